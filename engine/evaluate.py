@@ -1,0 +1,549 @@
+"""The engine: which instances of which provisions come alive, when, and why.
+
+For each treaty the engine walks the instants where anything starts, ends or falls due (never
+the calendar day by day). At each instant every candidate instance (provision, bearer,
+beneficiary) moves through the states of SPEC "Instances and status"."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from . import ast as A
+from . import render
+from .codes import is_country
+from .library import Library, beneficiary_arg
+from .scenario import BIG, Fact, Scenario, prepare, unify
+
+TERMINAL = frozenset({"fulfilled", "violated", "discharged"})
+MODALITY_WORDS = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
+
+Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
+Solution = tuple[dict[str, str], tuple[Proof, ...]]
+
+
+@dataclass
+class InstanceRun:
+    """One instance's life: the engine's own record, richer than the JSON result."""
+
+    treaty: str
+    provision: A.Provision
+    bearer: str
+    beneficiary: str
+    status: str = "dormant"
+    since: int | None = None
+    activated: int | None = None
+    deadline: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    because: tuple[Proof, ...] = ()
+    missing: tuple[str, ...] = ()
+    timeline: list[tuple[int, str]] = field(default_factory=list)
+    fulfilled_by: Fact | None = None
+    reason: str | None = None  # why discharged / violated, in words
+
+    @property
+    def listed(self) -> bool:
+        return bool(self.timeline) and self.status != "dormant"
+
+    def status_at(self, t: int) -> str:
+        current = "dormant"
+        for date, status in self.timeline:
+            if date > t:
+                break
+            current = status
+        return current
+
+
+def strength(p: A.Provision, lib: Library) -> str:
+    then = p.then
+    assert then is not None
+    info = lib.kinds.get(then.action.kind)
+    if info is not None and "consult" in info.ancestors:
+        return "procedural"
+    if then.modality in ("permission", "right") or any(q.group == "discretion" for q in then.qualifiers):
+        return "discretionary"
+    if p.upon is not None:
+        return "conditional"
+    return "automatic"
+
+
+def qualifier_words(then: A.Then) -> list[str]:
+    out: list[str] = []
+    for q in then.qualifiers:
+        out.extend(q.value.split("+"))
+    return out
+
+
+class TreatyRun:
+    """Evaluates one treaty against one scenario's prepared facts."""
+
+    def __init__(self, lib: Library, treaty: A.TreatyDecl, facts: list[Fact],
+                 interp: A.InterpretationDecl | None):
+        self.lib = lib
+        self.treaty = treaty
+        self.interp = interp
+        self.start = treaty.in_force if treaty.in_force is not None else BIG
+        self.end = treaty.ends if treaty.ends is not None else BIG
+        self.facts = [f for f in facts if f.start <= self.end and f.end >= self.start]
+        self.by_kind: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            info = lib.kinds.get(f.kind)
+            for k in (info.ancestors if info else (f.kind,)):
+                self.by_kind.setdefault(k, []).append(f)
+        self.members = self._memberships(facts)
+        self.suspensions = [(s.bearer.code, s.beneficiary.code, s.start, s.end if s.end is not None else BIG)
+                            for s in treaty.suspensions]
+        self.timing = dict(interp.timing) if interp is not None else {}
+        base: set[int] = {self.start}
+        if self.end < BIG:
+            base.add(self.end + 1)
+        for f in self.facts:
+            base.add(f.start)
+            if f.end < BIG:
+                base.add(f.end + 1)
+        for spans in self.members.values():
+            for s, e in spans:
+                base.add(s)
+                if e < BIG:
+                    base.add(e + 1)
+        for _, _, s, e in self.suspensions:
+            base.add(s)
+            if e < BIG:
+                base.add(e + 1)
+        self.base_instants = sorted(i for i in base if self.start <= i <= self.end + 1)
+        self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
+        self._vis: dict[tuple[int, str], bool] = {}
+
+    # ------------------------------------------------------------ membership
+    def _memberships(self, facts: list[Fact]) -> dict[str, list[tuple[int, int]]]:
+        out: dict[str, list[tuple[int, int]]] = {}
+        for m in self.treaty.members:
+            s = max(m.start if m.start is not None else self.start, self.start)
+            e = min(m.end if m.end is not None else self.end, self.end)
+            if s <= e:
+                out.setdefault(m.party.code, []).append((s, e))
+        for f in facts:  # a withdrawal takes effect on its date
+            if f.kind == "withdrawal" and f.roles.get("treaty") == self.treaty.id:
+                party = f.roles.get("party", "")
+                if party in out:
+                    out[party] = [(s, min(e, f.start - 1)) for s, e in out[party] if s <= f.start - 1]
+        return {p: sorted(v) for p, v in out.items()}
+
+    def member(self, party: str, t: int) -> bool:
+        return any(s <= t <= e for s, e in self.members.get(party, ()))
+
+    def ever_member(self, party: str) -> bool:
+        return bool(self.members.get(party))
+
+    def visible(self, fact: Fact, parties: tuple[str, ...]) -> bool:
+        """A fact is visible to an instance when it overlaps the membership of its parties."""
+        for p in parties:
+            key = (id(fact), p)
+            v = self._vis.get(key)
+            if v is None:
+                v = any(fact.start <= e and fact.end >= s for s, e in self.members.get(p, ()))
+                self._vis[key] = v
+            if not v:
+                return False
+        return True
+
+    def suspended(self, bearer: str, beneficiary: str, t: int) -> bool:
+        return any(b == bearer and ben == beneficiary and s <= t <= e for b, ben, s, e in self.suspensions)
+
+    # ------------------------------------------------------------ solving conditions
+    def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
+              ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
+        for f in self.by_kind.get(atom.kind, ()):
+            if f.start > t:
+                break
+            if ongoing and f.end < t:
+                continue
+            if parties is not None and not self.visible(f, parties):
+                continue
+            env2 = unify(atom, f.roles, env)
+            if env2 is not None:
+                yield env2, f
+
+    def solve(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        """Every way `c` holds at instant t, extending env. `parties` None: the candidate pass
+        (an over-approximation that ignores negation, membership and time)."""
+        if isinstance(c, A.Occurred):
+            for env2, f in self.match(c.atom, env, t, parties):
+                yield env2, (("fact", c.atom, f),)
+        elif isinstance(c, A.Ongoing):
+            for env2, f in self.match(c.atom, env, t, parties, ongoing=parties is not None):
+                yield env2, (("fact", c.atom, f),)
+        elif isinstance(c, A.Temporal):
+            for env1, fa in self.match(c.first, env, t, parties):
+                for env2, fb in self.match(c.second, env1, t, parties):
+                    gap = fa.start - fb.start
+                    ok = (0 <= gap <= (c.days or 0)) if c.op == "within" else (gap >= 0 if c.op == "after" else gap < 0)
+                    if ok:
+                        yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
+        elif isinstance(c, A.And):
+            yield from self._solve_and(list(c.items), env, t, parties)
+        elif isinstance(c, A.Or):
+            for item in c.items:
+                yield from self.solve(item, env, t, parties)
+        elif isinstance(c, A.Not):
+            if parties is None or next(self.solve(c.item, env, t, parties), None) is None:
+                yield env, ()
+        elif isinstance(c, A.InArea):
+            where = env.get(c.var)
+            if where is None:
+                return
+            region = self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope" else self.lib.regions.get(c.name)
+            if region is not None and region.contains(where):
+                yield env, ()
+        elif isinstance(c, A.InParties):
+            who = env.get(c.var)
+            if who is not None and (self.member(who, t) if parties is not None else self.ever_member(who)):
+                yield env, ()
+        elif isinstance(c, A.StateRef):
+            yield from self._solve_state(c, env, t, parties)
+        else:  # pragma: no cover
+            raise AssertionError(c)
+
+    def _solve_and(self, items: list[A.Cond], env: dict[str, str], t: int,
+                   parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        if not items:
+            yield env, ()
+            return
+        # positive parts first, so negations and tests see their variables bound
+        first_i = next((i for i, c in enumerate(items) if not _is_test(c, env)), 0)
+        head, rest = items[first_i], items[:first_i] + items[first_i + 1:]
+        for env1, p1 in self.solve(head, env, t, parties):
+            for env2, p2 in self._solve_and(rest, env1, t, parties):
+                yield env2, p1 + p2
+
+    def _solve_state(self, c: A.StateRef, env: dict[str, str], t: int,
+                     parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        runs = self.instances.get(c.provision, {})
+        for (bearer, benef), run in sorted(runs.items()):
+            env2 = _bind(c.beneficiary, benef, env)
+            if env2 is None:
+                continue
+            if c.bearer is not None:
+                env2 = _bind(c.bearer, bearer, env2)
+                if env2 is None:
+                    continue
+            if parties is None:
+                ok = run.listed
+            elif c.state == "activated":
+                ok = run.activated is not None and run.activated <= t
+            else:
+                ok = run.status_at(t) == c.state
+            if ok:
+                text = f"{self.treaty.id}.{c.provision} {bearer} -> {benef} {run.status_at(t) if parties else run.status}"
+                yield env2, (("state", c, text, run.provision.span.short),)
+
+    def missing(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...]) -> list[str]:
+        """The parts of `c` that do not hold, written in the language with variables substituted."""
+        if next(self.solve(c, env, t, parties), None) is not None:
+            return []
+        if isinstance(c, A.And):
+            out: list[str] = []
+            cur = env
+            for item in sorted(c.items, key=lambda i: _is_test(i, env)):
+                sol = next(self.solve(item, cur, t, parties), None)
+                if sol is not None:
+                    cur = sol[0]
+                else:
+                    out.extend(self.missing(item, cur, t, parties))
+            return out
+        return [render.cond(c, env)]
+
+    # ------------------------------------------------------------ instances
+    def run(self) -> list[InstanceRun]:
+        order = self._provision_order()
+        out: list[InstanceRun] = []
+        for p in order:
+            runs = self._run_provision(p)
+            self.instances[p.id] = runs
+            out.extend(r for r in runs.values() if r.listed)
+        return out
+
+    def _provision_order(self) -> list[A.Provision]:
+        """Provisions after the ones whose states they mention (the checker has ruled out cycles)."""
+        provs = {p.id: p for p in self.treaty.provisions if p.when is not None and p.then is not None}
+        done: list[A.Provision] = []
+        seen: set[str] = set()
+
+        def visit(pid: str) -> None:
+            if pid in seen or pid not in provs:
+                return
+            seen.add(pid)
+            p = provs[pid]
+            for clause in (p.when, p.upon, p.unless, p.until):
+                for ref in _refs(clause):
+                    visit(ref)
+            done.append(p)
+
+        for pid in sorted(provs):
+            visit(pid)
+        return done
+
+    def _pairs(self, p: A.Provision) -> list[tuple[str, str, dict[str, str]]]:
+        then = p.then
+        assert then is not None and p.when is not None
+        ben_value = beneficiary_arg(then)
+        pairs: dict[tuple[str, str], dict[str, str]] = {}
+        parties_all = sorted(self.members)
+        for env, _ in self.solve(p.when, {}, BIG, None):
+            if isinstance(ben_value, A.Var):
+                benef = env.get(ben_value.name)
+            elif isinstance(ben_value, A.Code):
+                benef = ben_value.code
+            else:
+                benef = None
+            if benef is None or not is_country(benef) or not self.ever_member(benef):
+                continue
+            b = then.bearer
+            if b.mode == "each_other":
+                bearers = [x for x in parties_all if x != benef]
+            elif b.mode == "each":
+                bearers = parties_all
+            elif b.mode == "code":
+                bearers = [b.value] if b.value and self.ever_member(b.value) else []
+            else:
+                bv = env.get(b.var or "")
+                bearers = [bv] if bv and self.ever_member(bv) else []
+            for bearer in bearers:
+                key = (bearer, benef)
+                if key not in pairs:
+                    seed: dict[str, str] = {}
+                    if isinstance(ben_value, A.Var):
+                        seed[ben_value.name] = benef
+                    if b.var:
+                        seed[b.var] = bearer
+                    pairs[key] = seed
+        return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
+
+    def _run_provision(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
+        extra: set[int] = set()
+        for clause in (p.when, p.upon, p.unless, p.until):
+            for ref in _refs(clause):
+                for run in self.instances.get(ref, {}).values():
+                    extra.update(d for d, _ in run.timeline)
+        instants = sorted(set(self.base_instants) | {d for d in extra if self.start <= d <= self.end + 1})
+        out: dict[tuple[str, str], InstanceRun] = {}
+        for bearer, benef, seed in self._pairs(p):
+            run = InstanceRun(self.treaty.id, p, bearer, benef)
+            self._run_instance(run, seed, instants)
+            out[(bearer, benef)] = run
+        return out
+
+    def _deadline_days(self, then: A.Then) -> int | None:
+        days: int | None = None
+        for q in then.qualifiers:
+            if q.group == "timing":
+                if q.days is not None:
+                    return q.days
+                if q.value in self.timing:
+                    days = self.timing[q.value]
+        return days
+
+    def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int]) -> None:
+        p = run.provision
+        then = p.then
+        assert then is not None and p.when is not None
+        parties = (run.bearer, run.beneficiary)
+        heap = list(base)
+        heapq.heapify(heap)
+        last = None
+
+        def set_status(status: str, t: int) -> None:
+            if status != run.status:
+                run.status = status
+                run.since = t
+                if run.timeline and run.timeline[-1][0] == t:
+                    run.timeline[-1] = (t, status)
+                else:
+                    run.timeline.append((t, status))
+
+        while heap:
+            t = heapq.heappop(heap)
+            if t == last:
+                continue
+            last = t
+            if run.status in TERMINAL:
+                break
+            listed = run.status != "dormant"
+            if t > self.end or not self.member(run.bearer, t) or not self.member(run.beneficiary, t):
+                if listed:
+                    run.reason = ("the treaty ended" if t > self.end else
+                                  f"{run.bearer} left the treaty" if not self.member(run.bearer, t) else
+                                  f"{run.beneficiary} left the treaty")
+                    set_status("discharged", t)
+                continue
+            if self.suspended(run.bearer, run.beneficiary, t):
+                if run.activated is not None or next(self.solve(p.when, seed, t, parties), None) is not None:
+                    set_status("suspended", t)
+                continue
+            if run.activated is None:
+                self._trigger(run, seed, t, parties, set_status)
+                if run.activated == t:
+                    days = self._deadline_days(then)
+                    if days is not None and then.modality == "obligation":
+                        run.deadline = t + days
+                        heapq.heappush(heap, run.deadline + 1)
+            if run.activated is not None:
+                self._while_active(run, t, parties, set_status)
+
+    def _trigger(self, run: InstanceRun, seed: dict[str, str], t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
+        p = run.provision
+        assert p.when is not None
+        pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
+        defeated: tuple[dict[str, str], tuple[Proof, ...]] | None = None
+        for env, proof in self.solve(p.when, seed, t, parties):
+            if p.unless is not None:
+                u = next(self.solve(p.unless, env, t, parties), None)
+                if u is not None:
+                    defeated = defeated or (u[0], proof + u[1])
+                    continue
+            if p.upon is None:
+                run.activated, run.env, run.because, run.missing = t, env, proof, ()
+                set_status("active", t)
+                return
+            up = next(self.solve(p.upon, env, t, parties), None)
+            if up is not None:
+                run.activated, run.env, run.because, run.missing = t, up[0], proof + up[1], ()
+                set_status("active", t)
+                return
+            pending = pending or (env, proof)
+        if pending is not None:
+            env, proof = pending
+            assert p.upon is not None
+            run.env, run.because = env, proof + self._partial(p.upon, env, t, parties)
+            run.missing = tuple(self.missing(p.upon, env, t, parties))
+            set_status("pending", t)
+        elif defeated is not None:
+            run.env, run.because, run.missing = defeated[0], defeated[1], ()
+            set_status("defeated", t)
+        else:
+            run.missing = ()
+            set_status("dormant", t)
+
+    def _partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> tuple[Proof, ...]:
+        """Proofs of the conjuncts of a prerequisite that do hold (for `because` on pending)."""
+        items = c.items if isinstance(c, A.And) else (c,)
+        out: tuple[Proof, ...] = ()
+        for item in items:
+            sol = next(self.solve(item, env, t, parties), None)
+            if sol is not None:
+                out += sol[1]
+        return out
+
+    def _while_active(self, run: InstanceRun, t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
+        p = run.provision
+        then = p.then
+        assert then is not None and run.activated is not None
+        if then.modality in ("obligation", "prohibition"):
+            act = self._action_fact(run, t)
+            if act is not None:
+                run.fulfilled_by = act
+                if then.modality == "obligation":
+                    set_status("fulfilled", act.start)
+                else:
+                    run.reason = f"the forbidden action happened: {act.text}"
+                    set_status("violated", act.start)
+                return
+        if p.until is not None and next(self.solve(p.until, run.env, t, parties), None) is not None:
+            run.reason = f"discharged: {render.cond(p.until, run.env)}"
+            set_status("discharged", t)
+            return
+        if run.deadline is not None and t > run.deadline:
+            run.reason = f"no {then.action.kind} by {run.bearer} within {run.deadline - run.activated} days"
+            set_status("violated", run.deadline + 1)
+            return
+        if run.status != "active":
+            set_status("active", t)
+
+    def _action_fact(self, run: InstanceRun, t: int) -> Fact | None:
+        then = run.provision.then
+        assert then is not None and run.activated is not None
+        env = dict(run.env)
+        ben = beneficiary_arg(then)
+        if isinstance(ben, A.Var):
+            env[ben.name] = run.beneficiary
+        limit = t if run.deadline is None else min(t, run.deadline)
+        for f in self.by_kind.get(then.action.kind, ()):
+            if f.start > limit:
+                break
+            if f.start < run.activated or f.roles.get("by") != run.bearer:
+                continue
+            if not self.visible(f, (run.bearer, run.beneficiary)):
+                continue
+            if unify(then.action, f.roles, env) is None:
+                continue
+            if then.beneficiary is not None and not any(v == run.beneficiary for v in f.roles.values()):
+                continue
+            return f
+        return None
+
+
+def _is_test(c: A.Cond, env: dict[str, str]) -> bool:
+    return isinstance(c, (A.Not, A.InArea, A.InParties))
+
+
+def _bind(v: A.Value, actual: str, env: dict[str, str]) -> dict[str, str] | None:
+    if isinstance(v, A.Var):
+        have = env.get(v.name)
+        if have is None:
+            return {**env, v.name: actual}
+        return env if have == actual else None
+    if isinstance(v, A.Code):
+        return env if v.code == actual else None
+    return env
+
+
+def _refs(c: A.Cond | None) -> list[str]:
+    if c is None:
+        return []
+    if isinstance(c, A.StateRef):
+        return [c.provision]
+    if isinstance(c, (A.And, A.Or)):
+        return [r for i in c.items for r in _refs(i)]
+    if isinstance(c, A.Not):
+        return _refs(c.item)
+    return []
+
+
+@dataclass
+class TreatyOutcome:
+    treaty: A.TreatyDecl
+    instances: list[InstanceRun]
+    run: TreatyRun
+
+
+@dataclass
+class Evaluation:
+    """Everything the engine found for one scenario under one interpretation."""
+
+    scenario: Scenario
+    interpretation: str
+    outcomes: list[TreatyOutcome]
+    facts: list[Fact]
+
+
+def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None,
+             interpretation: str | None = None) -> Evaluation:
+    """Play a scenario through the library's treaties (all of them, sorted by id, by default)."""
+    name = interpretation or scenario.interpretation or "default"
+    interp = lib.interpretations.get(name)
+    facts = prepare(lib, scenario, interp)
+    outcomes = []
+    for tid in sorted(treaties if treaties is not None else lib.treaties):
+        treaty = lib.treaties[tid]
+        tr = TreatyRun(lib, treaty, facts, interp)
+        runs = tr.run()
+        runs.sort(key=lambda r: (_natural(r.provision.id), r.bearer, r.beneficiary))
+        outcomes.append(TreatyOutcome(treaty, runs, tr))
+    return Evaluation(scenario, name, outcomes, facts)
+
+
+def _natural(s: str) -> tuple[object, ...]:
+    import re
+
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", s))

@@ -1,0 +1,28 @@
+"""Where the bundled grammar, library and scenarios live: inside the wheel (`engine/_data/…`)
+or, in a source checkout, at the top of the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """`grammar`, `obligations` or `scenarios`."""
+    packaged = _HERE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _HERE.parent / name
+
+
+def grammar_path() -> Path:
+    return data_dir("grammar") / "casus.lark"
+
+
+def library_dir() -> Path:
+    return data_dir("obligations")
+
+
+def scenarios_dir() -> Path:
+    return data_dir("scenarios")

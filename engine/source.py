@@ -1,0 +1,70 @@
+"""Source files and spans: where a piece of text came from, and how to point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a source file; lines and columns count from 1, `end_column` is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def short(self) -> str:
+        """`path:line`, as used in explanations (`source` fields)."""
+        return f"{self.path}:{self.line}"
+
+
+NOWHERE = Span("<builtin>", 1, 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The text of one file, kept to render the line under an error."""
+
+    path: str
+    text: str
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        if 1 <= line <= len(lines):
+            return lines[line - 1]
+        return ""
+
+    def end_span(self) -> Span:
+        """The position just past the last character (for errors at end of input)."""
+        lines = self.text.split("\n")
+        line = len(lines)
+        column = len(lines[-1]) + 1
+        return Span(self.path, line, column, line, column + 1)
+
+    def span_at(self, offset: int, length: int = 1) -> Span:
+        """The span of `length` characters starting at character `offset`."""
+        line = self.text.count("\n", 0, offset) + 1
+        start_of_line = self.text.rfind("\n", 0, offset) + 1
+        column = offset - start_of_line + 1
+        return Span(self.path, line, column, line, column + max(length, 1))
+
+
+def caret(source_line: str, span: Span, width: int = 100) -> str:
+    """Two lines: the source line (cut to `width` around the span) and carets under the span."""
+    col = span.column - 1
+    length = (span.end_column - span.column) if span.end_line == span.line else len(source_line) - col
+    length = max(1, min(length, max(1, len(source_line) - col) if col < len(source_line) else 1))
+    start = 0
+    if len(source_line) > width:
+        start = max(0, min(col - width // 3, len(source_line) - width))
+    shown = source_line[start : start + width].expandtabs(1) if start or len(source_line) > width else source_line.expandtabs(1)
+    prefix = "…" if start else ""
+    pointer = " " * (len(prefix) + col - start) + "^" * min(length, width)
+    return f"  {prefix}{shown}\n  {pointer}"
