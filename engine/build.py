@@ -213,7 +213,7 @@ class Builder:
         modality = {"must": "obligation", "must_not": "prohibition", "may": "permission",
                     "right": "right"}[modality_node.data]
         action = self.atom(action_node)
-        benef = A.Var(str(benef_tok), self.span(benef_tok)) if benef_tok is not None else None
+        benef = self.value(benef_tok) if benef_tok is not None else None
         return A.Then(bearer, modality, action, benef, tuple(quals), self.span(t))
 
     def qualifier(self, q: Tree) -> A.Qualifier:

@@ -26,3 +26,17 @@ def library_dir() -> Path:
 
 def scenarios_dir() -> Path:
     return data_dir("scenarios")
+
+
+def display_path(path: str) -> str:
+    """How a file is named in output: bundled files as `obligations/…` or `scenarios/…`
+    wherever casus is installed, so that output does not depend on the machine."""
+    try:
+        real = Path(path).resolve()
+    except OSError:  # pragma: no cover
+        return path
+    for name in ("obligations", "scenarios", "grammar"):
+        root = data_dir(name).resolve()
+        if real == root or root in real.parents:
+            return str(Path(name) / real.relative_to(root)).replace("\\", "/")
+    return path

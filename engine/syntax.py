@@ -9,7 +9,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .errors import CasusError, Diagnostic
-from .paths import grammar_path
+from .paths import display_path, grammar_path
 from .source import Source, Span, caret
 
 MAX_DEPTH = 200
@@ -88,6 +88,8 @@ def decode(path: str, data: bytes) -> Source:
 
 
 def read_source(path: str) -> Source:
+    """Read a file; its Source is named by `display_path` (bundled files by their short name)."""
+    shown = display_path(path)
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -98,7 +100,7 @@ def read_source(path: str) -> Source:
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "is a directory, not a file")]) from None
     except OSError as e:
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
-    return decode(path, data)
+    return decode(shown, data)
 
 
 def parse(src: Source) -> Tree:

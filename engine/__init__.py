@@ -1,0 +1,21 @@
+"""casus — treaty obligations as rules: which duties come alive, when, for whom, and why.
+
+    >>> import engine
+    >>> lib, [scenario] = engine.load(["scenarios/kursk_2024.casus"])
+    >>> print(engine.run(lib, scenario).to_json())
+"""
+
+from .api import check_names, load, load_library, run
+from .errors import CasusError, Diagnostic, InternalError
+from .evaluate import Evaluation, evaluate
+from .expect import check_expectations
+from .explain import explain
+from .library import Library
+from .model import Result
+from .scenario import Scenario
+
+__version__ = "0.1.0"
+
+__all__ = ["load", "load_library", "run", "evaluate", "explain", "check_expectations", "check_names",
+           "CasusError", "Diagnostic", "InternalError", "Evaluation", "Library", "Result", "Scenario",
+           "__version__"]

@@ -1,0 +1,94 @@
+"""The public Python API: everything the command line does, for a notebook or a script."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import ast as A
+from .errors import CasusError, Diagnostic, Diagnostics
+from .evaluate import Evaluation, evaluate
+from .jsonscenario import parse_json_scenario
+from .library import Library, check_documents, iter_casus_files, parse_files
+from .model import Result, result_model
+from .paths import library_dir
+from .scenario import Scenario, from_decl
+from .source import Span
+from .syntax import read_source
+
+
+def _library_files(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None) -> list[str]:
+    if library is None:
+        roots: list[str | os.PathLike[str]] = [library_dir()]
+    elif isinstance(library, (str, os.PathLike)):
+        roots = [library]
+    else:
+        roots = list(library)
+    for r in roots:
+        if not Path(r).exists():
+            raise CasusError([Diagnostic(Span(str(r), 1, 1, 1, 1), "E-FILE", "no such library folder or file")])
+    return list(iter_casus_files(roots))
+
+
+def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
+         library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+         ) -> tuple[Library, list[Scenario]]:
+    """Load the library (bundled by default) and scenario files (`.casus` or `.json`).
+
+    A `.casus` file given as a scenario may also declare treaties, regions or interpretations:
+    they join the library for this run. Raises CasusError listing every problem found."""
+    diags = Diagnostics()
+    lib_files = _library_files(library)
+    docs = parse_files(lib_files, diags)
+    json_decls: list[A.ScenarioDecl] = []
+    user_files = [str(p) for p in iter_casus_files(scenario_paths)] if scenario_paths else []
+    for path in user_files:
+        if path.endswith(".json"):
+            try:
+                src = read_source(path)
+                diags.add_source(src.path, src.text)
+                decl = parse_json_scenario(src, diags)
+                if decl is not None:
+                    json_decls.append(decl)
+            except CasusError as e:
+                diags.items.extend(e.diagnostics)
+        elif path not in lib_files:  # a file of the user's own (it may add treaties too)
+            docs.extend(parse_files([path], diags))
+    if json_decls:
+        docs.append(A.Document("<json>", tuple(json_decls)))
+    lib, decls = check_documents(docs, diags)
+    diags.raise_if_any()
+    from .paths import display_path
+
+    user = {display_path(p) for p in user_files}
+    scenarios = [from_decl(d) for d in decls if d.span.path in user]
+    scenarios.sort(key=lambda s: (s.source, s.decl.span.line if s.decl else 0))
+    return lib, scenarios
+
+
+def load_library(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> Library:
+    """The checked library (the bundled one by default)."""
+    return load((), library)[0]
+
+
+def run(lib: Library, scenario: Scenario, treaties: Sequence[str] | None = None,
+        interpretation: str | None = None) -> Result:
+    """Evaluate and return the result JSON model (`.to_json()` gives SPEC's format)."""
+    check_names(lib, treaties, interpretation)
+    return result_model(lib, evaluate(lib, scenario, list(treaties) if treaties else None, interpretation))
+
+
+def check_names(lib: Library, treaties: Sequence[str] | None, interpretation: str | None) -> None:
+    """Unknown treaty ids and interpretation names from the command line, with suggestions."""
+    diags = Diagnostics()
+    span = Span("<command line>", 1, 1, 1, 1)
+    for t in treaties or ():
+        if t not in lib.treaties:
+            diags.unknown(span, "treaty", t, lib.treaties)
+    if interpretation is not None and interpretation not in lib.interpretations:
+        diags.unknown(span, "interpretation", interpretation, lib.interpretations)
+    diags.raise_if_any()
+
+
+__all__ = ["load", "load_library", "run", "evaluate", "Evaluation", "Library", "Scenario", "Result", "check_names"]
