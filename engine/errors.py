@@ -4,6 +4,7 @@ with stable codes; anything else escaping the engine is a bug in casus itself (`
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -50,7 +51,12 @@ class InternalError(Exception):
 
 def suggest(word: str, candidates: Iterable[str], n: int = 3) -> tuple[str, ...]:
     """Close matches for an unknown name, best first (case-insensitive)."""
-    pool = sorted(set(candidates))
+    return _suggest(word, tuple(sorted(set(candidates))), n)
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(word: str, pool: tuple[str, ...], n: int) -> tuple[str, ...]:
+    # cached: a long file repeats the same unknown name many times, and difflib is slow
     lowered = {c.lower(): c for c in pool}
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
     return tuple(lowered[h] for h in hits)
@@ -70,9 +76,11 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
         self.lines: dict[str, str] = {}
+        self._split: dict[str, list[str]] = {}  # path -> its lines, split once (errors can be many)
 
     def add_source(self, path: str, text: str) -> None:
         self.lines[path] = text
+        self._split.pop(path, None)
 
     def error(self, span: Span, code: str, message: str, hint: str | None = None,
               suggestions: tuple[str, ...] = ()) -> None:
@@ -81,12 +89,16 @@ class Diagnostics:
         text = self.lines.get(span.path)
         line_text = None
         if text is not None:
-            lines = text.splitlines()
+            lines = self._split.get(span.path)
+            if lines is None:
+                lines = self._split[span.path] = text.splitlines()
             line_text = lines[span.line - 1] if 1 <= span.line <= len(lines) else ""
         self.items.append(Diagnostic(span, code, message, hint, suggestions, line_text))
 
-    def unknown(self, span: Span, what: str, name: str, candidates: Iterable[str], code: str = "E-UNKNOWN") -> None:
-        self.error(span, code, f"unknown {what} '{name}'", suggestions=suggest(name, candidates))
+    def unknown(self, span: Span, what: str, name: str, candidates: Iterable[str], code: str = "E-UNKNOWN",
+                owner: str | None = None) -> None:
+        where = f" in '{owner}'" if owner else ""
+        self.error(span, code, f"unknown {what} '{name}'{where}", suggestions=suggest(name, candidates))
 
     def raise_if_any(self) -> None:
         if self.items:

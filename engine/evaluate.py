@@ -114,6 +114,7 @@ class TreatyRun:
         self.base_instants = sorted(i for i in base if self.start <= i <= self.end + 1)
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
         self._vis: dict[tuple[int, str], bool] = {}
+        self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
 
     # ------------------------------------------------------------ membership
     def _memberships(self, facts: list[Fact]) -> dict[str, list[tuple[int, int]]]:
@@ -157,6 +158,8 @@ class TreatyRun:
         for f in self.by_kind.get(atom.kind, ()):
             if f.start > t:
                 break
+            if f.start < self.floor:
+                continue
             if ongoing and f.end < t:
                 continue
             if parties is not None and not self.visible(f, parties):
@@ -449,10 +452,16 @@ class TreatyRun:
                     run.reason = f"the forbidden action happened: {act.text}"
                     set_status("violated", act.start)
                 return
-        if p.until is not None and next(self.solve(p.until, run.env, t, parties), None) is not None:
-            run.reason = f"discharged: {render.cond(p.until, run.env)}"
-            set_status("discharged", t)
-            return
+        if p.until is not None:
+            self.floor = run.activated  # the discharge condition must hold after activation
+            try:
+                done = next(self.solve(p.until, run.env, t, parties), None) is not None
+            finally:
+                self.floor = 0
+            if done:
+                run.reason = f"discharged: {render.cond(p.until, run.env)}"
+                set_status("discharged", t)
+                return
         if run.deadline is not None and t > run.deadline:
             run.reason = f"no {then.action.kind} by {run.bearer} within {run.deadline - run.activated} days"
             set_status("violated", run.deadline + 1)

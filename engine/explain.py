@@ -137,7 +137,7 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
     t = lib.treaties[treaty]
     prov = next((p for p in t.provisions if p.id == provision), None)
     if prov is None:
-        diags.unknown(span, f"provision of '{treaty}'", provision, [p.id for p in t.provisions])
+        diags.unknown(span, "provision", provision, owner=treaty, candidates=[p.id for p in t.provisions])
         diags.raise_if_any()
     assert prov is not None
     ev: Evaluation = evaluate(lib, scenario, [treaty], interpretation)

@@ -406,7 +406,7 @@ class Checker:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in {c.what}'",
                              f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
             if c.what == "scope" and (t.id, c.name) not in self.lib.scopes:
-                self.d.unknown(c.span, f"scope of '{t.id}'", c.name, [s for (tid, s) in self.lib.scopes if tid == t.id])
+                self.d.unknown(c.span, "scope", c.name, owner=t.id, candidates=[s for (tid, s) in self.lib.scopes if tid == t.id])
             if c.what == "region" and c.name not in self.lib.regions:
                 self.d.unknown(c.span, "region", c.name, self.lib.regions)
             return set()
@@ -416,7 +416,7 @@ class Checker:
             return set()
         if isinstance(c, A.StateRef):
             if c.provision not in ids:
-                self.d.unknown(c.span, f"provision of '{t.id}'", c.provision, ids)
+                self.d.unknown(c.span, "provision", c.provision, ids, owner=t.id)
             out = set()
             for v in (c.beneficiary, c.bearer):
                 if isinstance(v, A.Var):
@@ -490,7 +490,7 @@ class Checker:
         if e.provision is not None:
             ids = [p.id for p in t.provisions]
             if e.provision not in ids:
-                self.d.unknown(e.provision_span or e.span, f"provision of '{t.id}'", e.provision, ids)
+                self.d.unknown(e.provision_span or e.span, "provision", e.provision, ids, owner=t.id)
         for code in (e.bearer, e.beneficiary):
             if code is not None:
                 self.country_code(code, e.span)
