@@ -446,11 +446,12 @@ class TreatyRun:
             act = self._action_fact(run, t)
             if act is not None:
                 run.fulfilled_by = act
+                when = max(act.start, run.activated)
                 if then.modality == "obligation":
-                    set_status("fulfilled", act.start)
+                    set_status("fulfilled", when)
                 else:
                     run.reason = f"the forbidden action happened: {act.text}"
-                    set_status("violated", act.start)
+                    set_status("violated", when)
                 return
         if p.until is not None:
             self.floor = run.activated  # the discharge condition must hold after activation
@@ -480,7 +481,9 @@ class TreatyRun:
         for f in self.by_kind.get(then.action.kind, ()):
             if f.start > limit:
                 break
-            if f.start < run.activated or f.roles.get("by") != run.bearer:
+            # an action counts when it is under way on or after activation (a deployment that
+            # began earlier and is still going on fulfils from the day of activation)
+            if f.end < run.activated or f.roles.get("by") != run.bearer:
                 continue
             if not self.visible(f, (run.bearer, run.beneficiary)):
                 continue

@@ -46,7 +46,7 @@ def _check_instance(e: A.Expect, run: InstanceRun) -> list[str]:
         problems.append(f"{who} was activated on {iso(run.activated)}")
     for atom in e.missing:
         want = atom.render()
-        if want not in run.missing:
+        if not any(want == m or want in _alternatives(m) for m in run.missing):
             problems.append(f"{who} does not miss {want}; missing: {', '.join(run.missing) or 'nothing'}")
     atoms = [b.atom for b in because_items(run)]
     for atom in e.because:
@@ -54,6 +54,12 @@ def _check_instance(e: A.Expect, run: InstanceRun) -> list[str]:
         if want not in atoms:
             problems.append(f"{who} is not because of {want}; because: {', '.join(atoms) or 'nothing'}")
     return problems
+
+
+def _alternatives(missing: str) -> list[str]:
+    """The alternatives of a missing `a or b` (an expectation may name either)."""
+    text = missing[1:-1] if missing.startswith("(") and missing.endswith(")") else missing
+    return [part.strip() for part in text.split(" or ")]
 
 
 def check_one(e: A.Expect, ev: Evaluation) -> ExpectOutcome:

@@ -66,12 +66,19 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
     for f in scenario.facts:
         info = lib.kinds.get(f.kind)
         roles = dict(f.roles)
+        pieces = [(f.start, f.end)]
         if info is not None:
             if "on" in info.roles and "on" not in roles and "at" in roles:
-                roles["on"] = sovereign(interp, roles["at"], f.start)
+                # a fact at a territory that changes hands under the interpretation is cut at
+                # each change, so every piece is on the sovereign of its own days
+                pieces = _split(interp, roles["at"], f.start, f.end)
             if "at" in info.roles and "at" not in roles and "on" in roles and is_country(roles["on"]):
                 roles["at"] = roles["on"]
-        out.append(Fact(f.kind, roles, f.start, f.end, f.text, f.source, f.note))
+        for start, end in pieces:
+            piece_roles = dict(roles)
+            if "at" in roles and "on" not in f.roles and info is not None and "on" in info.roles:
+                piece_roles["on"] = sovereign(interp, roles["at"], start)
+            out.append(Fact(f.kind, piece_roles, start, end, f.text, f.source, f.note))
     if interp is not None:
         for d in interp.definitions:
             for f in list(out):
@@ -87,6 +94,13 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
                                 f.source, None))
     out.sort(key=Fact.sort_key)
     return out
+
+
+def _split(interp: A.InterpretationDecl | None, territory: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = sorted({r.start for r in interp.reassignments
+                   if start < r.start <= end and any(t.code == territory for t in r.territories)}) if interp else []
+    bounds = [start] + cuts
+    return [(b, (bounds[i + 1] - 1) if i + 1 < len(bounds) else end) for i, b in enumerate(bounds)]
 
 
 class _NoKind:
