@@ -28,7 +28,7 @@ class Row:
     @property
     def who(self) -> str:
         b = self.bearers
-        shown = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} … ({len(b)})"
+        shown = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"
         return f"{shown} → {self.beneficiary}"
 
 
@@ -41,7 +41,7 @@ def rows(result: Result) -> list[Row]:
             groups.setdefault(key, []).append(i)
         for insts in groups.values():
             i = insts[0]
-            why = "missing " + "; ".join(i.missing) if i.missing else ""
+            why = "; ".join(i.missing)
             out.append(Row(tr.treaty, i.article, i.provision, tuple(x.bearer for x in insts), i.beneficiary,
                            f"{MODAL[i.modality]} {i.action}", i.status, i.since, i.activated or "—", i.strength, why))
     return out
@@ -118,30 +118,32 @@ def render_markdown(result: Result) -> str:
 
 
 def compare_table(results: Iterable[Result], fmt: str = "table") -> str:
-    """Rows: treaty, article, bearer → beneficiary; one column per interpretation; `*` marks a
-    row whose status differs between interpretations."""
+    """Rows: treaty, article, bearer → beneficiary; one column per interpretation, holding the
+    status and the date it began; `*` marks a row that differs between interpretations."""
     results = list(results)
     names = [r.scenario.interpretation for r in results]
-    cells: dict[tuple[str, str, str, str], dict[str, str]] = {}
+    cells: dict[tuple[str, str, str, str, str], dict[str, str]] = {}
     for res in results:
         for row in rows(res):
-            key = (row.treaty, row.article, row.provision, row.who)
-            text = f"{row.status} {row.since}" + (f" (activated {row.activated})" if row.activated != "—" else "")
-            cells.setdefault(key, {})[res.scenario.interpretation] = f"{text} [{row.strength}]"
+            key = (row.treaty, row.article, row.provision, row.who, row.strength)
+            cells.setdefault(key, {})[res.scenario.interpretation] = f"{row.status} {row.since}"
     treaties = [t.treaty for t in results[0].results] if results else []
     body: list[list[str]] = []
+    quiet = []
     for treaty in treaties:
         keys = sorted(k for k in cells if k[0] == treaty)
         if not keys:
-            body.append([treaty, "", "", "nothing"] + ["—"] * len(names) + [""])
+            quiet.append(treaty)
         for k in keys:
             vals = [cells[k].get(n, "—") for n in names]
             changed = "*" if len(set(vals)) > 1 else ""
-            body.append([k[0], k[1], k[2], k[3]] + vals + [changed])
-    header = ["treaty", "art.", "provision", "bearer → beneficiary"] + names + ["differs"]
+            body.append(list(k) + vals + [changed])
+    header = ["treaty", "art.", "provision", "bearer → beneficiary", "strength"] + names + ["differs"]
     title = results[0].scenario.name if results else ""
+    tail = f"Nothing comes alive under: {', '.join(quiet)}\n" if quiet else ""
     if fmt == "markdown":
         out = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(_md(c) for c in r) + " |" for r in body]
-        return "\n".join(out) + "\n"
-    return title + "\n\n" + "\n".join(_grid(header, body)) + "\n"
+        return "\n".join(out) + "\n\n" + tail
+    grid = "\n".join(_grid(header, body)) + "\n" if body else ""
+    return title + "\n\n" + grid + ("\n" if grid and tail else "") + tail
