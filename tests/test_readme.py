@@ -1,0 +1,59 @@
+"""The README's tour shows real output: each ```console block's command is run and compared.
+`pytest --regen tests/test_readme.py` rewrites the blocks from what casus prints now."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BLOCK = re.compile(r"```console\n\$ (?P<cmd>casus [^\n]*)\n(?P<out>.*?)```", re.S)
+
+
+def run_cli(cmd: str) -> str:
+    args = shlex.split(cmd)[1:]
+    result = CliRunner().invoke(main, args)
+    return result.output
+
+
+def blocks() -> list[re.Match[str]]:
+    return list(BLOCK.finditer(README.read_text(encoding="utf-8")))
+
+
+def test_readme_has_a_tour() -> None:
+    cmds = [m.group("cmd") for m in blocks()]
+    assert any(c.startswith("casus run") for c in cmds)
+    assert any(c.startswith("casus explain") for c in cmds)
+    assert any(c.startswith("casus compare") for c in cmds)
+
+
+@pytest.mark.parametrize("index", range(len(blocks())))
+def test_readme_block(index: int, regen: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(README.parent)
+    m = blocks()[index]
+    got = run_cli(m.group("cmd"))
+    if regen:
+        text = README.read_text(encoding="utf-8")
+        text = text.replace(m.group(0), f"```console\n$ {m.group('cmd')}\n{got}```", 1)
+        README.write_text(text, encoding="utf-8")
+        return
+    assert got == m.group("out"), f"README block {index} ({m.group('cmd')}) is out of date: run pytest --regen"
+
+
+def test_first_screen_gives_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = text[: text.index("## A tour")]
+    assert "pip install . && .venv/bin/casus run scenarios/kursk_2024.casus" in first
+    assert "pip install '.[test]' && .venv/bin/python -m pytest -q" in first
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install --quiet '.[test]'" in ci
+    assert ".venv/bin/python -m pytest -q" in ci
