@@ -42,7 +42,13 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     lib_files = _library_files(library)
     docs = parse_files(lib_files, diags)
     json_decls: list[A.ScenarioDecl] = []
-    user_files = [str(p) for p in iter_casus_files(scenario_paths)] if scenario_paths else []
+    user_files: list[str] = []
+    seen: set[Path] = set()
+    for p in iter_casus_files(scenario_paths) if scenario_paths else ():
+        key = Path(p).resolve()
+        if key not in seen:  # a file named twice is read once
+            seen.add(key)
+            user_files.append(str(p))
     for path in user_files:
         if path.endswith(".json"):
             try:
@@ -57,7 +63,9 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
             docs.extend(parse_files([path], diags))
     if json_decls:
         docs.append(A.Document("<json>", tuple(json_decls)))
-    lib, decls = check_documents(docs, diags)
+    from .paths import display_path as _shown
+
+    lib, decls = check_documents(docs, diags, {_shown(f) for f in lib_files})
     diags.raise_if_any()
     from .paths import display_path
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from . import api
+from . import __version__, api
 from .build import iso
 from .errors import CasusError, Diagnostic
 from .expect import _describe, check_expectations
@@ -85,7 +85,7 @@ library_option = click.option("--library", "library", metavar="DIR",
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="casus-foederis", prog_name="casus")
+@click.version_option(version=__version__, prog_name="casus")
 def main() -> None:
     """casus — which treaty obligations a scenario brings alive, when, for whom, and why."""
 

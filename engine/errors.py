@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .source import Span, caret
+from .source import Span, caret, split_lines
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Diagnostics:
         if text is not None:
             lines = self._split.get(span.path)
             if lines is None:
-                lines = self._split[span.path] = text.splitlines()
+                lines = self._split[span.path] = split_lines(text)
             line_text = lines[span.line - 1] if 1 <= span.line <= len(lines) else ""
         self.items.append(Diagnostic(span, code, message, hint, suggestions, line_text))
 

@@ -489,8 +489,6 @@ class TreatyRun:
                 continue
             if unify(then.action, f.roles, env) is None:
                 continue
-            if then.beneficiary is not None and not any(v == run.beneficiary for v in f.roles.values()):
-                continue
             return f
         return None
 

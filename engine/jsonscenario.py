@@ -16,7 +16,7 @@ from .build import date_ordinal
 from .errors import CasusError, Diagnostic, Diagnostics
 from .paths import data_dir
 from .source import Source, Span
-from .syntax import _check_depth, describe_expected
+from .syntax import _check_depth
 
 RESERVED = ("kind", "date", "until", "note")
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -73,14 +73,27 @@ def parse_json_scenario(src: Source, diags: Diagnostics) -> A.ScenarioDecl | Non
         tree = _parser().parse(src.text)
     except UnexpectedInput as e:
         line, col = getattr(e, "line", -1), getattr(e, "column", -1)
-        span = src.end_span() if line is None or line < 1 else Span(src.path, line, col, line, col + 1)
-        expected = set(getattr(e, "expected", None) or getattr(e, "allowed", None) or [])
-        msg = f"not valid JSON; expected {describe_expected(expected)}" if expected else "not valid JSON"
+        at_end = getattr(getattr(e, "token", None), "type", None) == "$END"
+        span = src.end_span() if at_end or line is None or line < 1 else Span(src.path, line, col, line, col + 1)
+        expected = set(getattr(e, "accepts", None) or getattr(e, "expected", None) or getattr(e, "allowed", None)
+                       or [])
+        msg = f"not valid JSON; expected {_describe(expected)}" if expected else "not valid JSON"
         raise CasusError([Diagnostic(span, "E-JSON", msg, "check for a missing comma, quote or bracket", (),
                                      src.line_text(span.line))]) from None
-    _check_depth(src, tree)
+    _check_depth(src, tree, "JSON values")
     root = _convert(src.path, tree)
     return to_scenario(root, src, diags)
+
+
+_JSON_TOKENS = {"LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'",
+                "STRING": 'a "string"', "NUMBER": "a number", "TRUE": "true", "FALSE": "false", "NULL": "null",
+                "$END": "the end of the file"}
+
+
+def _describe(expected: set[str]) -> str:
+    """Expected JSON tokens in words (the casus grammar's names do not cover '[' and ']')."""
+    items = sorted({_JSON_TOKENS.get(e, e) for e in expected})
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def to_scenario(root: _Node, src: Source, diags: Diagnostics) -> A.ScenarioDecl | None:

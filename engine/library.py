@@ -112,9 +112,10 @@ def parse_text(path: str, text: str, diags: Diagnostics) -> A.Document | None:
 
 
 class Checker:
-    def __init__(self, diags: Diagnostics):
+    def __init__(self, diags: Diagnostics, library_paths: Iterable[str] = ()):
         self.d = diags
         self.lib = Library()
+        self.library_paths = frozenset(library_paths)
 
     # ------------------------------------------------------------ collect declarations
     def collect(self, docs: list[A.Document]) -> None:
@@ -132,7 +133,8 @@ class Checker:
 
         kind_decls: dict[str, A.KindDecl] = {}
         region_decls: dict[str, A.RegionDecl] = {}
-        for doc in sorted(docs, key=lambda d: d.path):
+        # the library's own files first, so that a clash is blamed on the user's file
+        for doc in sorted(docs, key=lambda d: (d.path not in self.library_paths, d.path)):
             for item in doc.items:
                 if isinstance(item, A.VocabularyDecl):
                     for k in item.kinds:
@@ -448,16 +450,15 @@ class Checker:
                 stack.append((m, neg))
                 if state.get(m) == 1:
                     names = [x for x, _ in stack]
-                    start = names.index(m) if m in names[:-1] else 0
-                    cyc = [n0 for n0, _ in stack[start:]]
-                    negs = any(neg2 for _, neg2 in stack[start:])
+                    start = names.index(m)  # the first time m is on the path
+                    cyc = names[start:]  # m ... n, m
+                    negs = any(neg2 for _, neg2 in stack[start + 1:])
                     key = frozenset(cyc)
                     if key not in reported:
                         reported.add(key)
-                        chain = " -> ".join([m] + cyc) if cyc[-1] != m else " -> ".join([cyc[-1]] + cyc)
                         self.d.error(spans[n], "E-CYCLE",
                                      f"provisions of '{t.id}' depend on each other in a cycle"
-                                     f"{' through not/unless/until' if negs else ''}: {chain}",
+                                     f"{' through not/unless/until' if negs else ''}: {' -> '.join(cyc)}",
                                      "a provision may refer only to provisions that do not refer back to it")
                 elif m not in state:
                     visit(m)
@@ -553,8 +554,9 @@ def _state_refs(c: A.Cond, negative: bool) -> list[tuple[str, bool]]:
 # ---------------------------------------------------------------------------- public entry points
 
 
-def check_documents(docs: list[A.Document], diags: Diagnostics) -> tuple[Library, list[A.ScenarioDecl]]:
-    ch = Checker(diags)
+def check_documents(docs: list[A.Document], diags: Diagnostics,
+                    library_paths: Iterable[str] = ()) -> tuple[Library, list[A.ScenarioDecl]]:
+    ch = Checker(diags, library_paths)
     ch.collect(docs)
     ch.interpretations()
     ch.treaties()

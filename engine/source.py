@@ -36,16 +36,13 @@ class Source:
     text: str
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        if 1 <= line <= len(lines):
-            return lines[line - 1]
-        return ""
+        return line_of(self.text, line)
 
     def end_span(self) -> Span:
         """The position just past the last character (for errors at end of input)."""
         lines = self.text.split("\n")
         line = len(lines)
-        column = len(lines[-1]) + 1
+        column = len(lines[-1].rstrip("\r")) + 1
         return Span(self.path, line, column, line, column + 1)
 
     def span_at(self, offset: int, length: int = 1) -> Span:
@@ -54,6 +51,18 @@ class Source:
         start_of_line = self.text.rfind("\n", 0, offset) + 1
         column = offset - start_of_line + 1
         return Span(self.path, line, column, line, column + max(length, 1))
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as the parser counts them: only '\\n' ends a line (not '\\f', '\\x1c' or U+2028, which
+    `str.splitlines` would also split on); a '\\r' before it is dropped."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def line_of(text: str, line: int) -> str:
+    """Line `line` (from 1) of `text` as the parser counts lines, or "" if there is none."""
+    lines = split_lines(text)
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
 
 
 def caret(source_line: str, span: Span, width: int = 100) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 
 from lark import Lark, Token, Tree
@@ -23,7 +24,7 @@ _FRIENDLY = {
     "STRING": 'a "string"',
     "STATE": "a status (pending, active, fulfilled, …)",
     "TIMING_WORD": "a timing word (immediately, promptly, forthwith)",
-    "KIND_WORD": "'kind' or 'action'",
+    "KIND_WORD": "'kind'/'action'",
     "RANGE": "'..'",
     "OPTIONAL": "'?'",
     "$END": "the end of the file",
@@ -50,9 +51,35 @@ def _terminal_text() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _word_choices() -> dict[str, tuple[str, ...]]:
+    """Terminals that are a choice of plain words (STATE, TIMING_WORD, KIND_WORD) -> the words."""
+    out: dict[str, tuple[str, ...]] = {}
+    for t in parser().terminals:
+        m = re.fullmatch(r"\(\?:([a-z_|]+)\)", t.pattern.value) if t.pattern.type == "re" else None
+        if m:
+            out[t.name] = tuple(sorted(m.group(1).split("|")))
+    return out
+
+
 def _keywords(expected: set[str]) -> list[str]:
     names = _terminal_text()
-    return [names[e].strip("'") for e in expected if names.get(e, "").startswith("'")]
+    words = [names[e][1:-1] for e in expected if re.fullmatch(r"'[^']+'", names.get(e, ""))]
+    choices = _word_choices()
+    for e in sorted(expected):
+        words.extend(choices.get(e, ()))
+    return sorted(set(words))
+
+
+def _accepted(e: UnexpectedInput, fallback: set[str]) -> set[str]:
+    """The terminals the parser really accepts where it stopped (LALR lookahead sets are wider)."""
+    ip = getattr(e, "interactive_parser", None)
+    if ip is not None:
+        try:
+            return set(ip.accepts()) or fallback
+        except Exception:  # noqa: BLE001  # pragma: no cover - never let a hint turn into a crash
+            return fallback
+    return fallback
 
 
 def describe_expected(expected: set[str]) -> str:
@@ -63,6 +90,11 @@ def describe_expected(expected: set[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A token as quoted in a message: never the whole of a megabyte-long word."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _diag(src: Source, span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:
@@ -115,7 +147,7 @@ def parse(src: Source) -> Tree:
     return tree
 
 
-def _check_depth(src: Source, tree: Tree) -> None:
+def _check_depth(src: Source, tree: Tree, what: str = "conditions") -> None:
     """Reject absurd nesting before anything recursive walks the tree."""
     stack: list[tuple[Tree, int]] = [(tree, 0)]
     while stack:
@@ -125,8 +157,8 @@ def _check_depth(src: Source, tree: Tree) -> None:
             span = Span(src.path, getattr(meta, "line", 1), getattr(meta, "column", 1),
                         getattr(meta, "line", 1), getattr(meta, "column", 1) + 1)
             raise CasusError([_diag(src, span, "E-NESTING",
-                                    f"conditions nest more than {MAX_DEPTH} levels deep",
-                                    "split the condition into simpler parts")])
+                                    f"{what} nest more than {MAX_DEPTH} levels deep",
+                                    "split the condition into simpler parts" if what == "conditions" else None)])
         for child in node.children:
             if isinstance(child, Tree):
                 stack.append((child, depth + 1))
@@ -134,7 +166,8 @@ def _check_depth(src: Source, tree: Tree) -> None:
 
 def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
     if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
-        expected = set(getattr(e, "expected", None) or getattr(e, "accepts", None) or [])
+        # `accepts` (what the parser state really takes) before `expected` (LALR lookaheads, too many)
+        expected = set(getattr(e, "accepts", None) or getattr(e, "expected", None) or [])
         span = src.end_span()
         return _diag(src, span, "E-PARSE", f"unexpected end of file; expected {describe_expected(expected)}",
                      "a '{' may be missing its '}'" if "RBRACE" in expected else None)
@@ -143,7 +176,7 @@ def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
         expected = set(e.accepts or e.expected)
         length = max(1, len(str(tok.value)))
         span = Span(src.path, tok.line or 1, tok.column or 1, tok.line or 1, (tok.column or 1) + length)
-        found = f"'{tok.value}'"
+        found = f"'{_shorten(str(tok.value))}'"
         hint = None
         close = difflib.get_close_matches(str(tok.value), _keywords(expected), n=1, cutoff=0.6)
         if close:
@@ -157,7 +190,7 @@ def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
         line, column = e.line or 1, e.column or 1
         span = Span(src.path, line, column, line, column + 1)
         char = src.text[e.pos_in_stream] if 0 <= e.pos_in_stream < len(src.text) else "?"
-        allowed = set(e.allowed or [])
+        allowed = _accepted(e, set(e.allowed or []))
         hint = None
         rest = src.text[e.pos_in_stream:e.pos_in_stream + 40].split()
         word = rest[0] if rest else char
