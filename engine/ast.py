@@ -354,13 +354,17 @@ class ScenarioDecl:
 
 @dataclass(frozen=True)
 class PropertyRule:
-    form: str  # never | always
+    """`never STATE T.P for X [unless C]`, `always STATE T.P for X when C`, or
+    `T.P STATE before T2.P2 STATE2 for X` (form 'before'; the second provision in `later`)."""
+
+    form: str  # never | always | before
     state: str
     treaty: str
     provision: str
     var: str
     cond: Cond | None
     span: Span = field(compare=False)
+    later: tuple[str, str, str] | None = None  # (treaty, provision, state) of the later event
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class Builder:
                                            self.span(e)))
             elif e.data == "timing_default":
                 word, days = e.children
-                timing.append((str(word), int(days)))
+                timing.append((str(word.children[0]), int(days)))
             elif e.data == "definition":
                 head, body = e.children
                 defs.append(A.Definition(self.atom(head), self.atom(body), self.span(e)))
@@ -220,7 +220,7 @@ class Builder:
         sp = self.span(q)
         d = q.data
         if d == "q_timing":
-            return A.Qualifier("timing", str(q.children[0]), None, sp)
+            return A.Qualifier("timing", str(q.children[0].children[0]), None, sp)
         if d == "q_within":
             n = int(q.children[0])
             return A.Qualifier("timing", f"within_{n}_days", n, sp)
@@ -359,6 +359,11 @@ class Builder:
         name, title, *rules = t.children
         out = []
         for r in rules:
+            if r.data == "prop_order":
+                t1, p1, s1, t2, p2, s2, var = r.children
+                out.append(A.PropertyRule("before", str(s1), str(t1), str(p1), str(var), None, self.span(r),
+                                          (str(t2), str(p2), str(s2))))
+                continue
             state, treaty, prov, var, cond = r.children
             out.append(A.PropertyRule("never" if r.data == "prop_never" else "always", str(state), str(treaty),
                                       str(prov), str(var), self.cond(cond) if cond is not None else None,
