@@ -471,6 +471,32 @@ class Checker:
                 visit(p)
                 stack.pop()
 
+    # ------------------------------------------------------------ properties
+    def properties(self) -> None:
+        for name, prop in sorted(self.lib.properties.items()):
+            for rule in prop.rules:
+                refs = [(rule.treaty, rule.provision, rule.state)]
+                if rule.later is not None:
+                    refs.append(rule.later)
+                for tid, pid, state in refs:
+                    t = self.lib.treaties.get(tid)
+                    if t is None:
+                        self.d.unknown(rule.span, "treaty", tid, self.lib.treaties)
+                        continue
+                    ids = [p.id for p in t.provisions]
+                    if pid not in ids:
+                        self.d.unknown(rule.span, "provision", pid, ids, owner=tid)
+                    if state == "dormant":  # pragma: no cover - the grammar has no such word
+                        self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
+                if rule.cond is not None and rule.treaty in self.lib.treaties:
+                    t = self.lib.treaties[rule.treaty]
+                    self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
+                    for v in sorted(_free_vars(rule.cond) - {rule.var}):
+                        if rule.form == "never":
+                            continue  # other variables are existential in an `unless`
+                        self.d.error(rule.span, "E-UNBOUND", f"variable '{v}' is not '{rule.var}'",
+                                     f"an 'always' condition speaks of '{rule.var}' only")
+
     # ------------------------------------------------------------ scenarios
     def scenario(self, s: A.ScenarioDecl) -> None:
         if s.interpretation is not None and s.interpretation not in self.lib.interpretations:
@@ -560,6 +586,7 @@ def check_documents(docs: list[A.Document], diags: Diagnostics,
     ch.collect(docs)
     ch.interpretations()
     ch.treaties()
+    ch.properties()
     scenarios: list[A.ScenarioDecl] = []
     for doc in docs:
         for item in doc.items:
