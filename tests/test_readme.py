@@ -57,3 +57,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install --quiet '.[test]'" in ci
     assert ".venv/bin/python -m pytest -q" in ci
+
+
+def test_the_strategies_example_is_the_tested_one() -> None:
+    text = README.read_text(encoding="utf-8")
+    example = (README.parent / "tests" / "test_strategies_example.py").read_text(encoding="utf-8")
+    body = example[example.index("from hypothesis import"):]
+    assert body.strip() in text, "README's strategies example differs from tests/test_strategies_example.py"
