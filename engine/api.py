@@ -10,7 +10,8 @@ from . import ast as A
 from .errors import CasusError, Diagnostic, Diagnostics
 from .evaluate import Evaluation, evaluate
 from .jsonscenario import parse_json_scenario
-from .library import Library, check_documents, iter_casus_files, parse_files
+from .library import Library, check_documents, check_scenario, iter_casus_files, parse_files
+from .paths import display_path
 from .model import Result, result_model
 from .paths import library_dir
 from .scenario import Scenario, from_decl
@@ -40,8 +41,6 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     they join the library for this run. Raises CasusError listing every problem found."""
     diags = Diagnostics()
     lib_files = _library_files(library)
-    docs = parse_files(lib_files, diags)
-    json_decls: list[A.ScenarioDecl] = []
     user_files: list[str] = []
     seen: set[Path] = set()
     for p in iter_casus_files(scenario_paths) if scenario_paths else ():
@@ -49,6 +48,8 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
         if key not in seen:  # a file named twice is read once
             seen.add(key)
             user_files.append(str(p))
+    user_docs: list[A.Document] = []
+    json_decls: list[A.ScenarioDecl] = []
     for path in user_files:
         if path.endswith(".json"):
             try:
@@ -60,19 +61,50 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
             except CasusError as e:
                 diags.items.extend(e.diagnostics)
         elif path not in lib_files:  # a file of the user's own (it may add treaties too)
-            docs.extend(parse_files([path], diags))
+            user_docs.extend(parse_files([path], diags))
     if json_decls:
-        docs.append(A.Document("<json>", tuple(json_decls)))
-    from .paths import display_path as _shown
-
-    lib, decls = check_documents(docs, diags, {_shown(f) for f in lib_files})
+        user_docs.append(A.Document("<json>", tuple(json_decls)))
+    only_scenarios = all(isinstance(i, A.ScenarioDecl) for d in user_docs for i in d.items)
+    shown = {display_path(f) for f in lib_files}
+    if only_scenarios:
+        # the common case: the (cached) library, and scenarios checked against it
+        lib = _checked_library(lib_files, diags)
+        decls = [i for d in user_docs for i in d.items if isinstance(i, A.ScenarioDecl)]
+        for decl in decls:
+            check_scenario(lib, decl, diags)
+    else:
+        docs = parse_files(lib_files, diags) + user_docs
+        lib, decls = check_documents(docs, diags, shown)
     diags.raise_if_any()
-    from .paths import display_path
-
     user = {display_path(p) for p in user_files}
     scenarios = [from_decl(d) for d in decls if d.span.path in user]
     scenarios.sort(key=lambda s: (s.source, s.decl.span.line if s.decl else 0))
     return lib, scenarios
+
+
+def _checked_library(lib_files: list[str], diags: Diagnostics) -> Library:
+    """The checked library, from the cache when its files are unchanged. Errors in the library
+    itself go to `diags` (and nothing is cached)."""
+    from . import __version__, cache
+    from .paths import grammar_path
+
+    try:
+        parts: list[bytes | str] = [__version__, grammar_path().read_bytes()]
+        for f in lib_files:
+            parts += [display_path(f), Path(f).read_bytes()]
+        name = f"library-{cache.key(*parts)}"
+    except OSError:
+        name = None
+    if name is not None:
+        got = cache.load(name)
+        if isinstance(got, Library):
+            return got
+    before = len(diags.items)
+    docs = parse_files(lib_files, diags)
+    lib, _ = check_documents(docs, diags, {display_path(f) for f in lib_files})
+    if name is not None and len(diags.items) == before:
+        cache.save(name, lib)
+    return lib
 
 
 def load_library(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> Library:

@@ -16,7 +16,16 @@ def countries() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def subdivisions() -> frozenset[str]:
-    return frozenset(s.code for s in pycountry.subdivisions)
+    """All ISO 3166-2 codes (read from the cache when possible: pycountry's table is large)."""
+    from . import cache
+
+    name = f"subdivisions-{cache.key(getattr(pycountry, '__version__', '') or str(pycountry.__file__))}"
+    got = cache.load(name)
+    if isinstance(got, frozenset):
+        return got
+    codes = frozenset(s.code for s in pycountry.subdivisions)
+    cache.save(name, codes)
+    return codes
 
 
 def country_name(code: str) -> str:

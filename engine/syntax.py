@@ -32,9 +32,31 @@ _FRIENDLY = {
 
 
 @lru_cache(maxsize=1)
-def parser() -> Lark:
+def full_parser() -> Lark:
+    """The grammar compiled without the cache, with Lark's grammar object kept: for tools that
+    read the grammar itself, such as `hypothesis.extra.lark.from_lark(full_parser())`."""
     text = grammar_path().read_text(encoding="utf-8")
     return Lark(text, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The grammar, compiled once per process and, when a cache folder is writable, once per
+    grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds)."""
+    import lark
+
+    from . import cache
+
+    text = grammar_path().read_text(encoding="utf-8")
+    options = dict(parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+    root = cache.cache_dir()
+    if root is not None:
+        path = root / f"grammar-{cache.key(text, lark.__version__)}.lark-cache"
+        try:
+            return Lark(text, cache=str(path), **options)  # type: ignore[arg-type]
+        except Exception:  # an unreadable or unwritable cache file: compile without it
+            pass
+    return Lark(text, **options)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)

@@ -334,15 +334,12 @@ def test_version(cli) -> None:  # type: ignore[no-untyped-def]
     assert "0.1.0" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="SPEC CLI (firm verbs): `casus graph TREATY [--format mermaid|dot]` "
-                   "is not implemented")
 def test_graph_verb_exists(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("graph", "nato_1949")
     assert result.exit_code == 0
     assert "art5" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="SPEC CLI (firm verbs): `casus fmt [--check] FILE…` is not implemented")
 def test_fmt_verb_exists(cli, kursk) -> None:  # type: ignore[no-untyped-def]
     result = cli("fmt", "--check", kursk)
     assert "No such command" not in result.output

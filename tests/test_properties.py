@@ -21,7 +21,7 @@ from hypothesis.extra.lark import from_lark
 import engine
 from engine.errors import CasusError
 from engine.paths import library_dir
-from engine.syntax import parser
+from engine.syntax import full_parser as parser
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS: dict[str, Any] = {"deadline": None,
