@@ -91,15 +91,26 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1)
 @click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
 @click.option("--interpretation", metavar="NAME", help="Read the facts under this interpretation.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--batch", "batch", metavar="FILE.jsonl",
+              help="Read one JSON scenario a line ('-': standard input); write one compact result JSON a "
+                   "line, in constant memory. Stops at the first bad line (exit 2).")
+@click.option("--shard", "shard", metavar="I/N",
+              help="With --batch: only the scenarios numbered I, I+N, I+2N, … (from 0, blank lines not "
+                   "counted), so N jobs given 0/N … N-1/N split a file exactly.")
 @library_option
 @_guard
 def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-        library: str | None) -> None:
-    """Play SCENARIO files (.casus or .json) through the treaties."""
+        batch: str | None, shard: str | None, library: str | None) -> None:
+    """Play SCENARIO files (.casus or .json) through the treaties, or a JSON Lines file with --batch."""
+    if batch is not None or shard is not None:
+        _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library)
+        return
+    if not scenarios:
+        raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
     lib, scs = _load(scenarios, library)
     results = [api.run(lib, s, list(treaties) or None, interpretation) for s in scs]
     if fmt == "json":
@@ -114,45 +125,85 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
         click.echo("\n".join(render_table(r) for r in results), nl=False)
 
 
+def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
+               batch: str | None, shard: str | None, library: str | None) -> None:
+    """`run --batch`: JSON Lines in, JSON Lines out (engine/batch.py), streamed."""
+    from click.core import ParameterSource
+
+    from . import batch as batches
+
+    if batch is None:
+        raise click.UsageError("--shard needs --batch FILE.jsonl")
+    if scenarios:
+        raise click.UsageError("give SCENARIO files or --batch FILE.jsonl, not both")
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("fmt") == ParameterSource.COMMANDLINE and fmt != "json":
+        raise click.UsageError("--batch writes JSON Lines; --format table and markdown are for SCENARIO files")
+    where = batches.parse_shard(shard) if shard is not None else None
+    lib = api.load_library(library)
+    out = sys.stdout
+    try:
+        for line in batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where):
+            out.write(line)
+            out.write("\n")
+        out.flush()
+    except BrokenPipeError:  # pragma: no cover - e.g. `| head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
 @main.command()
-@click.argument("scenario")
+@click.argument("scenarios", nargs=-1, required=True)
 @click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
 @click.option("--interpretations", default=None, metavar="A,B",
               help="Comma-separated interpretations to set side by side, or 'all'.")
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json", "csv"]), default="table",
               show_default=True)
 @library_option
 @_guard
-def compare(scenario: str, treaties: tuple[str, ...], interpretations: str | None, fmt: str,
+def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretations: str | None, fmt: str,
             library: str | None) -> None:
-    """Treaties side by side for one SCENARIO, across interpretations."""
-    lib, scs = _load([scenario], library)
-    s = scs[0]
-    if interpretations is None:
-        names = [s.interpretation or "default"]
-    elif interpretations == "all":
-        names = sorted(lib.interpretations)
-    else:
-        names = [n.strip() for n in interpretations.split(",") if n.strip()]
-    for n in names:
-        api.check_names(lib, list(treaties) or None, n)
-    results = [api.run(lib, s, list(treaties) or None, n) for n in names]
+    """Treaties side by side for each SCENARIO, across interpretations.
+
+    json: one casus.compare/1 object per scenario (a list when several), with a row per instance
+    and a cell per interpretation; csv: one line per scenario, instance and interpretation
+    (docs/formats.md)."""
+    from .report.text import compare_csv, compare_document
+
+    lib, scs = _load(scenarios, library)
+    per_scenario = []
+    for s in scs:
+        if interpretations is None:
+            names = [s.interpretation or "default"]
+        elif interpretations == "all":
+            names = sorted(lib.interpretations)
+        else:
+            names = [n.strip() for n in interpretations.split(",") if n.strip()]
+        for n in names:
+            api.check_names(lib, list(treaties) or None, n)
+        per_scenario.append([api.run(lib, s, list(treaties) or None, n) for n in names])
     if fmt == "json":
-        click.echo(json.dumps({"schema": "casus.compare/1", "scenario": s.name,
-                               "interpretations": names,
-                               "results": [json.loads(r.to_json()) for r in results]}, indent=2, ensure_ascii=False))
+        docs = [compare_document(results) for results in per_scenario]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(compare_csv(per_scenario), nl=False)
     else:
-        click.echo(compare_table(results, fmt), nl=False)
+        click.echo("\n".join(compare_table(results, fmt) for results in per_scenario), nl=False)
 
 
 @main.command()
 @click.argument("scenario")
 @click.argument("target", metavar="TREATY.PROVISION")
 @click.option("--interpretation", metavar="NAME")
+@click.option("--max-facts", type=click.IntRange(0, 6), default=3, show_default=True,
+              help="Search sets of up to N facts to add or remove that change the status (0: no search).")
 @library_option
 @_guard
-def explain(scenario: str, target: str, interpretation: str | None, library: str | None) -> None:
-    """Why a provision is in its status for SCENARIO — or why it never came alive."""
+def explain(scenario: str, target: str, interpretation: str | None, max_facts: int, library: str | None) -> None:
+    """Why a provision is in its status for SCENARIO — or why it never came alive — and the
+    minimal sets of facts to add (or remove) that would change it."""
     if "." not in target:
         raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
                                      f"'{target}' should be TREATY.PROVISION", "for example: ru_kp_2024.art4")])
@@ -161,7 +212,7 @@ def explain(scenario: str, target: str, interpretation: str | None, library: str
     if interpretation is not None:
         api.check_names(lib, None, interpretation)
     for s in scs:
-        click.echo(explain_provision(lib, s, treaty, provision, interpretation).render(), nl=False)
+        click.echo(explain_provision(lib, s, treaty, provision, interpretation, max_facts).render(), nl=False)
 
 
 @main.command()
@@ -216,6 +267,211 @@ def treaties(library: str | None) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+
+
+@main.command()
+@click.argument("files", nargs=-1)
+@click.option("--examples", default=200, show_default=True, help="Scenarios to try per property and per treaty.")
+@click.option("--seed", type=int, default=None, help="Make the search reproducible.")
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Check the invariants of these treaties.")
+@click.option("--invariants/--no-invariants", default=True, show_default=True,
+              help="Also check the built-in invariants (date shift, party swap, order, latching).")
+@click.option("--cache", default=None, metavar="DIR", help="Where Hypothesis keeps found failures [.casus-cache].")
+@library_option
+@_guard
+def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tuple[str, ...], invariants: bool,
+         cache: str | None, library: str | None) -> None:
+    """Search for scenarios that break the properties in FILES (the library's own when none are
+    given) and the built-in invariants; print the smallest counter-example found."""
+    from . import fuzz as fz
+
+    lib, _ = api.load(list(files), library)
+    api.check_names(lib, list(treaties) or None, None)
+    from .library import iter_casus_files
+    from .paths import display_path
+
+    mine = {display_path(f) for f in iter_casus_files(files)} if files else None
+    props = [p for _, p in sorted(lib.properties.items()) if mine is None or p.span.path in mine]
+    if treaties:
+        targets = list(treaties)
+    elif mine is not None:
+        targets = sorted(t for t, d in lib.treaties.items() if d.span.path in mine)
+    else:
+        targets = sorted(lib.treaties)
+    reordered = None
+    if invariants and targets:
+        files_in_order = list(reversed(sorted(lib.files)))
+        reordered = api.load([], [f for f in files_in_order if not f.startswith("<")])[0] if library is None else None
+    failures = 0
+    for prop in props:
+        for rule in prop.rules:
+            f = fz.fuzz_rule(lib, prop, rule, examples, seed, cache)
+            label = f"property {prop.name}: {fz.rule_text(rule)}"
+            if f is None:
+                click.echo(f"PASS {label}")
+                continue
+            failures += 1
+            _report_failure(lib, f, label, cache)
+    for tid in targets if invariants else []:
+        f = fz.fuzz_invariants(lib, tid, examples, seed, cache, reordered)
+        if f is None:
+            click.echo(f"PASS invariants of {tid}")
+            continue
+        failures += 1
+        _report_failure(lib, f, f"invariant '{f.name}' of {tid}: {f.rule}", cache)
+    checked = sum(len(p.rules) for p in props) + (len(targets) if invariants else 0)
+    click.echo(f"{checked - failures} passed, {failures} failed")
+    if failures:
+        sys.exit(1)
+
+
+def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None:
+    from . import fuzz as fz
+
+    path = fz.save_counterexample(f, cache)
+    click.echo(f"FAIL {label}  [{f.where}]")
+    click.echo(f"  {f.message}")
+    click.echo(f"  smallest counter-example{f' (saved to {path})' if path else ''}:")
+    click.echo("".join(f"    {line}\n" for line in f.casus.splitlines()), nl=False)
+    why = fz.explain_failure(lib, f, path)
+    if why:
+        click.echo("  why:")
+        click.echo("".join(f"    {line}\n" for line in why.splitlines()), nl=False)
+
+
+@main.command()
+@click.argument("treaty")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
+@click.option("--scenario", metavar="S", help="Colour each provision by the status it reaches in this scenario.")
+@click.option("--interpretation", metavar="NAME", help="Read the scenario under this interpretation.")
+@library_option
+@_guard
+def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | None, library: str | None) -> None:
+    """The trigger chain of TREATY as a Mermaid, Graphviz dot or SVG diagram."""
+    from . import graph as graphs
+    from .evaluate import evaluate
+
+    if scenario is not None:
+        lib, scs = _load([scenario], library)
+        if len(scs) != 1:
+            raise CasusError([Diagnostic(Span(scenario, 1, 1, 1, 1), "E-USAGE",
+                                         f"the file holds {len(scs)} scenarios; graph colours by one",
+                                         "put the scenario in a file of its own")])
+        api.check_names(lib, [treaty], interpretation)
+        click.echo(graphs.graph(lib, treaty, fmt, evaluate(lib, scs[0], [treaty], interpretation)), nl=False)
+    else:
+        if interpretation is not None:
+            raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                         "--interpretation needs --scenario", "colouring reads a scenario")])
+        lib = api.load_library(library)
+        api.check_names(lib, [treaty], None)
+        click.echo(graphs.graph(lib, treaty, fmt), nl=False)
+
+
+@main.command("fmt")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change (exit 1 if any).")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@_guard
+def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
+    """Rewrite .casus FILES (or every .casus file under a folder) in the canonical layout, comments kept."""
+    from . import fmt as formatter
+
+    done, problems = formatter.format_files(files, check=check, diff=diff)
+    for f in done:
+        if f.changed and diff:
+            click.echo(f.diff, nl=False)
+        elif f.changed:
+            click.echo(f"{'would reformat' if check else 'reformatted'} {f.path}")
+    if problems is not None:
+        raise problems
+    if check and any(f.changed for f in done):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, metavar="FILE",
+              help="The HTML file to write ('-' for standard output).")
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.option("--interpretations", default=None, metavar="A,B",
+              help="Comma-separated interpretations to set side by side, or 'all' (default: each scenario's own).")
+@click.option("--title", default=None, help="The page title.")
+@library_option
+@_guard
+def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], interpretations: str | None,
+           title: str | None, library: str | None) -> None:
+    """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
+    from .report.html import render_report
+
+    lib, scs = _load(scenarios, library)
+    names = None
+    if interpretations == "all":
+        names = sorted(lib.interpretations)
+    elif interpretations is not None:
+        names = [n.strip() for n in interpretations.split(",") if n.strip()]
+    for n in names or [None]:
+        api.check_names(lib, list(treaties) or None, n)
+    page = render_report(lib, scs, names, list(treaties) or None, title)
+    if output == "-":
+        click.echo(page, nl=False)
+    else:
+        Path(output).write_text(page, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(scs)} scenario{'s' if len(scs) != 1 else ''}, "
+                   f"{len(treaties) or len(lib.treaties)} treaties", err=True)
+
+
+@main.command()
+@click.argument("space")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Evaluate in N processes (the results do not depend on N).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--summary", is_flag=True, help="With csv or json: one record per provision, not per scenario.")
+@click.option("-o", "--output", "output", default=None, metavar="FILE", help="Write to FILE instead of stdout.")
+@library_option
+@_guard
+def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: str | None) -> None:
+    """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
+    seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
+    from . import sweep as sweeps
+
+    path = Path(space)
+    if not path.exists():
+        bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
+        path = bundled if bundled.exists() else path
+    sp = sweeps.load_space(path)
+    lib = api.load_library(library)
+    progress = sweeps.progress_bar() if sys.stderr.isatty() else None
+    result = sweeps.run_space(lib, sp, workers, library, progress)
+    if fmt == "table":
+        text = sweeps.to_table(result)
+    elif summary:
+        rows = result.summary()
+        text = sweeps.to_csv(rows, result.summary_columns()) if fmt == "csv" else sweeps.to_json(rows)
+    else:
+        text = sweeps.to_csv(result.records, result.columns) if fmt == "csv" else sweeps.to_json(result.records)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {sp.size} scenarios", err=True)
+
+
+@main.command()
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "wide"]), default="table", show_default=True,
+              help="csv: one line per treaty and flag, with its provisions; wide: one line per treaty.")
+@library_option
+@_guard
+def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
+    """Each treaty's ATOP-style coding (obligations and conditions), derived from its rules."""
+    from . import classify as classifier
+
+    lib = api.load_library(library)
+    api.check_names(lib, list(treaties) or None, None)
+    codings = classifier.classify(lib, list(treaties) or None)
+    out = {"table": classifier.to_table, "csv": classifier.to_csv, "wide": classifier.to_wide_csv}[fmt](codings)
+    click.echo(out, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -232,7 +232,7 @@ class TreatyRun:
                 if env2 is None:
                     continue
             if parties is None:
-                ok = run.listed
+                ok = bool(run.timeline)  # it was in some state at some point (over-approximation)
             elif c.state == "activated":
                 ok = run.activated is not None and run.activated <= t
             else:
@@ -383,6 +383,8 @@ class TreatyRun:
             if self.suspended(run.bearer, run.beneficiary, t):
                 if run.activated is not None or next(self.solve(p.when, seed, t, parties), None) is not None:
                     set_status("suspended", t)
+                elif run.status != "dormant":  # the trigger stopped holding while suspended
+                    set_status("dormant", t)
                 continue
             if run.activated is None:
                 self._trigger(run, seed, t, parties, set_status)
@@ -446,7 +448,9 @@ class TreatyRun:
             act = self._action_fact(run, t)
             if act is not None:
                 run.fulfilled_by = act
-                when = max(act.start, run.activated)
+                # the day it is seen: the action's start, or activation for an action already under
+                # way, or the end of a suspension during which it happened
+                when = t
                 if then.modality == "obligation":
                     set_status("fulfilled", when)
                 else:
@@ -465,7 +469,7 @@ class TreatyRun:
                 return
         if run.deadline is not None and t > run.deadline:
             run.reason = f"no {then.action.kind} by {run.bearer} within {run.deadline - run.activated} days"
-            set_status("violated", run.deadline + 1)
+            set_status("violated", t)  # deadline + 1, or the end of a suspension it fell in
             return
         if run.status != "active":
             set_status("active", t)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from . import ast as A
 from . import render
 from .build import iso
+from .counterfactual import MAX_FACTS, Search, counterfactuals
 from .errors import Diagnostics
 from .evaluate import BIG, Evaluation, TreatyRun, evaluate
 from .library import Library, beneficiary_arg
@@ -41,6 +42,7 @@ class Explanation:
     structural: list[str] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
     other_interpretations: list[str] = field(default_factory=list)
+    counterfactuals: list[Search] = field(default_factory=list)
 
     def render(self) -> str:
         p = self.provision
@@ -76,6 +78,11 @@ class Explanation:
                 lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}" + (f"  — {c.detail}" if c.detail else ""))
         for o in self.other_interpretations:
             lines.append(f"  - {o}")
+        if self.counterfactuals:
+            lines.append("")
+            lines.append("What would change it (each set confirmed by re-running the scenario):")
+            for search in self.counterfactuals:
+                lines.extend(search.render())
         return "\n".join(lines) + "\n"
 
 
@@ -127,8 +134,10 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_fa
 
 
 def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
-            interpretation: str | None = None) -> Explanation:
-    """Why an instance of `treaty.provision` is in its status, or why it never came alive."""
+            interpretation: str | None = None, max_facts: int = MAX_FACTS) -> Explanation:
+    """Why an instance of `treaty.provision` is in its status, or why it never came alive; and
+    the minimal sets of up to `max_facts` facts to add or remove that would change it (0: no
+    search; see engine.counterfactual)."""
     diags = Diagnostics()
     span = Span("<command line>", 1, 1, 1, 1)
     if treaty not in lib.treaties:
@@ -172,4 +181,6 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
         if here != there:
             diff = ", ".join(f"{b} -> {ben} {s}" for (b, ben), s in sorted(there.items())) or "nothing"
             ex.other_interpretations.append(f"under interpretation {name}: {diff}")
+    if max_facts > 0:
+        ex.counterfactuals = counterfactuals(lib, scenario, treaty, provision, interpretation, max_facts)
     return ex

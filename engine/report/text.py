@@ -147,3 +147,100 @@ def compare_table(results: Iterable[Result], fmt: str = "table") -> str:
         return "\n".join(out) + "\n\n" + tail
     grid = "\n".join(_grid(header, body)) + "\n" if body else ""
     return title + "\n\n" + grid + ("\n" if grid and tail else "") + tail
+
+
+# ---------------------------------------------------------------------------- compare as data
+
+COMPARE_COLUMNS = ["scenario", "source", "treaty", "article", "provision", "bearer", "beneficiary", "modality",
+                   "action", "strength", "interpretation", "status", "since", "activated", "missing", "changed",
+                   "differs"]
+
+
+def _natural(s: str) -> tuple[object, ...]:
+    import re
+
+    return tuple((0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", s))
+
+
+def compare_rows(results: Iterable[Result]) -> tuple[list[str], list[dict[str, object]], list[str]]:
+    """One scenario's results (one per interpretation) as rows of a comparison, one per instance
+    (provision, bearer, beneficiary) listed under at least one interpretation. Each row has a
+    cell per interpretation (`status` "dormant" where it is not listed there); a cell is
+    `changed` when it differs from the first interpretation's, and a row `differs` when any cell
+    does. Returns (interpretations, rows, treaties where nothing comes alive under any)."""
+    results = list(results)
+    names: list[str] = []
+    for r in results:
+        if r.scenario.interpretation not in names:
+            names.append(r.scenario.interpretation)
+    treaties = [t.treaty for t in results[0].results] if results else []
+    found: dict[tuple[str, str, str, str], dict[str, Instance]] = {}
+    for res in results:
+        for tr in res.results:
+            for i in tr.instances:
+                found.setdefault((tr.treaty, i.provision, i.bearer, i.beneficiary), {})[res.scenario.interpretation] = i
+    order = {t: n for n, t in enumerate(treaties)}
+    rows_out: list[dict[str, object]] = []
+    for key in sorted(found, key=lambda k: (order.get(k[0], len(order)), k[0], _natural(k[1]), k[3], k[2])):
+        by_name = found[key]
+        meta = next(iter(by_name.values()))
+        cells: dict[str, dict[str, object]] = {}
+        for n in names:
+            i = by_name.get(n)
+            cells[n] = ({"status": i.status, "since": i.since, "activated": i.activated, "missing": list(i.missing)}
+                        if i is not None else {"status": "dormant", "since": None, "activated": None, "missing": []})
+        base = cells[names[0]]
+        sig = lambda c: (c["status"], c["since"], c["activated"])  # noqa: E731
+        for c in cells.values():
+            c["changed"] = sig(c) != sig(base)
+        rows_out.append({"treaty": key[0], "article": meta.article, "provision": key[1], "bearer": key[2],
+                         "beneficiary": key[3], "modality": meta.modality, "action": meta.action,
+                         "strength": meta.strength, "differs": any(c["changed"] for c in cells.values()),
+                         "cells": cells})
+    alive = {k[0] for k in found}
+    return names, rows_out, [t for t in treaties if t not in alive]
+
+
+def compare_document(results: Iterable[Result]) -> dict[str, object]:
+    """`casus compare --format json` for one scenario (schema casus.compare/1): the scenario,
+    the interpretations, `rows` (see compare_rows), `quiet` treaties, and each interpretation's
+    full result (casus.result/1) in `results`."""
+    import json
+
+    results = list(results)
+    names, rows_, quiet = compare_rows(results)
+    s = results[0].scenario
+    return {"schema": "casus.compare/1", "scenario": s.name, "source": s.source, "interpretations": names,
+            "rows": rows_, "quiet": quiet, "results": [json.loads(r.to_json()) for r in results]}
+
+
+def compare_records(per_scenario: Iterable[Iterable[Result]]) -> list[dict[str, object]]:
+    """Flat records for CSV and pandas: one per scenario × instance × interpretation, with the
+    columns COMPARE_COLUMNS (`missing` joined by '; ')."""
+    out: list[dict[str, object]] = []
+    for results in per_scenario:
+        results = list(results)
+        names, rows_, _ = compare_rows(results)
+        s = results[0].scenario
+        for row in rows_:
+            for n in names:
+                c = row["cells"][n]  # type: ignore[index]
+                out.append({"scenario": s.name, "source": s.source, "treaty": row["treaty"],
+                            "article": row["article"], "provision": row["provision"], "bearer": row["bearer"],
+                            "beneficiary": row["beneficiary"], "modality": row["modality"], "action": row["action"],
+                            "strength": row["strength"], "interpretation": n, "status": c["status"],
+                            "since": c["since"] or "", "activated": c["activated"] or "",
+                            "missing": "; ".join(c["missing"]), "changed": c["changed"], "differs": row["differs"]})
+    return out
+
+
+def compare_csv(per_scenario: Iterable[Iterable[Result]]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COMPARE_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for rec in compare_records(per_scenario):
+        w.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in rec.items()})
+    return buf.getvalue()
