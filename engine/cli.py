@@ -474,5 +474,44 @@ def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
     click.echo(out, nl=False)
 
 
+@main.command("diff")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--action", metavar="KIND", help="Only differences in duties of this action (assist, consult, …).")
+@click.option("--map", "mapping", multiple=True, metavar="X=Y",
+              help="Party X of A plays the part of party Y of B (repeatable); parties in both map to themselves.")
+@click.option("--max-facts", type=click.IntRange(0, 6), default=3, show_default=True,
+              help="The bound: scenarios of at most this many facts.")
+@click.option("--max-dates", type=click.IntRange(1, 4), default=None,
+              help="Distinct days per scenario (default 1, or 2 where the treaties make order count).")
+@click.option("--interpretation", metavar="NAME", help="Read the facts under this interpretation.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@library_option
+@_guard
+def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], max_facts: int, max_dates: int | None,
+                 interpretation: str | None, fmt: str, library: str | None) -> None:
+    """The minimal scenarios on which treaties A and B (ids or .casus files) give different obligations."""
+    from . import diff as differ
+
+    result = differ.diff(a, b, mapping, action, max_facts, max_dates, interpretation, library)
+    click.echo(result.to_json() if fmt == "json" else differ.render_table(result), nl=False)
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1)
+@click.option("--max-facts", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="The bound of the search for provisions that never activate, conflict or are subsumed.")
+@library_option
+@_guard
+def lint_command(files: tuple[str, ...], max_facts: int, library: str | None) -> None:
+    """Findings in language files (the bundled library by default); exit 1 when there is any."""
+    from . import lint as linter
+
+    result = linter.lint_paths(list(files), library, max_facts)
+    click.echo(result.render(), nl=False)
+    if result.findings:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
