@@ -1,0 +1,677 @@
+"""A reference evaluator for casus, written to be obviously right rather than fast.
+
+It shares no code with the engine. A case (a treaty, a scenario and an interpretation) is a small
+Python value of its own (the dataclasses below); `render` writes it as `.casus` text for the
+engine to load, and `reference` evaluates it straight from SPEC's definitions ("Concepts and
+semantics", "Instances and status"):
+
+- day by day over the calendar (never jumping between "instants"), from the earliest date the
+  case mentions to well past the last one;
+- for every candidate instance (provision, bearer, beneficiary), every binding of the condition's
+  variables over every value the case mentions (brute force, no unification);
+- status rules applied in the order SPEC lists them, one day at a time.
+
+Only `engine_outcome`, at the bottom, touches the engine: it loads the rendered text and runs it,
+so that the tests can compare the two.
+
+Readings taken where SPEC leaves room (each one is also the engine's, unless
+tests/test_differential_regressions.py says otherwise):
+
+- A fact is visible to an instance when its interval overlaps the membership of both the bearer
+  and the beneficiary (membership is always inside the in-force period). The other parties named
+  in the fact (an aggressor, say) need not be members.
+- A role given `_` in a condition matches any fact, whether or not the fact names that role; a
+  role given a variable or a code matches only a fact that names it.
+- An action fact fulfils (or, for a prohibition, violates) when it is under way on or after
+  activation (ends on or after it) and starts by the deadline; the status dates from the first
+  day that is true.
+- Activation latches: once active, neither the trigger nor `unless` is looked at again (a
+  provocation after activation does not defeat). Before activation the status is worked out
+  afresh each day, so a pending or defeated instance whose trigger stops holding is dormant
+  again (and unlisted if it ends so).
+- On one day an activated instance is fulfilled (or violated, for a prohibition) if it can be,
+  else discharged by `until`, else violated by a passed deadline.
+- An `until` condition discharges only with facts that started on or after activation.
+- `each party` and a bearer given by code may be their own beneficiary (RU -> RU): SPEC's
+  "each satisfying binding ... yields an instance per bearer" does not exclude it.
+- A withdrawal fact ends the party's membership the day before its date.
+- An instance that is listed (pending, active, defeated, suspended) becomes discharged on the
+  first day its bearer or beneficiary is no longer a member, or the treaty no longer in force.
+- A suspension (treaty data) shows an instance as `suspended` on the days it covers, when the
+  instance has been activated or its trigger holds; the instance takes up its ordinary course on
+  the first day after. Deadlines are not extended by a suspension; an action, a passed deadline
+  or a discharge that the suspension held back takes effect on that first day after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+ONE = dt.timedelta(days=1)
+TERMINAL = ("fulfilled", "violated", "discharged")
+
+# The standard vocabulary's is-a hierarchy and roles (SPEC "Standard vocabulary"), written out
+# again here rather than read from the library.
+PARENT = {"threat": "encroachment", "imminent_threat": "threat", "aggression": "encroachment",
+          "armed_attack": "aggression", "sanctions": "encroachment"}
+HAS_ON = {"encroachment", "threat", "imminent_threat", "aggression", "armed_attack", "sanctions", "unsc_measures"}
+HAS_AT = {"aggression", "armed_attack"}
+
+
+def is_a(kind: str, wanted: str) -> bool:
+    k: str | None = kind
+    while k is not None:
+        if k == wanted:
+            return True
+        k = PARENT.get(k)
+    return False
+
+
+def is_var(value: str) -> bool:
+    return len(value) == 1 and value.isupper()
+
+
+# ------------------------------------------------------------------ the input, as plain values
+
+
+@dataclass(frozen=True)
+class Atom:
+    kind: str
+    args: tuple[tuple[str, str], ...] = ()  # (role, value): a variable X, a code RU, a name, or _
+
+    def text(self) -> str:
+        return f"{self.kind}({', '.join(f'{r}: {v}' for r, v in self.args)})"
+
+
+@dataclass(frozen=True)
+class Occurred:
+    atom: Atom
+
+
+@dataclass(frozen=True)
+class Ongoing:
+    atom: Atom
+
+
+@dataclass(frozen=True)
+class Within:
+    """`first within days days after second`."""
+    first: Atom
+    second: Atom
+    days: int
+
+
+@dataclass(frozen=True)
+class After:
+    first: Atom
+    second: Atom
+
+
+@dataclass(frozen=True)
+class Before:
+    first: Atom
+    second: Atom
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Cond
+
+
+@dataclass(frozen=True)
+class State:
+    """`provision state for X [by bearer]`: another provision's instance toward X is in that state."""
+    provision: str
+    state: str  # pending active activated fulfilled violated discharged defeated suspended
+    bearer: str | None = None  # None: any bearer; a variable (Y) or a code
+
+
+@dataclass(frozen=True)
+class InParties:
+    """`V in parties`: the party is a member that day."""
+    var: str
+
+
+@dataclass(frozen=True)
+class InScope:
+    """`V in scope NAME`: the territory is in one of the treaty's scopes."""
+    var: str
+    scope: str
+
+
+Cond = Occurred | Ongoing | Within | After | Before | And | Or | Not | State | InParties | InScope
+
+
+@dataclass(frozen=True)
+class Provision:
+    id: str
+    when: Cond
+    bearer: str  # "each other party", "each other party Y", "each party", or a party code
+    modality: str  # "must", "must not", "may", "has the right to"
+    action: Atom  # assist(to: X) or consult(with: X): the beneficiary is X
+    upon: Cond | None = None
+    unless: Cond | None = None
+    timing: str | None = None  # "within N days", "immediately", or None
+    until: Cond | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    start: dt.date | None = None  # None: a party for the treaty's whole life (`parties`)
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Suspension:
+    bearer: str
+    beneficiary: str
+    start: dt.date
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Treaty:
+    start: dt.date
+    members: tuple[Member, ...]
+    provisions: tuple[Provision, ...]
+    end: dt.date | None = None
+    suspensions: tuple[Suspension, ...] = ()
+    id: str = "ref"
+    # name -> entries: a code (a country or a subdivision) and the subdivisions it excepts
+    scopes: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    roles: tuple[tuple[str, str], ...]
+    start: dt.date
+    end: dt.date | None  # inclusive; None: open-ended
+
+    def text(self) -> str:
+        return Atom(self.kind, self.roles).text()
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A generated interpretation named `gen`: timing words mapped to days, territories
+    reassigned, derived facts (`define HEAD while BODY`)."""
+    timing: tuple[tuple[str, int], ...] = ()
+    reassign: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new sovereign)
+    defines: tuple[tuple[Atom, Atom], ...] = ()  # (head, body)
+
+
+@dataclass(frozen=True)
+class Case:
+    treaty: Treaty
+    facts: tuple[Fact, ...]
+    interpretation: Interpretation | None = None
+
+
+# ------------------------------------------------------------------ rendering as .casus text
+
+
+def _cond_text(c: Cond) -> str:
+    def sub(x: Cond) -> str:
+        return f"({_cond_text(x)})" if isinstance(x, (And, Or)) else _cond_text(x)
+
+    if isinstance(c, Occurred):
+        return c.atom.text()
+    if isinstance(c, Ongoing):
+        return f"{c.atom.text()} ongoing"
+    if isinstance(c, Within):
+        return f"{c.first.text()} within {c.days} days after {c.second.text()}"
+    if isinstance(c, After):
+        return f"{c.first.text()} after {c.second.text()}"
+    if isinstance(c, Before):
+        return f"{c.first.text()} before {c.second.text()}"
+    if isinstance(c, And):
+        return " and ".join(sub(i) for i in c.items)
+    if isinstance(c, Or):
+        return " or ".join(sub(i) for i in c.items)
+    if isinstance(c, Not):
+        return f"not {sub(c.item)}"
+    if isinstance(c, State):
+        return f"{c.provision} {c.state} for X" + (f" by {c.bearer}" if c.bearer else "")
+    if isinstance(c, InParties):
+        return f"{c.var} in parties"
+    if isinstance(c, InScope):
+        return f"{c.var} in scope {c.scope}"
+    raise AssertionError(c)
+
+
+def _span(start: dt.date, end: dt.date | None) -> str:
+    if end == start:
+        return start.isoformat()
+    return f"{start.isoformat()}..{end.isoformat() if end else ''}"
+
+
+def render(case: Case) -> str:
+    """The case as one .casus file: the interpretation (if any), the treaty, the scenario."""
+    t = case.treaty
+    out: list[str] = []
+    if case.interpretation is not None:
+        out.append('interpretation gen "generated" {')
+        for word, days in case.interpretation.timing:
+            out.append(f"  {word} means within {days} days")
+        for start, territory, to in case.interpretation.reassign:
+            out.append(f"  from {start.isoformat()}: {territory} belong to {to}")
+        for head, body in case.interpretation.defines:
+            out.append(f"  define {head.text()} while {body.text()}")
+        out.append("}")
+    out.append(f'treaty {t.id} "Reference" {{')
+    whole = [m.code for m in t.members if m.start is None]
+    if whole:
+        out.append(f"  parties {', '.join(whole)}")
+    for m in t.members:
+        if m.start is not None:
+            out.append(f"  member {m.code} from {m.start.isoformat()}" + (f" until {m.end.isoformat()}" if m.end else ""))
+    out.append(f"  in force {t.start.isoformat()}" + (f" until {t.end.isoformat()}" if t.end else ""))
+    for s in t.suspensions:
+        out.append(f"  suspended {s.bearer} toward {s.beneficiary} from {s.start.isoformat()}"
+                   + (f" until {s.end.isoformat()}" if s.end else ""))
+    for name, entries in t.scopes:
+        out.append(f'  scope {name} "{name}" {{ ' + ", ".join(
+            code + (f" except ({', '.join(ex)})" if ex else "") for code, ex in entries) + " }")
+    for p in t.provisions:
+        out.append(f'  provision {p.id} "{p.id}" article "{p.id[1:]}" {{')
+        out.append(f"    when {_cond_text(p.when)}")
+        if p.upon is not None:
+            out.append(f"    upon {_cond_text(p.upon)}")
+        if p.unless is not None:
+            out.append(f"    unless {_cond_text(p.unless)}")
+        out.append(f"    then {p.bearer} {p.modality} {p.action.text()}" + (f", {p.timing}" if p.timing else ""))
+        if p.until is not None:
+            out.append(f"    until {_cond_text(p.until)}")
+        out.append("  }")
+    out.append("}")
+    out.append('scenario "generated" {')
+    if case.interpretation is not None:
+        out.append("  interpretation gen")
+    for f in case.facts:
+        out.append(f"  {_span(f.start, f.end)}  {f.text()}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ the reference evaluator
+
+
+@dataclass(frozen=True)
+class Event:
+    """A fact as the treaty reads it: roles completed (`on` from `at`), its own interval."""
+    kind: str
+    roles: dict[str, str] = field(hash=False)
+    start: dt.date
+    end: dt.date  # inclusive; `far` for an open-ended fact
+
+
+def sovereign(case: Case, territory: str, day: dt.date) -> str:
+    """The country prefix, unless the interpretation reassigned the territory by that day
+    (the latest reassignment in force wins)."""
+    owner, since = territory.split("-")[0], None
+    if case.interpretation is not None:
+        for start, t, to in case.interpretation.reassign:
+            if t == territory and start <= day and (since is None or start >= since):
+                owner, since = to, start
+    return owner
+
+
+def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
+    """Each fact as events: a fact at a territory and not naming `on` is, on each day, on that
+    day's sovereign of the territory; it is one event per stretch of days with one sovereign.
+    Then the interpretation's derived facts: for each event matching a definition's body, an
+    event of its head over the same days."""
+    out = []
+    for f in case.facts:
+        roles = dict(f.roles)
+        end = f.end if f.end is not None else far
+        if f.kind in HAS_AT and "at" not in roles and "on" in roles:
+            roles["at"] = roles["on"]
+        if f.kind in HAS_ON and "on" not in roles and "at" in roles:
+            day, piece_start, owner = f.start, f.start, sovereign(case, roles["at"], f.start)
+            while day <= min(end, last):  # no reassignment after `last`
+                today = sovereign(case, roles["at"], day)
+                if today != owner:
+                    out.append(Event(f.kind, {**roles, "on": owner}, piece_start, day - ONE))
+                    piece_start, owner = day, today
+                day += ONE
+            out.append(Event(f.kind, {**roles, "on": owner}, piece_start, end))
+        else:
+            out.append(Event(f.kind, roles, f.start, end))
+    for head, body in case.interpretation.defines if case.interpretation else ():
+        for e in list(out):
+            values = {v: e.roles.get(r) for r, v in body.args if is_var(v)}
+            if None in values.values() or not atom_true(body, e, values):
+                continue
+            out.append(Event(head.kind, {r: values[v] if is_var(v) else v for r, v in head.args}, e.start, e.end))
+    return out
+
+
+class World:
+    """Everything about a case that does not depend on the instance: the calendar, membership
+    day by day, the events."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        t = case.treaty
+        dates = [t.start] + [f.start for f in case.facts]
+        dates += [d for d in (t.end,) if d] + [f.end for f in case.facts if f.end]
+        for m in t.members:
+            dates += [d for d in (m.start, m.end) if d]
+        for s in t.suspensions:
+            dates += [d for d in (s.start, s.end) if d]
+        if case.interpretation:
+            dates += [d for d, _, _ in case.interpretation.reassign]
+        longest = max([days_of(p.timing, case) or 0 for p in t.provisions] + [0])
+        self.first = min(dates) - ONE
+        # after this day nothing changes any more: every date, every deadline is behind it
+        self.last = max(dates) + dt.timedelta(days=longest + 3)
+        self.far = self.last + dt.timedelta(days=1000)
+        self.days = [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+        self.events = events(case, self.last, self.far)
+        self.parties = sorted({m.code for m in t.members})
+        self.membership = {p: {d for d in self.days if self._member(p, d)} for p in self.parties}
+        values = {v for f in case.facts for _, v in f.roles} | {v for e in self.events for v in e.roles.values()}
+        self.values = sorted(values | set(self.parties))
+        # provision -> (bearer, beneficiary) -> (activated, timeline), filled in by `reference`
+        self.states: dict[str, dict[tuple[str, str], tuple[dt.date | None, list[tuple[dt.date, str]]]]] = {}
+
+    def _member(self, party: str, day: dt.date) -> bool:
+        t = self.case.treaty
+        if day < t.start or (t.end is not None and day > t.end):
+            return False
+        if not any(m.code == party and (m.start is None or m.start <= day) and (m.end is None or day <= m.end)
+                   for m in t.members):
+            return False
+        withdrawn = any(f.kind == "withdrawal" and dict(f.roles).get("party") == party
+                        and dict(f.roles).get("treaty") == t.id and f.start <= day for f in self.case.facts)
+        return not withdrawn
+
+    def member(self, party: str, day: dt.date) -> bool:
+        return day in self.membership.get(party, ())
+
+    def overlaps_membership(self, e: Event, party: str) -> bool:
+        # days after `last` are all alike, so looking up to `last` is enough
+        day = e.start
+        while day <= min(e.end, self.last):
+            if self.member(party, day):
+                return True
+            day += ONE
+        return False
+
+    def in_force(self, day: dt.date) -> bool:
+        t = self.case.treaty
+        return t.start <= day and (t.end is None or day <= t.end)
+
+    def suspended(self, bearer: str, beneficiary: str, day: dt.date) -> bool:
+        return any(s.bearer == bearer and s.beneficiary == beneficiary and s.start <= day
+                   and (s.end is None or day <= s.end) for s in self.case.treaty.suspensions)
+
+
+def days_of(timing: str | None, case: Case) -> int | None:
+    """The deadline in days a timing qualifier gives, under the case's interpretation."""
+    if timing is None:
+        return None
+    if timing.startswith("within "):
+        return int(timing.split()[1])
+    if case.interpretation is not None:
+        return dict(case.interpretation.timing).get(timing)
+    return None  # the `default` interpretation maps no timing word
+
+
+def atom_vars(c: Cond | None) -> set[str]:
+    if c is None:
+        return set()
+    if isinstance(c, (Occurred, Ongoing)):
+        return {v for _, v in c.atom.args if is_var(v)}
+    if isinstance(c, (Within, After, Before)):
+        return {v for _, v in c.first.args + c.second.args if is_var(v)}
+    if isinstance(c, (And, Or)):
+        return set().union(*(atom_vars(i) for i in c.items))
+    if isinstance(c, Not):
+        return atom_vars(c.item)
+    if isinstance(c, State):
+        return {v for v in ("X", c.bearer) if v and is_var(v)}
+    if isinstance(c, (InParties, InScope)):
+        return {c.var}
+    raise AssertionError(c)
+
+
+def atom_true(atom: Atom, e: Event, env: dict[str, str]) -> bool:
+    """Does the event make the atom true, every variable of the atom being given by env?"""
+    if not is_a(e.kind, atom.kind):
+        return False
+    for role, v in atom.args:
+        if v == "_":
+            continue
+        have = e.roles.get(role)
+        if have is None or have != (env[v] if is_var(v) else v):
+            return False
+    return True
+
+
+class Instance:
+    """One candidate instance, evaluated day by day."""
+
+    def __init__(self, world: World, p: Provision, bearer: str, beneficiary: str):
+        self.w, self.p, self.bearer, self.beneficiary = world, p, bearer, beneficiary
+        # the events this instance sees (SPEC: overlapping the membership of both its parties)
+        self.seen = [e for e in world.events if world.overlaps_membership(e, bearer)
+                     and world.overlaps_membership(e, beneficiary)]
+        self.seed = {"X": beneficiary}
+        if p.bearer.endswith(" Y"):
+            self.seed["Y"] = bearer
+
+    # -- conditions: true or false on a day, under a total assignment of their variables
+    def holds(self, c: Cond, env: dict[str, str], day: dt.date, floor: dt.date | None = None) -> bool:
+        seen = [e for e in self.seen if e.start <= day and (floor is None or e.start >= floor)]
+        if isinstance(c, Occurred):
+            return any(atom_true(c.atom, e, env) for e in seen)
+        if isinstance(c, Ongoing):
+            return any(atom_true(c.atom, e, env) and day <= e.end for e in seen)
+        if isinstance(c, (Within, After, Before)):
+            for a in seen:
+                for b in seen:
+                    if atom_true(c.first, a, env) and atom_true(c.second, b, env):
+                        gap = (a.start - b.start).days
+                        if isinstance(c, Within) and 0 <= gap <= c.days:
+                            return True
+                        if isinstance(c, After) and gap >= 0:
+                            return True
+                        if isinstance(c, Before) and gap < 0:
+                            return True
+            return False
+        if isinstance(c, And):
+            return all(self.holds(i, env, day, floor) for i in c.items)
+        if isinstance(c, Or):
+            return any(self.holds(i, env, day, floor) for i in c.items)
+        if isinstance(c, Not):
+            return not self.holds(c.item, env, day, floor)
+        if isinstance(c, State):
+            # every instance of the other provision (listed or not), as it stood at the end of the day
+            for (b, x), (activated, timeline) in self.w.states[c.provision].items():
+                if x != env["X"] or (c.bearer is not None and b != (env[c.bearer] if is_var(c.bearer) else c.bearer)):
+                    continue
+                if c.state == "activated":
+                    if activated is not None and activated <= day:
+                        return True
+                elif status_on(timeline, day) == c.state:
+                    return True
+            return False
+        if isinstance(c, InParties):
+            return self.w.member(env[c.var], day)
+        if isinstance(c, InScope):
+            return in_area(dict(self.w.case.treaty.scopes)[c.scope], env[c.var])
+        raise AssertionError(c)
+
+    def bindings(self, c: Cond, env: dict[str, str], day: dt.date, floor: dt.date | None = None) -> list[dict[str, str]]:
+        """Every extension of env to c's variables (over every value of the case) under which c holds."""
+        free = sorted(atom_vars(c) - set(env))
+        out = []
+        for values in itertools.product(self.w.values, repeat=len(free)):
+            full = {**env, **dict(zip(free, values))}
+            if self.holds(c, full, day, floor):
+                out.append(full)
+        return out
+
+    def trigger(self, day: dt.date) -> str:
+        """Before activation: active, pending, defeated or dormant on this day."""
+        p = self.p
+        triggered = self.bindings(p.when, self.seed, day)
+        if not triggered:
+            return "dormant"
+        undefeated = [env for env in triggered if p.unless is None or not self.bindings(p.unless, env, day)]
+        if not undefeated:
+            return "defeated"
+        if p.upon is None or any(self.bindings(p.upon, env, day) for env in undefeated):
+            return "active"
+        return "pending"
+
+    def acted(self, day: dt.date, activated: dt.date, deadline: dt.date | None) -> bool:
+        """Has the bearer done the provision's action toward the beneficiary: under way on or
+        after activation, started by this day and by the deadline?"""
+        env = {**self.seed}
+        for e in self.seen:
+            if e.kind == self.p.action.kind and e.roles.get("by") == self.bearer and atom_true(self.p.action, e, env) \
+                    and e.end >= activated and e.start <= day and (deadline is None or e.start <= deadline):
+                return True
+        return False
+
+    def run(self) -> tuple[str, dt.date | None, dt.date | None, list[tuple[dt.date, str]]]:
+        """(final status, activated, since, timeline), walking every day of the calendar. The
+        timeline lists each day whose status (at the end of the day) differs from the day before."""
+        w, p = self.w, self.p
+        status, since, activated, deadline = "dormant", None, None, None
+        timeline: list[tuple[dt.date, str]] = []
+
+        def become(new: str, day: dt.date) -> None:
+            nonlocal status, since
+            if new != status:
+                status, since = new, day
+
+        def step(day: dt.date) -> None:
+            nonlocal activated, deadline
+            if not w.in_force(day) or not w.member(self.bearer, day) or not w.member(self.beneficiary, day):
+                if status != "dormant":
+                    become("discharged", day)
+                return
+            if w.suspended(self.bearer, self.beneficiary, day):
+                if activated is not None or self.bindings(p.when, self.seed, day):
+                    become("suspended", day)
+                else:
+                    become("dormant", day)
+                return
+            if activated is None:
+                become(self.trigger(day), day)
+                if status != "active":
+                    return
+                activated = day
+                days = days_of(p.timing, w.case)
+                if days is not None and p.modality == "must":
+                    deadline = day + dt.timedelta(days=days)
+            # activated (it latches): what happens next
+            if p.modality in ("must", "must not") and self.acted(day, activated, deadline):
+                become("fulfilled" if p.modality == "must" else "violated", day)
+            elif p.until is not None and self.bindings(p.until, self.seed, day, floor=activated):
+                become("discharged", day)
+            elif deadline is not None and day > deadline:
+                become("violated", day)
+            else:
+                become("active", day)
+
+        for day in w.days:
+            if status in TERMINAL:
+                break
+            step(day)
+            if status != (timeline[-1][1] if timeline else "dormant"):
+                timeline.append((day, status))
+        return status, activated, since, timeline
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"<{self.p.id} {self.bearer} -> {self.beneficiary}>"
+
+
+def in_area(entries: tuple[tuple[str, tuple[str, ...]], ...], territory: str) -> bool:
+    """Language docs, Regions: a territory is in a region when the region lists it, or lists its
+    country and does not except it."""
+    return any(territory == code or (territory.split("-")[0] == code and territory not in excepts)
+               for code, excepts in entries)
+
+
+def status_on(timeline: list[tuple[dt.date, str]], day: dt.date) -> str:
+    status = "dormant"
+    for d, s in timeline:
+        if d <= day:
+            status = s
+    return status
+
+
+def candidates(world: World, p: Provision) -> list[tuple[str, str]]:
+    """(bearer, beneficiary) pairs: the beneficiary any party, the bearer as the provision says."""
+    ever = [x for x in world.parties if world.membership[x]]
+    out = []
+    for x in ever:
+        if p.bearer.startswith("each other party"):
+            bearers = [b for b in ever if b != x]
+        elif p.bearer == "each party":
+            bearers = ever
+        else:
+            bearers = [p.bearer] if p.bearer in ever else []
+        out.extend((b, x) for b in bearers)
+    return out
+
+
+Outcome = dict[tuple[str, str, str], tuple[str, str | None, str, tuple[tuple[str, str], ...]]]
+
+
+def reference(case: Case) -> Outcome:
+    """{(provision, bearer, beneficiary): (status, activated, since, timeline)} for every listed
+    instance (one whose final status is not dormant); dates as ISO strings."""
+    world = World(case)
+    out: Outcome = {}
+    # a provision may mention the states of the ones before it (never of itself or later ones)
+    for p in case.treaty.provisions:
+        world.states[p.id] = {}
+        for bearer, beneficiary in candidates(world, p):
+            status, activated, since, timeline = Instance(world, p, bearer, beneficiary).run()
+            world.states[p.id][bearer, beneficiary] = (activated, timeline)
+            if status != "dormant":
+                assert since is not None
+                out[(p.id, bearer, beneficiary)] = (status, activated.isoformat() if activated else None,
+                                                    since.isoformat(), tuple((d.isoformat(), s) for d, s in timeline))
+    return out
+
+
+# ------------------------------------------------------------------ harness: the engine's answer
+
+
+def engine_outcome(case: Case, folder: Any) -> Outcome:
+    """Write the case to `folder`, load it with the engine (bundled vocabulary and
+    interpretations only) and run it: the same shape as `reference`."""
+    import engine
+    from engine.paths import library_dir
+
+    path = folder / "case.casus"
+    path.write_text(render(case), encoding="utf-8")
+    lib, scenarios = engine.load([path], library=[library_dir() / "vocabulary.casus",
+                                                  library_dir() / "interpretations.casus"])
+    (scenario,) = scenarios
+    result = engine.run(lib, scenario, [case.treaty.id])
+    return {(i.provision, i.bearer, i.beneficiary): (i.status, i.activated, i.since,
+                                                     tuple((e.date, e.status) for e in i.timeline))
+            for i in result.results[0].instances}
