@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterator, Union
 
 from .source import Span
 
@@ -382,3 +382,35 @@ Item = Union[VocabularyDecl, RegionDecl, InterpretationDecl, TreatyDecl, Scenari
 class Document:
     path: str
     items: tuple[Item, ...]
+
+
+# ------------------------------------------------------------------ walking conditions
+
+
+def clauses(p: Provision) -> list[Cond]:
+    """A provision's conditions: when, upon, unless, until (those it has)."""
+    return [c for c in (p.when, p.upon, p.unless, p.until) if c is not None]
+
+
+def walk(c: Cond) -> "Iterator[Cond]":
+    """Every node of a condition, the condition itself first."""
+    yield c
+    if isinstance(c, (And, Or)):
+        for i in c.items:
+            yield from walk(i)
+    elif isinstance(c, Not):
+        yield from walk(c.item)
+
+
+def node_atoms(c: Cond) -> list[Atom]:
+    """The atoms a single node tests (none for and/or/not and the non-fact tests)."""
+    if isinstance(c, (Occurred, Ongoing)):
+        return [c.atom]
+    if isinstance(c, Temporal):
+        return [c.first, c.second]
+    return []
+
+
+def atoms(c: Cond | None) -> list[Atom]:
+    """Every atom anywhere in a condition."""
+    return [] if c is None else [a for node in walk(c) for a in node_atoms(node)]

@@ -68,12 +68,7 @@ def _literals(c: A.Cond | None, positive: bool = True) -> list[tuple[A.Cond, boo
     return [(c, positive)]
 
 
-def _atoms(lit: A.Cond) -> list[A.Atom]:
-    if isinstance(lit, (A.Occurred, A.Ongoing)):
-        return [lit.atom]
-    if isinstance(lit, A.Temporal):
-        return [lit.first, lit.second]
-    return []
+_atoms = A.node_atoms
 
 
 def _role(atom: A.Atom, role: str) -> A.Value | None:

@@ -1159,25 +1159,9 @@ def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
     return True
 
 
-def _conds(p: A.Provision) -> list[A.Cond]:
-    return [c for c in (p.when, p.upon, p.unless, p.until) if c is not None]
-
-
-def _walk(c: A.Cond) -> Iterator[A.Cond]:
-    yield c
-    if isinstance(c, (A.And, A.Or)):
-        for i in c.items:
-            yield from _walk(i)
-    elif isinstance(c, A.Not):
-        yield from _walk(c.item)
-
-
-def _node_atoms(c: A.Cond) -> list[A.Atom]:
-    if isinstance(c, (A.Occurred, A.Ongoing)):
-        return [c.atom]
-    if isinstance(c, A.Temporal):
-        return [c.first, c.second]
-    return []
+_conds = A.clauses
+_walk = A.walk
+_node_atoms = A.node_atoms
 
 
 def _positive_atoms(c: A.Cond) -> list[A.Atom]:

@@ -485,25 +485,9 @@ def _qualifiers(p: A.Provision) -> str:
     return ", ".join(words) if words else "none"
 
 
-def _conds(p: A.Provision) -> list[A.Cond]:
-    return [c for c in (p.when, p.upon, p.unless, p.until) if c is not None]
-
-
-def _walk(c: A.Cond) -> Iterable[A.Cond]:
-    yield c
-    if isinstance(c, (A.And, A.Or)):
-        for i in c.items:
-            yield from _walk(i)
-    elif isinstance(c, A.Not):
-        yield from _walk(c.item)
-
-
-def _atoms(c: A.Cond) -> list[A.Atom]:
-    if isinstance(c, (A.Occurred, A.Ongoing)):
-        return [c.atom]
-    if isinstance(c, A.Temporal):
-        return [c.first, c.second]
-    return []
+_conds = A.clauses
+_walk = A.walk
+_atoms = A.node_atoms
 
 
 def _dnf(c: A.Cond, positive: bool = True) -> list[list[tuple[bool, A.Cond]]]:

@@ -19,7 +19,6 @@ changes — so that generated cases reach its provisions instead of missing them
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
 
 from hypothesis import strategies as st
 
@@ -33,19 +32,7 @@ LENGTHS = (0, 0, 0, 1, 3, 10, 60, None)  # None: open-ended
 NEAR = (0, 0, 0, 1, 2, 3, 5, 8, 13, 30)
 
 
-def _atoms(c: A.Cond | None) -> Iterable[A.Atom]:
-    if c is None:
-        return
-    if isinstance(c, (A.Occurred, A.Ongoing)):
-        yield c.atom
-    elif isinstance(c, A.Temporal):
-        yield c.first
-        yield c.second
-    elif isinstance(c, (A.And, A.Or)):
-        for i in c.items:
-            yield from _atoms(i)
-    elif isinstance(c, A.Not):
-        yield from _atoms(c.item)
+_atoms = A.atoms
 
 
 def treaty_kinds(lib: Library, treaty: A.TreatyDecl) -> list[str]:
@@ -223,7 +210,7 @@ def treaty_texts(draw: st.DrawFn, treaty_id: str = "gen") -> str:
         if shape == "ongoing":
             trig += " ongoing"
         elif shape == "and_not":
-            trig += f" and not provocation(by: X)"
+            trig += " and not provocation(by: X)"
         elif shape == "or":
             trig += f" or {draw(st.sampled_from(KINDS))}(on: X)"
         elif shape == "within":

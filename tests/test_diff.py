@@ -98,7 +98,6 @@ def _sig(result: engine.Result, key: tuple[str, str, str]) -> frozenset[tuple[st
 def test_each_difference_is_minimal_and_confirmed(by_kp_json: dict[str, Any], tmp_path: Path) -> None:
     """Re-checked from outside: the saved scenarios, and every one with a fact left out, run
     through engine.load/run under both treaties."""
-    lib = engine.load_library()
 
     def run(events: list[dict[str, Any]], name: str, treaty: str) -> engine.Result:
         path = tmp_path / f"{name}.json"
