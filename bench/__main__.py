@@ -1,0 +1,108 @@
+"""All of casus's benchmarks in one command, printed as Markdown with the machine they ran on.
+
+    python3 -m bench [--data DIR] [--full] [--quick] [--write-readme]
+
+1. throughput side by side with the peers' hand.py and prolog.py (bench/peers.py) on the peers'
+   own input files (generated with their make_data.sh into --data if missing): 1k and 10k
+   scenarios x 32 provisions (100k with --full), events per scenario 5/50/500, provisions
+   32/136/510;
+2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
+3. scale: one scenario of many facts against the whole library; NATO with members attacked in
+   turn; peak memory of each child process (bench/scale.py).
+
+--write-readme replaces the "## Speed" section at the end of README.md with the tables."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import peers as P
+from . import scale, startup
+from .common import ROOT, machine
+
+NEEDED = ["rules.json", "rules48.json", "rules192.json", "s1k.jsonl", "s10k.jsonl", "e5.jsonl", "e50.jsonl",
+          "e500.jsonl"]
+
+
+def ensure_data(data: Path, peers: Path, full: bool) -> None:
+    need = NEEDED + (["s100k.jsonl"] if full else [])
+    if all((data / n).exists() for n in need):
+        return
+    print(f"generating the peers' data into {data} (their make_data.sh, about a minute) …", file=sys.stderr)
+    data.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["sh", str(peers / "make_data.sh"), str(data)], check=True, cwd=str(data))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default="/tmp/peers", help="the peers' generated inputs [/tmp/peers]")
+    ap.add_argument("--peers", default=None, help="the peers' folder [../shared/peers]")
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "casus-bench"))
+    ap.add_argument("--full", action="store_true", help="also 100k scenarios, and casus on whole files")
+    ap.add_argument("--quick", action="store_true", help="fewer runs and smaller budgets (a few minutes)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
+    ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [100,200,400,100000]")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
+    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, scale")
+    ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
+    a = ap.parse_args(argv)
+    skip = {s.strip() for s in a.skip.split(",") if s.strip()}
+    budget = a.budget if a.budget is not None else (0 if a.full else 15 if a.quick else 60)
+    timeout = a.timeout if a.timeout is not None else (60 if a.quick else 300)
+    facts = a.scale_facts or ("100,200,400" if a.quick else "100,200,400,100000")
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    args = " ".join(argv if argv is not None else sys.argv[1:])
+    parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} with `python3 -m bench{' ' + args if args else ''}`."]
+    if "peers" not in skip:
+        peers = Path(a.peers) if a.peers else P.peers_dir()
+        if peers is None:
+            parts.append("Throughput: skipped — the peers' folder (../shared/peers) is missing.")
+        else:
+            ensure_data(Path(a.data), peers, a.full)
+            bench = P.SpeedBench(Path(a.data), work, peers, runs=1 if a.quick else 3, budget=budget)
+            rows = bench.run(a.full)
+            note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
+                                           "(`apt-get install -y swi-prolog-nox`).")
+            parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else ""))
+    if "startup" not in skip:
+        print("  start-up …", file=sys.stderr, flush=True)
+        parts.append(startup.render(startup.measure(5 if a.quick else 10)))
+    if "scale" not in skip:
+        scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
+        parts.append(scale.render(scale_rows))
+    text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
+    print(text)
+    if a.write_readme:
+        write_readme(text)
+    return 0
+
+
+def write_readme(text: str) -> None:
+    """Replace the "## Speed" section of README.md (appended at the end the first time)."""
+    readme = ROOT / "README.md"
+    cur = readme.read_text(encoding="utf-8")
+    intro = ("The latest `python3 -m bench` (bench/): casus against the independent evaluators in "
+             "`../shared/peers` on their own inputs (issue 6), start-up, and scale. Targets in the headers; "
+             "no test asserts a time.")
+    section = f"## Speed\n\n{intro}\n\n{text.rstrip()}\n"
+    if "\n## Speed\n" in cur:
+        before, after = cur.split("\n## Speed\n", 1)
+        rest = after[after.index("\n## "):] if "\n## " in after else ""
+        new = f"{before}\n{section}{rest}"
+    else:
+        new = f"{cur.rstrip()}\n\n{section}"
+    readme.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

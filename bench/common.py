@@ -1,0 +1,102 @@
+"""Shared pieces of the benchmarks: the machine, timing a child process (wall time and peak
+memory), medians and table formatting."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    """CPU model, cores, memory, OS and Python, in one line."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+                break
+    except OSError:  # pragma: no cover
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()} ({sys.executable})")
+
+
+@dataclass
+class Timing:
+    wall: float  # seconds
+    maxrss_mib: float
+    returncode: int
+    timed_out: bool = False
+
+
+def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin: str | Path | None = None,
+              timeout: float | None = None, cwd: str | Path | None = ROOT, env: dict[str, str] | None = None) -> Timing:
+    """Run a child process; its wall time and peak resident memory (getrusage of that child)."""
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(stdout, "wb")) if stdout is not None else subprocess.DEVNULL
+        inp = stack.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
+        errf = stack.enter_context(tempfile.TemporaryFile())  # not a pipe: a chatty child cannot block
+        t0 = time.perf_counter()
+        p = subprocess.Popen(list(cmd), stdout=out, stderr=errf, stdin=inp, cwd=cwd, env=env)
+        timed_out = False
+        deadline = None if timeout is None else t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                p.kill()
+                pid, status, ru = os.wait4(p.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        errf.seek(0)
+        err = errf.read().decode(errors="replace")
+        if p.returncode != 0 and not timed_out:
+            raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
+        return Timing(wall, ru.ru_maxrss / 1024, p.returncode, timed_out)
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub Markdown table."""
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def casus_cmd(*args: str) -> list[str]:
+    """`casus …` from this checkout, whatever is installed."""
+    return [sys.executable, "-m", "engine.cli", *args]
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def fmt_n(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.1f}"

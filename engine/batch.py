@@ -1,0 +1,215 @@
+"""Batch evaluation: JSON Lines in, JSON Lines out, in constant memory.
+
+`casus run --batch FILE.jsonl [--shard I/N]` and `run_batch()` read one JSON scenario a line (SPEC
+"Scenario files"), evaluate each as it is read and yield one compact result JSON a line (the same
+content as `casus run --format json`). Nothing is collected: a generator pipeline from the file
+to the output, so memory does not grow with the number of scenarios.
+
+- Blank lines are skipped; every other line is one scenario, numbered 0, 1, 2, … in file order.
+- `shard=(I, N)` (`--shard I/N`, 0 <= I < N) evaluates the scenarios whose number is I modulo N:
+  N array jobs given 0/N … N-1/N split a sweep exactly, with no coordination. A shard parses
+  only its own lines, so a bad line is reported by the shard that owns it.
+- The first bad line stops the run with a located error (`FILE:LINE:COL: E-JSON: …`, or the
+  checker's error for an unknown kind, role, code or interpretation); the results of the lines
+  before it have already been streamed. Exit code 2 at the command line.
+- Each result's `scenario.source` and every `because[].source` are `FILE:LINE`; a scenario
+  without a `name` is named `FILE:LINE` too.
+
+Lines are parsed with the standard `json` module (fast); only a line that fails is read again
+with the positional JSON grammar, to point at the exact column of the problem."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from . import ast as A
+from .build import date_ordinal
+from .errors import CasusError, Diagnostic, Diagnostics
+from .evaluate import Evaluation, evaluate
+from .jsonscenario import RESERVED, parse_json_scenario
+from .library import Library, check_scenario
+from .model import result_model
+from .scenario import BIG, Fact, Scenario
+from .source import Source, Span
+
+_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_SCENARIO_KEYS = frozenset({"name", "interpretation", "events", "note", "description"})
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One scenario of a batch: its number among the file's scenarios and its line."""
+
+    index: int
+    line: int
+    scenario: Scenario
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`"I/N"` -> (I, N), with 0 <= I < N; a CasusError (E-USAGE) otherwise."""
+    m = _SHARD.match(text)
+    if m is None or int(m.group(2)) < 1 or int(m.group(1)) >= int(m.group(2)):
+        raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                     f"--shard '{text}' should be I/N with 0 <= I < N",
+                                     "for example --shard 0/4 … --shard 3/4 for four jobs")])
+    return int(m.group(1)), int(m.group(2))
+
+
+def _check_shard(shard: tuple[int, int] | None) -> tuple[int, int]:
+    if shard is None:
+        return 0, 1
+    i, n = shard
+    if not (isinstance(i, int) and isinstance(n, int) and 0 <= i < n):
+        raise ValueError(f"shard must be (I, N) with 0 <= I < N, not {shard!r}")
+    return i, n
+
+
+def read_scenarios(lib: Library, lines: Iterable[str], path: str = "<batch>",
+                   shard: tuple[int, int] | None = None) -> Iterator[BatchItem]:
+    """The scenarios of a JSON Lines stream (this shard's only), checked against the library."""
+    i, n = _check_shard(shard)
+    index = -1
+    for lineno, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            continue
+        index += 1
+        if index % n != i:
+            continue
+        yield BatchItem(index, lineno, _scenario(lib, line, path, lineno))
+
+
+def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
+                interpretation: str | None = None, shard: tuple[int, int] | None = None,
+                path: str = "<batch>") -> Iterator[tuple[BatchItem, Evaluation]]:
+    """(item, evaluation) for each scenario of the stream, lazily."""
+    from .api import check_names
+
+    check_names(lib, treaties, interpretation)
+    wanted = list(treaties) if treaties else None
+    for item in read_scenarios(lib, lines, path, shard):
+        yield item, evaluate(lib, item.scenario, wanted, interpretation)
+
+
+def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
+              interpretation: str | None = None, shard: tuple[int, int] | None = None,
+              path: str = "<batch>") -> Iterator[str]:
+    """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line.
+
+    `lines` is any iterable of strings (an open file, a list); `path` names it in sources and
+    errors. Raises CasusError at the first bad line, after the results before it."""
+    for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
+        yield result_model(lib, ev).model_dump_json(by_alias=True)
+
+
+def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
+                   interpretation: str | None = None, shard: tuple[int, int] | None = None) -> Iterator[str]:
+    """`run_batch` over a file (`-` for standard input), read a line at a time."""
+    import sys
+
+    if file == "-":
+        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>")
+        return
+    try:
+        f = open(file, encoding="utf-8-sig")  # a byte-order mark, if any, is not part of line 1
+    except OSError as e:
+        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+    with f:
+        yield from run_batch(lib, f, treaties, interpretation, shard, file)
+
+
+# ---------------------------------------------------------------------------- one line
+
+
+def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
+    text = line.rstrip("\r\n")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        col = e.colno
+        raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-JSON",
+                                     f"not valid JSON: {e.msg}", "each line holds one JSON scenario object",
+                                     (), text)]) from None
+    decl = _fast_decl(obj, path, lineno, len(text))
+    if decl is not None:
+        diags = Diagnostics()
+        check_scenario(lib, decl, diags)
+        if not diags.items:
+            return _to_scenario(decl, path, lineno)
+    decl = _slow_decl(lib, text, path, lineno)
+    if "name" not in obj:  # the positional reader names a nameless scenario after its file
+        decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
+                              decl.interpretation_span)
+    return _to_scenario(decl, path, lineno)
+
+
+def _fast_decl(obj: object, path: str, lineno: int, width: int) -> A.ScenarioDecl | None:
+    """The scenario as an AST, if the object has the expected shape; None sends the line to the
+    slow, positional reader for exact error messages."""
+    if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
+        return None
+    span = Span(path, lineno, 1, lineno, width + 1)
+    name = obj.get("name", f"{path}:{lineno}")
+    if not isinstance(name, str):
+        return None
+    interp = obj.get("interpretation")
+    events = obj.get("events")
+    if interp is not None and not isinstance(interp, str) or not isinstance(events, list):
+        return None
+    facts = []
+    for ev in events:
+        if not isinstance(ev, dict):
+            return None
+        kind = ev.get("kind")
+        start = date_ordinal(ev["date"]) if isinstance(ev.get("date"), str) else None
+        if not isinstance(kind, str) or not _NAME.match(kind) or start is None:
+            return None
+        end: int | None = start
+        if "until" in ev:
+            u = ev["until"]
+            end = None if u is None else (date_ordinal(u) if isinstance(u, str) else None)
+            if u is not None and (end is None or end < start):
+                return None
+        args = []
+        for key, v in ev.items():
+            if key in RESERVED:
+                continue
+            if not isinstance(v, str):
+                return None
+            if _CODE.match(v):
+                value: A.Value = A.Code(v, span)
+            elif _NAME.match(v):
+                value = A.Name(v, span)
+            else:
+                return None
+            args.append(A.Arg(key, value, span))
+        note = ev.get("note")
+        facts.append(A.FactDecl(A.Atom(kind, tuple(args), span), start, end,
+                                note if isinstance(note, str) else None, span))
+    return A.ScenarioDecl(str(name), interp, tuple(facts), (), None, span, span if interp is not None else None)
+
+
+def _to_scenario(decl: A.ScenarioDecl, path: str, lineno: int) -> Scenario:
+    where = f"{path}:{lineno}"
+    facts = tuple(Fact(f.atom.kind, {a.role: str(a.value) for a in f.atom.args}, f.start,
+                       BIG if f.end is None else f.end, f.atom.render(), where, f.note) for f in decl.facts)
+    return Scenario(decl.name, where, decl.interpretation, facts, (), decl)
+
+
+def _slow_decl(lib: Library, text: str, path: str, lineno: int) -> A.ScenarioDecl:
+    """Read a line again with the positional JSON grammar (padded so that lines count as in the
+    file): raise its located diagnostics, or return the scenario if it is fine after all (a
+    shape the fast reader does not take, such as a numeric name)."""
+    diags = Diagnostics()
+    padded = "\n" * (lineno - 1) + text
+    diags.add_source(path, padded)
+    decl = parse_json_scenario(Source(path, padded), diags)  # raises on invalid JSON
+    if decl is not None:
+        check_scenario(lib, decl, diags)
+    diags.raise_if_any()
+    assert decl is not None
+    return decl
