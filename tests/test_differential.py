@@ -58,7 +58,7 @@ OUTSIDERS = ["UA", "US"]  # never parties: aggressors, victims outside the treat
 TERRITORY = {"RU": "RU-KRS", "BY": "BY-MI", "KP": "KP-01", "AM": "AM-ER", "UA": "UA-43", "US": "US-HI"}
 TRIGGERS = ["armed_attack", "aggression", "imminent_threat", "threat", "encroachment", "sanctions", "state_of_war"]
 ACTIONS = {"assist": "to", "consult": "with"}
-EXAMPLES = int(os.environ.get("CASUS_DIFFERENTIAL_EXAMPLES", "1500"))
+EXAMPLES = int(os.environ.get("CASUS_DIFFERENTIAL_EXAMPLES", "2500"))
 
 
 def day(n: int) -> dt.date:
