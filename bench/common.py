@@ -50,7 +50,7 @@ class Timing:
 
 def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin: str | Path | None = None,
               timeout: float | None = None, cwd: str | Path | None = ROOT, env: dict[str, str] | None = None) -> Timing:
-    """Run a child process; its wall time and peak resident memory (getrusage of that child)."""
+    """Run a child process: its wall time and peak resident memory (/proc VmHWM, else getrusage)."""
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(open(stdout, "wb")) if stdout is not None else subprocess.DEVNULL
         inp = stack.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
@@ -59,7 +59,9 @@ def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin:
         p = subprocess.Popen(list(cmd), stdout=out, stderr=errf, stdin=inp, cwd=cwd, env=env)
         timed_out = False
         deadline = None if timeout is None else t0 + timeout
+        hwm = 0.0
         while True:
+            hwm = max(hwm, _vm_hwm_mib(p.pid))
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
@@ -75,7 +77,21 @@ def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin:
         err = errf.read().decode(errors="replace")
         if p.returncode != 0 and not timed_out:
             raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
-        return Timing(wall, ru.ru_maxrss / 1024, p.returncode, timed_out)
+        # ru_maxrss of a child counts the parent's memory copied at fork (Linux keeps it across
+        # exec): /proc's high-water mark of the exec'd image is the child's own peak
+        return Timing(wall, hwm or ru.ru_maxrss / 1024, p.returncode, timed_out)
+
+
+def _vm_hwm_mib(pid: int) -> float:
+    """Peak resident memory so far of a running process (Linux `/proc/PID/status`, VmHWM)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def median(xs: Sequence[float]) -> float:

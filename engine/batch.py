@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 
 from . import ast as A
 from .build import date_ordinal
@@ -115,7 +115,7 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
         yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>")
         return
     try:
-        f = open(file, encoding="utf-8-sig")  # a byte-order mark, if any, is not part of line 1
+        f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
