@@ -4,13 +4,14 @@ checked later, in `check`, against the whole library."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from lark import Token, Tree
+from typing import TYPE_CHECKING, Any
 
 from . import ast as A
 from .errors import Diagnostics
 from .source import Source, Span
+
+if TYPE_CHECKING:  # not at run time: importing this module (for `iso`, say) needs no Lark
+    from lark import Token, Tree
 
 QUALIFIER_GROUPS = {"immediately": "timing", "promptly": "timing", "forthwith": "timing"}
 
@@ -34,7 +35,7 @@ class Builder:
 
     # ------------------------------------------------------------ helpers
     def span(self, node: Tree | Token) -> Span:
-        if isinstance(node, Token):
+        if isinstance(node, str):  # a Token (Lark's tokens are strings; its trees are not)
             line, col = node.line or 1, node.column or 1
             return Span(self.path, line, col, node.end_line or line, node.end_column or col + len(node))
         m = node.meta

@@ -1,17 +1,22 @@
-"""Text -> Lark tree. Loads the grammar once and turns Lark's exceptions into diagnostics."""
+"""Text -> Lark tree. Loads the grammar once and turns Lark's exceptions into diagnostics.
+
+Lark is imported on first use, not with this module: a run whose files all come from the cache
+(engine/api.py) never needs it."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from functools import lru_cache
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING
 
 from .errors import CasusError, Diagnostic
 from .paths import display_path, grammar_path
 from .source import Source, Span, caret
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 MAX_DEPTH = 200
 
@@ -35,6 +40,8 @@ _FRIENDLY = {
 def full_parser() -> Lark:
     """The grammar compiled without the cache, with Lark's grammar object kept: for tools that
     read the grammar itself, such as `hypothesis.extra.lark.from_lark(full_parser())`."""
+    from lark import Lark
+
     text = grammar_path().read_text(encoding="utf-8")
     return Lark(text, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
 
@@ -44,6 +51,7 @@ def parser() -> Lark:
     """The grammar, compiled once per process and, when a cache folder is writable, once per
     grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds)."""
     import lark
+    from lark import Lark
 
     from . import cache
 
@@ -159,6 +167,8 @@ def read_source(path: str) -> Source:
 
 def parse(src: Source) -> Tree:
     """Parse one source file; raise CasusError with a located, friendly message."""
+    from lark.exceptions import UnexpectedInput
+
     try:
         tree = parser().parse(src.text)
     except UnexpectedInput as e:
@@ -171,6 +181,8 @@ def parse(src: Source) -> Tree:
 
 def _check_depth(src: Source, tree: Tree, what: str = "conditions") -> None:
     """Reject absurd nesting before anything recursive walks the tree."""
+    from lark import Tree
+
     stack: list[tuple[Tree, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
@@ -187,6 +199,8 @@ def _check_depth(src: Source, tree: Tree, what: str = "conditions") -> None:
 
 
 def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
         # `accepts` (what the parser state really takes) before `expected` (LALR lookaheads, too many)
         expected = set(getattr(e, "accepts", None) or getattr(e, "expected", None) or [])
