@@ -11,10 +11,25 @@ from .evaluate import Evaluation, evaluate
 from .expect import check_expectations
 from .explain import explain
 from .library import Library
-from .model import Result
 from .scenario import Scenario
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`engine.Result` (the pydantic model of the result JSON) on first use: importing pydantic
+    is most of what a start-up of `casus run` would cost, and only JSON output needs it."""
+    if name == "Result":
+        from .model import Result
+
+        globals()["Result"] = Result
+        return Result
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"Result"})
+
 
 __all__ = ["load", "load_library", "run", "evaluate", "explain", "check_expectations", "check_names",
            "CasusError", "Diagnostic", "InternalError", "Evaluation", "Library", "Result", "Scenario",

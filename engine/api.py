@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from . import ast as A
+from . import records
 from .errors import CasusError, Diagnostic, Diagnostics
 from .evaluate import Evaluation, evaluate
 from .jsonscenario import parse_json_scenario
 from .library import Library, check_documents, check_scenario, iter_casus_files, parse_files
-from .paths import display_path
-from .model import Result, result_model
-from .paths import library_dir
+from .paths import display_path, library_dir
 from .scenario import Scenario, from_decl
 from .source import Span
 from .syntax import read_source
+
+if TYPE_CHECKING:  # pydantic, imported by engine.model, only when a JSON model is built
+    from .model import Result
 
 
 def _library_files(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None) -> list[str]:
@@ -115,8 +117,26 @@ def load_library(library: str | os.PathLike[str] | Sequence[str | os.PathLike[st
 def run(lib: Library, scenario: Scenario, treaties: Sequence[str] | None = None,
         interpretation: str | None = None) -> Result:
     """Evaluate and return the result JSON model (`.to_json()` gives SPEC's format)."""
+    from .model import result_model
+
     check_names(lib, treaties, interpretation)
     return result_model(lib, evaluate(lib, scenario, list(treaties) if treaties else None, interpretation))
+
+
+def run_records(lib: Library, scenario: Scenario, treaties: Sequence[str] | None = None,
+                interpretation: str | None = None) -> Any:
+    """As `run`, the same fields as plain records (engine/records.py), without pydantic: for
+    output that only reads them (tables, Markdown)."""
+    check_names(lib, treaties, interpretation)
+    return records.result(lib, evaluate(lib, scenario, list(treaties) if treaties else None, interpretation))
+
+
+def __getattr__(name: str) -> object:
+    if name == "Result":  # the pydantic model, on first use (as engine.Result)
+        from .model import Result
+
+        return Result
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_names(lib: Library, treaties: Sequence[str] | None, interpretation: str | None) -> None:

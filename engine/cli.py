@@ -1,26 +1,26 @@
-"""The `casus` command. Thin: it parses arguments, calls the Python API and prints."""
+"""The `casus` command. Thin: it parses arguments, calls the Python API and prints.
+
+Each command imports what only it needs when it runs, so that a start-up (`casus run`, say)
+does not pay for the others' modules."""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
-import traceback
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
 from . import __version__, api
-from .build import iso
 from .errors import CasusError, Diagnostic
-from .expect import _describe, check_expectations
-from .explain import explain as explain_provision
-from .library import Library
 from .paths import scenarios_dir
-from .report import compare_table, render_markdown, render_table
-from .scenario import Scenario
 from .source import Span
+
+if TYPE_CHECKING:
+    from .library import Library
+    from .scenario import Scenario
 
 FORMATS = click.Choice(["table", "json", "markdown"])
 
@@ -42,6 +42,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:  # pragma: no cover
             sys.exit(130)
         except Exception:  # pragma: no cover - a bug, by definition
+            import traceback
+
             click.echo("casus: internal error — this is a bug in casus, not in your input. Please report it with:",
                        err=True)
             click.echo(traceback.format_exc(), err=True)
@@ -112,17 +114,20 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
     if not scenarios:
         raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
     lib, scs = _load(scenarios, library)
-    results = [api.run(lib, s, list(treaties) or None, interpretation) for s in scs]
     if fmt == "json":
+        results = [api.run(lib, s, list(treaties) or None, interpretation) for s in scs]
         if len(results) == 1:
             click.echo(results[0].to_json(), nl=False)
         else:
             docs = [json.loads(r.to_json()) for r in results]
             click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
-        click.echo("\n".join(render_markdown(r) for r in results), nl=False)
-    else:
-        click.echo("\n".join(render_table(r) for r in results), nl=False)
+        return
+    from .report import render_markdown, render_table
+
+    # tables and Markdown only read the result: plain records, without pydantic's start-up
+    records = [api.run_records(lib, s, list(treaties) or None, interpretation) for s in scs]
+    render = render_markdown if fmt == "markdown" else render_table
+    click.echo("\n".join(render(r) for r in records), nl=False)
 
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
@@ -170,7 +175,7 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
     json: one casus.compare/1 object per scenario (a list when several), with a row per instance
     and a cell per interpretation; csv: one line per scenario, instance and interpretation
     (docs/formats.md)."""
-    from .report.text import compare_csv, compare_document
+    from .report.text import compare_csv, compare_document, compare_table
 
     lib, scs = _load(scenarios, library)
     per_scenario = []
@@ -207,6 +212,8 @@ def explain(scenario: str, target: str, interpretation: str | None, max_facts: i
     if "." not in target:
         raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
                                      f"'{target}' should be TREATY.PROVISION", "for example: ru_kp_2024.art4")])
+    from .explain import explain as explain_provision
+
     treaty, provision = target.split(".", 1)
     lib, scs = _load([scenario], library)
     if interpretation is not None:
@@ -234,6 +241,8 @@ def check(files: tuple[str, ...], library: str | None) -> None:
 @_guard
 def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
     """Check the `expect` lines of scenario files (the bundled scenarios when none are given)."""
+    from .expect import _describe, check_expectations
+
     targets = list(paths) or [str(scenarios_dir())]
     lib, scs = _load(_resolve(targets), library)
     passed = failed = 0
@@ -257,6 +266,8 @@ def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
 @_guard
 def treaties(library: str | None) -> None:
     """The library, one line each."""
+    from .build import iso
+
     lib = api.load_library(library)
     rows = []
     for tid in sorted(lib.treaties):

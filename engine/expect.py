@@ -8,7 +8,7 @@ from . import ast as A
 from .build import iso
 from .evaluate import Evaluation, InstanceRun, evaluate
 from .library import Library
-from .model import because_items
+from .records import because_items
 from .scenario import Scenario
 
 

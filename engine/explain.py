@@ -13,7 +13,7 @@ from .counterfactual import MAX_FACTS, Search, counterfactuals
 from .errors import Diagnostics
 from .evaluate import BIG, Evaluation, TreatyRun, evaluate
 from .library import Library, beneficiary_arg
-from .model import because_items
+from .records import because_items
 from .scenario import Fact, Scenario, prepare, unify
 from .source import Span
 

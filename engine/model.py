@@ -1,14 +1,16 @@
 """The result JSON (SPEC "Result JSON", firm) as pydantic models; the JSON Schema published in
-`docs/result.schema.json` is generated from these."""
+`docs/result.schema.json` is generated from these. engine/records.py builds them, and the same
+fields as plain records for output that is not JSON."""
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .build import iso
-from .evaluate import Evaluation, InstanceRun, qualifier_words, strength
+from . import records
+from .evaluate import Evaluation, InstanceRun
 from .library import Library
 
 Status = Literal["pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated"]
@@ -68,35 +70,15 @@ class Result(_Model):
 
 
 def because_items(run: InstanceRun) -> list[Because]:
-    out = []
-    for proof in run.because:
-        if proof[0] == "fact":
-            _, atom, fact = proof
-            out.append(Because(atom=atom.render(run.env), fact=fact.text, source=fact.source))
-        else:
-            _, ref, text, source = proof
-            from .render import cond
-
-            out.append(Because(atom=cond(ref, run.env), fact=text, source=source))
-    return out
+    return records.because_items(run, _KINDS)
 
 
 def instance_model(lib: Library, run: InstanceRun) -> Instance:
-    p = run.provision
-    assert p.then is not None and run.since is not None
-    return Instance(
-        provision=p.id, article=p.article, modality=p.then.modality, action=p.then.action.kind,  # type: ignore[arg-type]
-        bearer=run.bearer, beneficiary=run.beneficiary, status=run.status,  # type: ignore[arg-type]
-        strength=strength(p, lib),  # type: ignore[arg-type]
-        activated=iso(run.activated), since=iso(run.since) or "",
-        qualifiers=qualifier_words(p.then), because=because_items(run), missing=list(run.missing),
-        timeline=[TimelineEntry(date=iso(d) or "", status=s) for d, s in run.timeline],
-    )
+    return records.instance(lib, run, _KINDS)
 
 
 def result_model(lib: Library, ev: Evaluation) -> Result:
-    return Result(
-        scenario=ScenarioInfo(name=ev.scenario.name, interpretation=ev.interpretation, source=ev.scenario.source),
-        results=[TreatyResult(treaty=o.treaty.id, title=o.treaty.title,
-                              instances=[instance_model(lib, r) for r in o.instances]) for o in ev.outcomes],
-    )
+    return records.result(lib, ev, _KINDS)
+
+
+_KINDS = sys.modules[__name__]  # the classes engine.records builds: these models

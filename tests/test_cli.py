@@ -352,7 +352,8 @@ def test_a_bug_in_casus_is_reported_as_such_with_exit_3(cli, kursk, monkeypatch)
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(api, "run", broken)
+    for name in ("run", "run_records"):  # JSON output; tables and Markdown
+        monkeypatch.setattr(api, name, broken)
     result = cli("run", kursk)
     assert result.exit_code == 3
     assert "internal error — this is a bug in casus, not in your input" in result.stderr

@@ -4,9 +4,10 @@ one per other member) share a row, so that a table stays readable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..model import Instance, Result
+if TYPE_CHECKING:  # or the same fields as plain records (engine/records.py): only read here
+    from ..model import Instance, Result
 
 MODAL = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
 
