@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import ast as A
 from . import render
-from .codes import is_country
+from .codes import country_of, is_country
 from .library import Library, beneficiary_arg
 from .scenario import BIG, Fact, Scenario, prepare, unify
 
@@ -75,33 +75,109 @@ def qualifier_words(then: A.Then) -> list[str]:
     return out
 
 
+class FactIndex:
+    """A scenario's prepared facts, indexed by kind (a fact is filed under its kind and every
+    ancestor) and by kind, role and value; every list keeps the facts' order (by start).
+
+    A fact at a subdivision (`at: RU-KRS`) is also filed under its country for the roles `at` and
+    `in`, since an atom naming the country matches it (`scenario.unify`)."""
+
+    def __init__(self, lib: Library, facts: list[Fact]):
+        self.facts = facts
+        self.by_kind: dict[str, list[Fact]] = {}
+        self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
+        kinds = lib.kinds
+        by_kind, by_role = self.by_kind, self.by_role
+        for f in facts:
+            info = kinds.get(f.kind)
+            items = list(f.roles.items())
+            for role, value in f.roles.items():
+                if role in ("at", "in"):
+                    country = country_of(value)
+                    if country != value:
+                        items.append((role, country))
+            for k in (info.ancestors if info else (f.kind,)):
+                lst = by_kind.get(k)
+                if lst is None:
+                    by_kind[k] = [f]
+                else:
+                    lst.append(f)
+                for role, value in items:
+                    key = (k, role, value)
+                    lst = by_role.get(key)
+                    if lst is None:
+                        by_role[key] = [f]
+                    else:
+                        lst.append(f)
+
+    def get(self, kind: str, role: str, value: str) -> list[Fact]:
+        return self.by_role.get((kind, role, value), _EMPTY)
+
+    def candidates(self, atom: A.Atom, env: dict[str, str]) -> list[Fact]:
+        """The facts that may match `atom` under `env`: the shortest list among the atom's kind and
+        its arguments whose values are known (a code, a name, or a variable bound in env)."""
+        best = self.by_kind.get(atom.kind, _EMPTY)
+        if not best:
+            return best
+        for role, const, var in _arg_plan(atom):
+            value = const if const is not None else env.get(var)  # type: ignore[arg-type]
+            if value is None:
+                continue
+            lst = self.by_role.get((atom.kind, role, value), _EMPTY)
+            if len(lst) < len(best):
+                best = lst
+                if not best:
+                    break
+        return best
+
+
+_EMPTY: list[Fact] = []
+_PLANS: dict[int, tuple[A.Atom, tuple[tuple[str, str | None, str | None], ...]]] = {}
+
+
+def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
+    """(role, constant, variable) for each argument of the atom that narrows the facts."""
+    entry = _PLANS.get(id(atom))
+    if entry is not None and entry[0] is atom:
+        return entry[1]
+    plan: list[tuple[str, str | None, str | None]] = []
+    for a in atom.args:
+        v = a.value
+        if isinstance(v, A.Var):
+            plan.append((a.role, None, v.name))
+        elif isinstance(v, A.Code):
+            plan.append((a.role, v.code, None))
+        elif isinstance(v, A.Name):
+            plan.append((a.role, v.name, None))
+    out = tuple(plan)
+    _PLANS[id(atom)] = (atom, out)  # the atom is kept alive with its plan, so its id is not reused
+    return out
+
+
 class TreatyRun:
     """Evaluates one treaty against one scenario's prepared facts."""
 
     def __init__(self, lib: Library, treaty: A.TreatyDecl, facts: list[Fact],
-                 interp: A.InterpretationDecl | None):
+                 interp: A.InterpretationDecl | None, index: FactIndex | None = None):
         self.lib = lib
         self.treaty = treaty
         self.interp = interp
         self.start = treaty.in_force if treaty.in_force is not None else BIG
         self.end = treaty.ends if treaty.ends is not None else BIG
-        self.facts = [f for f in facts if f.start <= self.end and f.end >= self.start]
-        self.by_kind: dict[str, list[Fact]] = {}
-        for f in self.facts:
-            info = lib.kinds.get(f.kind)
-            for k in (info.ancestors if info else (f.kind,)):
-                self.by_kind.setdefault(k, []).append(f)
-        self.members = self._memberships(facts)
+        # the scenario's facts, indexed once for every treaty; a fact counts for this treaty when
+        # it overlaps the treaty's time in force (`match` skips the others)
+        self.index = index if index is not None else FactIndex(lib, facts)
+        self.by_kind = self.index.by_kind
+        self.members = self._memberships()
         self.suspensions = [(s.bearer.code, s.beneficiary.code, s.start, s.end if s.end is not None else BIG)
                             for s in treaty.suspensions]
         self.timing = dict(interp.timing) if interp is not None else {}
+        # the instants where something other than a fact starts or ends: entry into force, the
+        # end, memberships and suspensions. Each instance adds the instants of the facts that can
+        # concern it (see `_instants`), so that its work follows its own facts, not all of them.
         base: set[int] = {self.start}
         if self.end < BIG:
             base.add(self.end + 1)
-        for f in self.facts:
-            base.add(f.start)
-            if f.end < BIG:
-                base.add(f.end + 1)
         for spans in self.members.values():
             for s, e in spans:
                 base.add(s)
@@ -111,21 +187,37 @@ class TreatyRun:
             base.add(s)
             if e < BIG:
                 base.add(e + 1)
-        self.base_instants = sorted(i for i in base if self.start <= i <= self.end + 1)
+        self.struct_instants = sorted(i for i in base if self.start <= i <= self.end + 1)
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
+        self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
         self._vis: dict[tuple[int, str], bool] = {}
         self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
 
+    @property
+    def facts(self) -> list[Fact]:
+        """The facts that overlap the treaty's time in force."""
+        return [f for f in self.index.facts if f.start <= self.end and f.end >= self.start]
+
+    @property
+    def base_instants(self) -> list[int]:
+        """Every instant where anything starts or ends for this treaty (property checks walk these)."""
+        base = set(self.struct_instants)
+        for f in self.facts:
+            base.add(f.start)
+            if f.end < BIG:
+                base.add(f.end + 1)
+        return sorted(i for i in base if self.start <= i <= self.end + 1)
+
     # ------------------------------------------------------------ membership
-    def _memberships(self, facts: list[Fact]) -> dict[str, list[tuple[int, int]]]:
+    def _memberships(self) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {}
         for m in self.treaty.members:
             s = max(m.start if m.start is not None else self.start, self.start)
             e = min(m.end if m.end is not None else self.end, self.end)
             if s <= e:
                 out.setdefault(m.party.code, []).append((s, e))
-        for f in facts:  # a withdrawal takes effect on its date
-            if f.kind == "withdrawal" and f.roles.get("treaty") == self.treaty.id:
+        for f in self.index.get("withdrawal", "treaty", self.treaty.id):  # a withdrawal takes effect on its date
+            if f.kind == "withdrawal":
                 party = f.roles.get("party", "")
                 if party in out:
                     out[party] = [(s, min(e, f.start - 1)) for s, e in out[party] if s <= f.start - 1]
@@ -155,10 +247,13 @@ class TreatyRun:
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
               ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
-        for f in self.by_kind.get(atom.kind, ()):
-            if f.start > t:
+        limit = min(t, self.end)
+        floor = max(self.floor, 0)
+        start = self.start
+        for f in self.index.candidates(atom, env):
+            if f.start > limit:
                 break
-            if f.start < self.floor:
+            if f.start < floor or f.end < start:
                 continue
             if ongoing and f.end < t:
                 continue
@@ -222,8 +317,10 @@ class TreatyRun:
 
     def _solve_state(self, c: A.StateRef, env: dict[str, str], t: int,
                      parties: tuple[str, ...] | None) -> Iterator[Solution]:
-        runs = self.instances.get(c.provision, {})
-        for (bearer, benef), run in sorted(runs.items()):
+        items = self._sorted_runs.get(c.provision)
+        if items is None:
+            items = self._sorted_runs[c.provision] = sorted(self.instances.get(c.provision, {}).items())
+        for (bearer, benef), run in items:
             env2 = _bind(c.beneficiary, benef, env)
             if env2 is None:
                 continue
@@ -259,33 +356,12 @@ class TreatyRun:
 
     # ------------------------------------------------------------ instances
     def run(self) -> list[InstanceRun]:
-        order = self._provision_order()
         out: list[InstanceRun] = []
-        for p in order:
+        for p in _plan(self.treaty):
             runs = self._run_provision(p)
             self.instances[p.id] = runs
             out.extend(r for r in runs.values() if r.listed)
         return out
-
-    def _provision_order(self) -> list[A.Provision]:
-        """Provisions after the ones whose states they mention (the checker has ruled out cycles)."""
-        provs = {p.id: p for p in self.treaty.provisions if p.when is not None and p.then is not None}
-        done: list[A.Provision] = []
-        seen: set[str] = set()
-
-        def visit(pid: str) -> None:
-            if pid in seen or pid not in provs:
-                return
-            seen.add(pid)
-            p = provs[pid]
-            for clause in (p.when, p.upon, p.unless, p.until):
-                for ref in _refs(clause):
-                    visit(ref)
-            done.append(p)
-
-        for pid in sorted(provs):
-            visit(pid)
-        return done
 
     def _pairs(self, p: A.Provision) -> list[tuple[str, str, dict[str, str]]]:
         then = p.then
@@ -293,7 +369,8 @@ class TreatyRun:
         ben_value = beneficiary_arg(then)
         pairs: dict[tuple[str, str], dict[str, str]] = {}
         parties_all = sorted(self.members)
-        for env, _ in self.solve(p.when, {}, BIG, None):
+        keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
+        for env in self._candidates(p.when, {}, keep):
             if isinstance(ben_value, A.Var):
                 benef = env.get(ben_value.name)
             elif isinstance(ben_value, A.Code):
@@ -323,19 +400,91 @@ class TreatyRun:
                     pairs[key] = seed
         return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
 
+    def _candidates(self, c: A.Cond, env: dict[str, str], keep: frozenset[str]) -> list[dict[str, str]]:
+        """The candidate pass: the distinct bindings of `keep` (and of what env already binds) under
+        which `c` might hold at some time. It over-approximates (negation, membership and time,
+        including the days of `within`, are ignored), which costs only instances that stay dormant
+        (never listed), and it projects every step onto the variables still needed, so that a
+        conjunction of many facts about the same parties does not multiply out."""
+        if isinstance(c, (A.Occurred, A.Ongoing)):
+            return _distinct((env2 for env2, _ in self.match(c.atom, env, BIG, None)), keep)
+        if isinstance(c, A.Temporal):
+            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | _vars(c.second))
+            return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
+        if isinstance(c, A.And):
+            items = [i for i in c.items if not _is_test(i, env)] + [i for i in c.items if _is_test(i, env)]
+            envs = [env]
+            for n, item in enumerate(items):
+                later = keep.union(*(_vars(i) for i in items[n + 1:]))
+                envs = _distinct((e2 for e in envs for e2 in self._candidates(item, e, later)), later)
+                if not envs:
+                    break
+            return envs
+        if isinstance(c, A.Or):
+            return _distinct((e for item in c.items for e in self._candidates(item, env, keep)), keep)
+        return _distinct((e for e, _ in self.solve(c, env, BIG, None)), keep)
+
     def _run_provision(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
-        extra: set[int] = set()
-        for clause in (p.when, p.upon, p.unless, p.until):
-            for ref in _refs(clause):
-                for run in self.instances.get(ref, {}).values():
-                    extra.update(d for d, _ in run.timeline)
-        instants = sorted(set(self.base_instants) | {d for d in extra if self.start <= d <= self.end + 1})
+        info = _provision_info(p)
+        extra: set[int] = set(self.struct_instants)
+        for ref in info.refs:
+            for run in self.instances.get(ref, {}).values():
+                extra.update(d for d, _ in run.timeline if self.start <= d <= self.end + 1)
+        base = sorted(extra)
+        atoms, monotone = info.atoms, info.monotone
+        then = p.then
+        assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
+        until_atoms = A.atoms(p.until)
         for bearer, benef, seed in self._pairs(p):
             run = InstanceRun(self.treaty.id, p, bearer, benef)
-            self._run_instance(run, seed, instants)
+            instants = self._instants(base, atoms, then.action, seed, bearer)
+            if monotone:
+                instants = self._skip_dormant(p.when, seed, (bearer, benef), instants)
+            if instants:
+                # once active, only the action, the discharge condition and the treaty's own instants
+                # can change it (and states the discharge condition mentions: they are in `base`)
+                after = self._instants(base, until_atoms, then.action, seed, bearer)
+                self._run_instance(run, seed, instants, after)
             out[(bearer, benef)] = run
         return out
+
+    def _instants(self, base: list[int], atoms: list[A.Atom], action: A.Atom, seed: dict[str, str],
+                  bearer: str) -> list[int]:
+        """The instants at which an instance can change: the treaty's own (`base`) and the starts and
+        ends of the facts that can match one of its atoms once its bearer and beneficiary are
+        known, or be its action. Between two of these nothing it depends on changes."""
+        days = set(base)
+        lo, hi = self.start, self.end + 1
+        lists = [self.index.candidates(a, seed) for a in atoms]
+        lists.append(self.index.get(action.kind, "by", bearer))
+        for lst in lists:
+            for f in lst:
+                if lo <= f.start <= hi:
+                    days.add(f.start)
+                if f.end < BIG and lo <= f.end + 1 <= hi:
+                    days.add(f.end + 1)
+        return sorted(days)
+
+    def _skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, str],
+                      instants: list[int]) -> list[int]:
+        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas: no `not`,
+        no `ongoing`, no states, no membership tests), the instance is dormant until the first
+        instant at which the trigger holds, whatever happens to memberships and suspensions before
+        it: find that instant by bisection and start there. An empty list: it never holds."""
+        def holds(t: int) -> bool:
+            return next(self.solve(when, seed, t, parties), None) is not None
+
+        lo, hi = 0, len(instants)
+        if not instants or not holds(min(instants[-1], self.end)):
+            return []
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if holds(instants[mid]):
+                hi = mid
+            else:
+                lo = mid + 1
+        return instants[lo:]
 
     def _deadline_days(self, then: A.Then) -> int | None:
         days: int | None = None
@@ -347,7 +496,8 @@ class TreatyRun:
                     days = self.timing[q.value]
         return days
 
-    def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int]) -> None:
+    def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int],
+                      after: list[int] | None = None) -> None:
         p = run.provision
         then = p.then
         assert then is not None and p.when is not None
@@ -389,6 +539,9 @@ class TreatyRun:
             if run.activated is None:
                 self._trigger(run, seed, t, parties, set_status)
                 if run.activated == t:
+                    if after is not None:
+                        heap = [x for x in after if x > t]
+                        heapq.heapify(heap)
                     days = self._deadline_days(then)
                     if days is not None and then.modality == "obligation":
                         run.deadline = t + days
@@ -497,6 +650,91 @@ class TreatyRun:
         return None
 
 
+def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict[str, str]]:
+    """The envs projected onto `keep`, without repeats, in first-seen order."""
+    out: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for e in envs:
+        proj = {k: v for k, v in e.items() if k in keep}
+        key = tuple(sorted(proj.items()))
+        if key not in out:
+            out[key] = proj
+    return list(out.values())
+
+
+_VARS: dict[int, tuple[A.Cond, frozenset[str]]] = {}
+
+
+def _vars(c: A.Cond) -> frozenset[str]:
+    """The variables a condition mentions."""
+    entry = _VARS.get(id(c))
+    if entry is not None and entry[0] is c:
+        return entry[1]
+    names: set[str] = set()
+    for node in A.walk(c):
+        for atom in A.node_atoms(node):
+            names.update(a.value.name for a in atom.args if isinstance(a.value, A.Var))
+        if isinstance(node, (A.InArea, A.InParties)):
+            names.add(node.var)
+        elif isinstance(node, A.StateRef):
+            names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, A.Var))
+    out = frozenset(names)
+    _VARS[id(c)] = (c, out)
+    return out
+
+
+@dataclass(frozen=True)
+class _ProvisionInfo:
+    refs: tuple[str, ...]  # the provisions whose states its conditions mention
+    atoms: tuple[A.Atom, ...]  # every atom of its conditions
+    monotone: bool  # its trigger holds for good once it holds
+
+
+# What the engine works out once per treaty and provision, not once per scenario; keyed by id,
+# with the object kept alive beside its entry so that the id is not reused.
+_TREATY_PLANS: dict[int, tuple[A.TreatyDecl, list[A.Provision]]] = {}
+_PROVISION_INFO: dict[int, tuple[A.Provision, _ProvisionInfo]] = {}
+
+
+def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
+    """The provisions to evaluate, each after the ones whose states it mentions (the checker has
+    ruled out cycles)."""
+    entry = _TREATY_PLANS.get(id(treaty))
+    if entry is not None and entry[0] is treaty:
+        return entry[1]
+    provs = {p.id: p for p in treaty.provisions if p.when is not None and p.then is not None}
+    done: list[A.Provision] = []
+    seen: set[str] = set()
+
+    def visit(pid: str) -> None:
+        if pid in seen or pid not in provs:
+            return
+        seen.add(pid)
+        for ref in _provision_info(provs[pid]).refs:
+            visit(ref)
+        done.append(provs[pid])
+
+    for pid in sorted(provs):
+        visit(pid)
+    _TREATY_PLANS[id(treaty)] = (treaty, done)
+    return done
+
+
+def _provision_info(p: A.Provision) -> _ProvisionInfo:
+    entry = _PROVISION_INFO.get(id(p))
+    if entry is not None and entry[0] is p:
+        return entry[1]
+    refs = tuple(r for c in (p.when, p.upon, p.unless, p.until) for r in _refs(c))
+    info = _ProvisionInfo(refs, tuple(a for c in A.clauses(p) for a in A.atoms(c)),
+                          p.when is not None and _monotone(p.when))
+    _PROVISION_INFO[id(p)] = (p, info)
+    return info
+
+
+def _monotone(c: A.Cond) -> bool:
+    """Whether a condition, once it holds at an instant, holds at every later one."""
+    return all(isinstance(n, (A.Occurred, A.Temporal, A.And, A.Or, A.InArea)) for n in A.walk(c))
+
+
 def _is_test(c: A.Cond, env: dict[str, str]) -> bool:
     return isinstance(c, (A.Not, A.InArea, A.InParties))
 
@@ -547,10 +785,11 @@ def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None
     name = interpretation or scenario.interpretation or "default"
     interp = lib.interpretations.get(name)
     facts = prepare(lib, scenario, interp)
+    index = FactIndex(lib, facts)
     outcomes = []
     for tid in sorted(treaties if treaties is not None else lib.treaties):
         treaty = lib.treaties[tid]
-        tr = TreatyRun(lib, treaty, facts, interp)
+        tr = TreatyRun(lib, treaty, facts, interp, index)
         runs = tr.run()
         runs.sort(key=lambda r: (_natural(r.provision.id), r.bearer, r.beneficiary))
         outcomes.append(TreatyOutcome(treaty, runs, tr))

@@ -167,8 +167,8 @@ def test_latching_and_terminal_states_are_checked(lib: engine.Library, monkeypat
 
     real = ev.TreatyRun._run_instance
 
-    def broken(self, run, seed, base):  # type: ignore[no-untyped-def]
-        real(self, run, seed, base)
+    def broken(self, run, seed, *instants):  # type: ignore[no-untyped-def]
+        real(self, run, seed, *instants)
         if run.timeline:
             run.timeline.append((run.timeline[-1][0] + 1, "pending"))
 
