@@ -1,9 +1,12 @@
 """An on-disk cache for work that does not change between runs: the compiled grammar, the
-checked library (keyed by the content of its files) and the ISO code tables. Everything here is
-an optimisation: when the folder cannot be written, casus works the same, only slower."""
+checked library and parsed-and-checked scenario files (keyed by the content of their files and
+casus's code), and the ISO code tables. Everything here is an optimisation: when the folder
+cannot be written, casus works the same, only slower; an entry that cannot be read back is a
+miss."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -30,6 +33,25 @@ def cache_dir() -> Path | None:
     except OSError:
         return None
     return root if os.access(root, os.W_OK) else None
+
+
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """casus's own code as it is on disk (each module's name, size and modification time): part
+    of the key of whatever casus computed from files, so that changing the code (say, in a
+    checkout between two runs) never reads back what older code made."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder, dirs, files in os.walk(here):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))  # not _data, __pycache__
+        for f in sorted(files):
+            if f.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(folder, f))
+                except OSError:  # pragma: no cover - a file gone since the listing
+                    continue
+                parts.append(f"{os.path.relpath(os.path.join(folder, f), here)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def key(*parts: bytes | str) -> str:

@@ -91,16 +91,22 @@ def parse_files(paths: Iterable[str], diags: Diagnostics) -> list[A.Document]:
     for path in paths:
         try:
             src = read_source(path)
-            diags.add_source(src.path, src.text)
-            docs.append(build(src, parse(src), diags))
         except CasusError as e:
             diags.items.extend(e.diagnostics)
+            continue
+        doc = parse_source(src, diags)
+        if doc is not None:
+            docs.append(doc)
     return docs
 
 
 def parse_text(path: str, text: str, diags: Diagnostics) -> A.Document | None:
-    src = Source(path, text)
-    diags.add_source(path, text)
+    return parse_source(Source(path, text), diags)
+
+
+def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
+    """One file's text -> its document; None (and the problems in `diags`) if it does not parse."""
+    diags.add_source(src.path, src.text)
     try:
         return build(src, parse(src), diags)
     except CasusError as e:
