@@ -7,8 +7,8 @@ beneficiary) moves through the states of SPEC "Instances and status"."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 
 from . import ast as A
 from . import render
@@ -210,13 +210,22 @@ class TreatyRun:
 
     # ------------------------------------------------------------ membership
     def _memberships(self) -> dict[str, list[tuple[int, int]]]:
-        out: dict[str, list[tuple[int, int]]] = {}
-        for m in self.treaty.members:
-            s = max(m.start if m.start is not None else self.start, self.start)
-            e = min(m.end if m.end is not None else self.end, self.end)
-            if s <= e:
-                out.setdefault(m.party.code, []).append((s, e))
-        for f in self.index.get("withdrawal", "treaty", self.treaty.id):  # a withdrawal takes effect on its date
+        """Each party's spans of membership (read-only: shared between runs of the same treaty
+        unless a withdrawal changes them)."""
+        entry = _MEMBERS.get(id(self.treaty))
+        if entry is None or entry[0] is not self.treaty:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for m in self.treaty.members:
+                s = max(m.start if m.start is not None else self.start, self.start)
+                e = min(m.end if m.end is not None else self.end, self.end)
+                if s <= e:
+                    spans.setdefault(m.party.code, []).append((s, e))
+            entry = _MEMBERS[id(self.treaty)] = (self.treaty, {p: sorted(v) for p, v in spans.items()})
+        withdrawals = self.index.get("withdrawal", "treaty", self.treaty.id)
+        if not withdrawals:
+            return entry[1]
+        out = dict(entry[1])
+        for f in withdrawals:  # a withdrawal takes effect on its date
             if f.kind == "withdrawal":
                 party = f.roles.get("party", "")
                 if party in out:
@@ -439,13 +448,21 @@ class TreatyRun:
         for bearer, benef, seed in self._pairs(p):
             run = InstanceRun(self.treaty.id, p, bearer, benef)
             instants = self._instants(base, atoms, then.action, seed, bearer)
+            trigger: Callable[[int], bool] | None = None
+            bound, parties = frozenset(seed), (bearer, benef)
             if monotone:
-                instants = self._skip_dormant(p.when, seed, (bearer, benef), instants)
+                instants = self._skip_dormant(p.when, seed, parties, instants)
+                trigger = _always  # on every instant from the first one left
+            else:
+                trigger = self._predicate(p.when, bound, seed, parties, instants)
             if instants:
                 # once active, only the action, the discharge condition and the treaty's own instants
                 # can change it (and states the discharge condition mentions: they are in `base`)
                 after = self._instants(base, until_atoms, then.action, seed, bearer)
-                self._run_instance(run, seed, instants, after)
+                prerequisite = None
+                if p.upon is not None and p.unless is None and trigger is not None and _vars(p.upon) <= bound:
+                    prerequisite = self._predicate(p.upon, bound, seed, parties, instants)
+                self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
         return out
 
@@ -465,6 +482,45 @@ class TreatyRun:
                 if f.end < BIG and lo <= f.end + 1 <= hi:
                     days.add(f.end + 1)
         return sorted(days)
+
+    def _predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, str],
+                   instants: list[int]) -> Callable[[int], bool] | None:
+        """Whether `c` has a solution extending `seed` at an instant of `instants`, as a cheap test,
+        for a trigger that can stop holding (`not`): a combination by and / or / not of parts
+        that, once they hold, hold for good (each found once by bisection), and of membership
+        tests. None when the parts share a variable the seed does not bind (then they are not
+        independent) or use `ongoing` or states: the instance is then solved at every instant."""
+        if _monotone(c):
+            first = self._first_instant(c, seed, parties, instants)
+            return lambda t: t >= first
+        if isinstance(c, A.Not):
+            inner = self._predicate(c.item, bound, seed, parties, instants)
+            return None if inner is None else (lambda t: not inner(t))
+        if isinstance(c, A.InParties):
+            who = seed.get(c.var)
+            return None if who is None else (lambda t: self.member(who, t))
+        if isinstance(c, (A.And, A.Or)):
+            seen: set[str] = set()
+            parts = []
+            for item in c.items:
+                free = _vars(item) - bound
+                if free & seen:
+                    return None
+                seen |= free
+                part = self._predicate(item, bound, seed, parties, instants)
+                if part is None:
+                    return None
+                parts.append(part)
+            if isinstance(c, A.And):
+                return lambda t: all(part(t) for part in parts)
+            return lambda t: any(part(t) for part in parts)
+        return None
+
+    def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, str], instants: list[int]) -> int:
+        """The first of `instants` at which a condition that holds for good once it holds has a
+        solution extending seed (BIG + 1 if none)."""
+        rest = self._skip_dormant(c, seed, parties, instants)
+        return rest[0] if rest else BIG + 1
 
     def _skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, str],
                       instants: list[int]) -> list[int]:
@@ -486,6 +542,11 @@ class TreatyRun:
                 lo = mid + 1
         return instants[lo:]
 
+    def _plain(self, run: InstanceRun, t: int) -> bool:
+        """Whether at t the instance is simply evaluated: in force, both parties members, not suspended."""
+        return (t <= self.end and self.member(run.bearer, t) and self.member(run.beneficiary, t)
+                and not self.suspended(run.bearer, run.beneficiary, t))
+
     def _deadline_days(self, then: A.Then) -> int | None:
         days: int | None = None
         for q in then.qualifiers:
@@ -497,7 +558,14 @@ class TreatyRun:
         return days
 
     def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int],
-                      after: list[int] | None = None) -> None:
+                      after: list[int] | None = None, trigger: Callable[[int], bool] | None = None,
+                      prerequisite: Callable[[int], bool] | None = None) -> None:
+        """Walk the instance through its instants. `after`: the instants that matter once it is
+        active; `trigger`: a cheap test of whether the trigger holds at an instant, to pass over
+        the instants at which a dormant instance stays dormant; `prerequisite`: the same for an
+        `upon` that depends only on the bearer and the beneficiary, to pass over the instants at
+        which a pending instance stays pending (all but the last before anything else happens to
+        it, so that what it shows as `because` and `missing` is what the last one would show)."""
         p = run.provision
         then = p.then
         assert then is not None and p.when is not None
@@ -522,6 +590,14 @@ class TreatyRun:
             last = t
             if run.status in TERMINAL:
                 break
+            if trigger is not None and run.status == "dormant" and run.activated is None and not trigger(t):
+                continue  # dormant, and nothing it could become without its trigger
+            if (prerequisite is not None and trigger is not None and run.status == "pending"
+                    and run.activated is None and trigger(t) and not prerequisite(t) and self._plain(run, t)):
+                while heap and heap[0] == t:
+                    heapq.heappop(heap)
+                if heap and self._plain(run, heap[0]):
+                    continue  # still pending; the next instant shows the same and more
             listed = run.status != "dormant"
             if t > self.end or not self.member(run.bearer, t) or not self.member(run.beneficiary, t):
                 if listed:
@@ -635,7 +711,7 @@ class TreatyRun:
         if isinstance(ben, A.Var):
             env[ben.name] = run.beneficiary
         limit = t if run.deadline is None else min(t, run.deadline)
-        for f in self.by_kind.get(then.action.kind, ()):
+        for f in self.index.get(then.action.kind, "by", run.bearer):
             if f.start > limit:
                 break
             # an action counts when it is under way on or after activation (a deployment that
@@ -650,14 +726,18 @@ class TreatyRun:
         return None
 
 
+def _always(t: int) -> bool:
+    return True
+
+
 def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict[str, str]]:
     """The envs projected onto `keep`, without repeats, in first-seen order."""
-    out: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    names = sorted(keep)
+    out: dict[tuple[str | None, ...], dict[str, str]] = {}
     for e in envs:
-        proj = {k: v for k, v in e.items() if k in keep}
-        key = tuple(sorted(proj.items()))
+        key = tuple([e.get(k) for k in names])
         if key not in out:
-            out[key] = proj
+            out[key] = {k: v for k, v in zip(names, key) if v is not None}
     return list(out.values())
 
 
@@ -693,6 +773,7 @@ class _ProvisionInfo:
 # with the object kept alive beside its entry so that the id is not reused.
 _TREATY_PLANS: dict[int, tuple[A.TreatyDecl, list[A.Provision]]] = {}
 _PROVISION_INFO: dict[int, tuple[A.Provision, _ProvisionInfo]] = {}
+_MEMBERS: dict[int, tuple[A.TreatyDecl, dict[str, list[tuple[int, int]]]]] = {}
 
 
 def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
