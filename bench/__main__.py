@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer runs and smaller budgets (a few minutes)")
     ap.add_argument("--budget", type=float, default=None,
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
-    ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [100,200,400,100000]")
+    ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
     ap.add_argument("--skip", default="", help="comma-separated: peers, startup, scale")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
     budget = a.budget if a.budget is not None else (0 if a.full else 15 if a.quick else 60)
     timeout = a.timeout if a.timeout is not None else (60 if a.quick else 300)
-    facts = a.scale_facts or ("100,200,400" if a.quick else "100,200,400,100000")
+    facts = a.scale_facts or ("1000,10000" if a.quick else "1000,10000,100000")
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -93,7 +93,10 @@ def write_readme(text: str) -> None:
     cur = readme.read_text(encoding="utf-8")
     intro = ("The latest `python3 -m bench` (bench/): casus against the independent evaluators in "
              "`../shared/peers` on their own inputs (issue 6), start-up, and scale. Targets in the headers; "
-             "no test asserts a time.")
+             "no test asserts a time. Agreement first: `python3 -m bench.peers agree` translates the peers' "
+             "rules and scenarios into casus (bench/peers.py says how) and finds the same activations "
+             "(treaty, provision, bearer, beneficiary, date) as theirs on check2k (42,005), check_big "
+             "(143,650) and edge (26,405); tests/test_peers.py checks a sample in CI.")
     section = f"## Speed\n\n{intro}\n\n{text.rstrip()}\n"
     if "\n## Speed\n" in cur:
         before, after = cur.split("\n## Speed\n", 1)
@@ -101,7 +104,9 @@ def write_readme(text: str) -> None:
         new = f"{before}\n{section}{rest}"
     else:
         new = f"{cur.rstrip()}\n\n{section}"
-    readme.write_text(new, encoding="utf-8")
+    tmp = readme.with_name(".README.md.tmp")  # atomic: a reader never sees half a README
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, readme)
 
 
 if __name__ == "__main__":

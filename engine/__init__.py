@@ -24,13 +24,18 @@ def __getattr__(name: str) -> object:
 
         globals()["Result"] = Result
         return Result
+    if name == "run_batch":  # JSON Lines in, result JSON lines out (engine/batch.py)
+        from .batch import run_batch
+
+        globals()["run_batch"] = run_batch
+        return run_batch
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"Result"})
+    return sorted(set(globals()) | {"Result", "run_batch"})
 
 
-__all__ = ["load", "load_library", "run", "evaluate", "explain", "check_expectations", "check_names",
+__all__ = ["load", "load_library", "run", "run_batch", "evaluate", "explain", "check_expectations", "check_names",
            "CasusError", "Diagnostic", "InternalError", "Evaluation", "Library", "Result", "Scenario",
            "__version__"]

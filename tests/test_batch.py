@@ -100,6 +100,11 @@ def test_api_takes_any_iterable_and_the_treaty_and_interpretation_options(lib: e
     assert _normalise(kursk) == _normalise(want)
     with pytest.raises(CasusError, match="unknown treaty 'ru_kp_2042'"):
         list(run_batch(lib, iter(lines), treaties=["ru_kp_2042"]))
+    # the README's form: engine.run_batch, lazily, with a shard
+    lazy = engine.run_batch(lib, iter(lines), shard=(1, 2))
+    first = json.loads(next(lazy))  # the second line (shard 1 of 2), read and evaluated on demand
+    assert first["scenario"]["source"] == "<batch>:2"
+    assert first == json.loads(next(run_batch(lib, iter(["", lines[1]]))))  # a blank line 1: the same sources
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7])
