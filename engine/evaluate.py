@@ -6,8 +6,9 @@ beneficiary) moves through the states of SPEC "Instances and status"."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import ast as A
@@ -191,6 +192,8 @@ class TreatyRun:
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
         self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
         self._vis: dict[tuple[int, str], bool] = {}
+        self._first_memo: dict[tuple[object, ...], int | None] = {}
+        self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
 
     @property
@@ -471,17 +474,29 @@ class TreatyRun:
         """The instants at which an instance can change: the treaty's own (`base`) and the starts and
         ends of the facts that can match one of its atoms once its bearer and beneficiary are
         known, or be its action. Between two of these nothing it depends on changes."""
+        # the atoms' part depends on the bearer only if they mention the bearer's variable: bearers
+        # of `each other party` share it
+        names = {a.value.name for atom in atoms for a in atom.args if isinstance(a.value, A.Var)}
+        key = (tuple(map(id, atoms)), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
+        shared = self._days_memo.get(key)
+        if shared is None:
+            shared = self._days_memo[key] = self._days(self.index.candidates(a, seed) for a in atoms)
         days = set(base)
+        days.update(shared)
+        days.update(self._days([self.index.get(action.kind, "by", bearer)]))
+        return sorted(days)
+
+    def _days(self, lists: Iterable[list[Fact]]) -> set[int]:
+        """The starts and the day after the ends of the facts, within the treaty's time in force."""
+        days: set[int] = set()
         lo, hi = self.start, self.end + 1
-        lists = [self.index.candidates(a, seed) for a in atoms]
-        lists.append(self.index.get(action.kind, "by", bearer))
         for lst in lists:
             for f in lst:
                 if lo <= f.start <= hi:
                     days.add(f.start)
                 if f.end < BIG and lo <= f.end + 1 <= hi:
                     days.add(f.end + 1)
-        return sorted(days)
+        return days
 
     def _predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, str],
                    instants: list[int]) -> Callable[[int], bool] | None:
@@ -528,11 +543,21 @@ class TreatyRun:
         no `ongoing`, no states, no membership tests), the instance is dormant until the first
         instant at which the trigger holds, whatever happens to memberships and suspensions before
         it: find that instant by bisection and start there. An empty list: it never holds."""
+        # The answer depends on the bearer only through the facts it can see (its memberships) and
+        # the variables the trigger shares with the seed: bearers alike in both share one search.
+        # (The instant found is a fact's start or entry into force, in every such bearer's list.)
+        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in _vars(when))),
+               tuple(tuple(self.members.get(p, ())) for p in parties))
+        first = self._first_memo.get(key, 0)
+        if first != 0:
+            return [] if first is None else instants[bisect.bisect_left(instants, first):]
+
         def holds(t: int) -> bool:
             return next(self.solve(when, seed, t, parties), None) is not None
 
         lo, hi = 0, len(instants)
         if not instants or not holds(min(instants[-1], self.end)):
+            self._first_memo[key] = None
             return []
         while lo < hi:
             mid = (lo + hi) // 2
@@ -540,6 +565,7 @@ class TreatyRun:
                 hi = mid
             else:
                 lo = mid + 1
+        self._first_memo[key] = instants[lo]
         return instants[lo:]
 
     def _plain(self, run: InstanceRun, t: int) -> bool:
