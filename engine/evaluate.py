@@ -85,6 +85,7 @@ class FactIndex:
 
     def __init__(self, lib: Library, facts: list[Fact]):
         self.facts = facts
+        self.memo: dict[tuple[object, ...], list[dict[str, str]]] = {}  # see TreatyRun._candidates
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
         kinds = lib.kinds
@@ -419,7 +420,16 @@ class TreatyRun:
         (never listed), and it projects every step onto the variables still needed, so that a
         conjunction of many facts about the same parties does not multiply out."""
         if isinstance(c, (A.Occurred, A.Ongoing)):
-            return _distinct((env2 for env2, _ in self.match(c.atom, env, BIG, None)), keep)
+            # treaties built from the same templates ask the same of the scenario's facts: the
+            # answer depends on the atom's shape, the bindings it sees and the time in force only
+            plan = _arg_plan(c.atom)
+            key = (c.atom.kind, plan, tuple(sorted((k, v) for k, v in env.items() if k in keep or
+                                                   any(k == var for _, _, var in plan))),
+                   keep, self.start, self.end)
+            found = self.index.memo.get(key)
+            if found is None:
+                found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
+            return found
         if isinstance(c, A.Temporal):
             firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | _vars(c.second))
             return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
