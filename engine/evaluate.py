@@ -159,6 +159,9 @@ def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
 class TreatyRun:
     """Evaluates one treaty against one scenario's prepared facts."""
 
+    # bearers that cannot be told apart share one evaluation (see `_alike_key`); a switch for tests
+    share_alike_bearers = True
+
     def __init__(self, lib: Library, treaty: A.TreatyDecl, facts: list[Fact],
                  interp: A.InterpretationDecl | None, index: FactIndex | None = None):
         self.lib = lib
@@ -458,7 +461,15 @@ class TreatyRun:
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
         until_atoms = A.atoms(p.until)
+        cond_vars = frozenset().union(*(_vars(c) for c in A.clauses(p)))
+        shared = self.share_alike_bearers and (then.bearer.var is None or then.bearer.var not in cond_vars)
+        alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self._pairs(p):
+            key = self._alike_key(p, bearer, benef, seed) if shared else None
+            twin = alike.get(key) if key is not None else None
+            if twin is not None:
+                out[(bearer, benef)] = _twin(twin, bearer, then.bearer.var)
+                continue
             run = InstanceRun(self.treaty.id, p, bearer, benef)
             instants = self._instants(base, atoms, then.action, seed, bearer)
             trigger: Callable[[int], bool] | None = None
@@ -477,7 +488,23 @@ class TreatyRun:
                     prerequisite = self._predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
+            if key is not None and run.reason is None:  # a reason names the bearer: not shared
+                alike[key] = run
         return out
+
+    def _alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str]) -> tuple[object, ...] | None:
+        """Bearers whose instances must live the same life: the conditions do not mention the
+        bearer, the bearer has the same memberships (so sees the same facts), no suspension names
+        it, and it has done nothing of the action's kind (so nothing can fulfil or break the duty
+        for one and not the other). None when the bearer is not interchangeable."""
+        then = p.then
+        assert then is not None
+        if self.index.get(then.action.kind, "by", bearer):
+            return None
+        if any(b == bearer for b, _, _, _ in self.suspensions):
+            return None
+        rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
+        return (benef, rest, tuple(self.members.get(bearer, ())))
 
     def _instants(self, base: list[int], atoms: list[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
@@ -513,8 +540,9 @@ class TreatyRun:
         """Whether `c` has a solution extending `seed` at an instant of `instants`, as a cheap test,
         for a trigger that can stop holding (`not`): a combination by and / or / not of parts
         that, once they hold, hold for good (each found once by bisection), and of membership
-        tests. None when the parts share a variable the seed does not bind (then they are not
-        independent) or use `ongoing` or states: the instance is then solved at every instant."""
+        tests; `ongoing` and states are asked directly. None when the parts share a variable the
+        seed does not bind (then they are not independent): the instance is then solved in full
+        at every instant."""
         if _monotone(c):
             first = self._first_instant(c, seed, parties, instants)
             return lambda t: t >= first
@@ -539,7 +567,9 @@ class TreatyRun:
             if isinstance(c, A.And):
                 return lambda t: all(part(t) for part in parts)
             return lambda t: any(part(t) for part in parts)
-        return None
+        # `ongoing` and states: asked directly at each instant (no cheaper, but the rest of the
+        # condition stays cheap)
+        return lambda t: next(self.solve(c, seed, t, parties), None) is not None
 
     def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, str], instants: list[int]) -> int:
         """The first of `instants` at which a condition that holds for good once it holds has a
@@ -760,6 +790,15 @@ class TreatyRun:
                 continue
             return f
         return None
+
+
+def _twin(run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
+    """The life of an instance whose bearer cannot be told apart from `run`'s, for `bearer`."""
+    env = dict(run.env)
+    if var is not None and var in env:
+        env[var] = bearer
+    return InstanceRun(run.treaty, run.provision, bearer, run.beneficiary, run.status, run.since, run.activated,
+                       run.deadline, env, run.because, run.missing, list(run.timeline), run.fulfilled_by, run.reason)
 
 
 def _always(t: int) -> bool:
