@@ -2,7 +2,26 @@
 
 For each treaty the engine walks the instants where anything starts, ends or falls due (never
 the calendar day by day). At each instant every candidate instance (provision, bearer,
-beneficiary) moves through the states of SPEC "Instances and status"."""
+beneficiary) moves through the states of SPEC "Instances and status".
+
+How it keeps the work linear (issue 6; tests/test_engine_work.py counts it):
+
+- the scenario's facts are indexed once (`FactIndex`: by kind and by kind, role and value), and
+  an atom looks only at the shortest list its known arguments allow;
+- a candidate pass finds the (bearer, beneficiary) pairs that might ever come alive, projecting
+  every step onto the variables still needed (`_candidates`);
+- each instance walks only its own instants: those of the facts that can match its atoms once
+  its bearer and beneficiary are known, and the treaty's own (entry into force, end,
+  memberships, suspensions, states it mentions); once active, only its action's and its
+  discharge condition's (`_instants`);
+- a trigger that holds for good once it holds is found by bisection (`_skip_dormant`); other
+  triggers and `upon` prerequisites become cheap tests of their parts (`_predicate`), so that
+  dormant and pending stretches are passed over, not solved again at every instant;
+- bearers that cannot be told apart share one evaluation (`_alike_key`).
+
+Each shortcut gives exactly what the plain walk gives, down to `because` and `missing`; a test
+turns them off and compares the result JSON, and tests/reference.py (a day-by-day evaluator
+sharing no code with this one) is compared with the engine on generated treaties."""
 
 from __future__ import annotations
 
