@@ -7,6 +7,17 @@ from typing import Any
 
 import engine
 
+# the seed's Kursk scenario, with its expectations, as a user would write it
+KURSK = """\
+scenario "Kursk" {
+  2024-08-06..2025-03-12  armed_attack(by: UA, at: RU-KRS)
+  2024-08-06..2025-03-12  state_of_war(party: RU)
+  2024-12-10              assist(by: KP, to: RU)
+  expect ru_kp_2024.art4 KP -> RU fulfilled since 2024-12-10, activated 2024-12-04
+  expect nothing from ru_by_2024
+}
+"""
+
 
 def instances(result: engine.Result, treaty: str | None = None, provision: str | None = None) -> list[Any]:
     """Instances of a Result, optionally of one treaty / provision."""

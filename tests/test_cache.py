@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import KURSK
 
 import engine
 from engine import api, cache, library
@@ -20,14 +21,6 @@ from engine.paths import library_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
-KURSK = """\
-scenario "Kursk" {
-  2024-08-06..2025-03-12  armed_attack(by: UA, at: RU-KRS)
-  2024-08-06..2025-03-12  state_of_war(party: RU)
-  2024-12-10              assist(by: KP, to: RU)
-  expect ru_kp_2024.art4 KP -> RU fulfilled since 2024-12-10, activated 2024-12-04
-}
-"""
 
 KURSK_JSON = """\
 {"name": "Kursk (JSON)",

@@ -7,16 +7,7 @@ import json
 import re
 
 import pytest
-
-KURSK = """\
-scenario "Kursk" {
-  2024-08-06..2025-03-12  armed_attack(by: UA, at: RU-KRS)
-  2024-08-06..2025-03-12  state_of_war(party: RU)
-  2024-12-10              assist(by: KP, to: RU)
-  expect ru_kp_2024.art4 KP -> RU fulfilled since 2024-12-10, activated 2024-12-04
-  expect nothing from ru_by_2024
-}
-"""
+from helpers import KURSK
 
 CRIMEA = """\
 scenario "Crimea" {
