@@ -617,6 +617,15 @@ class Measure:
         return max(self.wall - self.startup, 0.0) / max(self.scenarios, 1) * 1e6
 
 
+CASUS_RUNS = {"casus": (), "casus_w2": ("--workers", "2")}  # casus's rows: extra options
+
+
+def _rate(m: Measure | None, n: int) -> str:
+    if m is None:
+        return "—"
+    return f"{m.rate:,.1f}" + ("" if m.scenarios == n else f" (first {m.scenarios:,})")
+
+
 class SpeedBench:
     """Peers and casus on the same scenario files, whole process, timed from outside.
 
@@ -656,8 +665,9 @@ class SpeedBench:
     def _cmd(self, evaluator: str, rules_name: str, scen: Path) -> list[str]:
         from .common import casus_cmd
 
-        if evaluator == "casus":
-            return casus_cmd("run", "--batch", str(scen), "--library", str(self.lib(rules_name)[1]))
+        if evaluator in CASUS_RUNS:
+            return casus_cmd("run", "--batch", str(scen), "--library", str(self.lib(rules_name)[1]),
+                             *CASUS_RUNS[evaluator])
         return [sys.executable, str(self.peers / f"{evaluator}.py"), str(self.data / rules_name), str(scen),
                 "-o", os.devnull]
 
@@ -677,24 +687,24 @@ class SpeedBench:
 
     def measure(self, evaluator: str, rules_name: str, scen_name: str, n: int) -> Measure:
         start = self.startup(evaluator, rules_name)
-        if evaluator != "casus":
+        if evaluator not in CASUS_RUNS:
             runs = self.runs if n <= 10_000 else 1
             wall, peak = self._time(evaluator, rules_name, self.data / scen_name, runs)
             return Measure(evaluator, n, wall, start, peak, runs)
         k, per = n, None
         if self.budget > 0:
             probe = min(n, 20)
-            pwall, ppeak = self._time("casus", rules_name, self.translated(rules_name, scen_name, probe), 1)
+            pwall, ppeak = self._time(evaluator, rules_name, self.translated(rules_name, scen_name, probe), 1)
             per = max(pwall - start, 1e-6) / probe
             k = min(n, max(probe, int(self.budget / per)))
             if k < n:
                 k = max(probe, int(float(f"{k:.2g}")))  # two significant digits: a readable prefix
             if k == probe:  # the probe was the measurement
-                return Measure("casus", k, pwall, start, ppeak, 1)
+                return Measure(evaluator, k, pwall, start, ppeak, 1)
         quick = per is not None and start + k * per <= 20
         runs = self.runs if quick or (per is None and n <= 1_000) else 1
-        wall, peak = self._time("casus", rules_name, self.translated(rules_name, scen_name, k), runs)
-        return Measure("casus", k, wall, start, peak, runs)
+        wall, peak = self._time(evaluator, rules_name, self.translated(rules_name, scen_name, k), runs)
+        return Measure(evaluator, k, wall, start, peak, runs)
 
     def run(self, full: bool = False) -> list[tuple[str, str, str, int, dict[str, Measure]]]:
         rows = []
@@ -702,8 +712,8 @@ class SpeedBench:
             if n > 10_000 and not full:
                 continue
             got: dict[str, Measure] = {}
-            for ev in ("hand", "prolog", "casus"):
-                if ev == "prolog" and not self.swipl:
+            for ev in ("hand", "prolog", "casus", "casus_w2"):
+                if ev == "prolog" and not self.swipl or ev == "casus_w2" and group != "N":
                     continue
                 self.log(f"  {group} {label}: {ev} …")
                 got[ev] = self.measure(ev, rules_name, scen_name, n)
@@ -720,7 +730,8 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
 
     out = []
     head = ["case", "file", "hand scen/s", "prolog scen/s" if swipl else "prolog", "casus scen/s",
-            "casus ÷ hand (target ≥ 0.5)", "casus ÷ prolog (target ≥ 3)", "casus peak MiB"]
+            "casus ÷ hand (target ≥ 0.5)", "casus ÷ prolog (target ≥ 3)", "casus peak MiB",
+            "casus --workers 2 scen/s"]
     body = []
     for group, label, scen, n, m in rows:
         if group != "N":
@@ -729,7 +740,7 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
         note = "" if c.scenarios == n else f" (first {c.scenarios:,})"
         body.append([label, f"{scen} ({n:,})", f"{h.rate:,.0f}", f"{p.rate:,.0f}" if p else "not installed",
                      f"{c.rate:,.1f}{note}", f"{c.rate / h.rate:.4f}", f"{c.rate / p.rate:.3f}" if p else "—",
-                     f"{c.peak_mib:.0f}"])
+                     f"{c.peak_mib:.0f}", _rate(m.get("casus_w2"), n)])
     out.append("Throughput, whole process (start-up, reading JSON, writing results included), median of runs:\n")
     out.append(table(head, body))
 

@@ -97,29 +97,116 @@ def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | No
 
 def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
               interpretation: str | None = None, shard: tuple[int, int] | None = None,
-              path: str = "<batch>") -> Iterator[str]:
+              path: str = "<batch>", workers: int = 1, library: object = None) -> Iterator[str]:
     """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line.
 
     `lines` is any iterable of strings (an open file, a list); `path` names it in sources and
-    errors. Raises CasusError at the first bad line, after the results before it."""
+    errors. Raises CasusError at the first bad line, after the results before it.
+
+    `workers` > 1 evaluates in that many processes, with the same output in the same order (a
+    few chunks of lines in flight at a time, so memory stays constant); where processes cannot
+    be forked, each loads `library` (as `load_library` takes it; the bundled library when None)."""
+    if workers > 1:
+        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library)
+        return
     for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
         yield result_model(lib, ev).model_dump_json(by_alias=True)
 
 
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
-                   interpretation: str | None = None, shard: tuple[int, int] | None = None) -> Iterator[str]:
+                   interpretation: str | None = None, shard: tuple[int, int] | None = None,
+                   workers: int = 1, library: object = None) -> Iterator[str]:
     """`run_batch` over a file (`-` for standard input), read a line at a time."""
     import sys
 
     if file == "-":
-        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>")
+        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library)
         return
     try:
         f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
-        yield from run_batch(lib, f, treaties, interpretation, shard, file)
+        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library)
+
+
+# ---------------------------------------------------------------------------- in parallel
+
+CHUNK = 32  # lines a worker takes at a time
+_LIB: Library | None = None  # the library in a worker process
+
+
+def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
+              shard: tuple[int, int] | None, path: str, workers: int, library: object) -> Iterator[str]:
+    import collections
+    import multiprocessing
+
+    from .api import check_names
+
+    global _LIB
+    check_names(lib, treaties, interpretation)
+    wanted = tuple(treaties) if treaties else None
+    i, n = _check_shard(shard)
+
+    def chunks() -> Iterator[list[tuple[int, str]]]:
+        index, chunk = -1, []
+        for lineno, line in enumerate(lines, 1):
+            if not line or line.isspace():
+                continue
+            index += 1
+            if index % n == i:
+                chunk.append((lineno, line))
+                if len(chunk) == CHUNK:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    previous, _LIB = _LIB, lib  # a forked worker inherits it
+    try:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(library,)) as pool:
+            pending: collections.deque = collections.deque()
+            source = chunks()
+            more = True
+            while more or pending:
+                while more and len(pending) < 2 * workers:  # bounded: memory does not grow with the file
+                    chunk = next(source, None)
+                    if chunk is None:
+                        more = False
+                    else:
+                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path)))
+                outs, diagnostics = pending.popleft().get()
+                yield from outs
+                if diagnostics is not None:
+                    raise CasusError(diagnostics)
+    finally:
+        _LIB = previous
+
+
+def _init_worker(library: object) -> None:  # pragma: no cover - runs in the worker processes
+    global _LIB
+    if _LIB is None:
+        from .api import load_library
+
+        _LIB = load_library(library)  # type: ignore[arg-type]
+
+
+def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
+                    path: str) -> tuple[list[str], tuple[Diagnostic, ...] | None]:
+    """The results of a chunk of lines, up to its first bad line, and that line's diagnostics."""
+    lib = _LIB
+    assert lib is not None
+    outs = []
+    for lineno, line in chunk:
+        try:
+            scenario = _scenario(lib, line, path, lineno)
+        except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
+            return outs, e.diagnostics
+        ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
+        outs.append(result_model(lib, ev).model_dump_json(by_alias=True))
+    return outs, None
 
 
 # ---------------------------------------------------------------------------- one line

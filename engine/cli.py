@@ -103,13 +103,15 @@ def main() -> None:
 @click.option("--shard", "shard", metavar="I/N",
               help="With --batch: only the scenarios numbered I, I+N, I+2N, … (from 0, blank lines not "
                    "counted), so N jobs given 0/N … N-1/N split a file exactly.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --batch: evaluate in this many processes; the output is the same, in the same order.")
 @library_option
 @_guard
 def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-        batch: str | None, shard: str | None, library: str | None) -> None:
+        batch: str | None, shard: str | None, workers: int, library: str | None) -> None:
     """Play SCENARIO files (.casus or .json) through the treaties, or a JSON Lines file with --batch."""
-    if batch is not None or shard is not None:
-        _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library)
+    if batch is not None or shard is not None or workers != 1:
+        _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library, workers)
         return
     if not scenarios:
         raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
@@ -131,14 +133,14 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
 
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-               batch: str | None, shard: str | None, library: str | None) -> None:
+               batch: str | None, shard: str | None, library: str | None, workers: int = 1) -> None:
     """`run --batch`: JSON Lines in, JSON Lines out (engine/batch.py), streamed."""
     from click.core import ParameterSource
 
     from . import batch as batches
 
     if batch is None:
-        raise click.UsageError("--shard needs --batch FILE.jsonl")
+        raise click.UsageError(f"{'--shard' if shard is not None else '--workers'} needs --batch FILE.jsonl")
     if scenarios:
         raise click.UsageError("give SCENARIO files or --batch FILE.jsonl, not both")
     ctx = click.get_current_context()
@@ -148,7 +150,8 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     lib = api.load_library(library)
     out = sys.stdout
     try:
-        for line in batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where):
+        for line in batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where,
+                                           workers, library):
             out.write(line)
             out.write("\n")
         out.flush()

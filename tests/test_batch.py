@@ -218,3 +218,45 @@ def test_memory_does_not_grow_with_the_number_of_scenarios(lib: engine.Library) 
     # 10x the scenarios: collecting the results would take ~10x the memory (about 0.6 KB a
     # result here); streaming keeps the peak to one scenario's work
     assert large < 2 * small + 200_000, (small, large)
+
+
+def test_workers_give_the_same_output_in_the_same_order(tmp_path: Path, cli: Any) -> None:
+    batch = tmp_path / "w.jsonl"
+    lines = list(generated(150, seed=21, events=(1, 12)))
+    lines[40:40] = ["", "  "]  # blank lines keep their place in the numbering
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = cli("run", "--batch", batch)
+    assert one.exit_code == 0, one.output
+    for args in (("--workers", "2"), ("--workers", "3")):
+        res = cli("run", "--batch", batch, *args)
+        assert res.exit_code == 0, res.output
+        assert res.stdout == one.stdout  # byte for byte, whatever the number of processes
+    shard = cli("run", "--batch", batch, "--shard", "1/3", "--workers", "2")
+    assert shard.stdout == cli("run", "--batch", batch, "--shard", "1/3").stdout
+    res = cli("run", "--workers", "2", "kursk_2024")
+    assert res.exit_code == 2 and "--workers needs --batch" in res.stderr
+    res = cli("run", "--batch", batch, "--workers", "0")
+    assert res.exit_code == 2
+
+
+def test_workers_stop_at_the_first_bad_line_like_one_process(tmp_path: Path, cli: Any) -> None:
+    batch = tmp_path / "bad.jsonl"
+    good = list(generated(100, seed=8))
+    bad = '{"name": "y", "events": [{"kind": "armed_attack", "date": "2025-01-01", "on": "UK"}]}'
+    batch.write_text("\n".join(good[:70] + [bad] + good[70:]) + "\n", encoding="utf-8")
+    one = cli("run", "--batch", batch)
+    two = cli("run", "--batch", batch, "--workers", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert len(two.stdout.splitlines()) == 70 and two.stdout == one.stdout
+    assert two.stderr == one.stderr and f"{batch}:71:" in two.stderr and "did you mean 'GB'" in two.stderr
+
+
+def test_workers_read_lazily(lib: engine.Library) -> None:
+    """With several processes too, lines are read as results are taken, never the whole input
+    first: an endless stream gives its first results."""
+    def endless() -> Iterator[str]:
+        for i in itertools.count():
+            yield json.dumps({"name": f"e{i}", "events": []})
+
+    first = list(itertools.islice(run_batch(lib, endless(), treaties=["ru_kp_2024"], workers=2), 100))
+    assert [json.loads(x)["scenario"]["name"] for x in first] == [f"e{i}" for i in range(100)]
