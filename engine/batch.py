@@ -177,6 +177,8 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
                         more = False
                     else:
                         pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path)))
+                if not pending:  # an input with no scenario (of this shard)
+                    break
                 outs, diagnostics = pending.popleft().get()
                 yield from outs
                 if diagnostics is not None:

@@ -231,6 +231,10 @@ def test_workers_give_the_same_output_in_the_same_order(tmp_path: Path, cli: Any
         res = cli("run", "--batch", batch, *args)
         assert res.exit_code == 0, res.output
         assert res.stdout == one.stdout  # byte for byte, whatever the number of processes
+    for empty in ("", "\n\n"):  # no scenario at all
+        (tmp_path / "empty.jsonl").write_text(empty, encoding="utf-8")
+        res = cli("run", "--batch", tmp_path / "empty.jsonl", "--workers", "2")
+        assert (res.exit_code, res.stdout, res.stderr) == (0, "", "")
     shard = cli("run", "--batch", batch, "--shard", "1/3", "--workers", "2")
     assert shard.stdout == cli("run", "--batch", batch, "--shard", "1/3").stdout
     res = cli("run", "--workers", "2", "kursk_2024")
