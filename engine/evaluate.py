@@ -26,9 +26,11 @@ sharing no code with this one) is compared with the engine on generated treaties
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from . import ast as A
 from . import render
@@ -153,14 +155,35 @@ class FactIndex:
 
 
 _EMPTY: list[Fact] = []
-_PLANS: dict[int, tuple[A.Atom, tuple[tuple[str, str | None, str | None], ...]]] = {}
+_PER_OBJECT_LIMIT = 20_000
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
+def _per_object(fn: Callable[[_T], _R]) -> Callable[[_T], _R]:
+    """Work out fn(x) once per object x (a treaty, provision, condition or atom of the library),
+    not once per scenario. Keyed by identity, with x kept alive beside its entry so that its id
+    is not reused; emptied past a bound, so that a long run over generated treaties (fuzzing)
+    does not grow it without end."""
+    cache: dict[int, tuple[_T, _R]] = {}
+
+    @functools.wraps(fn)
+    def once(x: _T) -> _R:
+        entry = cache.get(id(x))
+        if entry is not None and entry[0] is x:
+            return entry[1]
+        if len(cache) >= _PER_OBJECT_LIMIT:
+            cache.clear()
+        value = fn(x)
+        cache[id(x)] = (x, value)
+        return value
+
+    return once
+
+
+@_per_object
 def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
     """(role, constant, variable) for each argument of the atom that narrows the facts."""
-    entry = _PLANS.get(id(atom))
-    if entry is not None and entry[0] is atom:
-        return entry[1]
     plan: list[tuple[str, str | None, str | None]] = []
     for a in atom.args:
         v = a.value
@@ -170,9 +193,7 @@ def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
             plan.append((a.role, v.code, None))
         elif isinstance(v, A.Name):
             plan.append((a.role, v.name, None))
-    out = tuple(plan)
-    _PLANS[id(atom)] = (atom, out)  # the atom is kept alive with its plan, so its id is not reused
-    return out
+    return tuple(plan)
 
 
 class TreatyRun:
@@ -238,19 +259,11 @@ class TreatyRun:
     def _memberships(self) -> dict[str, list[tuple[int, int]]]:
         """Each party's spans of membership (read-only: shared between runs of the same treaty
         unless a withdrawal changes them)."""
-        entry = _MEMBERS.get(id(self.treaty))
-        if entry is None or entry[0] is not self.treaty:
-            spans: dict[str, list[tuple[int, int]]] = {}
-            for m in self.treaty.members:
-                s = max(m.start if m.start is not None else self.start, self.start)
-                e = min(m.end if m.end is not None else self.end, self.end)
-                if s <= e:
-                    spans.setdefault(m.party.code, []).append((s, e))
-            entry = _MEMBERS[id(self.treaty)] = (self.treaty, {p: sorted(v) for p, v in spans.items()})
+        static = _static_members(self.treaty)
         withdrawals = self.index.get("withdrawal", "treaty", self.treaty.id)
         if not withdrawals:
-            return entry[1]
-        out = dict(entry[1])
+            return static
+        out = dict(static)
         for f in withdrawals:  # a withdrawal takes effect on its date
             if f.kind == "withdrawal":
                 party = f.roles.get("party", "")
@@ -835,14 +848,9 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
     return list(out.values())
 
 
-_VARS: dict[int, tuple[A.Cond, frozenset[str]]] = {}
-
-
+@_per_object
 def _vars(c: A.Cond) -> frozenset[str]:
     """The variables a condition mentions."""
-    entry = _VARS.get(id(c))
-    if entry is not None and entry[0] is c:
-        return entry[1]
     names: set[str] = set()
     for node in A.walk(c):
         for atom in A.node_atoms(node):
@@ -851,9 +859,7 @@ def _vars(c: A.Cond) -> frozenset[str]:
             names.add(node.var)
         elif isinstance(node, A.StateRef):
             names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, A.Var))
-    out = frozenset(names)
-    _VARS[id(c)] = (c, out)
-    return out
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -863,19 +869,24 @@ class _ProvisionInfo:
     monotone: bool  # its trigger holds for good once it holds
 
 
-# What the engine works out once per treaty and provision, not once per scenario; keyed by id,
-# with the object kept alive beside its entry so that the id is not reused.
-_TREATY_PLANS: dict[int, tuple[A.TreatyDecl, list[A.Provision]]] = {}
-_PROVISION_INFO: dict[int, tuple[A.Provision, _ProvisionInfo]] = {}
-_MEMBERS: dict[int, tuple[A.TreatyDecl, dict[str, list[tuple[int, int]]]]] = {}
+@_per_object
+def _static_members(treaty: A.TreatyDecl) -> dict[str, list[tuple[int, int]]]:
+    """Each party's spans of membership as the treaty declares them, within its time in force."""
+    start = treaty.in_force if treaty.in_force is not None else BIG
+    end = treaty.ends if treaty.ends is not None else BIG
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in treaty.members:
+        s = max(m.start if m.start is not None else start, start)
+        e = min(m.end if m.end is not None else end, end)
+        if s <= e:
+            spans.setdefault(m.party.code, []).append((s, e))
+    return {p: sorted(v) for p, v in spans.items()}
 
 
+@_per_object
 def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
     """The provisions to evaluate, each after the ones whose states it mentions (the checker has
     ruled out cycles)."""
-    entry = _TREATY_PLANS.get(id(treaty))
-    if entry is not None and entry[0] is treaty:
-        return entry[1]
     provs = {p.id: p for p in treaty.provisions if p.when is not None and p.then is not None}
     done: list[A.Provision] = []
     seen: set[str] = set()
@@ -890,19 +901,14 @@ def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
 
     for pid in sorted(provs):
         visit(pid)
-    _TREATY_PLANS[id(treaty)] = (treaty, done)
     return done
 
 
+@_per_object
 def _provision_info(p: A.Provision) -> _ProvisionInfo:
-    entry = _PROVISION_INFO.get(id(p))
-    if entry is not None and entry[0] is p:
-        return entry[1]
     refs = tuple(r for c in (p.when, p.upon, p.unless, p.until) for r in _refs(c))
-    info = _ProvisionInfo(refs, tuple(a for c in A.clauses(p) for a in A.atoms(c)),
+    return _ProvisionInfo(refs, tuple(a for c in A.clauses(p) for a in A.atoms(c)),
                           p.when is not None and _monotone(p.when))
-    _PROVISION_INFO[id(p)] = (p, info)
-    return info
 
 
 def _monotone(c: A.Cond) -> bool:
