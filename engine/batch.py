@@ -20,6 +20,7 @@ with the positional JSON grammar, to point at the exact column of the problem.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -72,15 +73,21 @@ def _check_shard(shard: tuple[int, int] | None) -> tuple[int, int]:
 def read_scenarios(lib: Library, lines: Iterable[str], path: str = "<batch>",
                    shard: tuple[int, int] | None = None) -> Iterator[BatchItem]:
     """The scenarios of a JSON Lines stream (this shard's only), checked against the library."""
+    for index, lineno, line in _own_lines(lines, shard):
+        yield BatchItem(index, lineno, _scenario(lib, line, path, lineno))
+
+
+def _own_lines(lines: Iterable[str], shard: tuple[int, int] | None) -> Iterator[tuple[int, int, str]]:
+    """(scenario number, line number, line) of this shard's scenario lines; blank lines are skipped
+    and not numbered."""
     i, n = _check_shard(shard)
     index = -1
     for lineno, line in enumerate(lines, 1):
         if not line or line.isspace():
             continue
         index += 1
-        if index % n != i:
-            continue
-        yield BatchItem(index, lineno, _scenario(lib, line, path, lineno))
+        if index % n == i:
+            yield index, lineno, line
 
 
 def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
@@ -146,20 +153,10 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     global _LIB
     check_names(lib, treaties, interpretation)
     wanted = tuple(treaties) if treaties else None
-    i, n = _check_shard(shard)
+    own = _own_lines(lines, shard)
 
     def chunks() -> Iterator[list[tuple[int, str]]]:
-        index, chunk = -1, []
-        for lineno, line in enumerate(lines, 1):
-            if not line or line.isspace():
-                continue
-            index += 1
-            if index % n == i:
-                chunk.append((lineno, line))
-                if len(chunk) == CHUNK:
-                    yield chunk
-                    chunk = []
-        if chunk:
+        while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, CHUNK)]:
             yield chunk
 
     methods = multiprocessing.get_all_start_methods()
