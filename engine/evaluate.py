@@ -106,7 +106,7 @@ class FactIndex:
 
     def __init__(self, lib: Library, facts: list[Fact]):
         self.facts = facts
-        self.memo: dict[tuple[object, ...], list[dict[str, str]]] = {}  # see TreatyRun._candidates
+        self.memo: dict[tuple[object, ...], list[dict[str, str]]] = {}  # see TreatyRun._candidates, _pairs
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
         kinds = lib.kinds
@@ -418,7 +418,13 @@ class TreatyRun:
         pairs: dict[tuple[str, str], dict[str, str]] = {}
         parties_all = sorted(self.members)
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
-        for env in self._candidates(p.when, {}, keep):
+        # treaties built from one template have equal triggers (spans do not count in equality):
+        # a trigger that reads only facts has the same candidates in each of them
+        key = (p.when, keep, self.start, self.end, None if _facts_only(p.when) else self.treaty.id)
+        envs = self.index.memo.get(key)
+        if envs is None:
+            envs = self.index.memo[key] = self._candidates(p.when, {}, keep)
+        for env in envs:
             if isinstance(ben_value, A.Var):
                 benef = env.get(ben_value.name)
             elif isinstance(ben_value, A.Code):
@@ -846,6 +852,14 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
         if key not in out:
             out[key] = {k: v for k, v in zip(names, key) if v is not None}
     return list(out.values())
+
+
+@_per_object
+def _facts_only(c: A.Cond) -> bool:
+    """Whether a condition reads nothing but the scenario's facts and regions (no scope, party or
+    state of a particular treaty)."""
+    return all(isinstance(n, (A.Occurred, A.Ongoing, A.Temporal, A.And, A.Or, A.Not))
+               or isinstance(n, A.InArea) and n.what == "region" for n in A.walk(c))
 
 
 @_per_object
