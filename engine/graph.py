@@ -250,27 +250,13 @@ def _check_treaty(lib: Library, treaty_id: str) -> None:
 # ---------------------------------------------------------------------------- Mermaid
 
 
+_MERMAID_ESCAPES = str.maketrans({'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;",
+                                   "\r": " ", "\n": " "})
+
+
 def _mm(text: str) -> str:
     """Text inside a quoted Mermaid label: entity codes for what Mermaid would read itself."""
-    out = []
-    for ch in text:
-        if ch == '"':
-            out.append("#quot;")
-        elif ch == "#":
-            out.append("#35;")
-        elif ch == "<":
-            out.append("#lt;")
-        elif ch == ">":
-            out.append("#gt;")
-        elif ch == "&":
-            out.append("#amp;")
-        elif ch == "`":
-            out.append("#96;")
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_MERMAID_ESCAPES)
 
 
 MERMAID_SHAPES = {"when": ('("', '")'), "upon": ('("', '")'), "unless": ('{{"', '"}}'), "then": ('["', '"]'),
