@@ -198,10 +198,12 @@ def test_strategies_reach_the_treaties(lib: engine.Library) -> None:
 
     hits = []
 
-    @settings(max_examples=100, deadline=None, database=None)
+    # derandomized: the same 100 scenarios every run, so that a share near the bound cannot make
+    # the test fail one run in ten (it did: 14 of 100 once)
+    @settings(max_examples=100, deadline=None, database=None, derandomize=True)
     @given(cs.scenarios(lib, "ru_kp_2024"))
     def t(s: Scenario) -> None:
         hits.append(bool(engine.run(lib, s, ["ru_kp_2024"]).results[0].instances))
 
     t()
-    assert sum(hits) >= 15, "generated scenarios rarely bring anything alive"
+    assert sum(hits) >= 15, f"generated scenarios rarely bring anything alive ({sum(hits)} of {len(hits)})"
