@@ -32,7 +32,7 @@ from .errors import CasusError, Diagnostic, Diagnostics
 from .evaluate import Evaluation, evaluate
 from .jsonscenario import RESERVED, parse_json_scenario
 from .library import Library, check_scenario
-from .model import result_model
+from .records import result_json
 from .scenario import BIG, Fact, Scenario
 from .source import Source, Span
 
@@ -117,7 +117,7 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
         yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library)
         return
     for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
-        yield result_model(lib, ev).model_dump_json(by_alias=True)
+        yield result_json(lib, ev)
 
 
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
@@ -204,7 +204,7 @@ def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | No
         except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
             return outs, e.diagnostics
         ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
-        outs.append(result_model(lib, ev).model_dump_json(by_alias=True))
+        outs.append(result_json(lib, ev))
     return outs, None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from regen import SCHEMA, schema_text
 
 import engine
 from engine.model import Result
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TOP = ["schema", "scenario", "results"]
 SCENARIO = ["name", "interpretation", "source"]
@@ -234,3 +237,25 @@ def test_schema_describes_the_firm_shape() -> None:
     assert list(defs["TimelineEntry"]["properties"]) == TIMELINE
     assert set(defs["Instance"]["properties"]["status"]["enum"]) == {
         "pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated"}
+
+
+def test_batch_json_is_the_models_json_byte_for_byte() -> None:
+    """Batch output builds its JSON from plain dicts (engine.records.result_json), not from the
+    pydantic models: the text must be the models' `model_dump_json`, byte for byte, on every
+    bundled scenario (every status, `because` from facts and from states, `missing`), on
+    generated ones, and on names with quotes, backslashes, control and non-ASCII characters."""
+    from engine.evaluate import evaluate
+    from engine.model import result_model
+    from engine.records import result_json
+    from engine.scenario import Scenario
+
+    lib, scenarios = engine.load(sorted(str(p) for p in (ROOT / "scenarios").iterdir()))
+    odd = 'Kursk "ʼ\\ \x01\x1f\x7f\u2028 é 中 \U0001f600'
+    scenarios.append(Scenario(odd, odd + ".json", None, scenarios[0].facts))
+    statuses = set()
+    for s in scenarios:
+        ev = evaluate(lib, s)
+        text = result_json(lib, ev)
+        assert text == result_model(lib, ev).model_dump_json(by_alias=True), s.name
+        statuses |= {i["status"] for r in json.loads(text)["results"] for i in r["instances"]}
+    assert {"pending", "active", "fulfilled", "violated", "discharged", "suspended"} <= statuses
