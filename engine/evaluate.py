@@ -155,6 +155,8 @@ class FactIndex:
 
 
 _EMPTY: list[Fact] = []
+_NO_ENV: dict[str, str] = {}
+_NEVER = BIG + 1
 _PER_OBJECT_LIMIT = 20_000
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -201,6 +203,8 @@ class TreatyRun:
 
     # bearers that cannot be told apart share one evaluation (see `_alike_key`); a switch for tests
     share_alike_bearers = True
+    # simple provisions are worked out directly, without walking instants (see `_run_simple`)
+    direct_simple = True
 
     def __init__(self, lib: Library, treaty: A.TreatyDecl, facts: list[Fact],
                  interp: A.InterpretationDecl | None, index: FactIndex | None = None):
@@ -488,6 +492,8 @@ class TreatyRun:
         return _distinct((e for e, _ in self.solve(c, env, BIG, None)), keep)
 
     def _run_provision(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
+        if self.direct_simple and self._simple(p):
+            return self._run_simple(p)
         info = _provision_info(p)
         extra: set[int] = set(self.struct_instants)
         for ref in info.refs:
@@ -529,6 +535,173 @@ class TreatyRun:
             if key is not None and run.reason is None:  # a reason names the bearer: not shared
                 alike[key] = run
         return out
+
+    # ------------------------------------------------------------ simple provisions, directly
+    def _simple(self, p: A.Provision) -> bool:
+        """Whether an instance of `p` can only go from dormant to active, for good, in this scenario:
+        a trigger of facts, `and`, `or`, `not`, within/after/before and scope, region and party
+        tests over the bearer's and the beneficiary's variables only; no `upon`, `unless`,
+        `until` or deadline; nothing in the scenario of the action's kind (nothing fulfils or
+        breaks it); and a treaty whose parties are all members from entry into force, for good,
+        with no suspension (nothing discharges or suspends it)."""
+        then = p.then
+        assert then is not None
+        return (_simple_provision(p) and _whole_time(self.treaty) and self.members is _static_members(self.treaty)
+                and not self.suspensions and self._deadline_days(then) is None
+                and (then.modality not in ("obligation", "prohibition") or not self.by_kind.get(then.action.kind)))
+
+    def _run_simple(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
+        """The instances of a simple provision (`_simple`), without walking their instants.
+
+        With the bearer and the beneficiary bound, the trigger is a combination by and / or / not
+        of facts (each holding from the first day a matching fact counts, for good) and of tests
+        that do not change with time. It can change only on those first days: the instance is
+        active from the first of them (or entry into force) at which the combination holds, with
+        the `because` that `solve` gives at that instant. The result is what `_run_provision`
+        gives, down to `because` (a test compares them)."""
+        then = p.then
+        assert then is not None and p.when is not None
+        out: dict[tuple[str, str], InstanceRun] = {}
+        memo = self.index.memo
+        start = self.start
+        when = p.when
+        leaves = _leaves(when)
+        ben = beneficiary_arg(then)
+        ben_var = ben.name if isinstance(ben, A.Var) else None
+        b = then.bearer
+        # the trigger (hence the day and the proof) depends on the bearer only if it mentions the
+        # bearer's variable: otherwise it is worked out once per beneficiary
+        per_bearer = b.var is not None and b.var in _vars(when)
+        parties_all = self._parties_all()
+        tables = [self._table(leaf, names, start) for leaf, names in leaves]
+        if ben_var is not None:
+            # every way the trigger holds binds the beneficiary by a fact (`_simple_provision`):
+            # only values bound by a fact outside `not` can be beneficiaries
+            found: set[str] = set()
+            for (leaf, names), table, positive in zip(leaves, tables, _positive(when)):
+                if positive and ben_var in names:
+                    i = names.index(ben_var)
+                    found.update(key[i] for key in table)
+            benefs = [x for x in parties_all if x in found and is_country(x)]
+        elif isinstance(ben, A.Code) and is_country(ben.code) and self.ever_member(ben.code):
+            benefs = [ben.code]
+        else:
+            benefs = []
+        for benef in benefs:
+            if b.mode == "each_other":
+                bearers = [x for x in parties_all if x != benef]
+            elif b.mode == "code":
+                bearers = [b.value] if b.value and self.ever_member(b.value) else []
+            else:  # each party, or a variable of the trigger (bound by a fact: any member may be it)
+                bearers = parties_all
+            shared: tuple[int, tuple[Proof, ...]] | None = None
+            for bearer in bearers:
+                seed = {}
+                if ben_var is not None:
+                    seed[ben_var] = benef
+                if b.var:
+                    seed[b.var] = bearer
+                if per_bearer or shared is None:
+                    shared = self._simple_first(when, leaves, tables, seed, (bearer, benef), start)
+                t, proof = shared
+                if t <= BIG:
+                    out[(bearer, benef)] = InstanceRun(self.treaty.id, p, bearer, benef, "active", t, t, None, seed,
+                                                       proof, (), [(t, "active")])
+        return out
+
+    def _parties_all(self) -> list[str]:
+        key = ("parties", id(self.members))
+        got = self.index.memo.get(key)
+        if got is None:
+            got = self.index.memo[key] = sorted(x for x, spans in self.members.items() if spans)  # type: ignore[assignment]
+        return got  # type: ignore[return-value]
+
+    def _simple_first(self, when: A.Cond, leaves: tuple[tuple[A.Cond, tuple[str, ...]], ...],
+                      tables: list[dict[tuple[str, ...], int]], seed: dict[str, str],
+                      parties: tuple[str, str], start: int) -> tuple[int, tuple[Proof, ...]]:
+        """The first instant at which a simple trigger holds under `seed`, and its proof there
+        (BIG + 1 and no proof if it never holds)."""
+        firsts: dict[int, int] = {}
+        days = {start}
+        for (leaf, names), table in zip(leaves, tables):
+            first = table.get(tuple([seed[n] for n in names]), _NEVER)
+            firsts[id(leaf)] = first
+            days.add(first)
+        for t in sorted(days):
+            if t > BIG:
+                break
+            if _holds_at(self, when, seed, firsts, t):
+                return t, self._proof(when, seed, firsts, t, parties)
+        return _NEVER, ()
+
+    def _table(self, leaf: A.Cond, names: tuple[str, ...], start: int) -> dict[tuple[str, ...], int]:
+        """For a fact or a within/after/before of a simple trigger: the values of its variables
+        (in the order of `names`) under which it ever holds, each with the first day it holds
+        (entry into force at the earliest). Worked out once per scenario, from the facts of its
+        kind only."""
+        key = ("table", id(leaf), start)
+        table = self.index.memo.get(key)
+        if table is not None:
+            return table  # type: ignore[return-value]
+        table = {}
+        end = self.end
+        if isinstance(leaf, A.Occurred):
+            atom = leaf.atom
+            for f in self.index.candidates(atom, _NO_ENV):
+                if f.start > end:
+                    break
+                if f.end < start:
+                    continue
+                env = unify(atom, f.roles, _NO_ENV)
+                if env is not None:
+                    k = tuple([env[n] for n in names])
+                    if k not in table:
+                        table[k] = max(f.start, start)
+        else:
+            assert isinstance(leaf, A.Temporal)
+            days = leaf.days or 0
+            for fa in self.index.candidates(leaf.first, _NO_ENV):
+                if fa.start > end:
+                    break
+                if fa.end < start:
+                    continue
+                env1 = unify(leaf.first, fa.roles, _NO_ENV)
+                if env1 is None:
+                    continue
+                for fb in self.index.candidates(leaf.second, env1):
+                    if fb.start > end:
+                        break
+                    if fb.end < start:
+                        continue
+                    gap = fa.start - fb.start
+                    if not ((0 <= gap <= days) if leaf.op == "within" else (gap >= 0 if leaf.op == "after" else gap < 0)):
+                        continue
+                    env2 = unify(leaf.second, fb.roles, env1)
+                    if env2 is None:
+                        continue
+                    k = tuple([env2[n] for n in names])
+                    day = max(fa.start, fb.start, start)
+                    if day < table.get(k, _NEVER):
+                        table[k] = day
+        self.index.memo[key] = table  # type: ignore[assignment]
+        return table
+
+    def _proof(self, c: A.Cond, seed: dict[str, str], firsts: dict[int, int], t: int,
+               parties: tuple[str, str]) -> tuple[Proof, ...]:
+        """The proof `solve` gives first for a simple trigger that holds at t (`_run_simple`)."""
+        if isinstance(c, A.Occurred):
+            return next(self.solve(c, seed, t, parties))[1]
+        if isinstance(c, A.Temporal):
+            return next(self.solve(c, seed, t, parties))[1]
+        if isinstance(c, A.And):  # as `_solve_and` orders them: positive parts first
+            items = [i for i in c.items if not _is_test(i, seed)] + [i for i in c.items if _is_test(i, seed)]
+            return tuple(x for i in items for x in self._proof(i, seed, firsts, t, parties))
+        if isinstance(c, A.Or):
+            for item in c.items:
+                if _holds_at(self, item, seed, firsts, t):
+                    return self._proof(item, seed, firsts, t, parties)
+            raise AssertionError(c)  # pragma: no cover - called only where c holds
+        return ()  # `not` and tests prove nothing
 
     def _alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str]) -> tuple[object, ...] | None:
         """Bearers whose instances must live the same life: the conditions do not mention the
@@ -837,6 +1010,82 @@ def _twin(run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
         env[var] = bearer
     return InstanceRun(run.treaty, run.provision, bearer, run.beneficiary, run.status, run.since, run.activated,
                        run.deadline, env, run.because, run.missing, list(run.timeline), run.fulfilled_by, run.reason)
+
+
+def _holds_at(tr: TreatyRun, c: A.Cond, seed: dict[str, str], firsts: dict[int, int], t: int) -> bool:
+    """Whether a simple trigger holds at t, given the first day of each of its facts (`_run_simple`)."""
+    if isinstance(c, (A.Occurred, A.Temporal)):
+        return firsts[id(c)] <= t
+    if isinstance(c, A.And):
+        return all(_holds_at(tr, i, seed, firsts, t) for i in c.items)
+    if isinstance(c, A.Or):
+        return any(_holds_at(tr, i, seed, firsts, t) for i in c.items)
+    if isinstance(c, A.Not):
+        return not _holds_at(tr, c.item, seed, firsts, t)
+    return next(tr.solve(c, seed, t, ()), None) is not None  # a scope, region or party test: fixed in time
+
+
+@_per_object
+def _simple_provision(p: A.Provision) -> bool:
+    """What `TreatyRun._simple` asks of a provision itself."""
+    then = p.then
+    if then is None or p.when is None or p.upon is not None or p.unless is not None or p.until is not None:
+        return False
+    if not all(isinstance(n, (A.Occurred, A.Temporal, A.And, A.Or, A.Not, A.InArea, A.InParties))
+               for n in A.walk(p.when)):
+        return False
+    ben = beneficiary_arg(then)
+    bound = {x for x in (ben.name if isinstance(ben, A.Var) else None, then.bearer.var) if x}
+    if not _vars(p.when) <= bound:
+        return False
+    # every way the trigger holds binds the beneficiary (and a bearer taken from the trigger) by a
+    # fact: so every instance that can come alive is among the candidate pass's (`_pairs`), and
+    # trying every member instead finds the same ones
+    return ((not isinstance(ben, A.Var) or _binds(p.when, ben.name))
+            and (then.bearer.mode != "var" or then.bearer.var is None or _binds(p.when, then.bearer.var)))
+
+
+def _binds(c: A.Cond, var: str) -> bool:
+    """Whether every solution of `c` binds `var` by a fact (not under `not`, not by a test)."""
+    if isinstance(c, (A.Occurred, A.Temporal)):
+        return var in _vars(c)
+    if isinstance(c, A.And):
+        return any(_binds(i, var) for i in c.items)
+    if isinstance(c, A.Or):
+        return all(_binds(i, var) for i in c.items)
+    return False
+
+
+@_per_object
+def _whole_time(treaty: A.TreatyDecl) -> bool:
+    """A treaty in force from a date, for good, every party a member for all that time."""
+    start = treaty.in_force
+    return (start is not None and treaty.ends is None
+            and all(spans == [(start, BIG)] for spans in _static_members(treaty).values()))
+
+
+@_per_object
+def _positive(c: A.Cond) -> tuple[bool, ...]:
+    """For each of `_leaves(c)`: whether it stands outside every `not`."""
+    out: list[bool] = []
+
+    def visit(n: A.Cond, positive: bool) -> None:
+        if isinstance(n, (A.Occurred, A.Temporal)):
+            out.append(positive)
+        elif isinstance(n, (A.And, A.Or)):
+            for i in n.items:
+                visit(i, positive)
+        elif isinstance(n, A.Not):
+            visit(n.item, False)
+
+    visit(c, True)
+    return tuple(out)
+
+
+@_per_object
+def _leaves(c: A.Cond) -> tuple[tuple[A.Cond, tuple[str, ...]], ...]:
+    """The facts and within/after/before of a trigger, each with the variables it mentions."""
+    return tuple((n, tuple(sorted(_vars(n)))) for n in A.walk(c) if isinstance(n, (A.Occurred, A.Temporal)))
 
 
 def _always(t: int) -> bool:

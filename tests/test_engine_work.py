@@ -101,8 +101,8 @@ def test_the_shortcut_for_triggers_with_not_keeps_their_meaning(lib: engine.Libr
 
 
 def test_the_shortcuts_change_no_result(lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With bisection, the trigger and prerequisite tests and the sharing of alike bearers turned
-    off, every instance is solved at each of its instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be
+    """With bisection, the trigger and prerequisite tests, the sharing of alike bearers and the
+    direct working out of simple provisions turned off, every instance is solved at each of its instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be
     the same, on the bundled JSON scenarios and on dense generated ones."""
     from engine.batch import run_batch
     from tests.test_batch import bundled_lines, generated
@@ -112,6 +112,7 @@ def test_the_shortcuts_change_no_result(lib: engine.Library, monkeypatch: pytest
     monkeypatch.setattr(ev.TreatyRun, "_skip_dormant", lambda self, when, seed, parties, instants: instants)
     monkeypatch.setattr(ev.TreatyRun, "_predicate", lambda *args: None)
     monkeypatch.setattr(ev.TreatyRun, "share_alike_bearers", False)
+    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)
     slow = list(run_batch(lib, lines))
     assert len(fast) == len(lines)
     statuses = {i["status"] for line in fast for r in json.loads(line)["results"] for i in r["instances"]}

@@ -153,6 +153,7 @@ def test_the_swap_invariant_catches_a_party_preference(lib: engine.Library,
     ev = importlib.import_module("engine.evaluate")
 
     real = ev.TreatyRun._pairs
+    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)  # every provision through `_pairs`
     monkeypatch.setattr(ev.TreatyRun, "_pairs", lambda self, p: [x for x in real(self, p) if x[0] != "RU"])
     s = dataclasses.replace(_two_attacks(lib), facts=tuple(
         Fact(f.kind, {k: ("KP" if v == "RU" else v) for k, v in f.roles.items()}, f.start, f.end,
@@ -166,6 +167,7 @@ def test_latching_and_terminal_states_are_checked(lib: engine.Library, monkeypat
     ev = importlib.import_module("engine.evaluate")
 
     real = ev.TreatyRun._run_instance
+    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)  # every instance through `_run_instance`
 
     def broken(self, run, seed, *instants):  # type: ignore[no-untyped-def]
         real(self, run, seed, *instants)
