@@ -220,6 +220,9 @@ def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
         raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-JSON",
                                      f"not valid JSON: {e.msg}", "each line holds one JSON scenario object",
                                      (), text)]) from None
+    fast = _fast_scenario(lib, obj, path, lineno)
+    if fast is not None:
+        return fast
     decl = _fast_decl(obj, path, lineno, len(text))
     if decl is not None:
         diags = Diagnostics()
@@ -231,6 +234,101 @@ def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
         decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
                               decl.interpretation_span)
     return _to_scenario(decl, path, lineno)
+
+
+def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenario | None:
+    """The scenario of a line of the common shape, straight to facts: each distinct event (its
+    kind and roles) is checked against the library once per run, by the checker itself, and
+    remembered with its text. None sends the line to `_fast_decl` and the checker (and, for a
+    line with a problem, to the positional reader for exact error messages)."""
+    if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
+        return None
+    where = f"{path}:{lineno}"
+    name = obj.get("name", where)
+    interp = obj.get("interpretation")
+    events = obj.get("events")
+    if (not isinstance(name, str) or not isinstance(events, list)
+            or interp is not None and not (isinstance(interp, str) and interp in lib.interpretations)):
+        return None
+    known = _known_events(lib)
+    facts = []
+    for ev in events:
+        if not isinstance(ev, dict):
+            return None
+        kind, date = ev.get("kind"), ev.get("date")
+        if not isinstance(kind, str) or not isinstance(date, str):
+            return None
+        start = _DATES.get(date)
+        if start is None:
+            start = date_ordinal(date)
+            if start is None:
+                return None
+            if len(_DATES) > 100_000:
+                _DATES.clear()
+            _DATES[date] = start
+        end = start
+        if "until" in ev:
+            u = ev["until"]
+            if u is None:
+                end = BIG
+            elif not isinstance(u, str) or (end := date_ordinal(u)) is None or end < start:  # type: ignore[assignment]
+                return None
+        key = [kind]
+        for role, value in ev.items():
+            if role not in RESERVED:
+                if not isinstance(value, str):
+                    return None
+                key.append(role)
+                key.append(value)
+        event = tuple(key)
+        hit = known.get(event)
+        if hit is None:
+            if len(known) > 100_000:
+                known.clear()
+            hit = known[event] = _check_event(lib, event)
+        if hit is False:
+            return None
+        note = ev.get("note")
+        facts.append(Fact(kind, dict(hit[0]), start, end, hit[1], where, note if isinstance(note, str) else None))
+    return Scenario(name, where, interp, tuple(facts), (), None)
+
+
+_DATES: dict[str, int] = {}
+_KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | bool]]] = []
+
+
+def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | bool]:
+    """The events already checked against this library: (roles, text), or False if not clean."""
+    if not _KNOWN or _KNOWN[0][0] is not lib:
+        _KNOWN[:] = [(lib, {})]
+    return _KNOWN[0][1]
+
+
+def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | bool:
+    """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
+    fact; False otherwise."""
+    from .library import Checker
+
+    span = Span("<batch>", 1, 1, 1, 2)
+    args = []
+    for role, v in zip(event[1::2], event[2::2]):
+        if _CODE.match(v):
+            value: A.Value = A.Code(v, span)
+        elif _NAME.match(v):
+            value = A.Name(v, span)
+        else:
+            return False
+        args.append(A.Arg(role, value, span))
+    if not _NAME.match(event[0]):
+        return False
+    atom = A.Atom(event[0], tuple(args), span)
+    diags = Diagnostics()
+    checker = Checker(diags)
+    checker.lib = lib
+    checker.atom(atom, in_fact=True)
+    if diags.items:
+        return False
+    return {a.role: str(a.value) for a in atom.args}, atom.render()
 
 
 def _fast_decl(obj: object, path: str, lineno: int, width: int) -> A.ScenarioDecl | None:
