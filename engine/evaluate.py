@@ -156,6 +156,7 @@ class FactIndex:
 
 _EMPTY: list[Fact] = []
 _NO_ENV: dict[str, str] = {}
+_NO_RUN = (BIG + 1, ())
 _NEVER = BIG + 1
 _PER_OBJECT_LIMIT = 20_000
 _T = TypeVar("_T")
@@ -243,6 +244,7 @@ class TreatyRun:
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
+        self._whole: bool | None = None  # see `_simple`
 
     @property
     def facts(self) -> list[Fact]:
@@ -544,11 +546,16 @@ class TreatyRun:
         `until` or deadline; nothing in the scenario of the action's kind (nothing fulfils or
         breaks it); and a treaty whose parties are all members from entry into force, for good,
         with no suspension (nothing discharges or suspends it)."""
+        plan = _simple_plan(p)
+        if plan is None:
+            return False
+        if self._whole is None:
+            self._whole = (_whole_time(self.treaty) and self.members is _static_members(self.treaty)
+                           and not self.suspensions)
         then = p.then
         assert then is not None
-        return (_simple_provision(p) and _whole_time(self.treaty) and self.members is _static_members(self.treaty)
-                and not self.suspensions and self._deadline_days(then) is None
-                and (then.modality not in ("obligation", "prohibition") or not self.by_kind.get(then.action.kind)))
+        return (self._whole and (not then.qualifiers or self._deadline_days(then) is None)
+                and (then.modality not in ("obligation", "prohibition") or then.action.kind not in self.by_kind))
 
     def _run_simple(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
         """The instances of a simple provision (`_simple`), without walking their instants.
@@ -557,41 +564,37 @@ class TreatyRun:
         of facts (each holding from the first day a matching fact counts, for good) and of tests
         that do not change with time. It can change only on those first days: the instance is
         active from the first of them (or entry into force) at which the combination holds, with
-        the `because` that `solve` gives at that instant. The result is what `_run_provision`
-        gives, down to `because` (a test compares them)."""
-        then = p.then
-        assert then is not None and p.when is not None
+        the `because` that `solve` gives at that instant. The facts are looked at once per
+        scenario, in a table per fact of the trigger (`_table`), shared by every treaty that
+        asks the same. The result is what `_run_provision` gives, down to `because` (a test
+        compares them on the peers' rules)."""
+        plan = _simple_plan(p)
+        assert plan is not None
         out: dict[tuple[str, str], InstanceRun] = {}
-        memo = self.index.memo
         start = self.start
-        when = p.when
-        leaves = _leaves(when)
-        ben = beneficiary_arg(then)
-        ben_var = ben.name if isinstance(ben, A.Var) else None
-        b = then.bearer
-        # the trigger (hence the day and the proof) depends on the bearer only if it mentions the
-        # bearer's variable: otherwise it is worked out once per beneficiary
-        per_bearer = b.var is not None and b.var in _vars(when)
+        tables = [self._table(leaf, names, key, start) for leaf, names, key in plan.leaves]
         parties_all = self._parties_all()
-        tables = [self._table(leaf, names, start) for leaf, names in leaves]
+        ben_var = plan.ben_var
         if ben_var is not None:
-            # every way the trigger holds binds the beneficiary by a fact (`_simple_provision`):
-            # only values bound by a fact outside `not` can be beneficiaries
+            # every way the trigger holds binds the beneficiary by a fact outside `not`
+            # (`_simple_plan`): only the values such facts bind can be beneficiaries
             found: set[str] = set()
-            for (leaf, names), table, positive in zip(leaves, tables, _positive(when)):
-                if positive and ben_var in names:
-                    i = names.index(ben_var)
-                    found.update(key[i] for key in table)
+            for i, pos in plan.ben_sources:
+                found.update(key[pos] for key in tables[i])
+            if not found:
+                return out
             benefs = [x for x in parties_all if x in found and is_country(x)]
-        elif isinstance(ben, A.Code) and is_country(ben.code) and self.ever_member(ben.code):
-            benefs = [ben.code]
+        elif plan.ben_code is not None and is_country(plan.ben_code) and self.ever_member(plan.ben_code):
+            benefs = [plan.ben_code]
         else:
-            benefs = []
+            return out
+        mode, bvar, holds = plan.bearer_mode, plan.bearer_var, plan.holds
+        tid = self.treaty.id
         for benef in benefs:
-            if b.mode == "each_other":
+            if mode == "each_other":
                 bearers = [x for x in parties_all if x != benef]
-            elif b.mode == "code":
-                bearers = [b.value] if b.value and self.ever_member(b.value) else []
+            elif mode == "code":
+                bearers = [plan.bearer_code] if plan.bearer_code and self.ever_member(plan.bearer_code) else []
             else:  # each party, or a variable of the trigger (bound by a fact: any member may be it)
                 bearers = parties_all
             shared: tuple[int, tuple[Proof, ...]] | None = None
@@ -599,14 +602,23 @@ class TreatyRun:
                 seed = {}
                 if ben_var is not None:
                     seed[ben_var] = benef
-                if b.var:
-                    seed[b.var] = bearer
-                if per_bearer or shared is None:
-                    shared = self._simple_first(when, leaves, tables, seed, (bearer, benef), start)
+                if bvar:
+                    seed[bvar] = bearer
+                if plan.per_bearer or shared is None:
+                    firsts = [table.get(tuple([seed[n] for n in names]), _NEVER)
+                              for (_, names, _), table in zip(plan.leaves, tables)]
+                    shared = _NO_RUN
+                    for t in sorted({start, *firsts}):
+                        if t > BIG:
+                            break
+                        if holds(firsts, t, seed, self):
+                            by_id = {id(leaf): d for (leaf, _, _), d in zip(plan.leaves, firsts)}
+                            shared = (t, self._proof(p.when, seed, by_id, t, (bearer, benef)))  # type: ignore[arg-type]
+                            break
                 t, proof = shared
                 if t <= BIG:
-                    out[(bearer, benef)] = InstanceRun(self.treaty.id, p, bearer, benef, "active", t, t, None, seed,
-                                                       proof, (), [(t, "active")])
+                    out[(bearer, benef)] = InstanceRun(tid, p, bearer, benef, "active", t, t, None, seed, proof, (),
+                                                       [(t, "active")])
         return out
 
     def _parties_all(self) -> list[str]:
@@ -616,30 +628,13 @@ class TreatyRun:
             got = self.index.memo[key] = sorted(x for x, spans in self.members.items() if spans)  # type: ignore[assignment]
         return got  # type: ignore[return-value]
 
-    def _simple_first(self, when: A.Cond, leaves: tuple[tuple[A.Cond, tuple[str, ...]], ...],
-                      tables: list[dict[tuple[str, ...], int]], seed: dict[str, str],
-                      parties: tuple[str, str], start: int) -> tuple[int, tuple[Proof, ...]]:
-        """The first instant at which a simple trigger holds under `seed`, and its proof there
-        (BIG + 1 and no proof if it never holds)."""
-        firsts: dict[int, int] = {}
-        days = {start}
-        for (leaf, names), table in zip(leaves, tables):
-            first = table.get(tuple([seed[n] for n in names]), _NEVER)
-            firsts[id(leaf)] = first
-            days.add(first)
-        for t in sorted(days):
-            if t > BIG:
-                break
-            if _holds_at(self, when, seed, firsts, t):
-                return t, self._proof(when, seed, firsts, t, parties)
-        return _NEVER, ()
-
-    def _table(self, leaf: A.Cond, names: tuple[str, ...], start: int) -> dict[tuple[str, ...], int]:
+    def _table(self, leaf: A.Cond, names: tuple[str, ...], leaf_key: tuple[object, ...],
+               start: int) -> dict[tuple[str, ...], int]:
         """For a fact or a within/after/before of a simple trigger: the values of its variables
         (in the order of `names`) under which it ever holds, each with the first day it holds
         (entry into force at the earliest). Worked out once per scenario, from the facts of its
         kind only."""
-        key = ("table", id(leaf), start)
+        key = (leaf_key, start)  # treaties built from one template share it
         table = self.index.memo.get(key)
         if table is not None:
             return table  # type: ignore[return-value]
@@ -1025,24 +1020,64 @@ def _holds_at(tr: TreatyRun, c: A.Cond, seed: dict[str, str], firsts: dict[int, 
     return next(tr.solve(c, seed, t, ()), None) is not None  # a scope, region or party test: fixed in time
 
 
+@dataclass(frozen=True)
+class _SimplePlan:
+    """What `TreatyRun._run_simple` needs of a simple provision, worked out once."""
+
+    leaves: tuple[tuple[A.Cond, tuple[str, ...], tuple[object, ...]], ...]  # (leaf, its variables, `_leaf_key`)
+    ben_var: str | None
+    ben_code: str | None
+    ben_sources: tuple[tuple[int, int], ...]  # (leaf, position) where a fact outside `not` binds ben_var
+    bearer_mode: str
+    bearer_code: str | None
+    bearer_var: str | None
+    per_bearer: bool  # the trigger mentions the bearer's variable
+    holds: Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]  # the trigger at t, from the leaves' first days
+
+
 @_per_object
-def _simple_provision(p: A.Provision) -> bool:
-    """What `TreatyRun._simple` asks of a provision itself."""
+def _simple_plan(p: A.Provision) -> _SimplePlan | None:
+    """The plan of a provision that `TreatyRun._simple` may take (None if it never can)."""
     then = p.then
     if then is None or p.when is None or p.upon is not None or p.unless is not None or p.until is not None:
-        return False
+        return None
+    when = p.when
     if not all(isinstance(n, (A.Occurred, A.Temporal, A.And, A.Or, A.Not, A.InArea, A.InParties))
-               for n in A.walk(p.when)):
-        return False
+               for n in A.walk(when)):
+        return None
     ben = beneficiary_arg(then)
-    bound = {x for x in (ben.name if isinstance(ben, A.Var) else None, then.bearer.var) if x}
-    if not _vars(p.when) <= bound:
-        return False
+    ben_var = ben.name if isinstance(ben, A.Var) else None
+    b = then.bearer
+    if not _vars(when) <= {x for x in (ben_var, b.var) if x}:
+        return None
     # every way the trigger holds binds the beneficiary (and a bearer taken from the trigger) by a
     # fact: so every instance that can come alive is among the candidate pass's (`_pairs`), and
-    # trying every member instead finds the same ones
-    return ((not isinstance(ben, A.Var) or _binds(p.when, ben.name))
-            and (then.bearer.mode != "var" or then.bearer.var is None or _binds(p.when, then.bearer.var)))
+    # trying every value such facts bind finds the same ones
+    if ben_var is not None and not _binds(when, ben_var) or b.mode == "var" and b.var and not _binds(when, b.var):
+        return None
+    leaves = tuple((n, tuple(sorted(_vars(n))), _leaf_key(n)) for n in A.walk(when)
+                   if isinstance(n, (A.Occurred, A.Temporal)))
+    sources = tuple((i, names.index(ben_var)) for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+                    if positive and ben_var is not None and ben_var in names)
+    index = {id(leaf): i for i, (leaf, _, _) in enumerate(leaves)}
+    return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
+                       b.var, b.var is not None and b.var in _vars(when), _compile_holds(when, index))
+
+
+def _compile_holds(c: A.Cond, index: dict[int, int]) -> Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]:
+    """`c` as a function of its leaves' first days and an instant (see `_holds_at`)."""
+    if isinstance(c, (A.Occurred, A.Temporal)):
+        i = index[id(c)]
+        return lambda firsts, t, seed, tr: firsts[i] <= t
+    if isinstance(c, A.Not):
+        inner = _compile_holds(c.item, index)
+        return lambda firsts, t, seed, tr: not inner(firsts, t, seed, tr)
+    if isinstance(c, (A.And, A.Or)):
+        parts = [_compile_holds(i, index) for i in c.items]
+        if isinstance(c, A.And):
+            return lambda firsts, t, seed, tr: all(q(firsts, t, seed, tr) for q in parts)
+        return lambda firsts, t, seed, tr: any(q(firsts, t, seed, tr) for q in parts)
+    return lambda firsts, t, seed, tr: next(tr.solve(c, seed, t, ()), None) is not None  # fixed in time
 
 
 def _binds(c: A.Cond, var: str) -> bool:
@@ -1065,8 +1100,23 @@ def _whole_time(treaty: A.TreatyDecl) -> bool:
 
 
 @_per_object
+def _leaf_key(leaf: A.Cond) -> tuple[object, ...]:
+    """What a fact or within/after/before of a trigger asks of the facts, as a cheap key: equal
+    for equal leaves (of treaties built from one template), whatever their spans."""
+    def atom(a: A.Atom) -> tuple[object, ...]:
+        return (a.kind, *[(x.role, type(x.value).__name__, str(x.value)) for x in a.args])
+
+    if isinstance(leaf, A.Temporal):
+        key: tuple[object, ...] = ("temporal", leaf.op, leaf.days, atom(leaf.first), atom(leaf.second))
+    else:
+        assert isinstance(leaf, A.Occurred)
+        key = ("occurred", atom(leaf.atom))
+    return key
+
+
+@_per_object
 def _positive(c: A.Cond) -> tuple[bool, ...]:
-    """For each of `_leaves(c)`: whether it stands outside every `not`."""
+    """For each fact and within/after/before of `c`, in `A.walk` order: whether it stands outside every `not`."""
     out: list[bool] = []
 
     def visit(n: A.Cond, positive: bool) -> None:
@@ -1080,12 +1130,6 @@ def _positive(c: A.Cond) -> tuple[bool, ...]:
 
     visit(c, True)
     return tuple(out)
-
-
-@_per_object
-def _leaves(c: A.Cond) -> tuple[tuple[A.Cond, tuple[str, ...]], ...]:
-    """The facts and within/after/before of a trigger, each with the variables it mentions."""
-    return tuple((n, tuple(sorted(_vars(n)))) for n in A.walk(c) if isinstance(n, (A.Occurred, A.Temporal)))
 
 
 def _always(t: int) -> bool:
