@@ -222,9 +222,19 @@ class TreatyRun:
         self.suspensions = [(s.bearer.code, s.beneficiary.code, s.start, s.end if s.end is not None else BIG)
                             for s in treaty.suspensions]
         self.timing = dict(interp.timing) if interp is not None else {}
-        # the instants where something other than a fact starts or ends: entry into force, the
-        # end, memberships and suspensions. Each instance adds the instants of the facts that can
-        # concern it (see `_instants`), so that its work follows its own facts, not all of them.
+        self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
+        self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
+        self._vis: dict[tuple[int, str], bool] = {}
+        self._first_memo: dict[tuple[object, ...], int | None] = {}
+        self._days_memo: dict[tuple[object, ...], set[int]] = {}
+        self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
+        self._whole: bool | None = None  # see `_simple`
+
+    @functools.cached_property
+    def struct_instants(self) -> list[int]:
+        """The instants where something other than a fact starts or ends: entry into force, the
+        end, memberships and suspensions. Each instance adds the instants of the facts that can
+        concern it (see `_instants`), so that its work follows its own facts, not all of them."""
         base: set[int] = {self.start}
         if self.end < BIG:
             base.add(self.end + 1)
@@ -237,14 +247,7 @@ class TreatyRun:
             base.add(s)
             if e < BIG:
                 base.add(e + 1)
-        self.struct_instants = sorted(i for i in base if self.start <= i <= self.end + 1)
-        self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
-        self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
-        self._vis: dict[tuple[int, str], bool] = {}
-        self._first_memo: dict[tuple[object, ...], int | None] = {}
-        self._days_memo: dict[tuple[object, ...], set[int]] = {}
-        self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
-        self._whole: bool | None = None  # see `_simple`
+        return sorted(i for i in base if self.start <= i <= self.end + 1)
 
     @property
     def facts(self) -> list[Fact]:
@@ -1284,6 +1287,7 @@ def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None
     return Evaluation(scenario, name, outcomes, facts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _natural(s: str) -> tuple[object, ...]:
     import re
 

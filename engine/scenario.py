@@ -63,8 +63,15 @@ def sovereign(interp: A.InterpretationDecl | None, territory: str, date: int) ->
 def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | None) -> list[Fact]:
     """Complete roles and add derived facts; sorted, so the result never depends on input order."""
     out: list[Fact] = []
+    kinds = lib.kinds
     for f in scenario.facts:
-        info = lib.kinds.get(f.kind)
+        info = kinds.get(f.kind)
+        if info is not None:
+            have = f.roles
+            if not (("on" in info.roles and "on" not in have and "at" in have)
+                    or ("at" in info.roles and "at" not in have and "on" in have)):
+                out.append(f)  # nothing to complete: the fact as written
+                continue
         roles = dict(f.roles)
         pieces = [(f.start, f.end)]
         if info is not None:
