@@ -497,8 +497,9 @@ class TreatyRun:
         return _distinct((e for e, _ in self.solve(c, env, BIG, None)), keep)
 
     def _run_provision(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
-        if self.direct_simple and self._simple(p):
-            return self._run_simple(p)
+        plan = self._simple(p) if self.direct_simple else None
+        if plan is not None:
+            return self._run_simple(p, plan)
         info = _provision_info(p)
         extra: set[int] = set(self.struct_instants)
         for ref in info.refs:
@@ -542,25 +543,27 @@ class TreatyRun:
         return out
 
     # ------------------------------------------------------------ simple provisions, directly
-    def _simple(self, p: A.Provision) -> bool:
+    def _simple(self, p: A.Provision) -> _SimplePlan | None:
         """Whether an instance of `p` can only go from dormant to active, for good, in this scenario:
         a trigger of facts, `and`, `or`, `not`, within/after/before and scope, region and party
         tests over the bearer's and the beneficiary's variables only; no `upon`, `unless`,
         `until` or deadline; nothing in the scenario of the action's kind (nothing fulfils or
         breaks it); and a treaty whose parties are all members from entry into force, for good,
-        with no suspension (nothing discharges or suspends it)."""
+        with no suspension (nothing discharges or suspends it). Its plan if so, else None."""
         plan = _simple_plan(p)
         if plan is None:
-            return False
+            return None
         if self._whole is None:
             self._whole = (_whole_time(self.treaty) and self.members is _static_members(self.treaty)
                            and not self.suspensions)
         then = p.then
         assert then is not None
-        return (self._whole and (not then.qualifiers or self._deadline_days(then) is None)
-                and (then.modality not in ("obligation", "prohibition") or then.action.kind not in self.by_kind))
+        if (self._whole and (not then.qualifiers or self._deadline_days(then) is None)
+                and (then.modality not in ("obligation", "prohibition") or then.action.kind not in self.by_kind)):
+            return plan
+        return None
 
-    def _run_simple(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
+    def _run_simple(self, p: A.Provision, plan: _SimplePlan) -> dict[tuple[str, str], InstanceRun]:
         """The instances of a simple provision (`_simple`), without walking their instants.
 
         With the bearer and the beneficiary bound, the trigger is a combination by and / or / not
@@ -571,8 +574,6 @@ class TreatyRun:
         scenario, in a table per fact of the trigger (`_table`), shared by every treaty that
         asks the same. The result is what `_run_provision` gives, down to `because` (a test
         compares them on the peers' rules)."""
-        plan = _simple_plan(p)
-        assert plan is not None
         out: dict[tuple[str, str], InstanceRun] = {}
         start = self.start
         tables = [self._table(leaf, names, key, start) for leaf, names, key in plan.leaves]
