@@ -45,7 +45,7 @@ Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
 Solution = tuple[dict[str, str], tuple[Proof, ...]]
 
 
-@dataclass
+@dataclass(slots=True)
 class InstanceRun:
     """One instance's life: the engine's own record, richer than the JSON result."""
 
@@ -601,6 +601,13 @@ class TreatyRun:
                 bearers = [plan.bearer_code] if plan.bearer_code and self.ever_member(plan.bearer_code) else []
             else:  # each party, or a variable of the trigger (bound by a fact: any member may be it)
                 bearers = parties_all
+            if plan.bearer_sources is not None:
+                # every way the trigger holds binds the bearer by a fact outside `not` too: only
+                # the values such facts bind beside this beneficiary can be bearers
+                values: set[str] = set()
+                for i, pos, ben_pos in plan.bearer_sources:
+                    values.update(key[pos] for key in tables[i] if ben_pos < 0 or key[ben_pos] == benef)
+                bearers = [x for x in bearers if x in values]
             shared: tuple[int, tuple[Proof, ...]] | None = None
             for bearer in bearers:
                 seed = {}
@@ -646,6 +653,7 @@ class TreatyRun:
         end = self.end
         if isinstance(leaf, A.Occurred):
             atom = leaf.atom
+            facts: dict[tuple[str, ...], Fact] = {}  # the fact behind each entry (see `_proof`)
             for f in self.index.candidates(atom, _NO_ENV):
                 if f.start > end:
                     break
@@ -656,6 +664,8 @@ class TreatyRun:
                     k = tuple([env[n] for n in names])
                     if k not in table:
                         table[k] = max(f.start, start)
+                        facts[k] = f
+            self.index.memo[(leaf_key, start, "facts")] = facts  # type: ignore[assignment]
         else:
             assert isinstance(leaf, A.Temporal)
             days = leaf.days or 0
@@ -689,6 +699,12 @@ class TreatyRun:
                parties: tuple[str, str]) -> tuple[Proof, ...]:
         """The proof `solve` gives first for a simple trigger that holds at t (`_run_simple`)."""
         if isinstance(c, A.Occurred):
+            # the fact `solve` finds first is the earliest that matches: the one its table kept
+            facts = self.index.memo.get((_leaf_key(c), self.start, "facts"))
+            if facts is not None:
+                f = facts.get(tuple([seed[n] for n in _names(c)]))  # type: ignore[attr-defined]
+                if f is not None:
+                    return (("fact", c.atom, f),)
             return next(self.solve(c, seed, t, parties))[1]
         if isinstance(c, A.Temporal):
             return next(self.solve(c, seed, t, parties))[1]
@@ -1036,6 +1052,9 @@ class _SimplePlan:
     bearer_code: str | None
     bearer_var: str | None
     per_bearer: bool  # the trigger mentions the bearer's variable
+    # (leaf, position of the bearer's variable, of the beneficiary's or -1) where a fact outside
+    # `not` binds the bearer, when every way the trigger holds does so; else None
+    bearer_sources: tuple[tuple[int, int, int], ...] | None
     holds: Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]  # the trigger at t, from the leaves' first days
 
 
@@ -1059,13 +1078,19 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
     # trying every value such facts bind finds the same ones
     if ben_var is not None and not _binds(when, ben_var) or b.mode == "var" and b.var and not _binds(when, b.var):
         return None
-    leaves = tuple((n, tuple(sorted(_vars(n))), _leaf_key(n)) for n in A.walk(when)
+    leaves = tuple((n, _names(n), _leaf_key(n)) for n in A.walk(when)
                    if isinstance(n, (A.Occurred, A.Temporal)))
     sources = tuple((i, names.index(ben_var)) for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
                     if positive and ben_var is not None and ben_var in names)
     index = {id(leaf): i for i, (leaf, _, _) in enumerate(leaves)}
+    per_bearer = b.var is not None and b.var in _vars(when)
+    bearer_sources = None
+    if per_bearer and b.var is not None and _binds(when, b.var):
+        bearer_sources = tuple((i, names.index(b.var), names.index(ben_var) if ben_var in names else -1)
+                               for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+                               if positive and b.var in names)
     return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
-                       b.var, b.var is not None and b.var in _vars(when), _compile_holds(when, index))
+                       b.var, per_bearer, bearer_sources, _compile_holds(when, index))
 
 
 def _compile_holds(c: A.Cond, index: dict[int, int]) -> Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]:
@@ -1116,6 +1141,12 @@ def _leaf_key(leaf: A.Cond) -> tuple[object, ...]:
         assert isinstance(leaf, A.Occurred)
         key = ("occurred", atom(leaf.atom))
     return key
+
+
+@_per_object
+def _names(c: A.Cond) -> tuple[str, ...]:
+    """The variables a condition mentions, sorted (the order of a `_table`'s keys)."""
+    return tuple(sorted(_vars(c)))
 
 
 @_per_object
