@@ -400,3 +400,59 @@ def test_engine_agrees_with_the_reference(tmp_path_factory, case: Case) -> None:
     folder = tmp_path_factory.getbasetemp() / "differential"  # one file, rewritten for each example
     folder.mkdir(exist_ok=True)
     compare(case, folder)
+
+
+# ------------------------------------------------------------------ the direct path for simple provisions
+
+
+def _has_state(c: object) -> bool:
+    if isinstance(c, State):
+        return True
+    if isinstance(c, (And, Or)):
+        return any(_has_state(i) for i in c.items)
+    return isinstance(c, Not) and _has_state(c.item)
+
+
+@st.composite
+def simple_cases(draw: st.DrawFn) -> Case:
+    """Cases whose provisions the engine works out directly (`TreatyRun._run_simple`) unless the
+    scenario holds an action of theirs: every party a member for the treaty's whole time, no end,
+    no suspension, triggers without states, no `upon`, `unless`, `until` or deadline."""
+    case = draw(cases())
+    t = case.treaty
+    provisions = tuple(replace(p, upon=None, unless=None, until=None, timing=None)
+                       for p in t.provisions if not _has_state(p.when))
+    members = tuple(Member(code) for code in sorted({m.code for m in t.members}))
+    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None, suspensions=()))
+
+
+@settings(max_examples=max(EXAMPLES // 5, 50), deadline=None, print_blob=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(simple_cases())
+def test_simple_provisions_agree_with_the_reference(tmp_path_factory, case: Case) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.getbasetemp() / "differential_simple"
+    folder.mkdir(exist_ok=True)
+    compare(case, folder)
+
+
+def test_simple_cases_take_the_direct_path(tmp_path_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The cases above do reach `_run_simple` (else they would test only the walk again)."""
+    import importlib
+
+    from hypothesis import HealthCheck, Phase
+
+    ev = importlib.import_module("engine.evaluate")
+    taken: list[bool] = []
+    real = ev.TreatyRun._simple
+    monkeypatch.setattr(ev.TreatyRun, "_simple", lambda self, p: taken.append(real(self, p) is not None) or real(self, p))
+    folder = tmp_path_factory.getbasetemp() / "differential_simple_reach"
+    folder.mkdir(exist_ok=True)
+
+    @settings(max_examples=60, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(simple_cases())
+    def run(case: Case) -> None:
+        engine_outcome(case, folder)
+
+    run()
+    assert sum(taken) > len(taken) / 3, (sum(taken), len(taken))

@@ -61,6 +61,17 @@ CASES: dict[str, tuple[Case, dict, str | None]] = {}
 # ---------------------------------------------------------------- engine bugs found, since fixed
 # (evaluate.py, in 9a712bf; each comment says what the engine used to answer)
 
+CASES["fact_under_way_at_entry_into_force_simple"] = (
+    # Pins the direct path for simple provisions (`TreatyRun._run_simple`): an attack on BY that
+    # began before entry into force and is still going on counts from entry into force, not from
+    # its own first day. A mutation of the direct path that took the fact's own day was caught
+    # by the differential test only with many examples, so the case is kept here.
+    Case(Treaty(d(5), RU_BY, (Provision("p1", ATTACK, "each other party", "must", ASSIST),)),
+         (attack("BY", 3, 6),)),
+    {("p1", "RU", "BY"): ("active", iso(5), iso(5), ((iso(5), "active"),))},
+    None,
+)
+
 CASES["suspension_before_activation_outlasting_the_trigger"] = (
     # Found by the differential test (shrunk). RU's obligations toward BY are suspended from the
     # start; a one-day attack on BY makes the trigger hold on 01-01 only. RU -> BY is suspended on
