@@ -17,10 +17,17 @@ How it keeps the work linear (issue 6; tests/test_engine_work.py counts it):
 - a trigger that holds for good once it holds is found by bisection (`_skip_dormant`); other
   triggers and `upon` prerequisites become cheap tests of their parts (`_predicate`), so that
   dormant and pending stretches are passed over, not solved again at every instant;
-- bearers that cannot be told apart share one evaluation (`_alike_key`).
+- bearers that cannot be told apart share one evaluation (`_alike_key`);
+- a provision whose instances can only go from dormant to active for good (`_simple`: facts,
+  and / or / not, within / after / before and tests over the bearer and the beneficiary; no
+  `upon`, `unless`, `until` or deadline; whole-time members; nothing of its action's kind in the
+  scenario) is not walked at all: a table per fact of its trigger gives, for each binding, the
+  first day it holds, and the instance is active from the first of those days on which the
+  trigger holds (`_run_simple`).
 
-Each shortcut gives exactly what the plain walk gives, down to `because` and `missing`; a test
-turns them off and compares the result JSON, and tests/reference.py (a day-by-day evaluator
+Each shortcut gives exactly what the plain walk gives, down to `because` and `missing`; tests
+turn them off and compare the result JSON (on the bundled scenarios, dense generated ones and
+the peers' rules), and tests/reference.py (a day-by-day evaluator
 sharing no code with this one) is compared with the engine on generated treaties."""
 
 from __future__ import annotations
@@ -1055,7 +1062,7 @@ class _SimplePlan:
     # (leaf, position of the bearer's variable, of the beneficiary's or -1) where a fact outside
     # `not` binds the bearer, when every way the trigger holds does so; else None
     bearer_sources: tuple[tuple[int, int, int], ...] | None
-    holds: Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]  # the trigger at t, from the leaves' first days
+    holds: Callable[[list[int], int, dict[str, str], TreatyRun], bool]  # the trigger at t, from the leaves' first days
 
 
 @_per_object
@@ -1093,7 +1100,7 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
                        b.var, per_bearer, bearer_sources, _compile_holds(when, index))
 
 
-def _compile_holds(c: A.Cond, index: dict[int, int]) -> Callable[[list[int], int, dict[str, str], "TreatyRun"], bool]:
+def _compile_holds(c: A.Cond, index: dict[int, int]) -> Callable[[list[int], int, dict[str, str], TreatyRun], bool]:
     """`c` as a function of its leaves' first days and an instant (see `_holds_at`)."""
     if isinstance(c, (A.Occurred, A.Temporal)):
         i = index[id(c)]
