@@ -223,12 +223,6 @@ def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
     fast = _fast_scenario(lib, obj, path, lineno)
     if fast is not None:
         return fast
-    decl = _fast_decl(obj, path, lineno, len(text))
-    if decl is not None:
-        diags = Diagnostics()
-        check_scenario(lib, decl, diags)
-        if not diags.items:
-            return _to_scenario(decl, path, lineno)
     decl = _slow_decl(lib, text, path, lineno)
     if "name" not in obj:  # the positional reader names a nameless scenario after its file
         decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
@@ -239,8 +233,8 @@ def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
 def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenario | None:
     """The scenario of a line of the common shape, straight to facts: each distinct event (its
     kind and roles) is checked against the library once per run, by the checker itself, and
-    remembered with its text. None sends the line to `_fast_decl` and the checker (and, for a
-    line with a problem, to the positional reader for exact error messages)."""
+    remembered with its text. None sends the line to the positional reader (`_slow_decl`), for
+    exact error messages, or for a shape this reader does not take."""
     if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
         return None
     where = f"{path}:{lineno}"
@@ -316,7 +310,7 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
             value: A.Value = A.Code(v, span)
         elif _NAME.match(v):
             value = A.Name(v, span)
-        else:
+        else:  # not a code or a name: the positional reader says what it is
             return False
         args.append(A.Arg(role, value, span))
     if not _NAME.match(event[0]):
@@ -329,52 +323,6 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     if diags.items:
         return False
     return {a.role: str(a.value) for a in atom.args}, atom.render()
-
-
-def _fast_decl(obj: object, path: str, lineno: int, width: int) -> A.ScenarioDecl | None:
-    """The scenario as an AST, if the object has the expected shape; None sends the line to the
-    slow, positional reader for exact error messages."""
-    if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
-        return None
-    span = Span(path, lineno, 1, lineno, width + 1)
-    name = obj.get("name", f"{path}:{lineno}")
-    if not isinstance(name, str):
-        return None
-    interp = obj.get("interpretation")
-    events = obj.get("events")
-    if interp is not None and not isinstance(interp, str) or not isinstance(events, list):
-        return None
-    facts = []
-    for ev in events:
-        if not isinstance(ev, dict):
-            return None
-        kind = ev.get("kind")
-        start = date_ordinal(ev["date"]) if isinstance(ev.get("date"), str) else None
-        if not isinstance(kind, str) or not _NAME.match(kind) or start is None:
-            return None
-        end: int | None = start
-        if "until" in ev:
-            u = ev["until"]
-            end = None if u is None else (date_ordinal(u) if isinstance(u, str) else None)
-            if u is not None and (end is None or end < start):
-                return None
-        args = []
-        for key, v in ev.items():
-            if key in RESERVED:
-                continue
-            if not isinstance(v, str):
-                return None
-            if _CODE.match(v):
-                value: A.Value = A.Code(v, span)
-            elif _NAME.match(v):
-                value = A.Name(v, span)
-            else:
-                return None
-            args.append(A.Arg(key, value, span))
-        note = ev.get("note")
-        facts.append(A.FactDecl(A.Atom(kind, tuple(args), span), start, end,
-                                note if isinstance(note, str) else None, span))
-    return A.ScenarioDecl(str(name), interp, tuple(facts), (), None, span, span if interp is not None else None)
 
 
 def _to_scenario(decl: A.ScenarioDecl, path: str, lineno: int) -> Scenario:
