@@ -339,9 +339,7 @@ class TreatyRun:
         elif isinstance(c, A.Temporal):
             for env1, fa in self.match(c.first, env, t, parties):
                 for env2, fb in self.match(c.second, env1, t, parties):
-                    gap = fa.start - fb.start
-                    ok = (0 <= gap <= (c.days or 0)) if c.op == "within" else (gap >= 0 if c.op == "after" else gap < 0)
-                    if ok:
+                    if _gap_ok(c, fa.start - fb.start):
                         yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
         elif isinstance(c, A.And):
             yield from self._solve_and(list(c.items), env, t, parties)
@@ -599,7 +597,7 @@ class TreatyRun:
             benefs = [plan.ben_code]
         else:
             return out
-        mode, bvar, holds = plan.bearer_mode, plan.bearer_var, plan.holds
+        mode, bvar, index = plan.bearer_mode, plan.bearer_var, plan.index
         tid = self.treaty.id
         for benef in benefs:
             if mode == "each_other":
@@ -629,9 +627,8 @@ class TreatyRun:
                     for t in sorted({start, *firsts}):
                         if t > BIG:
                             break
-                        if holds(firsts, t, seed, self):
-                            by_id = {id(leaf): d for (leaf, _, _), d in zip(plan.leaves, firsts)}
-                            shared = (t, self._proof(p.when, seed, by_id, t, (bearer, benef)))  # type: ignore[arg-type]
+                        if _holds_at(self, p.when, seed, firsts, index, t):
+                            shared = (t, self._proof(p.when, seed, firsts, index, t, (bearer, benef)))
                             break
                 t, proof = shared
                 if t <= BIG:
@@ -675,7 +672,6 @@ class TreatyRun:
             self.index.memo[(leaf_key, start, "facts")] = facts  # type: ignore[assignment]
         else:
             assert isinstance(leaf, A.Temporal)
-            days = leaf.days or 0
             for fa in self.index.candidates(leaf.first, _NO_ENV):
                 if fa.start > end:
                     break
@@ -689,8 +685,7 @@ class TreatyRun:
                         break
                     if fb.end < start:
                         continue
-                    gap = fa.start - fb.start
-                    if not ((0 <= gap <= days) if leaf.op == "within" else (gap >= 0 if leaf.op == "after" else gap < 0)):
+                    if not _gap_ok(leaf, fa.start - fb.start):
                         continue
                     env2 = unify(leaf.second, fb.roles, env1)
                     if env2 is None:
@@ -702,7 +697,7 @@ class TreatyRun:
         self.index.memo[key] = table  # type: ignore[assignment]
         return table
 
-    def _proof(self, c: A.Cond, seed: dict[str, str], firsts: dict[int, int], t: int,
+    def _proof(self, c: A.Cond, seed: dict[str, str], firsts: list[int], index: dict[int, int], t: int,
                parties: tuple[str, str]) -> tuple[Proof, ...]:
         """The proof `solve` gives first for a simple trigger that holds at t (`_run_simple`)."""
         if isinstance(c, A.Occurred):
@@ -717,11 +712,11 @@ class TreatyRun:
             return next(self.solve(c, seed, t, parties))[1]
         if isinstance(c, A.And):  # as `_solve_and` orders them: positive parts first
             items = [i for i in c.items if not _is_test(i, seed)] + [i for i in c.items if _is_test(i, seed)]
-            return tuple(x for i in items for x in self._proof(i, seed, firsts, t, parties))
+            return tuple(x for i in items for x in self._proof(i, seed, firsts, index, t, parties))
         if isinstance(c, A.Or):
             for item in c.items:
-                if _holds_at(self, item, seed, firsts, t):
-                    return self._proof(item, seed, firsts, t, parties)
+                if _holds_at(self, item, seed, firsts, index, t):
+                    return self._proof(item, seed, firsts, index, t, parties)
             raise AssertionError(c)  # pragma: no cover - called only where c holds
         return ()  # `not` and tests prove nothing
 
@@ -1034,16 +1029,18 @@ def _twin(run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
                        run.deadline, env, run.because, run.missing, list(run.timeline), run.fulfilled_by, run.reason)
 
 
-def _holds_at(tr: TreatyRun, c: A.Cond, seed: dict[str, str], firsts: dict[int, int], t: int) -> bool:
-    """Whether a simple trigger holds at t, given the first day of each of its facts (`_run_simple`)."""
+def _holds_at(tr: TreatyRun, c: A.Cond, seed: dict[str, str], firsts: list[int], index: dict[int, int],
+              t: int) -> bool:
+    """Whether a simple trigger holds at t, given the first day of each of its facts (`firsts`, in
+    the order of the plan's leaves; `index`: a leaf's position there, by its id)."""
     if isinstance(c, (A.Occurred, A.Temporal)):
-        return firsts[id(c)] <= t
+        return firsts[index[id(c)]] <= t
     if isinstance(c, A.And):
-        return all(_holds_at(tr, i, seed, firsts, t) for i in c.items)
+        return all(_holds_at(tr, i, seed, firsts, index, t) for i in c.items)
     if isinstance(c, A.Or):
-        return any(_holds_at(tr, i, seed, firsts, t) for i in c.items)
+        return any(_holds_at(tr, i, seed, firsts, index, t) for i in c.items)
     if isinstance(c, A.Not):
-        return not _holds_at(tr, c.item, seed, firsts, t)
+        return not _holds_at(tr, c.item, seed, firsts, index, t)
     return next(tr.solve(c, seed, t, ()), None) is not None  # a scope, region or party test: fixed in time
 
 
@@ -1062,7 +1059,7 @@ class _SimplePlan:
     # (leaf, position of the bearer's variable, of the beneficiary's or -1) where a fact outside
     # `not` binds the bearer, when every way the trigger holds does so; else None
     bearer_sources: tuple[tuple[int, int, int], ...] | None
-    holds: Callable[[list[int], int, dict[str, str], TreatyRun], bool]  # the trigger at t, from the leaves' first days
+    index: dict[int, int]  # a leaf's position in `leaves`, by its id (see `_holds_at`)
 
 
 @_per_object
@@ -1097,23 +1094,14 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
                                for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
                                if positive and b.var in names)
     return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
-                       b.var, per_bearer, bearer_sources, _compile_holds(when, index))
+                       b.var, per_bearer, bearer_sources, index)
 
 
-def _compile_holds(c: A.Cond, index: dict[int, int]) -> Callable[[list[int], int, dict[str, str], TreatyRun], bool]:
-    """`c` as a function of its leaves' first days and an instant (see `_holds_at`)."""
-    if isinstance(c, (A.Occurred, A.Temporal)):
-        i = index[id(c)]
-        return lambda firsts, t, seed, tr: firsts[i] <= t
-    if isinstance(c, A.Not):
-        inner = _compile_holds(c.item, index)
-        return lambda firsts, t, seed, tr: not inner(firsts, t, seed, tr)
-    if isinstance(c, (A.And, A.Or)):
-        parts = [_compile_holds(i, index) for i in c.items]
-        if isinstance(c, A.And):
-            return lambda firsts, t, seed, tr: all(q(firsts, t, seed, tr) for q in parts)
-        return lambda firsts, t, seed, tr: any(q(firsts, t, seed, tr) for q in parts)
-    return lambda firsts, t, seed, tr: next(tr.solve(c, seed, t, ()), None) is not None  # fixed in time
+def _gap_ok(c: A.Temporal, gap: int) -> bool:
+    """Whether `c.first` starting `gap` days after `c.second` satisfies within / after / before."""
+    if c.op == "within":
+        return 0 <= gap <= (c.days or 0)
+    return gap >= 0 if c.op == "after" else gap < 0
 
 
 def _binds(c: A.Cond, var: str) -> bool:

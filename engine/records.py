@@ -123,7 +123,7 @@ def result_json(lib: Library, ev: Evaluation) -> str:
     for o in ev.outcomes:
         instances = []
         for run in o.instances:
-            head, tail = _head(lib, run.provision)
+            head, tail, quals = _head(lib, run.provision)
             env = run.env
             because = []
             for proof in run.because:
@@ -140,7 +140,7 @@ def result_json(lib: Library, ev: Evaluation) -> str:
             missing = ",".join([_S(m) for m in run.missing])
             instances.append(
                 f'{head},"bearer":{_S(run.bearer)},"beneficiary":{_S(run.beneficiary)},"status":{_S(run.status)}'
-                f'{tail},"activated":{activated},"since":"{since}"{_quals(run.provision)},"because":[{",".join(because)}]'
+                f'{tail},"activated":{activated},"since":"{since}"{quals},"because":[{",".join(because)}]'
                 f',"missing":[{missing}],"timeline":[{timeline}]}}')
         results.append(f'{{"treaty":{_S(o.treaty.id)},"title":{_S(o.treaty.title)},"instances":[{",".join(instances)}]}}')
     return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'
@@ -153,9 +153,9 @@ _RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {
 _ISO: dict[int, str] = {}
 
 
-def _head(lib: Library, p: Any) -> tuple[str, str]:
+def _head(lib: Library, p: Any) -> tuple[str, str, str]:
     """The JSON an instance takes from its provision alone (worked out once per provision of a
-    library): its first four fields, and its strength."""
+    library): its first four fields, its strength and its qualifiers."""
     entry = _HEADS.get(id(p))
     if entry is None or entry[0] is not p:
         if len(_HEADS) > 20_000:
@@ -165,11 +165,7 @@ def _head(lib: Library, p: Any) -> tuple[str, str]:
                 f'"action":{_S(p.then.action.kind)}')
         quals = ",".join(_S(q) for q in qualifier_words(p.then))
         entry = _HEADS[id(p)] = (p, (head, f',"strength":{_S(strength(p, lib))}', f',"qualifiers":[{quals}]'))
-    return entry[1][0], entry[1][1]
-
-
-def _quals(p: Any) -> str:
-    return _HEADS[id(p)][1][2]  # type: ignore[return-value]  # `_head` has filed it
+    return entry[1]
 
 
 def _render(atom: Any, env: dict[str, str]) -> str:
