@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from . import ast as A
 from .build import date_ordinal
@@ -32,7 +33,7 @@ from .errors import CasusError, Diagnostic, Diagnostics
 from .evaluate import Evaluation, evaluate
 from .jsonscenario import RESERVED, parse_json_scenario
 from .library import Library, check_scenario
-from .records import result_json
+from .records import CSV_HEADER, csv_field, result_csv, result_json
 from .scenario import BIG, Fact, Scenario
 from .source import Source, Span
 
@@ -104,8 +105,11 @@ def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | No
 
 def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
               interpretation: str | None = None, shard: tuple[int, int] | None = None,
-              path: str = "<batch>", workers: int = 1, library: object = None) -> Iterator[str]:
-    """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line.
+              path: str = "<batch>", workers: int = 1, library: object = None,
+              fmt: str = "json") -> Iterator[str]:
+    """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line; with
+    `fmt="csv"`, the CSV header (`records.CSV_HEADER`), then each scenario's CSV lines as one
+    string (none for a scenario with no listed instance): see `csv_lines`.
 
     `lines` is any iterable of strings (an open file, a list); `path` names it in sources and
     errors. Raises CasusError at the first bad line, after the results before it.
@@ -113,8 +117,22 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     `workers` > 1 evaluates in that many processes, with the same output in the same order (a
     few chunks of lines in flight at a time, so memory stays constant); where processes cannot
     be forked, each loads `library` (as `load_library` takes it; the bundled library when None)."""
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
+    if fmt == "csv":
+        yield CSV_HEADER
     if workers > 1:
-        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library)
+        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt)
+        return
+    if fmt == "csv":
+        from .api import check_names
+
+        check_names(lib, treaties, interpretation)
+        wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+        for _, lineno, line in _own_lines(lines, shard):
+            block = csv_lines(lib, line, wanted, interpretation, path, lineno)
+            if block:
+                yield block
         return
     for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
         yield result_json(lib, ev)
@@ -122,19 +140,19 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
 
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
                    interpretation: str | None = None, shard: tuple[int, int] | None = None,
-                   workers: int = 1, library: object = None) -> Iterator[str]:
+                   workers: int = 1, library: object = None, fmt: str = "json") -> Iterator[str]:
     """`run_batch` over a file (`-` for standard input), read a line at a time."""
     import sys
 
     if file == "-":
-        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library)
+        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt)
         return
     try:
         f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
-        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library)
+        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt)
 
 
 # ---------------------------------------------------------------------------- in parallel
@@ -144,7 +162,8 @@ _LIB: Library | None = None  # the library in a worker process
 
 
 def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
-              shard: tuple[int, int] | None, path: str, workers: int, library: object) -> Iterator[str]:
+              shard: tuple[int, int] | None, path: str, workers: int, library: object,
+              fmt: str = "json") -> Iterator[str]:
     import collections
     import multiprocessing
 
@@ -173,7 +192,7 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
                     if chunk is None:
                         more = False
                     else:
-                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path)))
+                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt)))
                 if not pending:  # an input with no scenario (of this shard)
                     break
                 outs, diagnostics = pending.popleft().get()
@@ -193,13 +212,19 @@ def _init_worker(library: object) -> None:  # pragma: no cover - runs in the wor
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
-                    path: str) -> tuple[list[str], tuple[Diagnostic, ...] | None]:
+                    path: str, fmt: str = "json") -> tuple[list[str], tuple[Diagnostic, ...] | None]:
     """The results of a chunk of lines, up to its first bad line, and that line's diagnostics."""
     lib = _LIB
     assert lib is not None
     outs = []
+    wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
     for lineno, line in chunk:
         try:
+            if fmt == "csv":
+                block = csv_lines(lib, line, wanted, interpretation, path, lineno)
+                if block:
+                    outs.append(block)
+                continue
             scenario = _scenario(lib, line, path, lineno)
         except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
             return outs, e.diagnostics
@@ -323,6 +348,127 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     if diags.items:
         return False
     return {a.role: str(a.value) for a in atom.args}, atom.render()
+
+
+# ---------------------------------------------------------------------------- CSV, compiled
+
+
+def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
+              lineno: int) -> str:
+    """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
+
+    Where the selection has compiled treaties (engine/compiled.py) and the scenario is of the
+    common shape, its facts go straight from the JSON to the compiled code, as (start, end,
+    roles) under their kinds, without `Fact` objects, preparation or an index; the engine
+    evaluates the treaties that are not compiled. Any other line goes to the engine whole (and
+    a bad line to the readers that report it)."""
+    from . import compiled
+
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
+        interp = obj.get("interpretation")
+        if interp is None or isinstance(interp, str) and interp in lib.interpretations:
+            prog = compiled.program(lib, treaties, interpretation or interp or "default")
+            if prog is not None:
+                light = _light_facts(lib, prog, obj)
+                if light is not None:
+                    name = obj.get("name", f"{path}:{lineno}")
+                    if isinstance(name, str):
+                        others: dict[str, list[str]] = {}
+                        if prog.others:
+                            ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation)
+                            for o, lines in zip(ev.outcomes, _split_csv(ev)):
+                                others[o.treaty.id] = lines
+                        lead = csv_field(name)
+                        try:
+                            return "\n".join(prog.run(light[0], light[1], lead, others))
+                        except compiled.Invalid:
+                            pass
+    ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation)
+    return "\n".join(result_csv(ev))
+
+
+def _split_csv(ev: Evaluation) -> list[list[str]]:
+    """`result_csv`'s lines, per treaty of the evaluation."""
+    lines = result_csv(ev)
+    out, i = [], 0
+    for o in ev.outcomes:
+        out.append(lines[i:i + len(o.instances)])
+        i += len(o.instances)
+    return out
+
+
+_MISSING = object()
+
+
+def _light_facts(lib: Library, prog: object, obj: dict
+                 ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
+    """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts). None when
+    the engine must see the scenario (a line the fast reader would not take, or a fact that
+    `Program.complete` refuses). Each distinct event (all but its date) is checked once per program, by
+    the checker itself (`_shape`). The work per fact is done by `map`, in C."""
+    events = obj.get("events")
+    if not isinstance(events, list):
+        return None
+    shapes = prog.shapes  # type: ignore[attr-defined]
+    try:
+        days = list(map(dict.pop, events, repeat("date"), repeat(None)))  # TypeError: not an object
+        keys = list(map(tuple, map(dict.items, events)))
+        hits = list(map(shapes.get, keys))  # TypeError: a list or an object as a value
+    except TypeError:
+        return None
+    if None in hits:  # events not seen before
+        if len(shapes) > 100_000:
+            shapes.clear()
+        for i, hit in enumerate(hits):
+            if hit is None:
+                hits[i] = shapes[keys[i]] = _shape(lib, prog, events[i])
+    if False in hits:
+        return None
+    dates = _DATES
+    starts = list(map(dates.get, days))
+    if None in starts:
+        if len(dates) > 100_000:
+            dates.clear()
+        for i, start in enumerate(starts):
+            if start is None:
+                day = days[i]
+                if not isinstance(day, str) or (start := date_ordinal(day)) is None:
+                    return None
+                starts[i] = dates[day] = start
+    return hits, starts
+
+
+def _shape(lib: Library, prog: object, ev: dict) -> tuple[int, dict[str, str], int | None] | bool:
+    """For an event without its date: (the number by which the compiled code knows its kind,
+    its roles, its end: None for a one-day event), or False if the engine must see it."""
+    kind = ev.get("kind")
+    if not isinstance(kind, str):
+        return False
+    end = None
+    if "until" in ev:
+        u = ev["until"]
+        if u is None:
+            end = BIG
+        elif not isinstance(u, str) or (end := date_ordinal(u)) is None:
+            return False
+    key = [kind]
+    for role, value in ev.items():
+        if role not in RESERVED:
+            if not isinstance(value, str):
+                return False
+            key.append(role)
+            key.append(value)
+    checked = _check_event(lib, tuple(key))
+    if checked is False:
+        return False
+    roles = prog.complete(kind, checked[0])  # type: ignore[attr-defined,index]
+    if roles is None:
+        return False
+    return prog.code_of(kind), roles, end  # type: ignore[attr-defined]
 
 
 def _to_scenario(decl: A.ScenarioDecl, path: str, lineno: int) -> Scenario:

@@ -147,6 +147,38 @@ def result_json(lib: Library, ev: Evaluation) -> str:
             f'{_S(ev.interpretation)},"source":{_S(scenario.source)}}},"results":[{",".join(results)}]}}')
 
 
+# ---------------------------------------------------------------------------- CSV
+
+CSV_COLUMNS = ("scenario", "treaty", "provision", "article", "bearer", "beneficiary", "status", "activated",
+               "since")
+CSV_HEADER = ",".join(CSV_COLUMNS)
+
+
+def result_csv(ev: Evaluation) -> list[str]:
+    """`casus run --format csv`: one line (no newline) per listed instance, in the order of the
+    result JSON, with the columns CSV_COLUMNS: the instance's key, its final status, its first
+    activation date (empty when none) and the date its status began. Only the scenario's name
+    and an article can need quoting (`csv_field`). (In a batch, a scenario without a name is
+    named FILE:LINE.)"""
+    lead = csv_field(ev.scenario.name)
+    out = []
+    for o in ev.outcomes:
+        tid = o.treaty.id
+        for run in o.instances:
+            p = run.provision
+            out.append(f"{lead},{tid},{p.id},{csv_field(p.article)},{run.bearer},{run.beneficiary},{run.status},"
+                       f"{_iso(run.activated) or ''},{_iso(run.since) or ''}")
+    return out
+
+
+def csv_field(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break (CR or LF), quotes
+    doubled; `csv.reader` and pandas read it back unchanged."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 _S = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps(ensure_ascii=False) uses for a str
 _HEADS: dict[int, tuple[object, tuple[str, str, str]]] = {}
 _RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {}
