@@ -504,15 +504,30 @@ def render(c: Cond, top: bool = False) -> str:
 
 
 def casus_activations(tr: Translator, library_dir: str | Path, peer_lines: Iterable[str],
-                      shard: tuple[int, int] | None = None) -> Iterator[tuple[str, str, str, str, str, int]]:
+                      shard: tuple[int, int] | None = None, fmt: str = "json"
+                      ) -> Iterator[tuple[str, str, str, str, str, int]]:
     """Translate peer scenarios, run them through casus's batch API in process, and yield the
-    activations in the peers' row format."""
+    activations in the peers' row format: read from the result JSON (`fmt="json"`, the
+    engine), or from the CSV (`fmt="csv"`, compiled code where the treaties allow it)."""
+    import csv
+
     import engine
     from engine.batch import run_batch
 
     lib = engine.load_library(str(library_dir))
-    for out in run_batch(lib, tr.scenario_lines(peer_lines), shard=shard, path="<peers>"):
-        yield from tr.activations(json.loads(out))
+    out = run_batch(lib, tr.scenario_lines(peer_lines), shard=shard, path="<peers>", fmt=fmt)
+    if fmt == "json":
+        for text in out:
+            yield from tr.activations(json.loads(text))
+        return
+    next(out)  # the header
+    for block in out:
+        for sid, treaty, pid, _, bearer, benef, _, activated, _ in csv.reader(block.split("\n")):
+            tid = tr.peer_treaty.get(treaty)
+            if tid is None or not activated or pid in HELPERS:
+                continue
+            day = dt.date.fromisoformat(activated).toordinal() - BASE_ORD
+            yield (sid, tid, pid, tr.party[bearer], tr.party[benef], day)
 
 
 def read_tsv(path: str | Path) -> list[tuple[str, str, str, str, str, int]]:
@@ -542,16 +557,20 @@ class Agreement:
     duplicates: int
     seconds: float
     encodings: list[str]
+    csv_differs: int = 0  # activations in casus's JSON or its CSV but not both
+    csv_seconds: float = 0.0
 
     @property
     def agree(self) -> bool:
-        return not self.missing and not self.extra and not self.duplicates
+        return not self.missing and not self.extra and not self.duplicates and not self.csv_differs
 
     def summary(self) -> str:
         head = (f"{self.case}: {'AGREE' if self.agree else 'DISAGREE'} — {self.scenarios} scenarios, "
                 f"{self.peer} {self.peer_rows} activations, casus {self.casus_rows}"
                 f"{f' ({self.duplicates} duplicates)' if self.duplicates else ''}; "
-                f"missing {len(self.missing)}, extra {len(self.extra)}; casus {self.seconds:.1f} s")
+                f"missing {len(self.missing)}, extra {len(self.extra)}; casus {self.seconds:.1f} s; "
+                f"casus --format csv {'the same' if not self.csv_differs else f'{self.csv_differs} differ'}, "
+                f"{self.csv_seconds:.1f} s")
         lines = [head]
         lines += [f"  missing {'  '.join(map(str, r))}" for r in sorted(self.missing)[:5]]
         lines += [f"  extra   {'  '.join(map(str, r))}" for r in sorted(self.extra)[:5]]
@@ -573,12 +592,16 @@ def agree(case: str, rules_path: Path, scen_path: Path, peers: Path, peer: str =
     with open(scen_path) as f:
         ours = list(casus_activations(tr, libdir, f))
     seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with open(scen_path) as f:
+        ours_csv = list(casus_activations(tr, libdir, f, fmt="csv"))
+    csv_seconds = time.perf_counter() - t0
     with open(scen_path) as f:
         n = sum(1 for line in f if line.strip())
     a, b = set(theirs), set(ours)
     enc = sorted({e for t in tr.plans for p in t.provisions for e in p.encodings})
     return Agreement(case, n, peer, len(a), len(b), sorted(a - b), sorted(b - a), len(ours) - len(b), seconds,
-                     enc)
+                     enc, len(b ^ set(ours_csv)) + len(ours_csv) - len(set(ours_csv)), csv_seconds)
 
 
 # ---------------------------------------------------------------------------- throughput
@@ -617,7 +640,9 @@ class Measure:
         return max(self.wall - self.startup, 0.0) / max(self.scenarios, 1) * 1e6
 
 
-CASUS_RUNS = {"casus": (), "casus_w2": ("--workers", "2")}  # casus's rows: extra options
+# casus's rows: their options. `casus` writes CSV, one line per instance (like the peers' TSV, one
+# line per activation); `casus_json` the whole result JSON of SPEC; `casus_w2` CSV in 2 processes
+CASUS_RUNS = {"casus": ("--format", "csv"), "casus_json": (), "casus_w2": ("--format", "csv", "--workers", "2")}
 
 
 def _rate(m: Measure | None, n: int) -> str:
@@ -629,7 +654,8 @@ def _rate(m: Measure | None, n: int) -> str:
 class SpeedBench:
     """Peers and casus on the same scenario files, whole process, timed from outside.
 
-    casus runs `casus run --batch` on the translated file (translation is not timed). Where the
+    casus runs `casus run --batch --format csv` on the translated file (translation is not timed),
+    and, for throughput, also with its default result JSON (`casus_json`). Where the
     whole file would take casus longer than `budget` seconds, casus runs the file's first K
     scenarios (K from a 50-scenario probe) and the table says so: the scenarios are drawn
     independently, so the rate of a prefix estimates the rate of the file."""
@@ -712,8 +738,8 @@ class SpeedBench:
             if n > 10_000 and not full:
                 continue
             got: dict[str, Measure] = {}
-            for ev in ("hand", "prolog", "casus", "casus_w2"):
-                if ev == "prolog" and not self.swipl or ev == "casus_w2" and group != "N":
+            for ev in ("hand", "prolog", "casus", "casus_json", "casus_w2"):
+                if ev == "prolog" and not self.swipl or ev in ("casus_w2", "casus_json") and group != "N":
                     continue
                 self.log(f"  {group} {label}: {ev} …")
                 got[ev] = self.measure(ev, rules_name, scen_name, n)
@@ -729,9 +755,9 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
     from .common import table
 
     out = []
-    head = ["case", "file", "hand scen/s", "prolog scen/s" if swipl else "prolog", "casus scen/s",
+    head = ["case", "file", "hand scen/s", "prolog scen/s" if swipl else "prolog", "casus scen/s (CSV)",
             "casus ÷ hand (target ≥ 0.5)", "casus ÷ prolog (target ≥ 3)", "casus peak MiB",
-            "casus --workers 2 scen/s"]
+            "casus --workers 2 scen/s (CSV)", "casus scen/s (result JSON)"]
     body = []
     for group, label, scen, n, m in rows:
         if group != "N":
@@ -740,8 +766,10 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
         note = "" if c.scenarios == n else f" (first {c.scenarios:,})"
         body.append([label, f"{scen} ({n:,})", f"{h.rate:,.0f}", f"{p.rate:,.0f}" if p else "not installed",
                      f"{c.rate:,.1f}{note}", f"{c.rate / h.rate:.4f}", f"{c.rate / p.rate:.3f}" if p else "—",
-                     f"{c.peak_mib:.0f}", _rate(m.get("casus_w2"), n)])
-    out.append("Throughput, whole process (start-up, reading JSON, writing results included), median of runs:\n")
+                     f"{c.peak_mib:.0f}", _rate(m.get("casus_w2"), n), _rate(m.get("casus_json"), n)])
+    out.append("Throughput, whole process (start-up, reading JSON, writing results included), median of runs; "
+               "casus with `run --batch FILE --format csv` (one line per instance, as the peers write one "
+               "line per activation), and with its whole result JSON in the last column:\n")
     out.append(table(head, body))
 
     def growth(group: str, title: str, target: str) -> None:

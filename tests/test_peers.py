@@ -39,10 +39,15 @@ def peer_rows(tmp: Path, evaluator: str, rules: Path, scen: Path) -> set[tuple[o
 
 
 def casus_rows(tmp: Path, rules: Path, scen: Path) -> list[tuple[object, ...]]:
+    """casus's activations, read from its result JSON; its CSV (`--format csv`, compiled code
+    where the treaties allow it) must give the same ones."""
     tr = P.Translator(json.loads(rules.read_text()))
     lib = tr.write(tmp / "lib")
     with open(scen) as f:
-        return list(P.casus_activations(tr, lib, f))
+        rows = list(P.casus_activations(tr, lib, f))
+    with open(scen) as f:
+        assert sorted(P.casus_activations(tr, lib, f, fmt="csv")) == sorted(rows)
+    return rows
 
 
 def test_generated_rules_and_scenarios_agree(tmp_path: Path) -> None:
