@@ -129,8 +129,9 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
 
         check_names(lib, treaties, interpretation)
         wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+        programs: dict[str | None, object] = {}  # the scenario's interpretation -> its program
         for _, lineno, line in _own_lines(lines, shard):
-            block = csv_lines(lib, line, wanted, interpretation, path, lineno)
+            block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
             if block:
                 yield block
         return
@@ -218,10 +219,11 @@ def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | No
     assert lib is not None
     outs = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+    programs: dict[str | None, object] = {}
     for lineno, line in chunk:
         try:
             if fmt == "csv":
-                block = csv_lines(lib, line, wanted, interpretation, path, lineno)
+                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
                 if block:
                     outs.append(block)
                 continue
@@ -354,24 +356,31 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
 
 
 def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-              lineno: int) -> str:
+              lineno: int, programs: dict[str | None, object] | None = None) -> str:
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
     Where the selection has compiled treaties (engine/compiled.py) and the scenario is of the
     common shape, its facts go straight from the JSON to the compiled code, as (start, end,
     roles) under their kinds, without `Fact` objects, preparation or an index; the engine
     evaluates the treaties that are not compiled. Any other line goes to the engine whole (and
-    a bad line to the readers that report it)."""
+    a bad line to the readers that report it). `programs`: a cache for a run of lines with the
+    same `treaties` and `interpretation`."""
     from . import compiled
 
     try:
-        obj = json.loads(line)
-    except ValueError:
+        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
+        if end != len(line) and not line[end:].isspace():
+            obj = None
+    except (ValueError, StopIteration):
         obj = None
     if isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
         interp = obj.get("interpretation")
         if interp is None or isinstance(interp, str) and interp in lib.interpretations:
-            prog = compiled.program(lib, treaties, interpretation or interp or "default")
+            prog = programs.get(interp, _MISSING) if programs is not None else _MISSING
+            if prog is _MISSING:
+                prog = compiled.program(lib, treaties, interpretation or interp or "default")
+                if programs is not None:
+                    programs[interp] = prog
             if prog is not None:
                 light = _light_facts(lib, prog, obj)
                 if light is not None:
@@ -402,6 +411,7 @@ def _split_csv(ev: Evaluation) -> list[list[str]]:
 
 
 _MISSING = object()
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]  # (obj, end) at an index
 
 
 def _light_facts(lib: Library, prog: object, obj: dict
