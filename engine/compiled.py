@@ -362,20 +362,14 @@ class _Generator:
             # beneficiary's once, then the lines, bearer by bearer (the engine's order)
             out.append("    acts = []")
             driver = self.driver(when, pp.ben_var, tname) if pp.ben_var else None
-            if driver:
-                # go through the keys of the tables one of which has every beneficiary
-                keys = driver[0] if len(driver) == 1 else "{" + ", ".join(f"*{t}" for t in driver) + "}"
-                out.append(f"    for {x} in {keys}:")
-                out.append(f"        if {x} not in {self.const(frozenset(benefs))}: continue")
-            else:
-                out.append(f"    for {x} in {self.const(tuple(benefs))}:")
-                if ben_filter and not self.monotone(when, upon):
-                    out.append(f"        if not ({ben_filter}): continue")
+            out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+            if driver:  # every beneficiary is a key of one of these tables
+                out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
+            elif ben_filter and not self.monotone(when, upon):
+                out.append(f"        if not ({ben_filter}): continue")
             self.day(when, upon, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
             out.append("    if acts:")
-            if driver:
-                out.append("        if len(acts) > 1: acts.sort()")
             out.append(f"        for {y} in {bearers}:")
             out.append(f"            for {x}, st, a, s in acts:")
             if differ:
@@ -523,6 +517,9 @@ class _Generator:
             parts = [self.first(i, local, seed, probe, parties, start) for i in c.items]
             if len(parts) == 1:
                 return parts[0]
+            op = ">" if isinstance(c, A.And) else "<"
+            if len(parts) == 2 and all(x.isidentifier() for x in parts):  # no call for the common case
+                return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
             return f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
         return f"({start} if {self.test(c, seed, probe, parties)} else NEVER)"
 
