@@ -120,14 +120,14 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     if fmt not in ("json", "csv"):
         raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
     if fmt == "csv":
+        from .api import check_names
+
+        check_names(lib, treaties, interpretation)  # before the header: a bad name writes nothing
         yield CSV_HEADER
     if workers > 1:
         yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt)
         return
     if fmt == "csv":
-        from .api import check_names
-
-        check_names(lib, treaties, interpretation)
         wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
         programs: dict[str | None, object] = {}  # the scenario's interpretation -> its program
         for _, lineno, line in _own_lines(lines, shard):

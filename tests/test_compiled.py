@@ -296,6 +296,8 @@ def test_cli_batch_csv_workers_and_shards(tmp_path: Path) -> None:
     shards = [casus("run", "--batch", str(f), "--format", "csv", "--shard", f"{i}/3").stdout for i in range(3)]
     body = sorted(x for s in shards for x in s.splitlines() if x != CSV_HEADER)
     assert body == sorted(x for x in one.stdout.splitlines() if x != CSV_HEADER)
+    bad = casus("run", "--batch", str(f), "--format", "csv", "--treaty", "nato_1950")
+    assert bad.returncode == 2 and bad.stdout == "" and "nato_1949" in bad.stderr  # did you mean …
     table = casus("run", "--batch", str(f), "--format", "table")
     assert table.returncode == 2 and "--format table and markdown are for SCENARIO files" in table.stderr
 
