@@ -328,9 +328,7 @@ def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], s
 def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | bool:
     """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
     fact; False otherwise."""
-    from .library import Checker
-
-    span = Span("<batch>", 1, 1, 1, 2)
+    span = _SPAN
     args = []
     for role, v in zip(event[1::2], event[2::2]):
         if _CODE.match(v):
@@ -343,13 +341,27 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     if not _NAME.match(event[0]):
         return False
     atom = A.Atom(event[0], tuple(args), span)
-    diags = Diagnostics()
-    checker = Checker(diags)
-    checker.lib = lib
+    checker = _checker(lib)
+    checker.d = diags = Diagnostics()
     checker.atom(atom, in_fact=True)
     if diags.items:
         return False
     return {a.role: str(a.value) for a in atom.args}, atom.render()
+
+
+_SPAN = Span("<batch>", 1, 1, 1, 2)
+_CHECKERS: list[tuple[Library, object]] = []
+
+
+def _checker(lib: Library):  # type: ignore[no-untyped-def]
+    """One checker per library for `_check_event` (building one costs more than a check)."""
+    from .library import Checker
+
+    if not _CHECKERS or _CHECKERS[0][0] is not lib:
+        checker = Checker(Diagnostics())
+        checker.lib = lib
+        _CHECKERS[:] = [(lib, checker)]
+    return _CHECKERS[0][1]
 
 
 # ---------------------------------------------------------------------------- CSV, compiled
