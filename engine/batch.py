@@ -1,9 +1,11 @@
-"""Batch evaluation: JSON Lines in, JSON Lines out, in constant memory.
+"""Batch evaluation: JSON Lines in, JSON Lines (or CSV) out, in constant memory.
 
 `casus run --batch FILE.jsonl [--shard I/N]` and `run_batch()` read one JSON scenario a line (SPEC
 "Scenario files"), evaluate each as it is read and yield one compact result JSON a line (the same
-content as `casus run --format json`). Nothing is collected: a generator pipeline from the file
-to the output, so memory does not grow with the number of scenarios.
+content as `casus run --format json`); with `--format csv` (`fmt="csv"`), a header and then each
+scenario's CSV lines (`records.result_csv`), where compiled treaties (engine/compiled.py) are
+evaluated without the engine (`csv_lines`). Nothing is collected: a generator pipeline from the
+file to the output, so memory does not grow with the number of scenarios.
 
 - Blank lines are skipped; every other line is one scenario, numbered 0, 1, 2, … in file order.
 - `shard=(I, N)` (`--shard I/N`, 0 <= I < N) evaluates the scenarios whose number is I modulo N:
