@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -84,6 +85,29 @@ def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tu
     want = engine_csv(lib, lines)
     assert sum(block.count("\n") + 1 for block in want[1:]) > 300  # the sample exercises the rules
     assert got == want
+
+
+def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    from bench import peers as P
+
+    peers = P.peers_dir()
+    if peers is None:
+        pytest.skip("the peers' folder is missing")
+    rules = subprocess.run([sys.executable, str(peers / "gen.py"), "rules", "--treaties", "48", "--seed", "3"],
+                           capture_output=True, text=True, check=True).stdout
+    scen = subprocess.run([sys.executable, str(peers / "gen.py"), "scenarios", "-n", "40", "--seed", "4"],
+                          capture_output=True, text=True, check=True).stdout
+    tr = P.Translator(json.loads(rules))
+    lib = tr.write(tmp_path / "lib")
+    f = tmp_path / "s.jsonl"
+    f.write_text("".join(line + "\n" for line in tr.scenario_lines(scen.splitlines())), encoding="utf-8")
+    outs = set()
+    for seed in ("1", "2", "3"):
+        got = subprocess.run([sys.executable, "-m", "engine.cli", "run", "--batch", str(f), "--library", str(lib),
+                              "--format", "csv"], capture_output=True, text=True, check=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)})
+        outs.add(got.stdout)
+    assert len(outs) == 1 and next(iter(outs)).count("\n") > 100
 
 
 # ---------------------------------------------------------------------------- generated treaties
