@@ -332,7 +332,8 @@ class _Generator:
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
-        line = f"out.append(f'{{lead}},{treaty.id},{p.id},{_csv(p.article)},{{y}},{{x}},{{st}},{{a}},{{s}}')"
+        head = self.const(f",{treaty.id},{p.id},{_csv(p.article)},")  # an article may hold any character
+        line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
         if pp.ben_var is not None:
             benefs = [x for x in parties if is_country(x)]
         elif pp.ben_code is not None and is_country(pp.ben_code) and pp.ben_code in parties:
