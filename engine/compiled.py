@@ -194,6 +194,7 @@ class _Generator:
                  plans: dict[str, list[_ProvisionPlan]], order: list[str]):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
         self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": _ISO, "iso": _iso, "Invalid": Invalid}
+        self.const_names: dict[tuple[type, object], str] = {}  # see `const`
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.tables: dict[tuple[object, ...], str] = {}  # (leaf key, start) -> table name
@@ -203,11 +204,12 @@ class _Generator:
         self.body: list[str] = []
 
     def const(self, value: object) -> str:
-        for name, v in self.constants.items():
-            if type(v) is type(value) and v == value and name.startswith("C"):
-                return name
-        name = f"C{len(self.constants)}"
-        self.constants[name] = value
+        """The name of a constant of the generated code (equal values share one)."""
+        key = (type(value), value)
+        name = self.const_names.get(key)
+        if name is None:
+            name = self.const_names[key] = f"C{len(self.constants)}"
+            self.constants[name] = value
         return name
 
     def source(self) -> str:
