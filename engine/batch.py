@@ -444,17 +444,18 @@ def _light_facts(lib: Library, prog: object, obj: dict
         hits = list(map(shapes.get, keys))  # TypeError: a list or an object as a value
     except TypeError:
         return None
-    if None in hits:  # events not seen before
+    # `all` tests truth (cheap for tuples and ordinals), where `None in …` would compare
+    if not all(hits):  # events not seen before (None), or that the engine must see (False)
         if len(shapes) > 100_000:
             shapes.clear()
         for i, hit in enumerate(hits):
             if hit is None:
-                hits[i] = shapes[keys[i]] = _shape(lib, prog, events[i])
-    if False in hits:
-        return None
+                hits[i] = hit = shapes[keys[i]] = _shape(lib, prog, events[i])
+            if hit is False:
+                return None
     dates = _DATES
     starts = list(map(dates.get, days))
-    if None in starts:
+    if not all(starts):  # dates not seen before (ordinals are never 0)
         if len(dates) > 100_000:
             dates.clear()
         for i, start in enumerate(starts):
