@@ -291,19 +291,12 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
             _DATES[date] = start
         end = start
         if "until" in ev:
-            u = ev["until"]
-            if u is None:
-                end = BIG
-            elif not isinstance(u, str) or (end := date_ordinal(u)) is None or end < start:  # type: ignore[assignment]
+            end = _until(ev["until"])  # type: ignore[assignment]
+            if end is None or end < start:
                 return None
-        key = [kind]
-        for role, value in ev.items():
-            if role not in RESERVED:
-                if not isinstance(value, str):
-                    return None
-                key.append(role)
-                key.append(value)
-        event = tuple(key)
+        event = _event_key(kind, ev)
+        if event is None:
+            return None
         hit = known.get(event)
         if hit is None:
             if len(known) > 100_000:
@@ -314,6 +307,26 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
         note = ev.get("note")
         facts.append(Fact(kind, dict(hit[0]), start, end, hit[1], where, note if isinstance(note, str) else None))
     return Scenario(name, where, interp, tuple(facts), (), None)
+
+
+def _until(u: object) -> int | None:
+    """An event's `until` as an ordinal: BIG for null (open-ended); None if it is not a date."""
+    if u is None:
+        return BIG
+    return date_ordinal(u) if isinstance(u, str) else None
+
+
+def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
+    """(kind, role, value, role, value, …) of an event, in its order; None if a role's value is
+    not a string."""
+    key = [kind]
+    for role, value in ev.items():
+        if role not in RESERVED:
+            if not isinstance(value, str):
+                return None
+            key.append(role)
+            key.append(value)
+    return tuple(key)
 
 
 _DATES: dict[str, int] = {}
@@ -475,19 +488,13 @@ def _shape(lib: Library, prog: object, ev: dict) -> tuple[int, dict[str, str], i
         return False
     end = None
     if "until" in ev:
-        u = ev["until"]
-        if u is None:
-            end = BIG
-        elif not isinstance(u, str) or (end := date_ordinal(u)) is None:
+        end = _until(ev["until"])
+        if end is None:
             return False
-    key = [kind]
-    for role, value in ev.items():
-        if role not in RESERVED:
-            if not isinstance(value, str):
-                return False
-            key.append(role)
-            key.append(value)
-    checked = _check_event(lib, tuple(key))
+    event = _event_key(kind, ev)
+    if event is None:
+        return False
+    checked = _check_event(lib, event)
     if checked is False:
         return False
     roles = prog.complete(kind, checked[0])  # type: ignore[attr-defined,index]

@@ -282,26 +282,29 @@ def test_bad_lines_are_reported_as_in_json_mode(event: object) -> None:
     assert errors[0] == errors[1] and errors[0][0][0] == 2
 
 
-def test_an_article_with_quotes_and_braces(tmp_path: Path) -> None:
+def one_treaty(tmp_path: Path, article: str):  # type: ignore[no-untyped-def]
+    """A library of the vocabulary and one compiled treaty `tt`: attack on X -> each other party assists."""
     (tmp_path / "t.casus").write_text(
         'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
-        '  provision p "P" article "5\'{x}, \\"bis\\"" {\n    when armed_attack(on: X)\n'
+        f'  provision p "P" article "{article}" {{\n    when armed_attack(on: X)\n'
         '    then each other party must assist(to: X)\n  }\n}\n', encoding="utf-8")
     lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
     assert compiled.program(lib, ("tt",), "default") is not None
+    return lib
+
+
+def test_an_article_with_quotes_and_braces(tmp_path: Path) -> None:
+    lib = one_treaty(tmp_path, '5\'{x}, \\"bis\\"')
     line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"}]})
     got = list(batch.run_batch(lib, [line], fmt="csv"))
     assert got == engine_csv(lib, [line])
-    assert next(csv.DictReader(io.StringIO("\n".join(got))))["article"] == lib.treaties["tt"].provisions[0].article
+    article = lib.treaties["tt"].provisions[0].article
+    assert set("'{\",") <= set(article)
+    assert next(csv.DictReader(io.StringIO("\n".join(got))))["article"] == article
 
 
 def test_an_event_ending_before_it_starts_is_an_error_on_a_compiled_treaty(tmp_path: Path) -> None:
-    (tmp_path / "t.casus").write_text(
-        'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
-        '  provision p "P" article "1" {\n    when armed_attack(on: X)\n'
-        '    then each other party must assist(to: X)\n  }\n}\n', encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
-    assert compiled.program(lib, ("tt",), "default") is not None
+    lib = one_treaty(tmp_path, "1")
     ok = json.dumps({"events": [{"kind": "armed_attack", "date": "2025-01-05", "until": "2025-01-09", "on": "RU"}]})
     assert list(batch.run_batch(lib, [ok], fmt="csv")) == [
         CSV_HEADER, "<batch>:1,tt,p,1,BY,RU,active,2025-01-05,2025-01-05"]
