@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import ast as A
-from .build import iso
+from . import records
 from .codes import country_of, is_country
 from .evaluate import (
     TreatyRun,
@@ -193,7 +193,8 @@ class _Generator:
     def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
                  plans: dict[str, list[_ProvisionPlan]], order: list[str]):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
-        self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": _ISO, "iso": _iso, "Invalid": Invalid}
+        self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
+                                              "iso": records._iso, "Invalid": Invalid}  # the dates' text, as the engine's CSV
         self.const_names: dict[tuple[type, object], str] = {}  # see `const`
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
@@ -334,7 +335,7 @@ class _Generator:
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
-        head = self.const(f",{treaty.id},{p.id},{_csv(p.article)},")  # an article may hold any character
+        head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
         line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
         if pp.ben_var is not None:
             benefs = [x for x in parties if is_country(x)]
@@ -554,21 +555,3 @@ def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
     if len(vals) == 1:
         return vals[0]
     return "(" + "".join(v + ", " for v in vals) + ")" if vals else "()"
-
-
-def _csv(text: str) -> str:
-    from .records import csv_field
-
-    return csv_field(text)
-
-
-_ISO: dict[int, str] = {}
-
-
-def _iso(day: int) -> str:
-    text = iso(day)
-    assert text is not None
-    if len(_ISO) > 100_000:
-        _ISO.clear()
-    _ISO[day] = text
-    return text
