@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
-from reference import Case, Member, engine_outcome, render
+from reference import Case, Member, render
 from test_differential import EXAMPLES, _has_state, cases
 
 from engine import batch, compiled
@@ -195,7 +195,6 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         assert got == want
         used.append(taken)
         upon.append(taken and any(p.upon is not None for p in c.treaty.provisions))
-        assert engine_outcome(c, folder) is not None
 
     run()
     assert sum(used) > len(used) / 3, (sum(used), len(used))
