@@ -443,7 +443,7 @@ def _vars(c: Cond) -> set[str]:
 
 
 def _safe(c: Cond, outer: set[str]) -> tuple[bool, set[str]]:
-    """casus's safety rule (engine/library.py `Checker.cond`): (safe, variables bound)."""
+    """casus's safety rule (engine/language/library.py `Checker.cond`): (safe, variables bound)."""
     k = c[0]
     if k in ("atom", "seq", "state"):
         return True, _vars(c)
@@ -512,7 +512,7 @@ def casus_activations(tr: Translator, library_dir: str | Path, peer_lines: Itera
     import csv
 
     import engine
-    from engine.batch import run_batch
+    from engine.io.batch import run_batch
 
     lib = engine.load_library(str(library_dir))
     out = run_batch(lib, tr.scenario_lines(peer_lines), shard=shard, path="<peers>", fmt=fmt)

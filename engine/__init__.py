@@ -5,27 +5,26 @@
     >>> print(engine.run(lib, scenario).to_json())
 """
 
-from .api import check_names, load, load_library, run
-from .errors import CasusError, Diagnostic, InternalError
-from .evaluate import Evaluation, evaluate
-from .expect import check_expectations
-from .explain import explain
-from .library import Library
-from .scenario import Scenario
-
-__version__ = "0.1.0"
+from engine.analysis.expect import check_expectations
+from engine.analysis.explain import explain
+from engine.api import check_names, load, load_library, run
+from engine.base import __version__
+from engine.base.errors import CasusError, Diagnostic, InternalError
+from engine.core.evaluate import Evaluation, evaluate
+from engine.kernel.facts import Scenario
+from engine.language.library import Library
 
 
 def __getattr__(name: str) -> object:
     """`engine.Result` (the pydantic model of the result JSON) on first use: importing pydantic
     is most of what a start-up of `casus run` would cost, and only JSON output needs it."""
     if name == "Result":
-        from .model import Result
+        from engine.core.model import Result
 
         globals()["Result"] = Result
         return Result
-    if name == "run_batch":  # JSON Lines in, result JSON lines out (engine/batch.py)
-        from .batch import run_batch
+    if name == "run_batch":  # JSON Lines in, result JSON lines out (engine/io/batch.py)
+        from engine.io.batch import run_batch
 
         globals()["run_batch"] = run_batch
         return run_batch

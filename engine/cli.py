@@ -8,19 +8,20 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, api
-from .errors import CasusError, Diagnostic
-from .paths import scenarios_dir
-from .source import Span
+from engine import __version__, api
+from engine.base.errors import CasusError, Diagnostic
+from engine.base.paths import scenarios_dir
+from engine.base.source import Span
 
 if TYPE_CHECKING:
-    from .library import Library
-    from .scenario import Scenario
+    from engine.kernel.facts import Scenario
+    from engine.language.library import Library
 
 FORMATS = click.Choice(["table", "json", "markdown", "csv"])
 
@@ -64,7 +65,7 @@ def _resolve(paths: Sequence[str]) -> list[str]:
                 out.append(str(candidate))
                 break
         else:
-            from .errors import suggest
+            from engine.base.errors import suggest
 
             names = [f.stem for f in scenarios_dir().glob("*.casus")] if scenarios_dir().is_dir() else []
             sugg = suggest(Path(p).stem, names)
@@ -120,7 +121,7 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
         raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
     lib, scs = _load(scenarios, library)
     if fmt == "csv":
-        from .records import CSV_HEADER, result_csv
+        from engine.core.records import CSV_HEADER, result_csv
 
         api.check_names(lib, treaties, interpretation)
         lines = [CSV_HEADER]
@@ -136,7 +137,7 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
             docs = [json.loads(r.to_json()) for r in results]
             click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
         return
-    from .report import render_markdown, render_table
+    from engine.present.report import render_markdown, render_table
 
     # tables and Markdown only read the result: plain records, without pydantic's start-up
     records = [api.run_records(lib, s, list(treaties) or None, interpretation) for s in scs]
@@ -146,10 +147,10 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
                batch: str | None, shard: str | None, library: str | None, workers: int = 1) -> None:
-    """`run --batch`: JSON Lines in, JSON Lines out (engine/batch.py), streamed."""
+    """`run --batch`: JSON Lines in, JSON Lines out (engine/io/batch.py), streamed."""
     from click.core import ParameterSource
 
-    from . import batch as batches
+    from engine.io import batch as batches
 
     if batch is None:
         raise click.UsageError(f"{'--shard' if shard is not None else '--workers'} needs --batch FILE.jsonl")
@@ -192,7 +193,7 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
     json: one casus.compare/1 object per scenario (a list when several), with a row per instance
     and a cell per interpretation; csv: one line per scenario, instance and interpretation
     (docs/formats.md)."""
-    from .report.text import compare_csv, compare_document, compare_table
+    from engine.present.report.text import compare_csv, compare_document, compare_table
 
     lib, scs = _load(scenarios, library)
     per_scenario = []
@@ -229,7 +230,7 @@ def explain(scenario: str, target: str, interpretation: str | None, max_facts: i
     if "." not in target:
         raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
                                      f"'{target}' should be TREATY.PROVISION", "for example: ru_kp_2024.art4")])
-    from .explain import explain as explain_provision
+    from engine.analysis.explain import explain as explain_provision
 
     treaty, provision = target.split(".", 1)
     lib, scs = _load([scenario], library)
@@ -258,7 +259,7 @@ def check(files: tuple[str, ...], library: str | None) -> None:
 @_guard
 def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
     """Check the `expect` lines of scenario files (the bundled scenarios when none are given)."""
-    from .expect import _describe, check_expectations
+    from engine.analysis.expect import _describe, check_expectations
 
     targets = list(paths) or [str(scenarios_dir())]
     lib, scs = _load(_resolve(targets), library)
@@ -283,7 +284,7 @@ def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
 @_guard
 def treaties(library: str | None) -> None:
     """The library, one line each."""
-    from .build import iso
+    from engine.language.build import iso
 
     lib = api.load_library(library)
     rows = []
@@ -311,12 +312,12 @@ def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tupl
          cache: str | None, library: str | None) -> None:
     """Search for scenarios that break the properties in FILES (the library's own when none are
     given) and the built-in invariants; print the smallest counter-example found."""
-    from . import fuzz as fz
+    from engine.analysis import fuzz as fz
 
     lib, _ = api.load(list(files), library)
     api.check_names(lib, list(treaties) or None, None)
-    from .library import iter_casus_files
-    from .paths import display_path
+    from engine.base.paths import display_path
+    from engine.language.library import iter_casus_files
 
     mine = {display_path(f) for f in iter_casus_files(files)} if files else None
     props = [p for _, p in sorted(lib.properties.items()) if mine is None or p.span.path in mine]
@@ -354,7 +355,7 @@ def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tupl
 
 
 def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None:
-    from . import fuzz as fz
+    from engine.analysis import fuzz as fz
 
     path = fz.save_counterexample(f, cache)
     click.echo(f"FAIL {label}  [{f.where}]")
@@ -376,8 +377,8 @@ def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None
 @_guard
 def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | None, library: str | None) -> None:
     """The trigger chain of TREATY as a Mermaid, Graphviz dot or SVG diagram."""
-    from . import graph as graphs
-    from .evaluate import evaluate
+    from engine.core.evaluate import evaluate
+    from engine.present import graph as graphs
 
     if scenario is not None:
         lib, scs = _load([scenario], library)
@@ -403,7 +404,7 @@ def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | Non
 @_guard
 def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
     """Rewrite .casus FILES (or every .casus file under a folder) in the canonical layout, comments kept."""
-    from . import fmt as formatter
+    from engine.language import fmt as formatter
 
     done, problems = formatter.format_files(files, check=check, diff=diff)
     for f in done:
@@ -430,7 +431,7 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
 def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], interpretations: str | None,
            title: str | None, library: str | None) -> None:
     """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
-    from .report.html import render_report
+    from engine.present.report.html import render_report
 
     lib, scs = _load(scenarios, library)
     names = None
@@ -461,7 +462,7 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
 def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: str | None) -> None:
     """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
-    from . import sweep as sweeps
+    from engine.analysis import sweep as sweeps
 
     path = Path(space)
     if not path.exists():
@@ -493,7 +494,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
 @_guard
 def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
     """Each treaty's ATOP-style coding (obligations and conditions), derived from its rules."""
-    from . import classify as classifier
+    from engine.analysis import classify as classifier
 
     lib = api.load_library(library)
     api.check_names(lib, list(treaties) or None, None)
@@ -519,7 +520,7 @@ def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
 def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], max_facts: int, max_dates: int | None,
                  interpretation: str | None, fmt: str, library: str | None) -> None:
     """The minimal scenarios on which treaties A and B (ids or .casus files) give different obligations."""
-    from . import diff as differ
+    from engine.analysis import diff as differ
 
     result = differ.diff(a, b, mapping, action, max_facts, max_dates, interpretation, library)
     click.echo(result.to_json() if fmt == "json" else differ.render_table(result), nl=False)
@@ -533,7 +534,7 @@ def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], m
 @_guard
 def lint_command(files: tuple[str, ...], max_facts: int, library: str | None) -> None:
     """Findings in language files (the bundled library by default); exit 1 when there is any."""
-    from . import lint as linter
+    from engine.analysis import lint as linter
 
     result = linter.lint_paths(list(files), library, max_facts)
     click.echo(result.render(), nl=False)

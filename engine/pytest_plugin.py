@@ -6,7 +6,7 @@ Installed with casus (entry point `casus` in the `pytest11` group), or enabled b
 
 - each `expect` line is a test item, named by its text, located at `file:line`; a failure
   reports the file, the line and what `engine.check_expectations` found;
-- each `property` is a test item that fuzzes its rules (`engine.fuzz.check_property`) and, on a
+- each `property` is a test item that fuzzes its rules (`engine.analysis.fuzz.check_property`) and, on a
   failure, reports the shrunk counter-example as a ready-to-run `.casus` scenario.
 
 The library is the bundled one, plus every file in the folder tree (pytest's rootdir) that
@@ -57,7 +57,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def _bundled(path: Path) -> bool:
-    from .paths import library_dir, scenarios_dir
+    from engine.base.paths import library_dir, scenarios_dir
 
     real = path.resolve()
     return any(root == real or root in real.parents for root in (library_dir().resolve(), scenarios_dir().resolve()))
@@ -66,7 +66,7 @@ def _bundled(path: Path) -> bool:
 def _library(config: pytest.Config, own: Path) -> list[Path]:
     """The library for one file: the bundled one (or casus_library), plus the folder tree's own
     treaty files (other than `own`, which is loaded as the user's file)."""
-    from .paths import library_dir
+    from engine.base.paths import library_dir
 
     chosen = config.getoption("casus_library") or []
     roots = [Path(p) for p in chosen] or list(config.getini("casus_library")) or [library_dir()]
@@ -95,9 +95,9 @@ def _tree_files(root: Path) -> list[Path]:
 
 
 def _check_property() -> Any:
-    """`engine.fuzz.check_property`, when this casus has it."""
+    """`engine.analysis.fuzz.check_property`, when this casus has it."""
     try:
-        from . import fuzz
+        from engine.analysis import fuzz
     except ImportError:  # pragma: no cover - older casus
         return None
     f = getattr(fuzz, "check_property", None)
@@ -127,7 +127,7 @@ class CasusFile(pytest.File):
             raise CasusError(e.render()) from None
 
     def collect(self) -> Iterator[pytest.Item]:
-        from .paths import display_path
+        from engine.base.paths import display_path
 
         lib, scenarios = self.loaded
         lines = self.path.read_text(encoding="utf-8-sig").split("\n")
@@ -183,7 +183,7 @@ class ExpectItem(pytest.Item):
         self.scenario, self.index, self.line = scenario, index, line
 
     def runtest(self) -> None:
-        from .expect import _describe
+        from engine.analysis.expect import _describe
 
         assert isinstance(self.parent, CasusFile)
         outcome = self.parent.outcomes(self.scenario)[self.index]

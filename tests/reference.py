@@ -15,7 +15,7 @@ Only `engine_outcome`, at the bottom, touches the engine: it loads the rendered 
 so that the tests can compare the two.
 
 Readings taken where SPEC leaves room (each one is also the engine's, unless
-tests/test_differential_regressions.py says otherwise):
+tests/core/test_differential_regressions.py says otherwise):
 
 - A fact is visible to an instance when its interval overlaps the membership of both the bearer
   and the beneficiary (membership is always inside the in-force period). The other parties named
@@ -664,7 +664,7 @@ def engine_outcome(case: Case, folder: Any) -> Outcome:
     """Write the case to `folder`, load it with the engine (bundled vocabulary and
     interpretations only) and run it: the same shape as `reference`."""
     import engine
-    from engine.paths import library_dir
+    from engine.base.paths import library_dir
 
     path = folder / "case.casus"
     path.write_text(render(case), encoding="utf-8")

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:  # when run as a script from anywhere
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.model import Result
+from engine.core.model import Result
 
 
 def schema_text() -> str:

@@ -100,7 +100,7 @@ def test_run_a_file_without_a_scenario(cli, write) -> None:  # type: ignore[no-u
 def test_run_with_a_user_library(cli, tmp_path, write) -> None:  # type: ignore[no-untyped-def]
     libdir = tmp_path / "lib"
     libdir.mkdir()
-    from engine.paths import library_dir
+    from engine.base.paths import library_dir
 
     (libdir / "vocabulary.casus").write_text((library_dir() / "vocabulary.casus").read_text(encoding="utf-8"),
                                              encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.paths import library_dir
+from engine.base.paths import library_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,7 +133,7 @@ def test_the_bundled_library_and_scenarios_are_not_collected(tmp_path: Path) -> 
 
 
 def test_the_repository_does_not_run_the_plugin_on_itself() -> None:
-    """The repository's own expectations are tests/test_scenarios.py's, and tests/golden holds
+    """The repository's own expectations are tests/analysis/test_scenarios.py's, and tests/golden holds
     files that do not load on purpose: its pytest configuration blocks the plugin."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^casus = "engine.pytest_plugin"$', text, re.MULTILINE)
@@ -143,13 +143,13 @@ def test_the_repository_does_not_run_the_plugin_on_itself() -> None:
 
 def _has_check_property() -> bool:
     try:
-        from engine import fuzz
+        from engine.analysis import fuzz
     except ImportError:
         return False
     return callable(getattr(fuzz, "check_property", None))
 
 
-@pytest.mark.skipif(not _has_check_property(), reason="engine.fuzz.check_property is not there yet")
+@pytest.mark.skipif(not _has_check_property(), reason="engine.analysis.fuzz.check_property is not there yet")
 def test_properties_are_fuzzed(tmp_path: Path) -> None:
     write(tmp_path, {"mine.casus": TREATY, "props.casus": """\
         property needs_an_attack {

@@ -61,6 +61,6 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_the_strategies_example_is_the_tested_one() -> None:
     text = README.read_text(encoding="utf-8")
-    example = (README.parent / "tests" / "test_strategies_example.py").read_text(encoding="utf-8")
+    example = (README.parent / "tests" / "analysis" / "test_strategies_example.py").read_text(encoding="utf-8")
     body = example[example.index("from hypothesis import"):]
-    assert body.strip() in text, "README's strategies example differs from tests/test_strategies_example.py"
+    assert body.strip() in text, "README's strategies example differs from tests/analysis/test_strategies_example.py"

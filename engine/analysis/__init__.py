@@ -1,0 +1,1 @@
+"""Questions asked of the engine: expectations, explain, counterfactuals, diff, lint, fuzz and its strategies, classify, sweep."""

@@ -1,0 +1,186 @@
+"""Why, or why not: for one provision, each instance's reasons, and for each way the provision
+could trigger, what held and what did not (treaty not in force, party not a member, territory
+outside the scope, another interpretation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.analysis.counterfactual import MAX_FACTS, Search, counterfactuals
+from engine.base.errors import Diagnostics
+from engine.base.source import Span
+from engine.core.evaluate import BIG, Evaluation, TreatyRun, evaluate
+from engine.core.records import because_items
+from engine.kernel.facts import Fact, Scenario, prepare, unify
+from engine.language import ast as A
+from engine.language import render
+from engine.language.build import iso
+from engine.language.library import Library, beneficiary_arg
+
+MAX_BRANCHES = 16
+
+
+@dataclass
+class Check:
+    text: str  # the literal, variables substituted
+    held: bool
+    detail: str  # the fact that satisfied it, or why not
+
+
+@dataclass
+class Branch:
+    beneficiary: str
+    checks: list[Check]
+
+
+@dataclass
+class Explanation:
+    treaty: str
+    provision: A.Provision
+    interpretation: str
+    instances: list[dict[str, object]]
+    structural: list[str] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
+    other_interpretations: list[str] = field(default_factory=list)
+    counterfactuals: list[Search] = field(default_factory=list)
+
+    def render(self) -> str:
+        p = self.provision
+        lines = [f"{self.treaty}.{p.id} — Art. {p.article}: {p.title}  (interpretation {self.interpretation})"]
+        if p.says:
+            lines.append(f"  “{p.says}”")
+        if p.when is not None:
+            lines.append(f"  when   {render.cond(p.when)}")
+        if p.upon is not None:
+            lines.append(f"  upon   {render.cond(p.upon)}")
+        if p.unless is not None:
+            lines.append(f"  unless {render.cond(p.unless)}")
+        if p.until is not None:
+            lines.append(f"  until  {render.cond(p.until)}")
+        lines.append("")
+        if self.instances:
+            for inst in self.instances:
+                lines.append(f"{inst['bearer']} -> {inst['beneficiary']}: {inst['status']} since {inst['since']}"
+                             + (f" (activated {inst['activated']})" if inst["activated"] else ""))
+                for b in inst["because"]:  # type: ignore[attr-defined]
+                    lines.append(f"  because {b.atom}  <-  {b.fact}  [{b.source}]")
+                for m in inst["missing"]:  # type: ignore[attr-defined]
+                    lines.append(f"  missing {m}")
+                if inst.get("reason"):
+                    lines.append(f"  {inst['reason']}")
+        else:
+            lines.append("No instance: the provision stayed dormant. Why not:")
+        for s in self.structural:
+            lines.append(f"  - {s}")
+        for br in self.branches:
+            lines.append(f"  for {br.beneficiary}:")
+            for c in br.checks:
+                lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}" + (f"  — {c.detail}" if c.detail else ""))
+        for o in self.other_interpretations:
+            lines.append(f"  - {o}")
+        if self.counterfactuals:
+            lines.append("")
+            lines.append("What would change it (each set confirmed by re-running the scenario):")
+            for search in self.counterfactuals:
+                lines.extend(search.render())
+        return "\n".join(lines) + "\n"
+
+
+def _dnf(c: A.Cond | None) -> list[list[A.Cond]]:
+    if c is None:
+        return [[]]
+    if isinstance(c, A.Or):
+        out = [b for item in c.items for b in _dnf(item)]
+        return out[:MAX_BRANCHES]
+    if isinstance(c, A.And):
+        branches: list[list[A.Cond]] = [[]]
+        for item in c.items:
+            branches = [b + s for b in branches for s in _dnf(item)][:MAX_BRANCHES]
+        return branches
+    return [[c]]
+
+
+def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
+    text = render.cond(lit, env)
+    sol = next(tr.solve(lit, env, BIG, (benef,)), None)
+    if sol is not None:
+        env2, proof = sol
+        facts = [p[2] for p in proof if p[0] == "fact"]
+        detail = "; ".join(f"{f.text} [{f.source}]" for f in facts) if facts else ""
+        return Check(render.cond(lit, env2), True, detail), env2
+    atom = lit.atom if isinstance(lit, (A.Occurred, A.Ongoing)) else None
+    if atom is not None:
+        kinds = set(tr.lib.descendants(atom.kind)) or {atom.kind}
+        near = [f for f in all_facts if f.kind in kinds and unify(atom, f.roles, env) is not None]
+        if near:
+            f = near[0]
+            start, end = tr.start, tr.end
+            if f.end < start or f.start > end:
+                return Check(text, False, f"{f.text} [{f.source}] happened when the treaty was not in force "
+                                          f"(in force {iso(start)}{' to ' + iso(end) if end < BIG else ''})"), env
+            spans = tr.members.get(benef, [])
+            if not any(f.start <= e and f.end >= s for s, e in spans):
+                when = ", ".join(f"{iso(s)}–{iso(e) if e < BIG else ''}" for s, e in spans) or "never"
+                return Check(text, False, f"{f.text} [{f.source}], but {benef} was not a member then (member: {when})"), env
+            if isinstance(lit, A.Ongoing):
+                return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
+        return Check(text, False, "no fact matches"), env
+    if isinstance(lit, A.InArea):
+        where = env.get(lit.var, lit.var)
+        return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
+    if isinstance(lit, A.Not):
+        return Check(text, False, "the negated condition holds"), env
+    return Check(text, False, ""), env
+
+
+def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
+            interpretation: str | None = None, max_facts: int = MAX_FACTS) -> Explanation:
+    """Why an instance of `treaty.provision` is in its status, or why it never came alive; and
+    the minimal sets of up to `max_facts` facts to add or remove that would change it (0: no
+    search; see engine.analysis.counterfactual)."""
+    diags = Diagnostics()
+    span = Span("<command line>", 1, 1, 1, 1)
+    if treaty not in lib.treaties:
+        diags.unknown(span, "treaty", treaty, lib.treaties)
+        diags.raise_if_any()
+    t = lib.treaties[treaty]
+    prov = next((p for p in t.provisions if p.id == provision), None)
+    if prov is None:
+        diags.unknown(span, "provision", provision, owner=treaty, candidates=[p.id for p in t.provisions])
+        diags.raise_if_any()
+    assert prov is not None
+    ev: Evaluation = evaluate(lib, scenario, [treaty], interpretation)
+    outcome = ev.outcomes[0]
+    runs = [r for r in outcome.instances if r.provision.id == provision]
+    insts = [{"bearer": r.bearer, "beneficiary": r.beneficiary, "status": r.status, "since": iso(r.since),
+              "activated": iso(r.activated), "because": because_items(r), "missing": list(r.missing),
+              "reason": r.reason} for r in runs]
+    ex = Explanation(treaty, prov, ev.interpretation, insts)
+    tr = outcome.run
+    if t.in_force is not None:
+        ex.structural.append(f"{treaty} in force from {iso(t.in_force)}" + (f" until {iso(t.ends)}" if t.ends else ""))
+    if not runs and prov.then is not None:
+        all_facts = prepare(lib, scenario, lib.interpretations.get(ev.interpretation))
+        ben = beneficiary_arg(prov.then)
+        mentioned = sorted({v for f in all_facts for v in f.roles.values() if v in tr.members})
+        candidates = [ben.code] if isinstance(ben, A.Code) else (mentioned or sorted(tr.members)[:3])
+        for benef in candidates:
+            env0 = {ben.name: benef} if isinstance(ben, A.Var) else {}
+            for branch in _dnf(A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)):
+                checks, env = [], dict(env0)
+                for lit in sorted(branch, key=lambda c: isinstance(c, (A.Not, A.InArea, A.InParties))):
+                    check, env = _literal(tr, lit, env, benef, all_facts)
+                    checks.append(check)
+                ex.branches.append(Branch(benef, checks))
+    for name in sorted(lib.interpretations):
+        if name == ev.interpretation:
+            continue
+        other = evaluate(lib, scenario, [treaty], name).outcomes[0]
+        here = {(r.bearer, r.beneficiary): r.status for r in runs}
+        there = {(r.bearer, r.beneficiary): r.status for r in other.instances if r.provision.id == provision}
+        if here != there:
+            diff = ", ".join(f"{b} -> {ben} {s}" for (b, ben), s in sorted(there.items())) or "nothing"
+            ex.other_interpretations.append(f"under interpretation {name}: {diff}")
+    if max_facts > 0:
+        ex.counterfactuals = counterfactuals(lib, scenario, treaty, provision, interpretation, max_facts)
+    return ex

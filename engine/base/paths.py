@@ -1,0 +1,42 @@
+"""Where the bundled grammar, library and scenarios live: inside the wheel (`engine/_data/…`)
+or, in a source checkout, at the top of the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # engine/
+
+
+def data_dir(name: str) -> Path:
+    """`grammar`, `obligations` or `scenarios`."""
+    packaged = _PACKAGE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / name
+
+
+def grammar_path() -> Path:
+    return data_dir("grammar") / "casus.lark"
+
+
+def library_dir() -> Path:
+    return data_dir("obligations")
+
+
+def scenarios_dir() -> Path:
+    return data_dir("scenarios")
+
+
+def display_path(path: str) -> str:
+    """How a file is named in output: bundled files as `obligations/…` or `scenarios/…`
+    wherever casus is installed, so that output does not depend on the machine."""
+    try:
+        real = Path(path).resolve()
+    except OSError:  # pragma: no cover
+        return path
+    for name in ("obligations", "scenarios", "grammar"):
+        root = data_dir(name).resolve()
+        if real == root or root in real.parents:
+            return str(Path(name) / real.relative_to(root)).replace("\\", "/")
+    return path

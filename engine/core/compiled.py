@@ -1,0 +1,557 @@
+"""Sweeps at the speed of hand-written code: treaties compiled to Python source, for
+`casus run --batch FILE --format csv`.
+
+A sweep of 100,000 scenarios asks for one thing per instance: its status and dates. For the
+treaties where that answer can be worked out from the facts' first days alone, this module
+writes one Python function per library selection (and interpretation) that does exactly that,
+with every table lookup and test spelled out, as a hand-written evaluator would. The engine
+(`evaluate`) stays the definition: a test holds the two to the same CSV, byte for byte, on the
+peers' rule sets, the bundled library and generated treaties.
+
+**Which treaties are compiled.** A treaty in force from a date for good, every party a member
+for all that time, no suspension, in which every provision (see `_plan_of`)
+
+- has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `and`,
+  `or`, `not`, within/after/before and scope, region and party tests, over the bearer's and
+  the beneficiary's variables only (every way the trigger holds binding the beneficiary, and a
+  bearer taken from the trigger, by a fact outside `not`);
+- has no `unless`, `until` or deadline, and mentions no other provision's state.
+
+Then an instance goes from dormant to pending (trigger only) or active (trigger and
+prerequisite) and, once active, stays active, as long as nothing of its action's kind happens
+(nothing fulfils or breaks it) and no party withdraws. Each fact of a condition holds from the
+first day a matching fact starts (entry into force at the earliest), for good: per scenario,
+one table per fact of the conditions gives that day for each binding, and the instance's
+status follows from those days alone.
+
+**Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
+prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`
+goes to the engine whole; so does a selection under an interpretation with definitions.
+The engine also evaluates, beside the compiled ones, every treaty that is not compiled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.core import records
+from engine.core.evaluate import (
+    TreatyRun,
+    _binds,
+    _leaf_key,
+    _names,
+    _natural,
+    _positive,
+    _static_members,
+    _vars,
+    _whole_time,
+)
+from engine.kernel.facts import BIG
+from engine.language import ast as A
+from engine.language.codes import country_of, is_country
+from engine.language.library import Library, beneficiary_arg
+
+NEVER = BIG + 1
+_LEAVES = (A.Occurred, A.Temporal)
+_NODES = (A.Occurred, A.Temporal, A.And, A.Or, A.Not, A.InArea, A.InParties)
+_RESERVED_ROLES = frozenset({"kind", "date", "until", "note"})
+
+
+@dataclass(frozen=True)
+class _ProvisionPlan:
+    p: A.Provision
+    ben_var: str | None
+    ben_code: str | None
+    bearer_var: str | None
+
+
+def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
+    """Whether a provision can be compiled (the scenario-independent part; see the module)."""
+    then, when, upon = p.then, p.when, p.upon
+    if then is None or when is None or p.unless is not None or p.until is not None:
+        return None
+    for c in (when, upon):
+        if c is not None and not all(isinstance(n, _NODES) for n in A.walk(c)):
+            return None
+        for atom in A.atoms(c) if c is not None else ():
+            if any(a.role in _RESERVED_ROLES for a in atom.args):
+                return None  # a JSON scenario cannot give such a role: left to the engine
+    ben = beneficiary_arg(then)
+    ben_var = ben.name if isinstance(ben, A.Var) else None
+    b = then.bearer
+    allowed = {x for x in (ben_var, b.var) if x}
+    if not _vars(when) <= allowed or upon is not None and not _vars(upon) <= allowed:
+        return None
+    if ben_var is not None and not _binds(when, ben_var) or b.mode == "var" and b.var and not _binds(when, b.var):
+        return None
+    if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
+        return None
+    return _ProvisionPlan(p, ben_var, ben.code if isinstance(ben, A.Code) else None, b.var)
+
+
+class Program:
+    """The compiled part of a library selection under one interpretation.
+
+    `compiled`: the ids of the compiled treaties; `others`: the rest (for the engine), both
+    sorted. `run(hits, starts, lead, others)` -> the CSV lines of the compiled treaties, with
+    the engine's lines of the others (`others`: treaty id -> lines) in their place, in treaty
+    order. A scenario's facts come as `hits`, one (kind code, roles, end or None for one day)
+    per fact (`shape`), and `starts`, their first days; the code raises `Invalid` for an end
+    before its start. `source`: the generated Python."""
+
+    def __init__(self, lib: Library, treaty_ids: list[str], interp: A.InterpretationDecl | None):
+        self.lib = lib
+        self.interp = interp
+        self.compiled: list[str] = []
+        self.others: list[str] = []
+        plans: dict[str, list[_ProvisionPlan]] = {}
+        for tid in sorted(treaty_ids):
+            got = self._treaty_plans(lib.treaties[tid])
+            if got is None:
+                self.others.append(tid)
+            else:
+                plans[tid] = got
+                self.compiled.append(tid)
+        self.order = sorted(treaty_ids)
+        self.action_kinds = frozenset(pp.p.then.action.kind for ps in plans.values() for pp in ps  # type: ignore[union-attr]
+                                      if pp.p.then.modality in ("obligation", "prohibition"))  # type: ignore[union-attr]
+        gen = _Generator(lib, interp, plans, self.order)
+        self.source = gen.source()
+        self.codes = gen.codes
+        namespace: dict[str, object] = dict(gen.constants)
+        code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
+        self.run: Callable[..., list[str]] = namespace["run"]  # type: ignore[assignment]
+        # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
+        # scenario goes to the engine (engine/io/batch.py `_light_facts`)
+        self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
+
+    def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | None:
+        if not _whole_time(treaty) or treaty.suspensions:
+            return None
+        probe = TreatyRun(self.lib, treaty, [], self.interp)
+        out = []
+        for p in treaty.provisions:
+            if p.when is None or p.then is None:
+                continue
+            plan = _plan_of(p)
+            if plan is None or (p.then.qualifiers and probe._deadline_days(p.then) is not None):
+                return None
+            out.append(plan)
+        return out
+
+    def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
+        """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
+        `on`), or None when its scenario must go to the engine: a fact of an action kind of a
+        compiled obligation or prohibition, a withdrawal, or one whose `on` the interpretation
+        derives from `at`."""
+        info = self.lib.kinds.get(kind)
+        if info is None or "withdrawal" in info.ancestors or self.action_kinds.intersection(info.ancestors):
+            return None
+        if "on" in info.roles and "on" not in roles and "at" in roles:
+            return None
+        if "at" in info.roles and "at" not in roles and "on" in roles:
+            return {**roles, "at": roles["on"]} if is_country(roles["on"]) else roles
+        return roles
+
+    def code_of(self, kind: str) -> int:
+        """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
+        return self.codes.get(kind, 0)
+
+
+class Invalid(Exception):
+    """Raised by compiled code for a fact that ends before it starts: the engine's reader reports it."""
+
+
+def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> Program | None:
+    """The compiled program of a selection (None when nothing can be compiled, or the
+    interpretation defines facts), built once per library, selection and interpretation."""
+    if not _PROGRAMS or _PROGRAMS[0][0] is not lib:
+        _PROGRAMS[:] = [(lib, {})]
+    cache = _PROGRAMS[0][1]
+    key = (treaty_ids, interpretation)
+    if key not in cache:
+        if len(cache) > 32:
+            cache.clear()
+        interp = lib.interpretations.get(interpretation)
+        prog = None
+        if interp is None or not interp.definitions:
+            prog = Program(lib, list(treaty_ids), interp)
+            if not prog.compiled:
+                prog = None
+        cache[key] = prog
+    return cache[key]
+
+
+_PROGRAMS: list[tuple[Library, dict[tuple[tuple[str, ...], str], Program | None]]] = []
+
+
+# ---------------------------------------------------------------------------- code generation
+
+
+class _Generator:
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
+                 plans: dict[str, list[_ProvisionPlan]], order: list[str]):
+        self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
+                                              "iso": records._iso, "Invalid": Invalid}  # the dates' text, as the engine's CSV
+        self.const_names: dict[tuple[type, object], str] = {}  # see `const`
+        self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
+        self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
+        self.tables: dict[tuple[object, ...], str] = {}  # (leaf key, start) -> table name
+        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables)
+        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...]]]] = {}
+        self.temporal_code: list[str] = []
+        self.body: list[str] = []
+
+    def const(self, value: object) -> str:
+        """The name of a constant of the generated code (equal values share one)."""
+        key = (type(value), value)
+        name = self.const_names.get(key)
+        if name is None:
+            name = self.const_names[key] = f"C{len(self.constants)}"
+            self.constants[name] = value
+        return name
+
+    def source(self) -> str:
+        for tid in self.order:
+            if tid not in self.plans:
+                self.body.append(f"    out.extend(others[{tid!r}])")
+                continue
+            treaty = self.lib.treaties[tid]
+            for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
+                self.provision(treaty, pp)
+        lines = ["def run(hits, starts, lead, others):", "    out = []"]
+        lines += [f"    {name} = {{}}" for name in self.tables.values()]
+        lines += self.dispatch()
+        lines += self.temporal_code
+        lines += self.body
+        lines.append("    return out")
+        return "\n".join(lines) + "\n"
+
+    def dispatch(self) -> list[str]:
+        """One pass over the facts files each under its kind's number; then one pass over the
+        facts of each kind a condition reads (its own and its subkinds') fills its tables."""
+        slots = {kind for kind, _ in self.occurred} | set(self.lists)
+        by_slot: dict[str, list[int]] = {}
+        for kind in sorted(self.lib.kinds):
+            mine = [k for k in self.lib.kinds[kind].ancestors if k in slots]
+            if mine:
+                self.codes[kind] = n = len(self.codes) + 1
+                for k in mine:
+                    by_slot.setdefault(k, []).append(n)
+        if not self.codes:
+            return []
+        code = [f"    K = ({'[], ' * (len(self.codes) + 1)})",
+                "    for (c, r1, e1), s1 in zip(hits, starts):",
+                "        if c:",
+                "            if e1 is None: e1 = s1",
+                "            elif e1 < s1: raise Invalid",
+                "            K[c].append((s1, e1, r1))"]
+        for slot, name in self.lists.items():
+            code.append(f"    {name} = {' + '.join(f'K[{n}]' for n in by_slot.get(slot, ())) or '[]'}")
+        for (kind, start), tables in self.occurred.items():
+            ns = by_slot.get(kind, ())
+            if not ns:
+                continue
+            code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
+            code.append(f"        if e1 < {start}: continue")
+            code.append(f"        if s1 < {start}: s1 = {start}")
+            for name, atom, names in tables:
+                key = _key(names)
+                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+        return code
+
+    # ------------------------------------------------------------ tables
+    def table(self, leaf: A.Cond, start: int) -> str:
+        """The name of the table of a fact or within/after/before of a condition: the values of
+        its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`.
+        The tables of the facts of one kind are filled in one pass over its facts."""
+        key = (_leaf_key(leaf), start)
+        name = self.tables.get(key)
+        if name is not None:
+            return name
+        name = self.tables[key] = f"T{len(self.tables)}"
+        names = _names(leaf)
+        if isinstance(leaf, A.Occurred):
+            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names))
+            return name
+        assert isinstance(leaf, A.Temporal)
+        for kind in (leaf.first.kind, leaf.second.kind):
+            if kind not in self.lists:
+                self.lists[kind] = f"L{len(self.lists)}"
+        code = self.temporal_code
+        code.append(f"    for s1, e1, r1 in {self.lists[leaf.first.kind]}:")
+        code.append(f"        if e1 < {start} or not ({self.unify(leaf.first, 'r1', set())}): continue")
+        bound = set(_vars(A.Occurred(leaf.first, leaf.span)))
+        code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
+        gap = "s1 - s2"
+        test = {"within": f"0 <= {gap} <= {leaf.days or 0}", "after": f"{gap} >= 0"}.get(leaf.op, f"{gap} < 0")
+        code.append(f"            if e2 < {start} or not ({test}) or not ({self.unify(leaf.second, 'r2', bound)}): continue")
+        code.append(f"            k = {_key(names)}")
+        code.append("            d = s1 if s1 > s2 else s2")
+        code.append(f"            if d < {start}: d = {start}")
+        code.append(f"            if d < {name}.get(k, NEVER): {name}[k] = d")
+        return name
+
+    def unify(self, atom: A.Atom, roles: str, bound: set[str]) -> str:
+        """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
+        that binds `v_<Var>` for the variables not yet in `bound` (and adds them)."""
+        parts = []
+        for a in atom.args:
+            v = a.value
+            if isinstance(v, A.Wildcard):
+                continue
+            have = f"{roles}.get({a.role!r})"
+            if isinstance(v, A.Var):
+                if v.name in bound:
+                    parts.append(f"{have} == v_{v.name}")
+                else:
+                    bound.add(v.name)
+                    parts.append(f"(v_{v.name} := {have}) is not None")
+            elif isinstance(v, A.Code):
+                if a.role in ("at", "in") and is_country(v.code):
+                    self.constants["country_of"] = country_of
+                    parts.append(f"((h := {have}) == {v.code!r} or h is not None and country_of(h) == {v.code!r})")
+                else:
+                    parts.append(f"{have} == {v.code!r}")
+            else:
+                assert isinstance(v, A.Name)
+                parts.append(f"{have} == {v.name!r}")
+        return " and ".join(parts) if parts else "True"
+
+    # ------------------------------------------------------------ provisions
+    def provision(self, treaty: A.TreatyDecl, pp: _ProvisionPlan) -> None:
+        """Code that appends the CSV lines of a provision's listed instances, sorted by bearer
+        and beneficiary (as the engine lists them)."""
+        p = pp.p
+        then, when, upon = p.then, p.when, p.upon
+        assert then is not None and when is not None
+        start = treaty.in_force
+        assert start is not None
+        members = _static_members(treaty)
+        parties = sorted(x for x, spans in members.items() if spans)
+        probe = TreatyRun(self.lib, treaty, [], self.interp)
+        b = then.bearer
+        out = self.body
+        out.append(f"    # {treaty.id}.{p.id}")
+        head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
+        line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
+        if pp.ben_var is not None:
+            benefs = [x for x in parties if is_country(x)]
+        elif pp.ben_code is not None and is_country(pp.ben_code) and pp.ben_code in parties:
+            benefs = [pp.ben_code]
+        else:
+            return
+        leaves_w = [n for n in A.walk(when) if isinstance(n, _LEAVES)]
+        tables_w = [self.table(n, start) for n in leaves_w]
+        leaves_u = [n for n in A.walk(upon) if isinstance(n, _LEAVES)] if upon is not None else []
+        tables_u = [self.table(n, start) for n in leaves_u]
+        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
+        x, y = "x", "y"  # the beneficiary, the bearer
+        seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
+        if b.mode == "each_other":
+            bearers, differ = self.const(tuple(parties)), True
+        elif b.mode == "code":
+            bearers, differ = self.const((b.value,) if b.value in parties else ()), False
+        else:
+            bearers, differ = self.const(tuple(parties)), False
+        per_bearer = pp.bearer_var is not None and (pp.bearer_var in _vars(when)
+                                                    or upon is not None and pp.bearer_var in _vars(upon))
+        # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
+        # from the trigger): every way the trigger holds binds them (`_plan_of`)
+        ben_filter = self.sources(leaves_w, tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
+        if not per_bearer:
+            # the instances of one beneficiary live the same life whatever the bearer: each
+            # beneficiary's once, then the lines, bearer by bearer (the engine's order)
+            out.append("    acts = []")
+            driver = self.driver(when, pp.ben_var, tname) if pp.ben_var else None
+            out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+            if driver:  # every beneficiary is a key of one of these tables
+                out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
+            elif ben_filter and not self.monotone(when, upon):
+                out.append(f"        if not ({ben_filter}): continue")
+            self.day(when, upon, tname, seed, probe, parties, "        ", start)
+            out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
+            out.append("    if acts:")
+            out.append(f"        for {y} in {bearers}:")
+            out.append(f"            for {x}, st, a, s in acts:")
+            if differ:
+                out.append(f"                if {y} != {x}: {line}")
+            else:
+                out.append(f"                {line}")
+            return
+        out.append("    rows = []")
+        pairs = self.pair_driver(when, pp.ben_var, pp.bearer_var, tname) if pp.ben_var and pp.bearer_var else None
+        if pairs is not None:
+            # every way the trigger holds binds both by one fact: go through those facts' pairs
+            tables, names = pairs
+            keys = tables[0] if len(tables) == 1 else "{" + ", ".join(f"*{t}" for t in tables) + "}"
+            out.append(f"    for k in {keys}:")
+            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")  # type: ignore[arg-type]
+            out.append(f"        if {x} not in {self.const(frozenset(benefs))} or {y} not in "
+                       f"{self.const(frozenset(self.constants[bearers]))}: continue")  # type: ignore[arg-type]
+            if differ:
+                out.append(f"        if {y} == {x}: continue")
+            self.day(when, upon, tname, seed, probe, parties, "        ", start)
+            out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
+            out.append("    rows.sort()")
+            out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
+            return
+        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        if ben_filter:
+            out.append(f"        if not ({ben_filter}): continue")
+        out.append(f"        for {y} in {bearers}:")
+        if differ:
+            out.append(f"            if {y} == {x}: continue")
+        if pp.bearer_var is not None and _binds(when, pp.bearer_var):
+            bear_filter = self.sources(leaves_w, tables_w, when, pp.bearer_var, y, seed)
+            out.append(f"            if not ({bear_filter}): continue")
+        self.day(when, upon, tname, seed, probe, parties, "            ", start)
+        out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
+        out.append("    rows.sort()")
+        out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
+
+    def sources(self, leaves: list[A.Cond], tables: list[str], when: A.Cond, var: str, local: str,
+                seed: dict[str, str]) -> str:
+        """An expression: some fact outside `not` binds `var` to the local `local`, beside the
+        values the other variables of `seed` (casus variable -> local) have."""
+        parts = []
+        for (leaf, positive), t in zip(zip(leaves, _positive(when)), tables):
+            names = _names(leaf)
+            if not positive or var not in names:
+                continue
+            if len(names) == 1:
+                parts.append(f"{local} in {t}")
+                continue
+            if all(n == var or n in seed for n in names):
+                parts.append(f"{_key(names, {**seed, var: local})} in {t}")
+                continue
+            checks = [f"k[{names.index(var)}] == {local}"]
+            checks += [f"k[{names.index(n)}] == {v}" for n, v in seed.items() if n != var and n in names]
+            parts.append(f"any({' and '.join(checks)} for k in {t})")
+        return " or ".join(parts)
+
+    def driver(self, c: A.Cond, var: str, tname: dict[int, str]) -> list[str] | None:
+        """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
+        which `c` can hold (None if there are none such)."""
+        if isinstance(c, _LEAVES):
+            return [tname[id(c)]] if _names(c) == (var,) else None
+        if isinstance(c, A.And):
+            for item in c.items:
+                got = self.driver(item, var, tname)
+                if got:
+                    return got
+            return None
+        if isinstance(c, A.Or):
+            parts = [self.driver(item, var, tname) for item in c.items]
+            return None if not all(parts) else [t for ts in parts for t in ts]  # type: ignore[union-attr]
+        return None
+
+    def pair_driver(self, c: A.Cond, ben: str, bearer: str, tname: dict[int, str]
+                    ) -> tuple[list[str], tuple[str, ...]] | None:
+        """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
+        every way `c` does (with their common variable order), or None."""
+        if isinstance(c, _LEAVES):
+            names = _names(c)
+            return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
+        if isinstance(c, A.And):
+            for item in c.items:
+                got = self.pair_driver(item, ben, bearer, tname)
+                if got:
+                    return got
+            return None
+        if isinstance(c, A.Or):
+            parts = [self.pair_driver(item, ben, bearer, tname) for item in c.items]
+            if not all(parts):
+                return None
+            return [t for ts, _ in parts for t in ts], parts[0][1]  # type: ignore[index,misc]
+        return None
+
+    @staticmethod
+    def monotone(when: A.Cond, upon: A.Cond | None) -> bool:
+        return upon is None and all(not isinstance(n, A.Not) for n in A.walk(when))
+
+    def day(self, when: A.Cond, upon: A.Cond | None, tname: dict[int, str], seed: dict[str, str],
+            probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
+        """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since)."""
+        out = self.body
+        leaves = [n for c in (when, upon) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
+        local: dict[int, str] = {}
+        for i, n in enumerate(leaves):
+            local[id(n)] = f"f{i}"
+            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(_names(n), seed)}, NEVER)")
+        if self.monotone(when, upon):
+            out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
+            out.append(f"{pad}if d > BIG:")
+            out.append(f"{pad}    st = None")
+            out.append(f"{pad}else:")
+            out.append(f"{pad}    st = 'active'; a = s = ISO.get(d) or iso(d)")
+            return
+        days = ", ".join([str(start)] + [local[id(n)] for n in leaves])
+        w = self.truth(when, local, seed, probe, parties)
+        if upon is None:
+            out.append(f"{pad}st = None")
+            out.append(f"{pad}for t in sorted({{{days}}}):")
+            out.append(f"{pad}    if t > BIG: break")
+            out.append(f"{pad}    if {w}:")
+            out.append(f"{pad}        st = 'active'; a = s = ISO.get(t) or iso(t)")
+            out.append(f"{pad}        break")
+            return
+        u = self.truth(upon, local, seed, probe, parties)
+        out.append(f"{pad}st = None; p = None")
+        out.append(f"{pad}for t in sorted({{{days}}}):")
+        out.append(f"{pad}    if t > BIG: break")
+        out.append(f"{pad}    if {w}:")
+        out.append(f"{pad}        if {u}:")
+        out.append(f"{pad}            st = 'active'; a = s = ISO.get(t) or iso(t)")
+        out.append(f"{pad}            break")
+        out.append(f"{pad}        if p is None: p = t")
+        out.append(f"{pad}    else:")
+        out.append(f"{pad}        p = None")
+        out.append(f"{pad}if st is None and p is not None:")
+        out.append(f"{pad}    st = 'pending'; a = ''; s = ISO.get(p) or iso(p)")
+
+    def first(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+              parties: list[str], start: int) -> str:
+        """An expression for the first day a condition without `not` holds (NEVER if never)."""
+        if isinstance(c, _LEAVES):
+            return local[id(c)]
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.first(i, local, seed, probe, parties, start) for i in c.items]
+            if len(parts) == 1:
+                return parts[0]
+            op = ">" if isinstance(c, A.And) else "<"
+            if len(parts) == 2 and all(x.isidentifier() for x in parts):  # no call for the common case
+                return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
+            return f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
+        return f"({start} if {self.test(c, seed, probe, parties)} else NEVER)"
+
+    def truth(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+              parties: list[str]) -> str:
+        """An expression for whether a condition holds on day `t`."""
+        if isinstance(c, _LEAVES):
+            return f"{local[id(c)]} <= t"
+        if isinstance(c, (A.And, A.Or)):
+            joiner = " and " if isinstance(c, A.And) else " or "
+            return "(" + joiner.join(self.truth(i, local, seed, probe, parties) for i in c.items) + ")"
+        if isinstance(c, A.Not):
+            return f"not {self.truth(c.item, local, seed, probe, parties)}"
+        return self.test(c, seed, probe, parties)
+
+    def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
+        """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
+        time for a compiled treaty, so worked out here, by the engine, for every party."""
+        assert isinstance(c, (A.InArea, A.InParties))
+        var = c.var
+        assert probe.start is not None
+        yes = frozenset(x for x in parties if next(probe.solve(c, {var: x}, probe.start, ()), None) is not None)
+        return f"({seed[var]} in {self.const(yes)})"
+
+
+def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
+    """The key of a table (`_Generator.table`) in generated code."""
+    vals = [seed[n] if seed is not None else f"v_{n}" for n in names]
+    if len(vals) == 1:
+        return vals[0]
+    return "(" + "".join(v + ", " for v in vals) + ")" if vals else "()"

@@ -1,0 +1,225 @@
+"""The result of a run as plain records, without pydantic: the same fields, built by the same
+code, as the models of the result JSON (engine/core/model.py), for what only reads them — the
+terminal table, Markdown, `expect` lines, explanations. Importing pydantic and building its
+models costs a start-up of `casus run` about a tenth of a second; only JSON output needs them.
+
+The builders take the classes to build (`kinds`: this module, or engine.core.model), so that the
+plain records and the JSON models cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from engine.core.evaluate import Evaluation, InstanceRun, qualifier_words, strength
+from engine.language.build import iso
+from engine.language.library import Library
+
+
+class _Record:
+    """Keyword-only fields, named in `__slots__`; equal when of one class with equal fields."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, **fields: Any) -> None:
+        for name in self.__slots__:
+            try:
+                setattr(self, name, fields.pop(name))
+            except KeyError:
+                raise TypeError(f"{type(self).__name__}: missing field '{name}'") from None
+        if fields:
+            raise TypeError(f"{type(self).__name__}: unknown field(s) {', '.join(sorted(fields))}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
+
+
+# the fields in the order of the JSON (engine/core/model.py)
+class Because(_Record):
+    __slots__ = ("atom", "fact", "source")
+
+
+class TimelineEntry(_Record):
+    __slots__ = ("date", "status")
+
+
+class Instance(_Record):
+    __slots__ = (  # noqa: RUF023
+        "provision", "article", "modality", "action", "bearer", "beneficiary", "status", "strength", "activated",
+        "since", "qualifiers", "because", "missing", "timeline")
+
+
+class TreatyResult(_Record):
+    __slots__ = ("treaty", "title", "instances")  # noqa: RUF023
+
+
+class ScenarioInfo(_Record):
+    __slots__ = ("name", "interpretation", "source")  # noqa: RUF023
+
+
+class Result(_Record):
+    __slots__ = ("scenario", "results")  # noqa: RUF023
+
+
+def because_items(run: InstanceRun, kinds: Any = None) -> list[Any]:
+    """Why an instance is in its state: (atom, fact, source) for each proof."""
+    make = (kinds or _KINDS).Because
+    out = []
+    for proof in run.because:
+        if proof[0] == "fact":
+            _, atom, fact = proof
+            out.append(make(atom=atom.render(run.env), fact=fact.text, source=fact.source))
+        else:
+            _, ref, text, source = proof
+            from engine.language.render import cond
+
+            out.append(make(atom=cond(ref, run.env), fact=text, source=source))
+    return out
+
+
+def instance(lib: Library, run: InstanceRun, kinds: Any = None) -> Any:
+    k = kinds or _KINDS
+    p = run.provision
+    assert p.then is not None and run.since is not None
+    return k.Instance(
+        provision=p.id, article=p.article, modality=p.then.modality, action=p.then.action.kind,
+        bearer=run.bearer, beneficiary=run.beneficiary, status=run.status,
+        strength=strength(p, lib),
+        activated=iso(run.activated), since=iso(run.since) or "",
+        qualifiers=qualifier_words(p.then), because=because_items(run, k), missing=list(run.missing),
+        timeline=[k.TimelineEntry(date=iso(d) or "", status=s) for d, s in run.timeline],
+    )
+
+
+def result(lib: Library, ev: Evaluation, kinds: Any = None) -> Any:
+    """The result of an evaluation: plain records, or (kinds=engine.core.model) the JSON models."""
+    k = kinds or _KINDS
+    return k.Result(
+        scenario=k.ScenarioInfo(name=ev.scenario.name, interpretation=ev.interpretation, source=ev.scenario.source),
+        results=[k.TreatyResult(treaty=o.treaty.id, title=o.treaty.title,
+                                instances=[instance(lib, r, k) for r in o.instances]) for o in ev.outcomes],
+    )
+
+
+# ---------------------------------------------------------------------------- compact JSON
+
+def result_json(lib: Library, ev: Evaluation) -> str:
+    """The result JSON of an evaluation on one line: the same text, byte for byte, as
+    `engine.core.model.result_model(lib, ev).model_dump_json(by_alias=True)` (a test holds them
+    together), written directly: every string through the `json` module's own string encoder
+    (the one `json.dumps(…, ensure_ascii=False)` uses), the parts that depend on a provision
+    alone written once per provision. Batch output writes one of these per scenario: building
+    pydantic models cost about a fifth of a scenario's time, dicts and `json.dumps` a tenth."""
+    scenario = ev.scenario
+    results = []
+    for o in ev.outcomes:
+        instances = []
+        for run in o.instances:
+            head, tail, quals = _head(lib, run.provision)
+            env = run.env
+            because = []
+            for proof in run.because:
+                if proof[0] == "fact":
+                    atom, fact = proof[1], proof[2]
+                    because.append(f'{{"atom":{_S(_render(atom, env))},"fact":{_S(fact.text)},"source":{_S(fact.source)}}}')
+                else:
+                    from engine.language.render import cond
+
+                    because.append(f'{{"atom":{_S(cond(proof[1], env))},"fact":{_S(proof[2])},"source":{_S(proof[3])}}}')
+            activated = "null" if run.activated is None else f'"{_iso(run.activated)}"'
+            since = _iso(run.since) or ""
+            timeline = ",".join([f'{{"date":"{_iso(d) or ""}","status":{_S(st)}}}' for d, st in run.timeline])
+            missing = ",".join([_S(m) for m in run.missing])
+            instances.append(
+                f'{head},"bearer":{_S(run.bearer)},"beneficiary":{_S(run.beneficiary)},"status":{_S(run.status)}'
+                f'{tail},"activated":{activated},"since":"{since}"{quals},"because":[{",".join(because)}]'
+                f',"missing":[{missing}],"timeline":[{timeline}]}}')
+        results.append(f'{{"treaty":{_S(o.treaty.id)},"title":{_S(o.treaty.title)},"instances":[{",".join(instances)}]}}')
+    return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'
+            f'{_S(ev.interpretation)},"source":{_S(scenario.source)}}},"results":[{",".join(results)}]}}')
+
+
+# ---------------------------------------------------------------------------- CSV
+
+CSV_COLUMNS = ("scenario", "treaty", "provision", "article", "bearer", "beneficiary", "status", "activated",
+               "since")
+CSV_HEADER = ",".join(CSV_COLUMNS)
+
+
+def result_csv(ev: Evaluation) -> list[str]:
+    """`casus run --format csv`: one line (no newline) per listed instance, in the order of the
+    result JSON, with the columns CSV_COLUMNS: the instance's key, its final status, its first
+    activation date (empty when none) and the date its status began. Only the scenario's name
+    and an article can need quoting (`csv_field`). (In a batch, a scenario without a name is
+    named FILE:LINE.)"""
+    lead = csv_field(ev.scenario.name)
+    out = []
+    for o in ev.outcomes:
+        tid = o.treaty.id
+        for run in o.instances:
+            p = run.provision
+            out.append(f"{lead},{tid},{p.id},{csv_field(p.article)},{run.bearer},{run.beneficiary},{run.status},"
+                       f"{_iso(run.activated) or ''},{_iso(run.since) or ''}")
+    return out
+
+
+def csv_field(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break (CR or LF), quotes
+    doubled; `csv.reader` and pandas read it back unchanged."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+_S = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps(ensure_ascii=False) uses for a str
+_HEADS: dict[int, tuple[object, tuple[str, str, str]]] = {}
+_RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {}
+_ISO: dict[int, str] = {}
+
+
+def _head(lib: Library, p: Any) -> tuple[str, str, str]:
+    """The JSON an instance takes from its provision alone (worked out once per provision of a
+    library): its first four fields, its strength and its qualifiers."""
+    entry = _HEADS.get(id(p))
+    if entry is None or entry[0] is not p:
+        if len(_HEADS) > 20_000:
+            _HEADS.clear()
+        assert p.then is not None
+        head = (f'{{"provision":{_S(p.id)},"article":{_S(p.article)},"modality":{_S(p.then.modality)},'
+                f'"action":{_S(p.then.action.kind)}')
+        quals = ",".join(_S(q) for q in qualifier_words(p.then))
+        entry = _HEADS[id(p)] = (p, (head, f',"strength":{_S(strength(p, lib))}', f',"qualifiers":[{quals}]'))
+    return entry[1]
+
+
+def _render(atom: Any, env: dict[str, str]) -> str:
+    """`atom.render(env)`, remembered: the same few atoms and bindings recur in every scenario."""
+    key = (id(atom), tuple(env.items()))
+    entry = _RENDERED.get(key)
+    if entry is None or entry[0] is not atom:
+        if len(_RENDERED) > 100_000:
+            _RENDERED.clear()
+        entry = _RENDERED[key] = (atom, atom.render(env))
+    return entry[1]
+
+
+def _iso(ordinal: int | None) -> str | None:
+    if ordinal is None:
+        return None
+    text = _ISO.get(ordinal)
+    if text is None:
+        if len(_ISO) > 100_000:
+            _ISO.clear()
+        text = _ISO[ordinal] = iso(ordinal)  # type: ignore[assignment]
+    return text
+
+
+_KINDS = sys.modules[__name__]

@@ -1,0 +1,1 @@
+"""Reading and running: loading files (with the cache), JSON scenarios, JSON Lines batches."""

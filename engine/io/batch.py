@@ -1,0 +1,525 @@
+"""Batch evaluation: JSON Lines in, JSON Lines (or CSV) out, in constant memory.
+
+`casus run --batch FILE.jsonl [--shard I/N]` and `run_batch()` read one JSON scenario a line (SPEC
+"Scenario files"), evaluate each as it is read and yield one compact result JSON a line (the same
+content as `casus run --format json`); with `--format csv` (`fmt="csv"`), a header and then each
+scenario's CSV lines (`records.result_csv`), where compiled treaties (engine/core/compiled.py) are
+evaluated without the engine (`csv_lines`). Nothing is collected: a generator pipeline from the
+file to the output, so memory does not grow with the number of scenarios.
+
+- Blank lines are skipped; every other line is one scenario, numbered 0, 1, 2, … in file order.
+- `shard=(I, N)` (`--shard I/N`, 0 <= I < N) evaluates the scenarios whose number is I modulo N:
+  N array jobs given 0/N … N-1/N split a sweep exactly, with no coordination. A shard parses
+  only its own lines, so a bad line is reported by the shard that owns it.
+- The first bad line stops the run with a located error (`FILE:LINE:COL: E-JSON: …`, or the
+  checker's error for an unknown kind, role, code or interpretation); the results of the lines
+  before it have already been streamed. Exit code 2 at the command line.
+- Each result's `scenario.source` and every `because[].source` are `FILE:LINE`; a scenario
+  without a `name` is named `FILE:LINE` too.
+
+Lines are parsed with the standard `json` module (fast); only a line that fails is read again
+with the positional JSON grammar, to point at the exact column of the problem."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+
+from engine.base.errors import CasusError, Diagnostic, Diagnostics
+from engine.base.source import Source, Span
+from engine.core.evaluate import Evaluation, evaluate
+from engine.core.records import CSV_HEADER, csv_field, result_csv, result_json
+from engine.io.jsonscenario import RESERVED, parse_json_scenario
+from engine.kernel.facts import BIG, Fact, Scenario
+from engine.language import ast as A
+from engine.language.build import date_ordinal
+from engine.language.library import Library, check_scenario
+
+_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_SCENARIO_KEYS = frozenset({"name", "interpretation", "events", "note", "description"})
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One scenario of a batch: its number among the file's scenarios and its line."""
+
+    index: int
+    line: int
+    scenario: Scenario
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`"I/N"` -> (I, N), with 0 <= I < N; a CasusError (E-USAGE) otherwise."""
+    m = _SHARD.match(text)
+    if m is None or int(m.group(2)) < 1 or int(m.group(1)) >= int(m.group(2)):
+        raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                     f"--shard '{text}' should be I/N with 0 <= I < N",
+                                     "for example --shard 0/4 … --shard 3/4 for four jobs")])
+    return int(m.group(1)), int(m.group(2))
+
+
+def _check_shard(shard: tuple[int, int] | None) -> tuple[int, int]:
+    if shard is None:
+        return 0, 1
+    i, n = shard
+    if not (isinstance(i, int) and isinstance(n, int) and 0 <= i < n):
+        raise ValueError(f"shard must be (I, N) with 0 <= I < N, not {shard!r}")
+    return i, n
+
+
+def read_scenarios(lib: Library, lines: Iterable[str], path: str = "<batch>",
+                   shard: tuple[int, int] | None = None) -> Iterator[BatchItem]:
+    """The scenarios of a JSON Lines stream (this shard's only), checked against the library."""
+    for index, lineno, line in _own_lines(lines, shard):
+        yield BatchItem(index, lineno, _scenario(lib, line, path, lineno))
+
+
+def _own_lines(lines: Iterable[str], shard: tuple[int, int] | None) -> Iterator[tuple[int, int, str]]:
+    """(scenario number, line number, line) of this shard's scenario lines; blank lines are skipped
+    and not numbered."""
+    i, n = _check_shard(shard)
+    index = -1
+    for lineno, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            continue
+        index += 1
+        if index % n == i:
+            yield index, lineno, line
+
+
+def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
+                interpretation: str | None = None, shard: tuple[int, int] | None = None,
+                path: str = "<batch>") -> Iterator[tuple[BatchItem, Evaluation]]:
+    """(item, evaluation) for each scenario of the stream, lazily."""
+    from engine.io.load import check_names
+
+    check_names(lib, treaties, interpretation)
+    wanted = list(treaties) if treaties else None
+    for item in read_scenarios(lib, lines, path, shard):
+        yield item, evaluate(lib, item.scenario, wanted, interpretation)
+
+
+def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
+              interpretation: str | None = None, shard: tuple[int, int] | None = None,
+              path: str = "<batch>", workers: int = 1, library: object = None,
+              fmt: str = "json") -> Iterator[str]:
+    """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line; with
+    `fmt="csv"`, the CSV header (`records.CSV_HEADER`), then each scenario's CSV lines as one
+    string (none for a scenario with no listed instance): see `csv_lines`.
+
+    `lines` is any iterable of strings (an open file, a list); `path` names it in sources and
+    errors. Raises CasusError at the first bad line, after the results before it.
+
+    `workers` > 1 evaluates in that many processes, with the same output in the same order (a
+    few chunks of lines in flight at a time, so memory stays constant); where processes cannot
+    be forked, each loads `library` (as `load_library` takes it; the bundled library when None)."""
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
+    if fmt == "csv":
+        from engine.io.load import check_names
+
+        check_names(lib, treaties, interpretation)  # before the header: a bad name writes nothing
+        yield CSV_HEADER
+    if workers > 1:
+        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt)
+        return
+    if fmt == "csv":
+        wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+        programs: dict[str | None, object] = {}  # the scenario's interpretation -> its program
+        for _, lineno, line in _own_lines(lines, shard):
+            block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
+            if block:
+                yield block
+        return
+    for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
+        yield result_json(lib, ev)
+
+
+def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
+                   interpretation: str | None = None, shard: tuple[int, int] | None = None,
+                   workers: int = 1, library: object = None, fmt: str = "json") -> Iterator[str]:
+    """`run_batch` over a file (`-` for standard input), read a line at a time."""
+    import sys
+
+    if file == "-":
+        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt)
+        return
+    try:
+        f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
+    except OSError as e:
+        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+    with f:
+        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt)
+
+
+# ---------------------------------------------------------------------------- in parallel
+
+CHUNK = 32  # lines a worker takes at a time
+_LIB: Library | None = None  # the library in a worker process
+
+
+def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
+              shard: tuple[int, int] | None, path: str, workers: int, library: object,
+              fmt: str = "json") -> Iterator[str]:
+    import collections
+    import multiprocessing
+
+    from engine.io.load import check_names
+
+    global _LIB
+    check_names(lib, treaties, interpretation)
+    wanted = tuple(treaties) if treaties else None
+    own = _own_lines(lines, shard)
+
+    def chunks() -> Iterator[list[tuple[int, str]]]:
+        while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, CHUNK)]:
+            yield chunk
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    previous, _LIB = _LIB, lib  # a forked worker inherits it
+    try:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(library,)) as pool:
+            pending: collections.deque = collections.deque()
+            source = chunks()
+            more = True
+            while more or pending:
+                while more and len(pending) < 2 * workers:  # bounded: memory does not grow with the file
+                    chunk = next(source, None)
+                    if chunk is None:
+                        more = False
+                    else:
+                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt)))
+                if not pending:  # an input with no scenario (of this shard)
+                    break
+                outs, diagnostics = pending.popleft().get()
+                yield from outs
+                if diagnostics is not None:
+                    raise CasusError(diagnostics)
+    finally:
+        _LIB = previous
+
+
+def _init_worker(library: object) -> None:  # pragma: no cover - runs in the worker processes
+    global _LIB
+    if _LIB is None:
+        from engine.io.load import load_library
+
+        _LIB = load_library(library)  # type: ignore[arg-type]
+
+
+def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
+                    path: str, fmt: str = "json") -> tuple[list[str], tuple[Diagnostic, ...] | None]:
+    """The results of a chunk of lines, up to its first bad line, and that line's diagnostics."""
+    lib = _LIB
+    assert lib is not None
+    outs = []
+    wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+    programs: dict[str | None, object] = {}
+    for lineno, line in chunk:
+        try:
+            if fmt == "csv":
+                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
+                if block:
+                    outs.append(block)
+                continue
+            scenario = _scenario(lib, line, path, lineno)
+        except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
+            return outs, e.diagnostics
+        ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
+        outs.append(result_json(lib, ev))
+    return outs, None
+
+
+# ---------------------------------------------------------------------------- one line
+
+
+def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
+    text = line.rstrip("\r\n")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        col = e.colno
+        raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-JSON",
+                                     f"not valid JSON: {e.msg}", "each line holds one JSON scenario object",
+                                     (), text)]) from None
+    fast = _fast_scenario(lib, obj, path, lineno)
+    if fast is not None:
+        return fast
+    decl = _slow_decl(lib, text, path, lineno)
+    if "name" not in obj:  # the positional reader names a nameless scenario after its file
+        decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
+                              decl.interpretation_span)
+    return _to_scenario(decl, path, lineno)
+
+
+def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenario | None:
+    """The scenario of a line of the common shape, straight to facts: each distinct event (its
+    kind and roles) is checked against the library once per run, by the checker itself, and
+    remembered with its text. None sends the line to the positional reader (`_slow_decl`), for
+    exact error messages, or for a shape this reader does not take."""
+    if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
+        return None
+    where = f"{path}:{lineno}"
+    name = obj.get("name", where)
+    interp = obj.get("interpretation")
+    events = obj.get("events")
+    if (not isinstance(name, str) or not isinstance(events, list)
+            or interp is not None and not (isinstance(interp, str) and interp in lib.interpretations)):
+        return None
+    known = _known_events(lib)
+    facts = []
+    for ev in events:
+        if not isinstance(ev, dict):
+            return None
+        kind, date = ev.get("kind"), ev.get("date")
+        if not isinstance(kind, str) or not isinstance(date, str):
+            return None
+        start = _DATES.get(date)
+        if start is None:
+            start = date_ordinal(date)
+            if start is None:
+                return None
+            if len(_DATES) > 100_000:
+                _DATES.clear()
+            _DATES[date] = start
+        end = start
+        if "until" in ev:
+            end = _until(ev["until"])  # type: ignore[assignment]
+            if end is None or end < start:
+                return None
+        event = _event_key(kind, ev)
+        if event is None:
+            return None
+        hit = known.get(event)
+        if hit is None:
+            if len(known) > 100_000:
+                known.clear()
+            hit = known[event] = _check_event(lib, event)
+        if hit is False:
+            return None
+        note = ev.get("note")
+        facts.append(Fact(kind, dict(hit[0]), start, end, hit[1], where, note if isinstance(note, str) else None))
+    return Scenario(name, where, interp, tuple(facts), (), None)
+
+
+def _until(u: object) -> int | None:
+    """An event's `until` as an ordinal: BIG for null (open-ended); None if it is not a date."""
+    if u is None:
+        return BIG
+    return date_ordinal(u) if isinstance(u, str) else None
+
+
+def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
+    """(kind, role, value, role, value, …) of an event, in its order; None if a role's value is
+    not a string."""
+    key = [kind]
+    for role, value in ev.items():
+        if role not in RESERVED:
+            if not isinstance(value, str):
+                return None
+            key.append(role)
+            key.append(value)
+    return tuple(key)
+
+
+_DATES: dict[str, int] = {}
+_KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | bool]]] = []
+
+
+def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | bool]:
+    """The events already checked against this library: (roles, text), or False if not clean."""
+    if not _KNOWN or _KNOWN[0][0] is not lib:
+        _KNOWN[:] = [(lib, {})]
+    return _KNOWN[0][1]
+
+
+def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | bool:
+    """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
+    fact; False otherwise."""
+    span = _SPAN
+    args = []
+    for role, v in zip(event[1::2], event[2::2]):
+        if _CODE.match(v):
+            value: A.Value = A.Code(v, span)
+        elif _NAME.match(v):
+            value = A.Name(v, span)
+        else:  # not a code or a name: the positional reader says what it is
+            return False
+        args.append(A.Arg(role, value, span))
+    if not _NAME.match(event[0]):
+        return False
+    atom = A.Atom(event[0], tuple(args), span)
+    checker = _checker(lib)
+    checker.d = diags = Diagnostics()
+    checker.atom(atom, in_fact=True)
+    if diags.items:
+        return False
+    return {a.role: str(a.value) for a in atom.args}, atom.render()
+
+
+_SPAN = Span("<batch>", 1, 1, 1, 2)
+_CHECKERS: list[tuple[Library, object]] = []
+
+
+def _checker(lib: Library):  # type: ignore[no-untyped-def]
+    """One checker per library for `_check_event` (building one costs more than a check)."""
+    from engine.language.library import Checker
+
+    if not _CHECKERS or _CHECKERS[0][0] is not lib:
+        checker = Checker(Diagnostics())
+        checker.lib = lib
+        _CHECKERS[:] = [(lib, checker)]
+    return _CHECKERS[0][1]
+
+
+# ---------------------------------------------------------------------------- CSV, compiled
+
+
+def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
+              lineno: int, programs: dict[str | None, object] | None = None) -> str:
+    """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
+
+    Where the selection has compiled treaties (engine/core/compiled.py) and the scenario is of the
+    common shape, its facts go straight from the JSON to the compiled code, as (start, end,
+    roles) under their kinds, without `Fact` objects, preparation or an index; the engine
+    evaluates the treaties that are not compiled. Any other line goes to the engine whole (and
+    a bad line to the readers that report it). `programs`: a cache for a run of lines with the
+    same `treaties` and `interpretation`."""
+    from engine.core import compiled
+
+    try:
+        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
+        if end != len(line) and not line[end:].isspace():
+            obj = None
+    except (ValueError, StopIteration):
+        obj = None
+    if isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
+        interp = obj.get("interpretation")
+        if interp is None or isinstance(interp, str) and interp in lib.interpretations:
+            prog = programs.get(interp, _MISSING) if programs is not None else _MISSING
+            if prog is _MISSING:
+                prog = compiled.program(lib, treaties, interpretation or interp or "default")
+                if programs is not None:
+                    programs[interp] = prog
+            if prog is not None:
+                light = _light_facts(lib, prog, obj)
+                if light is not None:
+                    name = obj.get("name", f"{path}:{lineno}")
+                    if isinstance(name, str):
+                        others: dict[str, list[str]] = {}
+                        if prog.others:
+                            ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation)
+                            for o, lines in zip(ev.outcomes, _split_csv(ev)):
+                                others[o.treaty.id] = lines
+                        lead = csv_field(name)
+                        try:
+                            return "\n".join(prog.run(light[0], light[1], lead, others))
+                        except compiled.Invalid:
+                            pass
+    ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation)
+    return "\n".join(result_csv(ev))
+
+
+def _split_csv(ev: Evaluation) -> list[list[str]]:
+    """`result_csv`'s lines, per treaty of the evaluation."""
+    lines = result_csv(ev)
+    out, i = [], 0
+    for o in ev.outcomes:
+        out.append(lines[i:i + len(o.instances)])
+        i += len(o.instances)
+    return out
+
+
+_MISSING = object()
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]  # (obj, end) at an index
+
+
+def _light_facts(lib: Library, prog: object, obj: dict
+                 ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
+    """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts). None when
+    the engine must see the scenario (a line the fast reader would not take, or a fact that
+    `Program.complete` refuses). Each distinct event (all but its date) is checked once per program, by
+    the checker itself (`_shape`). The work per fact is done by `map`, in C."""
+    events = obj.get("events")
+    if not isinstance(events, list):
+        return None
+    shapes = prog.shapes  # type: ignore[attr-defined]
+    try:
+        days = list(map(dict.pop, events, repeat("date"), repeat(None)))  # TypeError: not an object
+        keys = list(map(tuple, map(dict.items, events)))
+        hits = list(map(shapes.get, keys))  # TypeError: a list or an object as a value
+    except TypeError:
+        return None
+    # `all` tests truth (cheap for tuples and ordinals), where `None in …` would compare
+    if not all(hits):  # events not seen before (None), or that the engine must see (False)
+        if len(shapes) > 100_000:
+            shapes.clear()
+        for i, hit in enumerate(hits):
+            if hit is None:
+                hits[i] = hit = shapes[keys[i]] = _shape(lib, prog, events[i])
+            if hit is False:
+                return None
+    dates = _DATES
+    starts = list(map(dates.get, days))
+    if not all(starts):  # dates not seen before (ordinals are never 0)
+        if len(dates) > 100_000:
+            dates.clear()
+        for i, start in enumerate(starts):
+            if start is None:
+                day = days[i]
+                if not isinstance(day, str) or (start := date_ordinal(day)) is None:
+                    return None
+                starts[i] = dates[day] = start
+    return hits, starts
+
+
+def _shape(lib: Library, prog: object, ev: dict) -> tuple[int, dict[str, str], int | None] | bool:
+    """For an event without its date: (the number by which the compiled code knows its kind,
+    its roles, its end: None for a one-day event), or False if the engine must see it."""
+    kind = ev.get("kind")
+    if not isinstance(kind, str):
+        return False
+    end = None
+    if "until" in ev:
+        end = _until(ev["until"])
+        if end is None:
+            return False
+    event = _event_key(kind, ev)
+    if event is None:
+        return False
+    checked = _check_event(lib, event)
+    if checked is False:
+        return False
+    roles = prog.complete(kind, checked[0])  # type: ignore[attr-defined,index]
+    if roles is None:
+        return False
+    return prog.code_of(kind), roles, end  # type: ignore[attr-defined]
+
+
+def _to_scenario(decl: A.ScenarioDecl, path: str, lineno: int) -> Scenario:
+    where = f"{path}:{lineno}"
+    facts = tuple(Fact(f.atom.kind, {a.role: str(a.value) for a in f.atom.args}, f.start,
+                       BIG if f.end is None else f.end, f.atom.render(), where, f.note) for f in decl.facts)
+    return Scenario(decl.name, where, decl.interpretation, facts, (), decl)
+
+
+def _slow_decl(lib: Library, text: str, path: str, lineno: int) -> A.ScenarioDecl:
+    """Read a line again with the positional JSON grammar (padded so that lines count as in the
+    file): raise its located diagnostics, or return the scenario if it is fine after all (a
+    shape the fast reader does not take, such as a numeric name)."""
+    diags = Diagnostics()
+    padded = "\n" * (lineno - 1) + text
+    diags.add_source(path, padded)
+    decl = parse_json_scenario(Source(path, padded), diags)  # raises on invalid JSON
+    if decl is not None:
+        check_scenario(lib, decl, diags)
+    diags.raise_if_any()
+    assert decl is not None
+    return decl

@@ -1,0 +1,185 @@
+"""JSON scenarios (SPEC "Scenario files"): read with a Lark JSON grammar so that errors and
+explanations point at lines, then turned into the same AST as a `.casus` scenario."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from engine.base.errors import CasusError, Diagnostic, Diagnostics
+from engine.base.paths import data_dir
+from engine.base.source import Source, Span
+from engine.language import ast as A
+from engine.language.build import date_ordinal
+from engine.language.syntax import _check_depth
+
+RESERVED = ("kind", "date", "until", "note")
+_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark((data_dir("grammar") / "json.lark").read_text(encoding="utf-8"), start="value", parser="lalr",
+                propagate_positions=True, maybe_placeholders=True)
+
+
+class _Node:
+    """A JSON value with its span."""
+
+    def __init__(self, value: Any, span: Span):
+        self.value = value
+        self.span = span
+
+
+def _span(path: str, node: Tree | Token) -> Span:
+    if isinstance(node, Token):
+        return Span(path, node.line or 1, node.column or 1, node.end_line or 1, node.end_column or 2)
+    m = node.meta
+    if getattr(m, "empty", True):
+        return Span(path, 1, 1, 1, 2)
+    return Span(path, m.line, m.column, m.end_line, m.end_column)
+
+
+def _convert(path: str, t: Tree | Token) -> _Node:
+    sp = _span(path, t)
+    if isinstance(t, Token):  # pragma: no cover - values are always wrapped
+        return _Node(str(t), sp)
+    d = t.data
+    if d == "string":
+        return _Node(json.loads(str(t.children[0])), sp)
+    if d == "number":
+        return _Node(json.loads(str(t.children[0])), sp)
+    if d in ("true", "false", "null"):
+        return _Node({"true": True, "false": False, "null": None}[d], sp)
+    if d == "array":
+        return _Node([_convert(path, c) for c in t.children if c is not None], sp)
+    obj: dict[str, tuple[Span, _Node]] = {}
+    for pair in t.children:
+        if pair is None:
+            continue
+        key_tok, val = pair.children
+        obj[json.loads(str(key_tok))] = (_span(path, key_tok), _convert(path, val))
+    return _Node(obj, sp)
+
+
+def parse_json_scenario(src: Source, diags: Diagnostics) -> A.ScenarioDecl | None:
+    try:
+        tree = _parser().parse(src.text)
+    except UnexpectedInput as e:
+        line, col = getattr(e, "line", -1), getattr(e, "column", -1)
+        at_end = getattr(getattr(e, "token", None), "type", None) == "$END"
+        span = src.end_span() if at_end or line is None or line < 1 else Span(src.path, line, col, line, col + 1)
+        expected = set(getattr(e, "accepts", None) or getattr(e, "expected", None) or getattr(e, "allowed", None)
+                       or [])
+        msg = f"not valid JSON; expected {_describe(expected)}" if expected else "not valid JSON"
+        raise CasusError([Diagnostic(span, "E-JSON", msg, "check for a missing comma, quote or bracket", (),
+                                     src.line_text(span.line))]) from None
+    _check_depth(src, tree, "JSON values")
+    root = _convert(src.path, tree)
+    return to_scenario(root, src, diags)
+
+
+_JSON_TOKENS = {"LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'",
+                "STRING": 'a "string"', "NUMBER": "a number", "TRUE": "true", "FALSE": "false", "NULL": "null",
+                "$END": "the end of the file"}
+
+
+def _describe(expected: set[str]) -> str:
+    """Expected JSON tokens in words (the casus grammar's names do not cover '[' and ']')."""
+    items = sorted({_JSON_TOKENS.get(e, e) for e in expected})
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def to_scenario(root: _Node, src: Source, diags: Diagnostics) -> A.ScenarioDecl | None:
+    path = src.path
+    if not isinstance(root.value, dict):
+        diags.error(root.span, "E-JSON", "a JSON scenario is an object with 'name' and 'events'")
+        return None
+    obj = root.value
+    for key, (ksp, _) in obj.items():
+        if key not in ("name", "interpretation", "events", "note", "description"):
+            diags.error(ksp, "E-JSON", f"unknown key '{key}'",
+                        hint="a scenario has 'name', 'interpretation' and 'events'")
+    name = obj.get("name", (root.span, _Node(path, root.span)))[1].value
+    interp_entry = obj.get("interpretation")
+    interp = interp_entry[1].value if interp_entry else None
+    if interp is not None and not isinstance(interp, str):
+        diags.error(interp_entry[1].span, "E-JSON", "'interpretation' must be a string")  # type: ignore[index]
+        interp = None
+    events_entry = obj.get("events")
+    if events_entry is None or not isinstance(events_entry[1].value, list):
+        diags.error(root.span if events_entry is None else events_entry[1].span, "E-JSON",
+                    "a scenario needs an 'events' list")
+        return None
+    facts = []
+    for ev in events_entry[1].value:
+        f = _fact(ev, path, diags)
+        if f is not None:
+            facts.append(f)
+    return A.ScenarioDecl(str(name), interp, tuple(facts), (), None, root.span,
+                          interp_entry[1].span if interp_entry else None)
+
+
+def _fact(ev: _Node, path: str, diags: Diagnostics) -> A.FactDecl | None:
+    if not isinstance(ev.value, dict):
+        diags.error(ev.span, "E-JSON", "an event is an object with 'kind', 'date' and roles")
+        return None
+    obj: dict[str, tuple[Span, _Node]] = ev.value
+    ok = True
+    for req in ("kind", "date"):
+        if req not in obj:
+            diags.error(ev.span, "E-JSON", f"the event has no '{req}'")
+            ok = False
+    if not ok:
+        return None
+    kind_node = obj["kind"][1]
+    if not isinstance(kind_node.value, str) or not _NAME.match(kind_node.value):
+        diags.error(kind_node.span, "E-JSON", "'kind' must be a lower-case name such as \"armed_attack\"")
+        return None
+    start = _date(obj["date"][1], diags)
+    end: int | None
+    if "until" in obj:
+        u = obj["until"][1]
+        end = None if u.value is None else _date(u, diags)
+    else:
+        end = start
+    if start is None:
+        return None
+    if end is not None and end < start:
+        diags.error(obj["until"][1].span, "E-INTERVAL", "'until' is before 'date'",
+                    "the interval's end must be on or after its start")
+    args = []
+    for key, (ksp, val) in obj.items():
+        if key in RESERVED:
+            continue
+        if not isinstance(val.value, str):
+            diags.error(val.span, "E-JSON", f"role '{key}' must be a string such as \"RU\"")
+            continue
+        v = val.value
+        value: A.Value
+        if _CODE.match(v):
+            value = A.Code(v, val.span)
+        elif _NAME.match(v):
+            value = A.Name(v, val.span)
+        else:
+            diags.error(val.span, "E-JSON", f"'{v}' is neither a party or territory code nor a name",
+                        "codes are like \"RU\" or \"RU-KRS\"; names like \"assist\"")
+            continue
+        args.append(A.Arg(key, value, ksp))
+    note = obj.get("note")
+    atom = A.Atom(kind_node.value, tuple(args), ev.span)
+    return A.FactDecl(atom, start, end, note[1].value if note and isinstance(note[1].value, str) else None, ev.span)
+
+
+def _date(node: _Node, diags: Diagnostics) -> int | None:
+    if not isinstance(node.value, str) or date_ordinal(node.value) is None:
+        diags.error(node.span, "E-DATE", f"{json.dumps(node.value)} is not a date",
+                    "dates are strings written YYYY-MM-DD and must exist in the calendar")
+        return None
+    return date_ordinal(node.value)

@@ -1,0 +1,143 @@
+"""Scenarios as the engine sees them: facts with intervals, roles completed (`on` from `at`
+under the interpretation, `at` from `on`), and derived facts from the interpretation's
+definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from engine.language import ast as A
+from engine.language.codes import country_of, is_country
+from engine.language.library import Library
+
+BIG = dt.date.max.toordinal()  # the end of an open-ended interval
+
+
+@dataclass(frozen=True, eq=False)
+class Fact:
+    kind: str
+    roles: dict[str, str]
+    start: int
+    end: int  # inclusive; BIG when open-ended
+    text: str  # as written by the user
+    source: str  # path:line
+    note: str | None = None
+
+    def sort_key(self) -> tuple[int, int, str, str, str]:
+        return (self.start, self.end, self.kind, self.text, self.source)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario ready to evaluate. `facts` are as written (roles not yet completed)."""
+
+    name: str
+    source: str
+    interpretation: str | None
+    facts: tuple[Fact, ...]
+    expects: tuple[A.Expect, ...] = ()
+    decl: A.ScenarioDecl | None = field(default=None, compare=False)
+
+
+def from_decl(decl: A.ScenarioDecl) -> Scenario:
+    facts = []
+    for f in decl.facts:
+        roles = {a.role: str(a.value) for a in f.atom.args}
+        facts.append(Fact(f.atom.kind, roles, f.start, BIG if f.end is None else f.end, f.atom.render(),
+                          f.span.short, f.note))
+    return Scenario(decl.name, decl.span.path, decl.interpretation, tuple(facts), decl.expects, decl)
+
+
+def sovereign(interp: A.InterpretationDecl | None, territory: str, date: int) -> str:
+    """Who a territory belongs to on a date, under an interpretation."""
+    owner = country_of(territory)
+    if interp is not None:
+        best = -1
+        for r in interp.reassignments:
+            if r.start <= date and any(t.code == territory for t in r.territories) and r.start >= best:
+                best, owner = r.start, r.to.code
+    return owner
+
+
+def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | None) -> list[Fact]:
+    """Complete roles and add derived facts; sorted, so the result never depends on input order."""
+    out: list[Fact] = []
+    kinds = lib.kinds
+    for f in scenario.facts:
+        info = kinds.get(f.kind)
+        if info is not None:
+            have = f.roles
+            if not (("on" in info.roles and "on" not in have and "at" in have)
+                    or ("at" in info.roles and "at" not in have and "on" in have)):
+                out.append(f)  # nothing to complete: the fact as written
+                continue
+        roles = dict(f.roles)
+        pieces = [(f.start, f.end)]
+        if info is not None:
+            if "on" in info.roles and "on" not in roles and "at" in roles:
+                # a fact at a territory that changes hands under the interpretation is cut at
+                # each change, so every piece is on the sovereign of its own days
+                pieces = _split(interp, roles["at"], f.start, f.end)
+            if "at" in info.roles and "at" not in roles and "on" in roles and is_country(roles["on"]):
+                roles["at"] = roles["on"]
+        for start, end in pieces:
+            piece_roles = dict(roles)
+            if "at" in roles and "on" not in f.roles and info is not None and "on" in info.roles:
+                piece_roles["on"] = sovereign(interp, roles["at"], start)
+            out.append(Fact(f.kind, piece_roles, start, end, f.text, f.source, f.note))
+    if interp is not None:
+        for d in interp.definitions:
+            for f in list(out):
+                if d.body.kind not in lib.kinds.get(f.kind, _NOKIND).ancestors:
+                    continue
+                env = unify(d.body, f.roles, {})
+                if env is None:
+                    continue
+                roles = {a.role: (env.get(a.value.name, a.value.name) if isinstance(a.value, A.Var) else str(a.value))
+                         for a in d.head.args}
+                out.append(Fact(d.head.kind, roles, f.start, f.end,
+                                f"{d.head.render(env)} [defined by {interp.name}: {d.body.render(env)}]",
+                                f.source, None))
+    out.sort(key=Fact.sort_key)
+    return out
+
+
+def _split(interp: A.InterpretationDecl | None, territory: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = sorted({r.start for r in interp.reassignments
+                   if start < r.start <= end and any(t.code == territory for t in r.territories)}) if interp else []
+    bounds = [start] + cuts
+    return [(b, (bounds[i + 1] - 1) if i + 1 < len(bounds) else end) for i, b in enumerate(bounds)]
+
+
+class _NoKind:
+    ancestors: tuple[str, ...] = ()
+
+
+_NOKIND = _NoKind()
+
+
+def unify(atom: A.Atom, roles: dict[str, str], env: dict[str, str]) -> dict[str, str] | None:
+    """Match an atom's arguments against a fact's roles, extending `env`; None if they clash."""
+    out = env
+    for arg in atom.args:
+        v = arg.value
+        if isinstance(v, A.Wildcard):
+            continue
+        have = roles.get(arg.role)
+        if have is None:
+            return None
+        if isinstance(v, A.Var):
+            bound = out.get(v.name)
+            if bound is None:
+                if out is env:
+                    out = dict(env)
+                out[v.name] = have
+            elif bound != have:
+                return None
+        elif isinstance(v, A.Code):
+            if have != v.code and not (arg.role in ("at", "in") and is_country(v.code) and country_of(have) == v.code):
+                return None
+        elif have != v.name:
+            return None
+    return out

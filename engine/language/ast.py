@@ -1,0 +1,417 @@
+"""The abstract syntax: frozen nodes, each with the span it was written at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Union
+
+from engine.base.source import Span
+
+# ------------------------------------------------------------------ values and atoms
+
+
+@dataclass(frozen=True)
+class Code:
+    """An ISO 3166 code: a party (`RU`) or a territory (`RU-KRS`)."""
+
+    code: str
+    span: Span = field(compare=False)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    span: Span = field(compare=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Name:
+    """A lower-case word in a value position: an action kind, an actor, a treaty id, a means."""
+
+    name: str
+    span: Span = field(compare=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    span: Span = field(compare=False)
+
+    def __str__(self) -> str:
+        return "_"
+
+
+Value = Union[Code, Var, Name, Wildcard]
+
+
+@dataclass(frozen=True)
+class Arg:
+    role: str
+    value: Value
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Atom:
+    kind: str
+    args: tuple[Arg, ...]
+    span: Span = field(compare=False)
+
+    def render(self, env: dict[str, str] | None = None) -> str:
+        env = env or {}
+        parts = []
+        for a in self.args:
+            v = a.value
+            text = env.get(v.name, v.name) if isinstance(v, Var) else str(v)
+            parts.append(f"{a.role}: {text}")
+        return f"{self.kind}({', '.join(parts)})"
+
+
+# ------------------------------------------------------------------ conditions
+
+
+@dataclass(frozen=True)
+class Occurred:
+    atom: Atom
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Ongoing:
+    atom: Atom
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Temporal:
+    """`A within N days after B` (op 'within'), `A after B`, `A before B`."""
+
+    op: str
+    first: Atom
+    second: Atom
+    days: int | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class InArea:
+    """`A in scope NAME` (what='scope'), `A in region NAME` (what='region')."""
+
+    var: str
+    what: str
+    name: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class InParties:
+    var: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class StateRef:
+    """`art3 fulfilled for X [by Y]`: another provision's instance state."""
+
+    provision: str
+    state: str
+    beneficiary: Value
+    bearer: Value | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Cond, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Cond, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Cond
+    span: Span = field(compare=False)
+
+
+Cond = Union[Occurred, Ongoing, Temporal, InArea, InParties, StateRef, And, Or, Not]
+
+# ------------------------------------------------------------------ declarations
+
+
+@dataclass(frozen=True)
+class RoleDecl:
+    name: str
+    optional: bool
+    type: str
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class KindDecl:
+    name: str
+    is_action: bool
+    roles: tuple[RoleDecl, ...]
+    parent: str | None
+    doc: str | None
+    span: Span = field(compare=False)
+    parent_span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ActorDecl:
+    name: str
+    doc: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class VocabularyDecl:
+    name: str
+    kinds: tuple[KindDecl, ...]
+    actors: tuple[ActorDecl, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One entry of a region or scope: a code with exceptions, or another region."""
+
+    code: str | None
+    excepts: tuple[str, ...]
+    region: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RegionDecl:
+    name: str
+    title: str | None
+    areas: tuple[Area, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Reassign:
+    start: int  # date ordinal
+    territories: tuple[Code, ...]
+    to: Code
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Definition:
+    head: Atom
+    body: Atom
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class InterpretationDecl:
+    name: str
+    title: str | None
+    reassignments: tuple[Reassign, ...]
+    timing: tuple[tuple[str, int], ...]
+    definitions: tuple[Definition, ...]
+    source: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Membership:
+    party: Code
+    start: int | None  # None: from entry into force
+    end: int | None  # None: for the treaty's whole life
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Suspension:
+    bearer: Code
+    beneficiary: Code
+    start: int
+    end: int | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A qualifier as data. `group` is timing, discretion, means, basis or reporting."""
+
+    group: str
+    value: str
+    days: int | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """`each other party [V]` (mode 'each_other'), `each party [V]` ('each'), a code, a variable."""
+
+    mode: str
+    value: str | None
+    var: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Then:
+    bearer: Bearer
+    modality: str  # obligation | prohibition | permission | right
+    action: Atom
+    beneficiary: Value | None  # explicit `for X`
+    qualifiers: tuple[Qualifier, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Provision:
+    id: str
+    title: str
+    article: str
+    says: str | None
+    source: str | None
+    when: Cond | None
+    upon: Cond | None
+    unless: Cond | None
+    then: Then | None
+    until: Cond | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class TreatyDecl:
+    id: str
+    title: str
+    signed: int | None
+    in_force: int | None
+    ends: int | None
+    source: str | None
+    says: str | None
+    members: tuple[Membership, ...]
+    scopes: tuple[RegionDecl, ...]
+    suspensions: tuple[Suspension, ...]
+    provisions: tuple[Provision, ...]
+    span: Span = field(compare=False)
+    in_force_span: Span | None = field(default=None, compare=False)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+@dataclass(frozen=True)
+class FactDecl:
+    atom: Atom
+    start: int
+    end: int | None  # inclusive; None = open-ended; == start for a one-day fact
+    note: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One `expect` line. form: status | absent | nothing."""
+
+    form: str
+    interpretation: str | None
+    treaty: str
+    provision: str | None
+    bearer: str | None  # None = any (`*`)
+    beneficiary: str | None
+    status: str | None
+    since: int | None
+    activated: int | None
+    never_activated: bool
+    missing: tuple[Atom, ...]
+    because: tuple[Atom, ...]
+    span: Span = field(compare=False)
+    treaty_span: Span | None = field(default=None, compare=False)
+    provision_span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ScenarioDecl:
+    name: str
+    interpretation: str | None
+    facts: tuple[FactDecl, ...]
+    expects: tuple[Expect, ...]
+    says: str | None
+    span: Span = field(compare=False)
+    interpretation_span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PropertyRule:
+    """`never STATE T.P for X [unless C]`, `always STATE T.P for X when C`, or
+    `T.P STATE before T2.P2 STATE2 for X` (form 'before'; the second provision in `later`)."""
+
+    form: str  # never | always | before
+    state: str
+    treaty: str
+    provision: str
+    var: str
+    cond: Cond | None
+    span: Span = field(compare=False)
+    later: tuple[str, str, str] | None = None  # (treaty, provision, state) of the later event
+
+
+@dataclass(frozen=True)
+class PropertyDecl:
+    name: str
+    title: str | None
+    rules: tuple[PropertyRule, ...]
+    span: Span = field(compare=False)
+
+
+Item = Union[VocabularyDecl, RegionDecl, InterpretationDecl, TreatyDecl, ScenarioDecl, PropertyDecl]
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    items: tuple[Item, ...]
+
+
+# ------------------------------------------------------------------ walking conditions
+
+
+def clauses(p: Provision) -> list[Cond]:
+    """A provision's conditions: when, upon, unless, until (those it has)."""
+    return [c for c in (p.when, p.upon, p.unless, p.until) if c is not None]
+
+
+def walk(c: Cond) -> Iterator[Cond]:
+    """Every node of a condition, the condition itself first."""
+    yield c
+    if isinstance(c, (And, Or)):
+        for i in c.items:
+            yield from walk(i)
+    elif isinstance(c, Not):
+        yield from walk(c.item)
+
+
+def node_atoms(c: Cond) -> list[Atom]:
+    """The atoms a single node tests (none for and/or/not and the non-fact tests)."""
+    if isinstance(c, (Occurred, Ongoing)):
+        return [c.atom]
+    if isinstance(c, Temporal):
+        return [c.first, c.second]
+    return []
+
+
+def atoms(c: Cond | None) -> list[Atom]:
+    """Every atom anywhere in a condition."""
+    return [] if c is None else [a for node in walk(c) for a in node_atoms(node)]

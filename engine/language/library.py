@@ -1,0 +1,620 @@
+"""Loading and checking: files -> a checked `Library` (vocabulary, regions, interpretations,
+treaties) and checked scenarios. Every name is resolved here, with "did you mean" on failure."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.base.errors import CasusError, Diagnostics
+from engine.base.paths import library_dir
+from engine.base.source import Source, Span
+from engine.language import ast as A
+from engine.language.build import build
+from engine.language.codes import country_of, is_country, is_territory, suggest_country, suggest_territory
+from engine.language.syntax import parse, read_source
+
+STATES = ("pending", "active", "activated", "fulfilled", "violated", "discharged", "defeated", "suspended")
+LISTED_STATES = ("pending", "active", "fulfilled", "violated", "discharged", "defeated", "suspended", "dormant")
+TIMING_WORDS = ("immediately", "promptly", "forthwith")
+BENEFICIARY_ROLES = ("to", "with")
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    name: str
+    is_action: bool
+    roles: dict[str, A.RoleDecl]
+    parent: str | None
+    ancestors: tuple[str, ...]  # itself first
+    doc: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Region:
+    """A resolved region or scope: entries (code, exceptions), nested regions flattened."""
+
+    name: str
+    title: str | None
+    entries: tuple[tuple[str, frozenset[str]], ...]
+
+    def contains(self, territory: str) -> bool:
+        country = country_of(territory)
+        for code, excepts in self.entries:
+            if territory == code:
+                return True
+            if code == country and territory not in excepts:
+                return True
+        return False
+
+
+@dataclass
+class Library:
+    """The checked library. Treat as read-only once built."""
+
+    kinds: dict[str, KindInfo] = field(default_factory=dict)
+    actors: dict[str, A.ActorDecl] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    interpretations: dict[str, A.InterpretationDecl] = field(default_factory=dict)
+    treaties: dict[str, A.TreatyDecl] = field(default_factory=dict)
+    scopes: dict[tuple[str, str], Region] = field(default_factory=dict)
+    properties: dict[str, A.PropertyDecl] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def descendants(self, kind: str) -> frozenset[str]:
+        return frozenset(k for k, info in self.kinds.items() if kind in info.ancestors)
+
+    def treaty_order(self) -> list[str]:
+        return sorted(self.treaties)
+
+
+# ---------------------------------------------------------------------------- reading files
+
+
+def iter_casus_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Files named directly, and every `.casus` file below named directories, sorted."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*.casus")):
+                yield str(f)
+        else:
+            yield str(p)
+
+
+def parse_files(paths: Iterable[str], diags: Diagnostics) -> list[A.Document]:
+    docs = []
+    for path in paths:
+        try:
+            src = read_source(path)
+        except CasusError as e:
+            diags.items.extend(e.diagnostics)
+            continue
+        doc = parse_source(src, diags)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def parse_text(path: str, text: str, diags: Diagnostics) -> A.Document | None:
+    return parse_source(Source(path, text), diags)
+
+
+def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
+    """One file's text -> its document; None (and the problems in `diags`) if it does not parse."""
+    diags.add_source(src.path, src.text)
+    try:
+        return build(src, parse(src), diags)
+    except CasusError as e:
+        diags.items.extend(e.diagnostics)
+        return None
+
+
+# ---------------------------------------------------------------------------- the checker
+
+
+class Checker:
+    def __init__(self, diags: Diagnostics, library_paths: Iterable[str] = ()):
+        self.d = diags
+        self.lib = Library()
+        self.library_paths = frozenset(library_paths)
+
+    # ------------------------------------------------------------ collect declarations
+    def collect(self, docs: list[A.Document]) -> None:
+        seen: dict[tuple[str, str], Span] = {}
+
+        def unique(kind: str, name: str, span: Span) -> bool:
+            key = (kind, name)
+            if key in seen:
+                other = seen[key]
+                self.d.error(span, "E-DUPLICATE", f"{kind} '{name}' is declared twice",
+                             f"the other declaration is at {other.where}")
+                return False
+            seen[key] = span
+            return True
+
+        kind_decls: dict[str, A.KindDecl] = {}
+        region_decls: dict[str, A.RegionDecl] = {}
+        # the library's own files first, so that a clash is blamed on the user's file
+        for doc in sorted(docs, key=lambda d: (d.path not in self.library_paths, d.path)):
+            for item in doc.items:
+                if isinstance(item, A.VocabularyDecl):
+                    for k in item.kinds:
+                        if unique("kind", k.name, k.span):
+                            kind_decls[k.name] = k
+                    for a in item.actors:
+                        if unique("actor", a.name, a.span):
+                            self.lib.actors[a.name] = a
+                elif isinstance(item, A.RegionDecl):
+                    if unique("region", item.name, item.span):
+                        region_decls[item.name] = item
+                elif isinstance(item, A.InterpretationDecl):
+                    if unique("interpretation", item.name, item.span):
+                        self.lib.interpretations[item.name] = item
+                elif isinstance(item, A.TreatyDecl):
+                    if unique("treaty", item.id, item.span):
+                        self.lib.treaties[item.id] = item
+                elif isinstance(item, A.PropertyDecl):
+                    if unique("property", item.name, item.span):
+                        self.lib.properties[item.name] = item
+        self._kinds(kind_decls)
+        for name, r in sorted(region_decls.items()):
+            self.lib.regions[name] = self._resolve_region(r, region_decls, (name,))
+        for tid, t in sorted(self.lib.treaties.items()):
+            for s in t.scopes:
+                self.lib.scopes[(tid, s.name)] = self._resolve_region(s, region_decls, ())
+
+    def _kinds(self, decls: dict[str, A.KindDecl]) -> None:
+        for name, k in sorted(decls.items()):
+            chain = [name]
+            cur = k
+            ok = True
+            while cur.parent is not None:
+                if cur.parent not in decls:
+                    self.d.unknown(cur.parent_span or cur.span, "kind", cur.parent, decls)
+                    ok = False
+                    break
+                if cur.parent in chain:
+                    self.d.error(k.span, "E-CYCLE", f"kind '{name}' is its own ancestor: " + " is ".join(chain + [cur.parent]))
+                    ok = False
+                    break
+                chain.append(cur.parent)
+                cur = decls[cur.parent]
+            roles: dict[str, A.RoleDecl] = {}
+            for r in k.roles:
+                if r.name in roles:
+                    self.d.error(r.span, "E-DUPLICATE", f"role '{r.name}' is declared twice in '{name}'")
+                roles[r.name] = r
+            self.lib.kinds[name] = KindInfo(name, k.is_action, roles, k.parent if ok else None,
+                                            tuple(chain) if ok else (name,), k.doc, k.span)
+
+    def _resolve_region(self, r: A.RegionDecl, decls: dict[str, A.RegionDecl], path: tuple[str, ...]) -> Region:
+        entries: list[tuple[str, frozenset[str]]] = []
+        for area in r.areas:
+            if area.region is not None:
+                if area.region not in decls:
+                    self.d.unknown(area.span, "region", area.region, decls)
+                    continue
+                if area.region in path:
+                    self.d.error(area.span, "E-CYCLE", "region includes itself: " + " -> ".join(path + (area.region,)))
+                    continue
+                entries.extend(self._resolve_region(decls[area.region], decls, path + (area.region,)).entries)
+            else:
+                assert area.code is not None
+                self.territory_code(area.code, area.span)
+                for x in area.excepts:
+                    self.territory_code(x, area.span)
+                    if country_of(x) != area.code and x != area.code:
+                        self.d.error(area.span, "E-EXCEPT", f"'{x}' is not part of '{area.code}'",
+                                     "an exception names a subdivision of the code before 'except'")
+                entries.append((area.code, frozenset(area.excepts)))
+        return Region(r.name, r.title, tuple(entries))
+
+    # ------------------------------------------------------------ codes
+    def country_code(self, code: str, span: Span) -> bool:
+        if is_country(code):
+            return True
+        if is_territory(code):
+            self.d.error(span, "E-CODE", f"'{code}' is a territory, not a party",
+                         f"a party is a country code such as '{country_of(code)}'")
+            return False
+        self.d.error(span, "E-CODE", f"unknown party code '{code}' (ISO 3166-1 alpha-2)",
+                     suggestions=suggest_country(code))
+        return False
+
+    def territory_code(self, code: str, span: Span) -> bool:
+        if is_territory(code):
+            return True
+        self.d.error(span, "E-CODE", f"unknown territory code '{code}' (ISO 3166-2)",
+                     suggestions=suggest_territory(code))
+        return False
+
+    # ------------------------------------------------------------ atoms
+    def atom(self, atom: A.Atom, *, in_fact: bool = False, treaty: A.TreatyDecl | None = None) -> KindInfo | None:
+        info = self.lib.kinds.get(atom.kind)
+        if info is None:
+            self.d.unknown(atom.span, "kind", atom.kind, self.lib.kinds)
+            return None
+        seen: set[str] = set()
+        for arg in atom.args:
+            role = info.roles.get(arg.role)
+            if role is None:
+                self.d.error(arg.span, "E-ROLE", f"'{atom.kind}' has no role '{arg.role}'",
+                             suggestions=tuple(r for r in _close(arg.role, info.roles)),
+                             hint=None if _close(arg.role, info.roles) else
+                             f"its roles are: {', '.join(info.roles) or 'none'}")
+                continue
+            if arg.role in seen:
+                self.d.error(arg.span, "E-ROLE", f"role '{arg.role}' is given twice")
+            seen.add(arg.role)
+            self.value(arg.value, role.type, in_fact)
+        if in_fact:
+            for rname, role in info.roles.items():
+                if role.optional or rname in seen:
+                    continue
+                if rname == "on" and "at" in seen:
+                    continue
+                if rname == "at" and "on" in seen:
+                    continue
+                self.d.error(atom.span, "E-ROLE-MISSING", f"'{atom.kind}' needs the role '{rname}'",
+                             f"write it as {atom.kind}({', '.join(r + ': …' for r, d in info.roles.items() if not d.optional)})")
+        return info
+
+    def value(self, v: A.Value, rtype: str, in_fact: bool) -> None:
+        if in_fact and isinstance(v, (A.Var, A.Wildcard)):
+            self.d.error(v.span, "E-FACT", f"a fact names concrete parties, not '{v}'",
+                         "variables and '_' belong in treaty conditions")
+            return
+        if isinstance(v, (A.Var, A.Wildcard)):
+            return
+        if rtype == "party":
+            if isinstance(v, A.Code):
+                self.country_code(v.code, v.span)
+            elif v.name not in self.lib.actors:
+                self.d.error(v.span, "E-TYPE", f"'{v.name}' is not a party or a declared actor",
+                             suggestions=_close(v.name, self.lib.actors),
+                             hint=None if _close(v.name, self.lib.actors) else
+                             "parties are ISO codes (RU, BY); non-state actors are declared with 'actor'")
+        elif rtype == "territory":
+            if isinstance(v, A.Code):
+                self.territory_code(v.code, v.span)
+            else:
+                self.d.error(v.span, "E-TYPE", f"'{v.name}' is not a territory",
+                             "territories are ISO 3166-2 codes such as RU-KRS or UA-43, or a country code")
+        elif rtype == "action":
+            actions = {k for k, i in self.lib.kinds.items() if i.is_action}
+            if not isinstance(v, A.Name) or v.name not in actions:
+                self.d.error(v.span, "E-TYPE", f"'{v}' is not an action",
+                             suggestions=_close(str(v), actions),
+                             hint=None if _close(str(v), actions) else f"actions are: {', '.join(sorted(actions))}")
+        elif rtype == "treaty":
+            if not isinstance(v, A.Name) or v.name not in self.lib.treaties:
+                self.d.unknown(v.span, "treaty", str(v), self.lib.treaties)
+        elif isinstance(v, A.Code):
+            self.d.error(v.span, "E-TYPE", f"'{v.code}' is a code, but this role takes a {rtype}")
+
+    # ------------------------------------------------------------ interpretations
+    def interpretations(self) -> None:
+        for name, it in sorted(self.lib.interpretations.items()):
+            for r in it.reassignments:
+                for t in r.territories:
+                    self.territory_code(t.code, t.span)
+                self.country_code(r.to.code, r.to.span)
+            for d in it.definitions:
+                self.atom(d.head)
+                self.atom(d.body)
+                head_vars = _atom_vars(d.head)
+                body_vars = _atom_vars(d.body)
+                for v in sorted(head_vars - body_vars):
+                    self.d.error(d.span, "E-UNBOUND", f"variable '{v}' in the defined fact is not bound by its body")
+
+    # ------------------------------------------------------------ treaties
+    def treaties(self) -> None:
+        for tid, t in sorted(self.lib.treaties.items()):
+            self.treaty(t)
+
+    def treaty(self, t: A.TreatyDecl) -> None:
+        if t.in_force is None:
+            self.d.error(t.span, "E-TREATY", f"treaty '{t.id}' has no 'in force' date",
+                         "write: in force YYYY-MM-DD")
+        parties = set()
+        for m in t.members:
+            if self.country_code(m.party.code, m.party.span):
+                parties.add(m.party.code)
+        if not t.members:
+            self.d.error(t.span, "E-TREATY", f"treaty '{t.id}' has no parties", "write: parties RU, BY")
+        for s in t.suspensions:
+            for c in (s.bearer, s.beneficiary):
+                if self.country_code(c.code, c.span) and c.code not in parties:
+                    self.d.error(c.span, "E-MEMBER", f"'{c.code}' is not a party to '{t.id}'",
+                                 suggestions=_close(c.code, parties))
+        ids: dict[str, Span] = {}
+        for p in t.provisions:
+            if p.id in ids:
+                self.d.error(p.span, "E-DUPLICATE", f"provision '{p.id}' is declared twice in '{t.id}'",
+                             f"the other declaration is at {ids[p.id].where}")
+            ids[p.id] = p.span
+        for p in t.provisions:
+            self.provision(t, p, set(ids))
+        self.stratify(t)
+
+    def provision(self, t: A.TreatyDecl, p: A.Provision, ids: set[str]) -> None:
+        if p.when is None:
+            self.d.error(p.span, "E-PROVISION", f"provision '{p.id}' has no 'when' trigger")
+            return
+        if p.then is None:
+            self.d.error(p.span, "E-PROVISION", f"provision '{p.id}' has no 'then' clause")
+            return
+        bound = self.cond(t, p.when, set(), ids)
+        bearer = p.then.bearer
+        if bearer.mode == "code" and bearer.value is not None:
+            self.country_code(bearer.value, bearer.span)
+        if bearer.mode == "var" and bearer.var not in bound:
+            self.d.error(bearer.span, "E-UNBOUND", f"the bearer '{bearer.var}' is not bound by the 'when' condition",
+                         "name a party code, 'each other party', or a variable the trigger binds")
+        if bearer.var:
+            bound = bound | {bearer.var}
+        if p.upon is not None:
+            bound = bound | self.cond(t, p.upon, bound, ids)
+        for c in (p.unless, p.until):
+            if c is not None:
+                self.cond(t, c, bound, ids)
+        info = self.lib.kinds.get(p.then.action.kind)
+        self.atom(p.then.action)
+        if info is not None and not info.is_action:
+            actions = sorted(k for k, i in self.lib.kinds.items() if i.is_action)
+            self.d.error(p.then.action.span, "E-TYPE", f"'{info.name}' is not an action",
+                         f"obligations are to do an action: {', '.join(actions)}")
+        for arg in p.then.action.args:
+            if isinstance(arg.value, A.Var) and arg.value.name not in bound:
+                self.d.error(arg.value.span, "E-UNBOUND", f"variable '{arg.value.name}' is not bound by the conditions",
+                             suggestions=_close(arg.value.name, bound))
+        if p.then.beneficiary is not None:
+            if isinstance(p.then.beneficiary, A.Var) and p.then.beneficiary.name not in bound:
+                self.d.error(p.then.beneficiary.span, "E-UNBOUND",
+                             f"the beneficiary '{p.then.beneficiary.name}' is not bound by the conditions")
+        elif beneficiary_arg(p.then) is None:
+            self.d.error(p.then.action.span, "E-BENEFICIARY", f"who benefits from '{p.then.action.kind}'?",
+                         "give the action a 'to:' or 'with:' role, or add 'for X' after it")
+
+    def cond(self, t: A.TreatyDecl, c: A.Cond, outer: set[str], ids: set[str]) -> set[str]:
+        """Check a condition; return the variables it binds (positively, on every branch)."""
+        if isinstance(c, (A.Occurred, A.Ongoing)):
+            self.atom(c.atom, treaty=t)
+            return _atom_vars(c.atom)
+        if isinstance(c, A.Temporal):
+            self.atom(c.first, treaty=t)
+            self.atom(c.second, treaty=t)
+            return _atom_vars(c.first) | _atom_vars(c.second)
+        if isinstance(c, A.And):
+            bound = set(outer)
+            out: set[str] = set()
+            # bind positively first, so that order within `and` does not matter for safety
+            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties))):
+                got = self.cond(t, item, bound, ids)
+                bound |= got
+                out |= got
+            return out
+        if isinstance(c, A.Or):
+            sets = [self.cond(t, i, outer, ids) for i in c.items]
+            return set.intersection(*sets) if sets else set()
+        if isinstance(c, A.Not):
+            inner = _free_vars(c.item)
+            for v in sorted(inner - outer):
+                self.d.error(c.span, "E-UNSAFE", f"variable '{v}' appears only under 'not'",
+                             f"bind '{v}' outside the negation, e.g. in the 'when' trigger")
+            self.cond(t, c.item, outer, ids)
+            return set()
+        if isinstance(c, A.InArea):
+            if c.var not in outer:
+                self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in {c.what}'",
+                             f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
+            if c.what == "scope" and (t.id, c.name) not in self.lib.scopes:
+                self.d.unknown(c.span, "scope", c.name, owner=t.id, candidates=[s for (tid, s) in self.lib.scopes if tid == t.id])
+            if c.what == "region" and c.name not in self.lib.regions:
+                self.d.unknown(c.span, "region", c.name, self.lib.regions)
+            return set()
+        if isinstance(c, A.InParties):
+            if c.var not in outer:
+                self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in parties'")
+            return set()
+        if isinstance(c, A.StateRef):
+            if c.provision not in ids:
+                self.d.unknown(c.span, "provision", c.provision, ids, owner=t.id)
+            out = set()
+            for v in (c.beneficiary, c.bearer):
+                if isinstance(v, A.Var):
+                    out.add(v.name)
+                elif isinstance(v, A.Code):
+                    self.country_code(v.code, v.span)
+            return out
+        raise AssertionError(c)  # pragma: no cover
+
+    def stratify(self, t: A.TreatyDecl) -> None:
+        """Provisions that refer to each other's states must not form a cycle."""
+        edges: dict[str, list[tuple[str, bool]]] = {}
+        for p in t.provisions:
+            refs: list[tuple[str, bool]] = []
+            for clause, negative in ((p.when, False), (p.upon, False), (p.unless, True), (p.until, True)):
+                if clause is not None:
+                    refs.extend(_state_refs(clause, negative))
+            edges[p.id] = sorted(set(refs))
+        state: dict[str, int] = {}
+        stack: list[tuple[str, bool]] = []
+        reported: set[frozenset[str]] = set()
+        spans = {p.id: p.span for p in t.provisions}
+
+        def visit(n: str) -> None:
+            state[n] = 1
+            for m, neg in edges.get(n, []):
+                if m not in edges:
+                    continue
+                stack.append((m, neg))
+                if state.get(m) == 1:
+                    names = [x for x, _ in stack]
+                    start = names.index(m)  # the first time m is on the path
+                    cyc = names[start:]  # m ... n, m
+                    negs = any(neg2 for _, neg2 in stack[start + 1:])
+                    key = frozenset(cyc)
+                    if key not in reported:
+                        reported.add(key)
+                        self.d.error(spans[n], "E-CYCLE",
+                                     f"provisions of '{t.id}' depend on each other in a cycle"
+                                     f"{' through not/unless/until' if negs else ''}: {' -> '.join(cyc)}",
+                                     "a provision may refer only to provisions that do not refer back to it")
+                elif m not in state:
+                    visit(m)
+                stack.pop()
+            state[n] = 2
+
+        for p in sorted(edges):
+            if p not in state:
+                stack.append((p, False))
+                visit(p)
+                stack.pop()
+
+    # ------------------------------------------------------------ properties
+    def properties(self) -> None:
+        for name, prop in sorted(self.lib.properties.items()):
+            for rule in prop.rules:
+                refs = [(rule.treaty, rule.provision, rule.state)]
+                if rule.later is not None:
+                    refs.append(rule.later)
+                for tid, pid, state in refs:
+                    t = self.lib.treaties.get(tid)
+                    if t is None:
+                        self.d.unknown(rule.span, "treaty", tid, self.lib.treaties)
+                        continue
+                    ids = [p.id for p in t.provisions]
+                    if pid not in ids:
+                        self.d.unknown(rule.span, "provision", pid, ids, owner=tid)
+                    if state == "dormant":  # pragma: no cover - the grammar has no such word
+                        self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
+                if rule.cond is not None and rule.treaty in self.lib.treaties:
+                    t = self.lib.treaties[rule.treaty]
+                    self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
+                    for v in sorted(_free_vars(rule.cond) - {rule.var}):
+                        if rule.form == "never":
+                            continue  # other variables are existential in an `unless`
+                        self.d.error(rule.span, "E-UNBOUND", f"variable '{v}' is not '{rule.var}'",
+                                     f"an 'always' condition speaks of '{rule.var}' only")
+
+    # ------------------------------------------------------------ scenarios
+    def scenario(self, s: A.ScenarioDecl) -> None:
+        if s.interpretation is not None and s.interpretation not in self.lib.interpretations:
+            self.d.unknown(s.interpretation_span or s.span, "interpretation", s.interpretation,
+                           self.lib.interpretations)
+        for f in s.facts:
+            self.atom(f.atom, in_fact=True)
+        for e in s.expects:
+            self.expect(e)
+
+    def expect(self, e: A.Expect) -> None:
+        if e.interpretation is not None and e.interpretation not in self.lib.interpretations:
+            self.d.unknown(e.span, "interpretation", e.interpretation, self.lib.interpretations)
+        t = self.lib.treaties.get(e.treaty)
+        if t is None:
+            self.d.unknown(e.treaty_span or e.span, "treaty", e.treaty, self.lib.treaties)
+            return
+        if e.provision is not None:
+            ids = [p.id for p in t.provisions]
+            if e.provision not in ids:
+                self.d.unknown(e.provision_span or e.span, "provision", e.provision, ids, owner=t.id)
+        for code in (e.bearer, e.beneficiary):
+            if code is not None:
+                self.country_code(code, e.span)
+        if e.status == "activated":
+            self.d.error(e.span, "E-EXPECT", "'activated' is not a status an instance ends in",
+                         "expect active, fulfilled, violated, discharged, pending, defeated or suspended")
+        for a in e.missing + e.because:
+            self.atom(a)
+
+
+def beneficiary_arg(then: A.Then) -> A.Value | None:
+    if then.beneficiary is not None:
+        return then.beneficiary
+    for role in BENEFICIARY_ROLES:
+        for arg in then.action.args:
+            if arg.role == role and not isinstance(arg.value, A.Wildcard):
+                return arg.value
+    return None
+
+
+def _close(word: str, pool: Iterable[str]) -> tuple[str, ...]:
+    from engine.base.errors import suggest
+
+    return suggest(word, pool)
+
+
+def _atom_vars(atom: A.Atom) -> set[str]:
+    return {a.value.name for a in atom.args if isinstance(a.value, A.Var)}
+
+
+def _free_vars(c: A.Cond) -> set[str]:
+    if isinstance(c, (A.Occurred, A.Ongoing)):
+        return _atom_vars(c.atom)
+    if isinstance(c, A.Temporal):
+        return _atom_vars(c.first) | _atom_vars(c.second)
+    if isinstance(c, (A.And, A.Or)):
+        out: set[str] = set()
+        for i in c.items:
+            out |= _free_vars(i)
+        return out
+    if isinstance(c, A.Not):
+        return _free_vars(c.item)
+    if isinstance(c, (A.InArea, A.InParties)):
+        return {c.var}
+    if isinstance(c, A.StateRef):
+        return {v.name for v in (c.beneficiary, c.bearer) if isinstance(v, A.Var)}
+    return set()  # pragma: no cover
+
+
+def _state_refs(c: A.Cond, negative: bool) -> list[tuple[str, bool]]:
+    if isinstance(c, A.StateRef):
+        return [(c.provision, negative)]
+    if isinstance(c, (A.And, A.Or)):
+        return [r for i in c.items for r in _state_refs(i, negative)]
+    if isinstance(c, A.Not):
+        return _state_refs(c.item, True)
+    return []
+
+
+# ---------------------------------------------------------------------------- public entry points
+
+
+def check_documents(docs: list[A.Document], diags: Diagnostics,
+                    library_paths: Iterable[str] = ()) -> tuple[Library, list[A.ScenarioDecl]]:
+    ch = Checker(diags, library_paths)
+    ch.collect(docs)
+    ch.interpretations()
+    ch.treaties()
+    ch.properties()
+    scenarios: list[A.ScenarioDecl] = []
+    for doc in docs:
+        for item in doc.items:
+            if isinstance(item, A.ScenarioDecl):
+                ch.scenario(item)
+                scenarios.append(item)
+    ch.lib.sources = dict(diags.lines)
+    ch.lib.files = tuple(sorted(d.path for d in docs))
+    return ch.lib, scenarios
+
+
+def load_library(paths: Iterable[str | os.PathLike[str]] | None = None) -> Library:
+    """Parse and check library files (default: the bundled `obligations/`)."""
+    diags = Diagnostics()
+    files = list(iter_casus_files([library_dir()] if paths is None else paths))
+    docs = parse_files(files, diags)
+    lib, _ = check_documents(docs, diags)
+    diags.raise_if_any()
+    return lib
+
+
+def check_scenario(lib: Library, scenario: A.ScenarioDecl, diags: Diagnostics) -> None:
+    ch = Checker(diags)
+    ch.lib = lib
+    ch.scenario(scenario)

@@ -1,0 +1,245 @@
+"""Text -> Lark tree. Loads the grammar once and turns Lark's exceptions into diagnostics.
+
+Lark is imported on first use, not with this module: a run whose files all come from the cache
+(engine/api.py) never needs it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from engine.base.errors import CasusError, Diagnostic
+from engine.base.paths import display_path, grammar_path
+from engine.base.source import Source, Span, caret
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
+
+MAX_DEPTH = 200
+
+_FRIENDLY = {
+    "NAME": "a name",
+    "CODE": "a party or territory code",
+    "VAR": "a variable",
+    "DATE": "a date (YYYY-MM-DD)",
+    "INT": "a number",
+    "STRING": 'a "string"',
+    "STATE": "a status (pending, active, fulfilled, …)",
+    "TIMING_WORD": "a timing word (immediately, promptly, forthwith)",
+    "KIND_WORD": "'kind'/'action'",
+    "RANGE": "'..'",
+    "OPTIONAL": "'?'",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def full_parser() -> Lark:
+    """The grammar compiled without the cache, with Lark's grammar object kept: for tools that
+    read the grammar itself, such as `hypothesis.extra.lark.from_lark(full_parser())`."""
+    from lark import Lark
+
+    text = grammar_path().read_text(encoding="utf-8")
+    return Lark(text, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The grammar, compiled once per process and, when a cache folder is writable, once per
+    grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds)."""
+    import lark
+    from lark import Lark
+
+    from engine.base import cache
+
+    text = grammar_path().read_text(encoding="utf-8")
+    options = dict(parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+    root = cache.cache_dir()
+    if root is not None:
+        path = root / f"grammar-{cache.key(text, lark.__version__)}.lark-cache"
+        try:
+            return Lark(text, cache=str(path), **options)  # type: ignore[arg-type]
+        except Exception:  # an unreadable or unwritable cache file: compile without it
+            pass
+    return Lark(text, **options)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def _terminal_text() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for t in parser().terminals:
+        if t.name in _FRIENDLY:
+            out[t.name] = _FRIENDLY[t.name]
+        elif t.pattern.type == "str":
+            out[t.name] = f"'{t.pattern.value}'"
+        else:
+            out[t.name] = t.name.lower()
+    out["$END"] = _FRIENDLY["$END"]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _word_choices() -> dict[str, tuple[str, ...]]:
+    """Terminals that are a choice of plain words (STATE, TIMING_WORD, KIND_WORD) -> the words."""
+    out: dict[str, tuple[str, ...]] = {}
+    for t in parser().terminals:
+        m = re.fullmatch(r"\(\?:([a-z_|]+)\)", t.pattern.value) if t.pattern.type == "re" else None
+        if m:
+            out[t.name] = tuple(sorted(m.group(1).split("|")))
+    return out
+
+
+def _keywords(expected: set[str]) -> list[str]:
+    names = _terminal_text()
+    words = [names[e][1:-1] for e in expected if re.fullmatch(r"'[^']+'", names.get(e, ""))]
+    choices = _word_choices()
+    for e in sorted(expected):
+        words.extend(choices.get(e, ()))
+    return sorted(set(words))
+
+
+def _accepted(e: UnexpectedInput, fallback: set[str]) -> set[str]:
+    """The terminals the parser really accepts where it stopped (LALR lookahead sets are wider)."""
+    ip = getattr(e, "interactive_parser", None)
+    if ip is not None:
+        try:
+            return set(ip.accepts()) or fallback
+        except Exception:  # noqa: BLE001  # pragma: no cover - never let a hint turn into a crash
+            return fallback
+    return fallback
+
+
+def describe_expected(expected: set[str]) -> str:
+    names = _terminal_text()
+    items = sorted({names.get(e, e) for e in expected})
+    if len(items) > 8:
+        items = items[:8] + ["…"]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A token as quoted in a message: never the whole of a megabyte-long word."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _diag(src: Source, span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(span, code, message, hint, (), src.line_text(span.line))
+
+
+def decode(path: str, data: bytes) -> Source:
+    """Bytes -> Source, with a located error for anything that is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        good = data[: e.start].decode("utf-8", errors="replace")
+        line = good.count("\n") + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
+        span = Span(path, line, column, line, column + 1)
+        shown = good.split("\n")[-1]
+        raise CasusError([Diagnostic(span, "E-ENCODING",
+                                     f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
+                                     "save the file as UTF-8", (), shown)]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Source(path, text)
+
+
+def read_source(path: str) -> Source:
+    """Read a file; its Source is named by `display_path` (bundled files by their short name)."""
+    shown = display_path(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "no such file",
+                                     "check the path, or run 'casus treaties' to see the bundled library")]) from None
+    except IsADirectoryError:
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "is a directory, not a file")]) from None
+    except OSError as e:
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+    return decode(shown, data)
+
+
+def parse(src: Source) -> Tree:
+    """Parse one source file; raise CasusError with a located, friendly message."""
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        tree = parser().parse(src.text)
+    except UnexpectedInput as e:
+        raise CasusError([_parse_error(src, e)]) from None
+    except RecursionError:  # pragma: no cover - LALR is iterative; kept as a guard
+        raise CasusError([_diag(src, src.end_span(), "E-NESTING", "the input nests too deeply")]) from None
+    _check_depth(src, tree)
+    return tree
+
+
+def _check_depth(src: Source, tree: Tree, what: str = "conditions") -> None:
+    """Reject absurd nesting before anything recursive walks the tree."""
+    from lark import Tree
+
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            span = Span(src.path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                        getattr(meta, "line", 1), getattr(meta, "column", 1) + 1)
+            raise CasusError([_diag(src, span, "E-NESTING",
+                                    f"{what} nest more than {MAX_DEPTH} levels deep",
+                                    "split the condition into simpler parts" if what == "conditions" else None)])
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1))
+
+
+def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+        # `accepts` (what the parser state really takes) before `expected` (LALR lookaheads, too many)
+        expected = set(getattr(e, "accepts", None) or getattr(e, "expected", None) or [])
+        span = src.end_span()
+        return _diag(src, span, "E-PARSE", f"unexpected end of file; expected {describe_expected(expected)}",
+                     "a '{' may be missing its '}'" if "RBRACE" in expected else None)
+    if isinstance(e, UnexpectedToken):
+        tok: Token = e.token
+        expected = set(e.accepts or e.expected)
+        length = max(1, len(str(tok.value)))
+        span = Span(src.path, tok.line or 1, tok.column or 1, tok.line or 1, (tok.column or 1) + length)
+        found = f"'{_shorten(str(tok.value))}'"
+        hint = None
+        close = difflib.get_close_matches(str(tok.value), _keywords(expected), n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif tok.type == "VAR" and "CODE" in expected:
+            hint = "party codes are two capital letters (ISO 3166-1 alpha-2), e.g. RU, BY"
+        elif tok.type == "CODE" and "VAR" in expected and "CODE" not in expected:
+            hint = "variables are one capital letter, optionally followed by lower case (X, Y, Victim)"
+        return _diag(src, span, "E-PARSE", f"expected {describe_expected(expected)}, found {found}", hint)
+    if isinstance(e, UnexpectedCharacters):
+        line, column = e.line or 1, e.column or 1
+        span = Span(src.path, line, column, line, column + 1)
+        char = src.text[e.pos_in_stream] if 0 <= e.pos_in_stream < len(src.text) else "?"
+        allowed = _accepted(e, set(e.allowed or []))
+        hint = None
+        rest = src.text[e.pos_in_stream:e.pos_in_stream + 40].split()
+        word = rest[0] if rest else char
+        if char == '"':
+            hint = "strings end on the same line with '\"'"
+        elif allowed:
+            close = difflib.get_close_matches(word.rstrip("(:,"), _keywords(allowed), n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean '{close[0]}'?"
+            else:
+                hint = f"expected {describe_expected(allowed)}"
+        return _diag(src, span, "E-PARSE", f"unexpected character {char!r}", hint)
+    return _diag(src, src.end_span(), "E-PARSE", str(e).splitlines()[0])  # pragma: no cover
+
+
+__all__ = ["parse", "parser", "read_source", "decode", "caret"]

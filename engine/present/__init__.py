@@ -1,0 +1,1 @@
+"""What people read: tables, Markdown, graphs (Mermaid, DOT) and the HTML report."""

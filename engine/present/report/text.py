@@ -1,0 +1,248 @@
+"""Terminal tables and Markdown. Instances that differ only in their bearer (NATO Art. 5 gives
+one per other member) share a row, so that a table stays readable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # or the same fields as plain records (engine/core/records.py): only read here
+    from engine.core.model import Instance, Result
+
+MODAL = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
+
+
+@dataclass(frozen=True)
+class Row:
+    treaty: str
+    article: str
+    provision: str
+    bearers: tuple[str, ...]
+    beneficiary: str
+    duty: str
+    status: str
+    since: str
+    activated: str
+    strength: str
+    why: str
+
+    @property
+    def who(self) -> str:
+        b = self.bearers
+        shown = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"
+        return f"{shown} → {self.beneficiary}"
+
+
+def rows(result: Result) -> list[Row]:
+    out: list[Row] = []
+    for tr in result.results:
+        groups: dict[tuple[object, ...], list[Instance]] = {}
+        for i in tr.instances:
+            key = (i.provision, i.beneficiary, i.status, i.since, i.activated, tuple(i.missing))
+            groups.setdefault(key, []).append(i)
+        for insts in groups.values():
+            i = insts[0]
+            why = "; ".join(i.missing)
+            out.append(Row(tr.treaty, i.article, i.provision, tuple(x.bearer for x in insts), i.beneficiary,
+                           f"{MODAL[i.modality]} {i.action}", i.status, i.since, i.activated or "—", i.strength, why))
+    return out
+
+
+def _grid(header: list[str], body: list[list[str]]) -> list[str]:
+    widths = [max(len(r[c]) for r in [header] + body) for c in range(len(header))]
+    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()  # noqa: E731
+    return [fmt(header), fmt(["─" * w for w in widths])] + [fmt(r) for r in body]
+
+
+def _title(result: Result) -> str:
+    s = result.scenario
+    return f"{s.name} — interpretation {s.interpretation} — {s.source}"
+
+
+def render_table(result: Result) -> str:
+    lines = [_title(result), ""]
+    by_treaty: dict[str, list[Row]] = {}
+    for r in rows(result):
+        by_treaty.setdefault(r.treaty, []).append(r)
+    quiet = []
+    for tr in result.results:
+        rs = by_treaty.get(tr.treaty, [])
+        if not rs:
+            quiet.append(tr.treaty)
+            continue
+        lines.append(f"{tr.treaty}  {tr.title}")
+        body = [[r.article, r.provision, r.who, r.duty, r.status, r.since, r.activated, r.strength, r.why]
+                for r in rs]
+        header = ["art.", "provision", "bearer → beneficiary", "duty", "status", "since", "activated",
+                  "strength", "missing"]
+        lines.extend("  " + line for line in _grid(header, body))
+        lines.append("")
+    if quiet:
+        lines.append("Nothing comes alive under: " + ", ".join(quiet))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|")
+
+
+def render_markdown(result: Result) -> str:
+    s = result.scenario
+    lines = [f"## {s.name}", "", f"Interpretation `{s.interpretation}`, scenario `{s.source}`.", "",
+             "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength | missing |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    by_treaty: dict[str, list[Row]] = {}
+    for r in rows(result):
+        by_treaty.setdefault(r.treaty, []).append(r)
+    for tr in result.results:
+        rs = by_treaty.get(tr.treaty, [])
+        if not rs:
+            lines.append(f"| `{tr.treaty}` | | | | | *nothing comes alive* | | | | |")
+        for r in rs:
+            cells = [f"`{r.treaty}`", r.article, f"`{r.provision}`", r.who, r.duty, f"**{r.status}**", r.since,
+                     r.activated, r.strength, r.why]
+            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    lines.append("")
+    why = [(tr.treaty, i) for tr in result.results for i in tr.instances if i.because]
+    if why:
+        lines += ["### Why", ""]
+        seen = set()
+        for treaty, i in why:
+            key = (treaty, i.provision, i.beneficiary, tuple(b.fact for b in i.because))
+            if key in seen:
+                continue
+            seen.add(key)
+            reasons = "; ".join(f"`{b.atom}` ← `{b.fact}` ({b.source})" for b in i.because)
+            lines.append(f"- `{treaty}.{i.provision}` → {i.beneficiary}: {reasons}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def compare_table(results: Iterable[Result], fmt: str = "table") -> str:
+    """Rows: treaty, article, bearer → beneficiary; one column per interpretation, holding the
+    status and the date it began; `*` marks a row that differs between interpretations."""
+    results = list(results)
+    names = [r.scenario.interpretation for r in results]
+    cells: dict[tuple[str, str, str, str, str], dict[str, str]] = {}
+    for res in results:
+        for row in rows(res):
+            key = (row.treaty, row.article, row.provision, row.who, row.strength)
+            cells.setdefault(key, {})[res.scenario.interpretation] = f"{row.status} {row.since}"
+    treaties = [t.treaty for t in results[0].results] if results else []
+    body: list[list[str]] = []
+    quiet = []
+    for treaty in treaties:
+        keys = sorted(k for k in cells if k[0] == treaty)
+        if not keys:
+            quiet.append(treaty)
+        for k in keys:
+            vals = [cells[k].get(n, "—") for n in names]
+            changed = "*" if len(set(vals)) > 1 else ""
+            body.append(list(k) + vals + [changed])
+    header = ["treaty", "art.", "provision", "bearer → beneficiary", "strength"] + names + ["differs"]
+    title = results[0].scenario.name if results else ""
+    tail = f"Nothing comes alive under: {', '.join(quiet)}\n" if quiet else ""
+    if fmt == "markdown":
+        out = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(_md(c) for c in r) + " |" for r in body]
+        return "\n".join(out) + "\n\n" + tail
+    grid = "\n".join(_grid(header, body)) + "\n" if body else ""
+    return title + "\n\n" + grid + ("\n" if grid and tail else "") + tail
+
+
+# ---------------------------------------------------------------------------- compare as data
+
+COMPARE_COLUMNS = ["scenario", "source", "treaty", "article", "provision", "bearer", "beneficiary", "modality",
+                   "action", "strength", "interpretation", "status", "since", "activated", "missing", "changed",
+                   "differs"]
+
+
+def _natural(s: str) -> tuple[object, ...]:
+    import re
+
+    return tuple((0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", s))
+
+
+def compare_rows(results: Iterable[Result]) -> tuple[list[str], list[dict[str, object]], list[str]]:
+    """One scenario's results (one per interpretation) as rows of a comparison, one per instance
+    (provision, bearer, beneficiary) listed under at least one interpretation. Each row has a
+    cell per interpretation (`status` "dormant" where it is not listed there); a cell is
+    `changed` when it differs from the first interpretation's, and a row `differs` when any cell
+    does. Returns (interpretations, rows, treaties where nothing comes alive under any)."""
+    results = list(results)
+    names: list[str] = []
+    for r in results:
+        if r.scenario.interpretation not in names:
+            names.append(r.scenario.interpretation)
+    treaties = [t.treaty for t in results[0].results] if results else []
+    found: dict[tuple[str, str, str, str], dict[str, Instance]] = {}
+    for res in results:
+        for tr in res.results:
+            for i in tr.instances:
+                found.setdefault((tr.treaty, i.provision, i.bearer, i.beneficiary), {})[res.scenario.interpretation] = i
+    order = {t: n for n, t in enumerate(treaties)}
+    rows_out: list[dict[str, object]] = []
+    for key in sorted(found, key=lambda k: (order.get(k[0], len(order)), k[0], _natural(k[1]), k[3], k[2])):
+        by_name = found[key]
+        meta = next(iter(by_name.values()))
+        cells: dict[str, dict[str, object]] = {}
+        for n in names:
+            i = by_name.get(n)
+            cells[n] = ({"status": i.status, "since": i.since, "activated": i.activated, "missing": list(i.missing)}
+                        if i is not None else {"status": "dormant", "since": None, "activated": None, "missing": []})
+        base = cells[names[0]]
+        sig = lambda c: (c["status"], c["since"], c["activated"])  # noqa: E731
+        for c in cells.values():
+            c["changed"] = sig(c) != sig(base)
+        rows_out.append({"treaty": key[0], "article": meta.article, "provision": key[1], "bearer": key[2],
+                         "beneficiary": key[3], "modality": meta.modality, "action": meta.action,
+                         "strength": meta.strength, "differs": any(c["changed"] for c in cells.values()),
+                         "cells": cells})
+    alive = {k[0] for k in found}
+    return names, rows_out, [t for t in treaties if t not in alive]
+
+
+def compare_document(results: Iterable[Result]) -> dict[str, object]:
+    """`casus compare --format json` for one scenario (schema casus.compare/1): the scenario,
+    the interpretations, `rows` (see compare_rows), `quiet` treaties, and each interpretation's
+    full result (casus.result/1) in `results`."""
+    import json
+
+    results = list(results)
+    names, rows_, quiet = compare_rows(results)
+    s = results[0].scenario
+    return {"schema": "casus.compare/1", "scenario": s.name, "source": s.source, "interpretations": names,
+            "rows": rows_, "quiet": quiet, "results": [json.loads(r.to_json()) for r in results]}
+
+
+def compare_records(per_scenario: Iterable[Iterable[Result]]) -> list[dict[str, object]]:
+    """Flat records for CSV and pandas: one per scenario × instance × interpretation, with the
+    columns COMPARE_COLUMNS (`missing` joined by '; ')."""
+    out: list[dict[str, object]] = []
+    for results in per_scenario:
+        results = list(results)
+        names, rows_, _ = compare_rows(results)
+        s = results[0].scenario
+        for row in rows_:
+            for n in names:
+                c = row["cells"][n]  # type: ignore[index]
+                out.append({"scenario": s.name, "source": s.source, "treaty": row["treaty"],
+                            "article": row["article"], "provision": row["provision"], "bearer": row["bearer"],
+                            "beneficiary": row["beneficiary"], "modality": row["modality"], "action": row["action"],
+                            "strength": row["strength"], "interpretation": n, "status": c["status"],
+                            "since": c["since"] or "", "activated": c["activated"] or "",
+                            "missing": "; ".join(c["missing"]), "changed": c["changed"], "differs": row["differs"]})
+    return out
+
+
+def compare_csv(per_scenario: Iterable[Iterable[Result]]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COMPARE_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for rec in compare_records(per_scenario):
+        w.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in rec.items()})
+    return buf.getvalue()

@@ -1,0 +1,349 @@
+"""`casus run --batch FILE --format csv`: treaties compiled to Python (engine/core/compiled.py) must
+give the engine's CSV (`records.result_csv` of `evaluate`), byte for byte, and actually be
+used; bad lines must be reported as in JSON mode; the CSV must read back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from reference import Case, Member, render
+from test_differential import EXAMPLES, _has_state, cases
+
+from engine.api import load, load_library
+from engine.base.errors import CasusError
+from engine.base.paths import library_dir
+from engine.core import compiled
+from engine.core.evaluate import evaluate
+from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv
+from engine.io import batch
+from engine.kernel.facts import BIG
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def engine_csv(lib, lines: list[str], treaties: list[str] | None = None, path: str = "<batch>") -> list[str]:  # type: ignore[no-untyped-def]
+    """What `run_batch(fmt="csv")` must give: the engine's own evaluation of each line."""
+    out = [CSV_HEADER]
+    for n, line in enumerate(lines, 1):
+        rows = result_csv(evaluate(lib, batch._scenario(lib, line, path, n), treaties))
+        if rows:
+            out.append("\n".join(rows))
+    return out
+
+
+class Taken:
+    """Counts the scenarios the compiled code evaluated."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.n = 0
+        real = batch._light_facts
+
+        def spy(*args):  # type: ignore[no-untyped-def]
+            got = real(*args)
+            self.n += got is not None
+            return got
+
+        monkeypatch.setattr(batch, "_light_facts", spy)
+
+
+# ---------------------------------------------------------------------------- the peers' rules
+
+@pytest.mark.parametrize("rules_args", [("--treaties", "12", "--seed", "1"), ("--treaties", "48", "--seed", "2"),
+                                        ("edge",)])
+def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tuple[str, ...],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import peers as P
+
+    peers = P.peers_dir()
+    if peers is None:
+        pytest.skip("the peers' folder is missing")
+    rules = peers / "edge_rules.json" if rules_args == ("edge",) else tmp_path / "rules.json"
+    if rules_args != ("edge",):
+        rules.write_text(subprocess.run([sys.executable, str(peers / "gen.py"), "rules", *rules_args],
+                                        capture_output=True, text=True, check=True).stdout)
+    scen = subprocess.run([sys.executable, str(peers / "gen.py"), "scenarios", "-n", "80", "--min-events", "1",
+                           "--max-events", "60", "--seed", "5"], capture_output=True, text=True, check=True).stdout
+    tr = P.Translator(json.loads(rules.read_text()))
+    lib = load_library(str(tr.write(tmp_path / "lib")))
+    lines = list(tr.scenario_lines(scen.splitlines()))
+    taken = Taken(monkeypatch)
+    got = list(batch.run_batch(lib, lines, fmt="csv"))
+    prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
+    if rules_args == ("edge",):  # its one treaty has provisions that read a helper's states: the engine's
+        assert prog is None and taken.n == 0
+    else:  # every treaty compiled, every scenario through the compiled code
+        assert prog is not None and not prog.others and taken.n == len(lines)
+    want = engine_csv(lib, lines)
+    assert sum(block.count("\n") + 1 for block in want[1:]) > 300  # the sample exercises the rules
+    assert got == want
+
+
+def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    from bench import peers as P
+
+    peers = P.peers_dir()
+    if peers is None:
+        pytest.skip("the peers' folder is missing")
+    rules = subprocess.run([sys.executable, str(peers / "gen.py"), "rules", "--treaties", "48", "--seed", "3"],
+                           capture_output=True, text=True, check=True).stdout
+    scen = subprocess.run([sys.executable, str(peers / "gen.py"), "scenarios", "-n", "40", "--seed", "4"],
+                          capture_output=True, text=True, check=True).stdout
+    tr = P.Translator(json.loads(rules))
+    lib = tr.write(tmp_path / "lib")
+    f = tmp_path / "s.jsonl"
+    f.write_text("".join(line + "\n" for line in tr.scenario_lines(scen.splitlines())), encoding="utf-8")
+    outs = set()
+    for seed in ("1", "2", "3"):
+        got = subprocess.run([sys.executable, "-m", "engine.cli", "run", "--batch", str(f), "--library", str(lib),
+                              "--format", "csv"], capture_output=True, text=True, check=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)})
+        outs.add(got.stdout)
+    assert len(outs) == 1 and next(iter(outs)).count("\n") > 100
+
+
+# ---------------------------------------------------------------------------- generated treaties
+
+def compilable(case: Case) -> Case:
+    """A case whose treaty the compiler may take (whole-time members, no end, no suspension,
+    no states, `unless`, `until` or deadline; an `upon` is kept) and whose facts it may read
+    (no action, no withdrawal, no fact at a territory whose sovereign the engine derives, no
+    defined facts)."""
+    t = case.treaty
+    provisions = tuple(replace(p, unless=None, until=None, timing=None) for p in t.provisions
+                       if not _has_state(p.when) and not _has_state(p.upon))
+    members = tuple(Member(code) for code in sorted({m.code for m in t.members}))
+    facts = tuple(f for f in case.facts if f.kind not in ("assist", "consult", "withdrawal")
+                  and not ("at" in dict(f.roles) and "on" not in dict(f.roles)))
+    interp = case.interpretation and replace(case.interpretation, defines=())
+    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None, suspensions=()),
+                   facts=facts, interpretation=interp)
+
+
+def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
+    """A scenario's facts as one JSON scenario line (SPEC "Scenario files")."""
+    events = []
+    for f in scenario.facts:
+        ev = {"kind": f.kind, "date": dt.date.fromordinal(f.start).isoformat()}
+        if f.end != f.start:
+            ev["until"] = None if f.end == BIG else dt.date.fromordinal(f.end).isoformat()
+        ev.update(f.roles)
+        events.append(ev)
+    obj = {"name": scenario.name, "events": events}
+    if scenario.interpretation:
+        obj["interpretation"] = scenario.interpretation
+    return json.dumps(obj)
+
+
+def csv_of(case: Case, folder: Path) -> tuple[list[str], list[str], bool]:
+    """(compiled CSV, engine CSV, whether the compiled code was used) for a generated case."""
+    path = folder / "case.casus"
+    path.write_text(render(case), encoding="utf-8")
+    lib, (scenario,) = load([path], library=[library_dir() / "vocabulary.casus",
+                                              library_dir() / "interpretations.casus"])
+    line = json_line(scenario)
+    used = []
+    prog = compiled.program(lib, (case.treaty.id,), scenario.interpretation or "default")
+    if prog is not None:
+        used.append(batch._light_facts(lib, prog, json.loads(line)) is not None)
+    got = list(batch.run_batch(lib, [line], [case.treaty.id], fmt="csv"))
+    return got, engine_csv(lib, [line], [case.treaty.id]), any(used)
+
+
+@settings(max_examples=max(EXAMPLES // 5, 50), deadline=None, print_blob=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cases())
+def test_compiled_treaties_give_the_engines_csv(tmp_path_factory, case: Case) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.getbasetemp() / "compiled"
+    folder.mkdir(exist_ok=True)
+    got, want, _ = csv_of(compilable(case), folder)
+    assert got == want, render(compilable(case))
+
+
+@settings(max_examples=max(EXAMPLES // 10, 50), deadline=None, print_blob=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cases())
+def test_treaties_left_to_the_engine_give_its_csv(tmp_path_factory, case: Case) -> None:  # type: ignore[no-untyped-def]
+    # memberships that change, ends, suspensions, states, deadlines: mostly not compiled
+    folder = tmp_path_factory.getbasetemp() / "compiled_not"
+    folder.mkdir(exist_ok=True)
+    got, want, _ = csv_of(case, folder)
+    assert got == want, render(case)
+
+
+def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """The cases above do reach the compiled code (else they would compare the engine with itself)."""
+    folder = tmp_path_factory.getbasetemp() / "compiled_reach"
+    folder.mkdir(exist_ok=True)
+    used: list[bool] = []
+    upon: list[bool] = []
+
+    @settings(max_examples=80, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(cases())
+    def run(case: Case) -> None:
+        c = compilable(case)
+        got, want, taken = csv_of(c, folder)
+        assert got == want
+        used.append(taken)
+        upon.append(taken and any(p.upon is not None for p in c.treaty.provisions))
+
+    run()
+    assert sum(used) > len(used) / 3, (sum(used), len(used))
+    assert sum(upon) > 5, sum(upon)  # prerequisites (pending instances) are compiled too
+
+
+# ---------------------------------------------------------------------------- the bundled library
+
+def test_bundled_library_mixes_compiled_and_engine_treaties(monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = load_library()
+    prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
+    assert prog is not None and prog.compiled and prog.others
+    lines = [
+        json.dumps({"name": "attack on RU", "events": [
+            {"kind": "armed_attack", "date": "2024-12-10", "by": "UA", "on": "RU"},
+            {"kind": "state_of_war", "date": "2024-12-10", "party": "RU"}]}),
+        json.dumps({"name": "KP attacked, then assisted", "events": [
+            {"kind": "armed_attack", "date": "2025-03-01", "by": "US", "on": "KP"},
+            {"kind": "state_of_war", "date": "2025-03-01", "until": None, "party": "KP"},
+            {"kind": "assist", "date": "2025-03-05", "by": "RU", "to": "KP"}]}),  # an action: the engine
+        json.dumps({"events": [{"kind": "armed_attack", "date": "2025-01-01", "by": "UA", "at": "RU-KRS"}]}),
+        json.dumps({"name": "nothing", "events": []}),
+        json.dumps({"name": "a, \"quoted\" name", "interpretation": "default", "events": [
+            {"kind": "imminent_threat", "date": "2025-02-01", "until": "2025-02-20", "on": "BY", "note": "n"}]}),
+    ]
+    taken = Taken(monkeypatch)
+    got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl"))
+    assert got == engine_csv(lib, lines, path="b.jsonl")
+    assert taken.n == 3  # the action and the fact at a territory (its `on` is derived) go to the engine
+    assert any(",ru_kp_2024," in block for block in got)
+
+
+def test_bundled_scenarios_give_the_engines_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every bundled scenario, as a JSON line, through the whole library: compiled treaties,
+    treaties left to the engine, and scenarios the compiled code must not read, mixed."""
+    paths = sorted((ROOT / "scenarios").glob("*.casus"))
+    lib, scenarios = load(paths)
+    lines = [json_line(s) for s in scenarios]
+    assert len(lines) > 20
+    taken = Taken(monkeypatch)
+    got = list(batch.run_batch(lib, lines, fmt="csv"))
+    assert taken.n >= 1  # most hold an action or a fact at a territory: the engine's
+    assert got == engine_csv(lib, lines)
+    assert sum(block.count("\n") + 1 for block in got[1:]) > 100
+
+
+def test_csv_reads_back_with_the_csv_module() -> None:
+    lib = load_library()
+    line = json.dumps({"name": 'odd, "name"\nwith a line break', "events": [
+        {"kind": "armed_attack", "date": "2024-12-10", "by": "UA", "on": "RU"},
+        {"kind": "state_of_war", "date": "2024-12-10", "party": "RU"}]})
+    text = "\n".join(batch.run_batch(lib, [line], fmt="csv")) + "\n"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert {r["scenario"] for r in rows} == {'odd, "name"\nwith a line break'}
+    assert ("ru_kp_2024", "art4", "KP", "RU", "active", "2024-12-10") in {
+        (r["treaty"], r["provision"], r["bearer"], r["beneficiary"], r["status"], r["activated"]) for r in rows}
+    for text in ["a", "a,b", 'x"y', "l\nm", "r\rq", "", " sp ", "é"]:
+        assert next(csv.reader(io.StringIO(csv_field(text) + ",z\n"))) == [text, "z"]
+
+
+# ---------------------------------------------------------------------------- bad lines
+
+@pytest.mark.parametrize("event", [
+    {"kind": "armed_atack", "date": "2025-01-01", "by": "UA", "on": "RU"},  # unknown kind
+    {"kind": "armed_attack", "date": "2025-01-01", "by": "UA", "on": "XX"},  # unknown code
+    {"kind": "armed_attack", "date": "2025-13-01", "by": "UA", "on": "RU"},  # bad date
+    {"kind": "armed_attack", "date": "2025-01-05", "until": "2025-01-01", "by": "UA", "on": "RU"},  # ends first
+    {"kind": "armed_attack", "date": "2025-01-01", "by": ["UA"], "on": "RU"},  # not a string
+    ["armed_attack", "2025-01-01"],  # not an object
+])
+def test_bad_lines_are_reported_as_in_json_mode(event: object) -> None:
+    lib = load_library()
+    good = json.dumps({"name": "ok", "events": [{"kind": "armed_attack", "date": "2025-01-01", "by": "UA", "on": "RU"},
+                                                {"kind": "state_of_war", "date": "2025-01-01", "party": "RU"}]})
+    bad = json.dumps({"name": "bad", "events": [event]})
+    errors = []
+    for fmt in ("json", "csv"):
+        out = []
+        with pytest.raises(CasusError) as e:
+            out.extend(batch.run_batch(lib, [good, bad], fmt=fmt, path="f.jsonl"))
+        assert len(out) == (1 if fmt == "json" else 2)  # the good line's result came first
+        errors.append([(d.span.line, d.render()) for d in e.value.diagnostics])
+    assert errors[0] == errors[1] and errors[0][0][0] == 2
+
+
+def one_treaty(tmp_path: Path, article: str):  # type: ignore[no-untyped-def]
+    """A library of the vocabulary and one compiled treaty `tt`: attack on X -> each other party assists."""
+    (tmp_path / "t.casus").write_text(
+        'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
+        f'  provision p "P" article "{article}" {{\n    when armed_attack(on: X)\n'
+        '    then each other party must assist(to: X)\n  }\n}\n', encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    assert compiled.program(lib, ("tt",), "default") is not None
+    return lib
+
+
+def test_an_article_with_quotes_and_braces(tmp_path: Path) -> None:
+    lib = one_treaty(tmp_path, '5\'{x}, \\"bis\\"')
+    line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"}]})
+    got = list(batch.run_batch(lib, [line], fmt="csv"))
+    assert got == engine_csv(lib, [line])
+    article = lib.treaties["tt"].provisions[0].article
+    assert set("'{\",") <= set(article)
+    assert next(csv.DictReader(io.StringIO("\n".join(got))))["article"] == article
+
+
+def test_an_event_ending_before_it_starts_is_an_error_on_a_compiled_treaty(tmp_path: Path) -> None:
+    lib = one_treaty(tmp_path, "1")
+    ok = json.dumps({"events": [{"kind": "armed_attack", "date": "2025-01-05", "until": "2025-01-09", "on": "RU"}]})
+    assert list(batch.run_batch(lib, [ok], fmt="csv")) == [
+        CSV_HEADER, "<batch>:1,tt,p,1,BY,RU,active,2025-01-05,2025-01-05"]
+    bad = json.dumps({"events": [{"kind": "armed_attack", "date": "2025-01-05", "until": "2025-01-01", "on": "RU"}]})
+    with pytest.raises(CasusError):
+        list(batch.run_batch(lib, [bad], fmt="csv"))
+
+
+# ---------------------------------------------------------------------------- command line
+
+def casus(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], check=False, capture_output=True, text=True,
+                          cwd=cwd or ROOT)
+
+
+def test_cli_batch_csv_workers_and_shards(tmp_path: Path) -> None:
+    day = [(dt.date(2025, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(72)]
+    lines = [json.dumps({"name": f"s{i}", "events": [
+        {"kind": "armed_attack", "date": day[i], "by": "UA", "on": code},
+        {"kind": "state_of_war", "date": day[i], "party": code}]})
+        for i, code in enumerate(["RU", "KP", "BY", "FR", "US", "RU"] * 12)]
+    f = tmp_path / "b.jsonl"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = casus("run", "--batch", str(f), "--format", "csv")
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.startswith(CSV_HEADER + "\n") and one.stdout.count("\n") > 100
+    two = casus("run", "--batch", str(f), "--format", "csv", "--workers", "2")
+    assert two.returncode == 0 and two.stdout == one.stdout
+    shards = [casus("run", "--batch", str(f), "--format", "csv", "--shard", f"{i}/3").stdout for i in range(3)]
+    body = sorted(x for s in shards for x in s.splitlines() if x != CSV_HEADER)
+    assert body == sorted(x for x in one.stdout.splitlines() if x != CSV_HEADER)
+    bad = casus("run", "--batch", str(f), "--format", "csv", "--treaty", "nato_1950")
+    assert bad.returncode == 2 and bad.stdout == "" and "nato_1949" in bad.stderr  # did you mean …
+    table = casus("run", "--batch", str(f), "--format", "table")
+    assert table.returncode == 2 and "--format table and markdown are for SCENARIO files" in table.stderr
+
+
+def test_cli_run_csv_for_scenario_files() -> None:
+    got = casus("run", "scenarios/kursk_2024.casus", "--format", "csv")
+    assert got.returncode == 0, got.stderr
+    rows = list(csv.DictReader(io.StringIO(got.stdout)))
+    assert rows and {r["treaty"] for r in rows} >= {"ru_kp_2024"}

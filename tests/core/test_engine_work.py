@@ -1,0 +1,121 @@
+"""How much work the engine does as scenarios grow, counted, not timed (issue 6): facts that
+cannot concern an instance cost it nothing (one look when the candidates are found), and facts
+that do cost it about linearly.
+
+The count is the number of times the engine matches an atom against a fact
+(`engine.core.evaluate.unify`): deterministic, so these tests cannot be flaky on a busy machine, and
+they fail if the engine goes back to walking every instant of the treaty for every instance or to
+solving a trigger afresh at each of its instants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+from collections.abc import Callable
+
+import pytest
+
+import engine
+from engine.kernel.facts import Fact, Scenario
+
+ev = importlib.import_module("engine.core.evaluate")
+BASE = dt.date(2025, 1, 1).toordinal()
+
+
+def _fact(kind: str, day: int, **roles: str) -> Fact:
+    text = f"{kind}({', '.join(f'{k}: {v}' for k, v in roles.items())})"
+    return Fact(kind, dict(roles), BASE + day, BASE + day, text, "test:1")
+
+
+def _work(lib: engine.Library, facts: list[Fact], treaty: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
+    """(atom-to-fact matches, the listed instances) for one scenario against one treaty."""
+    calls = [0]
+    real = ev.unify
+
+    def counting(*args: object) -> object:
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(ev, "unify", counting)
+    result = ev.evaluate(lib, Scenario("work", "test", None, tuple(facts)), [treaty])
+    monkeypatch.setattr(ev, "unify", real)
+    listed = [(r.provision.id, r.bearer, r.beneficiary, r.status, r.activated, tuple(r.timeline))
+              for o in result.outcomes for r in o.instances]
+    return calls[0], listed
+
+
+def _noise(n: int) -> list[Fact]:
+    """Facts between parties that are not NATO members: nothing for a NATO instance."""
+    pairs = [("JP", "KR"), ("AU", "NZ"), ("PH", "CN"), ("KP", "BY")]
+    return [_fact("armed_attack" if i % 2 else "threat", 5 + i % 300, by=pairs[i % 4][1], on=pairs[i % 4][0])
+            for i in range(n)]
+
+
+def test_facts_that_concern_no_instance_cost_one_look_not_one_per_instance(lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    attack = [_fact("armed_attack", 10, by="RU", on="PL", at="PL"), _fact("assist", 40, by="DE", to="PL")]
+    small, listed_small = _work(lib, attack + _noise(10), "nato_1949", monkeypatch)
+    big, listed_big = _work(lib, attack + _noise(400), "nato_1949", monkeypatch)
+    assert listed_small == listed_big and listed_small  # the same instances come alive
+    # each extra fact is looked at once, by the candidate pass of the provision whose trigger has
+    # its kind (NATO's 32 members make 992 instances a provision: one look each would be 390 x 992)
+    assert big - small <= 400 - 10, f"{big} matches with 400 unrelated facts, {small} with 10"
+
+
+@pytest.mark.parametrize(("treaty", "make"), [
+    # a trigger that holds for good once it holds (found by bisection)
+    ("nato_1949", lambda i: _fact("threat", 10 + i, by="RU", on="PL")),
+    # one that can stop holding: Rio Art. 6, aggression that is not an armed attack
+    ("rio_1947", lambda i: _fact("aggression", 10 + i, by="CU", on="BR")),
+    # one that stops holding before it ever holds: an attack first, then aggression after aggression
+    ("rio_1947", lambda i: _fact("armed_attack", 5, by="CU", on="BR", at="BR") if i == 0 else
+     _fact("aggression", 10 + i, by="CU", on="BR")),
+    # a trigger that never holds: attacks outside the North Atlantic area (NATO Art. 6)
+    ("nato_1949", lambda i: _fact("armed_attack", 10 + i, by="RU", on="FR", at="GF")),
+    # pending, threat after threat, for want of a request (Russia-DPRK Art. 3)
+    ("ru_kp_2024", lambda i: _fact("imminent_threat", 10 + i, by="US", on="KP")),
+])
+def test_facts_that_concern_an_instance_cost_it_about_linearly(
+        lib: engine.Library, monkeypatch: pytest.MonkeyPatch, treaty: str, make: Callable[[int], Fact]) -> None:
+    def facts(n: int) -> list[Fact]:
+        return [make(i) for i in range(n)]
+
+    small, listed_small = _work(lib, facts(100), treaty, monkeypatch)
+    big, listed_big = _work(lib, facts(800), treaty, monkeypatch)
+    assert len(listed_small) == len(listed_big)
+    # 8x the facts: at most about 8x the work (re-solving at every instant would be about 64x)
+    assert big <= 10 * small, f"{big} matches for 800 facts, {small} for 100"
+
+
+def test_the_shortcut_for_triggers_with_not_keeps_their_meaning(lib: engine.Library) -> None:
+    """Rio Art. 6 covers aggression that is not an armed attack: with the attack first, or on the
+    same day, it never comes alive; with the attack later it is active from the aggression."""
+    def art6(attack_day: int) -> list[int | None]:
+        facts = [_fact("aggression", 10, by="CU", on="BR"), _fact("armed_attack", attack_day, by="CU", on="BR", at="BR")]
+        result = ev.evaluate(lib, Scenario("rio", "test", None, tuple(facts)), ["rio_1947"])
+        return [r.activated for o in result.outcomes for r in o.instances if r.provision.id == "art6"]
+
+    assert art6(5) == [] and art6(10) == []
+    later = art6(20)
+    assert later and set(later) == {BASE + 10}
+
+
+def test_the_shortcuts_change_no_result(lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With bisection, the trigger and prerequisite tests, the sharing of alike bearers and the
+    direct working out of simple provisions turned off, every instance is solved at each of its instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be
+    the same, on the bundled JSON scenarios and on dense generated ones."""
+    from engine.io.batch import run_batch
+    from tests.io.test_batch import bundled_lines, generated
+
+    lines = bundled_lines() + list(generated(120, seed=6, events=(10, 40)))
+    fast = list(run_batch(lib, lines))
+    monkeypatch.setattr(ev.TreatyRun, "_skip_dormant", lambda self, when, seed, parties, instants: instants)
+    monkeypatch.setattr(ev.TreatyRun, "_predicate", lambda *args: None)
+    monkeypatch.setattr(ev.TreatyRun, "share_alike_bearers", False)
+    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)
+    slow = list(run_batch(lib, lines))
+    assert len(fast) == len(lines)
+    statuses = {i["status"] for line in fast for r in json.loads(line)["results"] for i in r["instances"]}
+    assert {"pending", "suspended", "discharged", "active"} <= statuses  # the cases the shortcuts pass over
+    for a, b in zip(fast, slow):
+        assert a == b

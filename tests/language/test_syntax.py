@@ -1,0 +1,277 @@
+"""Parsing and parse diagnostics: `file:line:column: E-CODE: message`, the source line, a caret
+under the right columns, and a hint a person can act on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lark import Tree
+
+import engine
+from engine.base.errors import CasusError, Diagnostic
+from engine.base.source import Source, Span, caret
+from engine.language.syntax import decode, parse, parser
+
+TREATY_WHNE = """\
+treaty t1 "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision p1 "P" article "1" {
+    whne armed_attack(on: X)
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+
+def parse_error(text: str, path: str = "f.casus") -> Diagnostic:
+    with pytest.raises(CasusError) as info:
+        parse(decode(path, text.encode("utf-8")))
+    assert len(info.value.diagnostics) == 1
+    return info.value.diagnostics[0]
+
+
+def caret_column(rendered: str) -> tuple[str, str]:
+    """The (source line, caret line) pair of a rendered diagnostic, without the 2-space indent."""
+    lines = rendered.splitlines()
+    return lines[1][2:], lines[2][2:]
+
+
+# ------------------------------------------------------------------ parsing what is valid
+
+
+def test_parses_a_treaty_and_a_scenario_into_their_items() -> None:
+    text = TREATY_WHNE.replace("whne", "when") + 'scenario "s" {\n  2024-01-01 armed_attack(on: RU)\n}\n'
+    tree = parse(Source("ok.casus", text))
+    assert isinstance(tree, Tree)
+    assert [c.data for c in tree.children] == ["treaty", "scenario"]
+
+
+def test_empty_file_and_comment_only_file_parse_to_no_items() -> None:
+    assert parse(Source("e.casus", "")).children == []
+    assert parse(Source("c.casus", "# only a comment\n   \n")).children == []
+
+
+def test_parser_is_lalr_and_cached() -> None:
+    assert parser() is parser()
+    assert parser().options.parser == "lalr"
+
+
+def test_condition_operators_bind_not_tighter_than_and_tighter_than_or() -> None:
+    text = """\
+    treaty t "T" {
+      parties RU, BY
+      in force 2020-01-01
+      provision p "P" article "1" {
+        when threat(on: X) or armed_attack(on: X) and not provocation(by: X)
+        then each other party must assist(to: X)
+      }
+    }
+    """
+    import textwrap
+
+    tree = parse(Source("prec.casus", textwrap.dedent(text)))
+    when = next(tree.find_data("when"))
+    cond = when.children[0]
+    assert cond.data == "or_"
+    assert cond.children[0].data == "occurred"
+    assert cond.children[1].data == "and_"
+    assert cond.children[1].children[1].data == "not_"
+
+
+def test_crlf_line_endings_parse_and_count_lines() -> None:
+    d = parse_error('scenario "x" {\r\n  2024-01-01 armed_attack(on: RU)\r\n  2024-01-01 armd attack\r\n}\r\n')
+    assert (d.span.line, d.span.column) == (3, 19)
+
+
+def test_byte_order_mark_is_ignored_and_does_not_shift_columns() -> None:
+    d = parse_error('\ufeffscenario "x" {\n  2024-01-01 armed_attack(on: RU) }}\n')
+    assert (d.span.line, d.span.column) == (2, 36)
+    src = decode("bom.casus", '\ufeffscenario "x" {}\n'.encode("utf-8"))
+    assert src.text.startswith("scenario")
+
+
+# ------------------------------------------------------------------ diagnostics
+
+
+def test_misspelt_keyword_is_located_with_caret_and_did_you_mean() -> None:
+    d = parse_error(TREATY_WHNE, "obligations/x.casus")
+    assert d.code == "E-PARSE"
+    assert (d.span.path, d.span.line, d.span.column, d.span.end_column) == ("obligations/x.casus", 5, 5, 9)
+    assert d.hint == "did you mean 'when'?"
+    assert "found 'whne'" in d.message
+    assert "'when'" in d.message and "'then'" in d.message
+    rendered = d.render()
+    first = rendered.splitlines()[0]
+    assert re.fullmatch(r"obligations/x\.casus:5:5: E-PARSE: expected .+, found 'whne'", first)
+    src_line, carets = caret_column(rendered)
+    assert src_line == "    whne armed_attack(on: X)"
+    assert carets == "    ^^^^"
+    assert rendered.splitlines()[-1] == "  hint: did you mean 'when'?"
+
+
+@pytest.mark.parametrize("wrong, right", [("than", "then"), ("uppon", "upon"), ("unles", "unless")])
+def test_other_misspelt_provision_keywords(wrong: str, right: str) -> None:
+    text = TREATY_WHNE.replace("whne", "when").replace("    then", f"    {wrong}")
+    d = parse_error(text)
+    assert (d.span.line, d.span.column) == (6, 5)
+    assert d.hint == f"did you mean '{right}'?"
+
+
+def test_misspelt_status_word_gets_a_suggestion() -> None:
+    d = parse_error('scenario "x" {\n  expect ru_kp_2024.art4 KP -> RU fulfiled\n}\n')
+    assert (d.span.line, d.span.column) == (2, 35)
+    assert "expected a status" in d.message
+    assert d.hint == "did you mean 'fulfilled'?"
+
+
+def test_misspelt_kind_word_in_vocabulary() -> None:
+    d = parse_error("vocabulary v {\n  knd x()\n}\n")
+    assert (d.span.line, d.span.column) == (2, 3)
+    assert d.hint == "did you mean 'kind'?"
+
+
+def test_unexpected_eof_points_at_the_end_of_the_text() -> None:
+    text = 'scenario "x" {\n  2024-01-01 armed_attack(on: RU)'
+    d = parse_error(text)
+    assert d.code == "E-PARSE"
+    assert d.message.startswith("unexpected end of file; expected ")
+    # just past the last character of the last line
+    assert (d.span.line, d.span.column) == (2, len("  2024-01-01 armed_attack(on: RU)") + 1)
+    assert "'}'" in d.message
+    assert d.hint == "a '{' may be missing its '}'"
+    src_line, carets = caret_column(d.render())
+    assert src_line == "  2024-01-01 armed_attack(on: RU)"
+    assert carets == " " * len(src_line) + "^"
+
+
+def test_unexpected_eof_after_final_newline_points_past_it() -> None:
+    d = parse_error('scenario "x" {\n  2024-01-01 armed_attack(on: RU)\n')
+    assert (d.span.line, d.span.column) == (3, 1)
+    assert d.span.line >= 1  # never Lark's -1
+
+
+def test_unexpected_eof_lists_only_what_the_parser_accepts() -> None:
+    d = parse_error('scenario "x" {\n  2024-01-01 armed_attack(on: RU)\n')
+    # after a fact: another fact (a date), note, expect, interpretation, says, source or '}'
+    assert d.message == ("unexpected end of file; expected 'expect', 'interpretation', 'note', 'says', "
+                         "'source', '}' or a date (YYYY-MM-DD)")
+
+
+def test_unclosed_parentheses_in_a_condition_end_of_file() -> None:
+    d = parse_error('treaty t "T" {\n  provision p "P" article "1" {\n    when (((')
+    assert (d.span.line, d.span.column) == (3, 13)
+    assert "unexpected end of file" in d.message
+
+
+def test_unexpected_character_is_located_and_hints_what_is_accepted() -> None:
+    d = parse_error('scenario "x" {\n  2024-01-01 armed_attack(on: RU) $\n}\n')
+    assert (d.span.line, d.span.column) == (2, 35)
+    assert d.message == "unexpected character '$'"
+    assert d.hint == "expected 'expect', 'interpretation', 'note', 'says', 'source', '}' or a date (YYYY-MM-DD)"
+    _, carets = caret_column(d.render())
+    assert carets.index("^") == 34
+
+
+def test_unterminated_string_hint() -> None:
+    d = parse_error('scenario "x {\n}\n')
+    assert (d.span.line, d.span.column) == (1, 10)
+    assert d.hint == "strings end on the same line with '\"'"
+
+
+def test_lower_case_party_code_hint() -> None:
+    d = parse_error('treaty t "T" {\n  parties Ru, BY\n}\n')
+    assert (d.span.line, d.span.column) == (2, 11)
+    assert d.message == "expected a party or territory code, found 'Ru'"
+    assert d.hint == "party codes are two capital letters (ISO 3166-1 alpha-2), e.g. RU, BY"
+
+
+def test_a_huge_token_is_shortened_in_the_message() -> None:
+    d = parse_error("x" * 100_000)
+    assert (d.span.line, d.span.column) == (1, 1)
+    assert len(d.message) < 300
+    assert d.message.endswith("…'")
+    # the source line is cut around the caret, not printed whole
+    assert len(d.render()) < 1000
+
+
+def test_tab_before_the_error_keeps_the_caret_aligned() -> None:
+    d = parse_error('scenario "x" {\n\t2024-01-01 armd attack(on: RU)\n}\n')
+    assert (d.span.line, d.span.column) == (2, 18)
+    src_line, carets = caret_column(d.render())
+    assert src_line[carets.index("^"):].startswith("attack")
+
+
+# ------------------------------------------------------------------ caret rendering
+
+
+def test_caret_spans_the_whole_token() -> None:
+    out = caret("  2024-01-01 armed_atack(on: RU)", Span("f", 1, 14, 1, 25))
+    assert out == "    2024-01-01 armed_atack(on: RU)\n" + "  " + " " * 13 + "^" * 11
+
+
+def test_caret_on_a_long_line_is_cut_around_the_column() -> None:
+    line = "a" * 500 + "X" + "b" * 500
+    out = caret(line, Span("f", 1, 501, 1, 502))
+    shown, pointer = out.splitlines()
+    assert shown.startswith("  …")
+    assert len(shown) <= 2 + 1 + 100
+    assert shown[pointer.index("^")] == "X"
+
+
+def test_source_end_span_and_span_at() -> None:
+    src = Source("s.casus", "ab\ncde")
+    assert src.end_span() == Span("s.casus", 2, 4, 2, 5)
+    assert src.span_at(4, 2) == Span("s.casus", 2, 2, 2, 4)
+    assert src.line_text(2) == "cde"
+    assert src.line_text(9) == ""
+
+
+# ------------------------------------------------------------------ several errors
+
+
+def test_several_files_with_errors_are_all_reported_sorted(write) -> None:  # type: ignore[no-untyped-def]
+    b = write("b.casus", TREATY_WHNE)  # a parse error at 5:5
+    a = write("a.casus", """\
+        scenario "a" {
+          2024-01-01 armed_attack(on: UK)
+          2024-02-30 armed_attack(on: RU)
+        }
+        """)
+    c = write("c.casus", 'scenario "c" {\n  2024-01-01 armed_attack(on: RU)\n')  # EOF
+    with pytest.raises(CasusError) as info:
+        engine.load([c, b, a])
+    where = [(d.span.path, d.span.line, d.span.column, d.code) for d in info.value.diagnostics]
+    assert where == [
+        (str(a), 2, 31, "E-CODE"),
+        (str(a), 3, 3, "E-DATE"),
+        (str(b), 5, 5, "E-PARSE"),
+        (str(c), 3, 1, "E-PARSE"),
+    ]
+    rendered = info.value.render()
+    # each diagnostic begins with its location, in that order
+    starts = [line for line in rendered.splitlines() if re.match(r"\S+:\d+:\d+: E-", line)]
+    assert [s.split(": ")[0] for s in starts] == [f"{a}:2:31", f"{a}:3:3", f"{b}:5:5", f"{c}:3:1"]
+
+
+def test_one_file_several_semantic_errors_sorted_by_line_and_column(write) -> None:  # type: ignore[no-untyped-def]
+    p = write("s.casus", """\
+        scenario "x" {
+          interpretation ru_claim
+          2024-01-01 armd_attack(on: RU)
+          2024-01-01 armed_attack(victim: RU)
+          expect ru_kp_202.art4 KP -> RU active
+        }
+        """)
+    with pytest.raises(CasusError) as info:
+        engine.load([p])
+    got = [(d.span.line, d.span.column, d.code, d.hint) for d in info.value.diagnostics]
+    assert got == [
+        (2, 18, "E-UNKNOWN", "did you mean 'ru_claims'?"),
+        (3, 14, "E-UNKNOWN", "did you mean 'armed_attack'?"),
+        (4, 14, "E-ROLE-MISSING", "write it as armed_attack(on: …)"),
+        (4, 27, "E-ROLE", "its roles are: by, on, at"),
+        (5, 10, "E-UNKNOWN", "did you mean 'ru_kp_2024' or 'ru_by_2024'?"),
+    ]
+    assert info.value.diagnostics[4].suggestions == ("ru_kp_2024", "ru_by_2024")
