@@ -11,6 +11,7 @@ from engine.api import check_names, load, load_library, run
 from engine.base import __version__
 from engine.base.errors import CasusError, Diagnostic, InternalError
 from engine.core.evaluate import Evaluation, evaluate
+from engine.core.options import EvalOptions
 from engine.kernel.facts import Scenario
 from engine.language.library import Library
 
@@ -36,5 +37,5 @@ def __dir__() -> list[str]:
 
 
 __all__ = ["load", "load_library", "run", "run_batch", "evaluate", "explain", "check_expectations", "check_names",
-           "CasusError", "Diagnostic", "InternalError", "Evaluation", "Library", "Result", "Scenario",
+           "CasusError", "Diagnostic", "InternalError", "EvalOptions", "Evaluation", "Library", "Result", "Scenario",
            "__version__"]

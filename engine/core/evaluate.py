@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from engine.core.options import EvalOptions, current
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
 from engine.language import ast as A
 from engine.language import render
@@ -211,13 +212,12 @@ def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
 class TreatyRun:
     """Evaluates one treaty against one scenario's prepared facts."""
 
-    # bearers that cannot be told apart share one evaluation (see `_alike_key`); a switch for tests
-    share_alike_bearers = True
-    # simple provisions are worked out directly, without walking instants (see `_run_simple`)
-    direct_simple = True
-
     def __init__(self, lib: Library, treaty: A.TreatyDecl, facts: list[Fact],
-                 interp: A.InterpretationDecl | None, index: FactIndex | None = None):
+                 interp: A.InterpretationDecl | None, index: FactIndex | None = None,
+                 options: EvalOptions | None = None):
+        # which shortcuts it takes (engine/core/options.py): alike bearers share one evaluation
+        # (`_alike_key`), simple provisions are worked out directly (`_run_simple`), …
+        self.options = options if options is not None else current()
         self.lib = lib
         self.treaty = treaty
         self.interp = interp
@@ -504,7 +504,13 @@ class TreatyRun:
         return _distinct((e for e, _ in self.solve(c, env, BIG, None)), keep)
 
     def _run_provision(self, p: A.Provision) -> dict[tuple[str, str], InstanceRun]:
-        plan = self._simple(p) if self.direct_simple else None
+        opts, counts = self.options, self.options.counts
+        plan = self._simple(p) if opts.direct_simple else None
+        if counts is not None:
+            if plan is not None:
+                counts.direct += 1
+            else:
+                counts.walked += 1
         if plan is not None:
             return self._run_simple(p, plan)
         info = _provision_info(p)
@@ -519,29 +525,36 @@ class TreatyRun:
         out: dict[tuple[str, str], InstanceRun] = {}
         until_atoms = A.atoms(p.until)
         cond_vars = frozenset().union(*(_vars(c) for c in A.clauses(p)))
-        shared = self.share_alike_bearers and (then.bearer.var is None or then.bearer.var not in cond_vars)
+        shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in cond_vars)
         alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self._pairs(p):
             key = self._alike_key(p, bearer, benef, seed) if shared else None
             twin = alike.get(key) if key is not None else None
             if twin is not None:
                 out[(bearer, benef)] = _twin(twin, bearer, then.bearer.var)
+                if counts is not None:
+                    counts.shared += 1
                 continue
             run = InstanceRun(self.treaty.id, p, bearer, benef)
             instants = self._instants(base, atoms, then.action, seed, bearer)
             trigger: Callable[[int], bool] | None = None
             bound, parties = frozenset(seed), (bearer, benef)
-            if monotone:
+            if monotone and opts.skip_dormant:
                 instants = self._skip_dormant(p.when, seed, parties, instants)
                 trigger = _always  # on every instant from the first one left
-            else:
+                if counts is not None:
+                    counts.bisected += 1
+            elif opts.predicates and not monotone:  # (monotone without bisection: solved in full)
                 trigger = self._predicate(p.when, bound, seed, parties, instants)
+                if counts is not None and trigger is not None:
+                    counts.predicates += 1
             if instants:
                 # once active, only the action, the discharge condition and the treaty's own instants
                 # can change it (and states the discharge condition mentions: they are in `base`)
                 after = self._instants(base, until_atoms, then.action, seed, bearer)
                 prerequisite = None
-                if p.upon is not None and p.unless is None and trigger is not None and _vars(p.upon) <= bound:
+                if (opts.predicates and p.upon is not None and p.unless is None and trigger is not None
+                        and _vars(p.upon) <= bound):
                     prerequisite = self._predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
@@ -1300,8 +1313,10 @@ class Evaluation:
 
 
 def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None,
-             interpretation: str | None = None) -> Evaluation:
-    """Play a scenario through the library's treaties (all of them, sorted by id, by default)."""
+             interpretation: str | None = None, options: EvalOptions | None = None) -> Evaluation:
+    """Play a scenario through the library's treaties (all of them, sorted by id, by default).
+    `options` (engine/core/options.py) chooses the shortcuts it may take: all by default, or
+    those of an enclosing `options.using` block; every choice gives the same result."""
     name = interpretation or scenario.interpretation or "default"
     interp = lib.interpretations.get(name)
     facts = prepare(lib, scenario, interp)
@@ -1309,7 +1324,7 @@ def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None
     outcomes = []
     for tid in sorted(treaties if treaties is not None else lib.treaties):
         treaty = lib.treaties[tid]
-        tr = TreatyRun(lib, treaty, facts, interp, index)
+        tr = TreatyRun(lib, treaty, facts, interp, index, options)
         runs = tr.run()
         runs.sort(key=lambda r: (_natural(r.provision.id), r.bearer, r.beneficiary))
         outcomes.append(TreatyOutcome(treaty, runs, tr))

@@ -22,6 +22,7 @@ with the positional JSON grammar, to point at the exact column of the problem.""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -32,6 +33,7 @@ from itertools import repeat
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
 from engine.core.evaluate import Evaluation, evaluate
+from engine.core.options import Counts, EvalOptions, current
 from engine.core.records import CSV_HEADER, csv_field, result_csv, result_json
 from engine.io.jsonscenario import RESERVED, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
@@ -95,20 +97,20 @@ def _own_lines(lines: Iterable[str], shard: tuple[int, int] | None) -> Iterator[
 
 def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
                 interpretation: str | None = None, shard: tuple[int, int] | None = None,
-                path: str = "<batch>") -> Iterator[tuple[BatchItem, Evaluation]]:
+                path: str = "<batch>", options: EvalOptions | None = None) -> Iterator[tuple[BatchItem, Evaluation]]:
     """(item, evaluation) for each scenario of the stream, lazily."""
     from engine.io.load import check_names
 
     check_names(lib, treaties, interpretation)
     wanted = list(treaties) if treaties else None
     for item in read_scenarios(lib, lines, path, shard):
-        yield item, evaluate(lib, item.scenario, wanted, interpretation)
+        yield item, evaluate(lib, item.scenario, wanted, interpretation, options)
 
 
 def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
               interpretation: str | None = None, shard: tuple[int, int] | None = None,
               path: str = "<batch>", workers: int = 1, library: object = None,
-              fmt: str = "json") -> Iterator[str]:
+              fmt: str = "json", options: EvalOptions | None = None) -> Iterator[str]:
     """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line; with
     `fmt="csv"`, the CSV header (`records.CSV_HEADER`), then each scenario's CSV lines as one
     string (none for a scenario with no listed instance): see `csv_lines`.
@@ -118,44 +120,50 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
 
     `workers` > 1 evaluates in that many processes, with the same output in the same order (a
     few chunks of lines in flight at a time, so memory stays constant); where processes cannot
-    be forked, each loads `library` (as `load_library` takes it; the bundled library when None)."""
+    be forked, each loads `library` (as `load_library` takes it; the bundled library when None).
+
+    `options` (engine/core/options.py) chooses the engine's shortcuts and whether CSV uses the
+    compiled code: all of them by default (or those of an enclosing `options.using` block)."""
     if fmt not in ("json", "csv"):
         raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
+    if options is None:
+        options = current()  # here, so that worker processes take the same
     if fmt == "csv":
         from engine.io.load import check_names
 
         check_names(lib, treaties, interpretation)  # before the header: a bad name writes nothing
         yield CSV_HEADER
     if workers > 1:
-        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt)
+        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt, options)
         return
     if fmt == "csv":
         wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
         programs: dict[str | None, object] = {}  # the scenario's interpretation -> its program
         for _, lineno, line in _own_lines(lines, shard):
-            block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
+            block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
             if block:
                 yield block
         return
-    for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path):
+    for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path, options):
         yield result_json(lib, ev)
 
 
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
                    interpretation: str | None = None, shard: tuple[int, int] | None = None,
-                   workers: int = 1, library: object = None, fmt: str = "json") -> Iterator[str]:
+                   workers: int = 1, library: object = None, fmt: str = "json",
+                   options: EvalOptions | None = None) -> Iterator[str]:
     """`run_batch` over a file (`-` for standard input), read a line at a time."""
     import sys
 
     if file == "-":
-        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt)
+        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options)
         return
     try:
         f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
-        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt)
+        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt, options)
 
 
 # ---------------------------------------------------------------------------- in parallel
@@ -166,7 +174,7 @@ _LIB: Library | None = None  # the library in a worker process
 
 def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
               shard: tuple[int, int] | None, path: str, workers: int, library: object,
-              fmt: str = "json") -> Iterator[str]:
+              fmt: str = "json", options: EvalOptions | None = None) -> Iterator[str]:
     import collections
     import multiprocessing
 
@@ -176,6 +184,11 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     check_names(lib, treaties, interpretation)
     wanted = tuple(treaties) if treaties else None
     own = _own_lines(lines, shard)
+    options = options if options is not None else current()
+    counts = options.counts
+    # each chunk counts on its own (a worker's counts do not come back by themselves) and the
+    # counts are added up here
+    sent = dataclasses.replace(options, counts=Counts() if counts is not None else None)
 
     def chunks() -> Iterator[list[tuple[int, str]]]:
         while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, CHUNK)]:
@@ -195,10 +208,14 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
                     if chunk is None:
                         more = False
                     else:
-                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt)))
+                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt,
+                                                                          sent)))
                 if not pending:  # an input with no scenario (of this shard)
                     break
-                outs, diagnostics = pending.popleft().get()
+                outs, diagnostics, taken = pending.popleft().get()
+                if counts is not None and taken is not None:
+                    counts.add(taken)
+                    counts.parallel += 1
                 yield from outs
                 if diagnostics is not None:
                     raise CasusError(diagnostics)
@@ -215,26 +232,29 @@ def _init_worker(library: object) -> None:  # pragma: no cover - runs in the wor
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
-                    path: str, fmt: str = "json") -> tuple[list[str], tuple[Diagnostic, ...] | None]:
-    """The results of a chunk of lines, up to its first bad line, and that line's diagnostics."""
+                    path: str, fmt: str = "json", options: EvalOptions | None = None
+                    ) -> tuple[list[str], tuple[Diagnostic, ...] | None, Counts | None]:
+    """The results of a chunk of lines, up to its first bad line, that line's diagnostics, and
+    what the chunk counted (`options.counts`, a fresh one per chunk)."""
     lib = _LIB
     assert lib is not None
+    taken = options.counts if options is not None else None
     outs = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
     programs: dict[str | None, object] = {}
     for lineno, line in chunk:
         try:
             if fmt == "csv":
-                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs)
+                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
                 if block:
                     outs.append(block)
                 continue
             scenario = _scenario(lib, line, path, lineno)
         except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
-            return outs, e.diagnostics
-        ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
+            return outs, e.diagnostics, taken
+        ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options)
         outs.append(result_json(lib, ev))
-    return outs, None
+    return outs, None, taken
 
 
 # ---------------------------------------------------------------------------- one line
@@ -383,7 +403,8 @@ def _checker(lib: Library):  # type: ignore[no-untyped-def]
 
 
 def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-              lineno: int, programs: dict[str | None, object] | None = None) -> str:
+              lineno: int, programs: dict[str | None, object] | None = None,
+              options: EvalOptions | None = None) -> str:
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
     Where the selection has compiled treaties (engine/core/compiled.py) and the scenario is of the
@@ -391,16 +412,19 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     roles) under their kinds, without `Fact` objects, preparation or an index; the engine
     evaluates the treaties that are not compiled. Any other line goes to the engine whole (and
     a bad line to the readers that report it). `programs`: a cache for a run of lines with the
-    same `treaties` and `interpretation`."""
+    same `treaties` and `interpretation`. `options`: the engine's shortcuts, and whether the
+    compiled code may be used at all (`compiled`)."""
     from engine.core import compiled
 
+    options = options if options is not None else current()
+    counts = options.counts
     try:
         obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
         if end != len(line) and not line[end:].isspace():
             obj = None
     except (ValueError, StopIteration):
         obj = None
-    if isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
+    if options.compiled and isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
         interp = obj.get("interpretation")
         if interp is None or isinstance(interp, str) and interp in lib.interpretations:
             prog = programs.get(interp, _MISSING) if programs is not None else _MISSING
@@ -415,15 +439,22 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
                     if isinstance(name, str):
                         others: dict[str, list[str]] = {}
                         if prog.others:
-                            ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation)
+                            ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation,
+                                          options)
                             for o, lines in zip(ev.outcomes, _split_csv(ev)):
                                 others[o.treaty.id] = lines
                         lead = csv_field(name)
                         try:
-                            return "\n".join(prog.run(light[0], light[1], lead, others))
+                            out = "\n".join(prog.run(light[0], light[1], lead, others))
                         except compiled.Invalid:
                             pass
-    ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation)
+                        else:
+                            if counts is not None:
+                                counts.compiled += 1
+                            return out
+    ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation, options)
+    if counts is not None:
+        counts.csv_engine += 1
     return "\n".join(result_csv(ev))
 
 

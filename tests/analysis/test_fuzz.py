@@ -13,6 +13,7 @@ import engine
 from engine import strategies as cs
 from engine.analysis import fuzz as fz
 from engine.cli import main
+from engine.core.options import EvalOptions, using
 from engine.kernel.facts import Fact, Scenario
 
 WRONG = """
@@ -153,13 +154,14 @@ def test_the_swap_invariant_catches_a_party_preference(lib: engine.Library,
     ev = importlib.import_module("engine.core.evaluate")
 
     real = ev.TreatyRun._pairs
-    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)  # every provision through `_pairs`
+    # a broken `_pairs` (the fault injected), on the walk: every provision through `_pairs`
     monkeypatch.setattr(ev.TreatyRun, "_pairs", lambda self, p: [x for x in real(self, p) if x[0] != "RU"])
     s = dataclasses.replace(_two_attacks(lib), facts=tuple(
         Fact(f.kind, {k: ("KP" if v == "RU" else v) for k, v in f.roles.items()}, f.start, f.end,
              f.text.replace("RU", "KP"), f.source) for f in _two_attacks(lib).facts))
     assert fz.symmetric_pair(lib, "ru_kp_2024") == ("KP", "RU")
-    bad = fz.check_invariants(lib, "ru_kp_2024", s)
+    with using(EvalOptions(direct_simple=False)):
+        bad = fz.check_invariants(lib, "ru_kp_2024", s)
     assert bad is not None and bad[0] == "swap"
 
 
@@ -167,15 +169,15 @@ def test_latching_and_terminal_states_are_checked(lib: engine.Library, monkeypat
     ev = importlib.import_module("engine.core.evaluate")
 
     real = ev.TreatyRun._run_instance
-    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)  # every instance through `_run_instance`
 
     def broken(self, run, seed, *instants):  # type: ignore[no-untyped-def]
         real(self, run, seed, *instants)
         if run.timeline:
             run.timeline.append((run.timeline[-1][0] + 1, "pending"))
 
-    monkeypatch.setattr(ev.TreatyRun, "_run_instance", broken)
-    bad = fz.check_invariants(lib, "ru_kp_2024", _two_attacks(lib))
+    monkeypatch.setattr(ev.TreatyRun, "_run_instance", broken)  # the fault injected, on the walk:
+    with using(EvalOptions(direct_simple=False)):  # every instance through `_run_instance`
+        bad = fz.check_invariants(lib, "ru_kp_2024", _two_attacks(lib))
     assert bad is not None and bad[0] in ("terminal", "latch")
 
 

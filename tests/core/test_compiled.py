@@ -24,6 +24,7 @@ from engine.base.errors import CasusError
 from engine.base.paths import library_dir
 from engine.core import compiled
 from engine.core.evaluate import evaluate
+from engine.core.options import Counts, EvalOptions
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv
 from engine.io import batch
 from engine.kernel.facts import BIG
@@ -41,27 +42,18 @@ def engine_csv(lib, lines: list[str], treaties: list[str] | None = None, path: s
     return out
 
 
-class Taken:
-    """Counts the scenarios the compiled code evaluated."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.n = 0
-        real = batch._light_facts
-
-        def spy(*args):  # type: ignore[no-untyped-def]
-            got = real(*args)
-            self.n += got is not None
-            return got
-
-        monkeypatch.setattr(batch, "_light_facts", spy)
+def counting() -> tuple[EvalOptions, Counts]:
+    """The default options, counting (`.compiled`: the scenarios the compiled code evaluated)."""
+    options = EvalOptions().counting()
+    assert options.counts is not None
+    return options, options.counts
 
 
 # ---------------------------------------------------------------------------- the peers' rules
 
 @pytest.mark.parametrize("rules_args", [("--treaties", "12", "--seed", "1"), ("--treaties", "48", "--seed", "2"),
                                         ("edge",)])
-def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tuple[str, ...],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tuple[str, ...]) -> None:
     from bench import peers as P
 
     peers = P.peers_dir()
@@ -76,13 +68,13 @@ def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tu
     tr = P.Translator(json.loads(rules.read_text()))
     lib = load_library(str(tr.write(tmp_path / "lib")))
     lines = list(tr.scenario_lines(scen.splitlines()))
-    taken = Taken(monkeypatch)
-    got = list(batch.run_batch(lib, lines, fmt="csv"))
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, fmt="csv", options=options))
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
     if rules_args == ("edge",):  # its one treaty has provisions that read a helper's states: the engine's
-        assert prog is None and taken.n == 0
+        assert prog is None and taken.compiled == 0 and taken.csv_engine == len(lines)
     else:  # every treaty compiled, every scenario through the compiled code
-        assert prog is not None and not prog.others and taken.n == len(lines)
+        assert prog is not None and not prog.others and taken.compiled == len(lines)
     want = engine_csv(lib, lines)
     assert sum(block.count("\n") + 1 for block in want[1:]) > 300  # the sample exercises the rules
     assert got == want
@@ -151,12 +143,9 @@ def csv_of(case: Case, folder: Path) -> tuple[list[str], list[str], bool]:
     lib, (scenario,) = load([path], library=[library_dir() / "vocabulary.casus",
                                               library_dir() / "interpretations.casus"])
     line = json_line(scenario)
-    used = []
-    prog = compiled.program(lib, (case.treaty.id,), scenario.interpretation or "default")
-    if prog is not None:
-        used.append(batch._light_facts(lib, prog, json.loads(line)) is not None)
-    got = list(batch.run_batch(lib, [line], [case.treaty.id], fmt="csv"))
-    return got, engine_csv(lib, [line], [case.treaty.id]), any(used)
+    options, taken = counting()
+    got = list(batch.run_batch(lib, [line], [case.treaty.id], fmt="csv", options=options))
+    return got, engine_csv(lib, [line], [case.treaty.id]), taken.compiled > 0
 
 
 @settings(max_examples=max(EXAMPLES // 5, 50), deadline=None, print_blob=True,
@@ -204,7 +193,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
 
 # ---------------------------------------------------------------------------- the bundled library
 
-def test_bundled_library_mixes_compiled_and_engine_treaties(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     lib = load_library()
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
     assert prog is not None and prog.compiled and prog.others
@@ -221,23 +210,23 @@ def test_bundled_library_mixes_compiled_and_engine_treaties(monkeypatch: pytest.
         json.dumps({"name": "a, \"quoted\" name", "interpretation": "default", "events": [
             {"kind": "imminent_threat", "date": "2025-02-01", "until": "2025-02-20", "on": "BY", "note": "n"}]}),
     ]
-    taken = Taken(monkeypatch)
-    got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl"))
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
-    assert taken.n == 3  # the action and the fact at a territory (its `on` is derived) go to the engine
+    assert (taken.compiled, taken.csv_engine) == (3, 2)  # the action and the fact at a territory (its `on` is derived) go to the engine
     assert any(",ru_kp_2024," in block for block in got)
 
 
-def test_bundled_scenarios_give_the_engines_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundled_scenarios_give_the_engines_csv() -> None:
     """Every bundled scenario, as a JSON line, through the whole library: compiled treaties,
     treaties left to the engine, and scenarios the compiled code must not read, mixed."""
     paths = sorted((ROOT / "scenarios").glob("*.casus"))
     lib, scenarios = load(paths)
     lines = [json_line(s) for s in scenarios]
     assert len(lines) > 20
-    taken = Taken(monkeypatch)
-    got = list(batch.run_batch(lib, lines, fmt="csv"))
-    assert taken.n >= 1  # most hold an action or a fact at a territory: the engine's
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, fmt="csv", options=options))
+    assert taken.compiled >= 1  # most hold an action or a fact at a territory: the engine's
     assert got == engine_csv(lib, lines)
     assert sum(block.count("\n") + 1 for block in got[1:]) > 100
 

@@ -435,16 +435,13 @@ def test_simple_provisions_agree_with_the_reference(tmp_path_factory, case: Case
     compare(case, folder)
 
 
-def test_simple_cases_take_the_direct_path(tmp_path_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_simple_cases_take_the_direct_path(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     """The cases above do reach `_run_simple` (else they would test only the walk again)."""
-    import importlib
-
     from hypothesis import HealthCheck, Phase
 
-    ev = importlib.import_module("engine.core.evaluate")
-    taken: list[bool] = []
-    real = ev.TreatyRun._simple
-    monkeypatch.setattr(ev.TreatyRun, "_simple", lambda self, p: taken.append(real(self, p) is not None) or real(self, p))
+    from engine.core.options import EvalOptions, using
+
+    counting = EvalOptions().counting()
     folder = tmp_path_factory.getbasetemp() / "differential_simple_reach"
     folder.mkdir(exist_ok=True)
 
@@ -452,7 +449,10 @@ def test_simple_cases_take_the_direct_path(tmp_path_factory, monkeypatch) -> Non
               suppress_health_check=list(HealthCheck))
     @given(simple_cases())
     def run(case: Case) -> None:
-        engine_outcome(case, folder)
+        with using(counting):  # `engine_outcome` runs with the options of the block
+            engine_outcome(case, folder)
 
     run()
-    assert sum(taken) > len(taken) / 3, (sum(taken), len(taken))
+    taken = counting.counts
+    assert taken is not None
+    assert taken.direct > (taken.direct + taken.walked) / 3, taken

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 import engine
+from engine.core.options import EvalOptions
 from engine.kernel.facts import Fact, Scenario
 
 ev = importlib.import_module("engine.core.evaluate")
@@ -100,7 +101,7 @@ def test_the_shortcut_for_triggers_with_not_keeps_their_meaning(lib: engine.Libr
     assert later and set(later) == {BASE + 10}
 
 
-def test_the_shortcuts_change_no_result(lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_shortcuts_change_no_result(lib: engine.Library) -> None:
     """With bisection, the trigger and prerequisite tests, the sharing of alike bearers and the
     direct working out of simple provisions turned off, every instance is solved at each of its instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be
     the same, on the bundled JSON scenarios and on dense generated ones."""
@@ -108,12 +109,15 @@ def test_the_shortcuts_change_no_result(lib: engine.Library, monkeypatch: pytest
     from tests.io.test_batch import bundled_lines, generated
 
     lines = bundled_lines() + list(generated(120, seed=6, events=(10, 40)))
-    fast = list(run_batch(lib, lines))
-    monkeypatch.setattr(ev.TreatyRun, "_skip_dormant", lambda self, when, seed, parties, instants: instants)
-    monkeypatch.setattr(ev.TreatyRun, "_predicate", lambda *args: None)
-    monkeypatch.setattr(ev.TreatyRun, "share_alike_bearers", False)
-    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)
-    slow = list(run_batch(lib, lines))
+    taken = EvalOptions().counting()
+    fast = list(run_batch(lib, lines, options=taken))
+    walked = EvalOptions.plain().counting()
+    slow = list(run_batch(lib, lines, options=walked))
+    assert taken.counts is not None and walked.counts is not None
+    # every shortcut was taken by the fast run, and none by the plain one
+    assert min(taken.counts.direct, taken.counts.bisected, taken.counts.predicates, taken.counts.shared) > 0
+    assert walked.counts.direct == walked.counts.bisected == walked.counts.predicates == walked.counts.shared == 0
+    assert walked.counts.walked == taken.counts.walked + taken.counts.direct
     assert len(fast) == len(lines)
     statuses = {i["status"] for line in fast for r in json.loads(line)["results"] for i in r["instances"]}
     assert {"pending", "suspended", "discharged", "active"} <= statuses  # the cases the shortcuts pass over

@@ -124,29 +124,26 @@ def test_translation_reads_aloud() -> None:
 @pytest.mark.parametrize("rules_args", [("--treaties", "12", "--seed", "1"), ("--treaties", "48", "--seed", "2"),
                                         ("edge",)])
 def test_simple_provisions_worked_out_directly_give_the_walks_result(
-        tmp_path: Path, rules_args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, rules_args: tuple[str, ...]) -> None:
     """The peers' rules are what `TreatyRun._run_simple` takes without walking instants: its
     result JSON (dates, `because`, everything) must be the walk's, byte for byte, and it must
     take most of the provisions (else this compares nothing)."""
-    import importlib
-
     from engine.api import load_library
+    from engine.core.options import EvalOptions
     from engine.io.batch import run_batch
 
-    ev = importlib.import_module("engine.core.evaluate")  # `engine.core.evaluate` is also the function
     assert PEERS is not None
     rules = PEERS / "edge_rules.json" if rules_args == ("edge",) else gen(tmp_path, "rules.json", "rules", *rules_args)
     scen = gen(tmp_path, "s.jsonl", "scenarios", "-n", "60", "--min-events", "1", "--max-events", "60", "--seed", "5")
     tr = P.Translator(json.loads(rules.read_text()))
     lib = load_library(str(tr.write(tmp_path / "lib")))
     lines = list(tr.scenario_lines(scen.read_text().splitlines()))
-    taken: list[bool] = []
-    simple = ev.TreatyRun._simple
-    monkeypatch.setattr(ev.TreatyRun, "_simple", lambda self, p: taken.append(simple(self, p) is not None) or simple(self, p))
-    direct = list(run_batch(lib, lines))
-    assert sum(taken) > 0.4 * len(taken)  # the edge rules: 180 of 420 (the rest read helper provisions)
-    monkeypatch.setattr(ev.TreatyRun, "direct_simple", False)
-    walked = list(run_batch(lib, lines))
+    options = EvalOptions().counting()
+    direct = list(run_batch(lib, lines, options=options))
+    taken = options.counts
+    assert taken is not None
+    assert taken.direct > 0.4 * (taken.direct + taken.walked)  # the edge rules: 180 of 420 (the rest read helper provisions)
+    walked = list(run_batch(lib, lines, options=EvalOptions(direct_simple=False)))
     assert sum(len(json.loads(x)["results"][0]["instances"]) for x in direct) > 50
     for a, b in zip(direct, walked, strict=True):
         assert a == b
