@@ -58,6 +58,7 @@ from engine.base.paths import display_path
 from engine.base.source import Span
 from engine.core.evaluate import InstanceRun, TreatyRun, evaluate, strength
 from engine.core.model import instance_model
+from engine.kernel import conditions as C
 from engine.kernel.facts import BIG, Fact, Scenario, sovereign
 from engine.language import ast as A
 from engine.language.build import iso
@@ -426,8 +427,7 @@ class Search:
         for terr in self.territories:
             self.by_vector.setdefault(self.vectors[terr], []).append(terr)
         self.offsets, self.action_offsets = self._offsets()
-        self.refs = any(isinstance(node, A.StateRef) for s in self.sides for p in s.treaty.provisions
-                        for c in _conds(p) for node in _walk(c))
+        self.refs = any(A.state_refs(c) for s in self.sides for p in s.treaty.provisions for c in _conds(p))
         self._build_keys()
         self._is_action = {k: bool((self.A.lib.kinds.get(k) or self.B.lib.kinds.get(k)).is_action)  # type: ignore[union-attr]
                            for f in self._all_facts() for k in (f.kind,)}
@@ -495,14 +495,7 @@ class Search:
                 if p.unless is not None:
                     order.add(1)
                 for c in _conds(p):
-                    for node in _walk(c):
-                        if isinstance(node, A.Temporal):
-                            if node.op == "within" and node.days is not None:
-                                order.update({node.days, node.days + 1})
-                            else:
-                                order.add(1)
-                        if isinstance(node, A.StateRef):
-                            order.add(1)
+                    order |= C.offsets(c)
                 if p.then is not None and p.then.modality == "obligation":
                     for q in p.then.qualifiers:
                         if q.group == "timing":
@@ -534,7 +527,7 @@ class Search:
                 if p.then is not None:
                     kinds |= s.side.lib.descendants(p.then.action.kind)
                 if p.when is not None:
-                    pos = _positive_atoms(p.when)
+                    pos = C.positive_atoms(p.when)
                     if not pos:
                         self.always = True
                     for atom in pos:
@@ -1163,14 +1156,6 @@ def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
 _conds = A.clauses
 _walk = A.walk
 _node_atoms = A.node_atoms
-
-
-def _positive_atoms(c: A.Cond) -> list[A.Atom]:
-    if isinstance(c, (A.Occurred, A.Ongoing, A.Temporal)):
-        return _node_atoms(c)
-    if isinstance(c, (A.And, A.Or)):
-        return [a for i in c.items for a in _positive_atoms(i)]
-    return []
 
 
 def _named_codes(t: A.TreatyDecl) -> set[str]:
