@@ -372,8 +372,8 @@ class Search:
         for s in self.sides:
             for p in s.treaty.provisions:
                 for c in _conds(p):
-                    for node in _walk(c):
-                        if isinstance(node, A.InArea) and (s.name, node.what, node.name) not in seen_tests:
+                    for node in C.nodes(c, A.InArea):
+                        if (s.name, node.what, node.name) not in seen_tests:
                             seen_tests.add((s.name, node.what, node.name))
                             self.tests.append((s, node))
         cands: set[str] = set()
@@ -517,13 +517,12 @@ class Search:
             mentioned: set[str] = set()
             for p in s.treaty.provisions:
                 for c in _conds(p):
-                    for node in _walk(c):
-                        for atom in _node_atoms(node):
-                            mentioned.add(atom.kind)
-                            kinds |= s.side.lib.descendants(atom.kind)
-                            kinds |= self._defined_bodies(s, atom.kind)
-                        if isinstance(node, A.Ongoing):
-                            self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
+                    for atom in A.atoms(c):
+                        mentioned.add(atom.kind)
+                        kinds |= s.side.lib.descendants(atom.kind)
+                        kinds |= self._defined_bodies(s, atom.kind)
+                    for node in C.nodes(c, A.Ongoing):
+                        self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
                 if p.then is not None:
                     kinds |= s.side.lib.descendants(p.then.action.kind)
                 if p.when is not None:
@@ -614,19 +613,18 @@ class Search:
         visited = visited | {p.id}
         out: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         for c in _conds(p):
-            for node in _walk(c):
-                for atom in _node_atoms(node):
-                    for kind, roles in self._instantiate(s, atom, env):
-                        out.add(self._canon_shape(s, kind, roles))
-                if isinstance(node, A.StateRef):
-                    q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
-                    if q is None or q.id in visited or q.then is None:
+            for atom in A.atoms(c):
+                for kind, roles in self._instantiate(s, atom, env):
+                    out.add(self._canon_shape(s, kind, roles))
+            for node, _ in A.state_refs(c):
+                q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
+                if q is None or q.id in visited or q.then is None:
+                    continue
+                for qb, qx, qenv in self._pairs(s, q):
+                    if not _compatible(node.beneficiary, qx, env) or (
+                            node.bearer is not None and not _compatible(node.bearer, qb, env)):
                         continue
-                    for qb, qx, qenv in self._pairs(s, q):
-                        if not _compatible(node.beneficiary, qx, env) or (
-                                node.bearer is not None and not _compatible(node.bearer, qb, env)):
-                            continue
-                        out |= self._shapes(s, q, qenv, qb, qx, visited)
+                    out |= self._shapes(s, q, qenv, qb, qx, visited)
         if p.then is not None:
             action = p.then.action
             args = tuple(a for a in action.args if a.role != "by")
@@ -1154,19 +1152,16 @@ def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
 
 
 _conds = A.clauses
-_walk = A.walk
-_node_atoms = A.node_atoms
 
 
 def _named_codes(t: A.TreatyDecl) -> set[str]:
     out: set[str] = set()
     for p in t.provisions:
         for c in _conds(p):
-            for node in _walk(c):
-                for atom in _node_atoms(node):
-                    out |= {a.value.code for a in atom.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
-                if isinstance(node, A.StateRef):
-                    out |= {v.code for v in (node.beneficiary, node.bearer) if isinstance(v, A.Code)}
+            for atom in A.atoms(c):
+                out |= {a.value.code for a in atom.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
+            for node, _ in A.state_refs(c):
+                out |= {v.code for v in (node.beneficiary, node.bearer) if isinstance(v, A.Code)}
         if p.then is not None:
             if p.then.bearer.mode == "code" and p.then.bearer.value:
                 out.add(p.then.bearer.value)
