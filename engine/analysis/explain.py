@@ -154,7 +154,8 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
         for benef in candidates:
             env0 = {ben.name: benef} if isinstance(ben, A.Var) else {}
             trigger = A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)
-            for branch in C.dnf(trigger, MAX_BRANCHES, push_not=False):  # a `not` is a literal of its own
+            # a `not` is a literal of its own; the first MAX_BRANCHES ways
+            for branch in C.dnf(trigger, MAX_BRANCHES, push_not=False)[:MAX_BRANCHES]:
                 checks, env = [], dict(env0)
                 for lit in sorted((lit for _, lit in branch), key=C.is_test):
                     check, env = _literal(tr, lit, env, benef, all_facts)

@@ -118,9 +118,11 @@ def negative_atoms(c: A.Cond | None) -> list[A.Atom]:
 
 
 def dnf(c: A.Cond | None, limit: int, push_not: bool = True) -> list[list[tuple[bool, A.Cond]]]:
-    """The ways a condition can hold: a disjunction of conjunctions of (polarity, literal), the
-    first `limit` of them in order. `push_not`: negation is pushed down to the literals (`not (a
-    or b)` is `not a and not b`); else a `not` is a literal of its own, positive."""
+    """The ways a condition can hold: a disjunction of conjunctions of (polarity, literal), in
+    order. `limit` bounds what each `and` multiplies out to (its first `limit` ways); an `or` keeps
+    every way of its parts, so the first `limit` of the result are those of the whole form.
+    `push_not`: negation is pushed down to the literals (`not (a or b)` is `not a and not b`);
+    else a `not` is a literal of its own, positive."""
     if c is None:
         return [[]]
     return _dnf(c, True, limit, push_not)
@@ -136,7 +138,7 @@ def _dnf(c: A.Cond, positive: bool, limit: int, push_not: bool) -> list[list[tup
             for part in parts:
                 out = [a + b for a in out for b in part][:limit]
             return out
-        return [b for part in parts for b in part][:limit]
+        return [b for part in parts for b in part]
     return [[(positive, c)]]
 
 

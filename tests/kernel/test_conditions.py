@@ -164,6 +164,14 @@ def test_dnf_can_keep_a_not_as_a_literal_and_stops_at_its_limit() -> None:
     assert C.dnf(None, 5) == [[]]
 
 
+def test_dnf_limit_bounds_what_an_and_multiplies_out_not_an_or() -> None:
+    alternatives = parse("a(by: X) or b(by: X) or c(by: X)")
+    assert [render(lit) for [(_, lit)] in C.dnf(alternatives, 2)] == ["a(by: X)", "b(by: X)", "c(by: X)"]
+    product = parse("(a(by: X) or b(by: X)) and (c(by: X) or d(by: X))")
+    assert [[render(lit) for _, lit in b] for b in C.dnf(product, 2)] == [["a(by: X)", "c(by: X)"],
+                                                                          ["a(by: X)", "d(by: X)"]]
+
+
 # ------------------------------------------------------------------ the shape evaluators rely on
 
 
