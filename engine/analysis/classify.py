@@ -26,6 +26,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from engine.kernel import conditions as C
 from engine.language import ast as A
 from engine.language import render
 from engine.language.library import Library, beneficiary_arg
@@ -56,16 +57,6 @@ class Coding:
 
     def coded(self, name: str) -> bool:
         return self.flags[name].coded
-
-
-def _literals(c: A.Cond | None, positive: bool = True) -> list[tuple[A.Cond, bool]]:
-    if c is None:
-        return []
-    if isinstance(c, (A.And, A.Or)):
-        return [x for i in c.items for x in _literals(i, positive)]
-    if isinstance(c, A.Not):
-        return _literals(c.item, not positive)
-    return [(c, positive)]
 
 
 _atoms = A.node_atoms
@@ -101,7 +92,7 @@ def classify_treaty(lib: Library, treaty_id: str) -> Coding:
             continue
         action = then.action.kind
         benef = beneficiary_arg(then)
-        when_lits = _literals(p.when)
+        when_lits = C.literals(p.when)
         trigger_atoms = [a for lit, pos in when_lits if pos for a in _atoms(lit)]
         on_benef = [a for a in trigger_atoms if _same(_role(a, "on"), benef)]
         duty = f"{p.id}: {render.cond(p.when) if p.when else ''} → {then.modality} {then.action.render()}"
@@ -135,7 +126,7 @@ def classify_treaty(lib: Library, treaty_id: str) -> Coding:
             on = _role(a, "on")
             if isinstance(on, A.Code) and _is(lib, a.kind, "encroachment"):
                 cond_hits.setdefault("specific_conflict", []).append(a.render())
-        for lit, pos in when_lits + _literals(p.upon):
+        for lit, pos in when_lits + C.literals(p.upon):
             if isinstance(lit, A.InArea):
                 cond_hits.setdefault("location", []).append(render.cond(lit))
             if not pos:
@@ -143,11 +134,11 @@ def classify_treaty(lib: Library, treaty_id: str) -> Coding:
                     info = lib.kinds.get(a.kind)
                     if info is not None and info.is_action:
                         cond_hits.setdefault("non_compliance", []).append("not " + a.render())
-        for lit, pos in _literals(p.upon) + when_lits:
+        for lit, pos in C.literals(p.upon) + when_lits:
             if pos and any(_is(lib, a.kind, "request") for a in _atoms(lit)):
                 cond_hits.setdefault("request", []).extend(a.render() for a in _atoms(lit)
                                                            if _is(lib, a.kind, "request"))
-        for lit, _ in _literals(p.unless):
+        for lit, _ in C.literals(p.unless):
             if any(_is(lib, a.kind, "provocation") for a in _atoms(lit)):
                 cond_hits.setdefault("non_provocation", []).append("unless " + render.cond(p.unless)
                                                                    if p.unless else "")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.core.evaluate import BIG, Evaluation, InstanceRun, evaluate
+from engine.kernel import conditions as C
 from engine.kernel.facts import Fact, Scenario
 from engine.language import ast as A
 from engine.language import render
@@ -86,41 +87,24 @@ class Search:
 # ---------------------------------------------------------------------------- helpers
 
 
+# the literals the search cannot add as facts, and why (by `C.kind`)
+_NOT_A_FACT = {"area": "a test of where, not a fact", "parties": "a test of membership, not a fact",
+               "state": "another provision's state, not a fact"}
+
+
 def _fact_text(kind: str, roles: dict[str, str]) -> str:
     return f"{kind}({', '.join(f'{r}: {v}' for r, v in roles.items())})"
 
 
-def _positive(c: A.Cond | None, out: list[A.Cond]) -> None:
-    """The literals of a condition that are not under `not`."""
-    if c is None:
-        return
-    if isinstance(c, (A.And, A.Or)):
-        for i in c.items:
-            _positive(i, out)
-    elif isinstance(c, A.Not):
-        return
-    else:
-        out.append(c)
-
-
 def _kinds(c: A.Cond | None, out: set[str], lib: Library, treaty: A.TreatyDecl, seen: set[str]) -> None:
     """Every fact kind a condition can read, through chained provisions too."""
-    if c is None:
-        return
-    if isinstance(c, (A.And, A.Or)):
-        for i in c.items:
-            _kinds(i, out, lib, treaty, seen)
-    elif isinstance(c, A.Not):
-        _kinds(c.item, out, lib, treaty, seen)
-    elif isinstance(c, (A.Occurred, A.Ongoing)):
-        out.add(c.atom.kind)
-    elif isinstance(c, A.Temporal):
-        out.update((c.first.kind, c.second.kind))
-    elif isinstance(c, A.StateRef) and c.provision not in seen:
-        seen.add(c.provision)
-        other = next((p for p in treaty.provisions if p.id == c.provision), None)
-        if other is not None:
-            _provision_kinds(other, out, lib, treaty, seen)
+    out.update(a.kind for a in A.atoms(c))
+    for ref, _ in A.state_refs(c):
+        if ref.provision not in seen:
+            seen.add(ref.provision)
+            other = next((p for p in treaty.provisions if p.id == ref.provision), None)
+            if other is not None:
+                _provision_kinds(other, out, lib, treaty, seen)
 
 
 def _provision_kinds(p: A.Provision, out: set[str], lib: Library, treaty: A.TreatyDecl, seen: set[str]) -> None:
@@ -143,10 +127,7 @@ class _Filler:
                  avoid: set[str]):
         self.lib, self.treaty = lib, treaty
         self.area: dict[str, A.InArea] = {}
-        lits: list[A.Cond] = []
-        _positive(p.when, lits)
-        _positive(p.upon, lits)
-        for lit in lits:
+        for lit in C.outside_not(p.when) + C.outside_not(p.upon):
             if isinstance(lit, A.InArea):
                 self.area[lit.var] = lit
         parties = sorted({v for f in scenario.facts for r, v in f.roles.items()
@@ -195,14 +176,6 @@ def _ground(lib: Library, atom: A.Atom, env: dict[str, str], filler: _Filler,
             return None
         roles[arg.role] = value
     return roles
-
-
-def _atoms_of(lit: A.Cond) -> list[A.Atom]:
-    if isinstance(lit, (A.Occurred, A.Ongoing)):
-        return [lit.atom]
-    if isinstance(lit, A.Temporal):
-        return [lit.second, lit.first]
-    return []
 
 
 # ---------------------------------------------------------------------------- the search
@@ -347,19 +320,17 @@ def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, tr: object, benef: str,
     if isinstance(ben_arg, A.Var):
         env.setdefault(ben_arg.name, benef)
     filler = _Filler(sr.lib, t, p, sr.scenario, {benef} | ({bearer} if bearer else set()))
-    lits: list[A.Cond] = []
-    _positive(p.when, lits)
-    _positive(p.upon, lits)
+    lits = C.outside_not(p.when) + C.outside_not(p.upon)
     pool: list[tuple[str, dict[str, str]]] = []
     skipped: list[str] = []
     # variables that tests bind (A in `A in scope art6`) are filled before the atoms that use them
     for lit in lits:
-        if isinstance(lit, (A.InArea, A.InParties, A.StateRef)):
-            kind = {"InArea": "a test of where, not a fact", "InParties": "a test of membership, not a fact",
-                    "StateRef": "another provision's state, not a fact"}[type(lit).__name__]
+        kind = _NOT_A_FACT.get(C.kind(lit).name)
+        if kind is not None:
             skipped.append(f"{render.cond(lit, env)} ({kind})")
             continue
-        for atom in _atoms_of(lit):
+        # the second fact of within/after/before first, as the search has always grounded them
+        for atom in reversed(A.node_atoms(lit)):
             roles = _ground(sr.lib, atom, env, filler, benef)
             if roles is None:
                 skipped.append(f"{atom.render(env)} (no value for a variable)")

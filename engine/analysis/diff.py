@@ -58,6 +58,7 @@ from engine.base.paths import display_path
 from engine.base.source import Span
 from engine.core.evaluate import InstanceRun, TreatyRun, evaluate, strength
 from engine.core.model import instance_model
+from engine.kernel import conditions as C
 from engine.kernel.facts import BIG, Fact, Scenario, sovereign
 from engine.language import ast as A
 from engine.language.build import iso
@@ -371,8 +372,8 @@ class Search:
         for s in self.sides:
             for p in s.treaty.provisions:
                 for c in _conds(p):
-                    for node in _walk(c):
-                        if isinstance(node, A.InArea) and (s.name, node.what, node.name) not in seen_tests:
+                    for node in C.nodes(c, A.InArea):
+                        if (s.name, node.what, node.name) not in seen_tests:
                             seen_tests.add((s.name, node.what, node.name))
                             self.tests.append((s, node))
         cands: set[str] = set()
@@ -426,8 +427,7 @@ class Search:
         for terr in self.territories:
             self.by_vector.setdefault(self.vectors[terr], []).append(terr)
         self.offsets, self.action_offsets = self._offsets()
-        self.refs = any(isinstance(node, A.StateRef) for s in self.sides for p in s.treaty.provisions
-                        for c in _conds(p) for node in _walk(c))
+        self.refs = any(A.state_refs(c) for s in self.sides for p in s.treaty.provisions for c in _conds(p))
         self._build_keys()
         self._is_action = {k: bool((self.A.lib.kinds.get(k) or self.B.lib.kinds.get(k)).is_action)  # type: ignore[union-attr]
                            for f in self._all_facts() for k in (f.kind,)}
@@ -495,14 +495,7 @@ class Search:
                 if p.unless is not None:
                     order.add(1)
                 for c in _conds(p):
-                    for node in _walk(c):
-                        if isinstance(node, A.Temporal):
-                            if node.op == "within" and node.days is not None:
-                                order.update({node.days, node.days + 1})
-                            else:
-                                order.add(1)
-                        if isinstance(node, A.StateRef):
-                            order.add(1)
+                    order |= C.offsets(c)
                 if p.then is not None and p.then.modality == "obligation":
                     for q in p.then.qualifiers:
                         if q.group == "timing":
@@ -524,17 +517,16 @@ class Search:
             mentioned: set[str] = set()
             for p in s.treaty.provisions:
                 for c in _conds(p):
-                    for node in _walk(c):
-                        for atom in _node_atoms(node):
-                            mentioned.add(atom.kind)
-                            kinds |= s.side.lib.descendants(atom.kind)
-                            kinds |= self._defined_bodies(s, atom.kind)
-                        if isinstance(node, A.Ongoing):
-                            self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
+                    for atom in A.atoms(c):
+                        mentioned.add(atom.kind)
+                        kinds |= s.side.lib.descendants(atom.kind)
+                        kinds |= self._defined_bodies(s, atom.kind)
+                    for node in C.nodes(c, A.Ongoing):
+                        self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
                 if p.then is not None:
                     kinds |= s.side.lib.descendants(p.then.action.kind)
                 if p.when is not None:
-                    pos = _positive_atoms(p.when)
+                    pos = C.positive_atoms(p.when)
                     if not pos:
                         self.always = True
                     for atom in pos:
@@ -621,19 +613,18 @@ class Search:
         visited = visited | {p.id}
         out: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         for c in _conds(p):
-            for node in _walk(c):
-                for atom in _node_atoms(node):
-                    for kind, roles in self._instantiate(s, atom, env):
-                        out.add(self._canon_shape(s, kind, roles))
-                if isinstance(node, A.StateRef):
-                    q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
-                    if q is None or q.id in visited or q.then is None:
+            for atom in A.atoms(c):
+                for kind, roles in self._instantiate(s, atom, env):
+                    out.add(self._canon_shape(s, kind, roles))
+            for node, _ in A.state_refs(c):
+                q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
+                if q is None or q.id in visited or q.then is None:
+                    continue
+                for qb, qx, qenv in self._pairs(s, q):
+                    if not _compatible(node.beneficiary, qx, env) or (
+                            node.bearer is not None and not _compatible(node.bearer, qb, env)):
                         continue
-                    for qb, qx, qenv in self._pairs(s, q):
-                        if not _compatible(node.beneficiary, qx, env) or (
-                                node.bearer is not None and not _compatible(node.bearer, qb, env)):
-                            continue
-                        out |= self._shapes(s, q, qenv, qb, qx, visited)
+                    out |= self._shapes(s, q, qenv, qb, qx, visited)
         if p.then is not None:
             action = p.then.action
             args = tuple(a for a in action.args if a.role != "by")
@@ -1161,27 +1152,16 @@ def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
 
 
 _conds = A.clauses
-_walk = A.walk
-_node_atoms = A.node_atoms
-
-
-def _positive_atoms(c: A.Cond) -> list[A.Atom]:
-    if isinstance(c, (A.Occurred, A.Ongoing, A.Temporal)):
-        return _node_atoms(c)
-    if isinstance(c, (A.And, A.Or)):
-        return [a for i in c.items for a in _positive_atoms(i)]
-    return []
 
 
 def _named_codes(t: A.TreatyDecl) -> set[str]:
     out: set[str] = set()
     for p in t.provisions:
         for c in _conds(p):
-            for node in _walk(c):
-                for atom in _node_atoms(node):
-                    out |= {a.value.code for a in atom.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
-                if isinstance(node, A.StateRef):
-                    out |= {v.code for v in (node.beneficiary, node.bearer) if isinstance(v, A.Code)}
+            for atom in A.atoms(c):
+                out |= {a.value.code for a in atom.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
+            for node, _ in A.state_refs(c):
+                out |= {v.code for v in (node.beneficiary, node.bearer) if isinstance(v, A.Code)}
         if p.then is not None:
             if p.then.bearer.mode == "code" and p.then.bearer.value:
                 out.add(p.then.bearer.value)

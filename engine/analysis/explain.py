@@ -11,6 +11,7 @@ from engine.base.errors import Diagnostics
 from engine.base.source import Span
 from engine.core.evaluate import BIG, Evaluation, TreatyRun, evaluate
 from engine.core.records import because_items
+from engine.kernel import conditions as C
 from engine.kernel.facts import Fact, Scenario, prepare, unify
 from engine.language import ast as A
 from engine.language import render
@@ -86,20 +87,6 @@ class Explanation:
         return "\n".join(lines) + "\n"
 
 
-def _dnf(c: A.Cond | None) -> list[list[A.Cond]]:
-    if c is None:
-        return [[]]
-    if isinstance(c, A.Or):
-        out = [b for item in c.items for b in _dnf(item)]
-        return out[:MAX_BRANCHES]
-    if isinstance(c, A.And):
-        branches: list[list[A.Cond]] = [[]]
-        for item in c.items:
-            branches = [b + s for b in branches for s in _dnf(item)][:MAX_BRANCHES]
-        return branches
-    return [[c]]
-
-
 def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
     text = render.cond(lit, env)
     sol = next(tr.solve(lit, env, BIG, (benef,)), None)
@@ -166,9 +153,11 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
         candidates = [ben.code] if isinstance(ben, A.Code) else (mentioned or sorted(tr.members)[:3])
         for benef in candidates:
             env0 = {ben.name: benef} if isinstance(ben, A.Var) else {}
-            for branch in _dnf(A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)):
+            trigger = A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)
+            # a `not` is a literal of its own; the first MAX_BRANCHES ways
+            for branch in C.dnf(trigger, MAX_BRANCHES, push_not=False)[:MAX_BRANCHES]:
                 checks, env = [], dict(env0)
-                for lit in sorted(branch, key=lambda c: isinstance(c, (A.Not, A.InArea, A.InParties))):
+                for lit in sorted((lit for _, lit in branch), key=C.is_test):
                     check, env = _literal(tr, lit, env, benef, all_facts)
                     checks.append(check)
                 ex.branches.append(Branch(benef, checks))

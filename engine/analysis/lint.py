@@ -41,6 +41,7 @@ from pathlib import Path
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.paths import display_path, library_dir, scenarios_dir
 from engine.base.source import Span, split_lines
+from engine.kernel import conditions as C
 from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of
@@ -241,8 +242,8 @@ class _Linter:
     # ------------------------------------------------------------ scopes
     def scopes(self, t: A.TreatyDecl) -> None:
         members = {m.party.code for m in t.members}
-        tested = {node.name for p in t.provisions for c in _conds(p) for node in _walk(c)
-                  if isinstance(node, A.InArea) and node.what == "scope"}
+        tested = {node.name for p in t.provisions for c in _conds(p) for node in C.nodes(c, A.InArea)
+                  if node.what == "scope"}
         for s in t.scopes:
             region = self.lib.scopes.get((t.id, s.name))
             if region is None:
@@ -263,7 +264,7 @@ class _Linter:
             if p.when is None or p.then is None:
                 continue
             reason = None
-            for branch in _dnf(p.when if p.upon is None else A.And((p.when, p.upon), p.span)):
+            for branch in C.dnf(p.when if p.upon is None else A.And((p.when, p.upon), p.span), _MAX_BRANCHES):
                 why = self._contradiction(branch)
                 if why is None:
                     break
@@ -316,7 +317,7 @@ class _Linter:
         """The `unless` atom, when every way the trigger holds brings a fact that matches it."""
         if not isinstance(unless, A.Occurred):
             return None
-        for b in _dnf(when):
+        for b in C.dnf(when, _MAX_BRANCHES):
             if not any(positive and isinstance(c, A.Occurred) and self._implies(c.atom, unless.atom) for positive, c in b):
                 return None
         return unless.atom.render()
@@ -329,7 +330,7 @@ class _Linter:
         provs = [p for p in t.provisions if p.when is not None and p.then is not None]
         if not provs:
             return
-        need = max(sum(_min_atoms(c) for c in (p.when, p.upon) if c is not None) for p in provs)
+        need = max(sum(C.min_facts(c) for c in (p.when, p.upon) if c is not None) for p in provs)
         k = max(self.K, min(need, 5))
         side = Side(t.id, t.id, self.lib, None)
         try:
@@ -423,10 +424,8 @@ class _Linter:
                         used_regions.update(a.region for a in s.areas if a.region)
                     for p in item.provisions:
                         for c in _conds(p):
-                            for node in _walk(c):
-                                used_kinds.update(a.kind for a in _atoms(node))
-                                if isinstance(node, A.InArea) and node.what == "region":
-                                    used_regions.add(node.name)
+                            used_kinds.update(a.kind for a in A.atoms(c))
+                            used_regions.update(n.name for n in C.nodes(c, A.InArea) if n.what == "region")
                         if p.then is not None:
                             used_kinds.add(p.then.action.kind)
                 elif isinstance(item, A.InterpretationDecl):
@@ -434,11 +433,8 @@ class _Linter:
                         used_kinds.update({d.head.kind, d.body.kind})
                 elif isinstance(item, A.PropertyDecl):
                     for rule in item.rules:
-                        if rule.cond is not None:
-                            for node in _walk(rule.cond):
-                                used_kinds.update(a.kind for a in _atoms(node))
-                                if isinstance(node, A.InArea) and node.what == "region":
-                                    used_regions.add(node.name)
+                        used_kinds.update(a.kind for a in A.atoms(rule.cond))
+                        used_regions.update(n.name for n in C.nodes(rule.cond, A.InArea) if n.what == "region")
                 elif isinstance(item, A.ScenarioDecl):
                     used_kinds.update(f.atom.kind for f in item.facts)
                     if item.interpretation:
@@ -486,38 +482,9 @@ def _qualifiers(p: A.Provision) -> str:
 
 
 _conds = A.clauses
-_walk = A.walk
-_atoms = A.node_atoms
 
 
-def _dnf(c: A.Cond, positive: bool = True) -> list[list[tuple[bool, A.Cond]]]:
-    """Disjunctive normal form of literals (positive?, condition), negation pushed inward."""
-    if isinstance(c, A.Not):
-        return _dnf(c.item, not positive)
-    if isinstance(c, (A.And, A.Or)):
-        conj = isinstance(c, A.And) == positive
-        parts = [_dnf(i, positive) for i in c.items]
-        if conj:
-            out: list[list[tuple[bool, A.Cond]]] = [[]]
-            for part in parts:
-                out = [a + b for a in out for b in part][:256]
-            return out
-        return [b for part in parts for b in part]
-    return [[(positive, c)]]
-
-
-def _min_atoms(c: A.Cond) -> int:
-    if isinstance(c, (A.Occurred, A.Ongoing)):
-        return 1
-    if isinstance(c, A.Temporal):
-        return 2
-    if isinstance(c, A.And):
-        return sum(_min_atoms(i) for i in c.items)
-    if isinstance(c, A.Or):
-        return min((_min_atoms(i) for i in c.items), default=0)
-    if isinstance(c, A.StateRef):
-        return 1
-    return 0
+_MAX_BRANCHES = 256  # the ways of holding the symbolic checks read (`C.dnf`)
 
 
 def default_targets() -> list[str]:

@@ -37,15 +37,11 @@ from dataclasses import dataclass
 from engine.core import records
 from engine.core.evaluate import (
     TreatyRun,
-    _binds,
-    _leaf_key,
-    _names,
     _natural,
-    _positive,
     _static_members,
-    _vars,
     _whole_time,
 )
+from engine.kernel import conditions as C
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
@@ -53,7 +49,6 @@ from engine.language.library import Library, beneficiary_arg
 
 NEVER = BIG + 1
 _LEAVES = (A.Occurred, A.Temporal)
-_NODES = (A.Occurred, A.Temporal, A.And, A.Or, A.Not, A.InArea, A.InParties)
 _RESERVED_ROLES = frozenset({"kind", "date", "until", "note"})
 
 
@@ -71,7 +66,7 @@ def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
     if then is None or when is None or p.unless is not None or p.until is not None:
         return None
     for c in (when, upon):
-        if c is not None and not all(isinstance(n, _NODES) for n in A.walk(c)):
+        if c is not None and not C.by_first_days(c):
             return None
         for atom in A.atoms(c) if c is not None else ():
             if any(a.role in _RESERVED_ROLES for a in atom.args):
@@ -80,9 +75,9 @@ def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
     ben_var = ben.name if isinstance(ben, A.Var) else None
     b = then.bearer
     allowed = {x for x in (ben_var, b.var) if x}
-    if not _vars(when) <= allowed or upon is not None and not _vars(upon) <= allowed:
+    if not A.variables(when) <= allowed or upon is not None and not A.variables(upon) <= allowed:
         return None
-    if ben_var is not None and not _binds(when, ben_var) or b.mode == "var" and b.var and not _binds(when, b.var):
+    if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
         return None
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
         return None
@@ -267,12 +262,12 @@ class _Generator:
         """The name of the table of a fact or within/after/before of a condition: the values of
         its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`.
         The tables of the facts of one kind are filled in one pass over its facts."""
-        key = (_leaf_key(leaf), start)
+        key = (C.leaf_key(leaf), start)
         name = self.tables.get(key)
         if name is not None:
             return name
         name = self.tables[key] = f"T{len(self.tables)}"
-        names = _names(leaf)
+        names = C.names(leaf)
         if isinstance(leaf, A.Occurred):
             self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names))
             return name
@@ -283,10 +278,12 @@ class _Generator:
         code = self.temporal_code
         code.append(f"    for s1, e1, r1 in {self.lists[leaf.first.kind]}:")
         code.append(f"        if e1 < {start} or not ({self.unify(leaf.first, 'r1', set())}): continue")
-        bound = set(_vars(A.Occurred(leaf.first, leaf.span)))
+        bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
         code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
         gap = "s1 - s2"
-        test = {"within": f"0 <= {gap} <= {leaf.days or 0}", "after": f"{gap} >= 0"}.get(leaf.op, f"{gap} < 0")
+        lo, hi = C.gap_bounds(leaf)
+        test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
+                f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
         code.append(f"            if e2 < {start} or not ({test}) or not ({self.unify(leaf.second, 'r2', bound)}): continue")
         code.append(f"            k = {_key(names)}")
         code.append("            d = s1 if s1 > s2 else s2")
@@ -343,9 +340,9 @@ class _Generator:
             benefs = [pp.ben_code]
         else:
             return
-        leaves_w = [n for n in A.walk(when) if isinstance(n, _LEAVES)]
+        leaves_w = [n for n, _ in C.leaves(when)]
         tables_w = [self.table(n, start) for n in leaves_w]
-        leaves_u = [n for n in A.walk(upon) if isinstance(n, _LEAVES)] if upon is not None else []
+        leaves_u = [n for n, _ in C.leaves(upon)] if upon is not None else []
         tables_u = [self.table(n, start) for n in leaves_u]
         tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
         x, y = "x", "y"  # the beneficiary, the bearer
@@ -356,11 +353,11 @@ class _Generator:
             bearers, differ = self.const((b.value,) if b.value in parties else ()), False
         else:
             bearers, differ = self.const(tuple(parties)), False
-        per_bearer = pp.bearer_var is not None and (pp.bearer_var in _vars(when)
-                                                    or upon is not None and pp.bearer_var in _vars(upon))
+        per_bearer = pp.bearer_var is not None and (pp.bearer_var in A.variables(when)
+                                                    or upon is not None and pp.bearer_var in A.variables(upon))
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
-        ben_filter = self.sources(leaves_w, tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
+        ben_filter = self.sources(tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
         if not per_bearer:
             # the instances of one beneficiary live the same life whatever the bearer: each
             # beneficiary's once, then the lines, bearer by bearer (the engine's order)
@@ -404,21 +401,21 @@ class _Generator:
         out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")
-        if pp.bearer_var is not None and _binds(when, pp.bearer_var):
-            bear_filter = self.sources(leaves_w, tables_w, when, pp.bearer_var, y, seed)
+        if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
+            bear_filter = self.sources(tables_w, when, pp.bearer_var, y, seed)
             out.append(f"            if not ({bear_filter}): continue")
         self.day(when, upon, tname, seed, probe, parties, "            ", start)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
 
-    def sources(self, leaves: list[A.Cond], tables: list[str], when: A.Cond, var: str, local: str,
+    def sources(self, tables: list[str], when: A.Cond, var: str, local: str,
                 seed: dict[str, str]) -> str:
         """An expression: some fact outside `not` binds `var` to the local `local`, beside the
         values the other variables of `seed` (casus variable -> local) have."""
         parts = []
-        for (leaf, positive), t in zip(zip(leaves, _positive(when)), tables):
-            names = _names(leaf)
+        for (leaf, positive), t in zip(C.leaves(when), tables):
+            names = C.names(leaf)
             if not positive or var not in names:
                 continue
             if len(names) == 1:
@@ -436,7 +433,7 @@ class _Generator:
         """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
         which `c` can hold (None if there are none such)."""
         if isinstance(c, _LEAVES):
-            return [tname[id(c)]] if _names(c) == (var,) else None
+            return [tname[id(c)]] if C.names(c) == (var,) else None
         if isinstance(c, A.And):
             for item in c.items:
                 got = self.driver(item, var, tname)
@@ -453,7 +450,7 @@ class _Generator:
         """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
         every way `c` does (with their common variable order), or None."""
         if isinstance(c, _LEAVES):
-            names = _names(c)
+            names = C.names(c)
             return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
         if isinstance(c, A.And):
             for item in c.items:
@@ -480,7 +477,7 @@ class _Generator:
         local: dict[int, str] = {}
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
-            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(_names(n), seed)}, NEVER)")
+            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(C.names(n), seed)}, NEVER)")
         if self.monotone(when, upon):
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
             out.append(f"{pad}if d > BIG:")

@@ -37,9 +37,10 @@ import functools
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
+from engine.base.memo import per_object as _per_object
 from engine.core.options import EvalOptions, current
+from engine.kernel import conditions as C
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
 from engine.language import ast as A
 from engine.language import render
@@ -168,32 +169,6 @@ _EMPTY: list[Fact] = []
 _NO_ENV: dict[str, str] = {}
 _NO_RUN = (BIG + 1, ())
 _NEVER = BIG + 1
-_PER_OBJECT_LIMIT = 20_000
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-
-def _per_object(fn: Callable[[_T], _R]) -> Callable[[_T], _R]:
-    """Work out fn(x) once per object x (a treaty, provision, condition or atom of the library),
-    not once per scenario. Keyed by identity, with x kept alive beside its entry so that its id
-    is not reused; emptied past a bound, so that a long run over generated treaties (fuzzing)
-    does not grow it without end."""
-    cache: dict[int, tuple[_T, _R]] = {}
-
-    @functools.wraps(fn)
-    def once(x: _T) -> _R:
-        entry = cache.get(id(x))
-        if entry is not None and entry[0] is x:
-            return entry[1]
-        if len(cache) >= _PER_OBJECT_LIMIT:
-            cache.clear()
-        value = fn(x)
-        cache[id(x)] = (x, value)
-        return value
-
-    return once
-
-
 @_per_object
 def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
     """(role, constant, variable) for each argument of the atom that narrows the facts."""
@@ -341,7 +316,7 @@ class TreatyRun:
         elif isinstance(c, A.Temporal):
             for env1, fa in self.match(c.first, env, t, parties):
                 for env2, fb in self.match(c.second, env1, t, parties):
-                    if _gap_ok(c, fa.start - fb.start):
+                    if C.gap_ok(c, fa.start - fb.start):
                         yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
         elif isinstance(c, A.And):
             yield from self._solve_and(list(c.items), env, t, parties)
@@ -373,7 +348,7 @@ class TreatyRun:
             yield env, ()
             return
         # positive parts first, so negations and tests see their variables bound
-        first_i = next((i for i, c in enumerate(items) if not _is_test(c, env)), 0)
+        first_i = next((i for i, c in enumerate(items) if not C.is_test(c)), 0)
         head, rest = items[first_i], items[:first_i] + items[first_i + 1:]
         for env1, p1 in self.solve(head, env, t, parties):
             for env2, p2 in self._solve_and(rest, env1, t, parties):
@@ -409,7 +384,7 @@ class TreatyRun:
         if isinstance(c, A.And):
             out: list[str] = []
             cur = env
-            for item in sorted(c.items, key=lambda i: _is_test(i, env)):
+            for item in sorted(c.items, key=lambda i: C.is_test(i)):
                 sol = next(self.solve(item, cur, t, parties), None)
                 if sol is not None:
                     cur = sol[0]
@@ -436,7 +411,7 @@ class TreatyRun:
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
         # treaties built from one template have equal triggers (spans do not count in equality):
         # a trigger that reads only facts has the same candidates in each of them
-        key = (p.when, keep, self.start, self.end, None if _facts_only(p.when) else self.treaty.id)
+        key = (p.when, keep, self.start, self.end, None if C.facts_only(p.when) else self.treaty.id)
         envs = self.index.memo.get(key)
         if envs is None:
             envs = self.index.memo[key] = self._candidates(p.when, {}, keep)
@@ -488,13 +463,13 @@ class TreatyRun:
                 found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
             return found
         if isinstance(c, A.Temporal):
-            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | _vars(c.second))
+            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | A.variables(c.second))
             return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
         if isinstance(c, A.And):
-            items = [i for i in c.items if not _is_test(i, env)] + [i for i in c.items if _is_test(i, env)]
+            items = [i for i in c.items if not C.is_test(i)] + [i for i in c.items if C.is_test(i)]
             envs = [env]
             for n, item in enumerate(items):
-                later = keep.union(*(_vars(i) for i in items[n + 1:]))
+                later = keep.union(*(A.variables(i) for i in items[n + 1:]))
                 envs = _distinct((e2 for e in envs for e2 in self._candidates(item, e, later)), later)
                 if not envs:
                     break
@@ -524,7 +499,7 @@ class TreatyRun:
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
         until_atoms = A.atoms(p.until)
-        cond_vars = frozenset().union(*(_vars(c) for c in A.clauses(p)))
+        cond_vars = frozenset().union(*(A.variables(c) for c in A.clauses(p)))
         shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in cond_vars)
         alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self._pairs(p):
@@ -554,7 +529,7 @@ class TreatyRun:
                 after = self._instants(base, until_atoms, then.action, seed, bearer)
                 prerequisite = None
                 if (opts.predicates and p.upon is not None and p.unless is None and trigger is not None
-                        and _vars(p.upon) <= bound):
+                        and A.variables(p.upon) <= bound):
                     prerequisite = self._predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
@@ -700,7 +675,7 @@ class TreatyRun:
                         break
                     if fb.end < start:
                         continue
-                    if not _gap_ok(leaf, fa.start - fb.start):
+                    if not C.gap_ok(leaf, fa.start - fb.start):
                         continue
                     env2 = unify(leaf.second, fb.roles, env1)
                     if env2 is None:
@@ -717,16 +692,16 @@ class TreatyRun:
         """The proof `solve` gives first for a simple trigger that holds at t (`_run_simple`)."""
         if isinstance(c, A.Occurred):
             # the fact `solve` finds first is the earliest that matches: the one its table kept
-            facts = self.index.memo.get((_leaf_key(c), self.start, "facts"))
+            facts = self.index.memo.get((C.leaf_key(c), self.start, "facts"))
             if facts is not None:
-                f = facts.get(tuple([seed[n] for n in _names(c)]))  # type: ignore[attr-defined]
+                f = facts.get(tuple([seed[n] for n in C.names(c)]))  # type: ignore[attr-defined]
                 if f is not None:
                     return (("fact", c.atom, f),)
             return next(self.solve(c, seed, t, parties))[1]
         if isinstance(c, A.Temporal):
             return next(self.solve(c, seed, t, parties))[1]
         if isinstance(c, A.And):  # as `_solve_and` orders them: positive parts first
-            items = [i for i in c.items if not _is_test(i, seed)] + [i for i in c.items if _is_test(i, seed)]
+            items = [i for i in c.items if not C.is_test(i)] + [i for i in c.items if C.is_test(i)]
             return tuple(x for i in items for x in self._proof(i, seed, firsts, index, t, parties))
         if isinstance(c, A.Or):
             for item in c.items:
@@ -786,7 +761,7 @@ class TreatyRun:
         tests; `ongoing` and states are asked directly. None when the parts share a variable the
         seed does not bind (then they are not independent): the instance is then solved in full
         at every instant."""
-        if _monotone(c):
+        if C.monotone(c):
             first = self._first_instant(c, seed, parties, instants)
             return lambda t: t >= first
         if isinstance(c, A.Not):
@@ -799,7 +774,7 @@ class TreatyRun:
             seen: set[str] = set()
             parts = []
             for item in c.items:
-                free = _vars(item) - bound
+                free = A.variables(item) - bound
                 if free & seen:
                     return None
                 seen |= free
@@ -829,7 +804,7 @@ class TreatyRun:
         # The answer depends on the bearer only through the facts it can see (its memberships) and
         # the variables the trigger shares with the seed: bearers alike in both share one search.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)
-        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in _vars(when))),
+        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))),
                tuple(tuple(self.members.get(p, ())) for p in parties))
         first = self._first_memo.get(key, 0)
         if first != 0:
@@ -1084,50 +1059,31 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
     if then is None or p.when is None or p.upon is not None or p.unless is not None or p.until is not None:
         return None
     when = p.when
-    if not all(isinstance(n, (A.Occurred, A.Temporal, A.And, A.Or, A.Not, A.InArea, A.InParties))
-               for n in A.walk(when)):
+    if not C.by_first_days(when):
         return None
     ben = beneficiary_arg(then)
     ben_var = ben.name if isinstance(ben, A.Var) else None
     b = then.bearer
-    if not _vars(when) <= {x for x in (ben_var, b.var) if x}:
+    if not A.variables(when) <= {x for x in (ben_var, b.var) if x}:
         return None
     # every way the trigger holds binds the beneficiary (and a bearer taken from the trigger) by a
     # fact: so every instance that can come alive is among the candidate pass's (`_pairs`), and
     # trying every value such facts bind finds the same ones
-    if ben_var is not None and not _binds(when, ben_var) or b.mode == "var" and b.var and not _binds(when, b.var):
+    if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
         return None
-    leaves = tuple((n, _names(n), _leaf_key(n)) for n in A.walk(when)
-                   if isinstance(n, (A.Occurred, A.Temporal)))
-    sources = tuple((i, names.index(ben_var)) for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+    leaves = tuple((n, C.names(n), C.leaf_key(n)) for n, _ in C.leaves(when))
+    positives = [positive for _, positive in C.leaves(when)]
+    sources = tuple((i, names.index(ben_var)) for i, ((_, names, _), positive) in enumerate(zip(leaves, positives))
                     if positive and ben_var is not None and ben_var in names)
     index = {id(leaf): i for i, (leaf, _, _) in enumerate(leaves)}
-    per_bearer = b.var is not None and b.var in _vars(when)
+    per_bearer = b.var is not None and b.var in A.variables(when)
     bearer_sources = None
-    if per_bearer and b.var is not None and _binds(when, b.var):
+    if per_bearer and b.var is not None and C.binds(when, b.var):
         bearer_sources = tuple((i, names.index(b.var), names.index(ben_var) if ben_var in names else -1)
-                               for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+                               for i, ((_, names, _), positive) in enumerate(zip(leaves, positives))
                                if positive and b.var in names)
     return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
                        b.var, per_bearer, bearer_sources, index)
-
-
-def _gap_ok(c: A.Temporal, gap: int) -> bool:
-    """Whether `c.first` starting `gap` days after `c.second` satisfies within / after / before."""
-    if c.op == "within":
-        return 0 <= gap <= (c.days or 0)
-    return gap >= 0 if c.op == "after" else gap < 0
-
-
-def _binds(c: A.Cond, var: str) -> bool:
-    """Whether every solution of `c` binds `var` by a fact (not under `not`, not by a test)."""
-    if isinstance(c, (A.Occurred, A.Temporal)):
-        return var in _vars(c)
-    if isinstance(c, A.And):
-        return any(_binds(i, var) for i in c.items)
-    if isinstance(c, A.Or):
-        return all(_binds(i, var) for i in c.items)
-    return False
 
 
 @_per_object
@@ -1136,45 +1092,6 @@ def _whole_time(treaty: A.TreatyDecl) -> bool:
     start = treaty.in_force
     return (start is not None and treaty.ends is None
             and all(spans == [(start, BIG)] for spans in _static_members(treaty).values()))
-
-
-@_per_object
-def _leaf_key(leaf: A.Cond) -> tuple[object, ...]:
-    """What a fact or within/after/before of a trigger asks of the facts, as a cheap key: equal
-    for equal leaves (of treaties built from one template), whatever their spans."""
-    def atom(a: A.Atom) -> tuple[object, ...]:
-        return (a.kind, *[(x.role, type(x.value).__name__, str(x.value)) for x in a.args])
-
-    if isinstance(leaf, A.Temporal):
-        key: tuple[object, ...] = ("temporal", leaf.op, leaf.days, atom(leaf.first), atom(leaf.second))
-    else:
-        assert isinstance(leaf, A.Occurred)
-        key = ("occurred", atom(leaf.atom))
-    return key
-
-
-@_per_object
-def _names(c: A.Cond) -> tuple[str, ...]:
-    """The variables a condition mentions, sorted (the order of a `_table`'s keys)."""
-    return tuple(sorted(_vars(c)))
-
-
-@_per_object
-def _positive(c: A.Cond) -> tuple[bool, ...]:
-    """For each fact and within/after/before of `c`, in `A.walk` order: whether it stands outside every `not`."""
-    out: list[bool] = []
-
-    def visit(n: A.Cond, positive: bool) -> None:
-        if isinstance(n, (A.Occurred, A.Temporal)):
-            out.append(positive)
-        elif isinstance(n, (A.And, A.Or)):
-            for i in n.items:
-                visit(i, positive)
-        elif isinstance(n, A.Not):
-            visit(n.item, False)
-
-    visit(c, True)
-    return tuple(out)
 
 
 def _always(t: int) -> bool:
@@ -1190,28 +1107,6 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
         if key not in out:
             out[key] = {k: v for k, v in zip(names, key) if v is not None}
     return list(out.values())
-
-
-@_per_object
-def _facts_only(c: A.Cond) -> bool:
-    """Whether a condition reads nothing but the scenario's facts and regions (no scope, party or
-    state of a particular treaty)."""
-    return all(isinstance(n, (A.Occurred, A.Ongoing, A.Temporal, A.And, A.Or, A.Not))
-               or isinstance(n, A.InArea) and n.what == "region" for n in A.walk(c))
-
-
-@_per_object
-def _vars(c: A.Cond) -> frozenset[str]:
-    """The variables a condition mentions."""
-    names: set[str] = set()
-    for node in A.walk(c):
-        for atom in A.node_atoms(node):
-            names.update(a.value.name for a in atom.args if isinstance(a.value, A.Var))
-        if isinstance(node, (A.InArea, A.InParties)):
-            names.add(node.var)
-        elif isinstance(node, A.StateRef):
-            names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, A.Var))
-    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -1258,18 +1153,9 @@ def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
 
 @_per_object
 def _provision_info(p: A.Provision) -> _ProvisionInfo:
-    refs = tuple(r for c in (p.when, p.upon, p.unless, p.until) for r in _refs(c))
+    refs = tuple(r.provision for c in (p.when, p.upon, p.unless, p.until) for r, _ in A.state_refs(c))
     return _ProvisionInfo(refs, tuple(a for c in A.clauses(p) for a in A.atoms(c)),
-                          p.when is not None and _monotone(p.when))
-
-
-def _monotone(c: A.Cond) -> bool:
-    """Whether a condition, once it holds at an instant, holds at every later one."""
-    return all(isinstance(n, (A.Occurred, A.Temporal, A.And, A.Or, A.InArea)) for n in A.walk(c))
-
-
-def _is_test(c: A.Cond, env: dict[str, str]) -> bool:
-    return isinstance(c, (A.Not, A.InArea, A.InParties))
+                          p.when is not None and C.monotone(p.when))
 
 
 def _bind(v: A.Value, actual: str, env: dict[str, str]) -> dict[str, str] | None:
@@ -1281,18 +1167,6 @@ def _bind(v: A.Value, actual: str, env: dict[str, str]) -> dict[str, str] | None
     if isinstance(v, A.Code):
         return env if v.code == actual else None
     return env
-
-
-def _refs(c: A.Cond | None) -> list[str]:
-    if c is None:
-        return []
-    if isinstance(c, A.StateRef):
-        return [c.provision]
-    if isinstance(c, (A.And, A.Or)):
-        return [r for i in c.items for r in _refs(i)]
-    if isinstance(c, A.Not):
-        return _refs(c.item)
-    return []
 
 
 @dataclass

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
+from engine.base.memo import per_object
 from engine.base.source import Span
 
 # ------------------------------------------------------------------ values and atoms
@@ -415,3 +416,32 @@ def node_atoms(c: Cond) -> list[Atom]:
 def atoms(c: Cond | None) -> list[Atom]:
     """Every atom anywhere in a condition."""
     return [] if c is None else [a for node in walk(c) for a in node_atoms(node)]
+
+
+@per_object
+def variables(c: Cond) -> frozenset[str]:
+    """Every variable a condition mentions, wherever it stands (under `not` too)."""
+    names: set[str] = set()
+    for node in walk(c):
+        for atom in node_atoms(node):
+            names.update(a.value.name for a in atom.args if isinstance(a.value, Var))
+        if isinstance(node, (InArea, InParties)):
+            names.add(node.var)
+        elif isinstance(node, StateRef):
+            names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, Var))
+    return frozenset(names)
+
+
+def state_refs(c: Cond | None, negative: bool = False) -> list[tuple[StateRef, bool]]:
+    """The references to other provisions' states in a condition, in `walk` order, each with
+    whether it stands under a `not` (or `negative`: in a clause read negatively, `unless` and
+    `until`)."""
+    if c is None:
+        return []
+    if isinstance(c, StateRef):
+        return [(c, negative)]
+    if isinstance(c, (And, Or)):
+        return [r for i in c.items for r in state_refs(i, negative)]
+    if isinstance(c, Not):
+        return state_refs(c.item, True)
+    return []

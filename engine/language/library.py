@@ -403,7 +403,7 @@ class Checker:
             sets = [self.cond(t, i, outer, ids) for i in c.items]
             return set.intersection(*sets) if sets else set()
         if isinstance(c, A.Not):
-            inner = _free_vars(c.item)
+            inner = A.variables(c.item)
             for v in sorted(inner - outer):
                 self.d.error(c.span, "E-UNSAFE", f"variable '{v}' appears only under 'not'",
                              f"bind '{v}' outside the negation, e.g. in the 'when' trigger")
@@ -441,7 +441,7 @@ class Checker:
             refs: list[tuple[str, bool]] = []
             for clause, negative in ((p.when, False), (p.upon, False), (p.unless, True), (p.until, True)):
                 if clause is not None:
-                    refs.extend(_state_refs(clause, negative))
+                    refs.extend((r.provision, neg) for r, neg in A.state_refs(clause, negative))
             edges[p.id] = sorted(set(refs))
         state: dict[str, int] = {}
         stack: list[tuple[str, bool]] = []
@@ -497,7 +497,7 @@ class Checker:
                 if rule.cond is not None and rule.treaty in self.lib.treaties:
                     t = self.lib.treaties[rule.treaty]
                     self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
-                    for v in sorted(_free_vars(rule.cond) - {rule.var}):
+                    for v in sorted(A.variables(rule.cond) - {rule.var}):
                         if rule.form == "never":
                             continue  # other variables are existential in an `unless`
                         self.d.error(rule.span, "E-UNBOUND", f"variable '{v}' is not '{rule.var}'",
@@ -552,35 +552,6 @@ def _close(word: str, pool: Iterable[str]) -> tuple[str, ...]:
 
 def _atom_vars(atom: A.Atom) -> set[str]:
     return {a.value.name for a in atom.args if isinstance(a.value, A.Var)}
-
-
-def _free_vars(c: A.Cond) -> set[str]:
-    if isinstance(c, (A.Occurred, A.Ongoing)):
-        return _atom_vars(c.atom)
-    if isinstance(c, A.Temporal):
-        return _atom_vars(c.first) | _atom_vars(c.second)
-    if isinstance(c, (A.And, A.Or)):
-        out: set[str] = set()
-        for i in c.items:
-            out |= _free_vars(i)
-        return out
-    if isinstance(c, A.Not):
-        return _free_vars(c.item)
-    if isinstance(c, (A.InArea, A.InParties)):
-        return {c.var}
-    if isinstance(c, A.StateRef):
-        return {v.name for v in (c.beneficiary, c.bearer) if isinstance(v, A.Var)}
-    return set()  # pragma: no cover
-
-
-def _state_refs(c: A.Cond, negative: bool) -> list[tuple[str, bool]]:
-    if isinstance(c, A.StateRef):
-        return [(c.provision, negative)]
-    if isinstance(c, (A.And, A.Or)):
-        return [r for i in c.items for r in _state_refs(i, negative)]
-    if isinstance(c, A.Not):
-        return _state_refs(c.item, True)
-    return []
 
 
 # ---------------------------------------------------------------------------- public entry points

@@ -126,18 +126,6 @@ def duty_text(then: A.Then) -> str:
     return text
 
 
-def state_refs(c: A.Cond | None) -> list[A.StateRef]:
-    if c is None:
-        return []
-    if isinstance(c, A.StateRef):
-        return [c]
-    if isinstance(c, (A.And, A.Or)):
-        return [r for i in c.items for r in state_refs(i)]
-    if isinstance(c, A.Not):
-        return state_refs(c.item)
-    return []
-
-
 def _nid(pid: str, role: str) -> str:
     return f"n_{pid}__{role}"
 
@@ -227,7 +215,7 @@ def build(lib: Library, treaty_id: str, evaluation: Evaluation | None = None) ->
     for p in provs:
         for role, clause in (("when", p.when), ("upon", p.upon), ("unless", p.unless), ("until", p.until)):
             seen: set[tuple[str, str]] = set()
-            for ref in state_refs(clause):
+            for ref, _ in A.state_refs(clause):
                 if ref.provision not in known:
                     continue
                 label = render.cond(ref)

@@ -1,0 +1,33 @@
+"""Work worked out once per object of the library (a treaty, provision, condition or atom), not
+once per scenario."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+_PER_OBJECT_LIMIT = 20_000
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def per_object(fn: Callable[[_T], _R]) -> Callable[[_T], _R]:
+    """Work out fn(x) once per object x (a treaty, provision, condition or atom of the library),
+    not once per scenario. Keyed by identity, with x kept alive beside its entry so that its id
+    is not reused; emptied past a bound, so that a long run over generated treaties (fuzzing)
+    does not grow it without end."""
+    cache: dict[int, tuple[_T, _R]] = {}
+
+    @functools.wraps(fn)
+    def once(x: _T) -> _R:
+        entry = cache.get(id(x))
+        if entry is not None and entry[0] is x:
+            return entry[1]
+        if len(cache) >= _PER_OBJECT_LIMIT:
+            cache.clear()
+        value = fn(x)
+        cache[id(x)] = (x, value)
+        return value
+
+    return once

@@ -1,0 +1,259 @@
+"""What a condition is made of and what it can do: the capabilities of the condition language,
+defined once, for every evaluator and analysis.
+
+Each node kind has one entry in `KINDS` (its name, whether it reads a fact at its start, holds
+for good once it holds, or only tests what is already bound); the functions below read that
+table and the node's parts, and never restate it:
+
+- structure: `kind`, `nodes` (the nodes of one kind), `leaves` (the facts and within/after/before,
+  each with whether it stands outside every `not`);
+- variables: every variable a condition mentions is `A.variables` (the checker needs it, below
+  the kernel), sorted as `names`; `bound` / `binds`: the variables every way of holding binds
+  through a fact outside `not`;
+- atoms: all of them are `A.atoms`; `positive_atoms` (outside every `not`), `negative_atoms`;
+- polarity: `literals` (each literal with its polarity: an even or odd number of `not`s above it),
+  `outside_not` (the literals no `not` stands above), `dnf`;
+- evaluation shape: `monotone`, `by_first_days`, `is_test`, `facts_only`, `leaf_key`, `min_facts`;
+- time: `gap_bounds` / `gap_ok` (what within/after/before ask of the days between two facts)
+  and `offsets` (the days apart at which facts can change an outcome);
+- state references are `A.state_refs` (the checker's stratification needs them too).
+
+Rendering stays in engine/language/render.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from engine.base.memo import per_object
+from engine.language import ast as A
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """What one kind of node is, as the capabilities below need it."""
+
+    name: str
+    leaf: bool  # a fact or within/after/before: holds from the first day its facts allow
+    monotone: bool  # once it holds it holds for good (given that its parts do)
+    test: bool  # binds nothing: it is asked once the parts that bind have bound its variables
+    treaty: bool  # reads something of a particular treaty (a scope, a membership, a state)
+
+
+KINDS: dict[type, NodeKind] = {
+    A.Occurred: NodeKind("fact", leaf=True, monotone=True, test=False, treaty=False),
+    A.Ongoing: NodeKind("ongoing", leaf=False, monotone=False, test=False, treaty=False),
+    A.Temporal: NodeKind("temporal", leaf=True, monotone=True, test=False, treaty=False),
+    A.InArea: NodeKind("area", leaf=False, monotone=True, test=True, treaty=False),  # a scope: see `_treaty`
+    A.InParties: NodeKind("parties", leaf=False, monotone=False, test=True, treaty=True),
+    A.StateRef: NodeKind("state", leaf=False, monotone=False, test=False, treaty=True),
+    A.And: NodeKind("and", leaf=False, monotone=True, test=False, treaty=False),
+    A.Or: NodeKind("or", leaf=False, monotone=True, test=False, treaty=False),
+    A.Not: NodeKind("not", leaf=False, monotone=False, test=True, treaty=False),
+}
+
+_N = TypeVar("_N")
+
+
+def kind(c: A.Cond) -> NodeKind:
+    return KINDS[type(c)]
+
+
+def children(c: A.Cond) -> tuple[A.Cond, ...]:
+    """The conditions a node combines (none for a fact, a temporal form or a test)."""
+    if isinstance(c, (A.And, A.Or)):
+        return c.items
+    if isinstance(c, A.Not):
+        return (c.item,)
+    return ()
+
+
+def nodes(c: A.Cond | None, cls: type[_N]) -> list[_N]:
+    """The nodes of one kind in a condition, in `A.walk` order."""
+    return [] if c is None else [n for n in A.walk(c) if isinstance(n, cls)]
+
+
+def _polar(c: A.Cond, positive: bool, outside: bool) -> Iterator[tuple[A.Cond, bool, bool]]:
+    """Every literal (a node that combines nothing, or a `not` when it is asked for as one) with
+    its polarity and whether it stands outside every `not`, in `A.walk` order."""
+    if isinstance(c, A.Not):
+        yield from _polar(c.item, not positive, False)
+    elif isinstance(c, (A.And, A.Or)):
+        for i in c.items:
+            yield from _polar(i, positive, outside)
+    else:
+        yield c, positive, outside
+
+
+# ------------------------------------------------------------------ polarity
+
+
+def literals(c: A.Cond | None) -> list[tuple[A.Cond, bool]]:
+    """Each literal of a condition with its polarity: False under an odd number of `not`s."""
+    return [] if c is None else [(lit, positive) for lit, positive, _ in _polar(c, True, True)]
+
+
+def outside_not(c: A.Cond | None) -> list[A.Cond]:
+    """The literals no `not` stands above: the ones that can bind a variable."""
+    return [] if c is None else [lit for lit, _, outside in _polar(c, True, True) if outside]
+
+
+@per_object
+def leaves(c: A.Cond) -> tuple[tuple[A.Cond, bool], ...]:
+    """Each fact and within/after/before of a condition, in `A.walk` order, with whether it stands
+    outside every `not` (so that the facts it matches bind its variables)."""
+    return tuple((lit, outside) for lit, _, outside in _polar(c, True, True) if kind(lit).leaf)
+
+
+def positive_atoms(c: A.Cond | None) -> list[A.Atom]:
+    """The atoms outside every `not`."""
+    return [a for lit in outside_not(c) for a in A.node_atoms(lit)]
+
+
+def negative_atoms(c: A.Cond | None) -> list[A.Atom]:
+    """The atoms under some `not`."""
+    return [] if c is None else [a for lit, _, outside in _polar(c, True, True) if not outside
+                                 for a in A.node_atoms(lit)]
+
+
+def dnf(c: A.Cond | None, limit: int, push_not: bool = True) -> list[list[tuple[bool, A.Cond]]]:
+    """The ways a condition can hold: a disjunction of conjunctions of (polarity, literal), in
+    order. `limit` bounds what each `and` multiplies out to (its first `limit` ways); an `or` keeps
+    every way of its parts, so the first `limit` of the result are those of the whole form.
+    `push_not`: negation is pushed down to the literals (`not (a or b)` is `not a and not b`);
+    else a `not` is a literal of its own, positive."""
+    if c is None:
+        return [[]]
+    return _dnf(c, True, limit, push_not)
+
+
+def _dnf(c: A.Cond, positive: bool, limit: int, push_not: bool) -> list[list[tuple[bool, A.Cond]]]:
+    if isinstance(c, A.Not) and push_not:
+        return _dnf(c.item, not positive, limit, push_not)
+    if isinstance(c, (A.And, A.Or)):
+        parts = [_dnf(i, positive, limit, push_not) for i in c.items]
+        if isinstance(c, A.And) == positive:
+            out: list[list[tuple[bool, A.Cond]]] = [[]]
+            for part in parts:
+                out = [a + b for a in out for b in part][:limit]
+            return out
+        return [b for part in parts for b in part]
+    return [[(positive, c)]]
+
+
+# ------------------------------------------------------------------ variables
+
+
+@per_object
+def names(c: A.Cond) -> tuple[str, ...]:
+    """The variables a condition mentions, sorted (the order of a table's keys)."""
+    return tuple(sorted(A.variables(c)))
+
+
+@per_object
+def bound(c: A.Cond) -> frozenset[str]:
+    """The variables that every way `c` holds binds by a fact (not under `not`, not by a test)."""
+    k = kind(c)
+    if k.leaf:
+        return A.variables(c)
+    if k.name == "and":
+        return frozenset().union(*(bound(i) for i in children(c)))
+    if k.name == "or":
+        items = children(c)
+        return frozenset.intersection(*(bound(i) for i in items)) if items else frozenset()
+    return frozenset()
+
+
+def binds(c: A.Cond, var: str) -> bool:
+    """Whether every solution of `c` binds `var` by a fact (not under `not`, not by a test)."""
+    return var in bound(c)
+
+
+# ------------------------------------------------------------------ the shape evaluators rely on
+
+
+def monotone(c: A.Cond) -> bool:
+    """Whether a condition, once it holds at an instant, holds at every later one."""
+    return all(kind(n).monotone for n in A.walk(c))
+
+
+def by_first_days(c: A.Cond) -> bool:
+    """Whether, for a given binding, a condition holds at t as a function of the first day on
+    which each of its facts and within/after/before holds, and of its tests: no `ongoing` (its
+    fact ends) and no state of another provision (the direct path and the compiled code)."""
+    return not any(kind(n).name in ("ongoing", "state") for n in A.walk(c))
+
+
+def is_test(c: A.Cond) -> bool:
+    """Whether a condition binds nothing (`not`, scope, region and party tests): an `and` asks it
+    after the parts that bind."""
+    return kind(c).test
+
+
+def _treaty(n: A.Cond) -> bool:
+    return kind(n).treaty or isinstance(n, A.InArea) and n.what == "scope"
+
+
+@per_object
+def facts_only(c: A.Cond) -> bool:
+    """Whether a condition reads nothing but the scenario's facts and regions (no scope, party or
+    state of a particular treaty)."""
+    return not any(_treaty(n) for n in A.walk(c))
+
+
+@per_object
+def leaf_key(leaf: A.Cond) -> tuple[object, ...]:
+    """What a fact or within/after/before of a trigger asks of the facts, as a cheap key: equal
+    for equal leaves (of treaties built from one template), whatever their spans."""
+    def atom(a: A.Atom) -> tuple[object, ...]:
+        return (a.kind, *[(x.role, type(x.value).__name__, str(x.value)) for x in a.args])
+
+    if isinstance(leaf, A.Temporal):
+        return ("temporal", leaf.op, leaf.days, atom(leaf.first), atom(leaf.second))
+    assert isinstance(leaf, A.Occurred)
+    return ("occurred", atom(leaf.atom))
+
+
+def min_facts(c: A.Cond) -> int:
+    """The fewest facts (or states) a way of holding needs."""
+    k = kind(c)
+    if k.leaf or k.name == "ongoing":
+        return len(A.node_atoms(c))
+    if k.name == "and":
+        return sum(min_facts(i) for i in children(c))
+    if k.name == "or":
+        return min((min_facts(i) for i in children(c)), default=0)
+    return 1 if k.name == "state" else 0
+
+
+# ------------------------------------------------------------------ time
+
+
+def gap_bounds(c: A.Temporal) -> tuple[int | None, int | None]:
+    """The days by which `c.first` may start after `c.second` (inclusive; None: no bound):
+    `within N days after` 0..N, `after` 0.., `before` ..-1."""
+    if c.op == "within":
+        return 0, c.days or 0
+    return (0, None) if c.op == "after" else (None, -1)
+
+
+def gap_ok(c: A.Temporal, gap: int) -> bool:
+    """Whether `c.first` starting `gap` days after `c.second` satisfies within / after / before."""
+    lo, hi = gap_bounds(c)
+    return (lo is None or gap >= lo) and (hi is None or gap <= hi)
+
+
+def offsets(c: A.Cond | None) -> set[int]:
+    """The days apart at which two facts can make a difference to a condition: the bounds of a
+    `within N days after` and the day after (N, N + 1), one day for `after`, `before` and a
+    state of another provision (which changes a day after what changes it)."""
+    out: set[int] = set()
+    for n in nodes(c, A.Temporal):
+        if n.op == "within" and n.days is not None:
+            out.update({n.days, n.days + 1})
+        else:
+            out.add(1)
+    if nodes(c, A.StateRef):
+        out.add(1)
+    return out
