@@ -1,0 +1,466 @@
+"""The facts worth trying: a finite universe of facts built from what one or two treaties mention,
+and the scenarios of up to K of them that `casus diff` and `casus lint` play through the engine.
+
+* **kinds**: every atom of `when`, `upon`, `unless`, `until` (and the provisions they refer to
+  with `art3 fulfilled for X`), each kind with its is-a descendants (an `armed_attack` also
+  satisfies `aggression(on: X)`), the bodies of the interpretation's `define`s, and the action
+  of each obligation (done by the bearer, for the beneficiary);
+* **parties** and **territories**: chosen by `Parties` (engine/analysis/sides.py): the kept
+  members, one outsider in the roles a trigger leaves free, one territory per scope class (the
+  party attacked's own where it has one, so the fact reads `armed_attack(at: US-HI)`);
+* **dates**: one per stretch of time between the in-force, end, membership and suspension
+  dates that matter for the pair of parties involved, while at least one treaty is in force
+  for them (the first such date where all are in force comes first), plus day offsets where
+  the treaties make order count (`unless`, `within N days`, deadlines).
+
+The universe is split by *key* — (action, bearer, beneficiary) — because the instances of one
+key depend only on the facts that can match the conditions of the provisions giving that key.
+`candidates(size)` gives every set of `size` facts of one key's universe, on one base date and
+at most `max_dates` distinct days, preferred witnesses first; sets that are another with two
+exactly interchangeable parties exchanged are left out (`canonical`)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine.analysis.sides import Parties, SideView, all_in_force, instance_pairs, instants
+from engine.kernel.facts import BIG, Fact, Scenario, sovereign
+from engine.language import ast as A
+from engine.language.build import iso
+from engine.language.codes import country_of
+from engine.language.library import KindInfo, Library, beneficiary_arg
+
+Key = tuple[str, str, str]  # (action, bearer, beneficiary), in canonical names
+Shape = tuple[str, tuple[tuple[str, str], ...]]  # (kind, roles)
+
+
+@dataclass(frozen=True, order=True)
+class DFact:
+    """A fact of the search universe, in canonical names. `end` == `start` for a one-day fact."""
+
+    start: int
+    kind: str
+    roles: tuple[tuple[str, str], ...]
+    end: int
+
+    def render(self, roles: dict[str, str] | None = None) -> str:
+        r = dict(self.roles) if roles is None else roles
+        return f"{self.kind}({', '.join(f'{k}: {v}' for k, v in r.items())})"
+
+
+def dates_text(f: DFact) -> str:
+    if f.end == f.start:
+        return iso(f.start) or ""
+    return f"{iso(f.start)}.." + ("" if f.end >= BIG else (iso(f.end) or ""))
+
+
+class Universe:
+    """The facts worth trying for `sides` (one treaty, or two to compare) under one
+    interpretation; only toward duties of `action` when given."""
+
+    def __init__(self, sides: Sequence[SideView], interpretation: str, action: str | None = None,
+                 max_dates: int | None = None, taken: Iterable[str] = ()):
+        self.sides = tuple(sides)
+        self.interp_name = interpretation
+        self.action = action
+        self.parties = Parties(self.sides, taken)
+        self.offsets, self.action_offsets = self._offsets()
+        self.refs = any(isinstance(node, A.StateRef) for s in self.sides for p in s.treaty.provisions
+                        for c in A.clauses(p) for node in A.walk(c))
+        self._build_keys()
+        # one date per scenario, or two where the treaties make the order of events count
+        self.D = max_dates if max_dates is not None else (2 if self.action_offsets else 1)
+        self.within_bound = 1  # scenarios within the bound, the empty one included
+        self._rank: dict[DFact, int] | None = None
+
+    def kind(self, kind: str) -> KindInfo | None:
+        for s in self.sides:
+            info = s.side.lib.kinds.get(kind)
+            if info is not None:
+                return info
+        return None
+
+    def _offsets(self) -> tuple[list[int], list[int]]:
+        """Days after a scenario's date on which facts may also be placed: (for every fact, for
+        action facts only). Order counts for `unless` (checked when the trigger comes), `after`,
+        `before` and `within N days after`, and references to another provision's state; a
+        deadline (`within N days`, or a timing word the interpretation maps to days) counts only
+        for the action that fulfils it."""
+        order: set[int] = set()
+        deadline: set[int] = set()
+        for s in self.sides:
+            interp = s.side.lib.interpretations.get(self.interp_name)
+            timing = dict(interp.timing) if interp is not None else {}
+            for p in s.treaty.provisions:
+                if p.unless is not None:
+                    order.add(1)
+                for c in A.clauses(p):
+                    for node in A.walk(c):
+                        if isinstance(node, A.Temporal):
+                            if node.op == "within" and node.days is not None:
+                                order.update({node.days, node.days + 1})
+                            else:
+                                order.add(1)
+                        if isinstance(node, A.StateRef):
+                            order.add(1)
+                if p.then is not None and p.then.modality == "obligation":
+                    for q in p.then.qualifiers:
+                        if q.group == "timing":
+                            days = q.days if q.days is not None else timing.get(q.value)
+                            if days is not None:
+                                deadline.update({days, days + 1})
+        order_list = sorted(d for d in order if d > 0)
+        return order_list, sorted(d for d in (order | deadline) if d > 0)
+
+    # ------------------------------------------------------------ keys and their universes
+    def _build_keys(self) -> None:
+        self.keys: dict[Key, dict[int, set[DFact]]] = {}  # key -> base date -> facts
+        self.date_notes: dict[int, str] = {}
+        self.trigger_kinds: set[str] = set()
+        self.always = False  # a provision whose trigger needs no fact at all
+        self.ongoing_kinds: set[str] = set()
+        for s in self.sides:
+            kinds: set[str] = {"withdrawal"}
+            mentioned: set[str] = set()
+            for p in s.treaty.provisions:
+                for c in A.clauses(p):
+                    for node in A.walk(c):
+                        for atom in A.node_atoms(node):
+                            mentioned.add(atom.kind)
+                            kinds |= s.side.lib.descendants(atom.kind)
+                            kinds |= self._defined_bodies(s, atom.kind)
+                        if isinstance(node, A.Ongoing):
+                            self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
+                if p.then is not None:
+                    kinds |= s.side.lib.descendants(p.then.action.kind)
+                if p.when is not None:
+                    pos = _positive_atoms(p.when)
+                    if not pos:
+                        self.always = True
+                    for atom in pos:
+                        self.trigger_kinds |= s.side.lib.descendants(atom.kind)
+                        self.trigger_kinds |= self._defined_bodies(s, atom.kind)
+            s.kinds = frozenset(kinds)
+            s.mentioned = frozenset(mentioned)
+        for s in self.sides:
+            for p in s.treaty.provisions:
+                if p.then is None or p.when is None:
+                    continue
+                if self.action is not None and p.then.action.kind != self.action:
+                    continue
+                for bearer, benef, env in instance_pairs(s, p, self.parties.kept_members(s)):
+                    key = (p.then.action.kind, s.canon(bearer), s.canon(benef))
+                    shapes = self._shapes(s, p, env, bearer, benef, set())
+                    bases, notes = instants(self.sides, s.canon(bearer), s.canon(benef))
+                    for d, why in notes.items():
+                        self.date_notes.setdefault(d, why)
+                    per_base = self.keys.setdefault(key, {})
+                    for kind, roles in shapes:
+                        if _self_related(s.side.lib, kind, roles):
+                            continue
+                        ends = [None, BIG] if kind in self.ongoing_kinds else [None]
+                        info = s.side.lib.kinds[kind]
+                        offsets = [0] + (self.action_offsets if info.is_action else self.offsets)
+                        for base, limit in bases:
+                            u = per_base.setdefault(base, set())
+                            for off in offsets:
+                                d = base + off
+                                if d >= limit:
+                                    continue
+                                if off:
+                                    self.date_notes.setdefault(d, f"{off} day{'s' if off > 1 else ''} after {iso(base)}")
+                                for e in ends:
+                                    u.add(DFact(d, kind, roles, d if e is None else e))
+
+    def facts(self) -> set[DFact]:
+        """The whole universe."""
+        return {f for per in self.keys.values() for u in per.values() for f in u}
+
+    def _defined_bodies(self, s: SideView, kind: str) -> set[str]:
+        interp = s.side.lib.interpretations.get(self.interp_name)
+        out: set[str] = set()
+        if interp is None:
+            return out
+        for d in interp.definitions:
+            info = s.side.lib.kinds.get(d.head.kind)
+            if info is not None and kind in info.ancestors:
+                out |= s.side.lib.descendants(d.body.kind)
+        return out
+
+    def _shapes(self, s: SideView, p: A.Provision, env: dict[str, str], bearer: str, benef: str,
+                visited: set[str]) -> set[Shape]:
+        """Facts (kind, roles in canonical names) that can matter to the instance (bearer, benef) of p."""
+        visited = visited | {p.id}
+        out: set[Shape] = set()
+        for c in A.clauses(p):
+            for node in A.walk(c):
+                for atom in A.node_atoms(node):
+                    for kind, roles in self._instantiate(s, atom, env):
+                        out.add(self._canon_shape(s, kind, roles))
+                if isinstance(node, A.StateRef):
+                    q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
+                    if q is None or q.id in visited or q.then is None:
+                        continue
+                    for qb, qx, qenv in instance_pairs(s, q, self.parties.kept_members(s)):
+                        if not _compatible(node.beneficiary, qx, env) or (
+                                node.bearer is not None and not _compatible(node.bearer, qb, env)):
+                            continue
+                        out |= self._shapes(s, q, qenv, qb, qx, visited)
+        if p.then is not None:
+            action = p.then.action
+            args = tuple(a for a in action.args if a.role != "by")
+            by = A.Arg("by", A.Code(bearer, action.span), action.span)
+            atom = A.Atom(action.kind, (by,) + args, action.span)
+            aenv = dict(env)
+            ben = beneficiary_arg(p.then)
+            if isinstance(ben, A.Var):
+                aenv[ben.name] = benef
+            for kind, roles in self._instantiate(s, atom, aenv, exact=True):
+                out.add(self._canon_shape(s, kind, roles))
+        return out
+
+    def _canon_shape(self, s: SideView, kind: str, roles: dict[str, str]) -> Shape:
+        info = s.side.lib.kinds[kind]
+        out = []
+        for r, v in roles.items():
+            t = info.roles[r].type if r in info.roles else ""
+            if t == "party":
+                v = s.canon(v)
+            elif t == "territory":
+                v = s.canon_territory(v)
+            out.append((r, v))
+        order = list(info.roles)
+        out.sort(key=lambda rv: order.index(rv[0]) if rv[0] in order else 99)
+        return kind, tuple(out)
+
+    def _instantiate(self, s: SideView, atom: A.Atom, env: dict[str, str],
+                     exact: bool = False) -> list[tuple[str, dict[str, str]]]:
+        lib = s.side.lib
+        kinds = [atom.kind] if exact else sorted(lib.descendants(atom.kind))
+        out: list[tuple[str, dict[str, str]]] = []
+        for kind in kinds:
+            info = lib.kinds.get(kind)
+            if info is None or any(a.role not in info.roles for a in atom.args):
+                continue
+            args = sorted(atom.args, key=lambda a: info.roles[a.role].type != "party")
+            given = {a.role for a in atom.args}
+            extra = [r for r, d in info.roles.items() if r not in given and not d.optional
+                     and not (r == "on" and "at" in given) and not (r == "at" and "on" in given)]
+            for roles in self._fill(s, info, args, extra, env, {}):
+                out.append((kind, roles))
+        # derived facts: a define whose head can match this atom is matched by its body
+        interp = lib.interpretations.get(self.interp_name)
+        if interp is not None and not exact:
+            for d in interp.definitions:
+                head = lib.kinds.get(d.head.kind)
+                if head is None or atom.kind not in head.ancestors:
+                    continue
+                benv: dict[str, str] = {}
+                for ha in d.head.args:
+                    if not isinstance(ha.value, A.Var):
+                        continue
+                    for aa in atom.args:
+                        if aa.role == ha.role:
+                            if isinstance(aa.value, A.Code):
+                                benv[ha.value.name] = aa.value.code
+                            elif isinstance(aa.value, A.Var) and aa.value.name in env:
+                                benv[ha.value.name] = env[aa.value.name]
+                out.extend(self._instantiate(s, d.body, benv))
+        return out
+
+    def _fill(self, s: SideView, info: KindInfo, args: list[A.Arg], extra: list[str], env: dict[str, str],
+              roles: dict[str, str]) -> Iterator[dict[str, str]]:
+        if not args:
+            if not extra:
+                yield dict(roles)
+                return
+            r = extra[0]
+            for v in self._filler(s, info.roles[r].type, roles):
+                yield from self._fill(s, info, [], extra[1:], env, {**roles, r: v})
+            return
+        a, rest = args[0], args[1:]
+        rd = info.roles[a.role]
+        value = a.value
+        if isinstance(value, A.Wildcard):
+            if rd.optional:
+                yield from self._fill(s, info, rest, extra, env, roles)
+            else:
+                for x in self._filler(s, rd.type, roles):
+                    yield from self._fill(s, info, rest, extra, env, {**roles, a.role: x})
+        elif isinstance(value, A.Code):
+            yield from self._fill(s, info, rest, extra, env, {**roles, a.role: value.code})
+        elif isinstance(value, A.Name):
+            yield from self._fill(s, info, rest, extra, env, {**roles, a.role: value.name})
+        else:
+            if value.name in env:
+                yield from self._fill(s, info, rest, extra, env, {**roles, a.role: env[value.name]})
+                return
+            for x in self._domain(s, rd.type, roles):
+                yield from self._fill(s, info, rest, extra, {**env, value.name: x}, {**roles, a.role: x})
+
+    def _domain(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
+        if rtype == "party":
+            return [s.party(p) for p in self.parties.all]
+        if rtype == "territory":
+            on = roles.get("on")
+            return [s.territory(t) for t in self.parties.territories.choices(s.canon(on) if on else None)]
+        if rtype == "action":
+            return sorted(k for k, i in s.side.lib.kinds.items() if i.is_action)
+        if rtype == "treaty":
+            return [s.side.tid]
+        return ["other"]
+
+    def _filler(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
+        if rtype == "party":
+            return [s.party(self.parties.outsider)]
+        if rtype == "territory":
+            return [self.parties.outsider]
+        return self._domain(s, rtype, roles)[:1]
+
+    # ------------------------------------------------------------ scenarios
+    def side_roles(self, s: SideView, f: DFact) -> dict[str, str]:
+        """The fact's roles in the side's names (`on` left out where the territory gives it)."""
+        info = s.side.lib.kinds[f.kind]
+        roles = {}
+        for r, v in f.roles:
+            t = info.roles[r].type if r in info.roles else ""
+            roles[r] = s.party(v) if t == "party" else s.territory(v) if t == "territory" else v
+        if "at" in roles and "on" in roles:
+            interp = s.side.lib.interpretations.get(self.interp_name)
+            if sovereign(interp, roles["at"], f.start) == roles["on"]:
+                del roles["on"]
+        return roles
+
+    def scenario(self, s: SideView, facts: Sequence[DFact], name: str = "diff") -> Scenario:
+        """The facts as a scenario for the engine, in the side's names."""
+        out = []
+        for i, f in enumerate(sorted(facts)):
+            roles = self.side_roles(s, f)
+            text = f.render(roles)
+            out.append(Fact(f.kind, roles, f.start, f.end, text, f"<diff>:{i + 1}"))
+        return Scenario(name, "<diff>", self.interp_name, tuple(out))
+
+    def candidates(self, size: int) -> list[frozenset[DFact]]:
+        """Every scenario of `size` facts within the bound (from one key's universe, on one base
+        date, at most D days), preferred witnesses first; counted in `within_bound`. Left out: those
+        with no fact a trigger can match, and mirror images of exactly interchangeable parties."""
+        if self._rank is None:
+            self._rank = {f: i for i, f in enumerate(sorted(self.facts(), key=self._fact_order))}
+        rank = self._rank
+        cands: set[frozenset[DFact]] = set()
+        for key in sorted(self.keys):
+            for base in sorted(self.keys[key]):  # one base date per scenario
+                u = sorted(self.keys[key][base], key=rank.__getitem__)
+                for combo in itertools.combinations(u, size):
+                    if len({f.start for f in combo}) > self.D:
+                        continue
+                    cands.add(frozenset(combo))
+        self.within_bound += len(cands)
+        out = []
+        for facts in sorted(cands, key=lambda fs: (len({f.start for f in fs}), sorted(rank[f] for f in fs))):
+            if not self.always and not any(f.kind in self.trigger_kinds for f in facts):
+                continue
+            if not self.canonical(facts):
+                continue
+            out.append(facts)
+        return out
+
+    def _fact_order(self, f: DFact) -> tuple[Any, ...]:
+        """Which of several equally small witnesses is shown: facts on the first date all treaties
+        bind, kinds all treaties speak of (so the contrast shows), general kinds before specific
+        ones, the outsider before members in free roles."""
+        info = self.kind(f.kind)
+        depth = len(info.ancestors) if info else 0
+        action = bool(info and info.is_action)
+        spoken = -sum(f.kind in s.mentioned for s in self.sides)
+        roles = tuple((r, v != self.parties.outsider, v) for r, v in f.roles)
+        return (self.date_rank(f.start), f.end != f.start, action, spoken, depth, f.kind, roles)
+
+    def date_rank(self, d: int) -> tuple[int, int]:
+        # the first date where all treaties bind comes first (see sides.instants)
+        both = [x for x in self.date_notes if all_in_force(self.sides, x)]
+        first = min(both) if both else None
+        return (0 if d == first else 1, d)
+
+    # ------------------------------------------------------------ symmetry
+    def swap(self, f: DFact, x: str, y: str) -> DFact | None:
+        """The fact with parties x and y exchanged (and their territories, class for class)."""
+        territories = self.parties.territories
+        roles = []
+        for r, v in f.roles:
+            if v == x:
+                v2 = y
+            elif v == y:
+                v2 = x
+            elif "-" in v and country_of(v) in (x, y):
+                other = y if country_of(v) == x else x
+                vec = territories.vectors.get(v)
+                match = [t for t in territories.choices(other) if territories.vectors.get(t) == vec
+                         and country_of(t) == other]
+                if not match:
+                    return None
+                v2 = match[0]
+            else:
+                v2 = v
+            roles.append((r, v2))
+        return DFact(f.start, f.kind, tuple(roles), f.end)
+
+    def swap_set(self, facts: Iterable[DFact], x: str, y: str) -> frozenset[DFact] | None:
+        out = []
+        for f in facts:
+            g = self.swap(f, x, y)
+            if g is None:
+                return None
+            out.append(g)
+        return frozenset(out)
+
+    def canonical(self, facts: frozenset[DFact]) -> bool:
+        """False when exchanging two interchangeable parties gives a scenario that comes first."""
+        mentioned = {v for f in facts for _, v in f.roles}
+        mentioned |= {country_of(v) for v in mentioned}
+        twins = [(x, y) for x, y in self.parties.twins if x in mentioned or y in mentioned]
+        if not twins:
+            return True
+        mine = tuple(sorted(facts))
+        for n in range(1, len(twins) + 1):
+            for combo in itertools.combinations(twins, n):
+                cur: frozenset[DFact] | None = facts
+                for x, y in combo:
+                    cur = self.swap_set(cur, x, y) if cur is not None else None
+                if cur is not None and tuple(sorted(cur)) < mine:
+                    return False
+        return True
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _self_related(lib: Library, kind: str, roles: tuple[tuple[str, str], ...]) -> bool:
+    """A fact naming one party in two roles (a state agreeing with itself, sanctioning itself)."""
+    info = lib.kinds.get(kind)
+    if info is None:
+        return False
+    parties = [v for r, v in roles if r in info.roles and info.roles[r].type == "party"]
+    return len(parties) != len(set(parties))
+
+
+def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
+    if isinstance(v, A.Var):
+        return env.get(v.name, actual) == actual
+    if isinstance(v, A.Code):
+        return v.code == actual
+    return True
+
+
+def _positive_atoms(c: A.Cond) -> list[A.Atom]:
+    if isinstance(c, (A.Occurred, A.Ongoing, A.Temporal)):
+        return A.node_atoms(c)
+    if isinstance(c, (A.And, A.Or)):
+        return [a for i in c.items for a in _positive_atoms(i)]
+    return []
+
+
+__all__ = ["DFact", "Key", "Universe", "dates_text"]
