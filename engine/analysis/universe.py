@@ -4,7 +4,7 @@ and the scenarios of up to K of them that `casus diff` and `casus lint` play thr
 * **kinds**: every atom of `when`, `upon`, `unless`, `until` (and the provisions they refer to
   with `art3 fulfilled for X`), each kind with its is-a descendants (an `armed_attack` also
   satisfies `aggression(on: X)`), the bodies of the interpretation's `define`s, and the action
-  of each obligation (done by the bearer, for the beneficiary);
+  of each obligation (done by the bearer, for the beneficiary): engine/analysis/shapes.py;
 * **parties** and **territories**: chosen by `Parties` (engine/analysis/sides.py): the kept
   members, one outsider in the roles a trigger leaves free, one territory per scope class (the
   party attacked's own where it has one, so the fact reads `armed_attack(at: US-HI)`);
@@ -22,19 +22,19 @@ exactly interchangeable parties exchanged are left out (`canonical`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.analysis.shapes import Shapes
 from engine.analysis.sides import Parties, SideView, all_in_force, instance_pairs, instants
 from engine.kernel.facts import BIG, Fact, Scenario, sovereign
 from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of
-from engine.language.library import KindInfo, Library, beneficiary_arg
+from engine.language.library import KindInfo, Library
 
 Key = tuple[str, str, str]  # (action, bearer, beneficiary), in canonical names
-Shape = tuple[str, tuple[tuple[str, str], ...]]  # (kind, roles)
 
 
 @dataclass(frozen=True, order=True)
@@ -67,6 +67,7 @@ class Universe:
         self.interp_name = interpretation
         self.action = action
         self.parties = Parties(self.sides, taken)
+        self.shapes = Shapes(self.parties, interpretation)
         self.offsets, self.action_offsets = self._offsets()
         self.refs = any(isinstance(node, A.StateRef) for s in self.sides for p in s.treaty.provisions
                         for c in A.clauses(p) for node in A.walk(c))
@@ -131,7 +132,7 @@ class Universe:
                         for atom in A.node_atoms(node):
                             mentioned.add(atom.kind)
                             kinds |= s.side.lib.descendants(atom.kind)
-                            kinds |= self._defined_bodies(s, atom.kind)
+                            kinds |= self.shapes.defined_bodies(s, atom.kind)
                         if isinstance(node, A.Ongoing):
                             self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
                 if p.then is not None:
@@ -142,7 +143,7 @@ class Universe:
                         self.always = True
                     for atom in pos:
                         self.trigger_kinds |= s.side.lib.descendants(atom.kind)
-                        self.trigger_kinds |= self._defined_bodies(s, atom.kind)
+                        self.trigger_kinds |= self.shapes.defined_bodies(s, atom.kind)
             s.kinds = frozenset(kinds)
             s.mentioned = frozenset(mentioned)
         for s in self.sides:
@@ -153,7 +154,7 @@ class Universe:
                     continue
                 for bearer, benef, env in instance_pairs(s, p, self.parties.kept_members(s)):
                     key = (p.then.action.kind, s.canon(bearer), s.canon(benef))
-                    shapes = self._shapes(s, p, env, bearer, benef, set())
+                    shapes = self.shapes.of_instance(s, p, env, bearer, benef)
                     bases, notes = instants(self.sides, s.canon(bearer), s.canon(benef))
                     for d, why in notes.items():
                         self.date_notes.setdefault(d, why)
@@ -178,147 +179,6 @@ class Universe:
     def facts(self) -> set[DFact]:
         """The whole universe."""
         return {f for per in self.keys.values() for u in per.values() for f in u}
-
-    def _defined_bodies(self, s: SideView, kind: str) -> set[str]:
-        interp = s.side.lib.interpretations.get(self.interp_name)
-        out: set[str] = set()
-        if interp is None:
-            return out
-        for d in interp.definitions:
-            info = s.side.lib.kinds.get(d.head.kind)
-            if info is not None and kind in info.ancestors:
-                out |= s.side.lib.descendants(d.body.kind)
-        return out
-
-    def _shapes(self, s: SideView, p: A.Provision, env: dict[str, str], bearer: str, benef: str,
-                visited: set[str]) -> set[Shape]:
-        """Facts (kind, roles in canonical names) that can matter to the instance (bearer, benef) of p."""
-        visited = visited | {p.id}
-        out: set[Shape] = set()
-        for c in A.clauses(p):
-            for node in A.walk(c):
-                for atom in A.node_atoms(node):
-                    for kind, roles in self._instantiate(s, atom, env):
-                        out.add(self._canon_shape(s, kind, roles))
-                if isinstance(node, A.StateRef):
-                    q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
-                    if q is None or q.id in visited or q.then is None:
-                        continue
-                    for qb, qx, qenv in instance_pairs(s, q, self.parties.kept_members(s)):
-                        if not _compatible(node.beneficiary, qx, env) or (
-                                node.bearer is not None and not _compatible(node.bearer, qb, env)):
-                            continue
-                        out |= self._shapes(s, q, qenv, qb, qx, visited)
-        if p.then is not None:
-            action = p.then.action
-            args = tuple(a for a in action.args if a.role != "by")
-            by = A.Arg("by", A.Code(bearer, action.span), action.span)
-            atom = A.Atom(action.kind, (by,) + args, action.span)
-            aenv = dict(env)
-            ben = beneficiary_arg(p.then)
-            if isinstance(ben, A.Var):
-                aenv[ben.name] = benef
-            for kind, roles in self._instantiate(s, atom, aenv, exact=True):
-                out.add(self._canon_shape(s, kind, roles))
-        return out
-
-    def _canon_shape(self, s: SideView, kind: str, roles: dict[str, str]) -> Shape:
-        info = s.side.lib.kinds[kind]
-        out = []
-        for r, v in roles.items():
-            t = info.roles[r].type if r in info.roles else ""
-            if t == "party":
-                v = s.canon(v)
-            elif t == "territory":
-                v = s.canon_territory(v)
-            out.append((r, v))
-        order = list(info.roles)
-        out.sort(key=lambda rv: order.index(rv[0]) if rv[0] in order else 99)
-        return kind, tuple(out)
-
-    def _instantiate(self, s: SideView, atom: A.Atom, env: dict[str, str],
-                     exact: bool = False) -> list[tuple[str, dict[str, str]]]:
-        lib = s.side.lib
-        kinds = [atom.kind] if exact else sorted(lib.descendants(atom.kind))
-        out: list[tuple[str, dict[str, str]]] = []
-        for kind in kinds:
-            info = lib.kinds.get(kind)
-            if info is None or any(a.role not in info.roles for a in atom.args):
-                continue
-            args = sorted(atom.args, key=lambda a: info.roles[a.role].type != "party")
-            given = {a.role for a in atom.args}
-            extra = [r for r, d in info.roles.items() if r not in given and not d.optional
-                     and not (r == "on" and "at" in given) and not (r == "at" and "on" in given)]
-            for roles in self._fill(s, info, args, extra, env, {}):
-                out.append((kind, roles))
-        # derived facts: a define whose head can match this atom is matched by its body
-        interp = lib.interpretations.get(self.interp_name)
-        if interp is not None and not exact:
-            for d in interp.definitions:
-                head = lib.kinds.get(d.head.kind)
-                if head is None or atom.kind not in head.ancestors:
-                    continue
-                benv: dict[str, str] = {}
-                for ha in d.head.args:
-                    if not isinstance(ha.value, A.Var):
-                        continue
-                    for aa in atom.args:
-                        if aa.role == ha.role:
-                            if isinstance(aa.value, A.Code):
-                                benv[ha.value.name] = aa.value.code
-                            elif isinstance(aa.value, A.Var) and aa.value.name in env:
-                                benv[ha.value.name] = env[aa.value.name]
-                out.extend(self._instantiate(s, d.body, benv))
-        return out
-
-    def _fill(self, s: SideView, info: KindInfo, args: list[A.Arg], extra: list[str], env: dict[str, str],
-              roles: dict[str, str]) -> Iterator[dict[str, str]]:
-        if not args:
-            if not extra:
-                yield dict(roles)
-                return
-            r = extra[0]
-            for v in self._filler(s, info.roles[r].type, roles):
-                yield from self._fill(s, info, [], extra[1:], env, {**roles, r: v})
-            return
-        a, rest = args[0], args[1:]
-        rd = info.roles[a.role]
-        value = a.value
-        if isinstance(value, A.Wildcard):
-            if rd.optional:
-                yield from self._fill(s, info, rest, extra, env, roles)
-            else:
-                for x in self._filler(s, rd.type, roles):
-                    yield from self._fill(s, info, rest, extra, env, {**roles, a.role: x})
-        elif isinstance(value, A.Code):
-            yield from self._fill(s, info, rest, extra, env, {**roles, a.role: value.code})
-        elif isinstance(value, A.Name):
-            yield from self._fill(s, info, rest, extra, env, {**roles, a.role: value.name})
-        else:
-            if value.name in env:
-                yield from self._fill(s, info, rest, extra, env, {**roles, a.role: env[value.name]})
-                return
-            for x in self._domain(s, rd.type, roles):
-                yield from self._fill(s, info, rest, extra, {**env, value.name: x}, {**roles, a.role: x})
-
-    def _domain(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
-        if rtype == "party":
-            return [s.party(p) for p in self.parties.all]
-        if rtype == "territory":
-            on = roles.get("on")
-            return [s.territory(t) for t in self.parties.territories.choices(s.canon(on) if on else None)]
-        if rtype == "action":
-            return sorted(k for k, i in s.side.lib.kinds.items() if i.is_action)
-        if rtype == "treaty":
-            return [s.side.tid]
-        return ["other"]
-
-    def _filler(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
-        if rtype == "party":
-            return [s.party(self.parties.outsider)]
-        if rtype == "territory":
-            return [self.parties.outsider]
-        return self._domain(s, rtype, roles)[:1]
 
     # ------------------------------------------------------------ scenarios
     def side_roles(self, s: SideView, f: DFact) -> dict[str, str]:
@@ -445,14 +305,6 @@ def _self_related(lib: Library, kind: str, roles: tuple[tuple[str, str], ...]) -
         return False
     parties = [v for r, v in roles if r in info.roles and info.roles[r].type == "party"]
     return len(parties) != len(set(parties))
-
-
-def _compatible(v: A.Value, actual: str, env: dict[str, str]) -> bool:
-    if isinstance(v, A.Var):
-        return env.get(v.name, actual) == actual
-    if isinstance(v, A.Code):
-        return v.code == actual
-    return True
 
 
 def _positive_atoms(c: A.Cond) -> list[A.Atom]:
