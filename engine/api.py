@@ -68,6 +68,18 @@ def resolve_scenarios(paths: Sequence[str]) -> list[str]:
     return out
 
 
+def resolve_space(space: str) -> Path:
+    """A sweep's space: the file as given, or a bundled space's name (`seed_sweep`, with or
+    without `.json`). A name that is neither is returned as given (reading it reports it)."""
+    from engine.base.paths import scenarios_dir
+
+    path = Path(space)
+    if not path.exists():
+        bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
+        path = bundled if bundled.exists() else path
+    return path
+
+
 def load_scenarios(paths: Sequence[str], library: str | None = None) -> tuple[Library, list[Scenario]]:
     """The library and the scenarios of `paths` (files, folders or bundled names, as
     `resolve_scenarios` reads them); E-SCENARIO when paths are given but hold no scenario."""
@@ -197,5 +209,5 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["load", "load_library", "run", "run_records", "evaluate", "Evaluation", "Library", "Scenario", "Result",
-           "check_names", "resolve_scenarios", "load_scenarios", "parse_interpretations", "compare", "parse_target",
+           "check_names", "resolve_scenarios", "resolve_space", "load_scenarios", "parse_interpretations", "compare", "parse_target",
            "ExpectReport", "check_scenarios", "FuzzPlan", "fuzz_plan"]

@@ -16,7 +16,6 @@ import click
 
 from engine import __version__, api
 from engine.base.errors import CasusError, Diagnostic
-from engine.base.paths import scenarios_dir
 from engine.base.source import Span
 
 if TYPE_CHECKING:
@@ -398,11 +397,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
     from engine.analysis import sweep as sweeps
 
-    path = Path(space)
-    if not path.exists():
-        bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
-        path = bundled if bundled.exists() else path
-    sp = sweeps.load_space(path)
+    sp = sweeps.load_space(api.resolve_space(space))
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() else None
     result = sweeps.run_space(lib, sp, workers, library, progress)

@@ -49,6 +49,14 @@ def test_load_scenarios_reads_bundled_names_and_rejects_files_without_scenarios(
     assert codes(e) == ["E-SCENARIO"]
 
 
+def test_resolve_space_finds_a_bundled_space_by_name(write: Write) -> None:
+    bundled = scenarios_dir() / "spaces" / "seed_sweep.json"
+    assert api.resolve_space("seed_sweep") == api.resolve_space("seed_sweep.json") == bundled
+    mine = write("seed_sweep.json", "{}")
+    assert api.resolve_space(str(mine)) == mine  # a file as given comes first
+    assert api.resolve_space("no_such_space") == Path("no_such_space")
+
+
 # ------------------------------------------------------------------ --interpretations
 
 
