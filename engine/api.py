@@ -9,6 +9,8 @@ diff, lint, fuzz, …) → present (tables, graphs, the HTML report) → this mo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.core import records
@@ -19,7 +21,9 @@ from engine.kernel.facts import Scenario
 from engine.language.library import Library
 
 if TYPE_CHECKING:  # pydantic, imported by engine.core.model, only when a JSON model is built
+    from engine.analysis.expect import ExpectOutcome
     from engine.core.model import Result
+    from engine.language import ast as A
 
 
 def run(lib: Library, scenario: Scenario, treaties: Sequence[str] | None = None,
@@ -40,6 +44,164 @@ def run_records(lib: Library, scenario: Scenario, treaties: Sequence[str] | None
     return records.result(lib, evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options))
 
 
+def resolve_scenarios(paths: Sequence[str]) -> list[str]:
+    """Paths as given; a bare name such as `kursk_2024` finds a bundled scenario (`NAME`,
+    `NAME.casus` or `NAME.json` in the bundled scenarios folder). Raises E-FILE, with a
+    suggestion, for a name that is neither."""
+    from engine.base.errors import CasusError, Diagnostic, suggest
+    from engine.base.paths import scenarios_dir
+    from engine.base.source import Span
+
+    out = []
+    for p in paths:
+        if Path(p).exists():
+            out.append(p)
+            continue
+        for candidate in (scenarios_dir() / p, scenarios_dir() / f"{p}.casus", scenarios_dir() / f"{p}.json"):
+            if candidate.exists():
+                out.append(str(candidate))
+                break
+        else:
+            names = [f.stem for f in scenarios_dir().glob("*.casus")] if scenarios_dir().is_dir() else []
+            sugg = suggest(Path(p).stem, names)
+            raise CasusError([Diagnostic(Span(p, 1, 1, 1, 1), "E-FILE", "no such file or bundled scenario",
+                                         f"did you mean '{sugg[0]}'?" if sugg else
+                                         "'casus test' lists the bundled scenarios", sugg)])
+    return out
+
+
+def resolve_space(space: str) -> Path:
+    """A sweep's space: the file as given, or a bundled space's name (`seed_sweep`, with or
+    without `.json`). A name that is neither is returned as given (reading it reports it)."""
+    from engine.base.paths import scenarios_dir
+
+    path = Path(space)
+    if not path.exists():
+        bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
+        path = bundled if bundled.exists() else path
+    return path
+
+
+def load_scenarios(paths: Sequence[str], library: str | None = None) -> tuple[Library, list[Scenario]]:
+    """The library and the scenarios of `paths` (files, folders or bundled names, as
+    `resolve_scenarios` reads them); E-SCENARIO when paths are given but hold no scenario."""
+    from engine.base.errors import CasusError, Diagnostic
+    from engine.base.source import Span
+
+    lib, scenarios = load(resolve_scenarios(paths), library)
+    if paths and not scenarios:
+        raise CasusError([Diagnostic(Span(paths[0], 1, 1, 1, 1), "E-SCENARIO", "no scenario in the given files",
+                                     'a scenario file holds: scenario "name" { … }')])
+    return lib, scenarios
+
+
+def parse_interpretations(lib: Library, spec: str | None) -> list[str] | None:
+    """`--interpretations`: None (each scenario's own), `all` (every interpretation of the
+    library, sorted) or `a,b` (these, in this order; blanks dropped). The names are not checked
+    here: `check_names` does that."""
+    if spec is None:
+        return None
+    if spec == "all":
+        return sorted(lib.interpretations)
+    return [n.strip() for n in spec.split(",") if n.strip()]
+
+
+def compare(lib: Library, scenarios: Sequence[Scenario], treaties: Sequence[str] | None = None,
+            interpretations: str | None = None) -> list[list[Result]]:
+    """`casus compare`: for each scenario, its result under each interpretation of the spec
+    (as `parse_interpretations` reads it; None: the scenario's own), names checked first."""
+    names_given = parse_interpretations(lib, interpretations)
+    out = []
+    for s in scenarios:
+        names = names_given if names_given is not None else [s.interpretation or "default"]
+        for n in names:
+            check_names(lib, list(treaties) if treaties else None, n)
+        out.append([run(lib, s, list(treaties) if treaties else None, n) for n in names])
+    return out
+
+
+def parse_target(text: str) -> tuple[str, str]:
+    """`TREATY.PROVISION` (as `casus explain` takes it) as (treaty, provision); E-USAGE when there
+    is no dot. The names are not checked here."""
+    if "." not in text:
+        from engine.base.errors import CasusError, Diagnostic
+        from engine.base.source import Span
+
+        raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                     f"'{text}' should be TREATY.PROVISION", "for example: ru_kp_2024.art4")])
+    treaty, provision = text.split(".", 1)
+    return treaty, provision
+
+
+@dataclass
+class ExpectReport:
+    """`casus test`: the outcome of every `expect` line of the scenarios, in file order."""
+
+    outcomes: list[ExpectOutcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return len(self.outcomes) - self.passed
+
+    @staticmethod
+    def describe(o: ExpectOutcome) -> str:
+        """`where: what is expected[ under INTERPRETATION]`, as `casus test` prints it."""
+        from engine.analysis.expect import _describe
+
+        tag = f" under {o.interpretation}" if o.expect.interpretation else ""
+        return f"{o.where}: {_describe(o.expect)}{tag}"
+
+
+def check_scenarios(paths: Sequence[str] = (), library: str | None = None) -> ExpectReport:
+    """Check the `expect` lines of scenario files, folders or bundled names (the bundled scenarios
+    when none are given)."""
+    from engine.analysis.expect import check_expectations
+    from engine.base.paths import scenarios_dir
+
+    lib, scs = load_scenarios(list(paths) or [str(scenarios_dir())], library)
+    return ExpectReport([o for s in scs for o in check_expectations(lib, s)])
+
+
+@dataclass
+class FuzzPlan:
+    """What `casus fuzz` checks: the properties of the given files (the library's own when none
+    are given), the treaties whose invariants are checked, and the library loaded with its files
+    in reverse order (for the order invariant; None with a library of one's own)."""
+
+    lib: Library
+    properties: list[A.PropertyDecl]
+    treaties: list[str]
+    reordered: Library | None
+
+
+def fuzz_plan(files: Sequence[str] = (), treaties: Sequence[str] = (), invariants: bool = True,
+              library: str | None = None) -> FuzzPlan:
+    """Choose the fuzz targets as `casus fuzz` does: `treaties` when given, else the treaties
+    declared in `files`, else every treaty of the library."""
+    from engine.base.paths import display_path
+    from engine.language.library import iter_casus_files
+
+    lib, _ = load(list(files), library)
+    check_names(lib, list(treaties) or None, None)
+    mine = {display_path(f) for f in iter_casus_files(files)} if files else None
+    props = [p for _, p in sorted(lib.properties.items()) if mine is None or p.span.path in mine]
+    if treaties:
+        targets = list(treaties)
+    elif mine is not None:
+        targets = sorted(t for t, d in lib.treaties.items() if d.span.path in mine)
+    else:
+        targets = sorted(lib.treaties)
+    reordered = None
+    if invariants and targets:
+        files_in_order = list(reversed(sorted(lib.files)))
+        reordered = load([], [f for f in files_in_order if not f.startswith("<")])[0] if library is None else None
+    return FuzzPlan(lib, props, targets, reordered)
+
+
 def __getattr__(name: str) -> object:
     if name == "Result":  # the pydantic model, on first use (as engine.Result)
         from engine.core.model import Result
@@ -49,4 +211,5 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["load", "load_library", "run", "run_records", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
-           "Result", "check_names"]
+           "Result", "check_names", "resolve_scenarios", "resolve_space", "load_scenarios", "parse_interpretations",
+           "compare", "parse_target", "ExpectReport", "check_scenarios", "FuzzPlan", "fuzz_plan"]

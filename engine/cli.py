@@ -16,7 +16,6 @@ import click
 
 from engine import __version__, api
 from engine.base.errors import CasusError, Diagnostic
-from engine.base.paths import scenarios_dir
 from engine.base.source import Span
 
 if TYPE_CHECKING:
@@ -53,34 +52,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _resolve(paths: Sequence[str]) -> list[str]:
-    """Paths as given; a bare name such as `kursk_2024` finds a bundled scenario."""
-    out = []
-    for p in paths:
-        if Path(p).exists():
-            out.append(p)
-            continue
-        for candidate in (scenarios_dir() / p, scenarios_dir() / f"{p}.casus", scenarios_dir() / f"{p}.json"):
-            if candidate.exists():
-                out.append(str(candidate))
-                break
-        else:
-            from engine.base.errors import suggest
-
-            names = [f.stem for f in scenarios_dir().glob("*.casus")] if scenarios_dir().is_dir() else []
-            sugg = suggest(Path(p).stem, names)
-            raise CasusError([Diagnostic(Span(p, 1, 1, 1, 1), "E-FILE", "no such file or bundled scenario",
-                                         f"did you mean '{sugg[0]}'?" if sugg else
-                                         "'casus test' lists the bundled scenarios", sugg)])
-    return out
-
-
 def _load(paths: Sequence[str], library: str | None) -> tuple[Library, list[Scenario]]:
-    lib, scenarios = api.load(_resolve(paths), library)
-    if paths and not scenarios:
-        raise CasusError([Diagnostic(Span(paths[0], 1, 1, 1, 1), "E-SCENARIO", "no scenario in the given files",
-                                     'a scenario file holds: scenario "name" { … }')])
-    return lib, scenarios
+    return api.load_scenarios(paths, library)
 
 
 library_option = click.option("--library", "library", metavar="DIR",
@@ -196,17 +169,7 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
     from engine.present.report.text import compare_csv, compare_document, compare_table
 
     lib, scs = _load(scenarios, library)
-    per_scenario = []
-    for s in scs:
-        if interpretations is None:
-            names = [s.interpretation or "default"]
-        elif interpretations == "all":
-            names = sorted(lib.interpretations)
-        else:
-            names = [n.strip() for n in interpretations.split(",") if n.strip()]
-        for n in names:
-            api.check_names(lib, list(treaties) or None, n)
-        per_scenario.append([api.run(lib, s, list(treaties) or None, n) for n in names])
+    per_scenario = api.compare(lib, scs, list(treaties) or None, interpretations)
     if fmt == "json":
         docs = [compare_document(results) for results in per_scenario]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
@@ -227,12 +190,9 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
 def explain(scenario: str, target: str, interpretation: str | None, max_facts: int, library: str | None) -> None:
     """Why a provision is in its status for SCENARIO — or why it never came alive — and the
     minimal sets of facts to add (or remove) that would change it."""
-    if "." not in target:
-        raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
-                                     f"'{target}' should be TREATY.PROVISION", "for example: ru_kp_2024.art4")])
+    treaty, provision = api.parse_target(target)
     from engine.analysis.explain import explain as explain_provision
 
-    treaty, provision = target.split(".", 1)
     lib, scs = _load([scenario], library)
     if interpretation is not None:
         api.check_names(lib, None, interpretation)
@@ -259,23 +219,15 @@ def check(files: tuple[str, ...], library: str | None) -> None:
 @_guard
 def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
     """Check the `expect` lines of scenario files (the bundled scenarios when none are given)."""
-    from engine.analysis.expect import _describe, check_expectations
-
-    targets = list(paths) or [str(scenarios_dir())]
-    lib, scs = _load(_resolve(targets), library)
-    passed = failed = 0
-    for s in scs:
-        for o in check_expectations(lib, s):
-            tag = f" under {o.interpretation}" if o.expect.interpretation else ""
-            if o.ok:
-                passed += 1
-                if not quiet:
-                    click.echo(f"PASS {o.where}: {_describe(o.expect)}{tag}")
-            else:
-                failed += 1
-                click.echo(f"FAIL {o.where}: {_describe(o.expect)}{tag}\n     {o.message}")
-    click.echo(f"{passed} passed, {failed} failed")
-    if failed:
+    result = api.check_scenarios(list(paths), library)
+    for o in result.outcomes:
+        if o.ok:
+            if not quiet:
+                click.echo(f"PASS {result.describe(o)}")
+        else:
+            click.echo(f"FAIL {result.describe(o)}\n     {o.message}")
+    click.echo(f"{result.passed} passed, {result.failed} failed")
+    if result.failed:
         sys.exit(1)
 
 
@@ -314,23 +266,8 @@ def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tupl
     given) and the built-in invariants; print the smallest counter-example found."""
     from engine.analysis import fuzz as fz
 
-    lib, _ = api.load(list(files), library)
-    api.check_names(lib, list(treaties) or None, None)
-    from engine.base.paths import display_path
-    from engine.language.library import iter_casus_files
-
-    mine = {display_path(f) for f in iter_casus_files(files)} if files else None
-    props = [p for _, p in sorted(lib.properties.items()) if mine is None or p.span.path in mine]
-    if treaties:
-        targets = list(treaties)
-    elif mine is not None:
-        targets = sorted(t for t, d in lib.treaties.items() if d.span.path in mine)
-    else:
-        targets = sorted(lib.treaties)
-    reordered = None
-    if invariants and targets:
-        files_in_order = list(reversed(sorted(lib.files)))
-        reordered = api.load([], [f for f in files_in_order if not f.startswith("<")])[0] if library is None else None
+    plan = api.fuzz_plan(list(files), list(treaties), invariants, library)
+    lib, props, targets, reordered = plan.lib, plan.properties, plan.treaties, plan.reordered
     failures = 0
     for prop in props:
         for rule in prop.rules:
@@ -434,11 +371,7 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
     from engine.present.report.html import render_report
 
     lib, scs = _load(scenarios, library)
-    names = None
-    if interpretations == "all":
-        names = sorted(lib.interpretations)
-    elif interpretations is not None:
-        names = [n.strip() for n in interpretations.split(",") if n.strip()]
+    names = api.parse_interpretations(lib, interpretations)
     for n in names or [None]:
         api.check_names(lib, list(treaties) or None, n)
     page = render_report(lib, scs, names, list(treaties) or None, title)
@@ -464,11 +397,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
     from engine.analysis import sweep as sweeps
 
-    path = Path(space)
-    if not path.exists():
-        bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
-        path = bundled if bundled.exists() else path
-    sp = sweeps.load_space(path)
+    sp = sweeps.load_space(api.resolve_space(space))
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() else None
     result = sweeps.run_space(lib, sp, workers, library, progress)

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from engine.analysis.sides import member_on
 from engine.core.evaluate import BIG, Evaluation, InstanceRun, evaluate
 from engine.kernel import conditions as C
 from engine.kernel.facts import Fact, Scenario
@@ -300,7 +301,7 @@ def _dates(sr: _Searcher, tr: object, p: A.Provision, kinds: set[str], benef: st
     def ok(d: int) -> bool:
         if not (start <= d <= end) or d >= BIG:
             return False
-        return all(any(s <= d <= e for s, e in members.get(x, ())) for x in (benef, bearer) if x)
+        return member_on(members, [x for x in (benef, bearer) if x], d)
 
     dates: list[int] = []
     for d in cands:  # in order of preference: the instance's date, the scenario's, then the treaty's

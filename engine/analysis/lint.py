@@ -24,8 +24,8 @@ Findings (each with a location, a message and a hint):
 * **W-SUPPRESS** — a suppression comment without a reason, or one that suppresses nothing.
 
 The activation, conflict and subsumption checks are a bounded search (every scenario of up to K
-facts built from what the treaty mentions, as `casus diff` builds them): a finding is reported
-only with the scenario or the bound that supports it.
+facts built from what the treaty mentions, by engine/analysis/universe.py as for `casus diff`):
+a finding is reported only with the scenario or the bound that supports it.
 
 Suppression: a comment `# lint: allow W-CODE because REASON` on the line of the flagged
 declaration or in the comment block just above it.
@@ -324,7 +324,8 @@ class _Linter:
 
     # ------------------------------------------------------------ the bounded search
     def search(self, t: A.TreatyDecl) -> None:
-        from engine.analysis.diff import Search, Side
+        from engine.analysis.sides import Side, view
+        from engine.analysis.universe import Universe
         from engine.core.evaluate import evaluate
 
         provs = [p for p in t.provisions if p.when is not None and p.then is not None]
@@ -332,19 +333,18 @@ class _Linter:
             return
         need = max(sum(C.min_facts(c) for c in (p.when, p.upon) if c is not None) for p in provs)
         k = max(self.K, min(need, 5))
-        side = Side(t.id, t.id, self.lib, None)
-        try:
-            search = Search(side, side, {}, None, k, 1, "default")
-        except CasusError:  # pragma: no cover - the library was checked
+        if "default" not in self.lib.interpretations or k > 6:  # the facts are read under 'default', K ≤ 6
             return
+        side = view(Side(t.id, t.id, self.lib, None), "default")
+        universe = Universe((side,), "default", None, 1)
         activated: dict[str, frozenset] = {}
         conflict: dict[tuple[str, str], tuple[frozenset, str]] = {}
         # subsumption: for p, the q that came with every activation so far
         covers: dict[str, set[str] | None] = {p.id: None for p in provs}
         by = {p.id: p for p in provs}
         for size in range(1, k + 1):
-            for facts in search.candidates(size):
-                runs = evaluate(search.a.reduced, search.scenario(search.a, sorted(facts)), [t.id], "default"
+            for facts in universe.candidates(size):
+                runs = evaluate(side.reduced, universe.scenario(side, sorted(facts)), [t.id], "default"
                                 ).outcomes[0].instances
                 act = [r for r in runs if r.activated is not None]
                 for r in act:
@@ -386,7 +386,7 @@ class _Linter:
         for (p1, p2), (facts, when) in sorted(conflict.items()):
             later = max(by[p1], by[p2], key=lambda x: (x.span.line, x.span.column))
             other = by[p2] if later is by[p1] else by[p1]
-            scen = "; ".join(f"{iso(f.start)} {f.render(search.side_roles(search.a, f))}" for f in sorted(facts))
+            scen = "; ".join(f"{iso(f.start)} {f.render(universe.side_roles(side, f))}" for f in sorted(facts))
             self.add(later.span, "W-CONFLICT",
                      f"'{t.id}.{later.id}' and '{other.id}' (line {other.span.line}) make one party both do and not do "
                      f"{later.then.action.kind} ({when}), in the scenario: {scen}",  # type: ignore[union-attr]

@@ -148,14 +148,14 @@ def test_complete_up_to_two_facts_against_brute_force(by_kp: D.DiffResult) -> No
     larger."""
     a, b = D.load_sides("ru_by_2024", "ru_kp_2024")
     search = D.Search(a, b, {"BY": "KP"})
-    universe = sorted(search._all_facts())
+    universe = sorted(search.universe.facts())
     listed: dict[tuple[Any, ...], int] = {}
     for d in by_kp.differences:
         for s in d.sigs:
             listed[s] = len(d.facts)
 
     def outcome(side: Any, facts: tuple[D.DFact, ...]) -> dict[Any, frozenset[Any]]:
-        ev = evaluate(side.side.lib, search.scenario(side, facts), [side.side.tid], "default")
+        ev = evaluate(side.side.lib, search.universe.scenario(side, facts), [side.side.tid], "default")
         return D._entries(side, ev.outcomes[0].instances, side.side.lib)
 
     checked = 0
