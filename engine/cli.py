@@ -542,5 +542,23 @@ def lint_command(files: tuple[str, ...], max_facts: int, library: str | None) ->
         sys.exit(1)
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The on-disk cache of compiled and checked files (docs/security.md)."""
+
+
+@cache_group.command("clear")
+@_guard
+def cache_clear() -> None:
+    """Remove every file casus keeps in its cache folder."""
+    from engine.base import cache
+
+    folder, n = cache.clear()
+    if folder is None:
+        click.echo("no cache folder to clear (caching is off, or the folder is not to be trusted)")
+    else:
+        click.echo(f"removed {n} file{'s' if n != 1 else ''} from {folder}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
