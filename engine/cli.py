@@ -433,6 +433,8 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
     """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
     from engine.present.report.html import render_report
 
+    if output != "-":
+        _check_output(output, scenarios, library)
     lib, scs = _load(scenarios, library)
     names = None
     if interpretations == "all":
@@ -445,9 +447,34 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
     if output == "-":
         click.echo(page, nl=False)
     else:
-        Path(output).write_text(page, encoding="utf-8")
+        _write_output(output, page, scenarios, library)
         click.echo(f"wrote {output}: {len(scs)} scenario{'s' if len(scs) != 1 else ''}, "
                    f"{len(treaties) or len(lib.treaties)} treaties", err=True)
+
+
+def _inputs(paths: Sequence[str], library: str | None) -> list[str]:
+    """The files a command reads: its own (folders opened) and the library given with --library."""
+    from engine.language.library import iter_casus_files
+
+    named = [p for p in paths if Path(p).exists()] + ([library] if library else [])
+    try:
+        return [*named, *iter_casus_files([p for p in named if Path(p).is_dir()])]
+    except OSError:  # pragma: no cover - loading says what is wrong with them
+        return named
+
+
+def _check_output(output: str, paths: Sequence[str], library: str | None) -> None:
+    """Before any work: an output that is an input, a folder, or in no folder is refused (exit 2)."""
+    from engine.base.output import check_output
+
+    check_output(output, _inputs(paths, library))
+
+
+def _write_output(output: str, text: str, paths: Sequence[str], library: str | None) -> None:
+    """`-o FILE`: written atomically, never over an input (engine/base/output.py)."""
+    from engine.base.output import write_file
+
+    write_file(output, text, _inputs(paths, library))
 
 
 @main.command()
@@ -468,6 +495,8 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     if not path.exists():
         bundled = scenarios_dir() / "spaces" / (space if space.endswith(".json") else f"{space}.json")
         path = bundled if bundled.exists() else path
+    if output is not None:
+        _check_output(output, [str(path)], library)
     sp = sweeps.load_space(path)
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() else None
@@ -482,7 +511,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     if output is None:
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        _write_output(output, text, [str(path)], library)
         click.echo(f"wrote {output}: {sp.size} scenarios", err=True)
 
 
