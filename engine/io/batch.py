@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.records import CSV_HEADER, csv_field, result_csv, result_json
-from engine.io.jsonscenario import RESERVED, parse_json_scenario
+from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
@@ -240,20 +241,60 @@ def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | No
 # ---------------------------------------------------------------------------- one line
 
 
+def _not_strict(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+# the json module, strictly: NaN and Infinity, and numbers out of range, raise ValueError
+_STRICT = json.JSONDecoder(parse_constant=_not_strict, parse_float=_finite)
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _strict(line: str, obj: object) -> bool:
+    """Whether a line the json module read is strict JSON as casus takes it (else the positional
+    reader says where it is not): no duplicate key — the line has as many key ends (`":`) as the
+    objects read have keys, which a string holding `":` only makes look suspect — and no control
+    character or lone surrogate in the free text (name, notes, description)."""
+    if not isinstance(obj, dict):
+        return True
+    events = obj.get("events")
+    keys = len(obj)
+    texts = [obj.get("name"), obj.get("note"), obj.get("description")]
+    if isinstance(events, list):
+        for ev in events:
+            if isinstance(ev, dict):
+                keys += len(ev)
+                texts.append(ev.get("note"))
+            elif ev is not None and not isinstance(ev, (str, int, float, bool)):
+                return False  # nested: the positional reader looks at it
+    if len(_KEY_END.findall(line)) != keys:
+        return False
+    return not any(isinstance(t, str) and bad_char(t) is not None for t in texts)
+
+
 def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
     text = line.rstrip("\r\n")
     try:
-        obj = json.loads(text)
+        obj = _STRICT.decode(text)
     except json.JSONDecodeError as e:
         col = e.colno
         raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-JSON",
                                      f"not valid JSON: {e.msg}", "each line holds one JSON scenario object",
                                      (), text)]) from None
-    fast = _fast_scenario(lib, obj, path, lineno)
+    except (ValueError, RecursionError):  # NaN, 1e99999, a 5,000-digit integer, deep nesting
+        obj = None
+    fast = _fast_scenario(lib, obj, path, lineno) if obj is not None and _strict(text, obj) else None
     if fast is not None:
         return fast
     decl = _slow_decl(lib, text, path, lineno)
-    if "name" not in obj:  # the positional reader names a nameless scenario after its file
+    if not isinstance(obj, dict) or "name" not in obj:  # the positional reader names a nameless scenario after its file
         decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
                               decl.interpretation_span)
     return _to_scenario(decl, path, lineno)
@@ -396,9 +437,9 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
 
     try:
         obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
-        if end != len(line) and not line[end:].isspace():
+        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
             obj = None
-    except (ValueError, StopIteration):
+    except (ValueError, StopIteration, RecursionError):
         obj = None
     if isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
         interp = obj.get("interpretation")
@@ -438,7 +479,7 @@ def _split_csv(ev: Evaluation) -> list[list[str]]:
 
 
 _MISSING = object()
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]  # (obj, end) at an index
+_SCAN = json.scanner.make_scanner(_STRICT)  # type: ignore[attr-defined]  # (obj, end) at an index
 
 
 def _light_facts(lib: Library, prog: object, obj: dict
