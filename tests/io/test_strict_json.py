@@ -19,10 +19,10 @@ BIG = "1" * 5000
 
 # (line, the text the error points at, a piece of its message)
 CASES = {
-    "duplicate kind": ('{"name": "x", "events": [{"kind": "armed_attack", "kind": "assist", "by": "UA", '
-                       '"at": "RU-KRS", "date": "2024-08-06"}]}', '"kind": "assist"', "duplicate key 'kind'"),
-    "duplicate date": ('{"name": "x", "events": [{"kind": "armed_attack", "by": "UA", "at": "RU-KRS", '
-                       '"date": "2024-08-06", "date": "2030-01-01"}]}', '"date": "2030', "duplicate key 'date'"),
+    "duplicate kind": (('{"name": "x", "events": [{"kind": "armed_attack", "kind": "assist", "by": "UA", '
+                        '"at": "RU-KRS", "date": "2024-08-06"}]}'), '"kind": "assist"', "duplicate key 'kind'"),
+    "duplicate date": (('{"name": "x", "events": [{"kind": "armed_attack", "by": "UA", "at": "RU-KRS", '
+                        '"date": "2024-08-06", "date": "2030-01-01"}]}'), '"date": "2030', "duplicate key 'date'"),
     "duplicate name": ('{"name": "x", "name": "y", "events": []}', '"name": "y"', "duplicate key 'name'"),
     "duplicate in a string too": ('{"name": "a\\":b", "name": "y", "events": []}', '"name": "y"',
                                   "duplicate key 'name'"),
@@ -35,10 +35,10 @@ CASES = {
     "Infinity": ('{"name": "x", "note": Infinity, "events": []}', "Infinity", "not valid JSON"),
     "control in name": ('{"name": "x\\u0001y", "events": []}', '"x\\u0001y"', "a control character (U+0001)"),
     "line break in name": ('{"name": "x\\ndigraph", "events": []}', '"x\\ndigraph"', "(U+000A)"),
-    "control in a note": ('{"name": "x", "events": [{"kind": "armed_attack", "by": "UA", "at": "RU-KRS", '
-                          '"date": "2024-08-06", "note": "a\\u001bb"}]}', '"a\\u001bb"', "(U+001B)"),
-    "control in a key": ('{"name": "x", "events": [{"kind": "armed_attack", "b\\u0000y": "UA", "at": "RU-KRS", '
-                         '"date": "2024-08-06"}]}', '"b\\u0000y"', "(U+0000)"),
+    "control in a note": (('{"name": "x", "events": [{"kind": "armed_attack", "by": "UA", "at": "RU-KRS", '
+                           '"date": "2024-08-06", "note": "a\\u001bb"}]}'), '"a\\u001bb"', "(U+001B)"),
+    "control in a key": (('{"name": "x", "events": [{"kind": "armed_attack", "b\\u0000y": "UA", "at": "RU-KRS", '
+                          '"date": "2024-08-06"}]}'), '"b\\u0000y"', "(U+0000)"),
     "lone surrogate": ('{"name": "x\\ud800", "events": []}', '"x\\ud800"', "a lone surrogate (U+D800)"),
     "DEL": ('{"name": "x\\u007f", "events": []}', '"x\\u007f"', "(U+007F)"),
 }
