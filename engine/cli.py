@@ -456,7 +456,11 @@ def _inputs(paths: Sequence[str], library: str | None) -> list[str]:
     """The files a command reads: its own (folders opened) and the library given with --library."""
     from engine.language.library import iter_casus_files
 
-    named = [p for p in paths if Path(p).exists()] + ([library] if library else [])
+    try:
+        found = _resolve(paths)  # a bundled scenario's bare name too
+    except CasusError:  # loading says which is missing
+        found = [p for p in paths if Path(p).exists()]
+    named = found + ([library] if library else [])
     try:
         return [*named, *iter_casus_files([p for p in named if Path(p).is_dir()])]
     except OSError:  # pragma: no cover - loading says what is wrong with them

@@ -94,6 +94,15 @@ def test_an_input_is_never_overwritten(cli, scenario, space, tmp_path, command) 
         assert source.read_bytes() == before
 
 
+def test_report_never_overwrites_a_bundled_scenario_named_bare(cli) -> None:  # type: ignore[no-untyped-def]
+    from engine.base.paths import scenarios_dir
+
+    target = scenarios_dir() / "kursk_2024.casus"
+    before = target.read_bytes()
+    err = refused(cli("report", "kursk_2024", "-o", target))
+    assert "refusing to overwrite" in err and target.read_bytes() == before
+
+
 def test_report_never_overwrites_a_library_file(cli, scenario, tmp_path) -> None:  # type: ignore[no-untyped-def]
     lib = tmp_path / "lib"
     lib.mkdir()

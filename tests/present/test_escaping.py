@@ -81,3 +81,14 @@ def test_sweep_and_compare_csv_hold_no_formula(cli, write) -> None:  # type: ign
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows and {row["scenario"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", '" onmouseover="alert(1)', "<img src=x onerror=alert(1)>",
+                                  "</title><svg onload=alert(1)>", "'><a href='javascript:alert(1)'>"])
+def test_a_name_cannot_inject_into_the_html_report(cli, write, tmp_path, evil) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "r.html"
+    r = cli("report", named(write, f"x {evil}"), "-o", page, "--treaty", "ru_kp_2024")
+    assert r.exit_code == 0, r.output
+    html = page.read_text(encoding="utf-8")
+    assert evil not in html and "alert(1)" in html  # there, but as text
+    assert "href='javascript" not in html and 'href="javascript' not in html
