@@ -5,6 +5,7 @@ text node, or become a spreadsheet formula in CSV (docs/formats.md, docs/securit
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -12,7 +13,9 @@ import pytest
 
 from engine.analysis.sweep import to_csv
 from engine.base.output import spreadsheet_cell
+from engine.base.paths import scenarios_dir
 from engine.present import graph
+from engine.present.report import text as report_text
 
 EVENTS = [{"kind": "armed_attack", "by": "UA", "at": "RU-KRS", "date": "2024-08-06", "until": "2025-03-12"},
           {"kind": "state_of_war", "party": "RU", "date": "2024-08-06", "until": "2025-03-12"},
@@ -24,12 +27,20 @@ def named(write, name: str, file: str = "s.json"):  # type: ignore[no-untyped-de
     return write(file, json.dumps({"name": name, "events": EVENTS}))
 
 
+@pytest.fixture(scope="module")
+def coloured(lib) -> graph.Diagram:  # type: ignore[no-untyped-def]
+    """ru_kp_2024's diagram coloured by a scenario (whose name each test sets)."""
+    from engine.core.evaluate import evaluate
+    from engine.io.load import load
+
+    _, [s] = load([str(scenarios_dir() / "kursk_2024.casus")])
+    return graph.build(lib, "ru_kp_2024", evaluate(lib, s, ["ru_kp_2024"]))
+
+
 @pytest.mark.parametrize("brk", BREAKS)
-def test_a_name_cannot_inject_into_dot(cli, write, brk) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_cannot_inject_into_dot(coloured, brk) -> None:  # type: ignore[no-untyped-def]
     evil = f'x{brk}}}{brk}digraph evil {{ a [URL="javascript:alert(1)"] }}{brk}// '
-    r = cli("graph", "ru_kp_2024", "--format", "dot", "--scenario", named(write, evil))
-    assert r.exit_code == 0, r.output
-    lines = r.stdout.splitlines()
+    lines = graph.to_dot(dataclasses.replace(coloured, scenario=evil, title=evil)).splitlines()
     comment = [ln for ln in lines if "coloured by scenario" in ln]
     assert len(comment) == 1 and comment[0].startswith("// coloured by scenario x ")
     assert "javascript" in comment[0]  # the name is all there, inside the comment
@@ -38,13 +49,25 @@ def test_a_name_cannot_inject_into_dot(cli, write, brk) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("brk", BREAKS)
-def test_a_name_cannot_inject_into_mermaid(cli, write, brk) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_cannot_inject_into_mermaid(coloured, brk) -> None:  # type: ignore[no-untyped-def]
     evil = f"x{brk}click n1 href \"javascript:alert(1)\"{brk}%% "
-    r = cli("graph", "ru_kp_2024", "--scenario", named(write, evil))
-    assert r.exit_code == 0, r.output
-    lines = r.stdout.splitlines()
+    lines = graph.to_mermaid(dataclasses.replace(coloured, scenario=evil, title=evil)).splitlines()
     assert not any(ln.lstrip().startswith("click") for ln in lines)
     assert sum(ln.startswith("%% coloured by scenario x") for ln in lines) == 1
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\x85"])
+def test_a_line_break_in_a_name_stays_in_its_comment_from_the_command_line(cli, write, brk) -> None:  # type: ignore[no-untyped-def]
+    """C0 controls in a JSON name are refused (tests/io/test_strict_json.py); other line breaks
+    reach the diagram, on their comment line."""
+    evil = f"x{brk}digraph evil {{}}"
+    for fmt, lead in (("dot", "// coloured by scenario x"), ("mermaid", "%% coloured by scenario x")):
+        r = cli("graph", "ru_kp_2024", "--format", fmt, "--scenario", named(write, evil))
+        assert r.exit_code == 0, r.output
+        assert sum(ln.startswith(lead) for ln in r.stdout.splitlines()) == 1
+        assert not any(ln.startswith("digraph evil") for ln in r.stdout.splitlines())
+    r = cli("graph", "ru_kp_2024", "--format", "dot", "--scenario", named(write, "x\ndigraph evil {}"))
+    assert r.exit_code == 2 and "E-JSON" in r.stderr
 
 
 def test_svg_text_is_escaped_and_valid_xml() -> None:
@@ -53,7 +76,7 @@ def test_svg_text_is_escaped_and_valid_xml() -> None:
 
 
 def test_a_name_cannot_inject_into_markdown(cli, write) -> None:  # type: ignore[no-untyped-def]
-    evil = "x\n<script>alert(1)</script>\n[click](javascript:alert(1)) | a | `b`"
+    evil = "x\u2028<script>alert(1)</script>\x85[click](javascript:alert(1)) | a | `b`"
     path = named(write, evil, "we`ird.json")
     for args in (("run", path, "--format", "markdown"), ("compare", path, "--format", "markdown")):
         r = cli(*args)
@@ -64,6 +87,7 @@ def test_a_name_cannot_inject_into_markdown(cli, write) -> None:  # type: ignore
                            "\\`b\\`")
     out = cli("run", path, "--format", "markdown").stdout
     assert f"scenario ``{path}``." in out  # a code span whose fence its backtick cannot close
+    assert report_text._md_text("a\nb\r<i>") == "a b &lt;i&gt;" and report_text._md("a\n|b") == "a \\|b"
 
 
 @pytest.mark.parametrize("cell,shown", [("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
