@@ -149,14 +149,36 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
     import sys
 
     if file == "-":
-        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt)
+        stdin = getattr(sys.stdin, "buffer", None)
+        lines = sys.stdin if stdin is None else decoded_lines(stdin, "<stdin>")
+        yield from run_batch(lib, lines, treaties, interpretation, shard, "<stdin>", workers, library, fmt)
         return
     try:
-        f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
+        f = open(file, "rb")  # noqa: SIM115 - closed below; decoded a line at a time (decoded_lines)
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
-        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt)
+        yield from run_batch(lib, decoded_lines(f, file), treaties, interpretation, shard, file, workers, library, fmt)
+
+
+def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
+    """The lines of a UTF-8 file (a byte-order mark is not line 1; CRLF ends a line as LF does);
+    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING)."""
+    for lineno, line in enumerate(raw, 1):
+        if lineno == 1:
+            if line.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise CasusError([Diagnostic(Span(path, 1, 1, 1, 3), "E-ENCODING", "the file is UTF-16, not UTF-8",
+                                             "save it as UTF-8")])
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            col = len(line[:e.start].decode("utf-8", "replace")) + 1
+            raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-ENCODING",
+                                         f"the line is not UTF-8 text (byte 0x{line[e.start]:02x})",
+                                         "save the file as UTF-8", (),
+                                         line.decode("utf-8", "replace").rstrip("\r\n"))]) from None
+        yield text[:-2] + "\n" if text.endswith("\r\n") else text
 
 
 # ---------------------------------------------------------------------------- in parallel

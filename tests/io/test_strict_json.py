@@ -102,3 +102,21 @@ def test_a_duplicate_key_is_an_error_in_the_api_too(lib: engine.Library) -> None
     [d] = e.value.diagnostics
     assert (d.code, d.span.line, d.message) == ("E-JSON", 1, "duplicate key 'date'")
     assert d.hint is not None and "line 1, column" in d.hint
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_a_batch_line_that_is_not_utf8_is_a_located_error(runner, tmp_path, stdin) -> None:  # type: ignore[no-untyped-def]
+    from engine.cli import main
+
+    data = ("\ufeff" + GOOD + "\r\n").encode("utf-8") + b'{"name": "caf\xe9", "events": []}\n'
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(data)
+    args = ["run", "--batch", "-" if stdin else str(path), "--treaty", "ru_kp_2024"]
+    r = runner.invoke(main, args, input=data if stdin else None)
+    shown = "<stdin>" if stdin else str(path)
+    assert r.exit_code == 2 and r.stderr.startswith(f"{shown}:2:14: E-ENCODING: the line is not UTF-8 text (byte 0xe9)")
+    assert "Traceback" not in r.stderr
+    assert [json.loads(o)["scenario"]["name"] for o in r.stdout.splitlines()] == ["ok"]  # BOM and CRLF: fine
+    path.write_bytes((GOOD + "\n").encode("utf-16"))
+    r = runner.invoke(main, ["run", "--batch", str(path)])
+    assert r.exit_code == 2 and r.stderr.startswith(f"{path}:1:1: E-ENCODING: the file is UTF-16, not UTF-8")
