@@ -45,7 +45,10 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     user_files: list[str] = []
     seen: set[Path] = set()
     for p in iter_casus_files(scenario_paths) if scenario_paths else ():
-        key = Path(p).resolve()
+        try:
+            key = Path(p).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: reading it says so
+            key = Path(os.path.abspath(p))
         if key not in seen:  # a file named twice is read once
             seen.add(key)
             user_files.append(str(p))
