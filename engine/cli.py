@@ -370,6 +370,8 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
     """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
     from engine.present.report.html import render_report
 
+    if output != "-":
+        _check_output(output, scenarios, library)
     lib, scs = _load(scenarios, library)
     names = api.parse_interpretations(lib, interpretations)
     for n in names or [None]:
@@ -378,9 +380,38 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
     if output == "-":
         click.echo(page, nl=False)
     else:
-        Path(output).write_text(page, encoding="utf-8")
+        _write_output(output, page, scenarios, library)
         click.echo(f"wrote {output}: {len(scs)} scenario{'s' if len(scs) != 1 else ''}, "
                    f"{len(treaties) or len(lib.treaties)} treaties", err=True)
+
+
+def _inputs(paths: Sequence[str], library: str | None) -> list[str]:
+    """The files a command reads: its own (folders opened) and the library given with --library."""
+    from engine.language.library import iter_casus_files
+
+    try:
+        found = api.resolve_scenarios(list(paths))  # a bundled scenario's bare name too
+    except CasusError:  # loading says which is missing
+        found = [p for p in paths if Path(p).exists()]
+    named = found + ([library] if library else [])
+    try:
+        return [*named, *iter_casus_files([p for p in named if Path(p).is_dir()])]
+    except OSError:  # pragma: no cover - loading says what is wrong with them
+        return named
+
+
+def _check_output(output: str, paths: Sequence[str], library: str | None) -> None:
+    """Before any work: an output that is an input, a folder, or in no folder is refused (exit 2)."""
+    from engine.base.output import check_output
+
+    check_output(output, _inputs(paths, library))
+
+
+def _write_output(output: str, text: str, paths: Sequence[str], library: str | None) -> None:
+    """`-o FILE`: written atomically, never over an input (engine/base/output.py)."""
+    from engine.base.output import write_file
+
+    write_file(output, text, _inputs(paths, library))
 
 
 @main.command()
@@ -397,7 +428,10 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
     from engine.analysis import sweep as sweeps
 
-    sp = sweeps.load_space(api.resolve_space(space))
+    path = api.resolve_space(space)
+    if output is not None:
+        _check_output(output, [str(path)], library)
+    sp = sweeps.load_space(path)
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() else None
     result = sweeps.run_space(lib, sp, workers, library, progress)
@@ -411,7 +445,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     if output is None:
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        _write_output(output, text, [str(path)], library)
         click.echo(f"wrote {output}: {sp.size} scenarios", err=True)
 
 
@@ -469,6 +503,24 @@ def lint_command(files: tuple[str, ...], max_facts: int, library: str | None) ->
     click.echo(result.render(), nl=False)
     if result.findings:
         sys.exit(1)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """The on-disk cache of compiled and checked files (docs/security.md)."""
+
+
+@cache_group.command("clear")
+@_guard
+def cache_clear() -> None:
+    """Remove every file casus keeps in its cache folder."""
+    from engine.base import cache
+
+    folder, n = cache.clear()
+    if folder is None:
+        click.echo("no cache folder to clear (caching is off, or the folder is not to be trusted)")
+    else:
+        click.echo(f"removed {n} file{'s' if n != 1 else ''} from {folder}")
 
 
 if __name__ == "__main__":  # pragma: no cover

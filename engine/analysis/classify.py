@@ -159,6 +159,8 @@ def classify(lib: Library, treaties: list[str] | None = None) -> list[Coding]:
 
 def to_csv(codings: list[Coding]) -> str:
     """Long form: one line per treaty and flag (coded 1/0), with the provisions it comes from."""
+    from engine.base.output import spreadsheet_cell
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
@@ -167,7 +169,7 @@ def to_csv(codings: list[Coding]) -> str:
             f = c.flags[name]
             w.writerow({"treaty": c.treaty, "group": f.group, "flag": name, "coded": int(f.coded),
                         "provisions": " ".join(f.provisions), "applies_to": " ".join(f.applies_to),
-                        "evidence": " | ".join(f.evidence)})
+                        "evidence": spreadsheet_cell(" | ".join(f.evidence))})
     return buf.getvalue()
 
 

@@ -358,11 +358,14 @@ def to_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     import csv
     import io
 
+    from engine.base.output import spreadsheet_cell
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: _show(v) if isinstance(v, bool) else v for k, v in r.items()})
+        w.writerow({k: _show(v) if isinstance(v, bool) else spreadsheet_cell(v) if isinstance(v, str) else v
+                    for k, v in r.items()})
     return buf.getvalue()
 
 

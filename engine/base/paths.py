@@ -33,7 +33,7 @@ def display_path(path: str) -> str:
     wherever casus is installed, so that output does not depend on the machine."""
     try:
         real = Path(path).resolve()
-    except OSError:  # pragma: no cover
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
         return path
     for name in ("obligations", "scenarios", "grammar"):
         root = data_dir(name).resolve()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from engine.base.source import Source, Span
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
 from engine.core.records import CSV_HEADER, csv_field, result_csv, result_json
-from engine.io.jsonscenario import RESERVED, parse_json_scenario
+from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
@@ -156,14 +157,37 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
     import sys
 
     if file == "-":
-        yield from run_batch(lib, sys.stdin, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options)
+        stdin = getattr(sys.stdin, "buffer", None)
+        lines = sys.stdin if stdin is None else decoded_lines(stdin, "<stdin>")
+        yield from run_batch(lib, lines, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options)
         return
     try:
-        f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
+        f = open(file, "rb")  # noqa: SIM115 - closed below; decoded a line at a time (decoded_lines)
     except OSError as e:
         raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
     with f:
-        yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt, options)
+        yield from run_batch(lib, decoded_lines(f, file), treaties, interpretation, shard, file, workers, library, fmt,
+                             options)
+
+
+def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
+    """The lines of a UTF-8 file (a byte-order mark is not line 1; CRLF ends a line as LF does);
+    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING)."""
+    for lineno, line in enumerate(raw, 1):
+        if lineno == 1:
+            if line.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise CasusError([Diagnostic(Span(path, 1, 1, 1, 3), "E-ENCODING", "the file is UTF-16, not UTF-8",
+                                             "save it as UTF-8")])
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            col = len(line[:e.start].decode("utf-8", "replace")) + 1
+            raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-ENCODING",
+                                         f"the line is not UTF-8 text (byte 0x{line[e.start]:02x})",
+                                         "save the file as UTF-8", (),
+                                         line.decode("utf-8", "replace").rstrip("\r\n"))]) from None
+        yield text[:-2] + "\n" if text.endswith("\r\n") else text
 
 
 # ---------------------------------------------------------------------------- in parallel
@@ -260,20 +284,60 @@ def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | No
 # ---------------------------------------------------------------------------- one line
 
 
+def _not_strict(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+# the json module, strictly: NaN and Infinity, and numbers out of range, raise ValueError
+_STRICT = json.JSONDecoder(parse_constant=_not_strict, parse_float=_finite)
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _strict(line: str, obj: object) -> bool:
+    """Whether a line the json module read is strict JSON as casus takes it (else the positional
+    reader says where it is not): no duplicate key — the line has as many key ends (`":`) as the
+    objects read have keys, which a string holding `":` only makes look suspect — and no control
+    character or lone surrogate in the free text (name, notes, description)."""
+    if not isinstance(obj, dict):
+        return True
+    events = obj.get("events")
+    keys = len(obj)
+    texts = [obj.get("name"), obj.get("note"), obj.get("description")]
+    if isinstance(events, list):
+        for ev in events:
+            if isinstance(ev, dict):
+                keys += len(ev)
+                texts.append(ev.get("note"))
+            elif ev is not None and not isinstance(ev, (str, int, float, bool)):
+                return False  # nested: the positional reader looks at it
+    if len(_KEY_END.findall(line)) != keys:
+        return False
+    return not any(isinstance(t, str) and bad_char(t) is not None for t in texts)
+
+
 def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
     text = line.rstrip("\r\n")
     try:
-        obj = json.loads(text)
+        obj = _STRICT.decode(text)
     except json.JSONDecodeError as e:
         col = e.colno
         raise CasusError([Diagnostic(Span(path, lineno, col, lineno, col + 1), "E-JSON",
                                      f"not valid JSON: {e.msg}", "each line holds one JSON scenario object",
                                      (), text)]) from None
-    fast = _fast_scenario(lib, obj, path, lineno)
+    except (ValueError, RecursionError):  # NaN, 1e99999, a 5,000-digit integer, deep nesting
+        obj = None
+    fast = _fast_scenario(lib, obj, path, lineno) if obj is not None and _strict(text, obj) else None
     if fast is not None:
         return fast
     decl = _slow_decl(lib, text, path, lineno)
-    if "name" not in obj:  # the positional reader names a nameless scenario after its file
+    if not isinstance(obj, dict) or "name" not in obj:  # the positional reader names a nameless scenario after its file
         decl = A.ScenarioDecl(f"{path}:{lineno}", decl.interpretation, decl.facts, (), None, decl.span,
                               decl.interpretation_span)
     return _to_scenario(decl, path, lineno)
@@ -420,9 +484,9 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     counts = options.counts
     try:
         obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
-        if end != len(line) and not line[end:].isspace():
+        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
             obj = None
-    except (ValueError, StopIteration):
+    except (ValueError, StopIteration, RecursionError):
         obj = None
     if options.compiled and isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
         interp = obj.get("interpretation")
@@ -469,7 +533,7 @@ def _split_csv(ev: Evaluation) -> list[list[str]]:
 
 
 _MISSING = object()
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]  # (obj, end) at an index
+_SCAN = json.scanner.make_scanner(_STRICT)  # type: ignore[attr-defined]  # (obj, end) at an index
 
 
 def _light_facts(lib: Library, prog: object, obj: dict

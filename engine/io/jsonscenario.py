@@ -4,6 +4,7 @@ explanations point at lines, then turned into the same AST as a `.casus` scenari
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -46,26 +47,67 @@ def _span(path: str, node: Tree | Token) -> Span:
     return Span(path, m.line, m.column, m.end_line, m.end_column)
 
 
-def _convert(path: str, t: Tree | Token) -> _Node:
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, lone surrogates
+
+
+def bad_char(text: str) -> str | None:
+    """A description of the first control character or lone surrogate in `text` (None: none)."""
+    m = _BAD_CHARS.search(text)
+    if m is None:
+        return None
+    c = ord(m.group())
+    return f"{'a lone surrogate' if 0xD800 <= c <= 0xDFFF else 'a control character'} (U+{c:04X})"
+
+
+def _convert(path: str, t: Tree | Token, diags: Diagnostics) -> _Node:
+    """A JSON value, strictly: a duplicate key, a number that is not finite (or too long for
+    Python), a control character or a lone surrogate in a string are located errors."""
     sp = _span(path, t)
     if isinstance(t, Token):  # pragma: no cover - values are always wrapped
         return _Node(str(t), sp)
     d = t.data
     if d == "string":
-        return _Node(json.loads(str(t.children[0])), sp)
+        return _Node(_string(str(t.children[0]), sp, diags), sp)
     if d == "number":
-        return _Node(json.loads(str(t.children[0])), sp)
+        return _Node(_number(str(t.children[0]), sp, diags), sp)
     if d in ("true", "false", "null"):
         return _Node({"true": True, "false": False, "null": None}[d], sp)
     if d == "array":
-        return _Node([_convert(path, c) for c in t.children if c is not None], sp)
+        return _Node([_convert(path, c, diags) for c in t.children if c is not None], sp)
     obj: dict[str, tuple[Span, _Node]] = {}
     for pair in t.children:
         if pair is None:
             continue
         key_tok, val = pair.children
-        obj[json.loads(str(key_tok))] = (_span(path, key_tok), _convert(path, val))
+        ksp = _span(path, key_tok)
+        key = _string(str(key_tok), ksp, diags)
+        if key in obj:
+            first = obj[key][0]
+            diags.error(ksp, "E-JSON", f"duplicate key '{key}'",
+                        f"it is already at line {first.line}, column {first.column}; keep one")
+            continue
+        obj[key] = (ksp, _convert(path, val, diags))
     return _Node(obj, sp)
+
+
+def _string(token: str, sp: Span, diags: Diagnostics) -> str:
+    text: str = json.loads(token)
+    bad = bad_char(text)
+    if bad is not None:
+        diags.error(sp, "E-JSON", f"{bad} in a string", "strings in a scenario hold printable text only")
+    return text
+
+
+def _number(token: str, sp: Span, diags: Diagnostics) -> Any:
+    try:
+        value = json.loads(token)
+    except ValueError:  # an integer over Python's digit limit
+        diags.error(sp, "E-JSON", f"a number of {len(token)} characters is too long", "write a shorter number")
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        diags.error(sp, "E-JSON", f"{token[:40]} is out of range (not a finite number)", "write a smaller number")
+        return 0
+    return value
 
 
 def parse_json_scenario(src: Source, diags: Diagnostics) -> A.ScenarioDecl | None:
@@ -81,7 +123,7 @@ def parse_json_scenario(src: Source, diags: Diagnostics) -> A.ScenarioDecl | Non
         raise CasusError([Diagnostic(span, "E-JSON", msg, "check for a missing comma, quote or bracket", (),
                                      src.line_text(span.line))]) from None
     _check_depth(src, tree, "JSON values")
-    root = _convert(src.path, tree)
+    root = _convert(src.path, tree, diags)
     return to_scenario(root, src, diags)
 
 
@@ -107,6 +149,9 @@ def to_scenario(root: _Node, src: Source, diags: Diagnostics) -> A.ScenarioDecl 
             diags.error(ksp, "E-JSON", f"unknown key '{key}'",
                         hint="a scenario has 'name', 'interpretation' and 'events'")
     name = obj.get("name", (root.span, _Node(path, root.span)))[1].value
+    if not isinstance(name, str):
+        diags.error(obj["name"][1].span, "E-JSON", "'name' must be a string", 'for example "name": "Kursk 2024"')
+        name = path
     interp_entry = obj.get("interpretation")
     interp = interp_entry[1].value if interp_entry else None
     if interp is not None and not isinstance(interp, str):

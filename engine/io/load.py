@@ -45,14 +45,17 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     user_files: list[str] = []
     seen: set[Path] = set()
     for p in iter_casus_files(scenario_paths) if scenario_paths else ():
-        key = Path(p).resolve()
+        try:
+            key = Path(p).resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: reading it says so
+            key = Path(os.path.abspath(p))
         if key not in seen:  # a file named twice is read once
             seen.add(key)
             user_files.append(str(p))
     lib_key, lib_data = _library_key(lib_files)
     user_docs: list[A.Document] = []
     json_decls: list[A.ScenarioDecl] = []
-    fresh: list[tuple[str, A.Document | A.ScenarioDecl]] = []  # to cache once everything checks
+    fresh: list[tuple[tuple[str, str], A.Document | A.ScenarioDecl]] = []  # to cache once everything checks
     cached: set[int] = set()  # ids of the declarations that came checked from the cache
     for path in user_files:
         is_json = path.endswith(".json")
@@ -69,12 +72,12 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
             if decl is not None:
                 json_decls.append(decl)
                 if name is not None:
-                    fresh.append((name, decl))
+                    fresh.append(((name, display_path(path)), decl))
         else:
             docs = _parse_casus(path, data, diags)
             user_docs.extend(docs)
             if name is not None:
-                fresh.extend((name, d) for d in docs)
+                fresh.extend(((name, display_path(path)), d) for d in docs)
     if json_decls:
         user_docs.append(A.Document("<json>", tuple(json_decls)))
     only_scenarios = all(isinstance(i, A.ScenarioDecl) for d in user_docs for i in d.items)
@@ -93,8 +96,8 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     if only_scenarios:
         from engine.base import cache
 
-        for name, entry in fresh:
-            cache.save(name, entry)
+        for (name, path), entry in fresh:
+            cache.save(name, entry, path)
     user = {display_path(p) for p in user_files}
     scenarios = [from_decl(d) for d in decls if d.span.path in user]
     scenarios.sort(key=lambda s: (s.source, s.decl.span.line if s.decl else 0))
@@ -135,7 +138,8 @@ def _library_key(lib_files: list[str]) -> tuple[str | None, list[bytes] | None]:
 
 def _scenario_entry(path: str, lib_key: str | None, is_json: bool) -> tuple[bytes | None, str | None]:
     """A user's file: its bytes (None if it cannot be read: the parser then says why) and the
-    name of its cache entry (None if it has none)."""
+    name of its cache entry (None if it has none): by the file's content, not its path (the
+    entry holds its spans without the path, engine/base/cache.py)."""
     from engine.base import cache
 
     try:
@@ -145,7 +149,7 @@ def _scenario_entry(path: str, lib_key: str | None, is_json: bool) -> tuple[byte
         return None, None
     if lib_key is None:
         return data, None
-    return data, f"scenarios-{cache.key(lib_key, 'json' if is_json else 'casus', display_path(path), data)}"
+    return data, f"scenarios-{cache.key(lib_key, 'json' if is_json else 'casus', data)}"
 
 
 def _cached_scenarios(path: str, data: bytes | None, name: str | None, is_json: bool,
@@ -157,7 +161,8 @@ def _cached_scenarios(path: str, data: bytes | None, name: str | None, is_json: 
     from engine.base import cache
     from engine.language.syntax import decode
 
-    got = cache.load(name)
+    shown = display_path(path)
+    got = cache.load(name, shown)
     if is_json:
         ok = isinstance(got, A.ScenarioDecl)
     else:
@@ -169,6 +174,8 @@ def _cached_scenarios(path: str, data: bytes | None, name: str | None, is_json: 
     except CasusError:  # pragma: no cover - it decoded when it was cached
         return None
     diags.add_source(src.path, src.text)
+    if isinstance(got, A.Document):
+        got = A.Document(shown, got.items)
     return got
 
 

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +33,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics, InternalError
+from engine.base.output import write_file
 from engine.base.paths import display_path, grammar_path
 from engine.base.source import Source, Span
 from engine.language import ast as A
@@ -632,27 +631,6 @@ class Formatted:
     diff: str = ""  # a unified diff, when asked for
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write to a temporary file beside `path` (beside the file a symbolic link points to),
-    keep the file's mode, then rename it over the file."""
-    target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:  # pragma: no cover
-            pass
-        raise
-
-
 def _unified_diff(old: str, new: str, path: str) -> str:
     def lines(text: str) -> list[str]:  # only "\n" ends a line, as for the parser
         out = [line + "\n" for line in text.split("\n")]
@@ -678,11 +656,16 @@ def format_file(path: str | os.PathLike[str], check: bool = False, diff: bool = 
         syntax.read_source(path)  # raises the usual located E-FILE diagnostic
         raise  # pragma: no cover
     src = syntax.decode(display_path(path), data)
-    new = format_text(src.text, src.path).encode("utf-8")
+    text = format_text(src.text, src.path)
+    # the file's own conventions stay: a byte order mark, and CRLF line ends (as its first line has)
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    end = b"\r\n" if data.split(b"\n", 1)[0].endswith(b"\r") and b"\n" in data else b"\n"
+    new = (bom + text).encode("utf-8").replace(b"\n", end)
     changed = new != data
-    patch = _unified_diff(data.decode("utf-8").removeprefix("\ufeff"), new.decode("utf-8"), path) if diff else ""
+    patch = _unified_diff(data.decode("utf-8").removeprefix("\ufeff"), new.decode("utf-8").removeprefix("\ufeff"),
+                          path) if diff else ""
     if changed and not (check or diff):
-        _write_atomically(path, new)
+        write_file(path, new)  # atomically, keeping the file's owner, group and mode
     return Formatted(path, changed, patch)
 
 

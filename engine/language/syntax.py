@@ -48,8 +48,12 @@ def full_parser() -> Lark:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The grammar, compiled once per process and, when a cache folder is writable, once per
-    grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds)."""
+    """The grammar, compiled once per process and, when the cache folder can be used, once per
+    grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds). The
+    compiled parser goes through casus's own authenticated cache (engine/base/cache.py), never
+    Lark's `cache=` option, which unpickles a file whose name anyone can guess."""
+    import io
+
     import lark
     from lark import Lark
 
@@ -57,14 +61,21 @@ def parser() -> Lark:
 
     text = grammar_path().read_text(encoding="utf-8")
     options = dict(parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
-    root = cache.cache_dir()
-    if root is not None:
-        path = root / f"grammar-{cache.key(text, lark.__version__)}.lark-cache"
+    name = f"grammar-{cache.key(text, lark.__version__, repr(sorted(options.items())))}"
+    blob = cache.load_bytes(name)
+    if blob is not None:
         try:
-            return Lark(text, cache=str(path), **options)  # type: ignore[arg-type]
-        except Exception:  # an unreadable or unwritable cache file: compile without it
+            return Lark.load(io.BytesIO(blob))  # bytes casus wrote (their MAC checked)
+        except Exception:  # noqa: BLE001, S110 - a stale entry: compile afresh
             pass
-    return Lark(text, **options)  # type: ignore[arg-type]
+    compiled = Lark(text, **options)  # type: ignore[arg-type]
+    buf = io.BytesIO()
+    try:
+        compiled.save(buf)
+    except Exception:  # noqa: BLE001  # pragma: no cover - a Lark that cannot save: compile every time
+        return compiled
+    cache.save_bytes(name, buf.getvalue())
+    return compiled
 
 
 @lru_cache(maxsize=1)

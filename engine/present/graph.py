@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from html import escape as _xml
+from html import escape as _html
 
 from engine.base.errors import Diagnostics
 from engine.base.source import Span
@@ -236,8 +236,18 @@ def _check_treaty(lib: Library, treaty_id: str) -> None:
 # ---------------------------------------------------------------------------- Mermaid
 
 
+_LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines breaks at
 _MERMAID_ESCAPES = str.maketrans({'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;",
-                                   "\r": " ", "\n": " "})
+                                  **dict.fromkeys(_LINE_BREAKS, " ")})
+_ONE_LINE = str.maketrans(dict.fromkeys(_LINE_BREAKS, " "))
+
+
+_NOT_XML = str.maketrans(dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF], " "))
+
+
+def _xml(text: str) -> str:
+    """Text in SVG: markup escaped, and characters XML 1.0 forbids (C0 controls) made spaces."""
+    return _html(text.translate(_NOT_XML))
 
 
 def _mm(text: str) -> str:
@@ -278,7 +288,12 @@ def to_mermaid(d: Diagram) -> str:
 
 
 def _dq(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').translate(_ONE_LINE) + '"'
+
+
+def _comment(text: str) -> str:
+    """Text in a `//` comment line: on that line (a line break would start a statement)."""
+    return text.translate(_ONE_LINE)
 
 
 DOT_SHAPES = {"when": "box", "upon": "box", "unless": "hexagon", "then": "box", "until": "box"}
@@ -287,9 +302,9 @@ DOT_EDGES = {"flow": "", "defeat": ', style=dashed, color="#d62828", arrowhead=t
 
 
 def to_dot(d: Diagram) -> str:
-    lines = [f"// casus graph {d.treaty}: {d.title}"]
+    lines = [f"// casus graph {d.treaty}: {_comment(d.title)}"]
     if d.scenario is not None:
-        lines.append(f"// coloured by scenario {d.scenario}, interpretation {d.interpretation}")
+        lines.append(f"// coloured by scenario {_comment(d.scenario)}, interpretation {d.interpretation}")
     lines += [f"digraph {_dq(d.treaty)} {{", "  rankdir=TB;", f"  label={_dq(d.title)};", "  labelloc=t;",
               '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica"];',
               '  edge [fontname="Helvetica", fontsize=10];']
@@ -298,7 +313,7 @@ def to_dot(d: Diagram) -> str:
         lines.append(f"    label={_dq(cl.label)};")
         for nid in cl.nodes:
             n = d.nodes[nid]
-            label = "\\n".join(ln.replace("\\", "\\\\").replace('"', '\\"')
+            label = "\\n".join(ln.replace("\\", "\\\\").replace('"', '\\"').translate(_ONE_LINE)
                                 for x in n.lines for ln in _wrap(x, 44))
             attrs = [f'label="{label}"']
             if n.role != "then":

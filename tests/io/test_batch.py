@@ -189,9 +189,10 @@ def test_bad_line_stops_the_run_with_a_located_error(tmp_path: Path, cli: Any, l
 
 
 def test_an_unusual_but_valid_line_is_accepted(lib: engine.Library) -> None:
-    # a numeric name is not what the fast reader expects, but the JSON scenario reader takes it
-    [out] = run_batch(lib, ['{"name": 7, "events": []}'], treaties=["anzus_1951"], path="n.jsonl")
-    assert json.loads(out)["scenario"]["name"] == "7"
+    # a numeric name is a located error (issue 17: strict JSON, tests/io/test_strict_json.py)
+    with pytest.raises(CasusError) as e:
+        list(run_batch(lib, ['{"name": 7, "events": []}'], treaties=["anzus_1951"], path="n.jsonl"))
+    assert [(d.code, d.span.column, d.message) for d in e.value.diagnostics] == [("E-JSON", 10, "'name' must be a string")]
     [out] = run_batch(lib, ['{"events": []}'], treaties=["anzus_1951"], path="n.jsonl")
     assert json.loads(out)["scenario"]["name"] == "n.jsonl:1"
 

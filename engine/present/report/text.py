@@ -83,13 +83,37 @@ def render_table(result: Result) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_MD_LINE_BREAKS = str.maketrans(dict.fromkeys("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+_MD_MARKUP = str.maketrans({"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[",
+                            "]": "\\]", "`": "\\`"})
+
+
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|")
+    """A table cell: on one line, a `|` that does not end the cell."""
+    return cell.translate(_MD_LINE_BREAKS).replace("|", "\\|")
+
+
+def _md_text(text: str) -> str:
+    """Text from a file (a scenario's name) in Markdown: on one line, and no markup of its own —
+    no HTML, link, code span or table cell boundary."""
+    return text.translate(_MD_LINE_BREAKS).translate(_MD_MARKUP)
+
+
+def _md_code(text: str) -> str:
+    """A code span holding `text` whatever backticks it holds (CommonMark: a longer fence)."""
+    text = text.translate(_MD_LINE_BREAKS)
+    run, longest = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(result: Result) -> str:
     s = result.scenario
-    lines = [f"## {s.name}", "", f"Interpretation `{s.interpretation}`, scenario `{s.source}`.", "",
+    lines = [f"## {_md_text(s.name)}", "", f"Interpretation `{s.interpretation}`, scenario {_md_code(s.source)}.", "",
              "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength | missing |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     by_treaty: dict[str, list[Row]] = {}
@@ -113,7 +137,7 @@ def render_markdown(result: Result) -> str:
             if key in seen:
                 continue
             seen.add(key)
-            reasons = "; ".join(f"`{b.atom}` ← `{b.fact}` ({b.source})" for b in i.because)
+            reasons = "; ".join(f"{_md_code(b.atom)} ← {_md_code(b.fact)} ({_md_text(b.source)})" for b in i.because)
             lines.append(f"- `{treaty}.{i.provision}` → {i.beneficiary}: {reasons}")
         lines.append("")
     return "\n".join(lines)
@@ -144,7 +168,8 @@ def compare_table(results: Iterable[Result], fmt: str = "table") -> str:
     title = results[0].scenario.name if results else ""
     tail = f"Nothing comes alive under: {', '.join(quiet)}\n" if quiet else ""
     if fmt == "markdown":
-        out = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out = [f"## {_md_text(title)}", "", "| " + " | ".join(_md(h) for h in header) + " |",
+               "|" + "---|" * len(header)]
         out += ["| " + " | ".join(_md(c) for c in r) + " |" for r in body]
         return "\n".join(out) + "\n\n" + tail
     grid = "\n".join(_grid(header, body)) + "\n" if body else ""
@@ -240,9 +265,12 @@ def compare_csv(per_scenario: Iterable[Iterable[Result]]) -> str:
     import csv
     import io
 
+    from engine.base.output import spreadsheet_cell
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COMPARE_COLUMNS, lineterminator="\n")
     w.writeheader()
     for rec in compare_records(per_scenario):
-        w.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in rec.items()})
+        w.writerow({k: (str(v).lower() if isinstance(v, bool) else spreadsheet_cell(v) if isinstance(v, str) else v)
+                    for k, v in rec.items()})
     return buf.getvalue()
