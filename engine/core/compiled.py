@@ -42,10 +42,9 @@ from engine.core.evaluate import (
     _names,
     _natural,
     _positive,
-    _static_members,
     _vars,
-    _whole_time,
 )
+from engine.kernel.context import static_context
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
@@ -61,7 +60,6 @@ _RESERVED_ROLES = frozenset({"kind", "date", "until", "note"})
 class _ProvisionPlan:
     p: A.Provision
     ben_var: str | None
-    ben_code: str | None
     bearer_var: str | None
 
 
@@ -86,7 +84,7 @@ def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
         return None
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
         return None
-    return _ProvisionPlan(p, ben_var, ben.code if isinstance(ben, A.Code) else None, b.var)
+    return _ProvisionPlan(p, ben_var, b.var)
 
 
 class Program:
@@ -127,7 +125,7 @@ class Program:
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | None:
-        if not _whole_time(treaty) or treaty.suspensions:
+        if not static_context(treaty).whole_time:
             return None
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         out = []
@@ -327,21 +325,19 @@ class _Generator:
         p = pp.p
         then, when, upon = p.then, p.when, p.upon
         assert then is not None and when is not None
-        start = treaty.in_force
-        assert start is not None
-        members = _static_members(treaty)
-        parties = sorted(x for x, spans in members.items() if spans)
+        # a compiled treaty binds every party for its whole time in force (`whole_time`): a fact
+        # counts from entry into force, for every party; who owes whom is the context's
+        ctx = static_context(treaty)
+        start = ctx.start
+        parties = list(ctx.parties)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
         head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
         line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
-        if pp.ben_var is not None:
-            benefs = [x for x in parties if is_country(x)]
-        elif pp.ben_code is not None and is_country(pp.ben_code) and pp.ben_code in parties:
-            benefs = [pp.ben_code]
-        else:
+        benefs = ctx.beneficiaries(beneficiary_arg(then))
+        if not benefs:
             return
         leaves_w = [n for n in A.walk(when) if isinstance(n, _LEAVES)]
         tables_w = [self.table(n, start) for n in leaves_w]
@@ -350,12 +346,8 @@ class _Generator:
         tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
-        if b.mode == "each_other":
-            bearers, differ = self.const(tuple(parties)), True
-        elif b.mode == "code":
-            bearers, differ = self.const((b.value,) if b.value in parties else ()), False
-        else:
-            bearers, differ = self.const(tuple(parties)), False
+        pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
+        bearers = self.const(tuple(pool))
         per_bearer = pp.bearer_var is not None and (pp.bearer_var in _vars(when)
                                                     or upon is not None and pp.bearer_var in _vars(upon))
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
