@@ -20,6 +20,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, 
 from engine.analysis.strategies import scenario_text, scenarios
 from engine.core.evaluate import Evaluation, InstanceRun, TreatyRun, evaluate
 from engine.core.model import result_model
+from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language import render
@@ -195,11 +196,11 @@ def _shift_dates(doc: dict, d: int) -> dict:  # type: ignore[type-arg]
 def symmetric_pair(lib: Library, treaty: str) -> tuple[str, str] | None:
     """The two parties of a treaty whose text never tells them apart, else None."""
     t = lib.treaties[treaty]
-    codes = sorted({m.party.code for m in t.members})
-    if len(codes) != 2 or t.suspensions or any(k[0] == treaty for k in lib.scopes):
+    ctx = static_context(t)
+    codes = ctx.parties
+    if len(codes) != 2 or ctx.suspensions or any(k[0] == treaty for k in lib.scopes):
         return None
-    spans = {c: sorted((m.start, m.end) for m in t.members if m.party.code == c) for c in codes}
-    if spans[codes[0]] != spans[codes[1]]:
+    if ctx.members[codes[0]] != ctx.members[codes[1]]:
         return None
     text = repr(t.provisions)
     if re.search(r"Code\(code='", text) or "mode='code'" in text:
