@@ -45,7 +45,7 @@ from engine.core.evaluate import (
     _vars,
 )
 from engine.kernel.context import static_context
-from engine.kernel.facts import BIG
+from engine.kernel.facts import BIG, at_from_on, on_from_at
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
 from engine.language.library import Library, beneficiary_arg
@@ -146,11 +146,9 @@ class Program:
         info = self.lib.kinds.get(kind)
         if info is None or "withdrawal" in info.ancestors or self.action_kinds.intersection(info.ancestors):
             return None
-        if "on" in info.roles and "on" not in roles and "at" in roles:
+        if on_from_at(info.roles, roles):
             return None
-        if "at" in info.roles and "at" not in roles and "on" in roles:
-            return {**roles, "at": roles["on"]} if is_country(roles["on"]) else roles
-        return roles
+        return at_from_on(info.roles, roles)
 
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
