@@ -32,6 +32,9 @@ class Check:
 class Branch:
     beneficiary: str
     checks: list[Check]
+    # the bearers these checks are for, when they differ between this beneficiary's bearers
+    # (empty: the same for every bearer)
+    bearers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,7 +77,8 @@ class Explanation:
         for s in self.structural:
             lines.append(f"  - {s}")
         for br in self.branches:
-            lines.append(f"  for {br.beneficiary}:")
+            who = f" (bearer{'s' if len(br.bearers) > 1 else ''} {', '.join(br.bearers)})" if br.bearers else ""
+            lines.append(f"  for {br.beneficiary}{who}:")
             for c in br.checks:
                 lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}" + (f"  — {c.detail}" if c.detail else ""))
         for o in self.other_interpretations:
@@ -87,9 +91,12 @@ class Explanation:
         return "\n".join(lines) + "\n"
 
 
-def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
+def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str, str],
+             all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
+    """Whether a literal of a way the provision could trigger holds for the (bearer, beneficiary)
+    pair, seeing the facts as the engine does; if not, why not."""
     text = render.cond(lit, env)
-    sol = next(tr.solve(lit, env, BIG, (benef,)), None)
+    sol = next(tr.solve(lit, env, BIG, parties), None)
     if sol is not None:
         env2, proof = sol
         facts = [p[2] for p in proof if p[0] == "fact"]
@@ -101,14 +108,17 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_fa
         near = [f for f in all_facts if f.kind in kinds and unify(atom, f.roles, env) is not None]
         if near:
             f = near[0]
-            start, end = tr.start, tr.end
-            if f.end < start or f.start > end:
+            ctx = tr.ctx
+            start, end = ctx.start, ctx.end
+            if not ctx.visible(f):
                 return Check(text, False, f"{f.text} [{f.source}] happened when the treaty was not in force "
                                           f"(in force {iso(start)}{' to ' + iso(end) if end < BIG else ''})"), env
-            spans = tr.members.get(benef, [])
-            if not any(f.start <= e and f.end >= s for s, e in spans):
+            # the beneficiary first, then the bearer
+            outside = ctx.not_seen_by(f, (parties[1], parties[0]))
+            if outside is not None:
+                spans = ctx.members.get(outside, [])
                 when = ", ".join(f"{iso(s)}–{iso(e) if e < BIG else ''}" for s, e in spans) or "never"
-                return Check(text, False, f"{f.text} [{f.source}], but {benef} was not a member then (member: {when})"), env
+                return Check(text, False, f"{f.text} [{f.source}], but {outside} was not a member then (member: {when})"), env
             if isinstance(lit, A.Ongoing):
                 return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
         return Check(text, False, "no fact matches"), env
@@ -149,18 +159,33 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
     if not runs and prov.then is not None:
         all_facts = prepare(lib, scenario, lib.interpretations.get(ev.interpretation))
         ben = beneficiary_arg(prov.then)
-        mentioned = sorted({v for f in all_facts for v in f.roles.values() if v in tr.members})
-        candidates = [ben.code] if isinstance(ben, A.Code) else (mentioned or sorted(tr.members)[:3])
+        ctx = tr.ctx
+        mentioned = sorted({v for f in all_facts for v in f.roles.values() if v in ctx.members})
+        candidates = [ben.code] if isinstance(ben, A.Code) else (mentioned or sorted(ctx.members)[:3])
+        bearer = prov.then.bearer
+        trigger = A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)
+        # a `not` is a literal of its own; the first MAX_BRANCHES ways
+        branches = [[lit for _, lit in b] for b in C.dnf(trigger, MAX_BRANCHES, push_not=False)[:MAX_BRANCHES]]
         for benef in candidates:
-            env0 = {ben.name: benef} if isinstance(ben, A.Var) else {}
-            trigger = A.And(tuple(c for c in (prov.when, prov.upon) if c is not None), prov.span)
-            # a `not` is a literal of its own; the first MAX_BRANCHES ways
-            for branch in C.dnf(trigger, MAX_BRANCHES, push_not=False)[:MAX_BRANCHES]:
-                checks, env = [], dict(env0)
-                for lit in sorted((lit for _, lit in branch), key=C.is_test):
-                    check, env = _literal(tr, lit, env, benef, all_facts)
-                    checks.append(check)
-                ex.branches.append(Branch(benef, checks))
+            # each (bearer, beneficiary) pair the engine would consider, seeing the facts as it does;
+            # bearers whose checks come out the same are shown once
+            found: dict[tuple[tuple[str, bool, str], ...], tuple[list[str], list[list[Check]]]] = {}
+            for who in ctx.bearers(bearer, benef) or [benef]:
+                env0 = {ben.name: benef} if isinstance(ben, A.Var) else {}
+                if bearer.var:
+                    env0[bearer.var] = who
+                results = []
+                for branch in branches:
+                    checks, env = [], dict(env0)
+                    for lit in sorted(branch, key=C.is_test):
+                        check, env = _literal(tr, lit, env, (who, benef), all_facts)
+                        checks.append(check)
+                    results.append(checks)
+                key = tuple((c.text, c.held, c.detail) for checks in results for c in checks)
+                found.setdefault(key, ([], results))[0].append(who)
+            for whos, results in found.values():
+                shown = tuple(whos) if len(found) > 1 else ()
+                ex.branches.extend(Branch(benef, checks, shown) for checks in results)
     for name in sorted(lib.interpretations):
         if name == ev.interpretation:
             continue

@@ -20,6 +20,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, 
 from engine.analysis.strategies import scenario_text, scenarios
 from engine.core.evaluate import Evaluation, InstanceRun, TreatyRun, evaluate
 from engine.core.model import result_model
+from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language import render
@@ -74,8 +75,10 @@ def _intervals(run: InstanceRun, state: str, instants: list[int]) -> list[int]:
     return out
 
 
-def _holds(tr: TreatyRun, cond: A.Cond, env: dict[str, str], t: int) -> bool:
-    return next(tr.solve(cond, env, t, ()), None) is not None
+def _holds(tr: TreatyRun, cond: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> bool:
+    """Whether a rule's condition holds at t as the (bearer, beneficiary) pair sees the facts: those
+    that overlap the treaty's time in force and both parties' memberships, as the engine sees them."""
+    return next(tr.solve(cond, env, t, parties), None) is not None
 
 
 def _outcome(ev: Evaluation, treaty: str):  # type: ignore[no-untyped-def]
@@ -98,24 +101,30 @@ def check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None] |
     out = _outcome(ev, rule.treaty)
     tr = out.run
     runs = [r for r in out.instances if r.provision.id == rule.provision]
-    instants = sorted(set(tr.base_instants) | {d for r in out.instances for d, _ in r.timeline})
+    ctx = tr.ctx
+    facts = ctx.days(f for f in tr.index.facts if ctx.visible(f))  # the instants the facts add
+    instants = sorted(set(ctx.instants) | facts | {d for r in out.instances for d, _ in r.timeline})
     if rule.form == "never":
         for r in runs:
             for t in _intervals(r, rule.state, instants):
                 env = {rule.var: r.beneficiary}
-                if rule.cond is None or not _holds(tr, rule.cond, env, t):
+                if rule.cond is None or not _holds(tr, rule.cond, env, t, (r.bearer, r.beneficiary)):
                     why = "" if rule.cond is None else f" while not {render.cond(rule.cond, env)}"
                     return (f"{rule.treaty}.{rule.provision} {r.bearer} -> {r.beneficiary} is {rule.state} "
                             f"on {iso(t)}{why}", rule.provision)
         return None
     if rule.form == "always":
         assert rule.cond is not None
+        then = next((p.then for p in tr.treaty.provisions if p.id == rule.provision), None)
         for t in instants:
-            for x in sorted(tr.members):
-                if not tr.member(x, t):
+            for x in ctx.parties:
+                if not ctx.member(x, t):
                     continue
                 env = {rule.var: x}
-                if not _holds(tr, rule.cond, env, t):
+                # the condition holds for x when some pair the engine would consider (a bearer of
+                # the provision toward x, both members at t) sees the facts that make it hold
+                bearers = ctx.bearers(then.bearer, x, t=t) if then is not None else []
+                if not any(_holds(tr, rule.cond, env, t, (y, x)) for y in bearers):
                     continue
                 mine = [r for r in runs if r.beneficiary == x]
                 ok = mine and all(
@@ -187,11 +196,11 @@ def _shift_dates(doc: dict, d: int) -> dict:  # type: ignore[type-arg]
 def symmetric_pair(lib: Library, treaty: str) -> tuple[str, str] | None:
     """The two parties of a treaty whose text never tells them apart, else None."""
     t = lib.treaties[treaty]
-    codes = sorted({m.party.code for m in t.members})
-    if len(codes) != 2 or t.suspensions or any(k[0] == treaty for k in lib.scopes):
+    ctx = static_context(t)
+    codes = ctx.parties
+    if len(codes) != 2 or ctx.suspensions or any(k[0] == treaty for k in lib.scopes):
         return None
-    spans = {c: sorted((m.start, m.end) for m in t.members if m.party.code == c) for c in codes}
-    if spans[codes[0]] != spans[codes[1]]:
+    if ctx.members[codes[0]] != ctx.members[codes[1]]:
         return None
     text = repr(t.provisions)
     if re.search(r"Code\(code='", text) or "mode='code'" in text:

@@ -22,6 +22,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.library import Library
@@ -48,7 +49,8 @@ def treaty_kinds(lib: Library, treaty: A.TreatyDecl) -> list[str]:
 
 
 def treaty_parties(treaty: A.TreatyDecl) -> list[str]:
-    return sorted({m.party.code for m in treaty.members})
+    """The parties ever a member of the treaty (its context's), sorted."""
+    return list(static_context(treaty).parties)
 
 
 def outsider(treaty: A.TreatyDecl) -> str:

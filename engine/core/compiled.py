@@ -38,11 +38,10 @@ from engine.core import records
 from engine.core.evaluate import (
     TreatyRun,
     _natural,
-    _static_members,
-    _whole_time,
 )
 from engine.kernel import conditions as C
-from engine.kernel.facts import BIG
+from engine.kernel.context import static_context
+from engine.kernel.facts import BIG, at_from_on, on_from_at
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
 from engine.language.library import Library, beneficiary_arg
@@ -56,7 +55,6 @@ _RESERVED_ROLES = frozenset({"kind", "date", "until", "note"})
 class _ProvisionPlan:
     p: A.Provision
     ben_var: str | None
-    ben_code: str | None
     bearer_var: str | None
 
 
@@ -81,7 +79,7 @@ def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
         return None
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
         return None
-    return _ProvisionPlan(p, ben_var, ben.code if isinstance(ben, A.Code) else None, b.var)
+    return _ProvisionPlan(p, ben_var, b.var)
 
 
 class Program:
@@ -122,7 +120,7 @@ class Program:
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | None:
-        if not _whole_time(treaty) or treaty.suspensions:
+        if not static_context(treaty).whole_time:
             return None
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         out = []
@@ -143,11 +141,9 @@ class Program:
         info = self.lib.kinds.get(kind)
         if info is None or "withdrawal" in info.ancestors or self.action_kinds.intersection(info.ancestors):
             return None
-        if "on" in info.roles and "on" not in roles and "at" in roles:
+        if on_from_at(info.roles, roles):
             return None
-        if "at" in info.roles and "at" not in roles and "on" in roles:
-            return {**roles, "at": roles["on"]} if is_country(roles["on"]) else roles
-        return roles
+        return at_from_on(info.roles, roles)
 
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
@@ -324,21 +320,19 @@ class _Generator:
         p = pp.p
         then, when, upon = p.then, p.when, p.upon
         assert then is not None and when is not None
-        start = treaty.in_force
-        assert start is not None
-        members = _static_members(treaty)
-        parties = sorted(x for x, spans in members.items() if spans)
+        # a compiled treaty binds every party for its whole time in force (`whole_time`): a fact
+        # counts from entry into force, for every party; who owes whom is the context's
+        ctx = static_context(treaty)
+        start = ctx.start
+        parties = list(ctx.parties)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
         head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
         line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
-        if pp.ben_var is not None:
-            benefs = [x for x in parties if is_country(x)]
-        elif pp.ben_code is not None and is_country(pp.ben_code) and pp.ben_code in parties:
-            benefs = [pp.ben_code]
-        else:
+        benefs = ctx.beneficiaries(beneficiary_arg(then))
+        if not benefs:
             return
         leaves_w = [n for n, _ in C.leaves(when)]
         tables_w = [self.table(n, start) for n in leaves_w]
@@ -347,12 +341,8 @@ class _Generator:
         tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
-        if b.mode == "each_other":
-            bearers, differ = self.const(tuple(parties)), True
-        elif b.mode == "code":
-            bearers, differ = self.const((b.value,) if b.value in parties else ()), False
-        else:
-            bearers, differ = self.const(tuple(parties)), False
+        pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
+        bearers = self.const(tuple(pool))
         per_bearer = pp.bearer_var is not None and (pp.bearer_var in A.variables(when)
                                                     or upon is not None and pp.bearer_var in A.variables(upon))
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken

@@ -35,16 +35,17 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from engine.base.memo import per_object as _per_object
 from engine.core.options import EvalOptions, current
 from engine.kernel import conditions as C
+from engine.kernel.context import TreatyContext, context
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
 from engine.language import ast as A
 from engine.language import render
-from engine.language.codes import country_of, is_country
+from engine.language.codes import country_of
 from engine.language.library import Library, beneficiary_arg
 
 TERMINAL = frozenset({"fulfilled", "violated", "discharged"})
@@ -196,94 +197,20 @@ class TreatyRun:
         self.lib = lib
         self.treaty = treaty
         self.interp = interp
-        self.start = treaty.in_force if treaty.in_force is not None else BIG
-        self.end = treaty.ends if treaty.ends is not None else BIG
         # the scenario's facts, indexed once for every treaty; a fact counts for this treaty when
         # it overlaps the treaty's time in force (`match` skips the others)
         self.index = index if index is not None else FactIndex(lib, facts)
         self.by_kind = self.index.by_kind
-        self.members = self._memberships()
-        self.suspensions = [(s.bearer.code, s.beneficiary.code, s.start, s.end if s.end is not None else BIG)
-                            for s in treaty.suspensions]
+        # in force, memberships (withdrawals included), suspensions, visibility, bearers: the kernel's
+        self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id))
+        self.start, self.end = self.ctx.start, self.ctx.end
+        self.members = self.ctx.members  # read by diff and counterfactual
         self.timing = dict(interp.timing) if interp is not None else {}
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
         self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
-        self._vis: dict[tuple[int, str], bool] = {}
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self.floor = 0  # facts that started before this day are ignored (discharge looks after activation)
-        self._whole: bool | None = None  # see `_simple`
-
-    @functools.cached_property
-    def struct_instants(self) -> list[int]:
-        """The instants where something other than a fact starts or ends: entry into force, the
-        end, memberships and suspensions. Each instance adds the instants of the facts that can
-        concern it (see `_instants`), so that its work follows its own facts, not all of them."""
-        base: set[int] = {self.start}
-        if self.end < BIG:
-            base.add(self.end + 1)
-        for spans in self.members.values():
-            for s, e in spans:
-                base.add(s)
-                if e < BIG:
-                    base.add(e + 1)
-        for _, _, s, e in self.suspensions:
-            base.add(s)
-            if e < BIG:
-                base.add(e + 1)
-        return sorted(i for i in base if self.start <= i <= self.end + 1)
-
-    @property
-    def facts(self) -> list[Fact]:
-        """The facts that overlap the treaty's time in force."""
-        return [f for f in self.index.facts if f.start <= self.end and f.end >= self.start]
-
-    @property
-    def base_instants(self) -> list[int]:
-        """Every instant where anything starts or ends for this treaty (property checks walk these)."""
-        base = set(self.struct_instants)
-        for f in self.facts:
-            base.add(f.start)
-            if f.end < BIG:
-                base.add(f.end + 1)
-        return sorted(i for i in base if self.start <= i <= self.end + 1)
-
-    # ------------------------------------------------------------ membership
-    def _memberships(self) -> dict[str, list[tuple[int, int]]]:
-        """Each party's spans of membership (read-only: shared between runs of the same treaty
-        unless a withdrawal changes them)."""
-        static = _static_members(self.treaty)
-        withdrawals = self.index.get("withdrawal", "treaty", self.treaty.id)
-        if not withdrawals:
-            return static
-        out = dict(static)
-        for f in withdrawals:  # a withdrawal takes effect on its date
-            if f.kind == "withdrawal":
-                party = f.roles.get("party", "")
-                if party in out:
-                    out[party] = [(s, min(e, f.start - 1)) for s, e in out[party] if s <= f.start - 1]
-        return {p: sorted(v) for p, v in out.items()}
-
-    def member(self, party: str, t: int) -> bool:
-        return any(s <= t <= e for s, e in self.members.get(party, ()))
-
-    def ever_member(self, party: str) -> bool:
-        return bool(self.members.get(party))
-
-    def visible(self, fact: Fact, parties: tuple[str, ...]) -> bool:
-        """A fact is visible to an instance when it overlaps the membership of its parties."""
-        for p in parties:
-            key = (id(fact), p)
-            v = self._vis.get(key)
-            if v is None:
-                v = any(fact.start <= e and fact.end >= s for s, e in self.members.get(p, ()))
-                self._vis[key] = v
-            if not v:
-                return False
-        return True
-
-    def suspended(self, bearer: str, beneficiary: str, t: int) -> bool:
-        return any(b == bearer and ben == beneficiary and s <= t <= e for b, ben, s, e in self.suspensions)
 
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
@@ -298,7 +225,7 @@ class TreatyRun:
                 continue
             if ongoing and f.end < t:
                 continue
-            if parties is not None and not self.visible(f, parties):
+            if parties is not None and not self.ctx.visible(f, parties):
                 continue
             env2 = unify(atom, f.roles, env)
             if env2 is not None:
@@ -335,7 +262,7 @@ class TreatyRun:
                 yield env, ()
         elif isinstance(c, A.InParties):
             who = env.get(c.var)
-            if who is not None and (self.member(who, t) if parties is not None else self.ever_member(who)):
+            if who is not None and (self.ctx.member(who, t) if parties is not None else self.ctx.ever_member(who)):
                 yield env, ()
         elif isinstance(c, A.StateRef):
             yield from self._solve_state(c, env, t, parties)
@@ -407,7 +334,7 @@ class TreatyRun:
         assert then is not None and p.when is not None
         ben_value = beneficiary_arg(then)
         pairs: dict[tuple[str, str], dict[str, str]] = {}
-        parties_all = sorted(self.members)
+        ctx = self.ctx
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
         # treaties built from one template have equal triggers (spans do not count in equality):
         # a trigger that reads only facts has the same candidates in each of them
@@ -422,19 +349,10 @@ class TreatyRun:
                 benef = ben_value.code
             else:
                 benef = None
-            if benef is None or not is_country(benef) or not self.ever_member(benef):
+            if benef is None or not ctx.can_benefit(benef):
                 continue
             b = then.bearer
-            if b.mode == "each_other":
-                bearers = [x for x in parties_all if x != benef]
-            elif b.mode == "each":
-                bearers = parties_all
-            elif b.mode == "code":
-                bearers = [b.value] if b.value and self.ever_member(b.value) else []
-            else:
-                bv = env.get(b.var or "")
-                bearers = [bv] if bv and self.ever_member(bv) else []
-            for bearer in bearers:
+            for bearer in ctx.bearers(b, benef, env):
                 key = (bearer, benef)
                 if key not in pairs:
                     seed: dict[str, str] = {}
@@ -489,7 +407,7 @@ class TreatyRun:
         if plan is not None:
             return self._run_simple(p, plan)
         info = _provision_info(p)
-        extra: set[int] = set(self.struct_instants)
+        extra: set[int] = set(self.ctx.instants)
         for ref in info.refs:
             for run in self.instances.get(ref, {}).values():
                 extra.update(d for d, _ in run.timeline if self.start <= d <= self.end + 1)
@@ -548,12 +466,9 @@ class TreatyRun:
         plan = _simple_plan(p)
         if plan is None:
             return None
-        if self._whole is None:
-            self._whole = (_whole_time(self.treaty) and self.members is _static_members(self.treaty)
-                           and not self.suspensions)
         then = p.then
         assert then is not None
-        if (self._whole and (not then.qualifiers or self._deadline_days(then) is None)
+        if (self.ctx.whole_time and (not then.qualifiers or self._deadline_days(then) is None)
                 and (then.modality not in ("obligation", "prohibition") or then.action.kind not in self.by_kind)):
             return plan
         return None
@@ -572,8 +487,11 @@ class TreatyRun:
         out: dict[tuple[str, str], InstanceRun] = {}
         start = self.start
         tables = [self._table(leaf, names, key, start) for leaf, names, key in plan.leaves]
-        parties_all = self._parties_all()
+        ctx = self.ctx
+        then = p.then
+        assert then is not None
         ben_var = plan.ben_var
+        benefs = ctx.beneficiaries(beneficiary_arg(then))
         if ben_var is not None:
             # every way the trigger holds binds the beneficiary by a fact outside `not`
             # (`_simple_plan`): only the values such facts bind can be beneficiaries
@@ -582,20 +500,14 @@ class TreatyRun:
                 found.update(key[pos] for key in tables[i])
             if not found:
                 return out
-            benefs = [x for x in parties_all if x in found and is_country(x)]
-        elif plan.ben_code is not None and is_country(plan.ben_code) and self.ever_member(plan.ben_code):
-            benefs = [plan.ben_code]
-        else:
+            benefs = [x for x in benefs if x in found]
+        if not benefs:
             return out
-        mode, bvar, index = plan.bearer_mode, plan.bearer_var, plan.index
+        bvar, index = plan.bearer_var, plan.index
         tid = self.treaty.id
         for benef in benefs:
-            if mode == "each_other":
-                bearers = [x for x in parties_all if x != benef]
-            elif mode == "code":
-                bearers = [plan.bearer_code] if plan.bearer_code and self.ever_member(plan.bearer_code) else []
-            else:  # each party, or a variable of the trigger (bound by a fact: any member may be it)
-                bearers = parties_all
+            # a variable of the trigger as bearer: bound by a fact, so any member may be it
+            bearers = ctx.bearers(then.bearer, benef)
             if plan.bearer_sources is not None:
                 # every way the trigger holds binds the bearer by a fact outside `not` too: only
                 # the values such facts bind beside this beneficiary can be bearers
@@ -625,13 +537,6 @@ class TreatyRun:
                     out[(bearer, benef)] = InstanceRun(tid, p, bearer, benef, "active", t, t, None, seed, proof, (),
                                                        [(t, "active")])
         return out
-
-    def _parties_all(self) -> list[str]:
-        key = ("parties", id(self.members))
-        got = self.index.memo.get(key)
-        if got is None:
-            got = self.index.memo[key] = sorted(x for x, spans in self.members.items() if spans)  # type: ignore[assignment]
-        return got  # type: ignore[return-value]
 
     def _table(self, leaf: A.Cond, names: tuple[str, ...], leaf_key: tuple[object, ...],
                start: int) -> dict[tuple[str, ...], int]:
@@ -719,10 +624,10 @@ class TreatyRun:
         assert then is not None
         if self.index.get(then.action.kind, "by", bearer):
             return None
-        if any(b == bearer for b, _, _, _ in self.suspensions):
+        if any(b == bearer for b, _, _, _ in self.ctx.suspensions):
             return None
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
-        return (benef, rest, tuple(self.members.get(bearer, ())))
+        return (benef, rest, tuple(self.ctx.members.get(bearer, ())))
 
     def _instants(self, base: list[int], atoms: list[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
@@ -735,23 +640,11 @@ class TreatyRun:
         key = (tuple(map(id, atoms)), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
         shared = self._days_memo.get(key)
         if shared is None:
-            shared = self._days_memo[key] = self._days(self.index.candidates(a, seed) for a in atoms)
+            shared = self._days_memo[key] = self.ctx.days(f for a in atoms for f in self.index.candidates(a, seed))
         days = set(base)
         days.update(shared)
-        days.update(self._days([self.index.get(action.kind, "by", bearer)]))
+        days.update(self.ctx.days(self.index.get(action.kind, "by", bearer)))
         return sorted(days)
-
-    def _days(self, lists: Iterable[list[Fact]]) -> set[int]:
-        """The starts and the day after the ends of the facts, within the treaty's time in force."""
-        days: set[int] = set()
-        lo, hi = self.start, self.end + 1
-        for lst in lists:
-            for f in lst:
-                if lo <= f.start <= hi:
-                    days.add(f.start)
-                if f.end < BIG and lo <= f.end + 1 <= hi:
-                    days.add(f.end + 1)
-        return days
 
     def _predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, str],
                    instants: list[int]) -> Callable[[int], bool] | None:
@@ -769,7 +662,7 @@ class TreatyRun:
             return None if inner is None else (lambda t: not inner(t))
         if isinstance(c, A.InParties):
             who = seed.get(c.var)
-            return None if who is None else (lambda t: self.member(who, t))
+            return None if who is None else (lambda t: self.ctx.member(who, t))
         if isinstance(c, (A.And, A.Or)):
             seen: set[str] = set()
             parts = []
@@ -805,7 +698,7 @@ class TreatyRun:
         # the variables the trigger shares with the seed: bearers alike in both share one search.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)
         key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))),
-               tuple(tuple(self.members.get(p, ())) for p in parties))
+               tuple(tuple(self.ctx.members.get(p, ())) for p in parties))
         first = self._first_memo.get(key, 0)
         if first != 0:
             return [] if first is None else instants[bisect.bisect_left(instants, first):]
@@ -825,11 +718,6 @@ class TreatyRun:
                 lo = mid + 1
         self._first_memo[key] = instants[lo]
         return instants[lo:]
-
-    def _plain(self, run: InstanceRun, t: int) -> bool:
-        """Whether at t the instance is simply evaluated: in force, both parties members, not suspended."""
-        return (t <= self.end and self.member(run.bearer, t) and self.member(run.beneficiary, t)
-                and not self.suspended(run.bearer, run.beneficiary, t))
 
     def _deadline_days(self, then: A.Then) -> int | None:
         days: int | None = None
@@ -854,6 +742,7 @@ class TreatyRun:
         then = p.then
         assert then is not None and p.when is not None
         parties = (run.bearer, run.beneficiary)
+        ctx = self.ctx
         heap = list(base)
         heapq.heapify(heap)
         last = None
@@ -877,20 +766,21 @@ class TreatyRun:
             if trigger is not None and run.status == "dormant" and run.activated is None and not trigger(t):
                 continue  # dormant, and nothing it could become without its trigger
             if (prerequisite is not None and trigger is not None and run.status == "pending"
-                    and run.activated is None and trigger(t) and not prerequisite(t) and self._plain(run, t)):
+                    and run.activated is None and trigger(t) and not prerequisite(t)
+                    and ctx.binds(run.bearer, run.beneficiary, t)):
                 while heap and heap[0] == t:
                     heapq.heappop(heap)
-                if heap and self._plain(run, heap[0]):
+                if heap and ctx.binds(run.bearer, run.beneficiary, heap[0]):
                     continue  # still pending; the next instant shows the same and more
             listed = run.status != "dormant"
-            if t > self.end or not self.member(run.bearer, t) or not self.member(run.beneficiary, t):
+            if t > self.end or not ctx.member(run.bearer, t) or not ctx.member(run.beneficiary, t):
                 if listed:
                     run.reason = ("the treaty ended" if t > self.end else
-                                  f"{run.bearer} left the treaty" if not self.member(run.bearer, t) else
+                                  f"{run.bearer} left the treaty" if not ctx.member(run.bearer, t) else
                                   f"{run.beneficiary} left the treaty")
                     set_status("discharged", t)
                 continue
-            if self.suspended(run.bearer, run.beneficiary, t):
+            if ctx.suspended(run.bearer, run.beneficiary, t):
                 if run.activated is not None or next(self.solve(p.when, seed, t, parties), None) is not None:
                     set_status("suspended", t)
                 elif run.status != "dormant":  # the trigger stopped holding while suspended
@@ -1002,7 +892,7 @@ class TreatyRun:
             # began earlier and is still going on fulfils from the day of activation)
             if f.end < run.activated or f.roles.get("by") != run.bearer:
                 continue
-            if not self.visible(f, (run.bearer, run.beneficiary)):
+            if not self.ctx.visible(f, (run.bearer, run.beneficiary)):
                 continue
             if unify(then.action, f.roles, env) is None:
                 continue
@@ -1040,10 +930,7 @@ class _SimplePlan:
 
     leaves: tuple[tuple[A.Cond, tuple[str, ...], tuple[object, ...]], ...]  # (leaf, its variables, `_leaf_key`)
     ben_var: str | None
-    ben_code: str | None
     ben_sources: tuple[tuple[int, int], ...]  # (leaf, position) where a fact outside `not` binds ben_var
-    bearer_mode: str
-    bearer_code: str | None
     bearer_var: str | None
     per_bearer: bool  # the trigger mentions the bearer's variable
     # (leaf, position of the bearer's variable, of the beneficiary's or -1) where a fact outside
@@ -1082,16 +969,7 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
         bearer_sources = tuple((i, names.index(b.var), names.index(ben_var) if ben_var in names else -1)
                                for i, ((_, names, _), positive) in enumerate(zip(leaves, positives))
                                if positive and b.var in names)
-    return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
-                       b.var, per_bearer, bearer_sources, index)
-
-
-@_per_object
-def _whole_time(treaty: A.TreatyDecl) -> bool:
-    """A treaty in force from a date, for good, every party a member for all that time."""
-    start = treaty.in_force
-    return (start is not None and treaty.ends is None
-            and all(spans == [(start, BIG)] for spans in _static_members(treaty).values()))
+    return _SimplePlan(leaves, ben_var, sources, b.var, per_bearer, bearer_sources, index)
 
 
 def _always(t: int) -> bool:
@@ -1114,20 +992,6 @@ class _ProvisionInfo:
     refs: tuple[str, ...]  # the provisions whose states its conditions mention
     atoms: tuple[A.Atom, ...]  # every atom of its conditions
     monotone: bool  # its trigger holds for good once it holds
-
-
-@_per_object
-def _static_members(treaty: A.TreatyDecl) -> dict[str, list[tuple[int, int]]]:
-    """Each party's spans of membership as the treaty declares them, within its time in force."""
-    start = treaty.in_force if treaty.in_force is not None else BIG
-    end = treaty.ends if treaty.ends is not None else BIG
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for m in treaty.members:
-        s = max(m.start if m.start is not None else start, start)
-        e = min(m.end if m.end is not None else end, end)
-        if s <= e:
-            spans.setdefault(m.party.code, []).append((s, e))
-    return {p: sorted(v) for p, v in spans.items()}
 
 
 @_per_object

@@ -5,6 +5,7 @@ definitions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from engine.language import ast as A
@@ -68,19 +69,17 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
         info = kinds.get(f.kind)
         if info is not None:
             have = f.roles
-            if not (("on" in info.roles and "on" not in have and "at" in have)
-                    or ("at" in info.roles and "at" not in have and "on" in have)):
+            if not on_from_at(info.roles, have) and at_from_on(info.roles, have) is have:
                 out.append(f)  # nothing to complete: the fact as written
                 continue
         roles = dict(f.roles)
         pieces = [(f.start, f.end)]
         if info is not None:
-            if "on" in info.roles and "on" not in roles and "at" in roles:
+            if on_from_at(info.roles, roles):
                 # a fact at a territory that changes hands under the interpretation is cut at
                 # each change, so every piece is on the sovereign of its own days
                 pieces = _split(interp, roles["at"], f.start, f.end)
-            if "at" in info.roles and "at" not in roles and "on" in roles and is_country(roles["on"]):
-                roles["at"] = roles["on"]
+            roles = at_from_on(info.roles, roles)
         for start, end in pieces:
             piece_roles = dict(roles)
             if "at" in roles and "on" not in f.roles and info is not None and "on" in info.roles:
@@ -101,6 +100,20 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
                                 f.source, None))
     out.sort(key=Fact.sort_key)
     return out
+
+
+def on_from_at(kind_roles: Container[str], roles: dict[str, str]) -> bool:
+    """Whether `prepare` derives a fact's `on` from its `at` (the sovereign of the territory on
+    each day, under the interpretation): its kind has `on`, the fact gives `at` and not `on`."""
+    return "on" in kind_roles and "on" not in roles and "at" in roles
+
+
+def at_from_on(kind_roles: Container[str], roles: dict[str, str]) -> dict[str, str]:
+    """A fact's roles with `at` completed as `prepare` completes it: from a country `on`, when its
+    kind has `at` and the fact gives `on` and not `at` (the same dict otherwise)."""
+    if "at" in kind_roles and "at" not in roles and "on" in roles and is_country(roles["on"]):
+        return {**roles, "at": roles["on"]}
+    return roles
 
 
 def _split(interp: A.InterpretationDecl | None, territory: str, start: int, end: int) -> list[tuple[int, int]]:

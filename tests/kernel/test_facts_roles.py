@@ -1,0 +1,34 @@
+"""Role completion, defined once in engine/kernel/facts.py for `prepare` and the compiled code."""
+
+from __future__ import annotations
+
+import engine
+from engine.core.compiled import Program
+from engine.kernel.facts import at_from_on, on_from_at
+
+
+def test_at_from_a_country_on(lib: engine.Library) -> None:
+    kind = lib.kinds["armed_attack"].roles  # by?, on, at?
+    roles = {"on": "RU"}
+    assert at_from_on(kind, roles) == {"on": "RU", "at": "RU"}
+    assert roles == {"on": "RU"}  # not changed in place
+    given = {"on": "RU", "at": "RU-KRS"}
+    assert at_from_on(kind, given) is given  # `at` given: as written
+    sub = {"on": "RU-KRS"}
+    assert at_from_on(kind, sub) is sub  # not a country: no `at` from it
+    assert at_from_on(lib.kinds["request"].roles, {"from": "BY", "on": "RU"}) == {"from": "BY", "on": "RU"}
+
+
+def test_on_from_at_is_left_to_the_interpretation(lib: engine.Library) -> None:
+    kind = lib.kinds["armed_attack"].roles
+    assert on_from_at(kind, {"at": "UA-43"})
+    assert not on_from_at(kind, {"at": "UA-43", "on": "UA"})
+    assert not on_from_at(kind, {"on": "UA"})
+    assert not on_from_at(lib.kinds["request"].roles, {"at": "UA-43"})
+
+
+def test_compiled_code_completes_roles_as_prepare_does(lib: engine.Library) -> None:
+    prog = Program(lib, ["ru_kp_2024"], None)
+    assert prog.complete("armed_attack", {"on": "RU"}) == {"on": "RU", "at": "RU"}
+    assert prog.complete("armed_attack", {"at": "UA-43"}) is None  # its `on` depends on the interpretation
+    assert prog.complete("withdrawal", {"party": "RU", "treaty": "ru_kp_2024"}) is None
