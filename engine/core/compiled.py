@@ -15,14 +15,17 @@ for all that time, no suspension, in which every provision (see `_plan_of`)
   `or`, `not`, within/after/before and scope, region and party tests, over the bearer's and
   the beneficiary's variables only (every way the trigger holds binding the beneficiary, and a
   bearer taken from the trigger, by a fact outside `not`);
-- has no `unless`, `until` or deadline, and mentions no other provision's state.
+- has no `unless` or `until`, no deadline that its lifecycle reads, and mentions no other
+  provision's state.
 
-Then an instance goes from dormant to pending (trigger only) or active (trigger and
-prerequisite) and, once active, stays active, as long as nothing of its action's kind happens
-(nothing fulfils or breaks it) and no party withdraws. Each fact of a condition holds from the
-first day a matching fact starts (entry into force at the earliest), for good: per scenario,
-one table per fact of the conditions gives that day for each binding, and the instance's
-status follows from those days alone.
+Then, as long as nothing of its action's kind happens (when its lifecycle reads the action)
+and no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of an instant
+but whether the trigger and the prerequisite hold: `lifecycle.machine` gives its decision
+trees with the rest fixed, and the status code is generated from them (`_Generator.day`), not
+written by hand. Each fact of a condition holds from the first day a matching fact starts
+(entry into force at the earliest), for good: per scenario, one table per fact of the
+conditions gives that day for each binding, and the instance's status follows from those days
+alone.
 
 **Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
 prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`

@@ -2,7 +2,8 @@
 
 For each treaty the engine walks the instants where anything starts, ends or falls due (never
 the calendar day by day). At each instant every candidate instance (provision, bearer,
-beneficiary) moves through the states of SPEC "Instances and status".
+beneficiary) moves through the states of SPEC "Instances and status", as the kernel's lifecycle
+(engine/kernel/lifecycle.py `step`) says; the walk only works out what holds.
 
 How it keeps the work linear (issue 6; tests/core/test_engine_work.py counts it):
 
@@ -62,7 +63,7 @@ class InstanceRun:
     provision: A.Provision
     bearer: str
     beneficiary: str
-    status: str = "dormant"
+    status: str = lifecycle.DORMANT
     since: int | None = None
     activated: int | None = None
     deadline: int | None = None
@@ -75,10 +76,10 @@ class InstanceRun:
 
     @property
     def listed(self) -> bool:
-        return bool(self.timeline) and self.status != "dormant"
+        return bool(self.timeline) and self.status != lifecycle.DORMANT
 
     def status_at(self, t: int) -> str:
-        current = "dormant"
+        current = lifecycle.DORMANT
         for date, status in self.timeline:
             if date > t:
                 break
