@@ -521,6 +521,7 @@ class TreatyRun:
         until_atoms = A.atoms(p.until)
         cond_vars = frozenset().union(*(_vars(c) for c in A.clauses(p)))
         shared = self.share_alike_bearers and (then.bearer.var is None or then.bearer.var not in cond_vars)
+        untriggered = _untriggered(then.modality)
         alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self._pairs(p):
             key = self._alike_key(p, bearer, benef, seed) if shared else None
@@ -532,7 +533,9 @@ class TreatyRun:
             instants = self._instants(base, atoms, then.action, seed, bearer)
             trigger: Callable[[int], bool] | None = None
             bound, parties = frozenset(seed), (bearer, benef)
-            if monotone:
+            if monotone and lifecycle.DORMANT in untriggered:
+                # the lifecycle keeps an instance dormant until its trigger holds, which then holds
+                # for good: start at that instant
                 instants = self._skip_dormant(p.when, seed, parties, instants)
                 trigger = _always  # on every instant from the first one left
             else:
