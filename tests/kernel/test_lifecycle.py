@@ -326,3 +326,36 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
     finally:
         monkeypatch.undo()
         _forget(ev, compiled)
+
+
+@pytest.mark.parametrize(("modality", "compiled_too", "status"), [
+    ("may", True, "active,2025-01-20,2025-01-20"),
+    ("must", False, "violated,2025-01-20,2025-01-24"),  # nothing done within 3 days of activation
+])
+def test_a_deadline_keeps_a_treaty_from_the_compiled_code_only_if_the_lifecycle_reads_it(
+        tmp_path, modality: str, compiled_too: bool, status: str) -> None:  # type: ignore[no-untyped-def]
+    """The compiled code takes a provision when its lifecycle, given what the plan knows, asks
+    nothing but the trigger and the prerequisites: a permission's deadline is never read, an
+    obligation's is. Either way the CSV is the engine's."""
+    import json
+
+    from engine.api import load_library
+    from engine.base.paths import library_dir
+    from engine.core import compiled
+    from engine.core import evaluate as ev
+    from engine.core.records import result_csv
+    from engine.io import batch
+
+    (tmp_path / "t.casus").write_text(
+        'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
+        '  provision p "P" article "1" {\n    when armed_attack(on: X)\n    upon request(from: X, for: assist)\n'
+        f'    then each other party {modality} assist(to: X), within 3 days\n  }}\n}}\n', encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    assert (compiled.program(lib, ("tt",), "default") is not None) is compiled_too
+    line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"},
+                                               {"kind": "request", "date": "2025-01-20", "from": "RU",
+                                                "for": "assist"}]})
+    walk = result_csv(ev.evaluate(lib, batch._scenario(lib, line, "<batch>", 1)))
+    got = list(batch.run_batch(lib, [line], fmt="csv"))[1:]
+    assert [x.split(",", 1)[1] for x in got] == [x.split(",", 1)[1] for x in walk] == [
+        f"tt,p,1,BY,RU,{status}"]
