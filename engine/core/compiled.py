@@ -15,14 +15,17 @@ for all that time, no suspension, in which every provision (see `_plan_of`)
   `or`, `not`, within/after/before and scope, region and party tests, over the bearer's and
   the beneficiary's variables only (every way the trigger holds binding the beneficiary, and a
   bearer taken from the trigger, by a fact outside `not`);
-- has no `unless`, `until` or deadline, and mentions no other provision's state.
+- has no `unless` or `until`, no deadline that its lifecycle reads, and mentions no other
+  provision's state.
 
-Then an instance goes from dormant to pending (trigger only) or active (trigger and
-prerequisite) and, once active, stays active, as long as nothing of its action's kind happens
-(nothing fulfils or breaks it) and no party withdraws. Each fact of a condition holds from the
-first day a matching fact starts (entry into force at the earliest), for good: per scenario,
-one table per fact of the conditions gives that day for each binding, and the instance's
-status follows from those days alone.
+Then, as long as nothing of its action's kind happens (when its lifecycle reads the action)
+and no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of an instant
+but whether the trigger and the prerequisite hold: `lifecycle.machine` gives its decision
+trees with the rest fixed, and the status code is generated from them (`_Generator.day`), not
+written by hand. Each fact of a condition holds from the first day a matching fact starts
+(entry into force at the earliest), for good: per scenario, one table per fact of the
+conditions gives that day for each binding, and the instance's status follows from those days
+alone.
 
 **Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
 prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`
@@ -40,6 +43,7 @@ from engine.core.evaluate import (
     _natural,
 )
 from engine.kernel import conditions as C
+from engine.kernel import lifecycle
 from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, at_from_on, on_from_at
 from engine.language import ast as A
@@ -56,10 +60,35 @@ class _ProvisionPlan:
     p: A.Provision
     ben_var: str | None
     bearer_var: str | None
+    due: bool  # it has a deadline
+    # the lifecycle of its instances, what the plan knows for every instant fixed (`_machine`)
+    machine: lifecycle.Machine
 
 
-def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
-    """Whether a provision can be compiled (the scenario-independent part; see the module)."""
+# what the compiled code's instances can take as read at every instant: a treaty whose parties
+# are all members for all its time in force, no suspension, no `unless`, no `until`
+_KNOWN = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False, "undefeated": True,
+          "discharge": False}
+# what the compiled code can ask at an instant: whether the trigger and the prerequisites hold
+_ASKS = frozenset({"trigger", "prerequisites"})
+
+
+def _machine(then: A.Then, upon: A.Cond | None, due: bool, acts: bool) -> lifecycle.Machine:
+    """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `acts`: its
+    scenario may have facts of its action's kind)."""
+    known = dict(_KNOWN)
+    if upon is None:
+        known["prerequisites"] = True
+    if not due:
+        known["deadline_passed"] = False
+    if not acts:
+        known["action"] = False
+    return lifecycle.machine(then.modality, **known)
+
+
+def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | None:
+    """Whether a provision can be compiled (the scenario-independent part; see the module);
+    `due`: it has a deadline."""
     then, when, upon = p.then, p.when, p.upon
     if then is None or when is None or p.unless is not None or p.until is not None:
         return None
@@ -79,7 +108,12 @@ def _plan_of(p: A.Provision) -> _ProvisionPlan | None:
         return None
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
         return None
-    return _ProvisionPlan(p, ben_var, b.var)
+    # a scenario with a fact of the action's kind of a provision whose lifecycle reads the action
+    # goes to the engine (`Program.complete`): the code sees none
+    machine = _machine(then, upon, due, acts=False)
+    if not machine.asks() <= _ASKS:
+        return None
+    return _ProvisionPlan(p, ben_var, b.var, due, machine)
 
 
 class Program:
@@ -106,8 +140,9 @@ class Program:
                 plans[tid] = got
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
+        # the action kinds of the compiled provisions whose lifecycle reads their action
         self.action_kinds = frozenset(pp.p.then.action.kind for ps in plans.values() for pp in ps  # type: ignore[union-attr]
-                                      if pp.p.then.modality in ("obligation", "prohibition"))  # type: ignore[union-attr]
+                                      if "action" in _machine(pp.p.then, pp.p.upon, pp.due, acts=True).asks())  # type: ignore[arg-type]
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.codes
@@ -127,8 +162,8 @@ class Program:
         for p in treaty.provisions:
             if p.when is None or p.then is None:
                 continue
-            plan = _plan_of(p)
-            if plan is None or (p.then.qualifiers and probe._deadline_days(p.then) is not None):
+            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
+            if plan is None:
                 return None
             out.append(plan)
         return out
@@ -358,7 +393,7 @@ class _Generator:
                 out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
             elif ben_filter and not self.monotone(when, upon):
                 out.append(f"        if not ({ben_filter}): continue")
-            self.day(when, upon, tname, seed, probe, parties, "        ", start)
+            self.day(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
             out.append("    if acts:")
             out.append(f"        for {y} in {bearers}:")
@@ -380,7 +415,7 @@ class _Generator:
                        f"{self.const(frozenset(self.constants[bearers]))}: continue")  # type: ignore[arg-type]
             if differ:
                 out.append(f"        if {y} == {x}: continue")
-            self.day(when, upon, tname, seed, probe, parties, "        ", start)
+            self.day(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
             out.append("    rows.sort()")
             out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
@@ -394,7 +429,7 @@ class _Generator:
         if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
             bear_filter = self.sources(tables_w, when, pp.bearer_var, y, seed)
             out.append(f"            if not ({bear_filter}): continue")
-        self.day(when, upon, tname, seed, probe, parties, "            ", start)
+        self.day(pp, tname, seed, probe, parties, "            ", start)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
@@ -459,45 +494,99 @@ class _Generator:
     def monotone(when: A.Cond, upon: A.Cond | None) -> bool:
         return upon is None and all(not isinstance(n, A.Not) for n in A.walk(when))
 
-    def day(self, when: A.Cond, upon: A.Cond | None, tname: dict[int, str], seed: dict[str, str],
+    def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
-        """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since)."""
+        """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
+        lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
+        the days its conditions can change (entry into force and each fact's first day)."""
+        when, upon, machine = pp.p.when, pp.p.upon, pp.machine
+        assert when is not None
         out = self.body
         leaves = [n for c in (when, upon) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
         local: dict[int, str] = {}
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
             out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(C.names(n), seed)}, NEVER)")
-        if self.monotone(when, upon):
+        if self.monotone(when, upon) and machine.once_active():
+            # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
             out.append(f"{pad}if d > BIG:")
             out.append(f"{pad}    st = None")
             out.append(f"{pad}else:")
-            out.append(f"{pad}    st = 'active'; a = s = ISO.get(d) or iso(d)")
+            out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
             return
+        ask = {"trigger": self.truth(when, local, seed, probe, parties)}
+        if upon is not None:
+            ask["prerequisites"] = self.truth(upon, local, seed, probe, parties)
+        states = [(status, latched) for status, latched, _ in machine.trees]
+        number = {state: i for i, state in enumerate(states)}
+        moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
         days = ", ".join([str(start)] + [local[id(n)] for n in leaves])
-        w = self.truth(when, local, seed, probe, parties)
-        if upon is None:
-            out.append(f"{pad}st = None")
-            out.append(f"{pad}for t in sorted({{{days}}}):")
-            out.append(f"{pad}    if t > BIG: break")
-            out.append(f"{pad}    if {w}:")
-            out.append(f"{pad}        st = 'active'; a = s = ISO.get(t) or iso(t)")
-            out.append(f"{pad}        break")
-            return
-        u = self.truth(upon, local, seed, probe, parties)
-        out.append(f"{pad}st = None; p = None")
+        # q: the state's number in `states`; s0: since; a0: activation (days)
+        out.append(f"{pad}q = 0; s0 = a0 = None")
         out.append(f"{pad}for t in sorted({{{days}}}):")
         out.append(f"{pad}    if t > BIG: break")
-        out.append(f"{pad}    if {w}:")
-        out.append(f"{pad}        if {u}:")
-        out.append(f"{pad}            st = 'active'; a = s = ISO.get(t) or iso(t)")
-        out.append(f"{pad}            break")
-        out.append(f"{pad}        if p is None: p = t")
-        out.append(f"{pad}    else:")
-        out.append(f"{pad}        p = None")
-        out.append(f"{pad}if st is None and p is not None:")
-        out.append(f"{pad}    st = 'pending'; a = ''; s = ISO.get(p) or iso(p)")
+        for k, (i, tree) in enumerate(moving):
+            inner = pad + "    "
+            if len(moving) > 1:
+                out.append(f"{pad}    {'if' if k == 0 else 'elif'} q == {i}:")
+                inner += "    "
+            self.transitions(tree, i, states, number, machine, ask, inner)
+        # the status after the last day, as the engine's CSV gives it
+        for k, (status, latched) in enumerate(states):
+            head = f"{pad}{'if' if k == 0 else 'elif' if k < len(states) - 1 else 'else'}" + (
+                f" q == {k}:" if k < len(states) - 1 else ":")
+            if status == lifecycle.DORMANT:  # not listed
+                out.append(f"{head} st = None")
+            elif not latched:
+                out.append(f"{head} st = {status!r}; a = ''; s = ISO.get(s0) or iso(s0)")
+            elif self.since_activation(states[k], machine):
+                out.append(f"{head} st = {status!r}; a = s = ISO.get(a0) or iso(a0)")
+            else:
+                out.append(f"{head} st = {status!r}; a = ISO.get(a0) or iso(a0); s = ISO.get(s0) or iso(s0)")
+
+    def transitions(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
+                    number: dict[tuple[str, bool], int], machine: lifecycle.Machine, ask: dict[str, str],
+                    pad: str) -> None:
+        """Code for one day of an instance in state `i`: the lifecycle's decision tree, each
+        observation written as the expression in `ask`; `break` once it can change no more."""
+        out = self.body
+        if not isinstance(tree, lifecycle.Step):
+            name, no, yes = tree
+            out.append(f"{pad}if {ask[name]}:")
+            self.transitions(yes, i, states, number, machine, ask, pad + "    ")
+            if self.moves(no, i, states, number):
+                out.append(f"{pad}else:")
+                self.transitions(no, i, states, number, machine, ask, pad + "    ")
+            return
+        status, latched = states[i]
+        target = (tree.status, latched or tree.latch)
+        j = number[target]
+        code = []
+        if j != i:
+            code.append(f"q = {j}")
+        if tree.status != status:
+            code.append("s0 = t")
+        if tree.latch:
+            code.append("a0 = t")
+        if machine.absorbing(*target):
+            code.append("break")
+        out.append(pad + ("; ".join(code) if code else "pass"))
+
+    def moves(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
+              number: dict[tuple[str, bool], int]) -> bool:
+        """Whether a decision tree can take state `i` anywhere else."""
+        if isinstance(tree, lifecycle.Step):
+            return number[(tree.status, states[i][1] or tree.latch)] != i
+        return self.moves(tree[1], i, states, number) or self.moves(tree[2], i, states, number)
+
+    @staticmethod
+    def since_activation(state: tuple[str, bool], machine: lifecycle.Machine) -> bool:
+        """Whether an instance in this (latched) state is always in it since its activation: every
+        way into it activates it."""
+        into = [(s, lt, step) for s, lt, tree in machine.trees for step in lifecycle.leaves(tree)
+                if (step.status, lt or step.latch) == state and (s, lt) != state]
+        return all(step.latch for _, _, step in into)
 
     def first(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
               parties: list[str], start: int) -> str:

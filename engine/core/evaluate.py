@@ -2,7 +2,8 @@
 
 For each treaty the engine walks the instants where anything starts, ends or falls due (never
 the calendar day by day). At each instant every candidate instance (provision, bearer,
-beneficiary) moves through the states of SPEC "Instances and status".
+beneficiary) moves through the states of SPEC "Instances and status", as the kernel's lifecycle
+(engine/kernel/lifecycle.py `step`) says; the walk only works out what holds.
 
 How it keeps the work linear (issue 6; tests/core/test_engine_work.py counts it):
 
@@ -41,16 +42,16 @@ from dataclasses import dataclass, field
 from engine.base.memo import per_object as _per_object
 from engine.core.options import EvalOptions, current
 from engine.kernel import conditions as C
+from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext, context
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
+from engine.kernel.lifecycle import TERMINAL
 from engine.language import ast as A
 from engine.language import render
 from engine.language.codes import country_of
 from engine.language.library import Library, beneficiary_arg
 
-TERMINAL = frozenset({"fulfilled", "violated", "discharged"})
-# the statuses a listed instance can have, the most pressing first: the order of legends and summaries
-STATUS_ORDER = ("violated", "active", "fulfilled", "pending", "defeated", "suspended", "discharged")
+STATUS_ORDER = lifecycle.STATUS_ORDER  # reports order statuses by it
 MODALITY_WORDS = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
 
 Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
@@ -65,7 +66,7 @@ class InstanceRun:
     provision: A.Provision
     bearer: str
     beneficiary: str
-    status: str = "dormant"
+    status: str = lifecycle.DORMANT
     since: int | None = None
     activated: int | None = None
     deadline: int | None = None
@@ -78,10 +79,10 @@ class InstanceRun:
 
     @property
     def listed(self) -> bool:
-        return bool(self.timeline) and self.status != "dormant"
+        return bool(self.timeline) and self.status != lifecycle.DORMANT
 
     def status_at(self, t: int) -> str:
-        current = "dormant"
+        current = lifecycle.DORMANT
         for date, status in self.timeline:
             if date > t:
                 break
@@ -419,6 +420,7 @@ class TreatyRun:
         until_atoms = A.atoms(p.until)
         cond_vars = frozenset().union(*(A.variables(c) for c in A.clauses(p)))
         shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in cond_vars)
+        untriggered = _untriggered(then.modality)
         alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self._pairs(p):
             key = self._alike_key(p, bearer, benef, seed) if shared else None
@@ -432,7 +434,9 @@ class TreatyRun:
             instants = self._instants(base, atoms, then.action, seed, bearer)
             trigger: Callable[[int], bool] | None = None
             bound, parties = frozenset(seed), (bearer, benef)
-            if monotone and opts.skip_dormant:
+            if monotone and opts.skip_dormant and lifecycle.DORMANT in untriggered:
+                # the lifecycle keeps an instance dormant until its trigger holds, which then holds
+                # for good: start at that instant
                 instants = self._skip_dormant(p.when, seed, parties, instants)
                 trigger = _always  # on every instant from the first one left
                 if counts is not None:
@@ -459,19 +463,21 @@ class TreatyRun:
     def _simple(self, p: A.Provision) -> _SimplePlan | None:
         """Whether an instance of `p` can only go from dormant to active, for good, in this scenario:
         a trigger of facts, `and`, `or`, `not`, within/after/before and scope, region and party
-        tests over the bearer's and the beneficiary's variables only; no `upon`, `unless`,
-        `until` or deadline; nothing in the scenario of the action's kind (nothing fulfils or
-        breaks it); and a treaty whose parties are all members from entry into force, for good,
-        with no suspension (nothing discharges or suspends it). Its plan if so, else None."""
+        tests over the bearer's and the beneficiary's variables only; no `upon`, `unless` or
+        `until`; a treaty whose parties are all members from entry into force, for good, with no
+        suspension; and the lifecycle, given that, a deadline or not and facts of the action's
+        kind in the scenario or not, takes it only from dormant to active for good
+        (`_once_active`). Its plan if so, else None."""
         plan = _simple_plan(p)
         if plan is None:
             return None
         then = p.then
         assert then is not None
-        if (self.ctx.whole_time and (not then.qualifiers or self._deadline_days(then) is None)
-                and (then.modality not in ("obligation", "prohibition") or then.action.kind not in self.by_kind)):
-            return plan
-        return None
+        if not self.ctx.whole_time:
+            return None
+        acts = then.action.kind in self.by_kind
+        due = bool(then.qualifiers) and self._deadline_days(then) is not None
+        return plan if _once_active(then.modality, acts, due) else None
 
     def _run_simple(self, p: A.Provision, plan: _SimplePlan) -> dict[tuple[str, str], InstanceRun]:
         """The instances of a simple provision (`_simple`), without walking their instants.
@@ -534,8 +540,8 @@ class TreatyRun:
                             break
                 t, proof = shared
                 if t <= BIG:
-                    out[(bearer, benef)] = InstanceRun(tid, p, bearer, benef, "active", t, t, None, seed, proof, (),
-                                                       [(t, "active")])
+                    out[(bearer, benef)] = InstanceRun(tid, p, bearer, benef, lifecycle.ACTIVE, t, t, None, seed, proof,
+                                                       (), [(t, lifecycle.ACTIVE)])
         return out
 
     def _table(self, leaf: A.Cond, names: tuple[str, ...], leaf_key: tuple[object, ...],
@@ -732,30 +738,25 @@ class TreatyRun:
     def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int],
                       after: list[int] | None = None, trigger: Callable[[int], bool] | None = None,
                       prerequisite: Callable[[int], bool] | None = None) -> None:
-        """Walk the instance through its instants. `after`: the instants that matter once it is
-        active; `trigger`: a cheap test of whether the trigger holds at an instant, to pass over
-        the instants at which a dormant instance stays dormant; `prerequisite`: the same for an
-        `upon` that depends only on the bearer and the beneficiary, to pass over the instants at
-        which a pending instance stays pending (all but the last before anything else happens to
-        it, so that what it shows as `because` and `missing` is what the last one would show)."""
+        """Walk the instance through its instants, asking the lifecycle (`lifecycle.step`) at each
+        what it becomes. `after`: the instants that matter once it is active; `trigger`: a cheap
+        test of whether the trigger holds at an instant, to pass over the instants at which the
+        lifecycle keeps an instance without its trigger where it is (dormant); `prerequisite`: the
+        same for an `upon` that depends only on the bearer and the beneficiary, to pass over the
+        instants at which it keeps a triggered instance without its prerequisites where it is
+        (pending: all but the last before anything else happens to it, so that what it shows as
+        `because` and `missing` is what the last one would show)."""
         p = run.provision
         then = p.then
         assert then is not None and p.when is not None
+        modality = then.modality
+        untriggered, unprepared = _untriggered(modality), _unprepared(modality)
         parties = (run.bearer, run.beneficiary)
         ctx = self.ctx
+        now = _Now(self, run, seed)
         heap = list(base)
         heapq.heapify(heap)
         last = None
-
-        def set_status(status: str, t: int) -> None:
-            if status != run.status:
-                run.status = status
-                run.since = t
-                if run.timeline and run.timeline[-1][0] == t:
-                    run.timeline[-1] = (t, status)
-                else:
-                    run.timeline.append((t, status))
-
         while heap:
             t = heapq.heappop(heap)
             if t == last:
@@ -763,44 +764,55 @@ class TreatyRun:
             last = t
             if run.status in TERMINAL:
                 break
-            if trigger is not None and run.status == "dormant" and run.activated is None and not trigger(t):
-                continue  # dormant, and nothing it could become without its trigger
-            if (prerequisite is not None and trigger is not None and run.status == "pending"
-                    and run.activated is None and trigger(t) and not prerequisite(t)
-                    and ctx.binds(run.bearer, run.beneficiary, t)):
+            latched = run.activated is not None
+            if trigger is not None and not latched and run.status in untriggered and not trigger(t):
+                continue  # nothing it could become without its trigger
+            if (prerequisite is not None and trigger is not None and not latched and run.status in unprepared
+                    and trigger(t) and not prerequisite(t) and ctx.binds(run.bearer, run.beneficiary, t)):
                 while heap and heap[0] == t:
                     heapq.heappop(heap)
                 if heap and ctx.binds(run.bearer, run.beneficiary, heap[0]):
-                    continue  # still pending; the next instant shows the same and more
-            listed = run.status != "dormant"
-            if t > self.end or not ctx.member(run.bearer, t) or not ctx.member(run.beneficiary, t):
-                if listed:
-                    run.reason = ("the treaty ended" if t > self.end else
-                                  f"{run.bearer} left the treaty" if not ctx.member(run.bearer, t) else
-                                  f"{run.beneficiary} left the treaty")
-                    set_status("discharged", t)
-                continue
-            if ctx.suspended(run.bearer, run.beneficiary, t):
-                if run.activated is not None or next(self.solve(p.when, seed, t, parties), None) is not None:
-                    set_status("suspended", t)
-                elif run.status != "dormant":  # the trigger stopped holding while suspended
-                    set_status("dormant", t)
-                continue
-            if run.activated is None:
-                self._trigger(run, seed, t, parties, set_status)
-                if run.activated == t:
+                    continue  # the same; the next instant shows the same and more
+            now.t, now.found, now.act = t, None, None
+            s = lifecycle.step(run.status, latched, modality, now)
+            if s.judged:  # record what explains it at this instant
+                assert now.found is not None
+                level, env, proof = now.found
+                if s.latch:
+                    run.activated, run.env, run.because, run.missing = t, env, proof, ()
                     if after is not None:
                         heap = [x for x in after if x > t]
                         heapq.heapify(heap)
                     days = self._deadline_days(then)
-                    if days is not None and then.modality == "obligation":
+                    if days is not None and lifecycle.falls_due(modality):
                         run.deadline = t + days
                         heapq.heappush(heap, run.deadline + 1)
-            if run.activated is not None:
-                self._while_active(run, t, parties, set_status)
+                elif level == _UNDEFEATED:  # a prerequisite missing
+                    assert p.upon is not None
+                    run.env, run.because = env, proof + self._partial(p.upon, env, t, parties)
+                    run.missing = tuple(self.missing(p.upon, env, t, parties))
+                elif level == _TRIGGERED:  # every way the trigger holds is defeated
+                    run.env, run.because, run.missing = env, proof, ()
+                else:
+                    run.missing = ()
+            if now.act is not None:
+                run.fulfilled_by = now.act
+            if s.reason is not None:
+                run.reason = self._words(run, s.reason, now.act)
+            if s.status != run.status:  # same-day changes collapse: the last one stands
+                run.status = s.status
+                run.since = t
+                if run.timeline and run.timeline[-1][0] == t:
+                    run.timeline[-1] = (t, s.status)
+                else:
+                    run.timeline.append((t, s.status))
 
-    def _trigger(self, run: InstanceRun, seed: dict[str, str], t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
-        p = run.provision
+    def _weigh(self, p: A.Provision, seed: dict[str, str], t: int,
+               parties: tuple[str, str]) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
+        """How far the trigger, `unless` and `upon` go at t: `_PREPARED` with the first way the
+        trigger holds, undefeated, with its prerequisites (and their env and proof); else
+        `_UNDEFEATED` with the first undefeated way; else `_TRIGGERED` with the first defeated one
+        (and the defeater's proof); else 0 (the trigger does not hold)."""
         assert p.when is not None
         pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
         defeated: tuple[dict[str, str], tuple[Proof, ...]] | None = None
@@ -811,27 +823,32 @@ class TreatyRun:
                     defeated = defeated or (u[0], proof + u[1])
                     continue
             if p.upon is None:
-                run.activated, run.env, run.because, run.missing = t, env, proof, ()
-                set_status("active", t)
-                return
+                return _PREPARED, env, proof
             up = next(self.solve(p.upon, env, t, parties), None)
             if up is not None:
-                run.activated, run.env, run.because, run.missing = t, up[0], proof + up[1], ()
-                set_status("active", t)
-                return
+                return _PREPARED, up[0], proof + up[1]
             pending = pending or (env, proof)
         if pending is not None:
-            env, proof = pending
-            assert p.upon is not None
-            run.env, run.because = env, proof + self._partial(p.upon, env, t, parties)
-            run.missing = tuple(self.missing(p.upon, env, t, parties))
-            set_status("pending", t)
-        elif defeated is not None:
-            run.env, run.because, run.missing = defeated[0], defeated[1], ()
-            set_status("defeated", t)
-        else:
-            run.missing = ()
-            set_status("dormant", t)
+            return _UNDEFEATED, pending[0], pending[1]
+        if defeated is not None:
+            return _TRIGGERED, defeated[0], defeated[1]
+        return 0, seed, ()
+
+    def _words(self, run: InstanceRun, reason: str, act: Fact | None) -> str:
+        """Why an instance was discharged or violated (`lifecycle.REASONS`), with its names."""
+        then = run.provision.then
+        assert then is not None
+        names: dict[str, object] = {"bearer": run.bearer, "beneficiary": run.beneficiary}
+        if reason == "forbidden":
+            assert act is not None
+            names["act"] = act.text
+        elif reason == "until":
+            assert run.provision.until is not None
+            names["until"] = render.cond(run.provision.until, run.env)
+        elif reason == "deadline":
+            assert run.deadline is not None and run.activated is not None
+            names["action"], names["days"] = then.action.kind, run.deadline - run.activated
+        return lifecycle.words(reason, **names)
 
     def _partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> tuple[Proof, ...]:
         """Proofs of the conjuncts of a prerequisite that do hold (for `because` on pending)."""
@@ -843,54 +860,34 @@ class TreatyRun:
                 out += sol[1]
         return out
 
-    def _while_active(self, run: InstanceRun, t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
-        p = run.provision
-        then = p.then
-        assert then is not None and run.activated is not None
-        if then.modality in ("obligation", "prohibition"):
-            act = self._action_fact(run, t)
-            if act is not None:
-                run.fulfilled_by = act
-                # the day it is seen: the action's start, or activation for an action already under
-                # way, or the end of a suspension during which it happened
-                when = t
-                if then.modality == "obligation":
-                    set_status("fulfilled", when)
-                else:
-                    run.reason = f"the forbidden action happened: {act.text}"
-                    set_status("violated", when)
-                return
-        if p.until is not None:
-            self.floor = run.activated  # the discharge condition must hold after activation
-            try:
-                done = next(self.solve(p.until, run.env, t, parties), None) is not None
-            finally:
-                self.floor = 0
-            if done:
-                run.reason = f"discharged: {render.cond(p.until, run.env)}"
-                set_status("discharged", t)
-                return
-        if run.deadline is not None and t > run.deadline:
-            run.reason = f"no {then.action.kind} by {run.bearer} within {run.deadline - run.activated} days"
-            set_status("violated", t)  # deadline + 1, or the end of a suspension it fell in
-            return
-        if run.status != "active":
-            set_status("active", t)
+    def _discharged(self, run: InstanceRun, env: dict[str, str], activated: int, t: int) -> bool:
+        """Whether the discharge condition (`until`) holds at t, after activation."""
+        until = run.provision.until
+        if until is None:
+            return False
+        self.floor = activated  # the discharge condition must hold after activation
+        try:
+            return next(self.solve(until, env, t, (run.bearer, run.beneficiary)), None) is not None
+        finally:
+            self.floor = 0
 
-    def _action_fact(self, run: InstanceRun, t: int) -> Fact | None:
+    def _action_fact(self, run: InstanceRun, t: int, activated: int, env: dict[str, str],
+                     deadline: int | None) -> Fact | None:
+        """The first fact of the provision's action by the bearer for the beneficiary under way on or
+        after activation, started by t (and by the deadline)."""
         then = run.provision.then
-        assert then is not None and run.activated is not None
-        env = dict(run.env)
+        assert then is not None
+        env = dict(env)
         ben = beneficiary_arg(then)
         if isinstance(ben, A.Var):
             env[ben.name] = run.beneficiary
-        limit = t if run.deadline is None else min(t, run.deadline)
+        limit = t if deadline is None else min(t, deadline)
         for f in self.index.get(then.action.kind, "by", run.bearer):
             if f.start > limit:
                 break
             # an action counts when it is under way on or after activation (a deployment that
             # began earlier and is still going on fulfils from the day of activation)
-            if f.end < run.activated or f.roles.get("by") != run.bearer:
+            if f.end < activated or f.roles.get("by") != run.bearer:
                 continue
             if not self.ctx.visible(f, (run.bearer, run.beneficiary)):
                 continue
@@ -898,6 +895,106 @@ class TreatyRun:
                 continue
             return f
         return None
+
+
+# how far the trigger, `unless` and `upon` go at an instant (`TreatyRun._weigh`)
+_TRIGGERED, _UNDEFEATED, _PREPARED = 1, 2, 3
+
+
+class _Now:
+    """What holds for one instance at the walk's instant `t`: the lifecycle's `Instant`, worked
+    out only when the lifecycle asks. It keeps what explains the answers for the walk to
+    record: how far the trigger went (`found`, see `TreatyRun._weigh`) and the action fact."""
+
+    __slots__ = ("act", "found", "parties", "run", "seed", "t", "tr")
+    found: tuple[int, dict[str, str], tuple[Proof, ...]] | None
+    act: Fact | None
+
+    def __init__(self, tr: TreatyRun, run: InstanceRun, seed: dict[str, str]):
+        self.tr, self.run, self.seed = tr, run, seed
+        self.parties = (run.bearer, run.beneficiary)
+        self.t = 0
+        self.found = None
+        self.act = None
+
+    def in_force(self) -> bool:
+        return self.t <= self.tr.end
+
+    def bearer_member(self) -> bool:
+        return self.tr.ctx.member(self.run.bearer, self.t)
+
+    def beneficiary_member(self) -> bool:
+        return self.tr.ctx.member(self.run.beneficiary, self.t)
+
+    def suspended(self) -> bool:
+        return self.tr.ctx.suspended(self.run.bearer, self.run.beneficiary, self.t)
+
+    def _level(self) -> int:
+        if self.found is None:
+            self.found = self.tr._weigh(self.run.provision, self.seed, self.t, self.parties)
+        return self.found[0]
+
+    def trigger(self) -> bool:
+        return self._level() >= _TRIGGERED
+
+    def undefeated(self) -> bool:
+        return self._level() >= _UNDEFEATED
+
+    def prerequisites(self) -> bool:
+        return self._level() >= _PREPARED
+
+    def _activation(self) -> tuple[int, dict[str, str], int | None]:
+        """(activation day, env, deadline): the instance's, or those it gets if it activates now."""
+        run = self.run
+        if run.activated is not None:
+            return run.activated, run.env, run.deadline
+        assert self.found is not None
+        return self.t, self.found[1], None  # a deadline set now is not before now
+
+    def action(self) -> bool:
+        self.act = self.tr._action_fact(self.run, self.t, *self._activation())
+        return self.act is not None
+
+    def discharge(self) -> bool:
+        activated, env, _ = self._activation()
+        return self.tr._discharged(self.run, env, activated, self.t)
+
+    def deadline_passed(self) -> bool:
+        deadline = self.run.deadline
+        return deadline is not None and self.t > deadline
+
+
+@functools.cache
+def _once_active(modality: str, acts: bool, due: bool) -> bool:
+    """Whether the lifecycle takes an instance only from dormant to active, for good, in a treaty
+    whose parties are members for all its time in force with no suspension, for a provision with
+    no `upon`, `unless` or `until`; `acts`: the scenario has facts of its action's kind; `due`: it
+    has a deadline."""
+    known = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False,
+             "undefeated": True, "prerequisites": True, "discharge": False}
+    if not acts:
+        known["action"] = False
+    if not due:
+        known["deadline_passed"] = False
+    return lifecycle.machine(modality, **known).once_active()
+
+
+@functools.cache
+def _untriggered(modality: str) -> frozenset[str]:
+    """The statuses the lifecycle keeps, whatever else holds, at an instant where a not yet
+    activated instance's trigger does not hold: the walk passes over such instants."""
+    return frozenset(s for s in lifecycle.STATUSES if s not in TERMINAL
+                     and lifecycle.settled(s, False, modality, trigger=False))
+
+
+@functools.cache
+def _unprepared(modality: str) -> frozenset[str]:
+    """The statuses the lifecycle keeps at an instant where a not yet activated instance is in
+    force, between members, not suspended, triggered and undefeated, but without its
+    prerequisites: the walk may pass over such instants."""
+    return frozenset(s for s in lifecycle.STATUSES if s not in TERMINAL and lifecycle.settled(
+        s, False, modality, in_force=True, bearer_member=True, beneficiary_member=True, suspended=False,
+        trigger=True, undefeated=True, prerequisites=False))
 
 
 def _twin(run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
