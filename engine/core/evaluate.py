@@ -35,9 +35,9 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
 from engine.language import ast as A
@@ -115,7 +115,9 @@ class FactIndex:
 
     def __init__(self, lib: Library, facts: list[Fact]):
         self.facts = facts
-        self.memo: dict[tuple[object, ...], list[dict[str, str]]] = {}  # see TreatyRun._candidates, _pairs
+        # the key's shape says what it holds: candidate envs (TreatyRun._candidates, _pairs), the
+        # parties (_parties_all), a simple trigger's table or the facts behind it (_table)
+        self.memo: dict[tuple[object, ...], Any] = {}
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
         kinds = lib.kinds
@@ -152,7 +154,7 @@ class FactIndex:
         if not best:
             return best
         for role, const, var in _arg_plan(atom):
-            value = const if const is not None else env.get(var)  # type: ignore[arg-type]
+            value = const if var is None else env.get(var)
             if value is None:
                 continue
             lst = self.by_role.get((atom.kind, role, value), _EMPTY)
@@ -437,7 +439,7 @@ class TreatyRun:
         # treaties built from one template have equal triggers (spans do not count in equality):
         # a trigger that reads only facts has the same candidates in each of them
         key = (p.when, keep, self.start, self.end, None if _facts_only(p.when) else self.treaty.id)
-        envs = self.index.memo.get(key)
+        envs: list[dict[str, str]] | None = self.index.memo.get(key)
         if envs is None:
             envs = self.index.memo[key] = self._candidates(p.when, {}, keep)
         for env in envs:
@@ -460,14 +462,14 @@ class TreatyRun:
                 bv = env.get(b.var or "")
                 bearers = [bv] if bv and self.ever_member(bv) else []
             for bearer in bearers:
-                key = (bearer, benef)
-                if key not in pairs:
+                pair = (bearer, benef)
+                if pair not in pairs:
                     seed: dict[str, str] = {}
                     if isinstance(ben_value, A.Var):
                         seed[ben_value.name] = benef
                     if b.var:
                         seed[b.var] = bearer
-                    pairs[key] = seed
+                    pairs[pair] = seed
         return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
 
     def _candidates(self, c: A.Cond, env: dict[str, str], keep: frozenset[str]) -> list[dict[str, str]]:
@@ -483,12 +485,13 @@ class TreatyRun:
             key = (c.atom.kind, plan, tuple(sorted((k, v) for k, v in env.items() if k in keep or
                                                    any(k == var for _, _, var in plan))),
                    keep, self.start, self.end)
-            found = self.index.memo.get(key)
+            found: list[dict[str, str]] | None = self.index.memo.get(key)
             if found is None:
                 found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
             return found
         if isinstance(c, A.Temporal):
-            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | _vars(c.second))
+            second_vars = frozenset(a.value.name for a in c.second.args if isinstance(a.value, A.Var))
+            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | second_vars)
             return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
         if isinstance(c, A.And):
             items = [i for i in c.items if not _is_test(i, env)] + [i for i in c.items if _is_test(i, env)]
@@ -581,6 +584,7 @@ class TreatyRun:
         scenario, in a table per fact of the trigger (`_table`), shared by every treaty that
         asks the same. The result is what `_run_provision` gives, down to `because` (a test
         compares them on the peers' rules)."""
+        assert p.when is not None  # a simple plan has a trigger
         out: dict[tuple[str, str], InstanceRun] = {}
         start = self.start
         tables = [self._table(leaf, names, key, start) for leaf, names, key in plan.leaves]
@@ -640,10 +644,10 @@ class TreatyRun:
 
     def _parties_all(self) -> list[str]:
         key = ("parties", id(self.members))
-        got = self.index.memo.get(key)
+        got: list[str] | None = self.index.memo.get(key)
         if got is None:
-            got = self.index.memo[key] = sorted(x for x, spans in self.members.items() if spans)  # type: ignore[assignment]
-        return got  # type: ignore[return-value]
+            got = self.index.memo[key] = sorted(x for x, spans in self.members.items() if spans)
+        return got
 
     def _table(self, leaf: A.Cond, names: tuple[str, ...], leaf_key: tuple[object, ...],
                start: int) -> dict[tuple[str, ...], int]:
@@ -652,9 +656,9 @@ class TreatyRun:
         (entry into force at the earliest). Worked out once per scenario, from the facts of its
         kind only."""
         key = (leaf_key, start)  # treaties built from one template share it
-        table = self.index.memo.get(key)
+        table: dict[tuple[str, ...], int] | None = self.index.memo.get(key)
         if table is not None:
-            return table  # type: ignore[return-value]
+            return table
         table = {}
         end = self.end
         if isinstance(leaf, A.Occurred):
@@ -671,7 +675,7 @@ class TreatyRun:
                     if k not in table:
                         table[k] = max(f.start, start)
                         facts[k] = f
-            self.index.memo[(leaf_key, start, "facts")] = facts  # type: ignore[assignment]
+            self.index.memo[(leaf_key, start, "facts")] = facts
         else:
             assert isinstance(leaf, A.Temporal)
             for fa in self.index.candidates(leaf.first, _NO_ENV):
@@ -696,7 +700,7 @@ class TreatyRun:
                     day = max(fa.start, fb.start, start)
                     if day < table.get(k, _NEVER):
                         table[k] = day
-        self.index.memo[key] = table  # type: ignore[assignment]
+        self.index.memo[key] = table
         return table
 
     def _proof(self, c: A.Cond, seed: dict[str, str], firsts: list[int], index: dict[int, int], t: int,
@@ -704,9 +708,9 @@ class TreatyRun:
         """The proof `solve` gives first for a simple trigger that holds at t (`_run_simple`)."""
         if isinstance(c, A.Occurred):
             # the fact `solve` finds first is the earliest that matches: the one its table kept
-            facts = self.index.memo.get((_leaf_key(c), self.start, "facts"))
+            facts: dict[tuple[str, ...], Fact] | None = self.index.memo.get((_leaf_key(c), self.start, "facts"))
             if facts is not None:
-                f = facts.get(tuple([seed[n] for n in _names(c)]))  # type: ignore[attr-defined]
+                f = facts.get(tuple([seed[n] for n in _names(c)]))
                 if f is not None:
                     return (("fact", c.atom, f),)
             return next(self.solve(c, seed, t, parties))[1]
@@ -736,7 +740,7 @@ class TreatyRun:
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
         return (benef, rest, tuple(self.members.get(bearer, ())))
 
-    def _instants(self, base: list[int], atoms: list[A.Atom], action: A.Atom, seed: dict[str, str],
+    def _instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
         """The instants at which an instance can change: the treaty's own (`base`) and the starts and
         ends of the facts that can match one of its atoms once its bearer and beneficiary are
@@ -921,7 +925,8 @@ class TreatyRun:
             if run.activated is not None:
                 self._while_active(run, t, parties, set_status)
 
-    def _trigger(self, run: InstanceRun, seed: dict[str, str], t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
+    def _trigger(self, run: InstanceRun, seed: dict[str, str], t: int, parties: tuple[str, str],
+                 set_status: Callable[[str, int], None]) -> None:
         p = run.provision
         assert p.when is not None
         pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
@@ -965,7 +970,8 @@ class TreatyRun:
                 out += sol[1]
         return out
 
-    def _while_active(self, run: InstanceRun, t: int, parties: tuple[str, str], set_status) -> None:  # type: ignore[no-untyped-def]
+    def _while_active(self, run: InstanceRun, t: int, parties: tuple[str, str],
+                      set_status: Callable[[str, int], None]) -> None:
         p = run.provision
         then = p.then
         assert then is not None and run.activated is not None

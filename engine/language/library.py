@@ -426,11 +426,11 @@ class Checker:
             if c.provision not in ids:
                 self.d.unknown(c.span, "provision", c.provision, ids, owner=t.id)
             out = set()
-            for v in (c.beneficiary, c.bearer):
-                if isinstance(v, A.Var):
-                    out.add(v.name)
-                elif isinstance(v, A.Code):
-                    self.country_code(v.code, v.span)
+            for party in (c.beneficiary, c.bearer):
+                if isinstance(party, A.Var):
+                    out.add(party.name)
+                elif isinstance(party, A.Code):
+                    self.country_code(party.code, party.span)
             return out
         raise AssertionError(c)  # pragma: no cover
 
@@ -471,10 +471,10 @@ class Checker:
                 stack.pop()
             state[n] = 2
 
-        for p in sorted(edges):
-            if p not in state:
-                stack.append((p, False))
-                visit(p)
+        for pid in sorted(edges):
+            if pid not in state:
+                stack.append((pid, False))
+                visit(pid)
                 stack.pop()
 
     # ------------------------------------------------------------ properties

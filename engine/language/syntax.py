@@ -56,15 +56,19 @@ def parser() -> Lark:
     from engine.base import cache
 
     text = grammar_path().read_text(encoding="utf-8")
-    options = dict(parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+
+    def build(cache_file: str | bool = False) -> Lark:
+        return Lark(text, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True,
+                    cache=cache_file)
+
     root = cache.cache_dir()
     if root is not None:
         path = root / f"grammar-{cache.key(text, lark.__version__)}.lark-cache"
         try:
-            return Lark(text, cache=str(path), **options)  # type: ignore[arg-type]
+            return build(str(path))
         except Exception:  # an unreadable or unwritable cache file: compile without it
             pass
-    return Lark(text, **options)  # type: ignore[arg-type]
+    return build()
 
 
 @lru_cache(maxsize=1)
@@ -225,10 +229,11 @@ def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
     if isinstance(e, UnexpectedCharacters):
         line, column = e.line or 1, e.column or 1
         span = Span(src.path, line, column, line, column + 1)
-        char = src.text[e.pos_in_stream] if 0 <= e.pos_in_stream < len(src.text) else "?"
+        pos = e.pos_in_stream if e.pos_in_stream is not None else len(src.text)  # Lark always sets it
+        char = src.text[pos] if 0 <= pos < len(src.text) else "?"
         allowed = _accepted(e, set(e.allowed or []))
         hint = None
-        rest = src.text[e.pos_in_stream:e.pos_in_stream + 40].split()
+        rest = src.text[pos:pos + 40].split()
         word = rest[0] if rest else char
         if char == '"':
             hint = "strings end on the same line with '\"'"
