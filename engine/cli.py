@@ -439,7 +439,7 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
         names = sorted(lib.interpretations)
     elif interpretations is not None:
         names = [n.strip() for n in interpretations.split(",") if n.strip()]
-    for n in names or [None]:
+    for n in names if names else [None]:
         api.check_names(lib, list(treaties) or None, n)
     page = render_report(lib, scs, names, list(treaties) or None, title)
     if output == "-":

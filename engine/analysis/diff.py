@@ -62,7 +62,7 @@ from engine.kernel.facts import BIG, Fact, Scenario, sovereign
 from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of, is_country
-from engine.language.library import Library, beneficiary_arg, check_documents, parse_files
+from engine.language.library import KindInfo, Library, Region, beneficiary_arg, check_documents, parse_files
 
 SCHEMA = "casus.diff/1"
 DEFAULT_MAX_FACTS = 3
@@ -429,7 +429,7 @@ class Search:
         self.refs = any(isinstance(node, A.StateRef) for s in self.sides for p in s.treaty.provisions
                         for c in _conds(p) for node in _walk(c))
         self._build_keys()
-        self._is_action = {k: bool((self.A.lib.kinds.get(k) or self.B.lib.kinds.get(k)).is_action)  # type: ignore[union-attr]
+        self._is_action = {k: bool((self.A.lib.kinds.get(k) or self.B.lib.kinds[k]).is_action)
                            for f in self._all_facts() for k in (f.kind,)}
         self._action_keys: dict[tuple[str, str], list[Key]] = {}
         for k in self.keys:
@@ -457,7 +457,7 @@ class Search:
             out.append(state)
         return tuple(out)
 
-    def _region(self, s: _SideRun, t: A.InArea):  # type: ignore[no-untyped-def]
+    def _region(self, s: _SideRun, t: A.InArea) -> Region | None:
         if t.what == "scope":
             return s.side.lib.scopes.get((s.side.tid, t.name))
         return s.side.lib.regions.get(t.name)
@@ -696,7 +696,7 @@ class Search:
                 out.extend(self._instantiate(s, d.body, benv))
         return out
 
-    def _fill(self, s: _SideRun, info, args: list[A.Arg], extra: list[str], env: dict[str, str],  # type: ignore[no-untyped-def]
+    def _fill(self, s: _SideRun, info: KindInfo, args: list[A.Arg], extra: list[str], env: dict[str, str],
               roles: dict[str, str]) -> Iterator[dict[str, str]]:
         if not args:
             if not extra:

@@ -5,6 +5,7 @@ outside the scope, another interpretation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from engine.analysis.counterfactual import MAX_FACTS, Search, counterfactuals
 from engine.base.errors import Diagnostics
@@ -18,6 +19,18 @@ from engine.language.build import iso
 from engine.language.library import Library, beneficiary_arg
 
 MAX_BRANCHES = 16
+
+
+class InstanceEntry(TypedDict):
+    """One instance of the provision, its dates as ISO text."""
+    bearer: str
+    beneficiary: str
+    status: str
+    since: str | None
+    activated: str | None
+    because: list[Any]  # engine.core.records' Because items: atom, fact, source
+    missing: list[str]
+    reason: str | None
 
 
 @dataclass
@@ -38,7 +51,7 @@ class Explanation:
     treaty: str
     provision: A.Provision
     interpretation: str
-    instances: list[dict[str, object]]
+    instances: list[InstanceEntry]
     structural: list[str] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
     other_interpretations: list[str] = field(default_factory=list)
@@ -62,9 +75,9 @@ class Explanation:
             for inst in self.instances:
                 lines.append(f"{inst['bearer']} -> {inst['beneficiary']}: {inst['status']} since {inst['since']}"
                              + (f" (activated {inst['activated']})" if inst["activated"] else ""))
-                for b in inst["because"]:  # type: ignore[attr-defined]
+                for b in inst["because"]:
                     lines.append(f"  because {b.atom}  <-  {b.fact}  [{b.source}]")
-                for m in inst["missing"]:  # type: ignore[attr-defined]
+                for m in inst["missing"]:
                     lines.append(f"  missing {m}")
                 if inst.get("reason"):
                     lines.append(f"  {inst['reason']}")
@@ -117,7 +130,7 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_fa
             start, end = tr.start, tr.end
             if f.end < start or f.start > end:
                 return Check(text, False, f"{f.text} [{f.source}] happened when the treaty was not in force "
-                                          f"(in force {iso(start)}{' to ' + iso(end) if end < BIG else ''})"), env
+                                          f"(in force {iso(start)}{f' to {iso(end)}' if end < BIG else ''})"), env
             spans = tr.members.get(benef, [])
             if not any(f.start <= e and f.end >= s for s, e in spans):
                 when = ", ".join(f"{iso(s)}–{iso(e) if e < BIG else ''}" for s, e in spans) or "never"
@@ -152,9 +165,9 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
     ev: Evaluation = evaluate(lib, scenario, [treaty], interpretation)
     outcome = ev.outcomes[0]
     runs = [r for r in outcome.instances if r.provision.id == provision]
-    insts = [{"bearer": r.bearer, "beneficiary": r.beneficiary, "status": r.status, "since": iso(r.since),
-              "activated": iso(r.activated), "because": because_items(r), "missing": list(r.missing),
-              "reason": r.reason} for r in runs]
+    insts: list[InstanceEntry] = [{"bearer": r.bearer, "beneficiary": r.beneficiary, "status": r.status,
+                                   "since": iso(r.since), "activated": iso(r.activated), "because": because_items(r),
+                                   "missing": list(r.missing), "reason": r.reason} for r in runs]
     ex = Explanation(treaty, prov, ev.interpretation, insts)
     tr = outcome.run
     if t.in_force is not None:

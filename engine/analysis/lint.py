@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.paths import display_path, library_dir, scenarios_dir
@@ -45,6 +46,9 @@ from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of
 from engine.language.library import Library, check_documents, iter_casus_files, parse_files
+
+if TYPE_CHECKING:
+    from engine.core.evaluate import InstanceRun
 
 ALLOW = re.compile(r"#\s*lint:\s*allow\s+(?P<codes>W-[A-Z]+(?:\s*,\s*W-[A-Z]+)*)(?P<rest>.*)$")
 MAX_FACTS = 3
@@ -362,7 +366,7 @@ class _Linter:
                                 continue
                             both = _active_together(r1, r2)
                             if both is not None:
-                                conflict[key] = (facts, f"{bearer} → {benef} on {iso(both)}")  # type: ignore[index]
+                                conflict[key] = (facts, f"{bearer} → {benef} on {iso(both)}")
                     for r in rs:
                         mod = r.provision.then.modality
                         others = {o.provision.id for o in rs if o is not r and o.provision.then.modality == mod
@@ -385,10 +389,11 @@ class _Linter:
         for (p1, p2), (facts, when) in sorted(conflict.items()):
             later = max(by[p1], by[p2], key=lambda x: (x.span.line, x.span.column))
             other = by[p2] if later is by[p1] else by[p1]
+            assert later.then is not None  # both have a duty: they conflict over its action
             scen = "; ".join(f"{iso(f.start)} {f.render(search.side_roles(search.a, f))}" for f in sorted(facts))
             self.add(later.span, "W-CONFLICT",
                      f"'{t.id}.{later.id}' and '{other.id}' (line {other.span.line}) make one party both do and not do "
-                     f"{later.then.action.kind} ({when}), in the scenario: {scen}",  # type: ignore[union-attr]
+                     f"{later.then.action.kind} ({when}), in the scenario: {scen}",
                      "narrow one of the triggers, or add 'unless' to one so they cannot hold together")
         for p in provs:
             cov = covers[p.id]
@@ -471,7 +476,7 @@ class _Linter:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _active_together(r1, r2) -> int | None:  # type: ignore[no-untyped-def]
+def _active_together(r1: InstanceRun, r2: InstanceRun) -> int | None:
     dates = sorted({d for d, _ in r1.timeline} | {d for d, _ in r2.timeline})
     for d in dates:
         if r1.status_at(d) == "active" and r2.status_at(d) == "active":

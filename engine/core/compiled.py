@@ -31,8 +31,9 @@ The engine also evaluates, beside the compiled ones, every treaty that is not co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from engine.core import records
 from engine.core.evaluate import (
@@ -113,15 +114,15 @@ class Program:
                 plans[tid] = got
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
-        self.action_kinds = frozenset(pp.p.then.action.kind for ps in plans.values() for pp in ps  # type: ignore[union-attr]
-                                      if pp.p.then.modality in ("obligation", "prohibition"))  # type: ignore[union-attr]
+        self.action_kinds = frozenset(then.action.kind for ps in plans.values() for pp in ps
+                                      if (then := pp.p.then) is not None and then.modality in ("obligation", "prohibition"))
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.codes
         namespace: dict[str, object] = dict(gen.constants)
         code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
-        self.run: Callable[..., list[str]] = namespace["run"]  # type: ignore[assignment]
+        self.run = cast("Callable[..., list[str]]", namespace["run"])
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
@@ -386,11 +387,12 @@ class _Generator:
         if pairs is not None:
             # every way the trigger holds binds both by one fact: go through those facts' pairs
             tables, names = pairs
+            assert pp.ben_var is not None and pp.bearer_var is not None  # pair_driver was asked
             keys = tables[0] if len(tables) == 1 else "{" + ", ".join(f"*{t}" for t in tables) + "}"
             out.append(f"    for k in {keys}:")
-            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")  # type: ignore[arg-type]
+            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")
             out.append(f"        if {x} not in {self.const(frozenset(benefs))} or {y} not in "
-                       f"{self.const(frozenset(self.constants[bearers]))}: continue")  # type: ignore[arg-type]
+                       f"{self.const(frozenset(cast('tuple[str, ...]', self.constants[bearers])))}: continue")
             if differ:
                 out.append(f"        if {y} == {x}: continue")
             self.day(when, upon, tname, seed, probe, parties, "        ", start)
@@ -412,7 +414,7 @@ class _Generator:
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
 
-    def sources(self, leaves: list[A.Cond], tables: list[str], when: A.Cond, var: str, local: str,
+    def sources(self, leaves: Sequence[A.Cond], tables: list[str], when: A.Cond, var: str, local: str,
                 seed: dict[str, str]) -> str:
         """An expression: some fact outside `not` binds `var` to the local `local`, beside the
         values the other variables of `seed` (casus variable -> local) have."""
@@ -445,7 +447,8 @@ class _Generator:
             return None
         if isinstance(c, A.Or):
             parts = [self.driver(item, var, tname) for item in c.items]
-            return None if not all(parts) else [t for ts in parts for t in ts]  # type: ignore[union-attr]
+            found = [ts for ts in parts if ts]
+            return None if len(found) < len(parts) else [t for ts in found for t in ts]
         return None
 
     def pair_driver(self, c: A.Cond, ben: str, bearer: str, tname: dict[int, str]
@@ -463,9 +466,10 @@ class _Generator:
             return None
         if isinstance(c, A.Or):
             parts = [self.pair_driver(item, ben, bearer, tname) for item in c.items]
-            if not all(parts):
+            found = [got for got in parts if got]
+            if len(found) < len(parts):
                 return None
-            return [t for ts, _ in parts for t in ts], parts[0][1]  # type: ignore[index,misc]
+            return [t for ts, _ in found for t in ts], found[0][1]
         return None
 
     @staticmethod

@@ -179,7 +179,7 @@ def csv_field(text: str) -> str:
     return text
 
 
-_S = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps(ensure_ascii=False) uses for a str
+_S = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 _HEADS: dict[int, tuple[object, tuple[str, str, str]]] = {}
 _RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {}
 _ISO: dict[int, str] = {}
@@ -218,7 +218,7 @@ def _iso(ordinal: int | None) -> str | None:
     if text is None:
         if len(_ISO) > 100_000:
             _ISO.clear()
-        text = _ISO[ordinal] = iso(ordinal)  # type: ignore[assignment]
+        text = _ISO[ordinal] = iso(ordinal)
     return text
 
 

@@ -61,7 +61,10 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
         data, name = _scenario_entry(path, lib_key, is_json)
         got = _cached_scenarios(path, data, name, is_json, diags)
         if got is not None:
-            (json_decls if is_json else user_docs).append(got)  # type: ignore[arg-type]
+            if isinstance(got, A.ScenarioDecl):  # what a JSON file's entry holds (`_cached_scenarios`)
+                json_decls.append(got)
+            else:
+                user_docs.append(got)
             cached.update(id(d) for d in _decls(got))
             continue
         if is_json:

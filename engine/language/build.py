@@ -4,7 +4,7 @@ checked later, in `check`, against the whole library."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from engine.base.errors import Diagnostics
 from engine.base.source import Source, Span
@@ -21,6 +21,12 @@ def date_ordinal(text: str) -> int | None:
         return dt.date.fromisoformat(text).toordinal()
     except ValueError:
         return None
+
+
+@overload
+def iso(ordinal: int) -> str: ...
+@overload
+def iso(ordinal: int | None) -> str | None: ...
 
 
 def iso(ordinal: int | None) -> str | None:
