@@ -313,7 +313,8 @@ class Search:
         self.interp = a.lib.interpretations[self.interp_name]
         self.interp_b = b.lib.interpretations[self.interp_name]
         if action is not None:
-            acts = {k for k, i in a.lib.kinds.items() if i.is_action} | {k for k, i in b.lib.kinds.items() if i.is_action}
+            acts = ({k for k, i in a.lib.kinds.items() if i.is_action}
+                    | {k for k, i in b.lib.kinds.items() if i.is_action})
             if action not in acts:
                 raise CasusError([Diagnostic(CLI, "E-UNKNOWN", f"unknown action '{action}'",
                                              _hint(suggest(action, acts)), suggest(action, acts))])
@@ -566,7 +567,8 @@ class Search:
                                 if d >= limit:
                                     continue
                                 if off:
-                                    self.date_notes.setdefault(d, f"{off} day{'s' if off > 1 else ''} after {iso(base)}")
+                                    self.date_notes.setdefault(
+                                        d, f"{off} day{'s' if off > 1 else ''} after {iso(base)}")
                                 for e in ends:
                                     u.add(DFact(d, kind, roles, d if e is None else e))
 
@@ -781,7 +783,8 @@ class Search:
                 continue
             both = len(binding) == 2
             out.append((0 if both else 1, c, nxt))
-            self.date_notes.setdefault(c, "; ".join(crit[c]) + ("; both bind" if both else f"; only {binding[0].side.tid} binds"))
+            self.date_notes.setdefault(c, "; ".join(crit[c])
+                                       + ("; both bind" if both else f"; only {binding[0].side.tid} binds"))
         # the first date on which both treaties bind comes first, then the others in order
         first_both = min((d for both, d, _ in out if both == 0), default=None)
         out.sort(key=lambda bd: (bd[1] != first_both, bd[1]))
@@ -881,7 +884,8 @@ class Search:
             elif "-" in v and country_of(v) in (x, y):
                 other = y if country_of(v) == x else x
                 vec = self.vectors.get(v)
-                match = [t for t in self.territory_choices(other) if self.vectors.get(t) == vec and country_of(t) == other]
+                match = [t for t in self.territory_choices(other)
+                         if self.vectors.get(t) == vec and country_of(t) == other]
                 if not match:
                     return None
                 v2 = match[0]
@@ -1058,7 +1062,8 @@ class Search:
                 ev["until"] = None if f.end >= BIG else iso(f.end)
             ev.update(self.side_roles(s, f))
             events.append(ev)
-        return {"name": f"casus diff {self.A.tid} {self.B.tid} #{n}" + (f" ({s.side.tid})" if s.name == "b" and self.mapping else ""),
+        return {"name": f"casus diff {self.A.tid} {self.B.tid} #{n}"
+                        + (f" ({s.side.tid})" if s.name == "b" and self.mapping else ""),
                 "interpretation": self.interp_name, "events": events}
 
     def _summary(self, sigs: list[Sig]) -> str:
@@ -1185,7 +1190,8 @@ def _named_codes(t: A.TreatyDecl) -> set[str]:
         if p.then is not None:
             if p.then.bearer.mode == "code" and p.then.bearer.value:
                 out.add(p.then.bearer.value)
-            out |= {a.value.code for a in p.then.action.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
+            out |= {a.value.code for a in p.then.action.args
+                    if isinstance(a.value, A.Code) and is_country(a.value.code)}
             if isinstance(p.then.beneficiary, A.Code):
                 out.add(p.then.beneficiary.code)
     return out
@@ -1224,7 +1230,8 @@ def _rows(lib: Library, runs: Sequence[InstanceRun]) -> list[list[str]]:
         assert p.then is not None
         duty = f"{MODAL[p.then.modality]} {p.then.action.kind}"
         groups.setdefault((p.id, r.beneficiary, duty, r.status, strength(p, lib)), []).append(r.bearer)
-    return [[prov, _who(bearers, benef), duty, status, sg] for (prov, benef, duty, status, sg), bearers in groups.items()]
+    return [[prov, _who(bearers, benef), duty, status, sg]
+            for (prov, benef, duty, status, sg), bearers in groups.items()]
 
 
 def render_table(result: DiffResult) -> str:
@@ -1244,7 +1251,8 @@ def render_table(result: DiffResult) -> str:
         parties.append(text)
     dates = "; ".join(f"{d['date']} ({d['why']})" for d in bound["dates"])
     per = "one date" if bound["max_dates"] == 1 else f"at most {bound['max_dates']} dates"
-    lines.append(f"Bound: every scenario of up to {bound['max_facts']} facts on {per}, from {bound['facts']} facts about")
+    lines.append(f"Bound: every scenario of up to {bound['max_facts']} facts on {per}, "
+                 f"from {bound['facts']} facts about")
     twins = "".join(f"; {x} and {y} interchangeable" for x, y in bound.get("interchangeable", []))
     lines.append(f"  parties  {', '.join(parties)}; {bound['outsider']} outside both{twins}")
     lines.append(f"  dates    {dates}")
@@ -1289,7 +1297,10 @@ def render_table(result: DiffResult) -> str:
         body.append([""] * len(header))
     body.pop()
     widths = [max(len(r[c]) for r in [header] + body) for c in range(len(header))]
-    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip()
+
     lines.append(fmt(header))
     lines.append(fmt(["─" * w for w in widths]))
     lines.extend(fmt(r) for r in body)

@@ -88,7 +88,8 @@ class Explanation:
         for br in self.branches:
             lines.append(f"  for {br.beneficiary}:")
             for c in br.checks:
-                lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}" + (f"  — {c.detail}" if c.detail else ""))
+                lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}"
+                             + (f"  — {c.detail}" if c.detail else ""))
         for o in self.other_interpretations:
             lines.append(f"  - {o}")
         if self.counterfactuals:
@@ -113,7 +114,8 @@ def _dnf(c: A.Cond | None) -> list[list[A.Cond]]:
     return [[c]]
 
 
-def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
+def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str,
+             all_facts: list[Fact]) -> tuple[Check, dict[str, str]]:
     text = render.cond(lit, env)
     sol = next(tr.solve(lit, env, BIG, (benef,)), None)
     if sol is not None:
@@ -134,7 +136,8 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], benef: str, all_fa
             spans = tr.members.get(benef, [])
             if not any(f.start <= e and f.end >= s for s, e in spans):
                 when = ", ".join(f"{iso(s)}–{iso(e) if e < BIG else ''}" for s, e in spans) or "never"
-                return Check(text, False, f"{f.text} [{f.source}], but {benef} was not a member then (member: {when})"), env
+                return Check(text, False,
+                             f"{f.text} [{f.source}], but {benef} was not a member then (member: {when})"), env
             if isinstance(lit, A.Ongoing):
                 return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
         return Check(text, False, "no fact matches"), env

@@ -224,13 +224,15 @@ def check_invariants(lib: Library, treaty: str, s: Scenario, reordered: Library 
         seen_terminal = None
         for d, status in r.timeline:
             if seen_terminal is not None and status != seen_terminal:
-                return "terminal", f"{r.provision.id} {r.bearer} -> {r.beneficiary} went from {seen_terminal} to {status} on {iso(d)}"
+                return "terminal", (f"{r.provision.id} {r.bearer} -> {r.beneficiary} went from {seen_terminal} "
+                                    f"to {status} on {iso(d)}")
             if status in TERMINAL:
                 seen_terminal = status
         if r.activated is not None:
             for d, status in r.timeline:
                 if d >= r.activated and status not in AFTER_ACTIVATION:
-                    return "latch", f"{r.provision.id} {r.bearer} -> {r.beneficiary} was {status} on {iso(d)} after activation on {iso(r.activated)}"
+                    return "latch", (f"{r.provision.id} {r.bearer} -> {r.beneficiary} was {status} on {iso(d)} "
+                                     f"after activation on {iso(r.activated)}")
     flipped = dataclasses.replace(s, facts=tuple(reversed(s.facts)))
     if _result_json(lib, flipped, treaty) != base:
         return "order", "reversing the facts changed the result"
@@ -275,7 +277,8 @@ def _database(cache: str | os.PathLike[str] | None) -> ExampleDatabase:
         return InMemoryExampleDatabase()
 
 
-def _search(key: str, strategy: SearchStrategy[Scenario], check: Callable[[Scenario], tuple[str, str, str | None] | None],
+def _search(key: str, strategy: SearchStrategy[Scenario],
+            check: Callable[[Scenario], tuple[str, str, str | None] | None],
             examples: int, seed: int | None, cache: str | os.PathLike[str] | None
             ) -> tuple[Scenario, str, str, str | None] | None:
     """Run Hypothesis; return the shrunk failing scenario with (name, message, provision)."""

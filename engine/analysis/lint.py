@@ -33,6 +33,7 @@ declaration or in the comment block just above it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,8 @@ class Finding:
 
     def diagnostic(self, lines: dict[str, str]) -> Diagnostic:
         text = lines.get(self.span.path)
-        src = split_lines(text)[self.span.line - 1] if text is not None and self.span.line <= len(split_lines(text)) else None
+        src = (split_lines(text)[self.span.line - 1]
+               if text is not None and self.span.line <= len(split_lines(text)) else None)
         return Diagnostic(self.span, self.code, self.message, self.hint, (), src)
 
 
@@ -129,7 +131,8 @@ def lint_library(lib: Library, docs: list[A.Document], files: Iterable[str], max
 # ---------------------------------------------------------------------------- suppression
 
 
-def _suppress(found: list[Finding], sources: dict[str, str], files: list[str]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+def _suppress(found: list[Finding], sources: dict[str, str],
+              files: list[str]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     used: set[tuple[str, int]] = set()
@@ -215,25 +218,30 @@ class _Linter:
             life = f"{iso(start)}–{iso(end) if end is not None else ''}"
             if m.start is not None and start is not None and m.start < start:
                 self.add(m.span, "W-MEMBERSHIP",
-                         f"{m.party.code} is a member of '{t.id}' from {iso(m.start)}, before it is in force ({iso(start)})",
+                         f"{m.party.code} is a member of '{t.id}' from {iso(m.start)}, "
+                         f"before it is in force ({iso(start)})",
                          "a membership counts from entry into force: write the later date, or leave 'from' out")
             if m.start is not None and end is not None and m.start > end:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code} joins '{t.id}' on {iso(m.start)}, after it ended ({life})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code} joins '{t.id}' on {iso(m.start)}, after it ended ({life})",
                          "check the dates")
             if e is not None and start is not None and e < start:
                 self.add(m.span, "W-MEMBERSHIP",
-                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, before the treaty is in force ({iso(start)})",
+                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, "
+                         f"before the treaty is in force ({iso(start)})",
                          "check the dates")
             if e is not None and end is not None and e > end:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, after the treaty ({life})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, after the treaty ({life})",
                          "a membership cannot outlive the treaty: leave 'until' out")
             if e is not None and s is not None and e < s:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code}'s membership of '{t.id}' ends ({iso(e)}) before it starts ({iso(s)})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code}'s membership of '{t.id}' ends ({iso(e)}) before it starts ({iso(s)})",
                          "swap the dates")
         for code, ms in sorted(spans.items()):
             iv = sorted(((m.start if m.start is not None else (start or 0)),
                          (m.end if m.end is not None else 10**9), i) for i, m in enumerate(ms))
-            for (s1, e1, i1), (s2, e2, i2) in zip(iv, iv[1:]):
+            for (_s1, e1, i1), (s2, _e2, i2) in itertools.pairwise(iv):
                 if s2 <= e1:
                     self.add(ms[i2].span, "W-MEMBERSHIP", f"{code}'s memberships of '{t.id}' overlap",
                              f"the other one is at {ms[i1].span.where}; merge them")
@@ -286,7 +294,8 @@ class _Linter:
                 self.never_reason.setdefault((t.id, p.id), "reported")
             ben = p.then.beneficiary
             if isinstance(ben, A.Code) and ben.code not in members:
-                self.add(ben.span, "W-NEVER", f"'{t.id}.{p.id}': the beneficiary {ben.code} is never a member of '{t.id}'",
+                self.add(ben.span, "W-NEVER",
+                         f"'{t.id}.{p.id}': the beneficiary {ben.code} is never a member of '{t.id}'",
                          f"members are {', '.join(sorted(members))}")
                 self.never_reason.setdefault((t.id, p.id), "reported")
 
@@ -321,7 +330,8 @@ class _Linter:
         if not isinstance(unless, A.Occurred):
             return None
         for b in _dnf(when):
-            if not any(positive and isinstance(c, A.Occurred) and self._implies(c.atom, unless.atom) for positive, c in b):
+            if not any(positive and isinstance(c, A.Occurred) and self._implies(c.atom, unless.atom)
+                       for positive, c in b):
                 return None
         return unless.atom.render()
 
@@ -356,7 +366,7 @@ class _Linter:
                 for r in act:
                     assert r.provision.then is not None
                     index.setdefault((r.provision.then.action.kind, r.bearer, r.beneficiary), []).append(r)
-                for (action, bearer, benef), rs in index.items():
+                for (_action, bearer, benef), rs in index.items():
                     musts = [r for r in rs if r.provision.then.modality == "obligation"]
                     nots = [r for r in rs if r.provision.then.modality == "prohibition"]
                     for r1 in musts:

@@ -115,7 +115,8 @@ class Program:
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
         self.action_kinds = frozenset(then.action.kind for ps in plans.values() for pp in ps
-                                      if (then := pp.p.then) is not None and then.modality in ("obligation", "prohibition"))
+                                      if (then := pp.p.then) is not None
+                                      and then.modality in ("obligation", "prohibition"))
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.codes
@@ -194,8 +195,9 @@ class _Generator:
     def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
                  plans: dict[str, list[_ProvisionPlan]], order: list[str]):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        # the dates' text, as the engine's CSV
         self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
-                                              "iso": records._iso, "Invalid": Invalid}  # the dates' text, as the engine's CSV
+                                              "iso": records._iso, "Invalid": Invalid}
         self.const_names: dict[tuple[type, object], str] = {}  # see `const`
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
@@ -260,7 +262,8 @@ class _Generator:
             code.append(f"        if s1 < {start}: s1 = {start}")
             for name, atom, names in tables:
                 key = _key(names)
-                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): "
+                            f"{name}[{key}] = s1")
         return code
 
     # ------------------------------------------------------------ tables
@@ -288,7 +291,8 @@ class _Generator:
         code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
         gap = "s1 - s2"
         test = {"within": f"0 <= {gap} <= {leaf.days or 0}", "after": f"{gap} >= 0"}.get(leaf.op, f"{gap} < 0")
-        code.append(f"            if e2 < {start} or not ({test}) or not ({self.unify(leaf.second, 'r2', bound)}): continue")
+        code.append(f"            if e2 < {start} or not ({test}) "
+                    f"or not ({self.unify(leaf.second, 'r2', bound)}): continue")
         code.append(f"            k = {_key(names)}")
         code.append("            d = s1 if s1 > s2 else s2")
         code.append(f"            if d < {start}: d = {start}")
@@ -348,7 +352,7 @@ class _Generator:
         tables_w = [self.table(n, start) for n in leaves_w]
         leaves_u = [n for n in A.walk(upon) if isinstance(n, _LEAVES)] if upon is not None else []
         tables_u = [self.table(n, start) for n in leaves_u]
-        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
+        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u, strict=True)}
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         if b.mode == "each_other":
@@ -419,7 +423,7 @@ class _Generator:
         """An expression: some fact outside `not` binds `var` to the local `local`, beside the
         values the other variables of `seed` (casus variable -> local) have."""
         parts = []
-        for (leaf, positive), t in zip(zip(leaves, _positive(when)), tables):
+        for (leaf, positive), t in zip(zip(leaves, _positive(when), strict=True), tables, strict=True):
             names = _names(leaf)
             if not positive or var not in names:
                 continue

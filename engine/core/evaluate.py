@@ -357,7 +357,8 @@ class TreatyRun:
             where = env.get(c.var)
             if where is None:
                 return
-            region = self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope" else self.lib.regions.get(c.name)
+            region = (self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope"
+                      else self.lib.regions.get(c.name))
             if region is not None and region.contains(where):
                 yield env, ()
         elif isinstance(c, A.InParties):
@@ -401,7 +402,8 @@ class TreatyRun:
             else:
                 ok = run.status_at(t) == c.state
             if ok:
-                text = f"{self.treaty.id}.{c.provision} {bearer} -> {benef} {run.status_at(t) if parties else run.status}"
+                text = (f"{self.treaty.id}.{c.provision} {bearer} -> {benef} "
+                        f"{run.status_at(t) if parties else run.status}")
                 yield env2, (("state", c, text, run.provision.span.short),)
 
     def missing(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...]) -> list[str]:
@@ -628,7 +630,7 @@ class TreatyRun:
                     seed[bvar] = bearer
                 if plan.per_bearer or shared is None:
                     firsts = [table.get(tuple([seed[n] for n in names]), _NEVER)
-                              for (_, names, _), table in zip(plan.leaves, tables)]
+                              for (_, names, _), table in zip(plan.leaves, tables, strict=True)]
                     shared = _NO_RUN
                     for t in sorted({start, *firsts}):
                         if t > BIG:
@@ -1092,14 +1094,15 @@ def _simple_plan(p: A.Provision) -> _SimplePlan | None:
         return None
     leaves = tuple((n, _names(n), _leaf_key(n)) for n in A.walk(when)
                    if isinstance(n, (A.Occurred, A.Temporal)))
-    sources = tuple((i, names.index(ben_var)) for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+    sources = tuple((i, names.index(ben_var))
+                    for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when), strict=True))
                     if positive and ben_var is not None and ben_var in names)
     index = {id(leaf): i for i, (leaf, _, _) in enumerate(leaves)}
     per_bearer = b.var is not None and b.var in _vars(when)
     bearer_sources = None
     if per_bearer and b.var is not None and _binds(when, b.var):
         bearer_sources = tuple((i, names.index(b.var), names.index(ben_var) if ben_var in names else -1)
-                               for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when)))
+                               for i, ((_, names, _), positive) in enumerate(zip(leaves, _positive(when), strict=True))
                                if positive and b.var in names)
     return _SimplePlan(leaves, ben_var, ben.code if isinstance(ben, A.Code) else None, sources, b.mode, b.value,
                        b.var, per_bearer, bearer_sources, index)
@@ -1181,7 +1184,7 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
     for e in envs:
         key = tuple([e.get(k) for k in names])
         if key not in out:
-            out[key] = {k: v for k, v in zip(names, key) if v is not None}
+            out[key] = {k: v for k, v in zip(names, key, strict=True) if v is not None}
     return list(out.values())
 
 

@@ -163,7 +163,8 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
     try:
         f = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below; a byte-order mark is not line 1
     except OSError as e:
-        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE",
+                                     f"cannot read the file: {e.strerror}")]) from None
     with f:
         yield from run_batch(lib, f, treaties, interpretation, shard, file, workers, library, fmt)
 
@@ -356,7 +357,7 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     fact; False otherwise."""
     span = _SPAN
     args = []
-    for role, v in zip(event[1::2], event[2::2]):
+    for role, v in zip(event[1::2], event[2::2], strict=True):
         if _CODE.match(v):
             value: A.Value = A.Code(v, span)
         elif _NAME.match(v):
@@ -428,7 +429,7 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
                         others: dict[str, list[str]] = {}
                         if prog.others:
                             ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation)
-                            for o, lines in zip(ev.outcomes, _split_csv(ev)):
+                            for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                                 others[o.treaty.id] = lines
                         lead = csv_field(name)
                         try:

@@ -218,7 +218,7 @@ def _checked_library(lib_files: list[str], key: str | None, data: list[bytes] | 
     if data is None:
         docs = parse_files(lib_files, diags)
     else:
-        docs = [d for f, b in zip(lib_files, data) for d in _parse_casus(f, b, diags)]
+        docs = [d for f, b in zip(lib_files, data, strict=True) for d in _parse_casus(f, b, diags)]
     lib, _ = check_documents(docs, diags, {display_path(f) for f in lib_files})
     if name is not None and len(diags.items) == before:
         cache.save(name, lib)

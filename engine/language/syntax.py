@@ -165,7 +165,8 @@ def read_source(path: str) -> Source:
     except IsADirectoryError:
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "is a directory, not a file")]) from None
     except OSError as e:
-        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE",
+                                     f"cannot read the file: {e.strerror}")]) from None
     return decode(shown, data)
 
 

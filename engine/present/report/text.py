@@ -74,7 +74,7 @@ def rows(result: Result) -> list[Row]:
 
 def _grid(header: list[str], body: list[list[str]]) -> list[str]:
     widths = [max(len(r[c]) for r in [header] + body) for c in range(len(header))]
-    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip()  # noqa: E731
     return [fmt(header), fmt(["─" * w for w in widths])] + [fmt(r) for r in body]
 
 
@@ -113,7 +113,8 @@ def _md(cell: str) -> str:
 def render_markdown(result: Result) -> str:
     s = result.scenario
     lines = [f"## {s.name}", "", f"Interpretation `{s.interpretation}`, scenario `{s.source}`.", "",
-             "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength | missing |",
+             "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength "
+             "| missing |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     by_treaty: dict[str, list[Row]] = {}
     for r in rows(result):
