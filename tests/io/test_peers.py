@@ -159,7 +159,7 @@ def test_missing_peers_skip_on_a_machine_and_fail_in_ci(tmp_path: Path, monkeypa
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="peers' folder .* is missing"):
         require_peers()
-    for ci in ("true", "TRUE", "1"):
+    for ci in ("true", "TRUE", "1", "yes"):
         monkeypatch.setenv("CI", ci)
         with pytest.raises(pytest.fail.Exception, match="in CI .* a failure, not a skip"):
             require_peers()
