@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     args = " ".join(argv if argv is not None else sys.argv[1:])
-    parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} with `python3 -m bench{' ' + args if args else ''}`."]
+    parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} "
+             f"with `python3 -m bench{' ' + args if args else ''}`."]
     if "peers" not in skip:
         peers = Path(a.peers) if a.peers else P.peers_dir()
         if peers is None:

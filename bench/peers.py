@@ -333,7 +333,8 @@ class Translator:
             upon2 = _and(rest + uguards + distinct + extra)
             outer = w_bound | ({bvar} if bvar else set())
             if (evar is None or evar in w_bound) and _safe(upon2, outer)[0] and _binds_all(upon2, outer, others):
-                encodings.append(f"{pid}: the bearer is needed before casus counts it as bound (under 'not' or in a scope test): split into when/upon")
+                encodings.append(f"{pid}: the bearer is needed before casus counts it as bound "
+                                 "(under 'not' or in a scope test): split into when/upon")
                 return ProvisionPlan(pid, bearer_text, action, e[1], when2, upon2, encodings)
         # 3. bind the unbound variables to every member with the helper provision
         plan.helpers.add("peer_members")
@@ -784,7 +785,7 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
             us = [m[e].net_us for _, m in sel]
             ratio = us[-1] / us[-2] if group == "events" else us[-1] / us[0]
             body.append([e] + [f"{u:,.0f} µs" + ("" if m[e].scenarios == 1000 or e != "casus" else
-                                                  f" ({m[e].scenarios})") for u, (_, m) in zip(us, sel)]
+                                                  f" ({m[e].scenarios})") for u, (_, m) in zip(us, sel, strict=True)]
                         + [f"{ratio:.1f}×", "ok" if ratio <= 10 else "**not met**"])
         out.append(f"\n{title} (net µs per scenario, start-up subtracted; casus on a prefix where shown):\n")
         out.append(table(head, body))

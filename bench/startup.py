@@ -28,7 +28,7 @@ class Startup:
 
     @property
     def ratio(self) -> float:
-        return median([c / b for c, b in zip(self.casus, self.baseline)])
+        return median([c / b for c, b in zip(self.casus, self.baseline, strict=True)])
 
 
 def measure(runs: int = 10) -> Startup:
@@ -51,7 +51,7 @@ def render(s: Startup) -> str:
     rows = [row(f"`casus run {SCENARIO}` (whole library)", s.casus,
                 f"**{s.ratio:.2f}×** (target ≤ 1.5×){'' if s.ratio <= 1.5 else ' — not met'}"),
             row("`python -c \"import pydantic, lark, click, pycountry\"`", s.baseline, "1×"),
-            row("`python -c pass`", s.bare, f"{median([a / b for a, b in zip(s.bare, s.baseline)]):.2f}×")]
+            row("`python -c pass`", s.bare, f"{median([a / b for a, b in zip(s.bare, s.baseline, strict=True)]):.2f}×")]
     return (f"Start-up, {len(s.casus)} alternating runs (seconds; ratio = median of per-run ratios to the "
             f"import baseline; casus peak {s.peak_mib:.0f} MiB):\n\n"
             + table(["command", "median s", "min-max s", "ratio"], rows))

@@ -244,10 +244,11 @@ def treaties(library: str | None) -> None:
         t = lib.treaties[tid]
         parties = sorted({m.party.code for m in t.members})
         shown = ", ".join(parties) if len(parties) <= 4 else f"{len(parties)} parties"
-        rows.append((tid, f"in force {iso(t.in_force)}", shown, f"{len(t.provisions)} provision{'s' if len(t.provisions) != 1 else ''}", t.title))
+        count = f"{len(t.provisions)} provision{'s' if len(t.provisions) != 1 else ''}"
+        rows.append((tid, f"in force {iso(t.in_force)}", shown, count, t.title))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4])
 
 
 @main.command()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 import engine
 
@@ -42,3 +47,30 @@ def timeline(inst: Any) -> list[tuple[str, str]]:
 
 def result_dict(result: engine.Result) -> Any:
     return json.loads(result.to_json())
+
+
+PEERS_MISSING = ("the peers' folder (../shared/peers beside the repository, or $CASUS_PEERS) is missing: "
+                 "nothing to compare with")
+
+
+def in_ci() -> bool:
+    """Whether the tests run in CI: CI=true, as CI services (and .ci/run) set it."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")  # as test_report_html reads it
+
+
+def require_peers() -> Path:
+    """The peers' folder (bench/peers.py `peers_dir`), for a test that compares casus with the
+    peer evaluators. Missing, it skips the test on a developer's machine, and fails it in CI: a
+    comparison must not go quietly missing from a build."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:  # bench/ is beside engine/ in the checkout
+        sys.path.insert(0, root)
+    from bench import peers as P
+
+    found = P.peers_dir()
+    if found is None:
+        if in_ci():
+            pytest.fail(f"{PEERS_MISSING}; in CI (CI=true) that is a failure, not a skip: put the peers "
+                        "beside the repository or point $CASUS_PEERS at them", pytrace=False)
+        pytest.skip(PEERS_MISSING)
+    return found

@@ -279,7 +279,8 @@ def render(case: Case) -> str:
         out.append(f"  parties {', '.join(whole)}")
     for m in t.members:
         if m.start is not None:
-            out.append(f"  member {m.code} from {m.start.isoformat()}" + (f" until {m.end.isoformat()}" if m.end else ""))
+            out.append(f"  member {m.code} from {m.start.isoformat()}"
+                       + (f" until {m.end.isoformat()}" if m.end else ""))
     out.append(f"  in force {t.start.isoformat()}" + (f" until {t.end.isoformat()}" if t.end else ""))
     for s in t.suspensions:
         out.append(f"  suspended {s.bearer} toward {s.beneficiary} from {s.start.isoformat()}"
@@ -519,12 +520,13 @@ class Instance:
             return in_area(dict(self.w.case.treaty.scopes)[c.scope], env[c.var])
         raise AssertionError(c)
 
-    def bindings(self, c: Cond, env: dict[str, str], day: dt.date, floor: dt.date | None = None) -> list[dict[str, str]]:
+    def bindings(self, c: Cond, env: dict[str, str], day: dt.date,
+                 floor: dt.date | None = None) -> list[dict[str, str]]:
         """Every extension of env to c's variables (over every value of the case) under which c holds."""
         free = sorted(atom_vars(c) - set(env))
         out = []
         for values in itertools.product(self.w.values, repeat=len(free)):
-            full = {**env, **dict(zip(free, values))}
+            full = {**env, **dict(zip(free, values, strict=True))}
             if self.holds(c, full, day, floor):
                 out.append(full)
         return out

@@ -59,6 +59,23 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert ".venv/bin/python -m pytest -q" in ci
 
 
+def test_ci_passes_the_gates_before_the_tests() -> None:
+    """ruff and mypy, as configured in pyproject.toml, run before the README's test command, which
+    comes last; and CI=true, so that the peer comparisons fail rather than skip without the peers."""
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == ".venv/bin/python -m pytest -q"
+    assert commands.index(".venv/bin/ruff check .") < len(commands) - 1
+    assert commands.index(".venv/bin/mypy engine") < len(commands) - 1
+    assert commands.index("export CI=\"${CI:-true}\"") < len(commands) - 1
+    assert "pip install --quiet '.[lint]'" in ci
+    pyproject = (README.parent / "pyproject.toml").read_text(encoding="utf-8")
+    lint = re.search(r"^lint = \[(.*)\]$", pyproject, re.M)
+    assert lint is not None
+    pins = re.findall(r'"([^"]+)"', lint.group(1))
+    assert {p.split("==")[0] for p in pins} == {"ruff", "mypy"} and all("==" in p for p in pins)
+
+
 def test_the_strategies_example_is_the_tested_one() -> None:
     text = README.read_text(encoding="utf-8")
     example = (README.parent / "tests" / "analysis" / "test_strategies_example.py").read_text(encoding="utf-8")

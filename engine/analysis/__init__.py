@@ -1,1 +1,2 @@
-"""Questions asked of the engine: expectations, explain, counterfactuals, diff, lint, fuzz and its strategies, classify, sweep."""
+"""Questions asked of the engine: expectations, explain, counterfactuals, diff, lint, fuzz and its
+strategies, classify, sweep."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from engine.analysis.sides import member_on
@@ -193,7 +193,7 @@ class _Searcher:
         return evaluate(self.lib, dataclasses.replace(self.scenario, facts=facts), [self.treaty],
                         self.interpretation)
 
-    def search(self, s: Search, pool: list[object], variants: Callable[[tuple[int, ...]], list[tuple[Fact, ...]]],
+    def search(self, s: Search, pool: Sequence[object], variants: Callable[[tuple[int, ...]], list[tuple[Fact, ...]]],
                goal: Callable[[Evaluation], str | None], describe: Callable[[tuple[int, ...]], tuple[str, ...]]
                ) -> Search:
         wins: list[frozenset[int]] = []
@@ -219,7 +219,8 @@ def _status_of(ev: Evaluation, pid: str, bearer: str | None, benef: str) -> Inst
     runs = [r for r in ev.outcomes[0].instances if r.provision.id == pid and r.beneficiary == benef
             and (bearer is None or r.bearer == bearer)]
     act = [r for r in runs if r.activated is not None]
-    return (act or runs or [None])[0]
+    found = act or runs
+    return found[0] if found else None
 
 
 def _describe_run(r: InstanceRun | None, benef: str) -> str:
@@ -250,7 +251,8 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
     targets = list(groups.values())[:MAX_TARGETS]
     for group in targets:
         r = group[0]
-        who = r.bearer if len(group) == 1 else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})"
+        who = (r.bearer if len(group) == 1
+               else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})")
         label = f"{who} -> {r.beneficiary} {r.status}"
         if r.activated is not None:
             out.append(_remove(sr, p, t, r, label, goal_active=False))
@@ -279,10 +281,10 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
     return out
 
 
-def _dates(sr: _Searcher, tr: object, p: A.Provision, kinds: set[str], benef: str, bearer: str | None,
+def _dates(sr: _Searcher, tr: TreatyRun, p: A.Provision, kinds: set[str], benef: str, bearer: str | None,
            since: int | None) -> list[int]:
-    start = tr.start  # type: ignore[attr-defined]
-    end = tr.end  # type: ignore[attr-defined]
+    start = tr.start
+    end = tr.end
     facts = sr.base_facts
     relevant = sorted({f.start for f in facts if _reads(sr.lib, f.kind, kinds)})
     every = sorted({f.start for f in facts})
@@ -294,9 +296,9 @@ def _dates(sr: _Searcher, tr: object, p: A.Provision, kinds: set[str], benef: st
         cands.append(every[-1])
     cands.append(start)  # the entry into force (for a scenario set before it)
     for party in (benef, bearer):
-        for s, _ in tr.members.get(party, ()) if party else ():  # type: ignore[attr-defined]
+        for s, _ in tr.members.get(party, ()) if party else ():
             cands.append(s)
-    members = tr.members  # type: ignore[attr-defined]
+    members = tr.members
 
     def ok(d: int) -> bool:
         if not (start <= d <= end) or d >= BIG:
@@ -311,7 +313,7 @@ def _dates(sr: _Searcher, tr: object, p: A.Provision, kinds: set[str], benef: st
     return dates
 
 
-def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, tr: object, benef: str, bearer: str | None,
+def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, tr: TreatyRun, benef: str, bearer: str | None,
          env: dict[str, str], label: str, since: int | None) -> Search:
     assert p.then is not None
     b = p.then.bearer

@@ -68,7 +68,8 @@ def check_one(e: A.Expect, ev: Evaluation) -> ExpectOutcome:
     if e.form == "nothing":
         ok = not runs
         msg = "ok" if ok else "found " + ", ".join(
-            f"{r.provision.id} {r.bearer} -> {r.beneficiary} {r.status}" for r in runs[:5]) + (" …" if len(runs) > 5 else "")
+            f"{r.provision.id} {r.bearer} -> {r.beneficiary} {r.status}"
+            for r in runs[:5]) + (" …" if len(runs) > 5 else "")
         return ExpectOutcome(e, ev.interpretation, ok, msg)
     matching = [r for r in runs if r.provision.id == e.provision
                 and (e.bearer is None or r.bearer == e.bearer)

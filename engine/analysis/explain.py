@@ -5,6 +5,7 @@ outside the scope, another interpretation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from engine.analysis.counterfactual import MAX_FACTS, Search, counterfactuals
 from engine.base.errors import Diagnostics
@@ -19,6 +20,18 @@ from engine.language.build import iso
 from engine.language.library import Library, beneficiary_arg
 
 MAX_BRANCHES = 16
+
+
+class InstanceEntry(TypedDict):
+    """One instance of the provision, its dates as ISO text."""
+    bearer: str
+    beneficiary: str
+    status: str
+    since: str | None
+    activated: str | None
+    because: list[Any]  # engine.core.records' Because items: atom, fact, source
+    missing: list[str]
+    reason: str | None
 
 
 @dataclass
@@ -42,7 +55,7 @@ class Explanation:
     treaty: str
     provision: A.Provision
     interpretation: str
-    instances: list[dict[str, object]]
+    instances: list[InstanceEntry]
     structural: list[str] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
     other_interpretations: list[str] = field(default_factory=list)
@@ -66,9 +79,9 @@ class Explanation:
             for inst in self.instances:
                 lines.append(f"{inst['bearer']} -> {inst['beneficiary']}: {inst['status']} since {inst['since']}"
                              + (f" (activated {inst['activated']})" if inst["activated"] else ""))
-                for b in inst["because"]:  # type: ignore[attr-defined]
+                for b in inst["because"]:
                     lines.append(f"  because {b.atom}  <-  {b.fact}  [{b.source}]")
-                for m in inst["missing"]:  # type: ignore[attr-defined]
+                for m in inst["missing"]:
                     lines.append(f"  missing {m}")
                 if inst.get("reason"):
                     lines.append(f"  {inst['reason']}")
@@ -80,7 +93,8 @@ class Explanation:
             who = f" (bearer{'s' if len(br.bearers) > 1 else ''} {', '.join(br.bearers)})" if br.bearers else ""
             lines.append(f"  for {br.beneficiary}{who}:")
             for c in br.checks:
-                lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}" + (f"  — {c.detail}" if c.detail else ""))
+                lines.append(f"    {'held   ' if c.held else 'did not'} {c.text}"
+                             + (f"  — {c.detail}" if c.detail else ""))
         for o in self.other_interpretations:
             lines.append(f"  - {o}")
         if self.counterfactuals:
@@ -149,9 +163,9 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
     ev: Evaluation = evaluate(lib, scenario, [treaty], interpretation)
     outcome = ev.outcomes[0]
     runs = [r for r in outcome.instances if r.provision.id == provision]
-    insts = [{"bearer": r.bearer, "beneficiary": r.beneficiary, "status": r.status, "since": iso(r.since),
-              "activated": iso(r.activated), "because": because_items(r), "missing": list(r.missing),
-              "reason": r.reason} for r in runs]
+    insts: list[InstanceEntry] = [{"bearer": r.bearer, "beneficiary": r.beneficiary, "status": r.status,
+                                   "since": iso(r.since), "activated": iso(r.activated), "because": because_items(r),
+                                   "missing": list(r.missing), "reason": r.reason} for r in runs]
     ex = Explanation(treaty, prov, ev.interpretation, insts)
     tr = outcome.run
     if t.in_force is not None:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, InMemoryExampleDatabase
+from hypothesis.strategies import SearchStrategy
 
 from engine.analysis.strategies import scenario_text, scenarios
-from engine.core.evaluate import Evaluation, InstanceRun, TreatyRun, evaluate
+from engine.core.evaluate import Evaluation, InstanceRun, TreatyOutcome, TreatyRun, evaluate
 from engine.core.model import result_model
 from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, Fact, Scenario
@@ -81,7 +83,7 @@ def _holds(tr: TreatyRun, cond: A.Cond, env: dict[str, str], t: int, parties: tu
     return next(tr.solve(cond, env, t, parties), None) is not None
 
 
-def _outcome(ev: Evaluation, treaty: str):  # type: ignore[no-untyped-def]
+def _outcome(ev: Evaluation, treaty: str) -> TreatyOutcome:
     return next(o for o in ev.outcomes if o.treaty.id == treaty)
 
 
@@ -175,11 +177,11 @@ def shift_scenario(s: Scenario, d: int) -> Scenario:
         for f in s.facts))
 
 
-def _result_json(lib: Library, s: Scenario, treaty: str, interpretation: str | None = None) -> dict:  # type: ignore[type-arg]
+def _result_json(lib: Library, s: Scenario, treaty: str, interpretation: str | None = None) -> dict[str, Any]:
     return json.loads(result_model(lib, evaluate(lib, s, [treaty], interpretation)).to_json())
 
 
-def _shift_dates(doc: dict, d: int) -> dict:  # type: ignore[type-arg]
+def _shift_dates(doc: dict[str, Any], d: int) -> dict[str, Any]:
     import datetime as dt
 
     def one(x: str | None) -> str | None:
@@ -231,13 +233,15 @@ def check_invariants(lib: Library, treaty: str, s: Scenario, reordered: Library 
         seen_terminal = None
         for d, status in r.timeline:
             if seen_terminal is not None and status != seen_terminal:
-                return "terminal", f"{r.provision.id} {r.bearer} -> {r.beneficiary} went from {seen_terminal} to {status} on {iso(d)}"
+                return "terminal", (f"{r.provision.id} {r.bearer} -> {r.beneficiary} went from {seen_terminal} "
+                                    f"to {status} on {iso(d)}")
             if status in TERMINAL:
                 seen_terminal = status
         if r.activated is not None:
             for d, status in r.timeline:
                 if d >= r.activated and status not in AFTER_ACTIVATION:
-                    return "latch", f"{r.provision.id} {r.bearer} -> {r.beneficiary} was {status} on {iso(d)} after activation on {iso(r.activated)}"
+                    return "latch", (f"{r.provision.id} {r.bearer} -> {r.beneficiary} was {status} on {iso(d)} "
+                                     f"after activation on {iso(r.activated)}")
     flipped = dataclasses.replace(s, facts=tuple(reversed(s.facts)))
     if _result_json(lib, flipped, treaty) != base:
         return "order", "reversing the facts changed the result"
@@ -282,7 +286,8 @@ def _database(cache: str | os.PathLike[str] | None) -> ExampleDatabase:
         return InMemoryExampleDatabase()
 
 
-def _search(key: str, strategy, check: Callable[[Scenario], tuple[str, str, str | None] | None],  # type: ignore[no-untyped-def]
+def _search(key: str, strategy: SearchStrategy[Scenario],
+            check: Callable[[Scenario], tuple[str, str, str | None] | None],
             examples: int, seed: int | None, cache: str | os.PathLike[str] | None
             ) -> tuple[Scenario, str, str, str | None] | None:
     """Run Hypothesis; return the shrunk failing scenario with (name, message, provision)."""

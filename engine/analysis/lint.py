@@ -33,10 +33,12 @@ declaration or in the comment block just above it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.paths import display_path, library_dir, scenarios_dir
@@ -46,6 +48,9 @@ from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of
 from engine.language.library import Library, check_documents, iter_casus_files, parse_files
+
+if TYPE_CHECKING:
+    from engine.core.evaluate import InstanceRun
 
 ALLOW = re.compile(r"#\s*lint:\s*allow\s+(?P<codes>W-[A-Z]+(?:\s*,\s*W-[A-Z]+)*)(?P<rest>.*)$")
 MAX_FACTS = 3
@@ -60,7 +65,8 @@ class Finding:
 
     def diagnostic(self, lines: dict[str, str]) -> Diagnostic:
         text = lines.get(self.span.path)
-        src = split_lines(text)[self.span.line - 1] if text is not None and self.span.line <= len(split_lines(text)) else None
+        src = (split_lines(text)[self.span.line - 1]
+               if text is not None and self.span.line <= len(split_lines(text)) else None)
         return Diagnostic(self.span, self.code, self.message, self.hint, (), src)
 
 
@@ -126,7 +132,8 @@ def lint_library(lib: Library, docs: list[A.Document], files: Iterable[str], max
 # ---------------------------------------------------------------------------- suppression
 
 
-def _suppress(found: list[Finding], sources: dict[str, str], files: list[str]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+def _suppress(found: list[Finding], sources: dict[str, str],
+              files: list[str]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     used: set[tuple[str, int]] = set()
@@ -212,25 +219,30 @@ class _Linter:
             life = f"{iso(start)}–{iso(end) if end is not None else ''}"
             if m.start is not None and start is not None and m.start < start:
                 self.add(m.span, "W-MEMBERSHIP",
-                         f"{m.party.code} is a member of '{t.id}' from {iso(m.start)}, before it is in force ({iso(start)})",
+                         f"{m.party.code} is a member of '{t.id}' from {iso(m.start)}, "
+                         f"before it is in force ({iso(start)})",
                          "a membership counts from entry into force: write the later date, or leave 'from' out")
             if m.start is not None and end is not None and m.start > end:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code} joins '{t.id}' on {iso(m.start)}, after it ended ({life})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code} joins '{t.id}' on {iso(m.start)}, after it ended ({life})",
                          "check the dates")
             if e is not None and start is not None and e < start:
                 self.add(m.span, "W-MEMBERSHIP",
-                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, before the treaty is in force ({iso(start)})",
+                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, "
+                         f"before the treaty is in force ({iso(start)})",
                          "check the dates")
             if e is not None and end is not None and e > end:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, after the treaty ({life})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code}'s membership of '{t.id}' ends {iso(e)}, after the treaty ({life})",
                          "a membership cannot outlive the treaty: leave 'until' out")
             if e is not None and s is not None and e < s:
-                self.add(m.span, "W-MEMBERSHIP", f"{m.party.code}'s membership of '{t.id}' ends ({iso(e)}) before it starts ({iso(s)})",
+                self.add(m.span, "W-MEMBERSHIP",
+                         f"{m.party.code}'s membership of '{t.id}' ends ({iso(e)}) before it starts ({iso(s)})",
                          "swap the dates")
         for code, ms in sorted(spans.items()):
             iv = sorted(((m.start if m.start is not None else (start or 0)),
                          (m.end if m.end is not None else 10**9), i) for i, m in enumerate(ms))
-            for (s1, e1, i1), (s2, e2, i2) in zip(iv, iv[1:]):
+            for (_s1, e1, i1), (s2, _e2, i2) in itertools.pairwise(iv):
                 if s2 <= e1:
                     self.add(ms[i2].span, "W-MEMBERSHIP", f"{code}'s memberships of '{t.id}' overlap",
                              f"the other one is at {ms[i1].span.where}; merge them")
@@ -283,7 +295,8 @@ class _Linter:
                 self.never_reason.setdefault((t.id, p.id), "reported")
             ben = p.then.beneficiary
             if isinstance(ben, A.Code) and ben.code not in members:
-                self.add(ben.span, "W-NEVER", f"'{t.id}.{p.id}': the beneficiary {ben.code} is never a member of '{t.id}'",
+                self.add(ben.span, "W-NEVER",
+                         f"'{t.id}.{p.id}': the beneficiary {ben.code} is never a member of '{t.id}'",
                          f"members are {', '.join(sorted(members))}")
                 self.never_reason.setdefault((t.id, p.id), "reported")
 
@@ -353,7 +366,7 @@ class _Linter:
                 for r in act:
                     assert r.provision.then is not None
                     index.setdefault((r.provision.then.action.kind, r.bearer, r.beneficiary), []).append(r)
-                for (action, bearer, benef), rs in index.items():
+                for (_action, bearer, benef), rs in index.items():
                     musts = [r for r in rs if r.provision.then.modality == "obligation"]
                     nots = [r for r in rs if r.provision.then.modality == "prohibition"]
                     for r1 in musts:
@@ -363,7 +376,7 @@ class _Linter:
                                 continue
                             both = _active_together(r1, r2)
                             if both is not None:
-                                conflict[key] = (facts, f"{bearer} → {benef} on {iso(both)}")  # type: ignore[index]
+                                conflict[key] = (facts, f"{bearer} → {benef} on {iso(both)}")
                     for r in rs:
                         mod = r.provision.then.modality
                         others = {o.provision.id for o in rs if o is not r and o.provision.then.modality == mod
@@ -389,7 +402,7 @@ class _Linter:
             scen = "; ".join(f"{iso(f.start)} {f.render(universe.side_roles(side, f))}" for f in sorted(facts))
             self.add(later.span, "W-CONFLICT",
                      f"'{t.id}.{later.id}' and '{other.id}' (line {other.span.line}) make one party both do and not do "
-                     f"{later.then.action.kind} ({when}), in the scenario: {scen}",  # type: ignore[union-attr]
+                     f"{later.then.action.kind} ({when}), in the scenario: {scen}",
                      "narrow one of the triggers, or add 'unless' to one so they cannot hold together")
         for p in provs:
             cov = covers[p.id]
@@ -467,7 +480,7 @@ class _Linter:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _active_together(r1, r2) -> int | None:  # type: ignore[no-untyped-def]
+def _active_together(r1: InstanceRun, r2: InstanceRun) -> int | None:
     dates = sorted({d for d, _ in r1.timeline} | {d for d, _ in r2.timeline})
     for d in dates:
         if r1.status_at(d) == "active" and r2.status_at(d) == "active":

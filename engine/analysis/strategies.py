@@ -113,7 +113,7 @@ class _Pools:
         self.infos = {k: lib.kinds[k] for k in self.kinds}
         self.members = treaty_parties(t)
         pool = self.members + [outsider(t)]
-        self.parties = {None: st.sampled_from(pool)}
+        self.parties: dict[str | None, st.SearchStrategy[str]] = {None: st.sampled_from(pool)}
         for m in self.members:  # mostly the scenario's focus party, so that facts meet
             self.parties[m] = st.sampled_from([m] * len(pool) + pool)
         self.territories = st.sampled_from(treaty_territories(lib, t))

@@ -70,7 +70,7 @@ class Space:
 
     def points(self) -> list[dict[str, Any]]:
         names = [n for n, _ in self.dimensions]
-        return [dict(zip(names, combo)) for combo in itertools.product(*(v for _, v in self.dimensions))]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(v for _, v in self.dimensions))]
 
 
 def _error(path: str, message: str, hint: str | None = None, line: int = 1, col: int = 1) -> CasusError:
@@ -341,7 +341,7 @@ def run_space(lib: Library, space: Space, workers: int = 1, library: Any = None,
     finally:
         _LIB = previous
     records = []
-    for point, recs in zip(points, results):
+    for point, recs in zip(points, results, strict=True):
         for r in recs:
             rec = {"point": r["point"], **point}
             if "interpretation" not in point:
@@ -384,7 +384,7 @@ def to_table(result: SweepResult) -> str:
                      f"{r['share'] * 100:.0f}%", r["where"] or ("everywhere" if r["activated"] == r["points"] else
                                                                   "—" if not r["activated"] else "")])
     widths = [max(len(str(x[i])) for x in [header] + body) for i in range(len(header))]
-    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()  # noqa: E731
     lines += [fmt(header), fmt(["─" * w for w in widths])] + [fmt(b) for b in body]
     return "\n".join(lines) + "\n"
 

@@ -73,7 +73,8 @@ def caret(source_line: str, span: Span, width: int = 100) -> str:
     start = 0
     if len(source_line) > width:
         start = max(0, min(col - width // 3, len(source_line) - width))
-    shown = source_line[start : start + width].expandtabs(1) if start or len(source_line) > width else source_line.expandtabs(1)
+    shown = (source_line[start : start + width].expandtabs(1) if start or len(source_line) > width
+             else source_line.expandtabs(1))
     prefix = "…" if start else ""
     pointer = " " * (len(prefix) + col - start) + "^" * min(length, width)
     return f"  {prefix}{shown}\n  {pointer}"

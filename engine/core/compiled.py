@@ -34,8 +34,9 @@ The engine also evaluates, beside the compiled ones, every treaty that is not co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from engine.core import records
 from engine.core.evaluate import (
@@ -149,7 +150,7 @@ class Program:
         namespace: dict[str, object] = dict(gen.constants)
         code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
-        self.run: Callable[..., list[str]] = namespace["run"]  # type: ignore[assignment]
+        self.run = cast("Callable[..., list[str]]", namespace["run"])
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
@@ -219,8 +220,9 @@ class _Generator:
     def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
                  plans: dict[str, list[_ProvisionPlan]], order: list[str]):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        # the dates' text, as the engine's CSV
         self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
-                                              "iso": records._iso, "Invalid": Invalid}  # the dates' text, as the engine's CSV
+                                              "iso": records._iso, "Invalid": Invalid}
         self.const_names: dict[tuple[type, object], str] = {}  # see `const`
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
@@ -285,7 +287,8 @@ class _Generator:
             code.append(f"        if s1 < {start}: s1 = {start}")
             for name, atom, names in tables:
                 key = _key(names)
-                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): "
+                            f"{name}[{key}] = s1")
         return code
 
     # ------------------------------------------------------------ tables
@@ -373,7 +376,7 @@ class _Generator:
         tables_w = [self.table(n, start) for n in leaves_w]
         leaves_u = [n for n, _ in C.leaves(upon)] if upon is not None else []
         tables_u = [self.table(n, start) for n in leaves_u]
-        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u)}
+        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u, strict=True)}
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
@@ -408,11 +411,12 @@ class _Generator:
         if pairs is not None:
             # every way the trigger holds binds both by one fact: go through those facts' pairs
             tables, names = pairs
+            assert pp.ben_var is not None and pp.bearer_var is not None  # pair_driver was asked
             keys = tables[0] if len(tables) == 1 else "{" + ", ".join(f"*{t}" for t in tables) + "}"
             out.append(f"    for k in {keys}:")
-            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")  # type: ignore[arg-type]
+            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")
             out.append(f"        if {x} not in {self.const(frozenset(benefs))} or {y} not in "
-                       f"{self.const(frozenset(self.constants[bearers]))}: continue")  # type: ignore[arg-type]
+                       f"{self.const(frozenset(cast('tuple[str, ...]', self.constants[bearers])))}: continue")
             if differ:
                 out.append(f"        if {y} == {x}: continue")
             self.day(pp, tname, seed, probe, parties, "        ", start)
@@ -467,7 +471,8 @@ class _Generator:
             return None
         if isinstance(c, A.Or):
             parts = [self.driver(item, var, tname) for item in c.items]
-            return None if not all(parts) else [t for ts in parts for t in ts]  # type: ignore[union-attr]
+            found = [ts for ts in parts if ts]
+            return None if len(found) < len(parts) else [t for ts in found for t in ts]
         return None
 
     def pair_driver(self, c: A.Cond, ben: str, bearer: str, tname: dict[int, str]
@@ -485,9 +490,10 @@ class _Generator:
             return None
         if isinstance(c, A.Or):
             parts = [self.pair_driver(item, ben, bearer, tname) for item in c.items]
-            if not all(parts):
+            found = [got for got in parts if got]
+            if len(found) < len(parts):
                 return None
-            return [t for ts, _ in parts for t in ts], parts[0][1]  # type: ignore[index,misc]
+            return [t for ts, _ in found for t in ts], found[0][1]
         return None
 
     @staticmethod

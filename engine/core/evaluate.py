@@ -119,7 +119,9 @@ class FactIndex:
 
     def __init__(self, lib: Library, facts: list[Fact]):
         self.facts = facts
-        self.memo: dict[tuple[object, ...], list[dict[str, str]]] = {}  # see TreatyRun._candidates, _pairs
+        # the key's shape says what it holds: candidate envs (TreatyRun._candidates, _pairs), the
+        # parties (_parties_all), a simple trigger's table or the facts behind it (_table)
+        self.memo: dict[tuple[object, ...], Any] = {}
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
         kinds = lib.kinds
@@ -156,7 +158,7 @@ class FactIndex:
         if not best:
             return best
         for role, const, var in _arg_plan(atom):
-            value = const if const is not None else env.get(var)  # type: ignore[arg-type]
+            value = const if var is None else env.get(var)
             if value is None:
                 continue
             lst = self.by_role.get((atom.kind, role, value), _EMPTY)
@@ -258,7 +260,8 @@ class TreatyRun:
             where = env.get(c.var)
             if where is None:
                 return
-            region = self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope" else self.lib.regions.get(c.name)
+            region = (self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope"
+                      else self.lib.regions.get(c.name))
             if region is not None and region.contains(where):
                 yield env, ()
         elif isinstance(c, A.InParties):
@@ -302,7 +305,8 @@ class TreatyRun:
             else:
                 ok = run.status_at(t) == c.state
             if ok:
-                text = f"{self.treaty.id}.{c.provision} {bearer} -> {benef} {run.status_at(t) if parties else run.status}"
+                text = (f"{self.treaty.id}.{c.provision} {bearer} -> {benef} "
+                        f"{run.status_at(t) if parties else run.status}")
                 yield env2, (("state", c, text, run.provision.span.short),)
 
     def missing(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...]) -> list[str]:
@@ -361,7 +365,7 @@ class TreatyRun:
                         seed[ben_value.name] = benef
                     if b.var:
                         seed[b.var] = bearer
-                    pairs[key] = seed
+                    pairs[pair] = seed
         return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
 
     def _candidates(self, c: A.Cond, env: dict[str, str], keep: frozenset[str]) -> list[dict[str, str]]:
@@ -377,7 +381,7 @@ class TreatyRun:
             key = (c.atom.kind, plan, tuple(sorted((k, v) for k, v in env.items() if k in keep or
                                                    any(k == var for _, _, var in plan))),
                    keep, self.start, self.end)
-            found = self.index.memo.get(key)
+            found: list[dict[str, str]] | None = self.index.memo.get(key)
             if found is None:
                 found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
             return found
@@ -490,6 +494,7 @@ class TreatyRun:
         scenario, in a table per fact of the trigger (`_table`), shared by every treaty that
         asks the same. The result is what `_run_provision` gives, down to `because` (a test
         compares them on the peers' rules)."""
+        assert p.when is not None  # a simple plan has a trigger
         out: dict[tuple[str, str], InstanceRun] = {}
         start = self.start
         tables = [self._table(leaf, names, key, start) for leaf, names, key in plan.leaves]
@@ -530,7 +535,7 @@ class TreatyRun:
                     seed[bvar] = bearer
                 if plan.per_bearer or shared is None:
                     firsts = [table.get(tuple([seed[n] for n in names]), _NEVER)
-                              for (_, names, _), table in zip(plan.leaves, tables)]
+                              for (_, names, _), table in zip(plan.leaves, tables, strict=True)]
                     shared = _NO_RUN
                     for t in sorted({start, *firsts}):
                         if t > BIG:
@@ -551,9 +556,9 @@ class TreatyRun:
         (entry into force at the earliest). Worked out once per scenario, from the facts of its
         kind only."""
         key = (leaf_key, start)  # treaties built from one template share it
-        table = self.index.memo.get(key)
+        table: dict[tuple[str, ...], int] | None = self.index.memo.get(key)
         if table is not None:
-            return table  # type: ignore[return-value]
+            return table
         table = {}
         end = self.end
         if isinstance(leaf, A.Occurred):
@@ -570,7 +575,7 @@ class TreatyRun:
                     if k not in table:
                         table[k] = max(f.start, start)
                         facts[k] = f
-            self.index.memo[(leaf_key, start, "facts")] = facts  # type: ignore[assignment]
+            self.index.memo[(leaf_key, start, "facts")] = facts
         else:
             assert isinstance(leaf, A.Temporal)
             for fa in self.index.candidates(leaf.first, _NO_ENV):
@@ -595,7 +600,7 @@ class TreatyRun:
                     day = max(fa.start, fb.start, start)
                     if day < table.get(k, _NEVER):
                         table[k] = day
-        self.index.memo[key] = table  # type: ignore[assignment]
+        self.index.memo[key] = table
         return table
 
     def _proof(self, c: A.Cond, seed: dict[str, str], firsts: list[int], index: dict[int, int], t: int,
@@ -635,7 +640,7 @@ class TreatyRun:
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
         return (benef, rest, tuple(self.ctx.members.get(bearer, ())))
 
-    def _instants(self, base: list[int], atoms: list[A.Atom], action: A.Atom, seed: dict[str, str],
+    def _instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
         """The instants at which an instance can change: the treaty's own (`base`) and the starts and
         ends of the facts that can match one of its atoms once its bearer and beneficiary are
@@ -1080,7 +1085,7 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
     for e in envs:
         key = tuple([e.get(k) for k in names])
         if key not in out:
-            out[key] = {k: v for k, v in zip(names, key) if v is not None}
+            out[key] = {k: v for k, v in zip(names, key, strict=True) if v is not None}
     return list(out.values())
 
 

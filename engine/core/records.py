@@ -129,11 +129,13 @@ def result_json(lib: Library, ev: Evaluation) -> str:
             for proof in run.because:
                 if proof[0] == "fact":
                     atom, fact = proof[1], proof[2]
-                    because.append(f'{{"atom":{_S(_render(atom, env))},"fact":{_S(fact.text)},"source":{_S(fact.source)}}}')
+                    because.append(f'{{"atom":{_S(_render(atom, env))},"fact":{_S(fact.text)},'
+                                   f'"source":{_S(fact.source)}}}')
                 else:
                     from engine.language.render import cond
 
-                    because.append(f'{{"atom":{_S(cond(proof[1], env))},"fact":{_S(proof[2])},"source":{_S(proof[3])}}}')
+                    because.append(f'{{"atom":{_S(cond(proof[1], env))},"fact":{_S(proof[2])},'
+                                   f'"source":{_S(proof[3])}}}')
             activated = "null" if run.activated is None else f'"{_iso(run.activated)}"'
             since = _iso(run.since) or ""
             timeline = ",".join([f'{{"date":"{_iso(d) or ""}","status":{_S(st)}}}' for d, st in run.timeline])
@@ -179,7 +181,7 @@ def csv_field(text: str) -> str:
     return text
 
 
-_S = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps(ensure_ascii=False) uses for a str
+_S = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 _HEADS: dict[int, tuple[object, tuple[str, str, str]]] = {}
 _RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {}
 _ISO: dict[int, str] = {}
@@ -218,7 +220,7 @@ def _iso(ordinal: int | None) -> str | None:
     if text is None:
         if len(_ISO) > 100_000:
             _ISO.clear()
-        text = _ISO[ordinal] = iso(ordinal)  # type: ignore[assignment]
+        text = _ISO[ordinal] = iso(ordinal)
     return text
 
 

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from typing import TYPE_CHECKING, Literal, cast
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
@@ -41,6 +42,14 @@ from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
 from engine.language.library import Library, check_scenario
+
+if TYPE_CHECKING:
+    import os
+
+    from engine.core.compiled import Program
+    from engine.language.library import Checker
+
+    LibraryArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None  # as `load_library` takes it
 
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -139,7 +148,7 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
         return
     if fmt == "csv":
         wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
-        programs: dict[str | None, object] = {}  # the scenario's interpretation -> its program
+        programs: dict[str | None, Program | None] = {}  # the scenario's interpretation -> its program
         for _, lineno, line in _own_lines(lines, shard):
             block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
             if block:
@@ -164,7 +173,8 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
     try:
         f = open(file, "rb")  # noqa: SIM115 - closed below; decoded a line at a time (decoded_lines)
     except OSError as e:
-        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+        raise CasusError([Diagnostic(Span(file, 1, 1, 1, 1), "E-FILE",
+                                     f"cannot read the file: {e.strerror}")]) from None
     with f:
         yield from run_batch(lib, decoded_lines(f, file), treaties, interpretation, shard, file, workers, library, fmt,
                              options)
@@ -247,12 +257,12 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
         _LIB = previous
 
 
-def _init_worker(library: object) -> None:  # pragma: no cover - runs in the worker processes
+def _init_worker(library: LibraryArg) -> None:  # pragma: no cover - runs in the worker processes
     global _LIB
     if _LIB is None:
         from engine.io.load import load_library
 
-        _LIB = load_library(library)  # type: ignore[arg-type]
+        _LIB = load_library(library)
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
@@ -265,7 +275,7 @@ def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | No
     taken = options.counts if options is not None else None
     outs = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
-    programs: dict[str | None, object] = {}
+    programs: dict[str | None, Program | None] = {}
     for lineno, line in chunk:
         try:
             if fmt == "csv":
@@ -375,9 +385,10 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
             _DATES[date] = start
         end = start
         if "until" in ev:
-            end = _until(ev["until"])  # type: ignore[assignment]
-            if end is None or end < start:
+            until = _until(ev["until"])
+            if until is None or until < start:
                 return None
+            end = until
         event = _event_key(kind, ev)
         if event is None:
             return None
@@ -414,22 +425,22 @@ def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
 
 
 _DATES: dict[str, int] = {}
-_KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | bool]]] = []
+_KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]]] = []
 
 
-def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | bool]:
+def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]:
     """The events already checked against this library: (roles, text), or False if not clean."""
     if not _KNOWN or _KNOWN[0][0] is not lib:
         _KNOWN[:] = [(lib, {})]
     return _KNOWN[0][1]
 
 
-def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | bool:
+def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
     """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
     fact; False otherwise."""
     span = _SPAN
     args = []
-    for role, v in zip(event[1::2], event[2::2]):
+    for role, v in zip(event[1::2], event[2::2], strict=True):
         if _CODE.match(v):
             value: A.Value = A.Code(v, span)
         elif _NAME.match(v):
@@ -449,10 +460,10 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
 
 
 _SPAN = Span("<batch>", 1, 1, 1, 2)
-_CHECKERS: list[tuple[Library, object]] = []
+_CHECKERS: list[tuple[Library, Checker]] = []
 
 
-def _checker(lib: Library):  # type: ignore[no-untyped-def]
+def _checker(lib: Library) -> Checker:
     """One checker per library for `_check_event` (building one costs more than a check)."""
     from engine.language.library import Checker
 
@@ -491,8 +502,9 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     if options.compiled and isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
         interp = obj.get("interpretation")
         if interp is None or isinstance(interp, str) and interp in lib.interpretations:
-            prog = programs.get(interp, _MISSING) if programs is not None else _MISSING
-            if prog is _MISSING:
+            if programs is not None and interp in programs:
+                prog = programs[interp]
+            else:
                 prog = compiled.program(lib, treaties, interpretation or interp or "default")
                 if programs is not None:
                     programs[interp] = prog
@@ -536,7 +548,7 @@ _MISSING = object()
 _SCAN = json.scanner.make_scanner(_STRICT)  # type: ignore[attr-defined]  # (obj, end) at an index
 
 
-def _light_facts(lib: Library, prog: object, obj: dict
+def _light_facts(lib: Library, prog: Program, obj: dict
                  ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
     """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts). None when
     the engine must see the scenario (a line the fast reader would not take, or a fact that
@@ -545,7 +557,7 @@ def _light_facts(lib: Library, prog: object, obj: dict
     events = obj.get("events")
     if not isinstance(events, list):
         return None
-    shapes = prog.shapes  # type: ignore[attr-defined]
+    shapes = prog.shapes
     try:
         days = list(map(dict.pop, events, repeat("date"), repeat(None)))  # TypeError: not an object
         keys = list(map(tuple, map(dict.items, events)))
@@ -572,10 +584,11 @@ def _light_facts(lib: Library, prog: object, obj: dict
                 if not isinstance(day, str) or (start := date_ordinal(day)) is None:
                     return None
                 starts[i] = dates[day] = start
-    return hits, starts
+    # none is None or False now
+    return cast("list[tuple[int, dict[str, str], int | None]]", hits), cast("list[int]", starts)
 
 
-def _shape(lib: Library, prog: object, ev: dict) -> tuple[int, dict[str, str], int | None] | bool:
+def _shape(lib: Library, prog: Program, ev: dict) -> tuple[int, dict[str, str], int | None] | Literal[False]:
     """For an event without its date: (the number by which the compiled code knows its kind,
     its roles, its end: None for a one-day event), or False if the engine must see it."""
     kind = ev.get("kind")
@@ -592,10 +605,10 @@ def _shape(lib: Library, prog: object, ev: dict) -> tuple[int, dict[str, str], i
     checked = _check_event(lib, event)
     if checked is False:
         return False
-    roles = prog.complete(kind, checked[0])  # type: ignore[attr-defined,index]
+    roles = prog.complete(kind, checked[0])
     if roles is None:
         return False
-    return prog.code_of(kind), roles, end  # type: ignore[attr-defined]
+    return prog.code_of(kind), roles, end
 
 
 def _to_scenario(decl: A.ScenarioDecl, path: str, lineno: int) -> Scenario:

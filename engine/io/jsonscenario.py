@@ -154,8 +154,8 @@ def to_scenario(root: _Node, src: Source, diags: Diagnostics) -> A.ScenarioDecl 
         name = path
     interp_entry = obj.get("interpretation")
     interp = interp_entry[1].value if interp_entry else None
-    if interp is not None and not isinstance(interp, str):
-        diags.error(interp_entry[1].span, "E-JSON", "'interpretation' must be a string")  # type: ignore[index]
+    if interp_entry is not None and interp is not None and not isinstance(interp, str):
+        diags.error(interp_entry[1].span, "E-JSON", "'interpretation' must be a string")
         interp = None
     events_entry = obj.get("events")
     if events_entry is None or not isinstance(events_entry[1].value, list):

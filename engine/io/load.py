@@ -64,7 +64,10 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
         data, name = _scenario_entry(path, lib_key, is_json)
         got = _cached_scenarios(path, data, name, is_json, diags)
         if got is not None:
-            (json_decls if is_json else user_docs).append(got)  # type: ignore[arg-type]
+            if isinstance(got, A.ScenarioDecl):  # what a JSON file's entry holds (`_cached_scenarios`)
+                json_decls.append(got)
+            else:
+                user_docs.append(got)
             cached.update(id(d) for d in _decls(got))
             continue
         if is_json:
@@ -222,7 +225,7 @@ def _checked_library(lib_files: list[str], key: str | None, data: list[bytes] | 
     if data is None:
         docs = parse_files(lib_files, diags)
     else:
-        docs = [d for f, b in zip(lib_files, data) for d in _parse_casus(f, b, diags)]
+        docs = [d for f, b in zip(lib_files, data, strict=True) for d in _parse_casus(f, b, diags)]
     lib, _ = check_documents(docs, diags, {display_path(f) for f in lib_files})
     if name is not None and len(diags.items) == before:
         cache.save(name, lib)

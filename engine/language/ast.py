@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 from engine.base.memo import per_object
 from engine.base.source import Span
@@ -51,7 +50,7 @@ class Wildcard:
         return "_"
 
 
-Value = Union[Code, Var, Name, Wildcard]
+Value = Code | Var | Name | Wildcard
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ class Not:
     span: Span = field(compare=False)
 
 
-Cond = Union[Occurred, Ongoing, Temporal, InArea, InParties, StateRef, And, Or, Not]
+Cond = Occurred | Ongoing | Temporal | InArea | InParties | StateRef | And | Or | Not
 
 # ------------------------------------------------------------------ declarations
 
@@ -377,7 +376,7 @@ class PropertyDecl:
     span: Span = field(compare=False)
 
 
-Item = Union[VocabularyDecl, RegionDecl, InterpretationDecl, TreatyDecl, ScenarioDecl, PropertyDecl]
+Item = VocabularyDecl | RegionDecl | InterpretationDecl | TreatyDecl | ScenarioDecl | PropertyDecl
 
 
 @dataclass(frozen=True)

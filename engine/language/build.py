@@ -4,7 +4,7 @@ checked later, in `check`, against the whole library."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from engine.base.errors import Diagnostics
 from engine.base.source import Source, Span
@@ -21,6 +21,12 @@ def date_ordinal(text: str) -> int | None:
         return dt.date.fromisoformat(text).toordinal()
     except ValueError:
         return None
+
+
+@overload
+def iso(ordinal: int) -> str: ...
+@overload
+def iso(ordinal: int | None) -> str | None: ...
 
 
 def iso(ordinal: int | None) -> str | None:
@@ -43,7 +49,7 @@ class Builder:
             return Span(self.path, 1, 1, 1, 1)
         return Span(self.path, m.line, m.column, m.end_line, m.end_column)
 
-    def date(self, tok: Token) -> int:
+    def date(self, tok: Tree | Token) -> int:
         d = date_ordinal(str(tok))
         if d is None:
             self.diags.error(self.span(tok), "E-DATE", f"'{tok}' is not a date",
@@ -51,17 +57,17 @@ class Builder:
             return dt.date(1, 1, 1).toordinal()
         return d
 
-    def opt_date(self, tok: Token | None) -> int | None:
+    def opt_date(self, tok: Tree | Token | None) -> int | None:
         return None if tok is None else self.date(tok)
 
     @staticmethod
-    def string(tok: Token | None) -> str | None:
+    def string(tok: Tree | Token | None) -> str | None:
         if tok is None:
             return None
         s = str(tok)[1:-1]
         return s.replace('\\"', '"').replace("\\\\", "\\")
 
-    def interval(self, start_tok: Token, end_tok: Token | None, start: int, end: int | None) -> None:
+    def interval(self, start_tok: Tree | Token, end_tok: Tree | Token | None, start: int, end: int | None) -> None:
         if end is not None and end < start:
             self.diags.error(self.span(end_tok or start_tok), "E-INTERVAL",
                              f"the interval ends ({end_tok}) before it starts ({start_tok})",
@@ -127,7 +133,7 @@ class Builder:
                                            self.span(e)))
             elif e.data == "timing_default":
                 word, days = e.children
-                timing.append((str(word.children[0]), int(days)))
+                timing.append((str(word.children[0]), int(str(days))))
             elif e.data == "definition":
                 head, body = e.children
                 defs.append(A.Definition(self.atom(head), self.atom(body), self.span(e)))
@@ -223,7 +229,7 @@ class Builder:
         if d == "q_timing":
             return A.Qualifier("timing", str(q.children[0].children[0]), None, sp)
         if d == "q_within":
-            n = int(q.children[0])
+            n = int(str(q.children[0]))
             return A.Qualifier("timing", f"within_{n}_days", n, sp)
         if d == "q_deems":
             return A.Qualifier("discretion", "as_it_deems_necessary", None, sp)
@@ -280,7 +286,7 @@ class Builder:
             return A.Ongoing(self.atom(t.children[0]), sp)
         if d == "within_after":
             a, n, b = t.children
-            return A.Temporal("within", self.atom(a), self.atom(b), int(n), sp)
+            return A.Temporal("within", self.atom(a), self.atom(b), int(str(n)), sp)
         if d in ("after", "before"):
             a, b = t.children
             return A.Temporal(d, self.atom(a), self.atom(b), None, sp)

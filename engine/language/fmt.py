@@ -16,8 +16,9 @@ exactly as written; there is one printer method per grammar rule. Layout:
 Comments, which the grammar ignores, are collected by the lexer and put back: a comment on its
 own line stays before what follows it, at that nesting; a trailing comment stays at the end
 of its line (two spaces before `#`); a comment inside something printed on one line moves just
-before it, with the comment ending its last line. `format_text` checks its own output: the same AST (spans aside) and the same
-comments, in order, or it raises InternalError rather than return it.
+before it, with the comment ending its last line. `format_text` checks its own output: the same
+AST (spans aside) and the same comments, in order, or it raises InternalError rather than return
+it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def parse_with_comments(src: Source) -> tuple[Tree, list[Comment]]:
         tree = lark.parse(src.text)
     except UnexpectedInput:
         syntax.parse(src)  # the same grammar fails the same way, with the usual located diagnostic
-        raise InternalError("casus fmt: the formatter's parser and engine.language.syntax disagree") from None  # pragma: no cover
+        raise InternalError(  # pragma: no cover
+            "casus fmt: the formatter's parser and engine.language.syntax disagree") from None
     syntax._check_depth(src, tree)
     text = src.text
     by_pos = {t.start_pos or 0: t for t in sink.tokens}  # a token lexed twice is one comment
@@ -323,7 +325,7 @@ class _Printer:
         self.out.trail(self.comments.trailing(brace + 1))
         line: list[str] = []  # the output line under way: areas written on one input line
         line_no, line_blank = 0, False
-        for a, text in zip(areas, texts):
+        for a, text in zip(areas, texts, strict=True):
             if line and a.meta.line != line_no:
                 self.out.add(depth + 1, " ".join(line), line_blank)
                 line = []

@@ -179,7 +179,8 @@ class Checker:
                     ok = False
                     break
                 if cur.parent in chain:
-                    self.d.error(k.span, "E-CYCLE", f"kind '{name}' is its own ancestor: " + " is ".join(chain + [cur.parent]))
+                    self.d.error(k.span, "E-CYCLE",
+                                 f"kind '{name}' is its own ancestor: " + " is ".join(chain + [cur.parent]))
                     ok = False
                     break
                 chain.append(cur.parent)
@@ -261,7 +262,8 @@ class Checker:
                 if rname == "at" and "on" in seen:
                     continue
                 self.d.error(atom.span, "E-ROLE-MISSING", f"'{atom.kind}' needs the role '{rname}'",
-                             f"write it as {atom.kind}({', '.join(r + ': …' for r, d in info.roles.items() if not d.optional)})")
+                             f"write it as {atom.kind}"
+                             f"({', '.join(r + ': …' for r, d in info.roles.items() if not d.optional)})")
         return info
 
     def value(self, v: A.Value, rtype: str, in_fact: bool) -> None:
@@ -299,7 +301,7 @@ class Checker:
 
     # ------------------------------------------------------------ interpretations
     def interpretations(self) -> None:
-        for name, it in sorted(self.lib.interpretations.items()):
+        for _name, it in sorted(self.lib.interpretations.items()):
             for r in it.reassignments:
                 for t in r.territories:
                     self.territory_code(t.code, t.span)
@@ -314,7 +316,7 @@ class Checker:
 
     # ------------------------------------------------------------ treaties
     def treaties(self) -> None:
-        for tid, t in sorted(self.lib.treaties.items()):
+        for _tid, t in sorted(self.lib.treaties.items()):
             self.treaty(t)
 
     def treaty(self, t: A.TreatyDecl) -> None:
@@ -414,7 +416,8 @@ class Checker:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in {c.what}'",
                              f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
             if c.what == "scope" and (t.id, c.name) not in self.lib.scopes:
-                self.d.unknown(c.span, "scope", c.name, owner=t.id, candidates=[s for (tid, s) in self.lib.scopes if tid == t.id])
+                self.d.unknown(c.span, "scope", c.name, owner=t.id,
+                               candidates=[s for (tid, s) in self.lib.scopes if tid == t.id])
             if c.what == "region" and c.name not in self.lib.regions:
                 self.d.unknown(c.span, "region", c.name, self.lib.regions)
             return set()
@@ -426,11 +429,11 @@ class Checker:
             if c.provision not in ids:
                 self.d.unknown(c.span, "provision", c.provision, ids, owner=t.id)
             out = set()
-            for v in (c.beneficiary, c.bearer):
-                if isinstance(v, A.Var):
-                    out.add(v.name)
-                elif isinstance(v, A.Code):
-                    self.country_code(v.code, v.span)
+            for party in (c.beneficiary, c.bearer):
+                if isinstance(party, A.Var):
+                    out.add(party.name)
+                elif isinstance(party, A.Code):
+                    self.country_code(party.code, party.span)
             return out
         raise AssertionError(c)  # pragma: no cover
 
@@ -471,15 +474,15 @@ class Checker:
                 stack.pop()
             state[n] = 2
 
-        for p in sorted(edges):
-            if p not in state:
-                stack.append((p, False))
-                visit(p)
+        for pid in sorted(edges):
+            if pid not in state:
+                stack.append((pid, False))
+                visit(pid)
                 stack.pop()
 
     # ------------------------------------------------------------ properties
     def properties(self) -> None:
-        for name, prop in sorted(self.lib.properties.items()):
+        for _name, prop in sorted(self.lib.properties.items()):
             for rule in prop.rules:
                 refs = [(rule.treaty, rule.provision, rule.state)]
                 if rule.later is not None:

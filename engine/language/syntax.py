@@ -172,7 +172,8 @@ def read_source(path: str) -> Source:
     except IsADirectoryError:
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "is a directory, not a file")]) from None
     except OSError as e:
-        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", f"cannot read the file: {e.strerror}")]) from None
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE",
+                                     f"cannot read the file: {e.strerror}")]) from None
     return decode(shown, data)
 
 
@@ -236,10 +237,11 @@ def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
     if isinstance(e, UnexpectedCharacters):
         line, column = e.line or 1, e.column or 1
         span = Span(src.path, line, column, line, column + 1)
-        char = src.text[e.pos_in_stream] if 0 <= e.pos_in_stream < len(src.text) else "?"
+        pos = e.pos_in_stream if e.pos_in_stream is not None else len(src.text)  # Lark always sets it
+        char = src.text[pos] if 0 <= pos < len(src.text) else "?"
         allowed = _accepted(e, set(e.allowed or []))
         hint = None
-        rest = src.text[e.pos_in_stream:e.pos_in_stream + 40].split()
+        rest = src.text[pos:pos + 40].split()
         word = rest[0] if rest else char
         if char == '"':
             hint = "strings end on the same line with '\"'"

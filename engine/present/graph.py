@@ -117,7 +117,7 @@ def duty_text(then: A.Then) -> str:
     """`each other party must assist(to: X)`, as written."""
     b = then.bearer
     if b.mode in BEARER_WORDS:
-        who = BEARER_WORDS[b.mode] + (f" {b.var}" if b.var else "")
+        who: str | None = BEARER_WORDS[b.mode] + (f" {b.var}" if b.var else "")
     else:
         who = b.value if b.mode == "code" else (b.var or "?")
     text = f"{who} {MODALITY_WORDS[then.modality]} {then.action.render()}"
@@ -398,7 +398,7 @@ def to_svg(d: Diagram, max_columns: int = 4) -> str:
                 if n.role == "unless":
                     continue
                 lines = _wrap(n.heading) + [ln for part in [n.text] + n.extra for ln in _wrap(part)]
-                h = len(lines) * LINE_H + 2 * PAD
+                h: float = len(lines) * LINE_H + 2 * PAD
                 boxes[nid] = (x + PAD, cy, NODE_W - 2 * PAD, h, lines)
                 cy += h + GAP_Y
             for nid in cl.nodes:

@@ -143,7 +143,8 @@ def test_unused_and_membership(bad: L.LintResult) -> None:
 def test_suppression_needs_a_reason(write: Callable[[str, str], Path]) -> None:
     text = BAD.lstrip("\n")
     with_reason = text.replace('  provision dead "Unsatisfiable"',
-                               '  # lint: allow W-NEVER because kept to show the is-a check\n  provision dead "Unsatisfiable"')
+                               '  # lint: allow W-NEVER because kept to show the is-a check\n'
+                               '  provision dead "Unsatisfiable"')
     res = L.lint_paths([str(write("a.casus", with_reason))])
     assert not any("tx.dead" in f.message for f in res.findings)
     assert any("tx.dead" in f.message for f, _ in res.suppressed)
@@ -152,7 +153,8 @@ def test_suppression_needs_a_reason(write: Callable[[str, str], Path]) -> None:
     res = L.lint_paths([str(write("b.casus", no_reason))])
     assert any(f.code == "W-SUPPRESS" and "gives no reason" in f.message for f in res.findings)
     assert any("tx.dead" in f.message for f in res.findings)  # not suppressed without a reason
-    stray = text.replace('  provision help "Help"', '  # lint: allow W-CONFLICT because nothing\n  provision help "Help"')
+    stray = text.replace('  provision help "Help"',
+                         '  # lint: allow W-CONFLICT because nothing\n  provision help "Help"')
     res = L.lint_paths([str(write("c.casus", stray))])
     assert any(f.code == "W-SUPPRESS" and "suppresses nothing" in f.message for f in res.findings)
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import require_peers
 from hypothesis import HealthCheck, Phase, given, settings
 from reference import Case, Member, render
 from test_differential import EXAMPLES, _has_state, cases
@@ -56,9 +57,7 @@ def counting() -> tuple[EvalOptions, Counts]:
 def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tuple[str, ...]) -> None:
     from bench import peers as P
 
-    peers = P.peers_dir()
-    if peers is None:
-        pytest.skip("the peers' folder is missing")
+    peers = require_peers()  # skips without them; fails in CI
     rules = peers / "edge_rules.json" if rules_args == ("edge",) else tmp_path / "rules.json"
     if rules_args != ("edge",):
         rules.write_text(subprocess.run([sys.executable, str(peers / "gen.py"), "rules", *rules_args],
@@ -83,9 +82,7 @@ def test_compiled_peer_rules_give_the_engines_csv(tmp_path: Path, rules_args: tu
 def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     from bench import peers as P
 
-    peers = P.peers_dir()
-    if peers is None:
-        pytest.skip("the peers' folder is missing")
+    peers = require_peers()  # skips without them; fails in CI
     rules = subprocess.run([sys.executable, str(peers / "gen.py"), "rules", "--treaties", "48", "--seed", "3"],
                            capture_output=True, text=True, check=True).stdout
     scen = subprocess.run([sys.executable, str(peers / "gen.py"), "scenarios", "-n", "40", "--seed", "4"],

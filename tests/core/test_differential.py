@@ -5,9 +5,10 @@ The generated treaties have 2-4 parties joining and leaving (some twice), an in-
 (open-ended or not), a scope, a suspension now and then, and one or two provisions whose
 conditions are built from the standard vocabulary's atoms (with is-a), `and`, `or`, safe `not`,
 `ongoing`, `within N days after`, `after`, `before`, `in parties`, `in scope`, the second
-provision's trigger, prerequisites, defeater or discharge on the first's states (`p1 pending for X [by Y]`), prerequisites (`upon` a request
-or an agreement), `unless` a provocation, every modality, deadlines (`within N days`, or
-`immediately` under an interpretation that maps it), `until unsc_measures()`, and bearers
+provision's trigger, prerequisites, defeater or discharge on the first's states (`p1 pending
+for X [by Y]`), prerequisites (`upon` a request or an agreement), `unless` a provocation, every
+modality, deadlines (`within N days`, or `immediately` under an interpretation that maps it),
+`until unsc_measures()`, and bearers
 `each other party [Y]`, `each party` or a code. The scenarios hold a handful of facts over a
 few weeks, mostly instances of the treaty's own atoms: one-day, longer and open-ended, `at` a
 territory (sometimes reassigned by the interpretation) or `on` a party, derived facts

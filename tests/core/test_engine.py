@@ -397,7 +397,8 @@ def test_strength_is_derived(evaluate_files, body: str, expected: str) -> None: 
 def test_qualifiers_are_kept_in_order(evaluate_files) -> None:  # type: ignore[no-untyped-def]
     p = provision("p", """
         when armed_attack(on: X)
-        then each other party must assist(to: X), immediately, by military and other means, under un_charter_51, reporting to unsc
+        then each other party must assist(to: X), immediately, by military and other means,
+          under un_charter_51, reporting to unsc
     """)
     r = evaluate_files(treaty(p), scenario("2020-02-01 armed_attack(by: UA, on: RU)"), "tt")
     i = by_pair(r, "tt", "p")[("BY", "RU")]
@@ -598,7 +599,8 @@ region testreg "R" { RU except (RU-KRS), BY }
 
 
 def test_region_with_except(evaluate_files) -> None:  # type: ignore[no-untyped-def]
-    p = provision("p", "when aggression(on: X, at: A) and A in region testreg\nthen each other party must consult(with: X)")
+    p = provision("p", "when aggression(on: X, at: A) and A in region testreg\n"
+                       "then each other party must consult(with: X)")
     t = REGIONAL + treaty(p)
     assert set(by_pair(evaluate_files(t, scenario("2020-02-01 armed_attack(at: RU-BEL)"), "tt"), "tt", "p")) \
         == {("BY", "RU")}

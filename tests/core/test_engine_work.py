@@ -29,7 +29,8 @@ def _fact(kind: str, day: int, **roles: str) -> Fact:
     return Fact(kind, dict(roles), BASE + day, BASE + day, text, "test:1")
 
 
-def _work(lib: engine.Library, facts: list[Fact], treaty: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
+def _work(lib: engine.Library, facts: list[Fact], treaty: str,
+          monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
     """(atom-to-fact matches, the listed instances) for one scenario against one treaty."""
     calls = [0]
     real = ev.unify
@@ -53,7 +54,8 @@ def _noise(n: int) -> list[Fact]:
             for i in range(n)]
 
 
-def test_facts_that_concern_no_instance_cost_one_look_not_one_per_instance(lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_facts_that_concern_no_instance_cost_one_look_not_one_per_instance(
+        lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
     attack = [_fact("armed_attack", 10, by="RU", on="PL", at="PL"), _fact("assist", 40, by="DE", to="PL")]
     small, listed_small = _work(lib, attack + _noise(10), "nato_1949", monkeypatch)
     big, listed_big = _work(lib, attack + _noise(400), "nato_1949", monkeypatch)
@@ -92,7 +94,8 @@ def test_the_shortcut_for_triggers_with_not_keeps_their_meaning(lib: engine.Libr
     """Rio Art. 6 covers aggression that is not an armed attack: with the attack first, or on the
     same day, it never comes alive; with the attack later it is active from the aggression."""
     def art6(attack_day: int) -> list[int | None]:
-        facts = [_fact("aggression", 10, by="CU", on="BR"), _fact("armed_attack", attack_day, by="CU", on="BR", at="BR")]
+        facts = [_fact("aggression", 10, by="CU", on="BR"),
+                 _fact("armed_attack", attack_day, by="CU", on="BR", at="BR")]
         result = ev.evaluate(lib, Scenario("rio", "test", None, tuple(facts)), ["rio_1947"])
         return [r.activated for o in result.outcomes for r in o.instances if r.provision.id == "art6"]
 
@@ -103,8 +106,9 @@ def test_the_shortcut_for_triggers_with_not_keeps_their_meaning(lib: engine.Libr
 
 def test_the_shortcuts_change_no_result(lib: engine.Library) -> None:
     """With bisection, the trigger and prerequisite tests, the sharing of alike bearers and the
-    direct working out of simple provisions turned off, every instance is solved at each of its instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be
-    the same, on the bundled JSON scenarios and on dense generated ones."""
+    direct working out of simple provisions turned off, every instance is solved at each of its
+    instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be the same,
+    on the bundled JSON scenarios and on dense generated ones."""
     from engine.io.batch import run_batch
     from tests.io.test_batch import bundled_lines, generated
 
@@ -121,5 +125,5 @@ def test_the_shortcuts_change_no_result(lib: engine.Library) -> None:
     assert len(fast) == len(lines)
     statuses = {i["status"] for line in fast for r in json.loads(line)["results"] for i in r["instances"]}
     assert {"pending", "suspended", "discharged", "active"} <= statuses  # the cases the shortcuts pass over
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=True):
         assert a == b

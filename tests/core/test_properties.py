@@ -5,6 +5,7 @@ on PYTHONHASHSEED; and a property of the kind SPEC's testers state about treatie
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -98,8 +99,8 @@ def test_raw_grammar_strings_load_or_raise_casus_error(tmp_path_factory, text: s
 
 
 @settings(max_examples=60, **SETTINGS)
-@given(st.text(alphabet=st.sampled_from(list('scenario"{}()[],:.#- \n\tRUBY2024-01-31_armedtk\\é\u2028\r')) | st.characters(),
-               max_size=300))
+@given(st.text(alphabet=st.sampled_from(list('scenario"{}()[],:.#- \n\tRUBY2024-01-31_armedtk\\é\u2028\r'))
+               | st.characters(), max_size=300))
 @example('scenario "x" {\n  2024-01-01 armed_attack(on: RU)\n')
 @example("\u2028scenario")
 @example("scenario \"x\" {\r\r\n 2024-02-30 x()}")
@@ -251,7 +252,8 @@ def test_ru_by_assistance_never_active_without_a_request(lib, tmp_path_factory, 
         if inst.provision != "art4_2b" or inst.activated is None:
             continue
         requested = [f for f in s.facts if f.kind == "request" and f.roles.get("from") == inst.beneficiary
-                     and f.roles.get("for") == "assist" and dt.date.fromisoformat(inst.activated).toordinal() >= f.start]
+                     and f.roles.get("for") == "assist"
+                     and dt.date.fromisoformat(inst.activated).toordinal() >= f.start]
         assert requested, (inst, fact_lines)
 
 
@@ -271,7 +273,7 @@ def test_instance_invariants(lib, tmp_path_factory, fact_lines: list[str], inter
             dates = [t.date for t in i.timeline]
             assert dates == sorted(dates) and len(set(dates)) == len(dates)
             assert i.timeline[-1].status == i.status and i.timeline[-1].date == i.since
-            assert all(a.status != b.status for a, b in zip(i.timeline, i.timeline[1:]))
+            assert all(a.status != b.status for a, b in itertools.pairwise(i.timeline))
             if i.activated is not None:
                 assert i.activated <= i.since
                 # an instance discharged on the day it came alive (NATO Art. 5 with UNSC measures the

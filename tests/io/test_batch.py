@@ -76,7 +76,7 @@ def test_batch_equals_run_format_json_per_scenario(tmp_path: Path, cli: Any) -> 
     assert res.exit_code == 0, res.output
     out = res.stdout.splitlines()
     assert len(out) == len(lines)
-    for i, (line, got) in enumerate(zip(lines, out), 1):
+    for i, (line, got) in enumerate(zip(lines, out, strict=True), 1):
         assert "\n" not in got and got == json.dumps(json.loads(got), separators=(",", ":"), ensure_ascii=False)
         one = tmp_path / f"s{i}.json"
         one.write_text(line, encoding="utf-8")
@@ -178,8 +178,8 @@ def test_bad_line_stops_the_run_with_a_located_error(tmp_path: Path, cli: Any, l
     assert (d.span.path, d.span.line, d.span.column, d.code) == ("f.jsonl", 4, bad.index('"UK"') + 1, "E-CODE")
     assert "did you mean 'GB'" in e.value.render()
 
-    for text, code in [('[1, 2]', "E-JSON"), ('{"events": [{"kind": "armed_attack", "date": "2025-02-30", "on": "PL"}]}',
-                                                "E-DATE"),
+    for text, code in [('[1, 2]', "E-JSON"),
+                       ('{"events": [{"kind": "armed_attack", "date": "2025-02-30", "on": "PL"}]}', "E-DATE"),
                        ('{"events": [], "nme": "typo"}', "E-JSON"),
                        ('{"events": [{"kind": "armed_attack", "date": "2025-02-01", "on": "PL"}], "interpretation": '
                         + '"ru_claim"}', "E-UNKNOWN")]:

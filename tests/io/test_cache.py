@@ -171,7 +171,8 @@ def test_a_cached_scenario_file_next_to_a_treaty_file_is_checked_with_it(cli, wr
     assert both == run_cli(cli, "run", scenario, treaty, "--treaty", "mine", "--treaty", "ru_kp_2024")
     assert both[0] == 0 and "Nothing comes alive under: mine" in both[1]
     # a scenario naming the user's treaty is checked against library and treaty together
-    named = write("named.casus", KURSK.replace("  expect ru_kp_2024", "  expect nothing from mine\n  expect ru_kp_2024"))
+    named = write("named.casus",
+                  KURSK.replace("  expect ru_kp_2024", "  expect nothing from mine\n  expect ru_kp_2024"))
     monkeypatch.setenv("CASUS_CACHE_DIR", str(cache_dir))
     code, out = run_cli(cli, "run", named)
     assert code == 2 and "unknown treaty 'mine'" in out

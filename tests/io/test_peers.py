@@ -6,11 +6,13 @@ activation date) must equal those of the peers' naive oracle (reference.py) and 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import PEERS_MISSING, require_peers
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -18,23 +20,20 @@ if str(ROOT) not in sys.path:
 
 from bench import peers as P
 
-PEERS = P.peers_dir()
-pytestmark = pytest.mark.skipif(PEERS is None, reason="the peers' folder (../shared/peers beside the repository, "
-                                                       "or $CASUS_PEERS) is missing: nothing to compare with")
+# Every test here but test_translation_reads_aloud needs the peers: without them, each skips on
+# a developer's machine and fails in CI (`require_peers`).
 
 
 def gen(tmp: Path, name: str, *args: str) -> Path:
-    assert PEERS is not None
     out = tmp / name
     with open(out, "w") as f:
-        subprocess.run([sys.executable, str(PEERS / "gen.py"), *args], stdout=f, check=True)
+        subprocess.run([sys.executable, str(require_peers() / "gen.py"), *args], stdout=f, check=True)
     return out
 
 
 def peer_rows(tmp: Path, evaluator: str, rules: Path, scen: Path) -> set[tuple[object, ...]]:
-    assert PEERS is not None
     out = tmp / f"{evaluator}.tsv"
-    P.run_peer(PEERS, evaluator, rules, scen, out)
+    P.run_peer(require_peers(), evaluator, rules, scen, out)
     return set(P.read_tsv(out))
 
 
@@ -63,8 +62,7 @@ def test_generated_rules_and_scenarios_agree(tmp_path: Path) -> None:
 
 def test_edge_rules_agree(tmp_path: Path) -> None:
     # pure negation, role-only provision, not(not), single-child all, literal party, not seq within 0
-    assert PEERS is not None
-    rules = PEERS / "edge_rules.json"
+    rules = require_peers() / "edge_rules.json"
     scen = gen(tmp_path, "edge.jsonl", "scenarios", "-n", "8", "--min-events", "1", "--max-events", "25",
                "--seed", "11")
     ours = casus_rows(tmp_path, rules, scen)
@@ -147,3 +145,45 @@ def test_simple_provisions_worked_out_directly_give_the_walks_result(
     assert sum(len(json.loads(x)["results"][0]["instances"]) for x in direct) > 50
     for a, b in zip(direct, walked, strict=True):
         assert a == b
+
+
+# ---------------------------------------------------------------------------- without the peers
+
+
+def test_missing_peers_skip_on_a_machine_and_fail_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(P, "peers_dir", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="peers' folder .* is missing"):
+        require_peers()
+    for ci in ("true", "TRUE", "1", "yes"):
+        monkeypatch.setenv("CI", ci)
+        with pytest.raises(pytest.fail.Exception, match="in CI .* a failure, not a skip"):
+            require_peers()
+    monkeypatch.setattr(P, "peers_dir", lambda: tmp_path)
+    assert require_peers() == tmp_path  # present: found, in CI or not
+
+
+def test_missing_peers_are_reported_failed_by_pytest_in_ci(tmp_path: Path) -> None:
+    """As pytest reports it, in a subprocess: a peer comparison without the peers is `failed`
+    under CI=true (exit code 1), `skipped` without CI (exit code 0)."""
+    test = tmp_path / "test_needs_peers.py"
+    test.write_text("from bench import peers as P\n"
+                    "from helpers import require_peers\n\n\n"
+                    "def test_compares(monkeypatch):\n"
+                    "    monkeypatch.setattr(P, 'peers_dir', lambda: None)\n"
+                    "    require_peers()\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), str(ROOT)])
+
+    def run(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-p", "no:casus",
+                               str(test)], cwd=tmp_path, env={**env, **extra}, capture_output=True, text=True,
+                              timeout=300)
+
+    here = run({})
+    assert here.returncode == 0, here.stdout + here.stderr
+    assert "1 skipped" in here.stdout and PEERS_MISSING in here.stdout
+    ci = run({"CI": "true"})
+    assert ci.returncode == 1, ci.stdout + ci.stderr
+    assert "1 failed" in ci.stdout and "skipped" not in ci.stdout
+    assert "not a skip" in ci.stdout

@@ -239,7 +239,8 @@ def test_unknown_territory_code(cli, write) -> None:  # type: ignore[no-untyped-
 
 
 def test_unknown_party_in_treaty_membership(cli, write) -> None:  # type: ignore[no-untyped-def]
-    p = write("t.casus", SMALL_TREATY.replace("parties RU, BY", "parties RU, UK").replace("COND", "armed_attack(on: X)"))
+    p = write("t.casus",
+              SMALL_TREATY.replace("parties RU, BY", "parties RU, UK").replace("COND", "armed_attack(on: X)"))
     assert_located(cli("check", p), f"{p}:2:15", "E-CODE", hint="did you mean 'GB'?")
 
 
@@ -490,8 +491,8 @@ def test_real_subprocess_reports_located_error_and_exit_2(tmp_path: Path) -> Non
     p.write_text('scenario "x" {\n  2024-01-01 armed_attack(on: UK)\n  2025-02-30 armed_atack(onn: RU)\n}\n',
                  encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "engine.cli", "run", str(p)], capture_output=True, text=True, check=False,
-                          cwd=ROOT, env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "run", str(p)], capture_output=True, text=True,
+                          check=False, cwd=ROOT, env=env, timeout=120)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr

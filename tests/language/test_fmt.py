@@ -258,7 +258,7 @@ def test_results_are_unchanged_after_formatting_the_library(tmp_path: Path) -> N
     lib, scenarios = engine.load(scenario_files)
     lib2, scenarios2 = engine.load(scenario_files, library=tmp_path)
     assert len(scenarios) == len(scenarios2) == len(scenario_files)
-    for s, s2 in zip(scenarios, scenarios2):
+    for s, s2 in zip(scenarios, scenarios2, strict=True):
         assert _normalised(engine.run(lib, s), str(tmp_path)) == _normalised(engine.run(lib2, s2), str(tmp_path))
 
 

@@ -33,7 +33,8 @@ def test_csv_has_a_line_per_instance_and_interpretation(cli, write) -> None:  # 
     kp = [x for x in rows if x["treaty"] == "ru_kp_2024"]
     assert [(x["interpretation"], x["status"], x["since"], x["changed"], x["differs"]) for x in kp] == [
         ("default", "dormant", "", "false", "true"), ("ru_claims", "active", "2024-12-10", "true", "true")]
-    assert {(x["bearer"], x["beneficiary"], x["article"], x["strength"]) for x in kp} == {("KP", "RU", "4", "automatic")}
+    assert ({(x["bearer"], x["beneficiary"], x["article"], x["strength"]) for x in kp}
+            == {("KP", "RU", "4", "automatic")})
     assert not [x for x in rows if x["treaty"] == "nato_1949"]  # nothing alive under either reading
 
 

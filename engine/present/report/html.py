@@ -18,7 +18,7 @@ from engine.language import render as R
 from engine.language.build import iso
 from engine.language.library import Library
 from engine.present.graph import STATUS_STYLE, build, duty_text, qualifier_text, to_svg
-from engine.present.report.text import MODAL, compare_rows
+from engine.present.report.text import MODAL, CompareRow, compare_rows
 
 CSS = """
 :root { --ink: #111; --muted: #555; --rule: #bbb; --accent: #1d3557; }
@@ -96,7 +96,7 @@ class _Run:
 def _timeline_svg(runs: list[InstanceRun], start: int, end: int, key: str) -> str:
     """Bars, one per instance (bearers toward the same beneficiary with the same history share
     one), coloured by status from each change to the next."""
-    groups: dict[tuple[object, ...], list[InstanceRun]] = {}
+    groups: dict[tuple[str, str, tuple[tuple[int, str], ...]], list[InstanceRun]] = {}
     for r in runs:
         groups.setdefault((r.provision.id, r.beneficiary, tuple(r.timeline)), []).append(r)
     label_w, bar_w, row_h, top = 330, 820, 30, 34
@@ -123,12 +123,12 @@ def _timeline_svg(runs: list[InstanceRun], start: int, end: int, key: str) -> st
         art = rs[0].provision.article
         out.append(f'<text x="4" y="{y + 19}" font-size="14" fill="#111">Art. {_e(art)} {_e(pid)}: '
                    f"{_e(who)} → {_e(benef)}</text>")
-        for i, (d, status) in enumerate(timeline):  # type: ignore[misc]
-            d_end = timeline[i + 1][0] if i + 1 < len(timeline) else end  # type: ignore[index]
+        for i, (d, status) in enumerate(timeline):
+            d_end = timeline[i + 1][0] if i + 1 < len(timeline) else end
             fill, stroke, _ = STATUS_STYLE.get(status, STATUS_STYLE["dormant"])
             x1, x2 = x(d), x(d_end)
             w = max(x2 - x1, 3)
-            until = f" until {iso(d_end)}" if i + 1 < len(timeline) else ""  # type: ignore[arg-type]
+            until = f" until {iso(d_end)}" if i + 1 < len(timeline) else ""
             out.append(f'<rect x="{x1:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{fill}" '
                        f'stroke="{stroke}"><title>{_e(status)} from {iso(d)}{until}</title></rect>')
             if w > 70:
@@ -148,20 +148,24 @@ def _span_of(run: _Run, instances: list[InstanceRun]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------- sections
 
 
+class _MergedRow(CompareRow):
+    bearers: list[str]  # the bearers whose cells are the same, sharing the row
+
+
 def _comparison_table(runs_for_scenario: list[_Run], treaty: str | None, with_scenario: bool = False
-                      ) -> tuple[str, list[dict[str, object]]]:
+                      ) -> tuple[str, list[_MergedRow]]:
     names, rows, _ = compare_rows([r.result for r in runs_for_scenario])
     rows = [r for r in rows if treaty is None or r["treaty"] == treaty]
     if not rows:
         return "", []
     # bearers with the same cells share a row, as in the terminal table
-    merged: dict[tuple[object, ...], dict[str, object]] = {}
+    merged: dict[tuple[object, ...], _MergedRow] = {}
     for row in rows:
         cells = row["cells"]
-        sig = tuple((n, cells[n]["status"], cells[n]["since"]) for n in names)  # type: ignore[index]
+        sig = tuple((n, cells[n]["status"], cells[n]["since"]) for n in names)
         key = (row["treaty"], row["provision"], row["beneficiary"], sig)
         if key in merged:
-            merged[key]["bearers"].append(row["bearer"])  # type: ignore[attr-defined]
+            merged[key]["bearers"].append(row["bearer"])
         else:
             merged[key] = {**row, "bearers": [row["bearer"]]}
     head = (["scenario"] if with_scenario else []) + (["treaty"] if treaty is None else []) + [
@@ -171,10 +175,10 @@ def _comparison_table(runs_for_scenario: list[_Run], treaty: str | None, with_sc
                                    for h in head) + "</tr></thead><tbody>"]
     for row in merged.values():
         b = row["bearers"]
-        who = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"  # type: ignore[arg-type,index]
+        who = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"
         cells_html = []
         for n in names:
-            c = row["cells"][n]  # type: ignore[index]
+            c = row["cells"][n]
             extra = f" {c['since']}" if c["since"] else ""
             missing = f'<div class="muted">missing: {_e("; ".join(c["missing"]))}</div>' if c["missing"] else ""
             cls = ' class="changed"' if c["changed"] else ""
@@ -185,23 +189,23 @@ def _comparison_table(runs_for_scenario: list[_Run], treaty: str | None, with_sc
         out.append(f'<tr class="{"differs" if differs else ""}">' + "".join(lead)
                    + f"<td>{_e(row['article'])}</td><td><code>{_e(row['provision'])}</code></td>"
                    + f"<td>{_e(who)} → {_e(row['beneficiary'])}</td>"
-                   + f"<td>{_e(MODAL[row['modality']])} {_e(row['action'])}</td>"  # type: ignore[index]
+                   + f"<td>{_e(MODAL[row['modality']])} {_e(row['action'])}</td>"
                    + f"<td>{_e(row['strength'])}</td>" + "".join(cells_html)
                    + f'<td class="differs">{differs}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out), list(merged.values())
 
 
-def _differences(rows: list[dict[str, object]], names: list[str]) -> str:
+def _differences(rows: list[_MergedRow], names: list[str]) -> str:
     items = []
     for row in rows:
         if not row["differs"]:
             continue
         b = row["bearers"]
-        who = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"  # type: ignore[arg-type,index]
+        who = ", ".join(b) if len(b) <= 3 else f"{', '.join(b[:2])} +{len(b) - 2} more"
         parts = []
         for n in names:
-            c = row["cells"][n]  # type: ignore[index]
+            c = row["cells"][n]
             parts.append(f"<em>{_e(n)}</em>: {_e(c['status'])}" + (f" since {_e(c['since'])}" if c["since"] else ""))
         items.append(f"<li><code>{_e(row['treaty'])}.{_e(row['provision'])}</code> (Art. {_e(row['article'])}) "
                      f"{_e(who)} → {_e(row['beneficiary'])}: " + "; ".join(parts) + "</li>")

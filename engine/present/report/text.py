@@ -5,12 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # or the same fields as plain records (engine/core/records.py): only read here
     from engine.core.model import Instance, Result
 
 MODAL = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
+
+
+class CompareCell(TypedDict):
+    """One interpretation's cell of a comparison row (`compare_rows`)."""
+    status: str
+    since: str | None
+    activated: str | None
+    missing: list[str]
+    changed: bool
+
+
+class CompareRow(TypedDict):
+    """One instance of a comparison (`compare_rows`), with a cell per interpretation."""
+    treaty: str
+    article: str
+    provision: str
+    bearer: str
+    beneficiary: str
+    modality: str
+    action: str
+    strength: str
+    differs: bool
+    cells: dict[str, CompareCell]
 
 
 @dataclass(frozen=True)
@@ -51,7 +74,7 @@ def rows(result: Result) -> list[Row]:
 
 def _grid(header: list[str], body: list[list[str]]) -> list[str]:
     widths = [max(len(r[c]) for r in [header] + body) for c in range(len(header))]
-    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip()  # noqa: E731
     return [fmt(header), fmt(["─" * w for w in widths])] + [fmt(r) for r in body]
 
 
@@ -189,7 +212,7 @@ def _natural(s: str) -> tuple[object, ...]:
     return tuple((0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", s))
 
 
-def compare_rows(results: Iterable[Result]) -> tuple[list[str], list[dict[str, object]], list[str]]:
+def compare_rows(results: Iterable[Result]) -> tuple[list[str], list[CompareRow], list[str]]:
     """One scenario's results (one per interpretation) as rows of a comparison, one per instance
     (provision, bearer, beneficiary) listed under at least one interpretation. Each row has a
     cell per interpretation (`status` "dormant" where it is not listed there); a cell is
@@ -207,17 +230,22 @@ def compare_rows(results: Iterable[Result]) -> tuple[list[str], list[dict[str, o
             for i in tr.instances:
                 found.setdefault((tr.treaty, i.provision, i.bearer, i.beneficiary), {})[res.scenario.interpretation] = i
     order = {t: n for n, t in enumerate(treaties)}
-    rows_out: list[dict[str, object]] = []
+    rows_out: list[CompareRow] = []
     for key in sorted(found, key=lambda k: (order.get(k[0], len(order)), k[0], _natural(k[1]), k[3], k[2])):
         by_name = found[key]
         meta = next(iter(by_name.values()))
-        cells: dict[str, dict[str, object]] = {}
+        cells: dict[str, CompareCell] = {}
         for n in names:
-            i = by_name.get(n)
-            cells[n] = ({"status": i.status, "since": i.since, "activated": i.activated, "missing": list(i.missing)}
-                        if i is not None else {"status": "dormant", "since": None, "activated": None, "missing": []})
+            got = by_name.get(n)
+            cells[n] = ({"status": got.status, "since": got.since, "activated": got.activated,
+                         "missing": list(got.missing), "changed": False}  # `changed` is set below
+                        if got is not None else
+                        {"status": "dormant", "since": None, "activated": None, "missing": [], "changed": False})
         base = cells[names[0]]
-        sig = lambda c: (c["status"], c["since"], c["activated"])  # noqa: E731
+
+        def sig(c: CompareCell) -> tuple[str, str | None, str | None]:
+            return (c["status"], c["since"], c["activated"])
+
         for c in cells.values():
             c["changed"] = sig(c) != sig(base)
         rows_out.append({"treaty": key[0], "article": meta.article, "provision": key[1], "bearer": key[2],
@@ -251,7 +279,7 @@ def compare_records(per_scenario: Iterable[Iterable[Result]]) -> list[dict[str, 
         s = results[0].scenario
         for row in rows_:
             for n in names:
-                c = row["cells"][n]  # type: ignore[index]
+                c = row["cells"][n]
                 out.append({"scenario": s.name, "source": s.source, "treaty": row["treaty"],
                             "article": row["article"], "provision": row["provision"], "bearer": row["bearer"],
                             "beneficiary": row["beneficiary"], "modality": row["modality"], "action": row["action"],
