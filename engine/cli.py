@@ -375,7 +375,7 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
         _check_output(output, scenarios, library)
     lib, scs = _load(scenarios, library)
     names = api.parse_interpretations(lib, interpretations)
-    for n in names or [None]:
+    for n in names or (None,):
         api.check_names(lib, list(treaties) or None, n)
     page = render_report(lib, scs, names, list(treaties) or None, title)
     if output == "-":

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from engine.analysis.sides import member_on
-from engine.core.evaluate import BIG, Evaluation, InstanceRun, evaluate
+from engine.core.evaluate import BIG, Evaluation, InstanceRun, TreatyRun, evaluate
 from engine.kernel import conditions as C
 from engine.kernel.facts import Fact, Scenario
 from engine.language import ast as A

@@ -399,6 +399,7 @@ class _Linter:
         for (p1, p2), (facts, when) in sorted(conflict.items()):
             later = max(by[p1], by[p2], key=lambda x: (x.span.line, x.span.column))
             other = by[p2] if later is by[p1] else by[p1]
+            assert later.then is not None  # both have a duty: they conflict over its action
             scen = "; ".join(f"{iso(f.start)} {f.render(universe.side_roles(side, f))}" for f in sorted(facts))
             self.add(later.span, "W-CONFLICT",
                      f"'{t.id}.{later.id}' and '{other.id}' (line {other.span.line}) make one party both do and not do "

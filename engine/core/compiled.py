@@ -34,7 +34,7 @@ The engine also evaluates, beside the compiled ones, every treaty that is not co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 

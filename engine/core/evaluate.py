@@ -36,8 +36,9 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.base.memo import per_object as _per_object
 from engine.core.options import EvalOptions, current
@@ -358,8 +359,8 @@ class TreatyRun:
                 continue
             b = then.bearer
             for bearer in ctx.bearers(b, benef, env):
-                key = (bearer, benef)
-                if key not in pairs:
+                pair = (bearer, benef)
+                if pair not in pairs:
                     seed: dict[str, str] = {}
                     if isinstance(ben_value, A.Var):
                         seed[ben_value.name] = benef
@@ -386,7 +387,8 @@ class TreatyRun:
                 found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
             return found
         if isinstance(c, A.Temporal):
-            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | A.variables(c.second))
+            second_vars = frozenset(a.value.name for a in c.second.args if isinstance(a.value, A.Var))
+            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | second_vars)
             return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
         if isinstance(c, A.And):
             items = [i for i in c.items if not C.is_test(i)] + [i for i in c.items if C.is_test(i)]
@@ -610,7 +612,7 @@ class TreatyRun:
             # the fact `solve` finds first is the earliest that matches: the one its table kept
             facts = self.index.memo.get((C.leaf_key(c), self.start, "facts"))
             if facts is not None:
-                f = facts.get(tuple([seed[n] for n in C.names(c)]))  # type: ignore[attr-defined]
+                f = facts.get(tuple([seed[n] for n in C.names(c)]))
                 if f is not None:
                     return (("fact", c.atom, f),)
             return next(self.solve(c, seed, t, parties))[1]

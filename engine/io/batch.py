@@ -478,7 +478,7 @@ def _checker(lib: Library) -> Checker:
 
 
 def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-              lineno: int, programs: dict[str | None, object] | None = None,
+              lineno: int, programs: dict[str | None, Program | None] | None = None,
               options: EvalOptions | None = None) -> str:
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
@@ -517,7 +517,7 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
                         if prog.others:
                             ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation,
                                           options)
-                            for o, lines in zip(ev.outcomes, _split_csv(ev)):
+                            for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                                 others[o.treaty.id] = lines
                         lead = csv_field(name)
                         try:

@@ -68,7 +68,7 @@ def parser() -> Lark:
             return Lark.load(io.BytesIO(blob))  # bytes casus wrote (their MAC checked)
         except Exception:  # noqa: BLE001, S110 - a stale entry: compile afresh
             pass
-    compiled = Lark(text, **options)  # type: ignore[arg-type]
+    compiled = Lark(text, **options)
     buf = io.BytesIO()
     try:
         compiled.save(buf)

@@ -130,8 +130,8 @@ def test_simple_provisions_worked_out_directly_give_the_walks_result(
     from engine.core.options import EvalOptions
     from engine.io.batch import run_batch
 
-    assert PEERS is not None
-    rules = PEERS / "edge_rules.json" if rules_args == ("edge",) else gen(tmp_path, "rules.json", "rules", *rules_args)
+    peers = require_peers()
+    rules = peers / "edge_rules.json" if rules_args == ("edge",) else gen(tmp_path, "rules.json", "rules", *rules_args)
     scen = gen(tmp_path, "s.jsonl", "scenarios", "-n", "60", "--min-events", "1", "--max-events", "60", "--seed", "5")
     tr = P.Translator(json.loads(rules.read_text()))
     lib = load_library(str(tr.write(tmp_path / "lib")))
@@ -140,7 +140,8 @@ def test_simple_provisions_worked_out_directly_give_the_walks_result(
     direct = list(run_batch(lib, lines, options=options))
     taken = options.counts
     assert taken is not None
-    assert taken.direct > 0.4 * (taken.direct + taken.walked)  # the edge rules: 180 of 420 (the rest read helper provisions)
+    # the edge rules: 180 of 420 (the rest read helper provisions)
+    assert taken.direct > 0.4 * (taken.direct + taken.walked)
     walked = list(run_batch(lib, lines, options=EvalOptions(direct_simple=False)))
     assert sum(len(json.loads(x)["results"][0]["instances"]) for x in direct) > 50
     for a, b in zip(direct, walked, strict=True):
