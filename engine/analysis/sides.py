@@ -245,9 +245,9 @@ class Parties:
         for s in self.sides:
             for code in named_codes(s.treaty):
                 named.add(s.canon(code))
-            for sus in s.treaty.suspensions:
-                named.add(s.canon(sus.bearer.code))
-                named.add(s.canon(sus.beneficiary.code))
+            for bearer, beneficiary, _, _ in s.ctx.suspensions:
+                named.add(s.canon(bearer))
+                named.add(s.canon(beneficiary))
         taken = set(canon) | set(taken) | named
         self.outsider = next((c for c in OUTSIDERS if c not in taken),
                              next(c for c in sorted(_all_countries()) if c not in taken))
