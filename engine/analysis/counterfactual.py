@@ -15,9 +15,9 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from engine.analysis.sides import member_on
-from engine.core.evaluate import BIG, Evaluation, InstanceRun, TreatyRun, evaluate
+from engine.core.evaluate import BIG, Evaluation, InstanceRun, evaluate
 from engine.kernel import conditions as C
+from engine.kernel.context import TreatyContext
 from engine.kernel.facts import Fact, Scenario
 from engine.language import ast as A
 from engine.language import render
@@ -240,7 +240,7 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
     sr = _Searcher(lib, scenario, treaty, interpretation, max_facts, max_runs)
     base = sr.run(scenario.facts)
     sr.base_facts = base.facts
-    tr = base.outcomes[0].run
+    ctx = base.outcomes[0].run.ctx  # the treaty as the engine saw it (withdrawals applied)
     runs = [r for r in base.outcomes[0].instances if r.provision.id == provision]
     ben_arg = beneficiary_arg(p.then)
     out: list[Search] = []
@@ -251,21 +251,20 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
     targets = list(groups.values())[:MAX_TARGETS]
     for group in targets:
         r = group[0]
-        who = (r.bearer if len(group) == 1
-               else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})")
+        who = r.bearer if len(group) == 1 else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})"
         label = f"{who} -> {r.beneficiary} {r.status}"
         if r.activated is not None:
             out.append(_remove(sr, p, t, r, label, goal_active=False))
         else:
-            out.append(_add(sr, p, t, tr, r.beneficiary, r.bearer, dict(r.env), label, r.since))
+            out.append(_add(sr, p, t, ctx, r.beneficiary, r.bearer, dict(r.env), label, r.since))
             if r.status == "defeated":
                 out.append(_remove(sr, p, t, r, label, goal_active=True))
     if not runs:
         if isinstance(ben_arg, A.Code):
             bens = [ben_arg.code]
         else:
-            mentioned = sorted({v for f in base.facts for v in f.roles.values() if v in tr.members})
-            bens = mentioned or sorted(tr.members)[:3]
+            mentioned = sorted({v for f in base.facts for v in f.roles.values() if v in ctx.members})
+            bens = mentioned or sorted(ctx.members)[:3]
         for benef in bens[:MAX_TARGETS]:
             env = {ben_arg.name: benef} if isinstance(ben_arg, A.Var) else {}
             bearer = None
@@ -273,18 +272,15 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
             if b.mode == "code":
                 bearer = b.value
             elif b.mode in ("each_other", "each"):
-                others = [m for m in sorted(tr.members) if m != benef or b.mode == "each"]
-                bearer = others[0] if others else None
+                bearer = next(iter(ctx.bearers(b, benef)), None)
                 if b.var and bearer:
                     env[b.var] = bearer
-            out.append(_add(sr, p, t, tr, benef, None, env, f"toward {benef} (no instance)", None))
+            out.append(_add(sr, p, t, ctx, benef, None, env, f"toward {benef} (no instance)", None))
     return out
 
 
-def _dates(sr: _Searcher, tr: TreatyRun, p: A.Provision, kinds: set[str], benef: str, bearer: str | None,
+def _dates(sr: _Searcher, ctx: TreatyContext, p: A.Provision, kinds: set[str], benef: str, bearer: str | None,
            since: int | None) -> list[int]:
-    start = tr.start
-    end = tr.end
     facts = sr.base_facts
     relevant = sorted({f.start for f in facts if _reads(sr.lib, f.kind, kinds)})
     every = sorted({f.start for f in facts})
@@ -294,16 +290,13 @@ def _dates(sr: _Searcher, tr: TreatyRun, p: A.Provision, kinds: set[str], benef:
     cands += relevant
     if every:
         cands.append(every[-1])
-    cands.append(start)  # the entry into force (for a scenario set before it)
+    cands.append(ctx.start)  # the entry into force (for a scenario set before it)
     for party in (benef, bearer):
-        for s, _ in tr.members.get(party, ()) if party else ():
+        for s, _ in ctx.members.get(party, ()) if party else ():
             cands.append(s)
-    members = tr.members
 
     def ok(d: int) -> bool:
-        if not (start <= d <= end) or d >= BIG:
-            return False
-        return member_on(members, [x for x in (benef, bearer) if x], d)
+        return d < BIG and ctx.in_force(d) and all(ctx.member(x, d) for x in (benef, bearer) if x)
 
     dates: list[int] = []
     for d in cands:  # in order of preference: the instance's date, the scenario's, then the treaty's
@@ -313,7 +306,7 @@ def _dates(sr: _Searcher, tr: TreatyRun, p: A.Provision, kinds: set[str], benef:
     return dates
 
 
-def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, tr: TreatyRun, benef: str, bearer: str | None,
+def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, ctx: TreatyContext, benef: str, bearer: str | None,
          env: dict[str, str], label: str, since: int | None) -> Search:
     assert p.then is not None
     b = p.then.bearer
@@ -343,7 +336,7 @@ def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, tr: TreatyRun, benef: s
                 pool.append((text, roles))
     kinds: set[str] = set()
     _provision_kinds(p, kinds, sr.lib, t, set())
-    dates = _dates(sr, tr, p, kinds, benef, bearer, since)
+    dates = _dates(sr, ctx, p, kinds, benef, bearer, since)
     s = Search(label, "add", "active", [x for x, _ in pool], [iso(d) or "" for d in dates], sr.max_facts,
                not_searched=sorted(set(skipped)))
     if not dates:

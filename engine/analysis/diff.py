@@ -75,7 +75,7 @@ class Search:
         self.K = max_facts
         self.interp_name = check_options(a, b, action, max_facts, interpretation)
         self.scenarios = 0  # engine runs
-        self.a, self.b = mapped_views(a, b, mapping, self.interp_name)
+        self.a, self.b = mapped_views(a, b, mapping)
         self.sides = (self.a, self.b)
         self.universe = Universe(self.sides, self.interp_name, action, max_dates, taken=mapping.values())
         if self.universe.D < 1:

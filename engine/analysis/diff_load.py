@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from engine.analysis.sides import Side, SideView, treaty_members
+from engine.analysis.sides import Side, SideView
 from engine.base.errors import CasusError, Diagnostic, Diagnostics, suggest
 from engine.base.paths import display_path
 from engine.base.source import Span
+from engine.kernel.context import static_context
 from engine.language import ast as A
 from engine.language.codes import is_country
 from engine.language.library import Library, check_documents, parse_files
@@ -122,10 +123,10 @@ def check_options(a: Side, b: Side, action: str | None, max_facts: int, interpre
     return name
 
 
-def mapped_views(a: Side, b: Side, mapping: dict[str, str], interpretation: str) -> tuple[SideView, SideView]:
+def mapped_views(a: Side, b: Side, mapping: dict[str, str]) -> tuple[SideView, SideView]:
     """The two sides in A's names, after checking the mapping against the members."""
-    mem_a = treaty_members(a, interpretation)
-    mem_b = treaty_members(b, interpretation)
+    ctx_a, ctx_b = static_context(a.treaty), static_context(b.treaty)
+    mem_a, mem_b = ctx_a.members, ctx_b.members
     for x, y in mapping.items():
         if x not in mem_a:
             raise usage_error(f"--map {x}={y}: '{x}' is not a party to {a.tid}",
@@ -141,8 +142,7 @@ def mapped_views(a: Side, b: Side, mapping: dict[str, str], interpretation: str)
     for y in mem_b:
         if y not in inverse and y in mapping:
             raise usage_error(f"'{y}' is a party to {b.tid} and is mapped to {mapping[y]}: map {y} too")
-    return (SideView(a, "a", {}, {}, dict(mem_a)),
-            SideView(b, "b", dict(mapping), inverse, {inverse.get(p, p): v for p, v in mem_b.items()}))
+    return SideView(a, "a", {}, {}, ctx_a), SideView(b, "b", dict(mapping), inverse, ctx_b)
 
 
 __all__ = ["CLI", "check_options", "load_sides", "mapped_views", "parse_map", "usage_error"]

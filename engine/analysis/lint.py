@@ -348,7 +348,7 @@ class _Linter:
         k = max(self.K, min(need, 5))
         if "default" not in self.lib.interpretations or k > 6:  # the facts are read under 'default', K ≤ 6
             return
-        side = view(Side(t.id, t.id, self.lib, None), "default")
+        side = view(Side(t.id, t.id, self.lib, None))
         universe = Universe((side,), "default", None, 1)
         activated: dict[str, frozenset] = {}
         conflict: dict[tuple[str, str], tuple[frozenset, str]] = {}

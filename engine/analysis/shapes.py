@@ -45,7 +45,7 @@ class Shapes:
                 q = next((x for x in s.treaty.provisions if x.id == node.provision), None)
                 if q is None or q.id in visited or q.then is None:
                     continue
-                for qb, qx, qenv in instance_pairs(s, q, self.parties.kept_members(s)):
+                for qb, qx, qenv in instance_pairs(s, q):
                     if not _compatible(node.beneficiary, qx, env) or (
                             node.bearer is not None and not _compatible(node.bearer, qb, env)):
                         continue

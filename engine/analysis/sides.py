@@ -7,19 +7,20 @@ treaty, one party outside them all, and among members of exactly the same standi
 (the others are represented by them); `Territories` gives one territory per class of the scope
 and region tests.
 
-What a treaty sees of time and parties (in force, dated memberships, bearer expansion, the
-instants that matter for a pair) is in one block below, so that the kernel's treaty context can
-replace it in one place."""
+What a treaty sees of time and parties (in force, dated memberships, suspensions, bearer
+expansion) is the kernel's treaty context (engine/kernel/context.py), built once per treaty with
+`static_context`; a `SideView` translates canonical names around its answers."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.core.evaluate import TreatyRun
 from engine.kernel import conditions as C
+from engine.kernel.context import TreatyContext, static_context
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
@@ -56,7 +57,7 @@ class SideView:
     name: str  # "a" or "b"
     to_side: dict[str, str]  # canonical party -> this side's name
     to_canon: dict[str, str]
-    members: Members  # canonical names
+    ctx: TreatyContext  # the kernel's context of the treaty, in its own names
     reduced: Library = field(default_factory=Library)
     kinds: frozenset[str] = frozenset()  # kinds a fact may have and still matter to this side
     mentioned: frozenset[str] = frozenset()  # kinds its conditions name directly
@@ -77,57 +78,46 @@ class SideView:
     def canon_territory(self, t: str) -> str:
         return self.to_canon.get(t, t) if is_country(t) else t
 
+    @functools.cached_property
+    def members(self) -> Members:
+        """Each party's membership spans (the context's), in canonical names."""
+        return {self.canon(p): spans for p, spans in self.ctx.members.items()}
 
-def view(side: Side, interpretation: str) -> SideView:
+    @property
+    def kept(self) -> TreatyContext:
+        """The context of the treaty cut down to the kept parties (once they are chosen)."""
+        return static_context(self.reduced.treaties[self.side.tid])
+
+    def in_force(self, d: int) -> bool:
+        """The treaty is in force on day d (a treaty never in force is in force on no day)."""
+        return self.ctx.start < BIG and self.ctx.in_force(d)
+
+    def both_members(self, bearer: str, benef: str, d: int) -> bool:
+        """The treaty is in force on day d with both parties (canonical names) members; a
+        suspension between them does not count here: its dates are tried as stretches."""
+        return self.in_force(d) and self.ctx.member(self.party(bearer), d) and self.ctx.member(self.party(benef), d)
+
+
+def view(side: Side) -> SideView:
     """A treaty seen alone (no renaming), as `casus lint` searches it."""
-    return SideView(side, "a", {}, {}, dict(treaty_members(side, interpretation)))
+    return SideView(side, "a", {}, {}, static_context(side.treaty))
 
 
 # ---------------------------------------------------------------------------- the treaty context
-# (in force, memberships, bearer expansion, the instants that matter: to be the kernel's)
+# (in force, memberships, bearer expansion: the kernel's TreatyContext, read in canonical names)
 
 
-def treaty_members(side: Side, interpretation: str) -> Members:
-    """Each party's membership periods, withdrawals applied, as the engine reads them."""
-    run = TreatyRun(side.lib, side.treaty, [], side.lib.interpretations.get(interpretation))
-    return run.members
-
-
-def in_force(t: A.TreatyDecl, d: int) -> bool:
-    return t.in_force is not None and t.in_force <= d and (t.ends is None or d <= t.ends)
-
-
-def member_on(members: Members, parties: Sequence[str], d: int) -> bool:
-    """Every one of `parties` is a member on day d."""
-    return all(any(st <= d <= en for st, en in members.get(p, ())) for p in parties)
-
-
-def binds(s: SideView, bearer: str, benef: str, d: int) -> bool:
-    """The treaty is in force on day d with both parties (canonical names) members."""
-    return in_force(s.treaty, d) and member_on(s.members, (bearer, benef), d)
-
-
-def instance_pairs(s: SideView, p: A.Provision, members: Sequence[str]) -> list[tuple[str, str, dict[str, str]]]:
-    """(bearer, beneficiary, binding) of the instances of p among `members` (the side's names):
-    the bearer expanded as the provision says (`each other party`, `all parties`, a party)."""
+def instance_pairs(s: SideView, p: A.Provision) -> list[tuple[str, str, dict[str, str]]]:
+    """(bearer, beneficiary, binding) of the instances of p among the kept members (the side's
+    names): the beneficiaries and the bearer expansion are the kernel's, read in the treaty cut
+    down to the kept parties."""
     assert p.then is not None
+    ctx = s.kept
     ben = beneficiary_arg(p.then)
     b = p.then.bearer
     out = []
-    if isinstance(ben, A.Code):
-        benefs = [ben.code] if ben.code in members else []
-    else:
-        benefs = list(members)
-    for x in benefs:
-        if b.mode == "each_other":
-            bearers = [y for y in members if y != x]
-        elif b.mode == "each":
-            bearers = list(members)
-        elif b.mode == "code":
-            bearers = [b.value] if b.value is not None and b.value in members else []
-        else:
-            bearers = list(members)
-        for y in bearers:
+    for x in ctx.beneficiaries(ben):
+        for y in ctx.bearers(b, x):
             env: dict[str, str] = {}
             if isinstance(ben, A.Var):
                 env[ben.name] = x
@@ -151,27 +141,25 @@ def instants(sides: Sequence[SideView], bearer: str, benef: str) -> tuple[list[t
             crit.setdefault(d, []).append(why)
 
     for s in sides:
-        t = s.treaty
-        note(t.in_force, f"{t.id} in force")
-        if t.ends is not None:
-            note(t.ends + 1, f"{t.id} ended")
+        ctx, tid = s.ctx, s.treaty.id
+        note(ctx.start, f"{tid} in force")
+        note(ctx.end + 1, f"{tid} ended")
         for p in (bearer, benef):
-            for st, en in s.members.get(p, ()):
-                if t.in_force is not None and st > t.in_force:
-                    note(st, f"{s.party(p)} joins {t.id}")
-                if en < (t.ends if t.ends is not None else BIG):
-                    note(en + 1, f"{s.party(p)} leaves {t.id}")
-        for sus in t.suspensions:
-            if {s.canon(sus.bearer.code), s.canon(sus.beneficiary.code)} <= {bearer, benef}:
-                note(sus.start, f"{sus.bearer.code} suspended toward {sus.beneficiary.code} in {t.id}")
-                if sus.end is not None:
-                    note(sus.end + 1, f"suspension of {sus.bearer.code} toward {sus.beneficiary.code} ends")
+            for st, en in ctx.members.get(s.party(p), ()):
+                if st > ctx.start:
+                    note(st, f"{s.party(p)} joins {tid}")
+                if en < ctx.end:
+                    note(en + 1, f"{s.party(p)} leaves {tid}")
+        for sb, sx, st, en in ctx.suspensions:
+            if {s.canon(sb), s.canon(sx)} <= {bearer, benef}:
+                note(st, f"{sb} suspended toward {sx} in {tid}")
+                note(en + 1, f"suspension of {sb} toward {sx} ends")
     points = sorted(crit)
     out: list[tuple[int, int, int]] = []
     notes: dict[int, str] = {}
     for i, c in enumerate(points):
         nxt = points[i + 1] if i + 1 < len(points) else BIG
-        binding = [s for s in sides if binds(s, bearer, benef, c)]
+        binding = [s for s in sides if s.both_members(bearer, benef, c)]
         if not binding:
             continue
         both = len(binding) == len(sides)
@@ -180,10 +168,6 @@ def instants(sides: Sequence[SideView], bearer: str, benef: str) -> tuple[list[t
     first_both = min((d for both, d, _ in out if both == 0), default=None)
     out.sort(key=lambda bd: (bd[1] != first_both, bd[1]))
     return [(d, nxt) for _, d, nxt in out], notes
-
-
-def all_in_force(sides: Sequence[SideView], d: int) -> bool:
-    return all(in_force(s.treaty, d) for s in sides)
 
 
 # ---------------------------------------------------------------------------- territories
@@ -261,9 +245,9 @@ class Parties:
         for s in self.sides:
             for code in named_codes(s.treaty):
                 named.add(s.canon(code))
-            for sus in s.treaty.suspensions:
-                named.add(s.canon(sus.bearer.code))
-                named.add(s.canon(sus.beneficiary.code))
+            for bearer, beneficiary, _, _ in s.ctx.suspensions:
+                named.add(s.canon(bearer))
+                named.add(s.canon(beneficiary))
         taken = set(canon) | set(taken) | named
         self.outsider = next((c for c in OUTSIDERS if c not in taken),
                              next(c for c in sorted(_all_countries()) if c not in taken))
@@ -309,26 +293,19 @@ class Parties:
         first date either treaty is in force, repeated states merged."""
         dates: set[int] = set()
         for s in self.sides:
-            t = s.treaty
-            if t.in_force is not None:
-                dates.add(t.in_force)
-            if t.ends is not None:
-                dates.add(t.ends + 1)
+            ctx = s.ctx
+            dates |= {d for d in (ctx.start, ctx.end + 1) if d < BIG}
             for st, en in s.members.get(p, ()):
                 dates.add(st)
                 if en < BIG:
                     dates.add(en + 1)
         out: list[tuple[bool, ...]] = []
         for d in sorted(dates):
-            state = tuple(binds(s, p, p, d) for s in self.sides)
+            state = tuple(s.both_members(p, p, d) for s in self.sides)
             if (not out and not any(state)) or (out and out[-1] == state):
                 continue
             out.append(state)
         return tuple(out)
-
-    def kept_members(self, s: SideView) -> list[str]:
-        """The kept parties that are members of the side's treaty, in its names."""
-        return sorted(s.party(x) for x in self.reps if s.members.get(x))
 
 
 def named_codes(t: A.TreatyDecl) -> set[str]:
@@ -360,13 +337,8 @@ __all__ = [
     "Side",
     "SideView",
     "Territories",
-    "all_in_force",
-    "binds",
-    "in_force",
     "instance_pairs",
     "instants",
-    "member_on",
     "named_codes",
-    "treaty_members",
     "view",
 ]

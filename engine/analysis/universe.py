@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.analysis.shapes import Shapes
-from engine.analysis.sides import Parties, SideView, all_in_force, instance_pairs, instants
+from engine.analysis.sides import Parties, SideView, instance_pairs, instants
 from engine.kernel import conditions as C
 from engine.kernel.facts import BIG, Fact, Scenario, sovereign
 from engine.language import ast as A
@@ -144,7 +144,7 @@ class Universe:
                     continue
                 if self.action is not None and p.then.action.kind != self.action:
                     continue
-                for bearer, benef, env in instance_pairs(s, p, self.parties.kept_members(s)):
+                for bearer, benef, env in instance_pairs(s, p):
                     key = (p.then.action.kind, s.canon(bearer), s.canon(benef))
                     shapes = self.shapes.of_instance(s, p, env, bearer, benef)
                     bases, notes = instants(self.sides, s.canon(bearer), s.canon(benef))
@@ -233,7 +233,7 @@ class Universe:
 
     def date_rank(self, d: int) -> tuple[int, int]:
         # the first date where all treaties bind comes first (see sides.instants)
-        both = [x for x in self.date_notes if all_in_force(self.sides, x)]
+        both = [x for x in self.date_notes if all(s.in_force(x) for s in self.sides)]
         first = min(both) if both else None
         return (0 if d == first else 1, d)
 
