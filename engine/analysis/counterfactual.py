@@ -251,7 +251,8 @@ def counterfactuals(lib: Library, scenario: Scenario, treaty: str, provision: st
     targets = list(groups.values())[:MAX_TARGETS]
     for group in targets:
         r = group[0]
-        who = r.bearer if len(group) == 1 else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})"
+        who = (r.bearer if len(group) == 1
+               else f"{r.bearer} (and {len(group) - 1} other bearer{'s' if len(group) > 2 else ''})")
         label = f"{who} -> {r.beneficiary} {r.status}"
         if r.activated is not None:
             out.append(_remove(sr, p, t, r, label, goal_active=False))

@@ -196,8 +196,9 @@ class Search:
         sc_b = self.universe.scenario(self.b, sorted(facts))
         runs_a = evaluate(self.A.lib, sc_a, [self.A.tid], self.interp_name).outcomes[0].instances
         runs_b = evaluate(self.B.lib, sc_b, [self.B.tid], self.interp_name).outcomes[0].instances
-        full_a = {k: v for k, v in _entries(self.a, runs_a, self.A.lib).items() if {k[1], k[2]} <= self.universe.parties.rep_set}
-        full_b = {k: v for k, v in _entries(self.b, runs_b, self.B.lib).items() if {k[1], k[2]} <= self.universe.parties.rep_set}
+        reps = self.universe.parties.rep_set
+        full_a = {k: v for k, v in _entries(self.a, runs_a, self.A.lib).items() if {k[1], k[2]} <= reps}
+        full_b = {k: v for k, v in _entries(self.b, runs_b, self.B.lib).items() if {k[1], k[2]} <= reps}
         confirmed = self.sigs(facts, full_a, full_b)
         ok = [s for s in kept if s in confirmed]
         self.unconfirmed += len(kept) - len(ok)

@@ -172,7 +172,8 @@ def _rows(lib: Library, runs: Sequence[InstanceRun]) -> list[list[str]]:
         assert p.then is not None
         duty = f"{MODAL[p.then.modality]} {p.then.action.kind}"
         groups.setdefault((p.id, r.beneficiary, duty, r.status, strength(p, lib)), []).append(r.bearer)
-    return [[prov, _who(bearers, benef), duty, status, sg] for (prov, benef, duty, status, sg), bearers in groups.items()]
+    return [[prov, _who(bearers, benef), duty, status, sg]
+            for (prov, benef, duty, status, sg), bearers in groups.items()]
 
 
 def render_table(result: DiffResult) -> str:
@@ -192,7 +193,8 @@ def render_table(result: DiffResult) -> str:
         parties.append(text)
     dates = "; ".join(f"{d['date']} ({d['why']})" for d in bound["dates"])
     per = "one date" if bound["max_dates"] == 1 else f"at most {bound['max_dates']} dates"
-    lines.append(f"Bound: every scenario of up to {bound['max_facts']} facts on {per}, from {bound['facts']} facts about")
+    lines.append(f"Bound: every scenario of up to {bound['max_facts']} facts on {per}, "
+                 f"from {bound['facts']} facts about")
     twins = "".join(f"; {x} and {y} interchangeable" for x, y in bound.get("interchangeable", []))
     lines.append(f"  parties  {', '.join(parties)}; {bound['outsider']} outside both{twins}")
     lines.append(f"  dates    {dates}")
@@ -237,7 +239,10 @@ def render_table(result: DiffResult) -> str:
         body.append([""] * len(header))
     body.pop()
     widths = [max(len(r[c]) for r in [header] + body) for c in range(len(header))]
-    fmt = lambda r: "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip()
+
     lines.append(fmt(header))
     lines.append(fmt(["─" * w for w in widths]))
     lines.extend(fmt(r) for r in body)

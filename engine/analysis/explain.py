@@ -132,7 +132,8 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
             if outside is not None:
                 spans = ctx.members.get(outside, [])
                 when = ", ".join(f"{iso(s)}–{iso(e) if e < BIG else ''}" for s, e in spans) or "never"
-                return Check(text, False, f"{f.text} [{f.source}], but {outside} was not a member then (member: {when})"), env
+                why = f"{f.text} [{f.source}], but {outside} was not a member then (member: {when})"
+                return Check(text, False, why), env
             if isinstance(lit, A.Ongoing):
                 return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
         return Check(text, False, "no fact matches"), env

@@ -331,7 +331,8 @@ class _Linter:
         if not isinstance(unless, A.Occurred):
             return None
         for b in C.dnf(when, _MAX_BRANCHES):
-            if not any(positive and isinstance(c, A.Occurred) and self._implies(c.atom, unless.atom) for positive, c in b):
+            if not any(positive and isinstance(c, A.Occurred) and self._implies(c.atom, unless.atom)
+                       for positive, c in b):
                 return None
         return unless.atom.render()
 

@@ -320,7 +320,8 @@ def named_codes(t: A.TreatyDecl) -> set[str]:
         if p.then is not None:
             if p.then.bearer.mode == "code" and p.then.bearer.value:
                 out.add(p.then.bearer.value)
-            out |= {a.value.code for a in p.then.action.args if isinstance(a.value, A.Code) and is_country(a.value.code)}
+            out |= {a.value.code for a in p.then.action.args
+                    if isinstance(a.value, A.Code) and is_country(a.value.code)}
             if isinstance(p.then.beneficiary, A.Code):
                 out.add(p.then.beneficiary.code)
     return out

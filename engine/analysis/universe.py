@@ -164,7 +164,8 @@ class Universe:
                                 if d >= limit:
                                     continue
                                 if off:
-                                    self.date_notes.setdefault(d, f"{off} day{'s' if off > 1 else ''} after {iso(base)}")
+                                    note = f"{off} day{'s' if off > 1 else ''} after {iso(base)}"
+                                    self.date_notes.setdefault(d, note)
                                 for e in ends:
                                     u.add(DFact(d, kind, roles, d if e is None else e))
 

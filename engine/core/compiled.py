@@ -318,7 +318,8 @@ class _Generator:
         lo, hi = C.gap_bounds(leaf)
         test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
                 f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
-        code.append(f"            if e2 < {start} or not ({test}) or not ({self.unify(leaf.second, 'r2', bound)}): continue")
+        second = self.unify(leaf.second, "r2", bound)
+        code.append(f"            if e2 < {start} or not ({test}) or not ({second}): continue")
         code.append(f"            k = {_key(names)}")
         code.append("            d = s1 if s1 > s2 else s2")
         code.append(f"            if d < {start}: d = {start}")
@@ -443,7 +444,7 @@ class _Generator:
         """An expression: some fact outside `not` binds `var` to the local `local`, beside the
         values the other variables of `seed` (casus variable -> local) have."""
         parts = []
-        for (leaf, positive), t in zip(C.leaves(when), tables):
+        for (leaf, positive), t in zip(C.leaves(when), tables, strict=True):
             names = C.names(leaf)
             if not positive or var not in names:
                 continue

@@ -228,7 +228,8 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
         if {k for k in lib.kinds if R.is_a(kind, k)} != set(info.ancestors) | {kind}:
             raise Unexpressible(f"the kind {kind} is not one of the standard vocabulary's as the reference knows it")
         # the reference completes `on` from `at` and `at` from `on` for the kinds it knows have both
-        if ("at" in info.roles) != (kind in R.HAS_AT) or ("at" in info.roles and ("on" in info.roles) != (kind in R.HAS_ON)):
+        has_at = "at" in info.roles
+        if has_at != (kind in R.HAS_AT) or (has_at and ("on" in info.roles) != (kind in R.HAS_ON)):
             raise Unexpressible(f"the kind {kind} has roles the reference does not complete")
 
     def cond(c: A.Cond) -> R.Cond:

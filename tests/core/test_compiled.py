@@ -210,7 +210,8 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     options, taken = counting()
     got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
-    assert (taken.compiled, taken.csv_engine) == (3, 2)  # the action and the fact at a territory (its `on` is derived) go to the engine
+    # the action and the fact at a territory (its `on` is derived) go to the engine
+    assert (taken.compiled, taken.csv_engine) == (3, 2)
     assert any(",ru_kp_2024," in block for block in got)
 
 

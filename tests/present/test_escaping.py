@@ -107,7 +107,8 @@ def test_sweep_and_compare_csv_hold_no_formula(cli, write) -> None:  # type: ign
     assert rows and {row["scenario"] for row in rows} == {"'=cmd|' /C calc'!A0"}
 
 
-@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", '" onmouseover="alert(1)', "<img src=x onerror=alert(1)>",
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", '" onmouseover="alert(1)',
+                                  "<img src=x onerror=alert(1)>",
                                   "</title><svg onload=alert(1)>", "'><a href='javascript:alert(1)'>"])
 def test_a_name_cannot_inject_into_the_html_report(cli, write, tmp_path, evil) -> None:  # type: ignore[no-untyped-def]
     page = tmp_path / "r.html"

@@ -137,7 +137,8 @@ def _md_code(text: str) -> str:
 def render_markdown(result: Result) -> str:
     s = result.scenario
     lines = [f"## {_md_text(s.name)}", "", f"Interpretation `{s.interpretation}`, scenario {_md_code(s.source)}.", "",
-             "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength | missing |",
+             "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength "
+             "| missing |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     by_treaty: dict[str, list[Row]] = {}
     for r in rows(result):
