@@ -621,7 +621,7 @@ class _Generator:
         assert isinstance(c, (A.InArea, A.InParties))
         var = c.var
         assert probe.start is not None
-        yes = frozenset(x for x in parties if next(probe.solve(c, {var: x}, probe.start, ()), None) is not None)
+        yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, probe.start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
 
 
