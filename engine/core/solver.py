@@ -151,13 +151,13 @@ class Solver:
         # by conditions that mention their states
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
         self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
-        self.floor = 0  # facts that started before this day are ignored (see `holds_after`)
+        self._floor = 0  # facts that started before this day are ignored (see `holds_after`)
 
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
               ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
         limit = min(t, self.end)
-        floor = max(self.floor, 0)
+        floor = max(self._floor, 0)
         start = self.start
         for f in self.index.candidates(atom, env):
             if f.start > limit:
@@ -276,11 +276,11 @@ class Solver:
     def holds_after(self, c: A.Cond, env: dict[str, str], since: int, t: int, parties: tuple[str, ...]) -> bool:
         """Whether `c` holds at t on facts that started on or after `since` (a discharge condition
         must hold after activation)."""
-        self.floor = since
+        self._floor = since
         try:
             return next(self.solve(c, env, t, parties), None) is not None
         finally:
-            self.floor = 0
+            self._floor = 0
 
     def weigh(self, p: A.Provision, seed: dict[str, str], t: int,
                parties: tuple[str, str]) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
