@@ -176,7 +176,6 @@ class TreatyRun:
                 alike[key] = run
         return out
 
-
     def _deadline_days(self, then: A.Then) -> int | None:
         days: int | None = None
         for q in then.qualifiers:
@@ -186,7 +185,6 @@ class TreatyRun:
                 if q.value in self.timing:
                     days = self.timing[q.value]
         return days
-
 
     def _due(self, then: A.Then) -> bool:
         """Whether the duty has a deadline under the interpretation."""
@@ -263,7 +261,6 @@ class TreatyRun:
                 else:
                     run.timeline.append((t, s.status))
 
-
     def _words(self, run: InstanceRun, reason: str, act: Fact | None) -> str:
         """Why an instance was discharged or violated (`lifecycle.REASONS`), with its names."""
         then = run.provision.then
@@ -279,7 +276,6 @@ class TreatyRun:
             assert run.deadline is not None and run.activated is not None
             names["action"], names["days"] = then.action.kind, run.deadline - run.activated
         return lifecycle.words(reason, **names)
-
 
     def _discharged(self, run: InstanceRun, env: dict[str, str], activated: int, t: int) -> bool:
         """Whether the discharge condition (`until`) holds at t, after activation."""

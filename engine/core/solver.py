@@ -261,7 +261,6 @@ class Solver:
             return out
         return [render.cond(c, env)]
 
-
     def partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> tuple[Proof, ...]:
         """Proofs of the conjuncts of a prerequisite that do hold (for `because` on pending)."""
         items = c.items if isinstance(c, A.And) else (c,)
@@ -271,7 +270,6 @@ class Solver:
             if sol is not None:
                 out += sol[1]
         return out
-
 
     def holds_after(self, c: A.Cond, env: dict[str, str], since: int, t: int, parties: tuple[str, ...]) -> bool:
         """Whether `c` holds at t on facts that started on or after `since` (a discharge condition
@@ -309,9 +307,10 @@ class Solver:
             return TRIGGERED, defeated[0], defeated[1]
         return 0, seed, ()
 
-
     # ------------------------------------------------------------ the candidate pass
     def pairs(self, p: A.Provision) -> list[tuple[str, str, dict[str, str]]]:
+        """The (bearer, beneficiary, seed) of every instance of `p` that might ever come alive,
+        sorted: the candidate pass over its trigger, each binding expanded to its bearers (`ctx.bearers`)."""
         then = p.then
         assert then is not None and p.when is not None
         ben_value = beneficiary_arg(then)
@@ -388,7 +387,6 @@ def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict
         if key not in out:
             out[key] = {k: v for k, v in zip(names, key) if v is not None}
     return list(out.values())
-
 
 
 def _bind(v: A.Value, actual: str, env: dict[str, str]) -> dict[str, str] | None:
