@@ -113,7 +113,7 @@ def write_readme(text: str) -> None:
              "output instead, the whole result JSON of SPEC (status, timeline, the facts behind it, what "
              "is missing), which always comes from the engine: there a provision whose instances can "
              "only go from dormant to active is worked out from the same kind of tables "
-             "(engine/core/evaluate.py, `_run_simple`), and every other one is interpreted at the instants "
+             "(engine/core/direct.py, `DirectPath.run`), and every other one is interpreted at the instants "
              "where a fact that can concern the instance starts or ends (tests/core/test_engine_work.py "
              "counts the work). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
              "activations (16.5x from 32 to 510); casus writes a line for each.")

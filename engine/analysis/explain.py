@@ -110,7 +110,7 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
     """Whether a literal of a way the provision could trigger holds for the (bearer, beneficiary)
     pair, seeing the facts as the engine does; if not, why not."""
     text = render.cond(lit, env)
-    sol = next(tr.solve(lit, env, BIG, parties), None)
+    sol = next(tr.solver.solve(lit, env, BIG, parties), None)
     if sol is not None:
         env2, proof = sol
         facts = [p[2] for p in proof if p[0] == "fact"]

@@ -80,7 +80,7 @@ def _intervals(run: InstanceRun, state: str, instants: list[int]) -> list[int]:
 def _holds(tr: TreatyRun, cond: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> bool:
     """Whether a rule's condition holds at t as the (bearer, beneficiary) pair sees the facts: those
     that overlap the treaty's time in force and both parties' memberships, as the engine sees them."""
-    return next(tr.solve(cond, env, t, parties), None) is not None
+    return next(tr.solver.solve(cond, env, t, parties), None) is not None
 
 
 def _outcome(ev: Evaluation, treaty: str) -> TreatyOutcome:

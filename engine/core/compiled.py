@@ -142,8 +142,9 @@ class Program:
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
         # the action kinds of the compiled provisions whose lifecycle reads their action
-        self.action_kinds = frozenset(pp.p.then.action.kind for ps in plans.values() for pp in ps  # type: ignore[union-attr]
-                                      if "action" in _machine(pp.p.then, pp.p.upon, pp.due, acts=True).asks())  # type: ignore[arg-type]
+        self.action_kinds = frozenset(then.action.kind for ps in plans.values() for pp in ps
+                                      if (then := pp.p.then) is not None
+                                      and "action" in _machine(then, pp.p.upon, pp.due, acts=True).asks())
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.codes
@@ -628,7 +629,7 @@ class _Generator:
         assert isinstance(c, (A.InArea, A.InParties))
         var = c.var
         assert probe.start is not None
-        yes = frozenset(x for x in parties if next(probe.solve(c, {var: x}, probe.start, ()), None) is not None)
+        yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, probe.start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
 
 

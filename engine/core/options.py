@@ -3,12 +3,12 @@
 The walk (`engine.core.evaluate.TreatyRun`) is the definition. Beside it:
 
 - `skip_dormant`: a trigger that holds for good once it holds is found by bisection, so that the
-  dormant stretch before it is passed over (`TreatyRun._skip_dormant`);
+  dormant stretch before it is passed over (`Schedule.skip_dormant`, engine/core/schedule.py);
 - `predicates`: other triggers and `upon` prerequisites become cheap tests of their parts
-  (`TreatyRun._predicate`) instead of being solved in full at every instant;
-- `share_alike`: bearers that cannot be told apart share one evaluation (`TreatyRun._alike_key`);
+  (`Schedule.predicate`) instead of being solved in full at every instant;
+- `share_alike`: bearers that cannot be told apart share one evaluation (`Schedule.alike_key`);
 - `direct_simple`: a provision whose instances can only go from dormant to active for good is
-  worked out from its facts' first days, without walking instants (`TreatyRun._run_simple`);
+  worked out from its facts' first days, without walking instants (`DirectPath.run`, engine/core/direct.py);
 - `compiled`: batch CSV evaluates the treaties it can compile with generated code
   (engine/core/compiled.py) instead of the engine.
 

@@ -151,11 +151,11 @@ def test_the_shift_invariant_catches_an_absolute_date(lib: engine.Library, monke
 
 def test_the_swap_invariant_catches_a_party_preference(lib: engine.Library,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    ev = importlib.import_module("engine.core.evaluate")
+    sv = importlib.import_module("engine.core.solver")
 
-    real = ev.TreatyRun._pairs
-    # a broken `_pairs` (the fault injected), on the walk: every provision through `_pairs`
-    monkeypatch.setattr(ev.TreatyRun, "_pairs", lambda self, p: [x for x in real(self, p) if x[0] != "RU"])
+    real = sv.Solver.pairs
+    # a broken candidate pass (the fault injected), on the walk: every provision through `pairs`
+    monkeypatch.setattr(sv.Solver, "pairs", lambda self, p: [x for x in real(self, p) if x[0] != "RU"])
     s = dataclasses.replace(_two_attacks(lib), facts=tuple(
         Fact(f.kind, {k: ("KP" if v == "RU" else v) for k, v in f.roles.items()}, f.start, f.end,
              f.text.replace("RU", "KP"), f.source) for f in _two_attacks(lib).facts))

@@ -416,7 +416,7 @@ def _has_state(c: object) -> bool:
 
 @st.composite
 def simple_cases(draw: st.DrawFn) -> Case:
-    """Cases whose provisions the engine works out directly (`TreatyRun._run_simple`) unless the
+    """Cases whose provisions the engine works out directly (`DirectPath.run`) unless the
     scenario holds an action of theirs: every party a member for the treaty's whole time, no end,
     no suspension, triggers without states, no `upon`, `unless`, `until` or deadline."""
     case = draw(cases())
@@ -437,7 +437,7 @@ def test_simple_provisions_agree_with_the_reference(tmp_path_factory, case: Case
 
 
 def test_simple_cases_take_the_direct_path(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    """The cases above do reach `_run_simple` (else they would test only the walk again)."""
+    """The cases above do reach `DirectPath.run` (else they would test only the walk again)."""
     from hypothesis import HealthCheck, Phase
 
     from engine.core.options import EvalOptions, using

@@ -62,7 +62,7 @@ CASES: dict[str, tuple[Case, dict, str | None]] = {}
 # (evaluate.py, in 9a712bf; each comment says what the engine used to answer)
 
 CASES["fact_under_way_at_entry_into_force_simple"] = (
-    # Pins the direct path for simple provisions (`TreatyRun._run_simple`): an attack on BY that
+    # Pins the direct path for simple provisions (`DirectPath.run`): an attack on BY that
     # began before entry into force and is still going on counts from entry into force, not from
     # its own first day. A mutation of the direct path that took the fact's own day was caught
     # by the differential test only with many examples, so the case is kept here.

@@ -3,9 +3,10 @@ cannot concern an instance cost it nothing (one look when the candidates are fou
 that do cost it about linearly.
 
 The count is the number of times the engine matches an atom against a fact
-(`engine.core.evaluate.unify`): deterministic, so these tests cannot be flaky on a busy machine, and
-they fail if the engine goes back to walking every instant of the treaty for every instance or to
-solving a trigger afresh at each of its instants."""
+(`unify`, as engine/core/evaluate.py, solver.py and direct.py call it): deterministic, so these
+tests cannot be flaky on a busy machine, and they fail if the engine goes back to walking every
+instant of the treaty for every instance or to solving a trigger afresh at each of its
+instants."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from engine.core.options import EvalOptions
 from engine.kernel.facts import Fact, Scenario
 
 ev = importlib.import_module("engine.core.evaluate")
+MATCHING = [ev, importlib.import_module("engine.core.solver"), importlib.import_module("engine.core.direct")]
 BASE = dt.date(2025, 1, 1).toordinal()
 
 
@@ -39,9 +41,11 @@ def _work(lib: engine.Library, facts: list[Fact], treaty: str,
         calls[0] += 1
         return real(*args)
 
-    monkeypatch.setattr(ev, "unify", counting)
+    for module in MATCHING:  # the walk, the solver and the direct path each match atoms to facts
+        monkeypatch.setattr(module, "unify", counting)
     result = ev.evaluate(lib, Scenario("work", "test", None, tuple(facts)), [treaty])
-    monkeypatch.setattr(ev, "unify", real)
+    for module in MATCHING:
+        monkeypatch.setattr(module, "unify", real)
     listed = [(r.provision.id, r.bearer, r.beneficiary, r.status, r.activated, tuple(r.timeline))
               for o in result.outcomes for r in o.instances]
     return calls[0], listed

@@ -123,7 +123,7 @@ def test_translation_reads_aloud() -> None:
                                         ("edge",)])
 def test_simple_provisions_worked_out_directly_give_the_walks_result(
         tmp_path: Path, rules_args: tuple[str, ...]) -> None:
-    """The peers' rules are what `TreatyRun._run_simple` takes without walking instants: its
+    """The peers' rules are what `DirectPath.run` takes without walking instants: its
     result JSON (dates, `because`, everything) must be the walk's, byte for byte, and it must
     take most of the provisions (else this compares nothing)."""
     from engine.api import load_library

@@ -263,7 +263,9 @@ def test_settled_is_what_the_walk_passes_over() -> None:
 
 def _forget(ev: object, compiled: object) -> None:
     """Empty every cache of what the evaluators derived from the lifecycle."""
-    for fn in (L._machine, L._outcomes, ev._untriggered, ev._unprepared, ev._once_active):  # type: ignore[attr-defined]
+    from engine.core import direct
+
+    for fn in (L._machine, L._outcomes, ev._untriggered, ev._unprepared, direct._once_active):  # type: ignore[attr-defined]
         fn.cache_clear()
     compiled._PROGRAMS.clear()  # type: ignore[attr-defined]
 

@@ -1,0 +1,132 @@
+"""The walk's shortcuts for one treaty (issue 6; engine/core/options.py chooses which are taken):
+each instance walks only its own instants (`Schedule.instants`); a trigger that holds for good
+once it holds is found by bisection (`skip_dormant`); other triggers and `upon` prerequisites
+become cheap tests of their parts (`predicate`); bearers that cannot be told apart share one
+evaluation (`alike_key`). Each gives exactly what the plain walk gives."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+
+from engine.core.solver import Solver
+from engine.kernel import conditions as C
+from engine.kernel.facts import BIG
+from engine.language import ast as A
+
+
+class Schedule:
+    """Which instants an instance of the treaty must be looked at, and the cheap tests that pass
+    over the others; asks the solver, never changes it."""
+
+    def __init__(self, solver: Solver):
+        self.solver = solver
+        self.index = solver.index
+        self.ctx = solver.ctx
+        self.end = solver.end
+        self._first_memo: dict[tuple[object, ...], int | None] = {}
+        self._days_memo: dict[tuple[object, ...], set[int]] = {}
+
+    def alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str]) -> tuple[object, ...] | None:
+        """Bearers whose instances must live the same life: the conditions do not mention the
+        bearer, the bearer has the same memberships (so sees the same facts), no suspension names
+        it, and it has done nothing of the action's kind (so nothing can fulfil or break the duty
+        for one and not the other). None when the bearer is not interchangeable."""
+        then = p.then
+        assert then is not None
+        if self.index.get(then.action.kind, "by", bearer):
+            return None
+        if any(b == bearer for b, _, _, _ in self.ctx.suspensions):
+            return None
+        rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
+        return (benef, rest, tuple(self.ctx.members.get(bearer, ())))
+
+    def instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
+                  bearer: str) -> list[int]:
+        """The instants at which an instance can change: the treaty's own (`base`) and the starts and
+        ends of the facts that can match one of its atoms once its bearer and beneficiary are
+        known, or be its action. Between two of these nothing it depends on changes."""
+        # the atoms' part depends on the bearer only if they mention the bearer's variable: bearers
+        # of `each other party` share it
+        names = {a.value.name for atom in atoms for a in atom.args if isinstance(a.value, A.Var)}
+        key = (tuple(map(id, atoms)), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
+        shared = self._days_memo.get(key)
+        if shared is None:
+            shared = self._days_memo[key] = self.ctx.days(f for a in atoms for f in self.index.candidates(a, seed))
+        days = set(base)
+        days.update(shared)
+        days.update(self.ctx.days(self.index.get(action.kind, "by", bearer)))
+        return sorted(days)
+
+    def predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, str],
+                   instants: list[int]) -> Callable[[int], bool] | None:
+        """Whether `c` has a solution extending `seed` at an instant of `instants`, as a cheap test,
+        for a trigger that can stop holding (`not`): a combination by and / or / not of parts
+        that, once they hold, hold for good (each found once by bisection), and of membership
+        tests; `ongoing` and states are asked directly. None when the parts share a variable the
+        seed does not bind (then they are not independent): the instance is then solved in full
+        at every instant."""
+        if C.monotone(c):
+            first = self._first_instant(c, seed, parties, instants)
+            return lambda t: t >= first
+        if isinstance(c, A.Not):
+            inner = self.predicate(c.item, bound, seed, parties, instants)
+            return None if inner is None else (lambda t: not inner(t))
+        if isinstance(c, A.InParties):
+            who = seed.get(c.var)
+            return None if who is None else (lambda t: self.ctx.member(who, t))
+        if isinstance(c, (A.And, A.Or)):
+            seen: set[str] = set()
+            parts = []
+            for item in c.items:
+                free = A.variables(item) - bound
+                if free & seen:
+                    return None
+                seen |= free
+                part = self.predicate(item, bound, seed, parties, instants)
+                if part is None:
+                    return None
+                parts.append(part)
+            if isinstance(c, A.And):
+                return lambda t: all(part(t) for part in parts)
+            return lambda t: any(part(t) for part in parts)
+        # `ongoing` and states: asked directly at each instant (no cheaper, but the rest of the
+        # condition stays cheap)
+        return lambda t: next(self.solver.solve(c, seed, t, parties), None) is not None
+
+    def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, str], instants: list[int]) -> int:
+        """The first of `instants` at which a condition that holds for good once it holds has a
+        solution extending seed (BIG + 1 if none)."""
+        rest = self.skip_dormant(c, seed, parties, instants)
+        return rest[0] if rest else BIG + 1
+
+    def skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, str],
+                      instants: list[int]) -> list[int]:
+        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas: no `not`,
+        no `ongoing`, no states, no membership tests), the instance is dormant until the first
+        instant at which the trigger holds, whatever happens to memberships and suspensions before
+        it: find that instant by bisection and start there. An empty list: it never holds."""
+        # The answer depends on the bearer only through the facts it can see (its memberships) and
+        # the variables the trigger shares with the seed: bearers alike in both share one search.
+        # (The instant found is a fact's start or entry into force, in every such bearer's list.)
+        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))),
+               tuple(tuple(self.ctx.members.get(p, ())) for p in parties))
+        first = self._first_memo.get(key, 0)
+        if first != 0:
+            return [] if first is None else instants[bisect.bisect_left(instants, first):]
+
+        def holds(t: int) -> bool:
+            return next(self.solver.solve(when, seed, t, parties), None) is not None
+
+        lo, hi = 0, len(instants)
+        if not instants or not holds(min(instants[-1], self.end)):
+            self._first_memo[key] = None
+            return []
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if holds(instants[mid]):
+                hi = mid
+            else:
+                lo = mid + 1
+        self._first_memo[key] = instants[lo]
+        return instants[lo:]

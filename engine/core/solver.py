@@ -1,0 +1,407 @@
+"""Solving conditions over one scenario's facts for one treaty: every way a condition holds at an
+instant (`Solver.solve`), what of it does not (`missing`), how far a provision's trigger, `unless`
+and `upon` go (`weigh`), and the candidate pass that finds the (bearer, beneficiary) pairs that
+might ever come alive (`pairs`, `candidates`).
+
+The facts are indexed once per scenario (`FactIndex`: by kind and by kind, role and value), and an
+atom looks only at the shortest list its known arguments allow. The states of other provisions
+that conditions mention are read from `Solver.instances`, which the walk (engine/core/evaluate.py)
+fills provision by provision, each after those it mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.base.memo import per_object as _per_object
+from engine.kernel import conditions as C
+from engine.kernel import lifecycle
+from engine.kernel.context import TreatyContext
+from engine.kernel.facts import BIG, Fact, unify
+from engine.language import ast as A
+from engine.language import render
+from engine.language.codes import country_of
+from engine.language.library import Library, beneficiary_arg
+
+Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
+Solution = tuple[dict[str, str], tuple[Proof, ...]]
+
+
+@dataclass(slots=True)
+class InstanceRun:
+    """One instance's life: the engine's own record, richer than the JSON result."""
+
+    treaty: str
+    provision: A.Provision
+    bearer: str
+    beneficiary: str
+    status: str = lifecycle.DORMANT
+    since: int | None = None
+    activated: int | None = None
+    deadline: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    because: tuple[Proof, ...] = ()
+    missing: tuple[str, ...] = ()
+    timeline: list[tuple[int, str]] = field(default_factory=list)
+    fulfilled_by: Fact | None = None
+    reason: str | None = None  # why discharged / violated, in words
+
+    @property
+    def listed(self) -> bool:
+        return bool(self.timeline) and self.status != lifecycle.DORMANT
+
+    def status_at(self, t: int) -> str:
+        current = lifecycle.DORMANT
+        for date, status in self.timeline:
+            if date > t:
+                break
+            current = status
+        return current
+
+
+class FactIndex:
+    """A scenario's prepared facts, indexed by kind (a fact is filed under its kind and every
+    ancestor) and by kind, role and value; every list keeps the facts' order (by start).
+
+    A fact at a subdivision (`at: RU-KRS`) is also filed under its country for the roles `at` and
+    `in`, since an atom naming the country matches it (`scenario.unify`)."""
+
+    def __init__(self, lib: Library, facts: list[Fact]):
+        self.facts = facts
+        # the key's shape says what it holds: candidate envs (Solver.candidates, pairs), a simple
+        # trigger's table or the facts behind it (DirectPath._table)
+        self.memo: dict[tuple[object, ...], Any] = {}
+        self.by_kind: dict[str, list[Fact]] = {}
+        self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
+        kinds = lib.kinds
+        by_kind, by_role = self.by_kind, self.by_role
+        for f in facts:
+            info = kinds.get(f.kind)
+            items = list(f.roles.items())
+            for role, value in f.roles.items():
+                if role in ("at", "in"):
+                    country = country_of(value)
+                    if country != value:
+                        items.append((role, country))
+            for k in (info.ancestors if info else (f.kind,)):
+                lst = by_kind.get(k)
+                if lst is None:
+                    by_kind[k] = [f]
+                else:
+                    lst.append(f)
+                for role, value in items:
+                    key = (k, role, value)
+                    lst = by_role.get(key)
+                    if lst is None:
+                        by_role[key] = [f]
+                    else:
+                        lst.append(f)
+
+    def get(self, kind: str, role: str, value: str) -> list[Fact]:
+        return self.by_role.get((kind, role, value), _EMPTY)
+
+    def candidates(self, atom: A.Atom, env: dict[str, str]) -> list[Fact]:
+        """The facts that may match `atom` under `env`: the shortest list among the atom's kind and
+        its arguments whose values are known (a code, a name, or a variable bound in env)."""
+        best = self.by_kind.get(atom.kind, _EMPTY)
+        if not best:
+            return best
+        for role, const, var in _arg_plan(atom):
+            value = const if const is not None else env.get(var)  # type: ignore[arg-type]
+            if value is None:
+                continue
+            lst = self.by_role.get((atom.kind, role, value), _EMPTY)
+            if len(lst) < len(best):
+                best = lst
+                if not best:
+                    break
+        return best
+
+
+_EMPTY: list[Fact] = []
+
+
+@_per_object
+def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
+    """(role, constant, variable) for each argument of the atom that narrows the facts."""
+    plan: list[tuple[str, str | None, str | None]] = []
+    for a in atom.args:
+        v = a.value
+        if isinstance(v, A.Var):
+            plan.append((a.role, None, v.name))
+        elif isinstance(v, A.Code):
+            plan.append((a.role, v.code, None))
+        elif isinstance(v, A.Name):
+            plan.append((a.role, v.name, None))
+    return tuple(plan)
+
+
+# how far the trigger, `unless` and `upon` go at an instant (`Solver.weigh`)
+TRIGGERED, UNDEFEATED, PREPARED = 1, 2, 3
+
+
+class Solver:
+    """Solves one treaty's conditions over a scenario's indexed facts, in the treaty's context."""
+
+    def __init__(self, lib: Library, treaty: A.TreatyDecl, index: FactIndex, ctx: TreatyContext):
+        self.lib = lib
+        self.treaty = treaty
+        self.index = index
+        self.ctx = ctx
+        self.start, self.end = ctx.start, ctx.end
+        # the instances of the provisions evaluated so far, by provision (the walk fills it): read
+        # by conditions that mention their states
+        self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
+        self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
+        self._floor = 0  # facts that started before this day are ignored (see `holds_after`)
+
+    # ------------------------------------------------------------ solving conditions
+    def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
+              ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
+        limit = min(t, self.end)
+        floor = max(self._floor, 0)
+        start = self.start
+        for f in self.index.candidates(atom, env):
+            if f.start > limit:
+                break
+            if f.start < floor or f.end < start:
+                continue
+            if ongoing and f.end < t:
+                continue
+            if parties is not None and not self.ctx.visible(f, parties):
+                continue
+            env2 = unify(atom, f.roles, env)
+            if env2 is not None:
+                yield env2, f
+
+    def solve(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        """Every way `c` holds at instant t, extending env. `parties` None: the candidate pass
+        (an over-approximation that ignores negation, membership and time)."""
+        if isinstance(c, A.Occurred):
+            for env2, f in self.match(c.atom, env, t, parties):
+                yield env2, (("fact", c.atom, f),)
+        elif isinstance(c, A.Ongoing):
+            for env2, f in self.match(c.atom, env, t, parties, ongoing=parties is not None):
+                yield env2, (("fact", c.atom, f),)
+        elif isinstance(c, A.Temporal):
+            for env1, fa in self.match(c.first, env, t, parties):
+                for env2, fb in self.match(c.second, env1, t, parties):
+                    if C.gap_ok(c, fa.start - fb.start):
+                        yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
+        elif isinstance(c, A.And):
+            yield from self._solve_and(list(c.items), env, t, parties)
+        elif isinstance(c, A.Or):
+            for item in c.items:
+                yield from self.solve(item, env, t, parties)
+        elif isinstance(c, A.Not):
+            if parties is None or next(self.solve(c.item, env, t, parties), None) is None:
+                yield env, ()
+        elif isinstance(c, A.InArea):
+            where = env.get(c.var)
+            if where is None:
+                return
+            region = (self.lib.scopes.get((self.treaty.id, c.name)) if c.what == "scope"
+                      else self.lib.regions.get(c.name))
+            if region is not None and region.contains(where):
+                yield env, ()
+        elif isinstance(c, A.InParties):
+            who = env.get(c.var)
+            if who is not None and (self.ctx.member(who, t) if parties is not None else self.ctx.ever_member(who)):
+                yield env, ()
+        elif isinstance(c, A.StateRef):
+            yield from self._solve_state(c, env, t, parties)
+        else:  # pragma: no cover
+            raise AssertionError(c)
+
+    def _solve_and(self, items: list[A.Cond], env: dict[str, str], t: int,
+                   parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        if not items:
+            yield env, ()
+            return
+        # positive parts first, so negations and tests see their variables bound
+        first_i = next((i for i, c in enumerate(items) if not C.is_test(c)), 0)
+        head, rest = items[first_i], items[:first_i] + items[first_i + 1:]
+        for env1, p1 in self.solve(head, env, t, parties):
+            for env2, p2 in self._solve_and(rest, env1, t, parties):
+                yield env2, p1 + p2
+
+    def _solve_state(self, c: A.StateRef, env: dict[str, str], t: int,
+                     parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        items = self._sorted_runs.get(c.provision)
+        if items is None:
+            items = self._sorted_runs[c.provision] = sorted(self.instances.get(c.provision, {}).items())
+        for (bearer, benef), run in items:
+            env2 = _bind(c.beneficiary, benef, env)
+            if env2 is None:
+                continue
+            if c.bearer is not None:
+                env2 = _bind(c.bearer, bearer, env2)
+                if env2 is None:
+                    continue
+            if parties is None:
+                ok = bool(run.timeline)  # it was in some state at some point (over-approximation)
+            elif c.state == "activated":
+                ok = run.activated is not None and run.activated <= t
+            else:
+                ok = run.status_at(t) == c.state
+            if ok:
+                status = run.status_at(t) if parties else run.status
+                text = f"{self.treaty.id}.{c.provision} {bearer} -> {benef} {status}"
+                yield env2, (("state", c, text, run.provision.span.short),)
+
+    def missing(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...]) -> list[str]:
+        """The parts of `c` that do not hold, written in the language with variables substituted."""
+        if next(self.solve(c, env, t, parties), None) is not None:
+            return []
+        if isinstance(c, A.And):
+            out: list[str] = []
+            cur = env
+            for item in sorted(c.items, key=lambda i: C.is_test(i)):
+                sol = next(self.solve(item, cur, t, parties), None)
+                if sol is not None:
+                    cur = sol[0]
+                else:
+                    out.extend(self.missing(item, cur, t, parties))
+            return out
+        return [render.cond(c, env)]
+
+    def partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> tuple[Proof, ...]:
+        """Proofs of the conjuncts of a prerequisite that do hold (for `because` on pending)."""
+        items = c.items if isinstance(c, A.And) else (c,)
+        out: tuple[Proof, ...] = ()
+        for item in items:
+            sol = next(self.solve(item, env, t, parties), None)
+            if sol is not None:
+                out += sol[1]
+        return out
+
+    def holds_after(self, c: A.Cond, env: dict[str, str], since: int, t: int, parties: tuple[str, ...]) -> bool:
+        """Whether `c` holds at t on facts that started on or after `since` (a discharge condition
+        must hold after activation)."""
+        self._floor = since
+        try:
+            return next(self.solve(c, env, t, parties), None) is not None
+        finally:
+            self._floor = 0
+
+    def weigh(self, p: A.Provision, seed: dict[str, str], t: int,
+               parties: tuple[str, str]) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
+        """How far the trigger, `unless` and `upon` go at t: `PREPARED` with the first way the
+        trigger holds, undefeated, with its prerequisites (and their env and proof); else
+        `UNDEFEATED` with the first undefeated way; else `TRIGGERED` with the first defeated one
+        (and the defeater's proof); else 0 (the trigger does not hold)."""
+        assert p.when is not None
+        pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
+        defeated: tuple[dict[str, str], tuple[Proof, ...]] | None = None
+        for env, proof in self.solve(p.when, seed, t, parties):
+            if p.unless is not None:
+                u = next(self.solve(p.unless, env, t, parties), None)
+                if u is not None:
+                    defeated = defeated or (u[0], proof + u[1])
+                    continue
+            if p.upon is None:
+                return PREPARED, env, proof
+            up = next(self.solve(p.upon, env, t, parties), None)
+            if up is not None:
+                return PREPARED, up[0], proof + up[1]
+            pending = pending or (env, proof)
+        if pending is not None:
+            return UNDEFEATED, pending[0], pending[1]
+        if defeated is not None:
+            return TRIGGERED, defeated[0], defeated[1]
+        return 0, seed, ()
+
+    # ------------------------------------------------------------ the candidate pass
+    def pairs(self, p: A.Provision) -> list[tuple[str, str, dict[str, str]]]:
+        """The (bearer, beneficiary, seed) of every instance of `p` that might ever come alive,
+        sorted: the candidate pass over its trigger, each binding expanded to its bearers (`ctx.bearers`)."""
+        then = p.then
+        assert then is not None and p.when is not None
+        ben_value = beneficiary_arg(then)
+        pairs: dict[tuple[str, str], dict[str, str]] = {}
+        ctx = self.ctx
+        keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
+        # treaties built from one template have equal triggers (spans do not count in equality):
+        # a trigger that reads only facts has the same candidates in each of them
+        key = (p.when, keep, self.start, self.end, None if C.facts_only(p.when) else self.treaty.id)
+        envs = self.index.memo.get(key)
+        if envs is None:
+            envs = self.index.memo[key] = self.candidates(p.when, {}, keep)
+        for env in envs:
+            if isinstance(ben_value, A.Var):
+                benef = env.get(ben_value.name)
+            elif isinstance(ben_value, A.Code):
+                benef = ben_value.code
+            else:
+                benef = None
+            if benef is None or not ctx.can_benefit(benef):
+                continue
+            b = then.bearer
+            for bearer in ctx.bearers(b, benef, env):
+                pair = (bearer, benef)
+                if pair not in pairs:
+                    seed: dict[str, str] = {}
+                    if isinstance(ben_value, A.Var):
+                        seed[ben_value.name] = benef
+                    if b.var:
+                        seed[b.var] = bearer
+                    pairs[pair] = seed
+        return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
+
+    def candidates(self, c: A.Cond, env: dict[str, str], keep: frozenset[str]) -> list[dict[str, str]]:
+        """The candidate pass: the distinct bindings of `keep` (and of what env already binds) under
+        which `c` might hold at some time. It over-approximates (negation, membership and time,
+        including the days of `within`, are ignored), which costs only instances that stay dormant
+        (never listed), and it projects every step onto the variables still needed, so that a
+        conjunction of many facts about the same parties does not multiply out."""
+        if isinstance(c, (A.Occurred, A.Ongoing)):
+            # treaties built from the same templates ask the same of the scenario's facts: the
+            # answer depends on the atom's shape, the bindings it sees and the time in force only
+            plan = _arg_plan(c.atom)
+            key = (c.atom.kind, plan, tuple(sorted((k, v) for k, v in env.items() if k in keep or
+                                                   any(k == var for _, _, var in plan))),
+                   keep, self.start, self.end)
+            found = self.index.memo.get(key)
+            if found is None:
+                found = self.index.memo[key] = _distinct((e for e, _ in self.match(c.atom, env, BIG, None)), keep)
+            return found
+        if isinstance(c, A.Temporal):
+            second_vars = frozenset(a.value.name for a in c.second.args if isinstance(a.value, A.Var))
+            firsts = _distinct((e for e, _ in self.match(c.first, env, BIG, None)), keep | second_vars)
+            return _distinct((e2 for e1 in firsts for e2, _ in self.match(c.second, e1, BIG, None)), keep)
+        if isinstance(c, A.And):
+            items = [i for i in c.items if not C.is_test(i)] + [i for i in c.items if C.is_test(i)]
+            envs = [env]
+            for n, item in enumerate(items):
+                later = keep.union(*(A.variables(i) for i in items[n + 1:]))
+                envs = _distinct((e2 for e in envs for e2 in self.candidates(item, e, later)), later)
+                if not envs:
+                    break
+            return envs
+        if isinstance(c, A.Or):
+            return _distinct((e for item in c.items for e in self.candidates(item, env, keep)), keep)
+        return _distinct((e for e, _ in self.solve(c, env, BIG, None)), keep)
+
+
+def _distinct(envs: Iterator[dict[str, str]], keep: frozenset[str]) -> list[dict[str, str]]:
+    """The envs projected onto `keep`, without repeats, in first-seen order."""
+    names = sorted(keep)
+    out: dict[tuple[str | None, ...], dict[str, str]] = {}
+    for e in envs:
+        key = tuple([e.get(k) for k in names])
+        if key not in out:
+            out[key] = {k: v for k, v in zip(names, key, strict=True) if v is not None}
+    return list(out.values())
+
+
+def _bind(v: A.Value, actual: str, env: dict[str, str]) -> dict[str, str] | None:
+    if isinstance(v, A.Var):
+        have = env.get(v.name)
+        if have is None:
+            return {**env, v.name: actual}
+        return env if have == actual else None
+    if isinstance(v, A.Code):
+        return env if v.code == actual else None
+    return env
+
