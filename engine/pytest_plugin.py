@@ -157,9 +157,9 @@ class CasusFile(pytest.File):
         cache: dict[int, list[Any]] = self.__dict__.setdefault("_outcomes", {})
         key = id(scenario)
         if key not in cache:
-            import engine
+            from engine.analysis.expect import check_expectations
 
-            cache[key] = engine.check_expectations(self.loaded[0], scenario)
+            cache[key] = check_expectations(self.loaded[0], scenario)
         return cache[key]
 
 
