@@ -35,7 +35,8 @@ def schema_text() -> str:
 
 
 @contextmanager
-def _inside(folder: Path) -> Iterator[None]:
+def inside(folder: Path) -> Iterator[None]:
+    """Run the block with `folder` as the working directory."""
     old = os.getcwd()
     os.chdir(folder)
     try:
@@ -51,7 +52,7 @@ def golden_cases() -> list[Path]:
 def golden_outputs(case: Path) -> dict[str, str]:
     """{suffix: text} that belongs beside `case`: `.err` for bad input, `.table` and `.json` for a scenario."""
     runner = CliRunner()
-    with _inside(case.parent):
+    with inside(case.parent):
         checked = runner.invoke(main, ["check", case.name])
         if checked.exit_code == 2:
             return {".err": checked.stderr}

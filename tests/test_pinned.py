@@ -7,13 +7,11 @@ them. A change of behaviour that is meant rewrites them with `pytest --regen`, a
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from regen import inside
 
 from engine.cli import main
 
@@ -24,18 +22,8 @@ SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.jsonl"))
 INTERPRETATIONS = ("default", "ru_claims", "strict_deadlines", "war_by_attack")
 
 
-@contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    old = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _cli(args: list[str]) -> str:
-    with _inside(ROOT):  # paths in the output are relative to the checkout, as the README runs them
+    with inside(ROOT):  # paths in the output are relative to the checkout, as the README runs them
         res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, f"casus {' '.join(args)} exited {res.exit_code}:\n{res.output}"
     return res.stdout
