@@ -28,10 +28,10 @@ from engine.language import ast as A
 from engine.language import render
 from engine.language.build import iso
 from engine.language.library import Library
+from engine.language.statuses import TERMINAL
 
 CACHE_DIR = ".casus-cache"
 AFTER_ACTIVATION = frozenset({"active", "suspended", "fulfilled", "violated", "discharged"})
-TERMINAL = frozenset({"fulfilled", "violated", "discharged"})
 
 
 class PropertyFailed(AssertionError):

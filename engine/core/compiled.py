@@ -628,8 +628,8 @@ class _Generator:
         time for a compiled treaty, so worked out here, by the engine, for every party."""
         assert isinstance(c, (A.InArea, A.InParties))
         var = c.var
-        assert probe.start is not None
-        yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, probe.start, ()), None) is not None)
+        start = probe.ctx.start
+        yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
 
 

@@ -98,8 +98,6 @@ class TreatyRun:
         self.index = index if index is not None else FactIndex(lib, facts)
         # in force, memberships (withdrawals included), suspensions, visibility, bearers: the kernel's
         self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id))
-        self.start, self.end = self.ctx.start, self.ctx.end
-        self.members = self.ctx.members  # read by diff and counterfactual
         self.timing = dict(interp.timing) if interp is not None else {}
         self.solver = Solver(lib, treaty, self.index, self.ctx)
         self.schedule = Schedule(self.solver)
@@ -128,7 +126,7 @@ class TreatyRun:
         extra: set[int] = set(self.ctx.instants)
         for ref in info.refs:
             for run in self.instances.get(ref, {}).values():
-                extra.update(d for d, _ in run.timeline if self.start <= d <= self.end + 1)
+                extra.update(d for d, _ in run.timeline if self.ctx.start <= d <= self.ctx.end + 1)
         base = sorted(extra)
         atoms, monotone = info.atoms, info.monotone
         then = p.then
@@ -328,7 +326,7 @@ class _Now:
         self.act = None
 
     def in_force(self) -> bool:
-        return self.t <= self.tr.end
+        return self.t <= self.tr.ctx.end
 
     def bearer_member(self) -> bool:
         return self.tr.ctx.member(self.run.bearer, self.t)

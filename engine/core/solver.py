@@ -107,8 +107,8 @@ class FactIndex:
         best = self.by_kind.get(atom.kind, _EMPTY)
         if not best:
             return best
-        for role, const, var in _arg_plan(atom):
-            value = const if const is not None else env.get(var)  # type: ignore[arg-type]
+        for role, text, is_var in _arg_plan(atom):
+            value = env.get(text) if is_var else text
             if value is None:
                 continue
             lst = self.by_role.get((atom.kind, role, value), _EMPTY)
@@ -123,17 +123,18 @@ _EMPTY: list[Fact] = []
 
 
 @_per_object
-def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str | None, str | None], ...]:
-    """(role, constant, variable) for each argument of the atom that narrows the facts."""
-    plan: list[tuple[str, str | None, str | None]] = []
+def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str, bool], ...]:
+    """(role, text, is_var) for each argument of the atom that narrows the facts: a variable's name
+    (is_var), or a constant (a code or a name)."""
+    plan: list[tuple[str, str, bool]] = []
     for a in atom.args:
         v = a.value
         if isinstance(v, A.Var):
-            plan.append((a.role, None, v.name))
+            plan.append((a.role, v.name, True))
         elif isinstance(v, A.Code):
-            plan.append((a.role, v.code, None))
+            plan.append((a.role, v.code, False))
         elif isinstance(v, A.Name):
-            plan.append((a.role, v.name, None))
+            plan.append((a.role, v.name, False))
     return tuple(plan)
 
 
@@ -360,7 +361,7 @@ class Solver:
             # answer depends on the atom's shape, the bindings it sees and the time in force only
             plan = _arg_plan(c.atom)
             key = (c.atom.kind, plan, tuple(sorted((k, v) for k, v in env.items() if k in keep or
-                                                   any(k == var for _, _, var in plan))),
+                                                   any(is_var and k == text for _, text, is_var in plan))),
                    keep, self.start, self.end)
             found = self.index.memo.get(key)
             if found is None:

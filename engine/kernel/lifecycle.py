@@ -24,20 +24,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
-DORMANT = "dormant"
-PENDING = "pending"
-ACTIVE = "active"
-FULFILLED = "fulfilled"
-VIOLATED = "violated"
-DISCHARGED = "discharged"
-SUSPENDED = "suspended"
-DEFEATED = "defeated"
-
-STATUSES = (DORMANT, PENDING, ACTIVE, FULFILLED, VIOLATED, DISCHARGED, SUSPENDED, DEFEATED)
-# once there, an instance stays there
-TERMINAL = frozenset({FULFILLED, VIOLATED, DISCHARGED})
-# the statuses a listed instance can have, the most pressing first: the order of legends and summaries
-STATUS_ORDER = (VIOLATED, ACTIVE, FULFILLED, PENDING, DEFEATED, SUSPENDED, DISCHARGED)
+from engine.language.statuses import (
+    ACTIVE,
+    DEFEATED,
+    DISCHARGED,
+    DORMANT,
+    FULFILLED,
+    PENDING,
+    SUSPENDED,
+    TERMINAL,
+    VIOLATED,
+)
+from engine.language.statuses import STATUS_ORDER as STATUS_ORDER  # read through the lifecycle by engine/core
+from engine.language.statuses import STATUSES as STATUSES
 
 # why an instance was discharged or violated, in words (`Step.reason` is a key; the evaluator
 # fills in the names)

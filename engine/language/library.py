@@ -14,10 +14,12 @@ from engine.base.source import Source, Span
 from engine.language import ast as A
 from engine.language.build import build
 from engine.language.codes import country_of, is_country, is_territory, suggest_country, suggest_territory
+from engine.language.statuses import ACTIVATED, DORMANT
 from engine.language.syntax import parse, read_source
 
-STATES = ("pending", "active", "activated", "fulfilled", "violated", "discharged", "defeated", "suspended")
-LISTED_STATES = ("pending", "active", "fulfilled", "violated", "discharged", "defeated", "suspended", "dormant")
+# the hint under an `expect` line naming `activated`: every status an expect line may name (the
+# listed statuses, engine/language/statuses.py; tests/language/test_statuses.py holds it to them)
+EXPECT_HINT = "expect active, fulfilled, violated, discharged, pending, defeated or suspended"
 TIMING_WORDS = ("immediately", "promptly", "forthwith")
 BENEFICIARY_ROLES = ("to", "with")
 
@@ -495,7 +497,7 @@ class Checker:
                     ids = [p.id for p in t.provisions]
                     if pid not in ids:
                         self.d.unknown(rule.span, "provision", pid, ids, owner=tid)
-                    if state == "dormant":  # pragma: no cover - the grammar has no such word
+                    if state == DORMANT:  # pragma: no cover - the grammar has no such word
                         self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
                 if rule.cond is not None and rule.treaty in self.lib.treaties:
                     t = self.lib.treaties[rule.treaty]
@@ -530,9 +532,8 @@ class Checker:
         for code in (e.bearer, e.beneficiary):
             if code is not None:
                 self.country_code(code, e.span)
-        if e.status == "activated":
-            self.d.error(e.span, "E-EXPECT", "'activated' is not a status an instance ends in",
-                         "expect active, fulfilled, violated, discharged, pending, defeated or suspended")
+        if e.status == ACTIVATED:
+            self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
         for a in e.missing + e.because:
             self.atom(a)
 

@@ -23,19 +23,22 @@ from engine.language import ast as A
 from engine.language import render
 from engine.language.build import iso
 from engine.language.library import Library
+from engine.language.statuses import ACTIVE, DEFEATED, DISCHARGED, DORMANT, FULFILLED, PENDING, SUSPENDED, VIOLATED
 
 FORMATS = ("mermaid", "dot", "svg")
 
-# Status colours (fill, stroke, text), shared by every format and by the HTML report.
+# Status colours (fill, stroke, text), shared by every format and by the HTML report: one per
+# status of engine/language/statuses.py (tests/present/test_graph.py holds it to them), then the
+# classes of conditions. The order is the order of legends.
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "pending": ("#fff3b0", "#b08900", "#000000"),
-    "active": ("#ffb703", "#9a6700", "#000000"),
-    "fulfilled": ("#95d5b2", "#2d6a4f", "#000000"),
-    "violated": ("#d62828", "#7f1010", "#ffffff"),
-    "discharged": ("#d9d9d9", "#6c6c6c", "#000000"),
-    "defeated": ("#c8b6ff", "#5a4a9a", "#000000"),
-    "suspended": ("#bde0fe", "#3a6ea5", "#000000"),
-    "dormant": ("#ffffff", "#9a9a9a", "#555555"),
+    PENDING: ("#fff3b0", "#b08900", "#000000"),
+    ACTIVE: ("#ffb703", "#9a6700", "#000000"),
+    FULFILLED: ("#95d5b2", "#2d6a4f", "#000000"),
+    VIOLATED: ("#d62828", "#7f1010", "#ffffff"),
+    DISCHARGED: ("#d9d9d9", "#6c6c6c", "#000000"),
+    DEFEATED: ("#c8b6ff", "#5a4a9a", "#000000"),
+    SUSPENDED: ("#bde0fe", "#3a6ea5", "#000000"),
+    DORMANT: ("#ffffff", "#9a9a9a", "#555555"),
     "met": ("#e9f5db", "#52796f", "#000000"),
     "unmet": ("#ffffff", "#9a9a9a", "#555555"),
 }

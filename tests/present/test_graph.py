@@ -216,3 +216,15 @@ def test_cli_graph_errors(cli) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 2 and "unknown treaty 'nato_1950'" in r.stderr and "nato_1949" in r.stderr
     r = cli("graph", "nato_1949", "--interpretation", "ru_claims")
     assert r.exit_code == 2 and "E-USAGE" in r.stderr
+
+
+def test_every_status_has_a_style_and_legends_keep_their_order() -> None:
+    from engine.language.statuses import STATUSES
+    from engine.present.graph import STATUS_STYLE
+
+    assert set(STATUSES) <= set(STATUS_STYLE)
+    # statuses first, in the order legends show them, then the classes of conditions
+    assert list(STATUS_STYLE)[:len(STATUSES)] == ["pending", "active", "fulfilled", "violated", "discharged",
+                                                  "defeated", "suspended", "dormant"]
+    for fill, stroke, text in STATUS_STYLE.values():
+        assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in (fill, stroke, text))
