@@ -13,3 +13,100 @@ def test_a_symbolic_link_loop_is_a_located_error(cli, tmp_path, monkeypatch, com
     r = cli(*command, "loop.casus")
     assert r.exit_code == 2, r.output
     assert r.stderr.startswith("loop.casus:1:1: E-FILE: ") and "Traceback" not in r.stderr
+
+
+# ------------------------------------------------------------------ numbers in .casus files
+
+TREATY = """\
+interpretation slow "Slow" {
+  immediately means within TIMING days
+}
+
+treaty theta "Theta" {
+  parties KR, US
+  in force 2030-01-01
+
+  provision art1 "Assistance" article "1" {
+    when armed_attack(on: X) within AFTER days after threat(on: X)
+    then each other party must assist(to: X), within WITHIN days
+  }
+}
+
+scenario "s" {
+  2030-02-28  threat(by: KP, on: KR)
+  2030-03-01  armed_attack(by: KP, on: KR)
+  2030-03-04  assist(by: US, to: KR)
+}
+"""
+
+# where each number stands (line, column) in TREATY
+_PLACES = {k: next((n, line.index(k) + 1) for n, line in enumerate(TREATY.splitlines(), 1) if k in line)
+           for k in ("TIMING", "AFTER", "WITHIN")}
+
+
+def _treaty(**numbers: str) -> str:
+    text = TREATY
+    for k in _PLACES:
+        text = text.replace(k, numbers.get(k, "5"))
+    return text
+
+
+@pytest.mark.parametrize("where", sorted(_PLACES))
+@pytest.mark.parametrize("number", ["36501", "3000000", "1" + "0" * 30, "9" * 5000])
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_too_many_days_is_a_located_error(cli, tmp_path, monkeypatch, where, number, command) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.casus").write_text(_treaty(**{where: number}), encoding="utf-8")
+    r = cli(command, "t.casus")
+    assert r.exit_code == 2, r.output
+    line, col = _PLACES[where]
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith(f"t.casus:{line}:{col}: E-NUMBER: "), r.stderr
+    assert "days is too many" in lines[0] and len(lines[0]) < 120
+    assert lines[2].strip().startswith("^")
+    assert lines[3] == "  hint: a number of days is between 0 and 36500 (100 years)"
+    assert "Traceback" not in r.stderr
+
+
+def test_days_up_to_the_bound_and_with_leading_zeros_are_accepted(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.casus").write_text(_treaty(TIMING="36500", AFTER="0000001", WITHIN="00003"), encoding="utf-8")
+    r = cli("run", "t.casus", "--treaty", "theta", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    (inst,) = json.loads(r.output)["results"][0]["instances"]
+    assert inst["qualifiers"] == ["within_3_days"] and inst["status"] == "fulfilled"
+    (tmp_path / "t.casus").write_text(_treaty(WITHIN="2"), encoding="utf-8")
+    r = cli("run", "t.casus", "--treaty", "theta", "--format", "json")
+    assert json.loads(r.output)["results"][0]["instances"][0]["status"] == "violated"
+
+
+# ------------------------------------------------------------------ dates past 9999
+
+
+def test_iso_writes_dates_past_the_python_calendar() -> None:
+    import datetime as dt
+
+    from engine.language.build import iso
+
+    last = dt.date.max.toordinal()
+    assert iso(last) == "9999-12-31"
+    assert iso(last + 1) == "10000-01-01"
+    assert iso(last + 60) == "10000-02-29"  # 10000 is a leap year (divisible by 400)
+    assert iso(last + 146097) == "10399-12-31"
+    for o in range(1, 146097, 4999):  # the calendar repeats every 400 years
+        y, rest = iso(o).split("-", 1)
+        assert iso(o + 25 * 146097) == f"{int(y) + 10000}-{rest}"
+
+
+def test_a_report_with_an_event_on_9999_12_31(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    text = _treaty(WITHIN="400").replace("2030-", "9999-").replace("9999-03-04", "9999-12-31")
+    (tmp_path / "t.casus").write_text(text, encoding="utf-8")
+    r = cli("report", "t.casus", "-o", "r.html")
+    assert r.exit_code == 0, r.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "9999-12-31" in html and "10000-01-" in html
+    r = cli("run", "t.casus", "--treaty", "theta", "--format", "json")
+    assert r.exit_code == 0 and '"since": "9999-12-31"' in r.output
