@@ -110,3 +110,54 @@ def test_a_report_with_an_event_on_9999_12_31(cli, tmp_path, monkeypatch) -> Non
     assert "9999-12-31" in html and "10000-01-" in html
     r = cli("run", "t.casus", "--treaty", "theta", "--format", "json")
     assert r.exit_code == 0 and '"since": "9999-12-31"' in r.output
+
+
+# ------------------------------------------------------------------ --workers
+
+
+def test_batch_workers_are_capped_at_four_per_cpu(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from engine.io import batch as batches
+
+    monkeypatch.chdir(tmp_path)
+    line = '{"name": "s", "events": [{"kind": "armed_attack", "date": "2025-01-02", "by": "RU", "on": "PL"}]}'
+    (tmp_path / "b.jsonl").write_text((line + "\n") * 3, encoding="utf-8")
+    plain = cli("run", "--batch", "b.jsonl")
+    assert plain.exit_code == 0 and plain.stderr == ""
+    seen: list[int] = []
+    real = batches.run_batch_file
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(args[5])  # and never fork more than 4, even before the cap existed
+        return real(*args[:5], min(args[5], 4), *args[6:], **kwargs)
+
+    monkeypatch.setattr(batches, "run_batch_file", spy)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    r = cli("run", "--batch", "b.jsonl", "--workers", "100000")
+    assert r.exit_code == 0, r.stderr
+    assert seen == [4]
+    assert r.stderr == "casus: --workers 100000 is more than 4 per CPU (1 CPU); using 4\n"
+    assert r.stdout == plain.stdout
+    r = cli("run", "--batch", "b.jsonl", "--workers", "4")  # at the cap: no warning
+    assert r.exit_code == 0 and r.stderr == "" and seen == [4, 4]
+
+
+def test_sweep_workers_are_capped_at_four_per_cpu(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from engine.analysis import sweep as sweeps
+
+    seen: list[int] = []
+    real = sweeps.run_space
+
+    def spy(lib, space, workers, *rest):  # type: ignore[no-untyped-def]
+        seen.append(workers)
+        return real(lib, space, 1, *rest)
+
+    monkeypatch.setattr(sweeps, "run_space", spy)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    r = cli("sweep", "seed_sweep", "--workers", "200", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert seen == [8]
+    assert r.stderr.splitlines()[0] == "casus: --workers 200 is more than 4 per CPU (2 CPUs); using 8"
