@@ -161,3 +161,29 @@ def test_sweep_workers_are_capped_at_four_per_cpu(cli, monkeypatch) -> None:  # 
     assert r.exit_code == 0, r.stderr
     assert seen == [8]
     assert r.stderr.splitlines()[0] == "casus: --workers 200 is more than 4 per CPU (2 CPUs); using 8"
+
+
+# ------------------------------------------------------------------ spreadsheet formulas in run CSV
+
+
+@pytest.mark.parametrize(("name", "cell"), [("=HYPERLINK(\\\"x\\\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+                                            ("@SUM(A1)", "'@SUM(A1)"), ("+1+1", "'+1+1"),
+                                            ("=1,2", "\"'=1,2\""), ("-3", "-3"), ("a=b", "a=b")])
+def test_run_csv_neutralises_formulas(cli, tmp_path, monkeypatch, name, cell) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    text = _treaty().replace('scenario "s"', f'scenario "{name}"')
+    (tmp_path / "t.casus").write_text(text, encoding="utf-8")
+    r = cli("run", "t.casus", "--treaty", "theta", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1].startswith(cell + ",theta,art1,")
+    plain = name.replace('\\"', '"')
+    line = json.dumps({"name": plain, "events": [{"kind": "armed_attack", "date": "2025-01-02", "by": "RU",
+                                                  "on": "PL"}]})
+    (tmp_path / "b.jsonl").write_text(line + "\n", encoding="utf-8")
+    for args in (["--treaty", "nato_1949"], []):  # the compiled treaty alone, and with the engine's
+        r = cli("run", "--batch", "b.jsonl", "--format", "csv", *args)
+        assert r.exit_code == 0, r.stderr
+        rows = r.stdout.splitlines()[1:]
+        assert len(rows) > 10 and all(row.startswith(cell + ",") for row in rows), rows
