@@ -187,3 +187,21 @@ def test_run_csv_neutralises_formulas(cli, tmp_path, monkeypatch, name, cell) ->
         assert r.exit_code == 0, r.stderr
         rows = r.stdout.splitlines()[1:]
         assert len(rows) > 10 and all(row.startswith(cell + ",") for row in rows), rows
+
+
+# ------------------------------------------------------------------ date shifts in a sweep's space
+
+
+@pytest.mark.parametrize("shift", ["+3000000", "-800000", "+99999999", "+" + "9" * 5000])
+def test_a_sweep_shift_out_of_the_calendar_is_an_error(cli, tmp_path, monkeypatch, shift) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    space = {"name": "s", "treaties": ["ru_kp_2024"], "dimensions": {"date": ["2025-06-02"]},
+             "template": [{"kind": "armed_attack", "date": "{date}", "until": "{date" + shift + "}", "on": "KP"}]}
+    (tmp_path / "space.json").write_text(json.dumps(space), encoding="utf-8")
+    r = cli("sweep", "space.json", "--format", "csv")
+    assert r.exit_code == 2, r.output
+    first = r.stderr.splitlines()[0]
+    assert first.startswith("space.json:1:1: E-SPACE: template[0].until: {date") and len(first) < 160
+    assert first.endswith("shifts 2025-06-02 out of the calendar") and "Traceback" not in r.stderr
