@@ -56,6 +56,24 @@ def _load(paths: Sequence[str], library: str | None) -> tuple[Library, list[Scen
     return api.load_scenarios(paths, library)
 
 
+WORKERS_PER_CPU = 4
+
+
+def _cap_workers(workers: int) -> int:
+    """At most WORKERS_PER_CPU processes per CPU (more only fight for the same CPUs, and a typo
+    such as `--workers 100000` would fork thousands): a larger N is lowered, with one line on
+    stderr."""
+    import os
+
+    cpus = os.cpu_count() or 1
+    cap = WORKERS_PER_CPU * cpus
+    if workers > cap:
+        click.echo(f"casus: --workers {workers} is more than {WORKERS_PER_CPU} per CPU ({cpus} CPU"
+                   f"{'s' if cpus != 1 else ''}); using {cap}", err=True)
+        return cap
+    return workers
+
+
 library_option = click.option("--library", "library", metavar="DIR",
                               help="Use the treaties in DIR instead of the bundled library.")
 
@@ -135,6 +153,7 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     if ctx.get_parameter_source("fmt") != ParameterSource.COMMANDLINE:
         fmt = "json"
     where = batches.parse_shard(shard) if shard is not None else None
+    workers = _cap_workers(workers)
     lib = api.load_library(library)
     out = sys.stdout
     try:
@@ -435,7 +454,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
     sp = sweeps.load_space(path)
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() else None
-    result = sweeps.run_space(lib, sp, workers, library, progress)
+    result = sweeps.run_space(lib, sp, _cap_workers(workers), library, progress)
     if fmt == "table":
         text = sweeps.to_table(result)
     elif summary:

@@ -149,8 +149,15 @@ def _substitute(text: str, point: dict[str, Any], where: str, path: str) -> str:
             except ValueError:
                 raise _error(path, f"{where}: {{{m.group(0)[1:-1]}}} shifts a value that is not a date: "
                                    f"{value!r}") from None
-            n = int(m.group(3))
-            return (d + dt.timedelta(days=n if m.group(2) == "+" else -n)).isoformat()
+            try:
+                if len(m.group(3)) > 7:  # past any date, and maybe past Python's int-string limit
+                    raise OverflowError
+                n = int(m.group(3))
+                return (d + dt.timedelta(days=n if m.group(2) == "+" else -n)).isoformat()
+            except OverflowError:
+                shown = m.group(0) if len(m.group(0)) <= 40 else m.group(0)[:30] + "…}"
+                raise _error(path, f"{where}: {shown} shifts {value} out of the calendar",
+                             "dates run from 0001-01-01 to 9999-12-31") from None
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)

@@ -173,9 +173,17 @@ def result_csv(ev: Evaluation) -> list[str]:
     return out
 
 
+_FORMULA_FIRST = frozenset("=+-@\t\r")  # engine/base/output.py _FORMULA_STARTS
+
+
 def csv_field(text: str) -> str:
-    """A CSV field: quoted when it holds a comma, a quote or a line break (CR or LF), quotes
-    doubled; `csv.reader` and pandas read it back unchanged."""
+    """A CSV field: text a spreadsheet would run as a formula gets a leading `'` (the rule of
+    `spreadsheet_cell`, docs/formats.md); then quoted when it holds a comma, a quote or a line
+    break (CR or LF), quotes doubled; `csv.reader` and pandas read it back unchanged."""
+    if text[:1] in _FORMULA_FIRST:  # rare: import the rule (and its module) only then
+        from engine.base.output import spreadsheet_cell
+
+        text = spreadsheet_cell(text)
     if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -15,6 +15,10 @@ if TYPE_CHECKING:  # not at run time: importing this module (for `iso`, say) nee
 
 QUALIFIER_GROUPS = {"immediately": "timing", "promptly": "timing", "forthwith": "timing"}
 
+# Every number in the language counts days (`within N days`, `WORD means within N days`). A
+# bound keeps deadlines inside the calendar and numbers inside Python's int-string limit.
+MAX_DAYS = 36500
+
 
 def date_ordinal(text: str) -> int | None:
     try:
@@ -30,7 +34,19 @@ def iso(ordinal: int | None) -> str | None: ...
 
 
 def iso(ordinal: int | None) -> str | None:
-    return None if ordinal is None else dt.date.fromordinal(ordinal).isoformat()
+    if ordinal is None:
+        return None
+    if 1 <= ordinal <= _LAST:
+        return dt.date.fromordinal(ordinal).isoformat()
+    # Outside Python's calendar (a deadline or a report's margin past 9999-12-31): the proleptic
+    # Gregorian calendar repeats every 400 years, so shift by whole cycles and back.
+    cycles = (ordinal - 1) // _CYCLE
+    d = dt.date.fromordinal(ordinal - cycles * _CYCLE)
+    return f"{d.year + 400 * cycles:04d}-{d.month:02d}-{d.day:02d}"
+
+
+_LAST = dt.date.max.toordinal()
+_CYCLE = 146097  # days in 400 Gregorian years
 
 
 class Builder:
@@ -56,6 +72,16 @@ class Builder:
                              "dates are written YYYY-MM-DD and must exist in the calendar")
             return dt.date(1, 1, 1).toordinal()
         return d
+
+    def days(self, tok: Tree | Token) -> int:
+        text = str(tok)
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_DAYS)) or int(digits) > MAX_DAYS:
+            shown = text if len(text) <= 12 else f"{text[:6]}...({len(text)} digits)"
+            self.diags.error(self.span(tok), "E-NUMBER", f"{shown} days is too many",
+                             f"a number of days is between 0 and {MAX_DAYS} (100 years)")
+            return MAX_DAYS
+        return int(digits)
 
     def opt_date(self, tok: Tree | Token | None) -> int | None:
         return None if tok is None else self.date(tok)
@@ -133,7 +159,7 @@ class Builder:
                                            self.span(e)))
             elif e.data == "timing_default":
                 word, days = e.children
-                timing.append((str(word.children[0]), int(str(days))))
+                timing.append((str(word.children[0]), self.days(days)))
             elif e.data == "definition":
                 head, body = e.children
                 defs.append(A.Definition(self.atom(head), self.atom(body), self.span(e)))
@@ -229,7 +255,7 @@ class Builder:
         if d == "q_timing":
             return A.Qualifier("timing", str(q.children[0].children[0]), None, sp)
         if d == "q_within":
-            n = int(str(q.children[0]))
+            n = self.days(q.children[0])
             return A.Qualifier("timing", f"within_{n}_days", n, sp)
         if d == "q_deems":
             return A.Qualifier("discretion", "as_it_deems_necessary", None, sp)
@@ -286,7 +312,7 @@ class Builder:
             return A.Ongoing(self.atom(t.children[0]), sp)
         if d == "within_after":
             a, n, b = t.children
-            return A.Temporal("within", self.atom(a), self.atom(b), int(str(n)), sp)
+            return A.Temporal("within", self.atom(a), self.atom(b), self.days(n), sp)
         if d in ("after", "before"):
             a, b = t.children
             return A.Temporal(d, self.atom(a), self.atom(b), None, sp)
