@@ -159,7 +159,7 @@ def classify(lib: Library, treaties: list[str] | None = None) -> list[Coding]:
 
 def to_csv(codings: list[Coding]) -> str:
     """Long form: one line per treaty and flag (coded 1/0), with the provisions it comes from."""
-    from engine.base.output import spreadsheet_cell
+    from engine.core.records import spreadsheet_cell
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")

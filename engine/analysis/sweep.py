@@ -365,7 +365,7 @@ def to_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     import csv
     import io
 
-    from engine.base.output import spreadsheet_cell
+    from engine.core.records import spreadsheet_cell
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")

@@ -227,20 +227,4 @@ def _cleanup_on_signal() -> Iterator[list[str]]:
             signal.signal(sig, old)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_cell(text: str) -> str:
-    """A CSV text cell that no spreadsheet runs as a formula (docs/formats.md): text starting with
-    `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, unless it is a number
-    (`-3`, `+1.5e3` are data, not formulas). Everything else is unchanged."""
-    if not text.startswith(_FORMULA_STARTS):
-        return text
-    try:
-        float(text)
-        return text
-    except ValueError:
-        return "'" + text
-
-
-__all__ = ["check_output", "spreadsheet_cell", "write_file"]
+__all__ = ["check_output", "write_file"]

@@ -173,16 +173,27 @@ def result_csv(ev: Evaluation) -> list[str]:
     return out
 
 
-_FORMULA_FIRST = frozenset("=+-@\t\r")  # engine/base/output.py _FORMULA_STARTS
+_FORMULA_FIRST = frozenset("=+-@\t\r")  # what a spreadsheet may read as the start of a formula
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A CSV text cell that no spreadsheet runs as a formula (docs/formats.md): text starting with
+    `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, unless it is a number
+    (`-3`, `+1.5e3` are data, not formulas). Everything else is unchanged."""
+    if text[:1] not in _FORMULA_FIRST:
+        return text
+    try:
+        float(text)
+        return text
+    except ValueError:
+        return "'" + text
 
 
 def csv_field(text: str) -> str:
     """A CSV field: text a spreadsheet would run as a formula gets a leading `'` (the rule of
     `spreadsheet_cell`, docs/formats.md); then quoted when it holds a comma, a quote or a line
     break (CR or LF), quotes doubled; `csv.reader` and pandas read it back unchanged."""
-    if text[:1] in _FORMULA_FIRST:  # rare: import the rule (and its module) only then
-        from engine.base.output import spreadsheet_cell
-
+    if text[:1] in _FORMULA_FIRST:  # rare: the test first keeps the common case to one lookup
         text = spreadsheet_cell(text)
     if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'

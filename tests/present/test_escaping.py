@@ -12,8 +12,8 @@ import json
 import pytest
 
 from engine.analysis.sweep import to_csv
-from engine.base.output import spreadsheet_cell
 from engine.base.paths import scenarios_dir
+from engine.core.records import spreadsheet_cell
 from engine.present import graph
 from engine.present.report import text as report_text
 

@@ -294,7 +294,7 @@ def compare_csv(per_scenario: Iterable[Iterable[Result]]) -> str:
     import csv
     import io
 
-    from engine.base.output import spreadsheet_cell
+    from engine.core.records import spreadsheet_cell
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COMPARE_COLUMNS, lineterminator="\n")
