@@ -13,6 +13,7 @@ megabytes (200 by default): writing an entry evicts the least recently used ones
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -24,8 +25,9 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from engine.base.source import Span
 
@@ -112,6 +114,19 @@ def _read_key(path: Path) -> bytes | None:
     return data if len(data) == 32 else None
 
 
+@contextlib.contextmanager
+def _temporary(root: Path, prefix: str) -> Iterator[tuple[BinaryIO, str]]:
+    """A new file in `root` that only the user can read (mkstemp's mode 0600), to be moved into
+    place inside the block; whatever is left of it is removed on the way out."""
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=prefix, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f, tmp
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def _key(root: Path) -> bytes | None:
     """The folder's key, made (32 random bytes, mode 0600) on first use. None: no caching."""
     path = root / _KEY_FILE
@@ -120,25 +135,15 @@ def _key(root: Path) -> bytes | None:
         return None
     if got is not None:
         return got
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".key.", suffix=".tmp")  # mode 0600
-        with os.fdopen(fd, "wb") as f:
+        with _temporary(root, ".key.") as (f, tmp):
             f.write(secrets.token_bytes(32))
             f.flush()
             os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # atomic, and never over another process's key
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)  # atomic, and never over another process's key
     except OSError:
         return None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     got = _read_key(path)
     return got or None
 
@@ -234,21 +239,13 @@ def save_bytes(name: str, payload: bytes) -> None:
     limit = max_bytes()
     if len(data) > limit:
         return
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=f".{name}.", suffix=".tmp")  # mode 0600
-        with os.fdopen(fd, "wb") as f:
+        with _temporary(root, f".{name}.") as (f, tmp):
             f.write(data)
-        os.replace(tmp, root / f"{name}{_SUFFIX}")
-        tmp = None
+            f.flush()
+            os.replace(tmp, root / f"{name}{_SUFFIX}")
     except OSError:
         return
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     _evict(root, limit)
 
 
