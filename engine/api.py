@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from engine.core import records
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import EvalOptions
-from engine.io.load import check_names, load, load_library
+from engine.io.load import LibraryArg, Sources, check_names, library_files, load, load_library, sources
 from engine.kernel.facts import Scenario
 from engine.language.library import Library
 
@@ -82,7 +82,7 @@ def resolve_space(space: str) -> Path:
     return path
 
 
-def load_scenarios(paths: Sequence[str], library: str | None = None) -> tuple[Library, list[Scenario]]:
+def load_scenarios(paths: Sequence[str], library: LibraryArg = None) -> tuple[Library, list[Scenario]]:
     """The library and the scenarios of `paths` (files, folders or bundled names, as
     `resolve_scenarios` reads them); E-SCENARIO when paths are given but hold no scenario."""
     from engine.base.errors import CasusError, Diagnostic
@@ -156,7 +156,7 @@ class ExpectReport:
         return f"{o.where}: {_describe(o.expect)}{tag}"
 
 
-def check_scenarios(paths: Sequence[str] = (), library: str | None = None) -> ExpectReport:
+def check_scenarios(paths: Sequence[str] = (), library: LibraryArg = None) -> ExpectReport:
     """Check the `expect` lines of scenario files, folders or bundled names (the bundled scenarios
     when none are given)."""
     from engine.analysis.expect import check_expectations
@@ -179,7 +179,7 @@ class FuzzPlan:
 
 
 def fuzz_plan(files: Sequence[str] = (), treaties: Sequence[str] = (), invariants: bool = True,
-              library: str | None = None) -> FuzzPlan:
+              library: LibraryArg = None) -> FuzzPlan:
     """Choose the fuzz targets as `casus fuzz` does: `treaties` when given, else the treaties
     declared in `files`, else every treaty of the library."""
     from engine.base.paths import display_path
@@ -196,9 +196,11 @@ def fuzz_plan(files: Sequence[str] = (), treaties: Sequence[str] = (), invariant
     else:
         targets = sorted(lib.treaties)
     reordered = None
-    if invariants and targets:
-        files_in_order = list(reversed(sorted(lib.files)))
-        reordered = load([], [f for f in files_in_order if not f.startswith("<")])[0] if library is None else None
+    if invariants and targets and sources(library).library is None:
+        # every file of the run (library_files decides which), each group read in reverse
+        got = library_files(library)
+        own = list(iter_casus_files(files)) if files else []
+        reordered = load(own[::-1], list(got.base[::-1]), got.extra[::-1])[0]
     return FuzzPlan(lib, props, targets, reordered)
 
 
@@ -210,6 +212,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["load", "load_library", "run", "run_records", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
+__all__ = ["load", "load_library", "sources", "Sources", "library_files", "LibraryArg",
+           "run", "run_records", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
            "Result", "check_names", "resolve_scenarios", "resolve_space", "load_scenarios", "parse_interpretations",
            "compare", "parse_target", "ExpectReport", "check_scenarios", "FuzzPlan", "fuzz_plan"]

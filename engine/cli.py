@@ -19,6 +19,7 @@ from engine.base.errors import CasusError, Diagnostic
 from engine.base.source import Span
 
 if TYPE_CHECKING:
+    from engine.io.load import LibraryArg
     from engine.kernel.facts import Scenario
     from engine.language.library import Library
 
@@ -52,7 +53,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _load(paths: Sequence[str], library: str | None) -> tuple[Library, list[Scenario]]:
+def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scenario]]:
     return api.load_scenarios(paths, library)
 
 
@@ -74,8 +75,20 @@ def _cap_workers(workers: int) -> int:
     return workers
 
 
-library_option = click.option("--library", "library", metavar="DIR",
-                              help="Use the treaties in DIR instead of the bundled library.")
+def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`--library DIR` and `--with PATH` (repeatable), given to the verb as one `library`
+    argument (engine/io/load.py `library_files` decides what they mean)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, library: LibraryArg = None, extra: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        return fn(*args, library=api.sources(library, extra) if extra else library, **kwargs)
+
+    wrapper = click.option("--with", "extra", multiple=True, metavar="PATH",
+                           help="Also read these language files or folders (repeatable); a declaration "
+                                "whose id the library has replaces the library's for this run.")(wrapper)
+    return click.option("--library", "library", metavar="DIR",
+                        help="Use the treaties in DIR instead of the bundled library (keeping the standard "
+                             "vocabulary, regions and interpretations unless DIR declares its own).")(wrapper)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,7 +116,7 @@ def main() -> None:
 @library_option
 @_guard
 def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-        batch: str | None, shard: str | None, workers: int, library: str | None) -> None:
+        batch: str | None, shard: str | None, workers: int, library: LibraryArg) -> None:
     """Play SCENARIO files (.casus or .json) through the treaties, or a JSON Lines file with --batch."""
     if batch is not None or shard is not None or workers != 1:
         _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library, workers)
@@ -137,7 +150,7 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
 
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-               batch: str | None, shard: str | None, library: str | None, workers: int = 1) -> None:
+               batch: str | None, shard: str | None, library: LibraryArg, workers: int = 1) -> None:
     """`run --batch`: JSON Lines in, JSON Lines out (engine/io/batch.py), streamed."""
     from click.core import ParameterSource
 
@@ -179,7 +192,7 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
 @library_option
 @_guard
 def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretations: str | None, fmt: str,
-            library: str | None) -> None:
+            library: LibraryArg) -> None:
     """Treaties side by side for each SCENARIO, across interpretations.
 
     json: one casus.compare/1 object per scenario (a list when several), with a row per instance
@@ -206,7 +219,7 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
               help="Search sets of up to N facts to add or remove that change the status (0: no search).")
 @library_option
 @_guard
-def explain(scenario: str, target: str, interpretation: str | None, max_facts: int, library: str | None) -> None:
+def explain(scenario: str, target: str, interpretation: str | None, max_facts: int, library: LibraryArg) -> None:
     """Why a provision is in its status for SCENARIO — or why it never came alive — and the
     minimal sets of facts to add (or remove) that would change it."""
     treaty, provision = api.parse_target(target)
@@ -223,7 +236,7 @@ def explain(scenario: str, target: str, interpretation: str | None, max_facts: i
 @click.argument("files", nargs=-1)
 @library_option
 @_guard
-def check(files: tuple[str, ...], library: str | None) -> None:
+def check(files: tuple[str, ...], library: LibraryArg) -> None:
     """Parse and check language files (the bundled library when none are given)."""
     lib, scs = api.load(list(files), library)
     provisions = sum(len(t.provisions) for t in lib.treaties.values())
@@ -236,7 +249,7 @@ def check(files: tuple[str, ...], library: str | None) -> None:
 @library_option
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 @_guard
-def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
+def test(paths: tuple[str, ...], library: LibraryArg, quiet: bool) -> None:
     """Check the `expect` lines of scenario files (the bundled scenarios when none are given)."""
     result = api.check_scenarios(list(paths), library)
     for o in result.outcomes:
@@ -253,7 +266,7 @@ def test(paths: tuple[str, ...], library: str | None, quiet: bool) -> None:
 @main.command()
 @library_option
 @_guard
-def treaties(library: str | None) -> None:
+def treaties(library: LibraryArg) -> None:
     """The library, one line each."""
     from engine.language.build import iso
 
@@ -281,7 +294,7 @@ def treaties(library: str | None) -> None:
 @library_option
 @_guard
 def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tuple[str, ...], invariants: bool,
-         cache: str | None, library: str | None) -> None:
+         cache: str | None, library: LibraryArg) -> None:
     """Search for scenarios that break the properties in FILES (the library's own when none are
     given) and the built-in invariants; print the smallest counter-example found."""
     from engine.analysis import fuzz as fz
@@ -332,7 +345,7 @@ def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None
 @click.option("--interpretation", metavar="NAME", help="Read the scenario under this interpretation.")
 @library_option
 @_guard
-def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | None, library: str | None) -> None:
+def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | None, library: LibraryArg) -> None:
     """The trigger chain of TREATY as a Mermaid, Graphviz dot or SVG diagram."""
     from engine.core.evaluate import evaluate
     from engine.present import graph as graphs
@@ -386,7 +399,7 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
 @library_option
 @_guard
 def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], interpretations: str | None,
-           title: str | None, library: str | None) -> None:
+           title: str | None, library: LibraryArg) -> None:
     """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
     from engine.present.report.html import render_report
 
@@ -405,7 +418,7 @@ def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], i
                    f"{len(treaties) or len(lib.treaties)} treaties", err=True)
 
 
-def _inputs(paths: Sequence[str], library: str | None) -> list[str]:
+def _inputs(paths: Sequence[str], library: LibraryArg) -> list[str]:
     """The files a command reads: its own (folders opened) and the library given with --library."""
     from engine.language.library import iter_casus_files
 
@@ -413,21 +426,22 @@ def _inputs(paths: Sequence[str], library: str | None) -> list[str]:
         found = api.resolve_scenarios(list(paths))  # a bundled scenario's bare name too
     except CasusError:  # loading says which is missing
         found = [p for p in paths if Path(p).exists()]
-    named = found + ([library] if library else [])
+    src = api.sources(library)
+    named = found + list(src.library or ()) + list(src.extra)
     try:
         return [*named, *iter_casus_files([p for p in named if Path(p).is_dir()])]
     except OSError:  # pragma: no cover - loading says what is wrong with them
         return named
 
 
-def _check_output(output: str, paths: Sequence[str], library: str | None) -> None:
+def _check_output(output: str, paths: Sequence[str], library: LibraryArg) -> None:
     """Before any work: an output that is an input, a folder, or in no folder is refused (exit 2)."""
     from engine.base.output import check_output
 
     check_output(output, _inputs(paths, library))
 
 
-def _write_output(output: str, text: str, paths: Sequence[str], library: str | None) -> None:
+def _write_output(output: str, text: str, paths: Sequence[str], library: LibraryArg) -> None:
     """`-o FILE`: written atomically, never over an input (engine/base/output.py)."""
     from engine.base.output import write_file
 
@@ -443,7 +457,7 @@ def _write_output(output: str, text: str, paths: Sequence[str], library: str | N
 @click.option("-o", "--output", "output", default=None, metavar="FILE", help="Write to FILE instead of stdout.")
 @library_option
 @_guard
-def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: str | None) -> None:
+def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: LibraryArg) -> None:
     """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
     from engine.analysis import sweep as sweeps
@@ -475,7 +489,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
               help="csv: one line per treaty and flag, with its provisions; wide: one line per treaty.")
 @library_option
 @_guard
-def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
+def classify(treaties: tuple[str, ...], fmt: str, library: LibraryArg) -> None:
     """Each treaty's ATOP-style coding (obligations and conditions), derived from its rules."""
     from engine.analysis import classify as classifier
 
@@ -501,7 +515,7 @@ def classify(treaties: tuple[str, ...], fmt: str, library: str | None) -> None:
 @library_option
 @_guard
 def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], max_facts: int, max_dates: int | None,
-                 interpretation: str | None, fmt: str, library: str | None) -> None:
+                 interpretation: str | None, fmt: str, library: LibraryArg) -> None:
     """The minimal scenarios on which treaties A and B (ids or .casus files) give different obligations."""
     from engine.analysis import diff as differ
 
@@ -515,7 +529,7 @@ def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], m
               help="The bound of the search for provisions that never activate, conflict or are subsumed.")
 @library_option
 @_guard
-def lint_command(files: tuple[str, ...], max_facts: int, library: str | None) -> None:
+def lint_command(files: tuple[str, ...], max_facts: int, library: LibraryArg) -> None:
     """Findings in language files (the bundled library by default); exit 1 when there is any."""
     from engine.analysis import lint as linter
 

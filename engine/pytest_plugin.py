@@ -10,7 +10,8 @@ Installed with casus (entry point `casus` in the `pytest11` group), or enabled b
   failure, reports the shrunk counter-example as a ready-to-run `.casus` scenario.
 
 The library is the bundled one, plus every file in the folder tree (pytest's rootdir) that
-declares treaties, regions, interpretations or a vocabulary. The ini option `casus_library`
+declares treaties, regions, interpretations or a vocabulary, read as `casus test --with` reads
+them (a declaration whose id the library has replaces it). The ini option `casus_library`
 (or `--casus-library`) names other folders or files to use instead of the bundled library.
 Files of the bundled library and scenarios are never collected (the casus test suite checks
 those)."""
@@ -63,21 +64,23 @@ def _bundled(path: Path) -> bool:
     return any(root == real or root in real.parents for root in (library_dir().resolve(), scenarios_dir().resolve()))
 
 
-def _library(config: pytest.Config, own: Path) -> list[Path]:
-    """The library for one file: the bundled one (or casus_library), plus the folder tree's own
-    treaty files (other than `own`, which is loaded as the user's file)."""
-    from engine.base.paths import library_dir
+def _library(config: pytest.Config, own: Path) -> Any:
+    """The library for one file, as `casus test --library … --with …` reads it (engine/io/load.py
+    `library_files` decides for both): the bundled one (or casus_library), with the folder
+    tree's own treaty files (other than `own`, which is loaded as the user's file) given with
+    `--with`: a declaration whose id the library has replaces the library's."""
+    from engine.io.load import sources
 
     chosen = config.getoption("casus_library") or []
-    roots = [Path(p) for p in chosen] or list(config.getini("casus_library")) or [library_dir()]
+    roots = [str(p) for p in chosen] or [str(p) for p in config.getini("casus_library")]
     tree = config.stash.get(_TREE_KEY, None)
     if tree is None:
         tree = _tree_files(config.rootpath)
         config.stash[_TREE_KEY] = tree
-    resolved_roots = [r.resolve() for r in roots]
+    resolved_roots = [Path(r).resolve() for r in roots]
     extra = [f for f in tree if f.resolve() != own.resolve()
              and not any(r == f.resolve() or r in f.resolve().parents for r in resolved_roots)]
-    return roots + extra
+    return sources(roots or None, extra)
 
 
 def _tree_files(root: Path) -> list[Path]:

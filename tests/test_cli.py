@@ -68,7 +68,9 @@ def test_run_two_scenarios_as_json_gives_a_list(cli, kursk, write) -> None:  # t
     result = cli("run", kursk, crimea, "--treaty", "ru_kp_2024", "--format", "json")
     assert result.exit_code == 0
     docs = json.loads(result.stdout)
-    assert [d["scenario"]["name"] for d in docs] == ["Crimea", "Kursk"]  # sorted by source
+    assert [d["scenario"]["name"] for d in docs] == ["Kursk", "Crimea"]  # in the order given (issue 16.2)
+    again = cli("run", crimea, kursk, "--treaty", "ru_kp_2024", "--format", "json")
+    assert [d["scenario"]["name"] for d in json.loads(again.stdout)] == ["Crimea", "Kursk"]
 
 
 def test_run_with_interpretation_changes_the_result(cli, write) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.analysis.diff_load import check_options, load_sides, mapped_views, parse_map, usage_error
 from engine.analysis.diff_report import (
@@ -58,6 +58,9 @@ from engine.core.evaluate import InstanceRun, evaluate, strength
 from engine.language.library import Library
 
 DEFAULT_MAX_FACTS = 3
+
+if TYPE_CHECKING:
+    from engine.io.load import LibraryArg
 
 
 # ---------------------------------------------------------------------------- the search
@@ -276,7 +279,7 @@ def _sig_order(s: Sig) -> tuple[Any, ...]:
 
 def diff(a: str, b: str, mapping: Sequence[str] = (), action: str | None = None,
          max_facts: int = DEFAULT_MAX_FACTS, max_dates: int | None = None,
-         interpretation: str | None = None, library: str | Sequence[str] | None = None) -> DiffResult:
+         interpretation: str | None = None, library: LibraryArg = None) -> DiffResult:
     """Compare treaties `a` and `b` (ids or files) and return the minimal differences."""
     side_a, side_b = load_sides(a, b, library)
     search = Search(side_a, side_b, parse_map(mapping), action, max_facts, max_dates, interpretation)

@@ -3,8 +3,9 @@ party mapping (`--map X=Y`) and the options, checked, with the errors the comman
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.analysis.sides import Side, SideView
 from engine.base.errors import CasusError, Diagnostic, Diagnostics, suggest
@@ -16,6 +17,9 @@ from engine.language.codes import is_country
 from engine.language.library import Library, check_documents, parse_files
 
 CLI = Span("<command line>", 1, 1, 1, 1)
+
+if TYPE_CHECKING:
+    from engine.io.load import LibraryArg
 
 
 def usage_error(message: str, hint: str | None = None, suggestions: tuple[str, ...] = ()) -> CasusError:
@@ -29,16 +33,14 @@ def usage_error(message: str, hint: str | None = None, suggestions: tuple[str, .
 # ---------------------------------------------------------------------------- loading
 
 
-def load_sides(a: str, b: str, library: str | Sequence[str] | None = None) -> tuple[Side, Side]:
+def load_sides(a: str, b: str, library: LibraryArg = None) -> tuple[Side, Side]:
     """A and B: treaty ids of the library, or `.casus` files declaring one treaty each (two
     versions of the same treaty may share an id: each file replaces the library's treaty of
     that id for its own side)."""
-    from engine.io.load import _library_files
+    from engine.io.load import library_documents
 
     diags = Diagnostics()
-    base_files = _library_files(library)
-    base_docs = parse_files(base_files, diags)
-    lib_paths = {display_path(f) for f in base_files}
+    base_docs, lib_paths = library_documents(library, diags)  # `--with` files included
     file_docs: dict[str, A.Document] = {}
     for arg in (a, b):
         if Path(arg).is_file():

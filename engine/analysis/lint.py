@@ -51,6 +51,7 @@ from engine.language.library import Library, check_documents, iter_casus_files, 
 
 if TYPE_CHECKING:
     from engine.core.evaluate import InstanceRun
+    from engine.io.load import LibraryArg
 
 ALLOW = re.compile(r"#\s*lint:\s*allow\s+(?P<codes>W-[A-Z]+(?:\s*,\s*W-[A-Z]+)*)(?P<rest>.*)$")
 MAX_FACTS = 3
@@ -94,26 +95,26 @@ class LintResult:
 # ---------------------------------------------------------------------------- loading
 
 
-def lint_paths(files: Sequence[str] = (), library: str | Sequence[str] | None = None,
+def lint_paths(files: Sequence[str] = (), library: LibraryArg = None,
                max_facts: int = MAX_FACTS) -> LintResult:
-    """Lint FILEs (with the library they are checked against), or the bundled library."""
-    from engine.io.load import _library_files
+    """Lint FILEs (with the library they are checked against: `--with` files too), or the bundled
+    library."""
+    from engine.io.load import library_documents, library_files
 
     diags = Diagnostics()
-    lib_files = _library_files(library)
+    lib_files = library_files(library).all
     targets = list(iter_casus_files(files)) if files else lib_files
     for t in targets:
         if not Path(t).exists():
             raise CasusError([Diagnostic(Span(t, 1, 1, 1, 1), "E-FILE", "no such file")])
     lib_set = {Path(f).resolve() for f in lib_files}
     extra = [t for t in targets if Path(t).resolve() not in lib_set]
-    docs = parse_files(lib_files + extra, diags)
+    docs, lib_paths = library_documents(library, diags, parse_files(extra, diags))
     users: list[A.Document] = []
     bundled = library is None and not files
     if bundled and scenarios_dir().is_dir():  # the bundled scenarios use the bundled library
         users = parse_files(list(iter_casus_files([scenarios_dir()])), diags)
     diags.raise_if_any()
-    lib_paths = {display_path(f) for f in lib_files}
     lib, _ = check_documents(docs + users, diags, lib_paths)
     diags.raise_if_any()
     shown = {display_path(t) for t in targets}

@@ -4,7 +4,9 @@ the names a command line gives checked against them."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
@@ -16,51 +18,229 @@ from engine.language.library import Library, check_documents, check_scenario, it
 from engine.language.syntax import read_source
 
 
-def _library_files(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None) -> list[str]:
+@dataclass(frozen=True)
+class Sources:
+    """Where a run's library comes from, as the command line gives it: `library` (`--library`:
+    folders or files of treaties; None: the bundled library) and `extra` (`--with`, repeatable:
+    language files or folders added for this run). Every function that takes a `library` argument
+    also takes one of these; `library_files` decides what they mean."""
+
+    library: tuple[str, ...] | None = None
+    extra: tuple[str, ...] = ()
+
+
+LibraryArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sources | None
+
+
+def sources(library: LibraryArg = None, extra: Iterable[str | os.PathLike[str]] = ()) -> Sources:
+    """`library` (as `load` takes it) and `--with` paths as one `Sources`."""
+    if isinstance(library, Sources):
+        return Sources(library.library, library.extra + tuple(str(e) for e in extra))
+    lib: tuple[str, ...] | None
     if library is None:
-        roots: list[str | os.PathLike[str]] = [library_dir()]
+        lib = None
     elif isinstance(library, (str, os.PathLike)):
-        roots = [library]
+        lib = (str(library),)
     else:
-        roots = list(library)
-    for r in roots:
+        lib = tuple(str(x) for x in library)
+    return Sources(lib, tuple(str(e) for e in extra))
+
+
+@dataclass(frozen=True)
+class LibraryFiles:
+    """The files that form a run's library, in the order of precedence (later wins):
+
+    - `standard`: with `--library`, the bundled files that declare no treaty (the vocabulary,
+      regions and interpretations); `_arrange` keeps of them only the categories the given
+      library does not declare itself (and no interpretation when it declares its own
+      vocabulary: the standard interpretations are written in the standard one's words);
+    - `base`: the bundled library, or the files of `--library`;
+    - `extra`: the `--with` files (and, in `load`, the user's own files): a declaration whose
+      id the library already has replaces the library's for this run, with a note on stderr.
+
+    A file named twice (a bundled file given with `--with`, or as a file to check, in a checkout)
+    is read once, where it first appears."""
+
+    standard: tuple[str, ...]
+    base: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def all(self) -> list[str]:
+        return [*self.standard, *self.base, *self.extra]
+
+
+def _real(path: str | os.PathLike[str]) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop: reading it says so
+        return Path(os.path.abspath(path))
+
+
+def library_files(library: LibraryArg = None, extra: Iterable[str | os.PathLike[str]] = ()) -> LibraryFiles:
+    """The one place that decides which files form the library (every verb, `casus test` and the
+    pytest plugin come here). E-FILE for a folder or file that does not exist."""
+    src = sources(library, extra)
+    roots: list[str | os.PathLike[str]] = [library_dir()] if src.library is None else list(src.library)
+    for r in [*roots, *src.extra]:
         if not Path(r).exists():
-            raise CasusError([Diagnostic(Span(str(r), 1, 1, 1, 1), "E-FILE", "no such library folder or file")])
-    return list(iter_casus_files(roots))
+            what = "library folder or file" if r in roots else "file or folder given with --with"
+            raise CasusError([Diagnostic(Span(str(r), 1, 1, 1, 1), "E-FILE", f"no such {what}")])
+    seen: set[Path] = set()
+
+    def fresh(files: Iterable[str]) -> tuple[str, ...]:
+        out = []
+        for f in files:
+            key = _real(f)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+        return tuple(out)
+
+    base = fresh(iter_casus_files(roots))
+    standard: tuple[str, ...] = ()
+    if src.library is not None:  # the standard vocabulary, regions and interpretations stay
+        standard = fresh(f for f in iter_casus_files([library_dir()]) if _declares_no_treaty(f))
+    return LibraryFiles(standard, base, fresh(iter_casus_files(src.extra)))
 
 
-def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
-         library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
-         ) -> tuple[Library, list[Scenario]]:
-    """Load the library (bundled by default) and scenario files (`.casus` or `.json`).
+_TREATY = re.compile(rb"^[ \t]*(treaty|property)\b", re.MULTILINE)
+
+
+def _declares_no_treaty(path: str) -> bool:
+    """A bundled file of the standard vocabulary, regions or interpretations (not of treaties, or
+    properties of treaties, which `--library` replaces)."""
+    try:
+        return _TREATY.search(Path(path).read_bytes()) is None
+    except OSError:  # pragma: no cover - the bundled library is readable
+        return False
+
+
+def _library_files(library: LibraryArg) -> list[str]:
+    """Every file of the library, in order (as `library_files` decides)."""
+    return library_files(library).all
+
+
+_STANDARD = (A.VocabularyDecl, A.RegionDecl, A.InterpretationDecl)
+
+
+def _keys(item: A.Item) -> list[tuple[str, str]]:
+    """The (category, id) pairs a declaration declares."""
+    if isinstance(item, A.VocabularyDecl):
+        return [("kind", k.name) for k in item.kinds] + [("actor", a.name) for a in item.actors]
+    if isinstance(item, A.RegionDecl):
+        return [("region", item.name)]
+    if isinstance(item, A.InterpretationDecl):
+        return [("interpretation", item.name)]
+    if isinstance(item, A.TreatyDecl):
+        return [("treaty", item.id)]
+    if isinstance(item, A.PropertyDecl):
+        return [("property", item.name)]
+    return []
+
+
+def _arrange(standard: list[A.Document], base: list[A.Document], mine: list[A.Document],
+             bundled: bool) -> tuple[list[A.Document], list[str]]:
+    """The documents of a run: the standard files' vocabulary, regions and interpretations of a
+    kind `base` does not declare itself, then `base` and the user's files (`mine`), where a
+    declaration of the user's replaces the library's of the same id. Also the notes to print:
+    one line per user file that replaces something."""
+    own: set[type] = {type(i) for d in base for i in d.items if isinstance(i, _STANDARD)}
+    if A.VocabularyDecl in own:  # the standard interpretations are written in the standard vocabulary
+        own.add(A.InterpretationDecl)
+    docs = [A.Document(d.path, tuple(i for i in d.items if isinstance(i, _STANDARD) and type(i) not in own))
+            for d in standard] + list(base)
+    declared: dict[tuple[str, str], str] = {}
+    for d in mine:
+        for i in d.items:
+            for k in _keys(i):
+                declared.setdefault(k, d.path)
+    replaced: dict[str, list[tuple[str, str]]] = {}
+    out = []
+    for d in docs:
+        items: list[A.Item] = []
+        for i in d.items:
+            gone = [k for k in _keys(i) if k in declared]
+            for k in gone:
+                replaced.setdefault(declared[k], []).append(k)
+            if isinstance(i, A.VocabularyDecl) and gone:
+                items.append(replace(i, kinds=tuple(k for k in i.kinds if ("kind", k.name) not in declared),
+                                     actors=tuple(a for a in i.actors if ("actor", a.name) not in declared)))
+            elif not gone:
+                items.append(i)
+        out.append(A.Document(d.path, tuple(items)))
+    whose = "bundled" if bundled else "library's"
+    notes = []
+    for path in sorted(replaced):
+        ks = sorted(set(replaced[path]))
+        shown = ", ".join(f"{c} '{n}'" for c, n in ks[:3]) + (f" and {len(ks) - 3} more" if len(ks) > 3 else "")
+        notes.append(f"casus: note: {path} replaces the {whose} {shown} for this run")
+    return out + list(mine), notes
+
+
+def _bundled(files: LibraryFiles) -> bool:
+    """Whether the library is the bundled one (for the notes' wording)."""
+    return all(display_path(f).startswith("obligations/") for f in files.base)
+
+
+_NOTED: set[str] = set()
+
+
+def _note(lines: Iterable[str]) -> None:
+    """A note on stderr, once per process (a worker process that loads the library again after
+    the command did says nothing)."""
+    import sys
+
+    for line in lines:
+        if line not in _NOTED:
+            _NOTED.add(line)
+            print(line, file=sys.stderr)
+
+
+def library_documents(library: LibraryArg, diags: Diagnostics,
+                      mine: Sequence[A.Document] = ()) -> tuple[list[A.Document], set[str]]:
+    """The parsed documents of a run's library (as `library_files` and `_arrange` decide, notes
+    printed), with the user's own documents `mine` last; and the display paths of the library's
+    own files (a clash is blamed on the other file). Problems go to `diags`."""
+    files = library_files(library)
+    docs, notes = _arrange(parse_files(files.standard, diags), parse_files(files.base, diags),
+                           parse_files(files.extra, diags) + list(mine), _bundled(files))
+    _note(notes)
+    return docs, {display_path(f) for f in (*files.standard, *files.base)}
+
+
+def load(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: LibraryArg = None,
+         extra: Iterable[str | os.PathLike[str]] = ()) -> tuple[Library, list[Scenario]]:
+    """Load the library (bundled by default; `extra`: `--with` files or folders) and scenario files
+    (`.casus` or `.json`).
 
     A `.casus` file given as a scenario may also declare treaties, regions or interpretations:
-    they join the library for this run. Raises CasusError listing every problem found.
+    they join the library for this run, and one whose id the library already has replaces the
+    library's (a note on stderr says so). A library file given again is read once. The scenarios
+    come in the order of the paths as given (a folder's files sorted), then of their lines.
+    Raises CasusError listing every problem found.
 
     A file of scenarios only that checked cleanly against this library is cached, parsed and
     checked (engine/base/cache.py), by the content of the file and of the library: loading it again
     needs neither the parser nor the checker."""
     diags = Diagnostics()
-    lib_files = _library_files(library)
+    src = sources(library, extra)
+    files = library_files(src)
+    lib_files = files.all
+    taken = {_real(f) for f in lib_files}
     user_files: list[str] = []
-    seen: set[Path] = set()
     for p in iter_casus_files(scenario_paths) if scenario_paths else ():
-        try:
-            key = Path(p).resolve()
-        except (OSError, RuntimeError):  # a symbolic link loop: reading it says so
-            key = Path(os.path.abspath(p))
-        if key not in seen:  # a file named twice is read once
-            seen.add(key)
+        key = _real(p)
+        if key not in taken:  # a file named twice is read once; a library file is in the library already
+            taken.add(key)
             user_files.append(str(p))
-    lib_key, lib_data = _library_key(lib_files)
+    lib_key, lib_data = _library_key(files) if not files.extra else (None, None)
     user_docs: list[A.Document] = []
     json_decls: list[A.ScenarioDecl] = []
     fresh: list[tuple[tuple[str, str], A.Document | A.ScenarioDecl]] = []  # to cache once everything checks
     cached: set[int] = set()  # ids of the declarations that came checked from the cache
     for path in user_files:
         is_json = path.endswith(".json")
-        if not is_json and path in lib_files:
-            continue  # a library file named as a scenario: it is in the library already
         data, name = _scenario_entry(path, lib_key, is_json)
         got = _cached_scenarios(path, data, name, is_json, diags)
         if got is not None:
@@ -84,26 +264,25 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (),
     if json_decls:
         user_docs.append(A.Document("<json>", tuple(json_decls)))
     only_scenarios = all(isinstance(i, A.ScenarioDecl) for d in user_docs for i in d.items)
-    shown = {display_path(f) for f in lib_files}
-    if only_scenarios:
+    if only_scenarios and not files.extra:
         # the common case: the (cached) library, and scenarios checked against it
-        lib = _checked_library(lib_files, lib_key, lib_data, diags)
+        lib = _checked_library(files, src, lib_key, lib_data, diags)
         decls = [i for d in user_docs for i in d.items if isinstance(i, A.ScenarioDecl)]
         for decl in decls:
             if id(decl) not in cached:  # a cached one was checked against this very library
                 check_scenario(lib, decl, diags)
     else:
-        docs = parse_files(lib_files, diags) + user_docs
+        docs, shown = library_documents(src, diags, user_docs)
         lib, decls = check_documents(docs, diags, shown)
     diags.raise_if_any()
-    if only_scenarios:
+    if only_scenarios and lib_key is not None:
         from engine.base import cache
 
         for (name, path), entry in fresh:
             cache.save(name, entry, path)
-    user = {display_path(p) for p in user_files}
-    scenarios = [from_decl(d) for d in decls if d.span.path in user]
-    scenarios.sort(key=lambda s: (s.source, s.decl.span.line if s.decl else 0))
+    order = {display_path(p): n for n, p in enumerate(user_files)}
+    scenarios = [from_decl(d) for d in decls if d.span.path in order]
+    scenarios.sort(key=lambda s: (order[s.source], s.decl.span.line if s.decl else 0))
     return lib, scenarios
 
 
@@ -123,17 +302,19 @@ def _key_parts() -> list[bytes | str]:
     return [__version__, cache.code_stamp(), codes.data_stamp() or "", grammar_path().read_bytes()]
 
 
-def _library_key(lib_files: list[str]) -> tuple[str | None, list[bytes] | None]:
-    """The library's cache key, from the content of its files, and that content (what is
-    cached must be made from the very bytes its key was); (None, None) if a file cannot be read."""
+def _library_key(files: LibraryFiles) -> tuple[str | None, list[bytes] | None]:
+    """The library's cache key, from the content of its files and the part each plays, and that
+    content (what is cached must be made from the very bytes its key was); (None, None) if a file
+    cannot be read."""
     from engine.base import cache
 
     try:
         parts = _key_parts()
         data: list[bytes] = []
-        for f in lib_files:
-            data.append(Path(f).read_bytes())
-            parts += [display_path(f), data[-1]]
+        for part, group in (("standard", files.standard), ("base", files.base), ("extra", files.extra)):
+            for f in group:
+                data.append(Path(f).read_bytes())
+                parts += [part, display_path(f), data[-1]]
     except OSError:
         return None, None
     return cache.key(*parts), data
@@ -210,7 +391,7 @@ def _parse_json(path: str, data: bytes | None, diags: Diagnostics) -> A.Scenario
         return None
 
 
-def _checked_library(lib_files: list[str], key: str | None, data: list[bytes] | None,
+def _checked_library(files: LibraryFiles, src: Sources, key: str | None, data: list[bytes] | None,
                      diags: Diagnostics) -> Library:
     """The checked library, from the cache when its files are unchanged. Errors in the library
     itself go to `diags` (and nothing is cached)."""
@@ -223,18 +404,22 @@ def _checked_library(lib_files: list[str], key: str | None, data: list[bytes] | 
             return got
     before = len(diags.items)
     if data is None:
-        docs = parse_files(lib_files, diags)
+        docs, shown = library_documents(src, diags)
     else:
-        docs = [d for f, b in zip(lib_files, data, strict=True) for d in _parse_casus(f, b, diags)]
-    lib, _ = check_documents(docs, diags, {display_path(f) for f in lib_files})
+        texts = iter(data)
+        parsed = [[d for f in group for d in _parse_casus(f, next(texts), diags)]
+                  for group in (files.standard, files.base)]
+        docs, _ = _arrange(parsed[0], parsed[1], [], _bundled(files))
+        shown = {display_path(f) for f in (*files.standard, *files.base)}
+    lib, _ = check_documents(docs, diags, shown)
     if name is not None and len(diags.items) == before:
         cache.save(name, lib)
     return lib
 
 
-def load_library(library: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> Library:
-    """The checked library (the bundled one by default)."""
-    return load((), library)[0]
+def load_library(library: LibraryArg = None, extra: Iterable[str | os.PathLike[str]] = ()) -> Library:
+    """The checked library (the bundled one by default; `extra`: `--with` files or folders)."""
+    return load((), library, extra)[0]
 
 
 def check_names(lib: Library, treaties: Sequence[str] | None, interpretation: str | None) -> None:
@@ -249,4 +434,5 @@ def check_names(lib: Library, treaties: Sequence[str] | None, interpretation: st
     diags.raise_if_any()
 
 
-__all__ = ["load", "load_library", "check_names"]
+__all__ = ["load", "load_library", "check_names", "Sources", "sources", "LibraryFiles", "library_files",
+           "library_documents"]
