@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +81,9 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, library: LibraryArg = None, extra: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        from engine.io.load import forget_notes
+
+        forget_notes()  # a note is said once per command
         return fn(*args, library=api.sources(library, extra) if extra else library, **kwargs)
 
     wrapper = click.option("--with", "extra", multiple=True, metavar="PATH",
@@ -107,7 +110,13 @@ def main() -> None:
 @click.option("--batch", "batch", metavar="FILE.jsonl",
               help="Read one JSON scenario a line ('-': standard input); write one compact result JSON a "
                    "line (or, with --format csv, CSV lines), in constant memory. Stops at the first bad "
-                   "line (exit 2).")
+                   "line (exit 2) unless --keep-going. Progress on stderr when it is a terminal.")
+@click.option("--keep-going", is_flag=True,
+              help="With --batch: write an error record for a bad line (docs/formats.md) and carry on; "
+                   "exit 1 at the end if there was any.")
+@click.option("-o", "--output", "output", default=None, metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @click.option("--shard", "shard", metavar="I/N",
               help="With --batch: only the scenarios numbered I, I+N, I+2N, … (from 0, blank lines not "
                    "counted), so N jobs given 0/N … N-1/N split a file exactly.")
@@ -116,13 +125,22 @@ def main() -> None:
 @library_option
 @_guard
 def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-        batch: str | None, shard: str | None, workers: int, library: LibraryArg) -> None:
-    """Play SCENARIO files (.casus or .json) through the treaties, or a JSON Lines file with --batch."""
-    if batch is not None or shard is not None or workers != 1:
-        _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library, workers)
+        batch: str | None, keep_going: bool, output: str | None, quiet: bool, shard: str | None, workers: int,
+        library: LibraryArg) -> None:
+    """Play SCENARIO files (.casus or .json) through the treaties, in the order given, or a JSON
+    Lines file with --batch.
+
+    \b
+    Example:
+      casus run kursk_2024 crimea_2014 --treaty nato_1949 --with my_nato.casus"""
+    if batch is not None or shard is not None or workers != 1 or keep_going:
+        _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library, workers, keep_going, output,
+                   quiet)
         return
     if not scenarios:
         raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
+    if output is not None:
+        _check_output(output, scenarios, library)
     lib, scs = _load(scenarios, library)
     if fmt == "csv":
         from engine.core.records import CSV_HEADER, result_csv
@@ -131,33 +149,40 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
         lines = [CSV_HEADER]
         for s in scs:
             lines += result_csv(api.evaluate(lib, s, list(treaties) or None, interpretation))
-        click.echo("\n".join(lines))
-        return
-    if fmt == "json":
+        text = "\n".join(lines) + "\n"
+    elif fmt == "json":
         results = [api.run(lib, s, list(treaties) or None, interpretation) for s in scs]
         if len(results) == 1:
-            click.echo(results[0].to_json(), nl=False)
+            text = results[0].to_json()
         else:
             docs = [json.loads(r.to_json()) for r in results]
-            click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
-        return
-    from engine.present.report import render_markdown, render_table
+            text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+    else:
+        from engine.present.report import render_markdown, render_table
 
-    # tables and Markdown only read the result: plain records, without pydantic's start-up
-    records = [api.run_records(lib, s, list(treaties) or None, interpretation) for s in scs]
-    render = render_markdown if fmt == "markdown" else render_table
-    click.echo("\n".join(render(r) for r in records), nl=False)
+        # tables and Markdown only read the result: plain records, without pydantic's start-up
+        records = [api.run_records(lib, s, list(treaties) or None, interpretation) for s in scs]
+        render = render_markdown if fmt == "markdown" else render_table
+        text = "\n".join(render(r) for r in records)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_output(output, text, scenarios, library)
+        click.echo(f"wrote {output}: {len(scs)} scenario{'s' if len(scs) != 1 else ''}", err=True)
 
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
-               batch: str | None, shard: str | None, library: LibraryArg, workers: int = 1) -> None:
-    """`run --batch`: JSON Lines in, JSON Lines out (engine/io/batch.py), streamed."""
+               batch: str | None, shard: str | None, library: LibraryArg, workers: int = 1,
+               keep_going: bool = False, output: str | None = None, quiet: bool = False) -> None:
+    """`run --batch`: JSON Lines in, JSON Lines out (engine/io/batch.py), streamed: to stdout, or
+    with -o to a file moved into place at the end. Progress on stderr when it is a terminal."""
     from click.core import ParameterSource
 
     from engine.io import batch as batches
 
     if batch is None:
-        raise click.UsageError(f"{'--shard' if shard is not None else '--workers'} needs --batch FILE.jsonl")
+        given = "--shard" if shard is not None else "--workers" if workers != 1 else "--keep-going"
+        raise click.UsageError(f"{given} needs --batch FILE.jsonl")
     if scenarios:
         raise click.UsageError("give SCENARIO files or --batch FILE.jsonl, not both")
     ctx = click.get_current_context()
@@ -167,19 +192,63 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
         fmt = "json"
     where = batches.parse_shard(shard) if shard is not None else None
     workers = _cap_workers(workers)
+    if output is not None:
+        _check_output(output, [batch] if batch != "-" else [], library)
     lib = api.load_library(library)
-    out = sys.stdout
-    try:
-        for line in batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where,
-                                           workers, library, fmt):
-            out.write(line)
-            out.write("\n")
-        out.flush()
-    except BrokenPipeError:  # pragma: no cover - e.g. `| head`: the reader has what it wanted
-        import os
+    errors: list[CasusError] = []
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+    def bad_line(e: CasusError) -> None:  # --keep-going: said on stderr, recorded in the output
+        errors.append(e)
+        if bar is not None:
+            bar.out.write("\n")  # below the progress line
+        click.echo(e.render(), err=True)
+
+    bar = _batch_progress(batch, where) if sys.stderr.isatty() and not quiet else None
+    pieces = batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where, workers, library, fmt,
+                                    on_error=bad_line if keep_going else None, progress=bar)
+    def lines() -> Iterator[str]:
+        for piece in pieces:
+            yield piece + "\n"
+
+    try:
+        if output is not None:
+            _write_output(output, lines(), [batch] if batch != "-" else [], library)
+        else:
+            out = sys.stdout
+            try:
+                for line in lines():
+                    out.write(line)
+                out.flush()
+            except BrokenPipeError:  # pragma: no cover - e.g. `| head`: the reader has what it wanted
+                import os
+
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                sys.exit(0)
+    finally:
+        if bar is not None:
+            bar.close()
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    if errors:
+        click.echo(f"casus: {len(errors)} bad line{'s' if len(errors) != 1 else ''} recorded and skipped", err=True)
+        sys.exit(1)
+
+
+def _batch_progress(batch: str, shard: tuple[int, int] | None) -> Any:
+    """The progress line of `run --batch` (engine/base/progress.py, as `sweep`'s): of how many
+    scenarios when the input is a file (its non-blank lines, this shard's share), else a count."""
+    from engine.base.progress import Progress
+
+    total = None
+    if batch != "-":
+        try:
+            with open(batch, "rb") as f:
+                n = sum(1 for line in f if line.strip())
+            i, k = shard or (0, 1)
+            total = len(range(i, n, k))
+        except OSError:  # reading it says why
+            total = None
+    return Progress("batch", total=total)
 
 
 @main.command()
@@ -441,7 +510,7 @@ def _check_output(output: str, paths: Sequence[str], library: LibraryArg) -> Non
     check_output(output, _inputs(paths, library))
 
 
-def _write_output(output: str, text: str, paths: Sequence[str], library: LibraryArg) -> None:
+def _write_output(output: str, text: str | Iterable[str], paths: Sequence[str], library: LibraryArg) -> None:
     """`-o FILE`: written atomically, never over an input (engine/base/output.py)."""
     from engine.base.output import write_file
 

@@ -102,8 +102,10 @@ def lint_paths(files: Sequence[str] = (), library: LibraryArg = None,
     from engine.io.load import library_documents, library_files
 
     diags = Diagnostics()
-    lib_files = library_files(library).all
-    targets = list(iter_casus_files(files)) if files else lib_files
+    chosen = library_files(library)
+    lib_files = chosen.all
+    # the library given (not the standard files `--library` keeps beside it), or the files given
+    targets = list(iter_casus_files(files)) if files else [*chosen.base, *chosen.extra]
     for t in targets:
         if not Path(t).exists():
             raise CasusError([Diagnostic(Span(t, 1, 1, 1, 1), "E-FILE", "no such file")])

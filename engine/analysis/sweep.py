@@ -31,7 +31,6 @@ import itertools
 import json
 import multiprocessing
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -396,19 +395,12 @@ def to_table(result: SweepResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def progress_bar(stream: Any = None) -> Callable[[int, int], None]:
-    """A one-line progress bar on stderr (the CLI uses it only when stderr is a terminal)."""
-    out = stream or sys.stderr
+def progress_bar(stream: Any = None, clock: Callable[[], float] | None = None) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr, with the rate and the time left (engine/base/progress.py,
+    shared with `run --batch`; the CLI uses it only when stderr is a terminal)."""
+    from engine.base.progress import Progress
 
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        out.write(f"\rsweep [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            out.write("\n")
-        out.flush()
-
-    return show
+    return Progress("sweep", stream) if clock is None else Progress("sweep", stream, clock=clock)
 
 
 __all__ = ["Space", "load_space", "run_space", "SweepResult", "to_csv", "to_json", "to_table", "progress_bar",

@@ -56,13 +56,21 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         raise _error(shown, f"no such folder: {Path(shown).parent}", "create the folder first")
 
 
-def write_file(path: str | os.PathLike[str], data: bytes | str,
+def write_file(path: str | os.PathLike[str], data: bytes | str | Iterable[str],
                inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
-    """Write `data` (str: as UTF-8) to `path` atomically (see the module's text). Raises
-    CasusError (E-OUTPUT, at the path) when it cannot, leaving any previous file whole."""
+    """Write `data` (str: as UTF-8; an iterable of str: each piece as it comes, so that a long
+    output is never whole in memory) to `path` atomically (see the module's text). Raises
+    CasusError (E-OUTPUT, at the path) when it cannot, leaving any previous file whole; an
+    exception raised while the pieces are made leaves it whole too, and goes on."""
     shown = str(path)
     check_output(path, inputs)
-    blob = data.encode("utf-8") if isinstance(data, str) else data
+    blob: bytes | Iterator[bytes]
+    if isinstance(data, str):
+        blob = data.encode("utf-8")
+    elif isinstance(data, bytes):
+        blob = data
+    else:
+        blob = (piece.encode("utf-8") for piece in data)
     target = os.path.realpath(path)  # through a symbolic link: the link stays
     try:
         st: os.stat_result | None = os.stat(target)
@@ -78,7 +86,7 @@ def write_file(path: str | os.PathLike[str], data: bytes | str,
                      "nothing was changed; check the free space and permissions") from None
 
 
-def _write_in_place(target: str, blob: bytes) -> None:
+def _write_in_place(target: str, blob: bytes | Iterator[bytes]) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
     try:
         _write_all(fd, blob)
@@ -86,18 +94,21 @@ def _write_in_place(target: str, blob: bytes) -> None:
         os.close(fd)
 
 
-def _write_all(fd: int, blob: bytes) -> None:
-    view = memoryview(blob)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+def _write_all(fd: int, blob: bytes | Iterator[bytes]) -> None:
+    for piece in (blob,) if isinstance(blob, bytes) else blob:
+        view = memoryview(piece)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
 
 
-def _replace(target: str, blob: bytes, st: os.stat_result | None) -> None:
+def _replace(target: str, blob: bytes | Iterator[bytes], st: os.stat_result | None) -> None:
     folder, name = os.path.split(target)
     folder = folder or "."
     with _cleanup_on_signal() as temporaries:
         try:
+            if not isinstance(blob, bytes):  # pieces cannot be written twice: a named file from the start
+                raise _NoLink
             _write_temporary(folder, name, target, blob, st, temporaries, unnamed=True)
         except _NoLink:  # unnamed files cannot be given a name here: a named one from the start
             _write_temporary(folder, name, target, blob, st, temporaries, unnamed=False)
@@ -113,7 +124,7 @@ class _NoLink(Exception):
     """An unnamed file could be made but not linked into the folder."""
 
 
-def _write_temporary(folder: str, name: str, target: str, blob: bytes, st: os.stat_result | None,
+def _write_temporary(folder: str, name: str, target: str, blob: bytes | Iterator[bytes], st: os.stat_result | None,
                      temporaries: list[str], unnamed: bool) -> None:
     fd, tmp = _open_temporary(folder, name, unnamed)
     if tmp is not None:

@@ -27,16 +27,16 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
-from engine.core.records import CSV_HEADER, csv_field, result_csv, result_json
+from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv, result_json
 from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
@@ -120,7 +120,9 @@ def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | No
 def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
               interpretation: str | None = None, shard: tuple[int, int] | None = None,
               path: str = "<batch>", workers: int = 1, library: object = None,
-              fmt: str = "json", options: EvalOptions | None = None) -> Iterator[str]:
+              fmt: str = "json", options: EvalOptions | None = None,
+              on_error: Callable[[CasusError], None] | None = None,
+              progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line; with
     `fmt="csv"`, the CSV header (`records.CSV_HEADER`), then each scenario's CSV lines as one
     string (none for a scenario with no listed instance): see `csv_lines`.
@@ -133,7 +135,11 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     be forked, each loads `library` (as `load_library` takes it; the bundled library when None).
 
     `options` (engine/core/options.py) chooses the engine's shortcuts and whether CSV uses the
-    compiled code: all of them by default (or those of an enclosing `options.using` block)."""
+    compiled code: all of them by default (or those of an enclosing `options.using` block).
+
+    `on_error` (`run --batch --keep-going`): a bad line, instead of stopping the run, gives an
+    error record in its place (`error_record`) and its error to `on_error`. `progress` is told
+    how many scenario lines are done, as they are."""
     if fmt not in ("json", "csv"):
         raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
     if options is None:
@@ -144,31 +150,89 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
         check_names(lib, treaties, interpretation)  # before the header: a bad name writes nothing
         yield CSV_HEADER
     if workers > 1:
-        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt, options)
+        yield from _parallel(lib, lines, treaties, interpretation, shard, path, workers, library, fmt, options,
+                             on_error, progress)
         return
+    if on_error is None and progress is None:
+        yield from _sequential(lib, lines, treaties, interpretation, shard, path, fmt, options)
+        return
+    done = 0
+    for block in _sequential(lib, lines, treaties, interpretation, shard, path, fmt, options, True):
+        if isinstance(block, CasusError):
+            if on_error is None:
+                raise block
+            on_error(block)
+            block = error_record(block, fmt)
+        done += 1
+        if progress is not None:
+            progress(done)
+        if block:
+            yield block
+
+
+def _sequential(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
+                shard: tuple[int, int] | None, path: str, fmt: str, options: EvalOptions,
+                each: bool = False) -> Iterator[Any]:
+    """`run_batch` in this process: its output, or with `each`, one item per scenario line (its
+    output, possibly empty in CSV, or the CasusError of a bad line)."""
     if fmt == "csv":
         wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
         programs: dict[str | None, Program | None] = {}  # the scenario's interpretation -> its program
         for _, lineno, line in _own_lines(lines, shard):
-            block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
-            if block:
+            try:
+                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
+            except CasusError as e:
+                if not each:
+                    raise
+                yield e
+                continue
+            if block or each:
                 yield block
         return
-    for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path, options):
-        yield result_json(lib, ev)
+    if not each:
+        for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path, options):
+            yield result_json(lib, ev)
+        return
+    from engine.io.load import check_names
+
+    check_names(lib, treaties, interpretation)
+    chosen = list(treaties) if treaties else None
+    for _, lineno, line in _own_lines(lines, shard):
+        try:
+            scenario = _scenario(lib, line, path, lineno)
+        except CasusError as e:
+            yield e
+            continue
+        yield result_json(lib, evaluate(lib, scenario, chosen, interpretation, options))
+
+
+def error_record(error: CasusError, fmt: str = "json") -> str:
+    """What `run --batch --keep-going` writes in place of a bad line (docs/formats.md): in JSON,
+    `{"schema": "casus.batch-error/1", "source": FILE, "line": N, "code": …, "message": …}`; in
+    CSV, a row whose scenario is FILE:LINE, whose status is `error` and whose provision cell holds
+    `CODE: message`."""
+    d = error.diagnostics[0]
+    if fmt == "csv":
+        cells = dict.fromkeys(CSV_COLUMNS, "")
+        cells.update(scenario=f"{d.span.path}:{d.span.line}", provision=f"{d.code}: {d.message}", status="error")
+        return ",".join(csv_field(cells[c]) for c in CSV_COLUMNS)
+    return json.dumps({"schema": "casus.batch-error/1", "source": d.span.path, "line": d.span.line,
+                       "code": d.code, "message": d.message}, ensure_ascii=False, separators=(",", ":"))
 
 
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
                    interpretation: str | None = None, shard: tuple[int, int] | None = None,
                    workers: int = 1, library: object = None, fmt: str = "json",
-                   options: EvalOptions | None = None) -> Iterator[str]:
+                   options: EvalOptions | None = None, on_error: Callable[[CasusError], None] | None = None,
+                   progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """`run_batch` over a file (`-` for standard input), read a line at a time."""
     import sys
 
     if file == "-":
         stdin = getattr(sys.stdin, "buffer", None)
         lines = sys.stdin if stdin is None else decoded_lines(stdin, "<stdin>")
-        yield from run_batch(lib, lines, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options)
+        yield from run_batch(lib, lines, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options,
+                             on_error, progress)
         return
     try:
         f = open(file, "rb")  # noqa: SIM115 - closed below; decoded a line at a time (decoded_lines)
@@ -177,7 +241,7 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
                                      f"cannot read the file: {e.strerror}")]) from None
     with f:
         yield from run_batch(lib, decoded_lines(f, file), treaties, interpretation, shard, file, workers, library, fmt,
-                             options)
+                             options, on_error, progress)
 
 
 def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
@@ -208,7 +272,9 @@ _LIB: Library | None = None  # the library in a worker process
 
 def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None, interpretation: str | None,
               shard: tuple[int, int] | None, path: str, workers: int, library: object,
-              fmt: str = "json", options: EvalOptions | None = None) -> Iterator[str]:
+              fmt: str = "json", options: EvalOptions | None = None,
+              on_error: Callable[[CasusError], None] | None = None,
+              progress: Callable[[int], None] | None = None) -> Iterator[str]:
     import collections
     import multiprocessing
 
@@ -231,6 +297,7 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     previous, _LIB = _LIB, lib  # a forked worker inherits it
+    done = 0
     try:
         with ctx.Pool(workers, initializer=_init_worker, initargs=(library,)) as pool:
             pending: collections.deque = collections.deque()
@@ -243,16 +310,25 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
                         more = False
                     else:
                         pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt,
-                                                                          sent)))
+                                                                          sent, on_error is not None)))
                 if not pending:  # an input with no scenario (of this shard)
                     break
                 outs, diagnostics, taken = pending.popleft().get()
                 if counts is not None and taken is not None:
                     counts.add(taken)
                     counts.parallel += 1
-                yield from outs
+                for item in outs:
+                    if isinstance(item, tuple):  # a bad line, kept going past (`_evaluate_chunk`)
+                        assert on_error is not None
+                        on_error(CasusError(list(item)))
+                        item = error_record(CasusError(list(item)), fmt)
+                    done += 1
+                    if progress is not None:
+                        progress(done)
+                    if item:
+                        yield item
                 if diagnostics is not None:
-                    raise CasusError(diagnostics)
+                    raise CasusError(list(diagnostics))
     finally:
         _LIB = previous
 
@@ -266,26 +342,29 @@ def _init_worker(library: LibraryArg) -> None:  # pragma: no cover - runs in the
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
-                    path: str, fmt: str = "json", options: EvalOptions | None = None
-                    ) -> tuple[list[str], tuple[Diagnostic, ...] | None, Counts | None]:
-    """The results of a chunk of lines, up to its first bad line, that line's diagnostics, and
-    what the chunk counted (`options.counts`, a fresh one per chunk)."""
+                    path: str, fmt: str = "json", options: EvalOptions | None = None, keep_going: bool = False,
+                    ) -> tuple[list[Any], tuple[Diagnostic, ...] | None, Counts | None]:
+    """The results of a chunk of lines, one per line (possibly empty in CSV), up to its first bad
+    line, that line's diagnostics, and what the chunk counted (`options.counts`, a fresh one per
+    chunk). With `keep_going`, a bad line's diagnostics (a tuple) stand in its place and the
+    chunk goes on."""
     lib = _LIB
     assert lib is not None
     taken = options.counts if options is not None else None
-    outs = []
+    outs: list[Any] = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
     programs: dict[str | None, Program | None] = {}
     for lineno, line in chunk:
         try:
             if fmt == "csv":
-                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
-                if block:
-                    outs.append(block)
+                outs.append(csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options))
                 continue
             scenario = _scenario(lib, line, path, lineno)
         except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
-            return outs, e.diagnostics, taken
+            if keep_going:
+                outs.append(tuple(e.diagnostics))
+                continue
+            return outs, tuple(e.diagnostics), taken
         ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options)
         outs.append(result_json(lib, ev))
     return outs, None, taken

@@ -148,8 +148,9 @@ def _arrange(standard: list[A.Document], base: list[A.Document], mine: list[A.Do
     own: set[type] = {type(i) for d in base for i in d.items if isinstance(i, _STANDARD)}
     if A.VocabularyDecl in own:  # the standard interpretations are written in the standard vocabulary
         own.add(A.InterpretationDecl)
-    docs = [A.Document(d.path, tuple(i for i in d.items if isinstance(i, _STANDARD) and type(i) not in own))
-            for d in standard] + list(base)
+    kept = [A.Document(d.path, tuple(i for i in d.items if isinstance(i, _STANDARD) and type(i) not in own))
+            for d in standard]
+    docs = [d for d in kept if d.items] + list(base)  # a standard file with nothing kept is not read
     declared: dict[tuple[str, str], str] = {}
     for d in mine:
         for i in d.items:
@@ -184,6 +185,11 @@ def _bundled(files: LibraryFiles) -> bool:
 
 
 _NOTED: set[str] = set()
+
+
+def forget_notes() -> None:
+    """Say the notes again (each run of the CLI starts afresh, in tests in the same process too)."""
+    _NOTED.clear()
 
 
 def _note(lines: Iterable[str]) -> None:

@@ -101,10 +101,14 @@ def test_bundled_example_space(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_progress_bar_draws_on_the_stream() -> None:
     buf = io.StringIO()
-    show = progress_bar(buf)
+    ticks = iter([0.0, 0.0, 2.0, 4.0])  # start, then at each call
+    show = progress_bar(buf, clock=lambda: next(ticks))
+    show(0, 4)
     show(1, 4)
     show(4, 4)
-    assert buf.getvalue() == "\rsweep [#######.......................] 1/4\rsweep [" + "#" * 30 + "] 4/4\n"
+    assert buf.getvalue() == ("\rsweep [" + "." * 30 + "] 0/4"
+                              "\rsweep [#######.......................] 1/4  0.5/s  6s left"
+                              "\rsweep [" + "#" * 30 + "] 4/4  1.0/s" + " " * len("  6s left") + "\n")
 
 
 @pytest.mark.parametrize("change, message", [
