@@ -157,11 +157,21 @@ def _arrange(standard: list[A.Document], base: list[A.Document], mine: list[A.Do
             for k in _keys(i):
                 declared.setdefault(k, d.path)
     replaced: dict[str, list[tuple[str, str]]] = {}
+    # a library property about a provision that a treaty of the user's no longer has is set aside
+    # (it was written for the library's text); one about provisions it still has is checked
+    aside: dict[str, list[str]] = {}
+    theirs = {i.id: (d.path, {p.id for p in i.provisions}) for d in mine for i in d.items
+              if isinstance(i, A.TreatyDecl)}
     out = []
     for d in docs:
         items: list[A.Item] = []
         for i in d.items:
             gone = [k for k in _keys(i) if k in declared]
+            if isinstance(i, A.PropertyDecl) and not gone:
+                stale = next((t for t, p in _property_targets(i) if t in theirs and p not in theirs[t][1]), None)
+                if stale is not None:
+                    aside.setdefault(theirs[stale][0], []).append(i.name)
+                    continue
             for k in gone:
                 replaced.setdefault(declared[k], []).append(k)
             if isinstance(i, A.VocabularyDecl) and gone:
@@ -172,16 +182,29 @@ def _arrange(standard: list[A.Document], base: list[A.Document], mine: list[A.Do
         out.append(A.Document(d.path, tuple(items)))
     whose = "bundled" if bundled else "library's"
     notes = []
-    for path in sorted(replaced):
-        ks = sorted(set(replaced[path]))
+    for path in sorted(replaced.keys() | aside.keys()):
+        ks = sorted(set(replaced.get(path, [])))
         shown = ", ".join(f"{c} '{n}'" for c, n in ks[:3]) + (f" and {len(ks) - 3} more" if len(ks) > 3 else "")
-        notes.append(f"casus: note: {path} replaces the {whose} {shown} for this run")
+        names = sorted(set(aside.get(path, [])))
+        set_aside = (f" (setting aside the {whose} propert{'ies' if len(names) > 1 else 'y'} "
+                     f"{', '.join(repr(n) for n in names)}, about provisions it does not have)") if names else ""
+        notes.append(f"casus: note: {path} replaces the {whose} {shown} for this run{set_aside}")
     return out + list(mine), notes
 
 
 def _bundled(files: LibraryFiles) -> bool:
     """Whether the library is the bundled one (for the notes' wording)."""
     return all(display_path(f).startswith("obligations/") for f in files.base)
+
+
+def _property_targets(prop: A.PropertyDecl) -> list[tuple[str, str]]:
+    """The (treaty, provision) pairs a property's rules name."""
+    out = []
+    for r in prop.rules:
+        out.append((r.treaty, r.provision))
+        if r.later is not None:
+            out.append((r.later[0], r.later[1]))
+    return out
 
 
 _NOTED: set[str] = set()

@@ -444,19 +444,27 @@ def _treaty_line(tid: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.startswith(f"treaty {tid} "))
 
 
-def test_duplicate_treaty_id_against_the_library(cli, write) -> None:  # type: ignore[no-untyped-def]
+def test_a_treaty_with_a_library_id_replaces_the_library_s(cli, write) -> None:  # type: ignore[no-untyped-def]
+    # issue 16 item 1: editing a bundled treaty is a copy given beside the rest, not a duplicate
     p = write("dup.casus", SMALL_TREATY.replace("t1", "ru_kp_2024").replace("COND", "armed_attack(on: X)"))
-    assert_located(cli("check", p), f"{p}:1:1", "E-DUPLICATE", message="treaty 'ru_kp_2024' is declared twice",
-                   hint=f"the other declaration is at obligations/ru_kp_2024.casus:{_treaty_line('ru_kp_2024')}:1")
+    r = cli("check", p)
+    assert r.exit_code == 0, r.output
+    # the library's properties about provisions the user's treaty no longer has are set aside
+    assert r.stderr == (f"casus: note: {p} replaces the bundled treaty 'ru_kp_2024' for this run (setting aside "
+                        "the bundled properties 'consultation_needs_threat', 'dprk_assists_at_war', about provisions "
+                        "it does not have)\n")
+    lib, _ = engine.load([p])
+    assert lib.treaties["ru_kp_2024"].span.path == str(p)
 
 
-def test_duplicate_of_a_library_name_is_reported_in_the_users_file(write) -> None:  # type: ignore[no-untyped-def]
-    p = write("dup.casus", SMALL_TREATY.replace("t1", "ru_kp_2024").replace("COND", "armed_attack(on: X)"))
+def test_duplicate_between_the_users_files_is_reported_in_the_later(write) -> None:  # type: ignore[no-untyped-def]
+    text = SMALL_TREATY.replace("t1", "ru_kp_2024").replace("COND", "armed_attack(on: X)")
+    a, b = write("a/dup.casus", text), write("b/dup.casus", text)
     with pytest.raises(CasusError) as info:
-        engine.load([p])
+        engine.load([a, b])
     (d,) = info.value.diagnostics
-    assert (d.span.path, d.span.line, d.code) == (str(p), 1, "E-DUPLICATE")
-    assert d.hint == f"the other declaration is at obligations/ru_kp_2024.casus:{_treaty_line('ru_kp_2024')}:1"
+    assert (d.span.path, d.span.line, d.code) == (str(b), 1, "E-DUPLICATE")
+    assert d.hint == f"the other declaration is at {a}:1:1"
 
 
 def test_the_same_file_named_twice_is_read_once(write) -> None:  # type: ignore[no-untyped-def]
