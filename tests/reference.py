@@ -172,7 +172,8 @@ class InScope:
     scope: str
 
 
-Cond = Occurred | Ongoing | Within | After | Before | During | Overlapping | And | Or | Not | State | InParties | InScope
+Cond = (Occurred | Ongoing | Within | After | Before | During | Overlapping | And | Or | Not | State | InParties
+        | InScope)
 
 
 @dataclass(frozen=True)
