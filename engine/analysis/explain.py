@@ -144,6 +144,13 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
         if not firsts or not seconds:
             missing = lit.first if not firsts else lit.second
             return Check(text, False, f"no fact matches {missing.render(env)}"), env
+        ctx = tr.ctx
+        # a side none of whose facts the treaty sees: they happened when it was not in force
+        unseen = next((side[0] for side in (firsts, seconds) if not any(ctx.visible(f) for f in side)), None)
+        if unseen is not None:
+            start, end = ctx.start, ctx.end
+            return Check(text, False, f"{unseen.text} [{unseen.source}] happened when the treaty was not in force "
+                                      f"(in force {iso(start)}{' to ' + iso(end) if end < BIG else ''})"), env
         a, b = firsts[0], seconds[0]
         words = {"during": "does not start while {b} lasts", "overlapping": "shares no day with {b}",
                  "after": "does not start on or after {b}", "before": "does not start before {b}"}
