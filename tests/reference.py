@@ -27,8 +27,14 @@ tests/core/test_differential_regressions.py says otherwise):
   day that is true.
 - Activation latches: once active, neither the trigger nor `unless` is looked at again (a
   provocation after activation does not defeat). Before activation the status is worked out
-  afresh each day, so a pending or defeated instance whose trigger stops holding is dormant
-  again (and unlisted if it ends so).
+  afresh each day, so a defeated instance whose trigger stops holding is dormant again (and
+  unlisted if it ends so); a pending one is `lapsed` (listed), and stays so until its trigger
+  holds again.
+- `A during B`: A starts on a day of B's interval; `A overlapping B`: the two intervals share a
+  day; either holds from the later of the two starts, for good.
+- `until the situation ends`: an activated instance is discharged on the first day its trigger
+  (`when`, whatever `unless` says) no longer holds, after fulfilment and `until`, before a
+  passed deadline.
 - On one day an activated instance is fulfilled (or violated, for a prohibition) if it can be,
   else discharged by `until`, else violated by a passed deadline.
 - An `until` condition discharges only with facts that started on or after activation.
@@ -117,6 +123,20 @@ class Before:
 
 
 @dataclass(frozen=True)
+class During:
+    """`first during second`: the first starts on a day the second is going on."""
+    first: Atom
+    second: Atom
+
+
+@dataclass(frozen=True)
+class Overlapping:
+    """`first overlapping second`: some day both are going on."""
+    first: Atom
+    second: Atom
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Cond, ...]
 
@@ -152,7 +172,8 @@ class InScope:
     scope: str
 
 
-Cond = Occurred | Ongoing | Within | After | Before | And | Or | Not | State | InParties | InScope
+Cond = (Occurred | Ongoing | Within | After | Before | During | Overlapping | And | Or | Not | State | InParties
+        | InScope)
 
 
 @dataclass(frozen=True)
@@ -166,6 +187,7 @@ class Provision:
     unless: Cond | None = None
     timing: str | None = None  # "within N days", "immediately", or None
     until: Cond | None = None
+    ends_with_situation: bool = False  # `until the situation ends`
 
 
 @dataclass(frozen=True)
@@ -239,6 +261,10 @@ def _cond_text(c: Cond) -> str:
         return f"{c.first.text()} after {c.second.text()}"
     if isinstance(c, Before):
         return f"{c.first.text()} before {c.second.text()}"
+    if isinstance(c, During):
+        return f"{c.first.text()} during {c.second.text()}"
+    if isinstance(c, Overlapping):
+        return f"{c.first.text()} overlapping {c.second.text()}"
     if isinstance(c, And):
         return " and ".join(sub(i) for i in c.items)
     if isinstance(c, Or):
@@ -298,6 +324,8 @@ def render(case: Case) -> str:
         out.append(f"    then {p.bearer} {p.modality} {p.action.text()}" + (f", {p.timing}" if p.timing else ""))
         if p.until is not None:
             out.append(f"    until {_cond_text(p.until)}")
+        if p.ends_with_situation:
+            out.append("    until the situation ends")
         out.append("  }")
     out.append("}")
     out.append('scenario "generated" {')
@@ -440,7 +468,7 @@ def atom_vars(c: Cond | None) -> set[str]:
         return set()
     if isinstance(c, (Occurred, Ongoing)):
         return {v for _, v in c.atom.args if is_var(v)}
-    if isinstance(c, (Within, After, Before)):
+    if isinstance(c, (Within, After, Before, During, Overlapping)):
         return {v for _, v in c.first.args + c.second.args if is_var(v)}
     if isinstance(c, (And, Or)):
         return set().union(*(atom_vars(i) for i in c.items))
@@ -495,6 +523,17 @@ class Instance:
                         if isinstance(c, After) and gap >= 0:
                             return True
                         if isinstance(c, Before) and gap < 0:
+                            return True
+            return False
+        if isinstance(c, (During, Overlapping)):
+            # both facts have started by this day; the relation is about their whole intervals
+            # (an open-ended one ends `far`), which the scenario gives in advance
+            for a in seen:
+                for b in seen:
+                    if atom_true(c.first, a, env) and atom_true(c.second, b, env):
+                        if isinstance(c, During) and b.start <= a.start <= b.end:
+                            return True
+                        if isinstance(c, Overlapping) and a.start <= b.end and b.start <= a.end:
                             return True
             return False
         if isinstance(c, And):
@@ -576,10 +615,15 @@ class Instance:
                 if activated is not None or self.bindings(p.when, self.seed, day):
                     become("suspended", day)
                 else:
-                    become("dormant", day)
+                    become("lapsed" if status in ("pending", "lapsed") else "dormant", day)
                 return
             if activated is None:
-                become(self.trigger(day), day)
+                now = self.trigger(day)
+                # SPEC `lapsed`: pending, and the triggering situation ended before the
+                # prerequisites were met; it stays lapsed until a new trigger
+                if now == "dormant" and status in ("pending", "lapsed"):
+                    now = "lapsed"
+                become(now, day)
                 if status != "active":
                     return
                 activated = day
@@ -591,6 +635,8 @@ class Instance:
                 become("fulfilled" if p.modality == "must" else "violated", day)
             elif p.until is not None and self.bindings(p.until, self.seed, day, floor=activated):
                 become("discharged", day)
+            elif p.ends_with_situation and not self.bindings(p.when, self.seed, day):
+                become("discharged", day)  # the situation that triggered it ended
             elif deadline is not None and day > deadline:
                 become("violated", day)
             else:

@@ -203,7 +203,9 @@ def test_explain_why_not_treaty_not_in_force(cli, write) -> None:  # type: ignor
     line = next(x for x in out.splitlines() if "armed_attack(on: RU)" in x)
     assert line.strip().startswith("did not")
     assert "treaty was not in force" in line and "(in force 2024-12-04)" in line
-    assert f"[{p}:2]" in line
+    # Art. 4 is `state_of_war(party: X) during armed_attack(on: X)`: one line for the relation,
+    # naming its first fact (the war, line 3)
+    assert f"[{p}:3]" in line
 
 
 def test_explain_why_not_party_not_a_member(cli, write) -> None:  # type: ignore[no-untyped-def]

@@ -137,12 +137,37 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
             if isinstance(lit, A.Ongoing):
                 return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
         return Check(text, False, "no fact matches"), env
+    if isinstance(lit, A.Temporal):
+        # the facts each side matches on its own, and why no pair stands in the relation
+        firsts = _matching(tr, lit.first, env, all_facts)
+        seconds = _matching(tr, lit.second, env, all_facts)
+        if not firsts or not seconds:
+            missing = lit.first if not firsts else lit.second
+            return Check(text, False, f"no fact matches {missing.render(env)}"), env
+        ctx = tr.ctx
+        # a side none of whose facts the treaty sees: they happened when it was not in force
+        unseen = next((side[0] for side in (firsts, seconds) if not any(ctx.visible(f) for f in side)), None)
+        if unseen is not None:
+            start, end = ctx.start, ctx.end
+            return Check(text, False, f"{unseen.text} [{unseen.source}] happened when the treaty was not in force "
+                                      f"(in force {iso(start)}{' to ' + iso(end) if end < BIG else ''})"), env
+        a, b = firsts[0], seconds[0]
+        words = {"during": "does not start while {b} lasts", "overlapping": "shares no day with {b}",
+                 "after": "does not start on or after {b}", "before": "does not start before {b}"}
+        rel = words.get(lit.op, f"does not start within {lit.days} days after {{b}}")
+        return Check(text, False, f"{a.text} [{a.source}] {rel.format(b=f'{b.text} [{b.source}]')}"), env
     if isinstance(lit, A.InArea):
         where = env.get(lit.var, lit.var)
         return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
     if isinstance(lit, A.Not):
         return Check(text, False, "the negated condition holds"), env
     return Check(text, False, ""), env
+
+
+def _matching(tr: TreatyRun, atom: A.Atom, env: dict[str, str], all_facts: list[Fact]) -> list[Fact]:
+    """The facts of an atom's kind (or a kind below it) whose roles fit it."""
+    kinds = set(tr.lib.descendants(atom.kind)) or {atom.kind}
+    return [f for f in all_facts if f.kind in kinds and unify(atom, f.roles, env) is not None]
 
 
 def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,

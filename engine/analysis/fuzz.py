@@ -220,7 +220,7 @@ INVARIANTS: dict[str, str] = {
     "shift": "moving every date by the same number of days moves only the dates in the result",
     "swap": "renaming the two parties of a symmetric bilateral treaty swaps bearers and beneficiaries only",
     "terminal": "no instance leaves fulfilled, violated or discharged",
-    "latch": "once activated, an instance is never pending, dormant or defeated again",
+    "latch": "once activated, an instance is never pending, dormant, defeated or lapsed again",
 }
 
 

@@ -125,8 +125,8 @@ class Universe:
                         mentioned.add(atom.kind)
                         kinds |= s.side.lib.descendants(atom.kind)
                         kinds |= self.shapes.defined_bodies(s, atom.kind)
-                    for node in C.nodes(c, A.Ongoing):
-                        self.ongoing_kinds |= s.side.lib.descendants(node.atom.kind)
+                    for k in sorted(C.interval_kinds(c)):  # `ongoing`, `during`, `overlapping`
+                        self.ongoing_kinds |= s.side.lib.descendants(k)
                 if p.then is not None:
                     kinds |= s.side.lib.descendants(p.then.action.kind)
                 if p.when is not None:

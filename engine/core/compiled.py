@@ -69,7 +69,7 @@ class _ProvisionPlan:
 # what the compiled code's instances can take as read at every instant: a treaty whose parties
 # are all members for all its time in force, no suspension, no `unless`, no `until`
 _KNOWN = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False, "undefeated": True,
-          "discharge": False}
+          "discharge": False, "situation_ended": False}
 # what the compiled code can ask at an instant: whether the trigger and the prerequisites hold
 _ASKS = frozenset({"trigger", "prerequisites"})
 
@@ -91,7 +91,7 @@ def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | None:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
     `due`: it has a deadline."""
     then, when, upon = p.then, p.when, p.upon
-    if then is None or when is None or p.unless is not None or p.until is not None:
+    if then is None or when is None or p.unless is not None or p.until is not None or p.ends_with_situation:
         return None
     for c in (when, upon):
         if c is not None and not C.by_first_days(c):
@@ -316,9 +316,14 @@ class _Generator:
         bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
         code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
         gap = "s1 - s2"
-        lo, hi = C.gap_bounds(leaf)
-        test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
-                f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
+        if leaf.op == "during":  # C.relation_ok: A starts within B's interval
+            test = "s2 <= s1 <= e2"
+        elif leaf.op == "overlapping":  # C.relation_ok: the intervals share a day
+            test = "s1 <= e2 and s2 <= e1"
+        else:
+            lo, hi = C.gap_bounds(leaf)
+            test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
+                    f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
         second = self.unify(leaf.second, "r2", bound)
         code.append(f"            if e2 < {start} or not ({test}) or not ({second}): continue")
         code.append(f"            k = {_key(names)}")

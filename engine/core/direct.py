@@ -162,7 +162,7 @@ class DirectPath:
                         break
                     if fb.end < start:
                         continue
-                    if not C.gap_ok(leaf, fa.start - fb.start):
+                    if not C.relation_ok(leaf, (fa.start, fa.end), (fb.start, fb.end)):
                         continue
                     env2 = unify(leaf.second, fb.roles, env1)
                     if env2 is None:
@@ -205,7 +205,7 @@ def _once_active(modality: str, acts: bool, due: bool) -> bool:
     no `upon`, `unless` or `until`; `acts`: the scenario has facts of its action's kind; `due`: it
     has a deadline."""
     known = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False,
-             "undefeated": True, "prerequisites": True, "discharge": False}
+             "undefeated": True, "prerequisites": True, "discharge": False, "situation_ended": False}
     if not acts:
         known["action"] = False
     if not due:
@@ -248,7 +248,8 @@ class _SimplePlan:
 def _simple_plan(p: A.Provision) -> _SimplePlan | None:
     """The plan of a provision that `DirectPath.plan` may take (None if it never can)."""
     then = p.then
-    if then is None or p.when is None or p.upon is not None or p.unless is not None or p.until is not None:
+    if (then is None or p.when is None or p.upon is not None or p.unless is not None or p.until is not None
+            or p.ends_with_situation):
         return None
     when = p.when
     if not C.by_first_days(when):

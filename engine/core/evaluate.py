@@ -133,6 +133,8 @@ class TreatyRun:
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
         until_atoms = A.atoms(p.until)
+        if p.ends_with_situation:  # once active, the end of its situation changes it too
+            until_atoms = until_atoms + A.atoms(p.when)
         cond_vars = frozenset().union(*(A.variables(c) for c in A.clauses(p)))
         shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in cond_vars)
         untriggered = _untriggered(then.modality)
@@ -366,6 +368,9 @@ class _Now:
     def discharge(self) -> bool:
         activated, env, _ = self._activation()
         return self.tr._discharged(self.run, env, activated, self.t)
+
+    def situation_ended(self) -> bool:
+        return self.run.provision.ends_with_situation and not self.trigger()
 
     def deadline_passed(self) -> bool:
         deadline = self.run.deadline

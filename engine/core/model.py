@@ -15,7 +15,7 @@ from engine.language.library import Library
 
 # engine/language/statuses.py's LISTED, spelt out: mypy accepts no Literal built from a tuple. The
 # published JSON Schema's enum keeps this order; tests/core/test_model.py holds the two equal.
-Status = Literal["pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated"]
+Status = Literal["pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated", "lapsed"]
 
 
 class _Model(BaseModel):

@@ -188,7 +188,7 @@ class Solver:
         elif isinstance(c, A.Temporal):
             for env1, fa in self.match(c.first, env, t, parties):
                 for env2, fb in self.match(c.second, env1, t, parties):
-                    if C.gap_ok(c, fa.start - fb.start):
+                    if C.relation_ok(c, (fa.start, fa.end), (fb.start, fb.end)):
                         yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
         elif isinstance(c, A.And):
             yield from self._solve_and(list(c.items), env, t, parties)

@@ -14,8 +14,9 @@ table and the node's parts, and never restate it:
 - polarity: `literals` (each literal with its polarity: an even or odd number of `not`s above it),
   `outside_not` (the literals no `not` stands above), `dnf`;
 - evaluation shape: `monotone`, `by_first_days`, `is_test`, `facts_only`, `leaf_key`, `min_facts`;
-- time: `gap_bounds` / `gap_ok` (what within/after/before ask of the days between two facts)
-  and `offsets` (the days apart at which facts can change an outcome);
+- time: `gap_bounds` / `gap_ok` (what within/after/before ask of the days between two facts),
+  `relation_ok` (what any relation between two facts asks of their intervals: the one test),
+  `offsets` (the days apart at which facts can change an outcome) and `interval_kinds`;
 - state references are `A.state_refs` (the checker's stratification needs them too).
 
 Rendering stays in engine/language/render.py."""
@@ -244,10 +245,35 @@ def gap_ok(c: A.Temporal, gap: int) -> bool:
     return (lo is None or gap >= lo) and (hi is None or gap <= hi)
 
 
+# the relations that read where an interval ends, not only where it starts
+INTERVAL_OPS = frozenset({"during", "overlapping"})
+
+
+def reads_ends(c: A.Temporal) -> bool:
+    """Whether a relation reads the end of a fact's interval (`during`, `overlapping`), not only
+    the days between starts."""
+    return c.op in INTERVAL_OPS
+
+
+def relation_ok(c: A.Temporal, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two facts, `c.first` over the days `first` (start, end, inclusive) and `c.second`
+    over `second`, stand in the relation `c` asks for: the one test every evaluator calls.
+    `A during B`: A starts within B's interval (B.start <= A.start <= B.end; a request made while
+    the threat lasts); `A overlapping B`: the intervals share a day; within / after / before
+    compare the starts (`gap_ok`). A relation holds from the later of the two starts, for good."""
+    if c.op == "during":
+        return second[0] <= first[0] <= second[1]
+    if c.op == "overlapping":
+        return first[0] <= second[1] and second[0] <= first[1]
+    return gap_ok(c, first[0] - second[0])
+
+
 def offsets(c: A.Cond | None) -> set[int]:
     """The days apart at which two facts can make a difference to a condition: the bounds of a
-    `within N days after` and the day after (N, N + 1), one day for `after`, `before` and a
-    state of another provision (which changes a day after what changes it)."""
+    `within N days after` and the day after (N, N + 1), one day for `after`, `before`,
+    `during`, `overlapping` (a fact that starts the day after the other ends: see also
+    `interval_kinds`) and a state of another provision (which changes a day after what changes
+    it)."""
     out: set[int] = set()
     for n in nodes(c, A.Temporal):
         if n.op == "within" and n.days is not None:
@@ -256,4 +282,14 @@ def offsets(c: A.Cond | None) -> set[int]:
             out.add(1)
     if nodes(c, A.StateRef):
         out.add(1)
+    return out
+
+
+def interval_kinds(c: A.Cond | None) -> set[str]:
+    """The kinds of the facts whose end can make a difference to a condition: those of `ongoing`
+    and of both sides of `during` and `overlapping`."""
+    out = {n.atom.kind for n in nodes(c, A.Ongoing)}
+    for n in nodes(c, A.Temporal):
+        if reads_ends(n):
+            out |= {n.first.kind, n.second.kind}
     return out

@@ -30,6 +30,7 @@ from engine.language.statuses import (
     DISCHARGED,
     DORMANT,
     FULFILLED,
+    LAPSED,
     PENDING,
     SUSPENDED,
     TERMINAL,
@@ -46,12 +47,13 @@ REASONS = {
     "beneficiary_left": "{beneficiary} left the treaty",
     "forbidden": "the forbidden action happened: {act}",
     "until": "discharged: {until}",
+    "situation": "the situation that triggered it ended",
     "deadline": "no {action} by {bearer} within {days} days",
 }
 
 # what `step` may ask of an `Instant`, in the order it asks
 OBSERVATIONS = ("in_force", "bearer_member", "beneficiary_member", "suspended", "trigger", "undefeated",
-                "prerequisites", "action", "discharge", "deadline_passed")
+                "prerequisites", "action", "discharge", "situation_ended", "deadline_passed")
 
 
 class Instant(Protocol):
@@ -95,6 +97,11 @@ class Instant(Protocol):
         """The discharge condition (`until`) holds after activation (False without `until`)."""
         ...
 
+    def situation_ended(self) -> bool:
+        """The provision ends with its situation (`until the situation ends`) and its trigger no
+        longer holds (False without that clause)."""
+        ...
+
     def deadline_passed(self) -> bool:
         """The instance's deadline is past (False without one)."""
         ...
@@ -132,13 +139,17 @@ def step(status: str, latched: bool, modality: str, at: Instant) -> Step:
         return Step(status) if status == DORMANT else Step(DISCHARGED, reason="bearer_left")
     if not at.beneficiary_member():
         return Step(status) if status == DORMANT else Step(DISCHARGED, reason="beneficiary_left")
+    # a pending instance whose trigger stops holding has lapsed (SPEC: its situation ended before
+    # the prerequisites were met); a lapsed one stays so until a new trigger
+    untriggered = LAPSED if status in (PENDING, LAPSED) else DORMANT
     if at.suspended():
-        # suspended while activated or triggered; else dormant (the trigger stopped holding)
-        return Step(SUSPENDED) if latched or at.trigger() else Step(DORMANT)
+        # suspended while activated or triggered; else dormant or lapsed (the trigger stopped holding)
+        return Step(SUSPENDED) if latched or at.trigger() else Step(untriggered)
     latch = False
     if not latched:
         if not at.trigger():
-            return Step(DORMANT, judged=True)
+            # lapsing keeps what explained it while pending (what it was waiting for)
+            return Step(untriggered, judged=untriggered == DORMANT)
         if not at.undefeated():
             return Step(DEFEATED, judged=True)
         if not at.prerequisites():
@@ -151,6 +162,8 @@ def step(status: str, latched: bool, modality: str, at: Instant) -> Step:
         return Step(VIOLATED, latch, latch, "forbidden")  # rights and permissions are never violated
     if at.discharge():
         return Step(DISCHARGED, latch, latch, "until")
+    if at.situation_ended():
+        return Step(DISCHARGED, latch, latch, "situation")
     if falls_due(modality) and at.deadline_passed():
         return Step(VIOLATED, latch, latch, "deadline")
     return Step(ACTIVE, latch, latch)
@@ -207,6 +220,9 @@ class _Probe:
 
     def discharge(self) -> bool:
         return self._ask("discharge")
+
+    def situation_ended(self) -> bool:
+        return self._ask("situation_ended")
 
     def deadline_passed(self) -> bool:
         return self._ask("deadline_passed")

@@ -93,7 +93,8 @@ class Ongoing:
 
 @dataclass(frozen=True)
 class Temporal:
-    """`A within N days after B` (op 'within'), `A after B`, `A before B`."""
+    """`A within N days after B` (op 'within'), `A after B`, `A before B`, `A during B` (A starts
+    within B's interval), `A overlapping B` (their intervals share a day)."""
 
     op: str
     first: Atom
@@ -290,6 +291,8 @@ class Provision:
     then: Then | None
     until: Cond | None
     span: Span = field(compare=False)
+    # `until the situation ends`: an active instance is discharged once its trigger stops holding
+    ends_with_situation: bool = False
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,8 @@ class Builder:
                 fields["then"] = self.then(e)
             elif e.data == "discharge":
                 fields["until"] = self.cond(e.children[0])
+            elif e.data == "ends_with_situation":
+                fields["ends_with_situation"] = True
             else:
                 fields[e.data] = self.cond(e.children[0])
         return A.Provision(str(pid), self.string(title) or "", self.string(article) or "", span=self.span(t),
@@ -313,7 +315,7 @@ class Builder:
         if d == "within_after":
             a, n, b = t.children
             return A.Temporal("within", self.atom(a), self.atom(b), self.days(n), sp)
-        if d in ("after", "before"):
+        if d in ("after", "before", "during", "overlapping"):
             a, b = t.children
             return A.Temporal(d, self.atom(a), self.atom(b), None, sp)
         if d == "in_scope":

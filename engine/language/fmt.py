@@ -403,6 +403,9 @@ class _Printer:
     def discharge(self, t: Tree) -> str:
         return f"until {self.cond(t.children[0])}"
 
+    def ends_with_situation(self, t: Tree) -> str:
+        return "until the situation ends"
+
     def then(self, t: Tree) -> str:
         bearer, modality, action, beneficiary, *qualifiers = t.children
         text = f"then {self.one(bearer)} {self.one(modality)} {self.one(action)}"
@@ -494,6 +497,14 @@ class _Printer:
     def before(self, t: Tree) -> str:
         first, second = t.children
         return f"{self.one(first)} before {self.one(second)}"
+
+    def during(self, t: Tree) -> str:
+        first, second = t.children
+        return f"{self.one(first)} during {self.one(second)}"
+
+    def overlapping(self, t: Tree) -> str:
+        first, second = t.children
+        return f"{self.one(first)} overlapping {self.one(second)}"
 
     def in_scope(self, t: Tree) -> str:
         var, name = t.children

@@ -19,7 +19,7 @@ from engine.language.syntax import parse, read_source
 
 # the hint under an `expect` line naming `activated`: every status an expect line may name (the
 # listed statuses, engine/language/statuses.py; tests/language/test_statuses.py holds it to them)
-EXPECT_HINT = "expect active, fulfilled, violated, discharged, pending, defeated or suspended"
+EXPECT_HINT = "expect active, fulfilled, violated, discharged, pending, defeated, suspended or lapsed"
 TIMING_WORDS = ("immediately", "promptly", "forthwith")
 BENEFICIARY_ROLES = ("to", "with")
 

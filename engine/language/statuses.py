@@ -17,12 +17,15 @@ VIOLATED = "violated"
 DISCHARGED = "discharged"
 SUSPENDED = "suspended"
 DEFEATED = "defeated"
+# was pending, and its triggering situation ended before the prerequisites were met (a request
+# that comes after the threat is over); not terminal: a new trigger brings it back
+LAPSED = "lapsed"
 
-STATUSES = (DORMANT, PENDING, ACTIVE, FULFILLED, VIOLATED, DISCHARGED, SUSPENDED, DEFEATED)
+STATUSES = (DORMANT, PENDING, ACTIVE, FULFILLED, VIOLATED, DISCHARGED, SUSPENDED, DEFEATED, LAPSED)
 # once there, an instance stays there
 TERMINAL = frozenset({FULFILLED, VIOLATED, DISCHARGED})
 # the statuses a listed instance can have, the most pressing first: the order of legends and summaries
-STATUS_ORDER = (VIOLATED, ACTIVE, FULFILLED, PENDING, DEFEATED, SUSPENDED, DISCHARGED)
+STATUS_ORDER = (VIOLATED, ACTIVE, FULFILLED, PENDING, DEFEATED, SUSPENDED, LAPSED, DISCHARGED)
 # the statuses a listed (not dormant) instance can have, in lifecycle order: the result JSON's
 # `status` and the statuses an `expect` line may name
 LISTED = tuple(s for s in STATUSES if s != DORMANT)
@@ -33,5 +36,6 @@ ACTIVATED = "activated"
 # listed statuses and `activated`
 STATES = (*LISTED, ACTIVATED)
 
-__all__ = ["ACTIVATED", "ACTIVE", "DEFEATED", "DISCHARGED", "DORMANT", "FULFILLED", "LISTED", "PENDING", "STATES",
+__all__ = ["ACTIVATED", "ACTIVE", "DEFEATED", "DISCHARGED", "DORMANT", "FULFILLED", "LAPSED", "LISTED", "PENDING",
+           "STATES",
            "STATUSES", "STATUS_ORDER", "SUSPENDED", "TERMINAL", "VIOLATED"]

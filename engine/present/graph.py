@@ -23,7 +23,17 @@ from engine.language import ast as A
 from engine.language import render
 from engine.language.build import iso
 from engine.language.library import Library
-from engine.language.statuses import ACTIVE, DEFEATED, DISCHARGED, DORMANT, FULFILLED, PENDING, SUSPENDED, VIOLATED
+from engine.language.statuses import (
+    ACTIVE,
+    DEFEATED,
+    DISCHARGED,
+    DORMANT,
+    FULFILLED,
+    LAPSED,
+    PENDING,
+    SUSPENDED,
+    VIOLATED,
+)
 
 FORMATS = ("mermaid", "dot", "svg")
 
@@ -38,6 +48,7 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     DISCHARGED: ("#d9d9d9", "#6c6c6c", "#000000"),
     DEFEATED: ("#c8b6ff", "#5a4a9a", "#000000"),
     SUSPENDED: ("#bde0fe", "#3a6ea5", "#000000"),
+    LAPSED: ("#f1e3d3", "#8a6d4b", "#000000"),  # a faded pending: the situation ended first
     DORMANT: ("#ffffff", "#9a9a9a", "#555555"),
     "met": ("#e9f5db", "#52796f", "#000000"),
     "unmet": ("#ffffff", "#9a9a9a", "#555555"),

@@ -58,7 +58,8 @@ def _activated_with(lib, scenario, treaty, provision, benef, added):  # type: ig
 def test_pending_consultations_need_one_request_from_either_party(seed) -> None:  # type: ignore[no-untyped-def]
     lib, s = seed
     (search,) = counterfactuals(lib, s, "ru_kp_2024", "art3")
-    assert (search.target, search.mode, search.goal, search.complete) == ("RU -> KP pending", "add", "active", True)
+    # lapsed: the threat ended (2025-08-31) with no request ("in case of an imminent threat")
+    assert (search.target, search.mode, search.goal, search.complete) == ("RU -> KP lapsed", "add", "active", True)
     assert sorted(c.facts for c in search.found) == [("request(from: KP, for: consult) on 2025-06-02",),
                                                      ("request(from: RU, for: consult) on 2025-06-02",)]
     assert all(c.outcome == "RU -> KP active since 2025-06-02" for c in search.found)
@@ -157,7 +158,7 @@ def test_explain_command_shows_the_search_and_can_turn_it_off(cli) -> None:  # t
 
     out = cli("explain", ROOT / ROOT_SEED, "ru_kp_2024.art3").stdout
     assert "What would change it (each set confirmed by re-running the scenario):" in out
-    assert "RU -> KP pending → active: add one of these minimal sets" in out
+    assert "RU -> KP lapsed → active: add one of these minimal sets" in out
     assert "add request(from: KP, for: consult) on 2025-06-02  ⇒  RU -> KP active since 2025-06-02" in out
     assert "searched every set of up to 3 facts from" in out
     off = cli("explain", ROOT / ROOT_SEED, "ru_kp_2024.art3", "--max-facts", "0").stdout

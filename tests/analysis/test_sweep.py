@@ -51,7 +51,8 @@ def test_records_say_where_each_obligation_activates(lib, space_file) -> None:  
     on = {(r["target"], r["request"]) for r in art3 if r["activated"]}
     assert on == {("KP", True)}  # consultations only on the DPRK's request
     pending = [r for r in art3 if r["target"] == "KP" and not r["request"]]
-    assert {r["status"] for r in pending} == {"pending"}
+    # unasked, the consultations lapse once the one-day threat is over ("in case of an imminent threat")
+    assert {r["status"] for r in pending} == {"lapsed"}
     hit = next(r for r in art3 if r["activated"])
     assert (hit["first_activated"], hit["beneficiaries"], hit["bearers"]) == ("2025-06-03", "KP", "RU")
     summary = {(s["treaty"], s["provision"]): s for s in res.summary()}

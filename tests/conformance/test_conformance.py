@@ -241,6 +241,10 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             if c.op == "within":
                 assert c.days is not None
                 return R.Within(atom(c.first), atom(c.second), c.days)
+            if c.op == "during":
+                return R.During(atom(c.first), atom(c.second))
+            if c.op == "overlapping":
+                return R.Overlapping(atom(c.first), atom(c.second))
             return (R.After if c.op == "after" else R.Before)(atom(c.first), atom(c.second))
         if isinstance(c, A.And):
             return R.And(tuple(cond(i) for i in c.items))
@@ -286,7 +290,7 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 upon=None if p.upon is None else cond(p.upon), unless=None if p.unless is None else cond(p.unless),
                 timing=None if not timing else (f"within {timing[0].days} days" if timing[0].days is not None
                                                 else timing[0].value),
-                until=None if p.until is None else cond(p.until)))
+                until=None if p.until is None else cond(p.until), ends_with_situation=p.ends_with_situation))
         scopes = []
         for s in treaty.scopes:
             if any(a.region is not None for a in s.areas):

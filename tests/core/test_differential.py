@@ -33,6 +33,7 @@ from reference import (
     Atom,
     Before,
     Case,
+    During,
     Fact,
     InParties,
     InScope,
@@ -43,6 +44,7 @@ from reference import (
     Ongoing,
     Or,
     Outcome,
+    Overlapping,
     Provision,
     State,
     Suspension,
@@ -129,7 +131,9 @@ def _binder(depth: int) -> st.SearchStrategy:
         X_ATOM.map(Occurred), X_ATOM.map(Occurred), X_ATOM.map(Ongoing), _located(),
         st.builds(Within, X_ATOM, X_ATOM, st.integers(0, 10)),
         st.builds(After, X_ATOM, X_ATOM),
-        st.builds(Before, X_ATOM, X_ATOM))
+        st.builds(Before, X_ATOM, X_ATOM),
+        st.builds(During, X_ATOM, X_ATOM),
+        st.builds(Overlapping, X_ATOM, X_ATOM))
     if depth == 0:
         return base
     sub = _binder(depth - 1)
@@ -169,7 +173,7 @@ UNTIL = [None, None, Occurred(Atom("unsc_measures")), Occurred(Atom("unsc_measur
 TIMING = [None, None, None, "immediately"] + [f"within {n} days" for n in range(9)]
 
 
-STATES = ["pending", "active", "activated", "fulfilled", "violated", "discharged", "defeated", "suspended"]
+STATES = ["pending", "active", "activated", "fulfilled", "violated", "discharged", "defeated", "suspended", "lapsed"]
 
 
 @st.composite
@@ -187,6 +191,7 @@ def provision(draw: st.DrawFn, pid: str, parties: list[str], earlier: list[str])
         unless=pick(draw, UNLESS),
         timing=pick(draw, TIMING),
         until=pick(draw, UNTIL),
+        ends_with_situation=pick(draw, [False, False, False, True]),
     )
     if earlier and num(draw, 0, 3):  # chain: mention an earlier provision's state
         ref = State(pick(draw, earlier), pick(draw, STATES + ["pending", "active", "fulfilled"]),
@@ -313,7 +318,7 @@ def atoms_of(c: object) -> list[Atom]:
         return []
     if isinstance(c, (Occurred, Ongoing)):
         return [c.atom]
-    if isinstance(c, (Within, After, Before)):
+    if isinstance(c, (Within, After, Before, During, Overlapping)):
         return [c.first, c.second]
     if isinstance(c, (And, Or)):
         return [a for i in c.items for a in atoms_of(i)]

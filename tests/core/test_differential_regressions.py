@@ -116,16 +116,17 @@ CASES["suspension_holding_back_fulfilment"] = (
 
 CASES["chain_on_a_state_that_did_not_last"] = (
     # Found by construction from reading the engine's candidate pass, then confirmed. p1 is
-    # pending for BY on 01-05..01-07 (an ongoing attack, no request) and dormant after. p2
-    # triggers on `p1 pending for X`: on 01-05 it holds and p2 activates (activation latches).
-    # The engine listed nothing for p2: its candidate pass asked whether a p1 instance was
-    # *listed* at the end (`run.listed`), and this one ended dormant.
+    # pending for BY on 01-05..01-07 (an ongoing attack, no request) and lapsed after (it
+    # ended dormant before `lapsed` existed). p2 triggers on `p1 pending for X`: on 01-05 it
+    # holds and p2 activates (activation latches). The engine listed nothing for p2: its
+    # candidate pass asked whether a p1 instance was *listed* at the end (`run.listed`).
     Case(Treaty(d(1), RU_BY, (
         Provision("p1", Ongoing(Atom("armed_attack", (("on", "X"),))), "each other party", "must", ASSIST,
                   upon=Occurred(Atom("request", (("from", "X"), ("for", "assist"))))),
         Provision("p2", State("p1", "pending"), "each other party", "must", Atom("consult", (("with", "X"),))))),
          (attack("BY", 5, 7),)),
-    {("p2", "RU", "BY"): ("active", iso(5), iso(5), ((iso(5), "active"),))},
+    {("p1", "RU", "BY"): ("lapsed", None, iso(8), ((iso(5), "pending"), (iso(8), "lapsed"))),
+     ("p2", "RU", "BY"): ("active", iso(5), iso(5), ((iso(5), "active"),))},
     None,
 )
 
@@ -189,14 +190,15 @@ CASES["aggressor_who_joins_later"] = (
     None,
 )
 
-CASES["pending_goes_back_to_dormant"] = (
+CASES["pending_lapses"] = (
     # While an attack on BY goes on (01-05..01-07) and no request has come, RU -> BY is pending;
-    # then it is dormant again, and not listed. A later request alone triggers nothing.
+    # then it has lapsed (SPEC `lapsed`; before that status it went back to dormant, unlisted).
+    # A later request alone triggers nothing: it stays lapsed.
     Case(Treaty(d(1), RU_BY, (Provision("p1", Ongoing(Atom("armed_attack", (("on", "X"),))), "each other party",
                                         "must", ASSIST,
                                         upon=Occurred(Atom("request", (("from", "X"), ("for", "assist"))))),)),
          (attack("BY", 5, 7), Fact("request", (("from", "BY"), ("for", "assist")), d(9), d(9)))),
-    {},
+    {("p1", "RU", "BY"): ("lapsed", None, iso(8), ((iso(5), "pending"), (iso(8), "lapsed")))},
     None,
 )
 

@@ -509,8 +509,10 @@ def test_ongoing_trigger_must_still_hold_when_the_prerequisite_arrives(evaluate_
                                            "2020-02-10 request(from: RU, for: assist)"), "tt")
     inst = by_pair(r, "tt", "p")
     if activated is None:
-        # pending while the attack went on, dormant (so not listed) once it ended without a request
-        assert ("BY", "RU") not in inst
+        # pending while the attack went on, lapsed once it ended without a request (SPEC `lapsed`):
+        # the request after the attack does not activate it
+        assert inst[("BY", "RU")].activated is None
+        assert timeline(inst[("BY", "RU")]) == [("2020-02-01", "pending"), ("2020-02-04", "lapsed")]
     else:
         assert inst[("BY", "RU")].activated == activated
         assert timeline(inst[("BY", "RU")]) == [("2020-02-01", "pending"), ("2020-02-10", "active")]
@@ -559,8 +561,9 @@ def test_crimea_under_ru_claims_brings_in_ru_kp_art4(evaluate_files) -> None:  #
     assert instances(evaluate_files(None, s, "ru_kp_2024", "default"), "ru_kp_2024") == []
     (i,) = instances(evaluate_files(None, s, "ru_kp_2024", "ru_claims"), "ru_kp_2024")
     assert (i.bearer, i.beneficiary, i.activated) == ("KP", "RU", "2024-12-10")
-    assert i.because[0].atom == "armed_attack(on: RU)"
-    assert i.because[0].fact == "armed_attack(by: UA, at: UA-43)"
+    # Art. 4: the state of war `during` the attack: the proof gives the war, then the attack
+    assert i.because[1].atom == "armed_attack(on: RU)"
+    assert i.because[1].fact == "armed_attack(by: UA, at: UA-43)"
 
 
 def test_at_is_derived_from_on(evaluate_files) -> None:  # type: ignore[no-untyped-def]

@@ -138,7 +138,8 @@ def test_result_json_keys_and_order(evaluate_files) -> None:  # type: ignore[no-
 def test_every_value_has_the_documented_type(evaluate_files) -> None:  # type: ignore[no-untyped-def]
     for i in check_shape(run_text(evaluate_files, RICH_TREATY, RICH_SCENARIO, "tt")):
         assert i["modality"] in ("obligation", "prohibition", "permission", "right")
-        assert i["status"] in ("pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated")
+        assert i["status"] in ("pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated",
+                               "lapsed")
         assert i["strength"] in ("automatic", "conditional", "discretionary", "procedural")
         assert i["activated"] is None or DATE.match(i["activated"])
         assert DATE.match(i["since"])
@@ -236,7 +237,7 @@ def test_schema_describes_the_firm_shape() -> None:
     assert list(defs["Because"]["properties"]) == BECAUSE
     assert list(defs["TimelineEntry"]["properties"]) == TIMELINE
     assert set(defs["Instance"]["properties"]["status"]["enum"]) == {
-        "pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated"}
+        "pending", "active", "fulfilled", "violated", "discharged", "suspended", "defeated", "lapsed"}
 
 
 def test_batch_json_is_the_models_json_byte_for_byte() -> None:

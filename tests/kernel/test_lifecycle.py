@@ -14,6 +14,7 @@ from engine.kernel.lifecycle import (
     DISCHARGED,
     DORMANT,
     FULFILLED,
+    LAPSED,
     PENDING,
     SUSPENDED,
     TERMINAL,
@@ -23,7 +24,8 @@ from engine.kernel.lifecycle import (
 
 # an ordinary instant: in force, both parties members, not suspended, nothing else holds
 PLAIN = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False, "trigger": False,
-         "undefeated": True, "prerequisites": True, "action": False, "discharge": False, "deadline_passed": False}
+         "undefeated": True, "prerequisites": True, "action": False, "discharge": False, "situation_ended": False,
+         "deadline_passed": False}
 
 
 class Given:
@@ -67,6 +69,9 @@ class Given:
     def discharge(self) -> bool:
         return self._ask("discharge")
 
+    def situation_ended(self) -> bool:
+        return self._ask("situation_ended")
+
     def deadline_passed(self) -> bool:
         return self._ask("deadline_passed")
 
@@ -83,7 +88,13 @@ ROWS: list[tuple[str, str, bool, str, dict[str, bool], str, bool, str | None]] =
     ("trigger and prerequisites: active", DORMANT, F, OBL, {"trigger": T}, ACTIVE, T, None),
     ("pending, prerequisites arrive: active", PENDING, F, OBL, {"trigger": T}, ACTIVE, T, None),
     ("pending, prerequisites still missing", PENDING, F, OBL, {"trigger": T, "prerequisites": F}, PENDING, F, None),
-    ("pending, trigger stops before the prerequisites: dormant", PENDING, F, OBL, {}, DORMANT, F, None),
+    ("pending, trigger stops before the prerequisites: lapsed", PENDING, F, OBL, {}, LAPSED, F, None),
+    ("lapsed, trigger still gone: stays lapsed", LAPSED, F, OBL, {}, LAPSED, F, None),
+    ("lapsed, a new trigger without prerequisites: pending", LAPSED, F, OBL, {"trigger": T, "prerequisites": F},
+     PENDING, F, None),
+    ("lapsed, a new trigger with prerequisites: active", LAPSED, F, OBL, {"trigger": T}, ACTIVE, T, None),
+    ("lapsed, a new trigger defeated: defeated", LAPSED, F, OBL, {"trigger": T, "undefeated": F}, DEFEATED, F, None),
+    ("the treaty ended: lapsed discharged", LAPSED, F, OBL, {"in_force": F}, DISCHARGED, F, "ended"),
     ("trigger defeated by unless", DORMANT, F, OBL, {"trigger": T, "undefeated": F}, DEFEATED, F, None),
     ("defeated, the defeater gone: active", DEFEATED, F, OBL, {"trigger": T}, ACTIVE, T, None),
     ("defeated, trigger gone: dormant", DEFEATED, F, OBL, {}, DORMANT, F, None),
@@ -124,6 +135,13 @@ ROWS: list[tuple[str, str, bool, str, dict[str, bool], str, bool, str | None]] =
      None),
     ("until discharges before the deadline violates", ACTIVE, T, OBL, {"discharge": T, "deadline_passed": T},
      DISCHARGED, F, "until"),
+    ("the situation ended: discharged", ACTIVE, T, OBL, {"situation_ended": T}, DISCHARGED, F, "situation"),
+    ("the action fulfils before the end of the situation discharges", ACTIVE, T, OBL,
+     {"action": T, "situation_ended": T}, FULFILLED, F, None),
+    ("until discharges before the end of the situation", ACTIVE, T, RIGHT, {"discharge": T, "situation_ended": T},
+     DISCHARGED, F, "until"),
+    ("the end of the situation discharges before the deadline violates", ACTIVE, T, OBL,
+     {"situation_ended": T, "deadline_passed": T}, DISCHARGED, F, "situation"),
     ("pending: until does not count before activation", PENDING, F, OBL,
      {"trigger": T, "prerequisites": F, "discharge": T}, PENDING, F, None),
     ("the treaty ended: active discharged", ACTIVE, T, OBL, {"in_force": F}, DISCHARGED, F, "ended"),
@@ -149,7 +167,8 @@ ROWS: list[tuple[str, str, bool, str, dict[str, bool], str, bool, str | None]] =
     ("suspended: the deadline does not violate while suspended", ACTIVE, T, OBL,
      {"suspended": T, "deadline_passed": T}, SUSPENDED, F, None),
     ("suspended, not activated, trigger gone: dormant", SUSPENDED, F, OBL, {"suspended": T}, DORMANT, F, None),
-    ("pending, suspended, trigger gone: dormant", PENDING, F, OBL, {"suspended": T}, DORMANT, F, None),
+    ("pending, suspended, trigger gone: lapsed", PENDING, F, OBL, {"suspended": T}, LAPSED, F, None),
+    ("lapsed, suspended, trigger gone: stays lapsed", LAPSED, F, OBL, {"suspended": T}, LAPSED, F, None),
     ("suspension over, activated before: active again", SUSPENDED, T, OBL, {}, ACTIVE, F, None),
     ("suspension over, activated before: the action now fulfils", SUSPENDED, T, OBL, {"action": T}, FULFILLED, F,
      None),
@@ -196,7 +215,8 @@ def test_the_lifecycle_asks_only_what_its_answer_depends_on() -> None:
     latched = Given({})
     L.step(ACTIVE, True, RIGHT, latched)
     assert "trigger" not in latched.asked and "action" not in latched.asked  # latched; a right has no act to do
-    assert latched.asked == ["in_force", "bearer_member", "beneficiary_member", "suspended", "discharge"]
+    assert latched.asked == ["in_force", "bearer_member", "beneficiary_member", "suspended", "discharge",
+                            "situation_ended"]
     pending = Given({"trigger": True, "prerequisites": False})
     L.step(DORMANT, False, OBL, pending)
     assert pending.asked[-1] == "prerequisites"  # no action, discharge or deadline before activation
@@ -217,7 +237,7 @@ def test_reasons_in_words() -> None:
 
 
 WHOLE_TIME = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False,
-              "undefeated": True, "prerequisites": True, "discharge": False}
+              "undefeated": True, "prerequisites": True, "discharge": False, "situation_ended": False}
 
 
 @pytest.mark.parametrize(("modality", "acts", "due", "once"), [
@@ -242,10 +262,11 @@ def test_once_active_is_what_the_direct_path_and_compiled_code_rest_on(modality:
 def test_machine_with_prerequisites_goes_through_pending() -> None:
     known = {k: v for k, v in WHOLE_TIME.items() if k != "prerequisites"}
     m = L.machine(OBL, **known, action=False, deadline_passed=False)
-    assert [(s, latched) for s, latched, _ in m.trees] == [(DORMANT, False), (PENDING, False), (ACTIVE, True)]
+    assert [(s, latched) for s, latched, _ in m.trees] == [(DORMANT, False), (PENDING, False), (ACTIVE, True),
+                                                          (LAPSED, False)]
     assert m.asks() == {"trigger", "prerequisites"}
     assert not m.once_active()
-    assert m.absorbing(ACTIVE, True) and not m.absorbing(PENDING, False)
+    assert m.absorbing(ACTIVE, True) and not m.absorbing(PENDING, False) and not m.absorbing(LAPSED, False)
     dormant = {s: t for s, _, t in m.trees}[DORMANT]
     assert dormant == ("trigger", Step(DORMANT, judged=True),
                        ("prerequisites", Step(PENDING, judged=True), Step(ACTIVE, True, True)))
@@ -253,7 +274,8 @@ def test_machine_with_prerequisites_goes_through_pending() -> None:
 
 def test_settled_is_what_the_walk_passes_over() -> None:
     assert L.settled(DORMANT, False, OBL, trigger=False)
-    assert not L.settled(PENDING, False, OBL, trigger=False)  # it may be discharged, or go dormant
+    assert not L.settled(PENDING, False, OBL, trigger=False)  # it may be discharged, or lapse
+    assert L.settled(LAPSED, False, OBL, trigger=False, in_force=True, bearer_member=True, beneficiary_member=True)
     plain = {k: v for k, v in PLAIN.items() if k in ("in_force", "bearer_member", "beneficiary_member", "suspended")}
     assert L.settled(PENDING, False, OBL, **plain, trigger=True, undefeated=True, prerequisites=False)
     assert not L.settled(DEFEATED, False, OBL, **plain, trigger=True, undefeated=True, prerequisites=False)
@@ -272,7 +294,7 @@ def _forget(ev: object, compiled: object) -> None:
 
 def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Neither backend restates the lifecycle: change it (here, a pending instance whose trigger
-    stops holding stays pending) and both the walk and the generated code change with it, and
+    stops holding stays pending, not lapsed) and both the walk and the generated code change with it, and
     still agree."""
     import dataclasses
     import json
@@ -315,12 +337,12 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
 
     try:
         walk, code = both()
-        assert walk == code == []  # pending from 01-05, dormant again from 01-10: not listed
+        assert walk == code == ["tt,p,1,BY,RU,lapsed,,2025-01-10"]  # pending from 01-05, lapsed from 01-10
         real = L.step
 
         def sticky(status: str, latched: bool, modality: str, at: L.Instant) -> Step:
             s = real(status, latched, modality, at)
-            return dataclasses.replace(s, status=PENDING) if status == PENDING and s.status == DORMANT else s
+            return dataclasses.replace(s, status=PENDING) if status == PENDING and s.status == LAPSED else s
 
         monkeypatch.setattr(L, "step", sticky)
         walk, code = both()

@@ -48,7 +48,8 @@ def test_csv_several_scenarios_and_all_interpretations(cli, write, lib) -> None:
     assert {x["interpretation"] for x in rows} == set(lib.interpretations)
     art3 = [x for x in rows if x["scenario"] == "Threat" and x["provision"] == "art3"]
     # pending under every reading (no request): the row does not differ, no cell changes
-    assert {(x["status"], x["changed"], x["differs"]) for x in art3} == {("pending", "false", "false")}
+    # the threat over with no request: lapsed ("in case of an imminent threat")
+    assert {(x["status"], x["changed"], x["differs"]) for x in art3} == {("lapsed", "false", "false")}
     assert art3[0]["missing"] == "request(from: KP, for: consult) or request(from: RU, for: consult)"
     war = {x["interpretation"]: x["status"] for x in rows if x["scenario"] == "Crimea" and x["provision"] == "art4"}
     assert war["ru_claims"] == "active" and war["default"] == "dormant"
@@ -78,7 +79,7 @@ def test_json_several_scenarios_is_a_list(cli, write) -> None:  # type: ignore[n
     r = cli("compare", crimea, threat, "--treaty", "ru_kp_2024", "--format", "json")
     docs = json.loads(r.stdout)
     assert [d["scenario"] for d in docs] == ["Crimea", "Threat"]
-    assert docs[1]["rows"][0]["cells"]["default"]["status"] == "pending"
+    assert docs[1]["rows"][0]["cells"]["default"]["status"] == "lapsed"  # the threat ended unasked
 
 
 def test_table_several_scenarios_one_after_the_other(cli, write) -> None:  # type: ignore[no-untyped-def]
@@ -87,4 +88,4 @@ def test_table_several_scenarios_one_after_the_other(cli, write) -> None:  # typ
     one = cli("compare", crimea, "--treaty", "ru_kp_2024").stdout
     both = cli("compare", crimea, threat, "--treaty", "ru_kp_2024").stdout
     assert both.startswith(one)
-    assert "Threat" in both[len(one):] and "pending 2025-06-02" in both[len(one):]
+    assert "Threat" in both[len(one):] and "lapsed 2025-06-03" in both[len(one):]  # a one-day threat, unasked

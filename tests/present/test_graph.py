@@ -225,6 +225,6 @@ def test_every_status_has_a_style_and_legends_keep_their_order() -> None:
     assert set(STATUSES) <= set(STATUS_STYLE)
     # statuses first, in the order legends show them, then the classes of conditions
     assert list(STATUS_STYLE)[:len(STATUSES)] == ["pending", "active", "fulfilled", "violated", "discharged",
-                                                  "defeated", "suspended", "dormant"]
+                                                  "defeated", "suspended", "lapsed", "dormant"]
     for fill, stroke, text in STATUS_STYLE.values():
         assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in (fill, stroke, text))
