@@ -425,7 +425,7 @@ class _Linter:
 
     # ------------------------------------------------------------ unused names
     def unused(self) -> None:
-        used_kinds: set[str] = {"withdrawal"}
+        used_kinds: set[str] = {"withdrawal", "denunciation"}  # read by the treaty context
         used_regions: set[str] = set()
         used_interps: set[str] = {"default"}
         region_decls: dict[str, A.RegionDecl] = {}

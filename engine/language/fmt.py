@@ -42,7 +42,7 @@ from engine.language import syntax
 from engine.language.build import build
 
 INDENT = "  "
-BLOCKS = ("vocabulary", "interpretation", "treaty", "provision", "scenario", "property")
+BLOCKS = ("vocabulary", "interpretation", "treaty", "provision", "scenario", "property", "reservation")
 AREA_LISTS = ("region", "scope")
 
 # ---------------------------------------------------------------------------- parsing with comments
@@ -263,6 +263,16 @@ class _Printer:
         name, title, article, *entries = t.children
         return f"provision {name} {title} article {article}", entries
 
+    def reservation(self, t: Tree) -> tuple[str, list[Tree]]:
+        kind, code, title, *rest = t.children
+        n = 0
+        while n < len(rest) and isinstance(rest[n], Token) and rest[n].type == "NAME":
+            n += 1
+        start, end = rest[n], rest[n + 1]
+        names = ", ".join(map(str, rest[:n]))
+        return (f"{kind} {code} {title} on {names}{self.opt('from ', start)}{self.opt('to ', end)}",
+                list(rest[n + 2:]))
+
     def scenario(self, t: Tree) -> tuple[str, list[Tree]]:
         name, *entries = t.children
         facts = [e for e in entries if e.data == "fact"]
@@ -365,7 +375,40 @@ class _Printer:
         head, body = t.children
         return f"define {self.one(head)} while {self.one(body)}"
 
+    def interp_member(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_nonmember(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"not member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_suspend(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"suspended {code} in {treaty} from {start}{self.opt('to ', end)}"
+
     # ------------------------------------------------------------ treaties
+    def notice_period(self, t: Tree) -> str:
+        n, unit = t.children
+        return f"withdrawal takes effect {n} {unit.children[0]} after notice"
+
+    def res_when(self, t: Tree) -> str:
+        return f"only when {self.cond(t.children[0])}"
+
+    def res_adds(self, t: Tree) -> str:
+        return "adds " + ", ".join(self.one(q) for q in t.children)
+
+    def version(self, t: Tree) -> str:
+        name, start, end = t.children
+        return f"version {name} from {start}{self.opt('to ', end)}"
+
+    def version_to(self, t: Tree) -> str:
+        name, end = t.children
+        return f"version {name} to {end}"
+
+    def protects(self, t: Tree) -> str:
+        return f"protects any state in region {t.children[0]}"
+
     def parties(self, t: Tree) -> str:
         return "parties " + ", ".join(map(str, t.children))
 
