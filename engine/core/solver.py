@@ -344,7 +344,7 @@ class Solver:
                 benef = ben_value.code
             else:
                 benef = None
-            if benef is None or not ctx.can_benefit(benef, region is not None and region.contains(benef)):
+            if benef is None or not ctx.can_benefit(benef, None if region is None else region.contains(benef)):
                 continue
             b = then.bearer
             for bearer in ctx.bearers(b, benef, env):

@@ -209,10 +209,11 @@ class TreatyContext:
         return days
 
     # ------------------------------------------------------------ who owes what to whom
-    def can_benefit(self, party: str, protected: bool = False) -> bool:
-        """Whether a duty can be owed to `party`: a country, ever a member (`protected`: a country
-        of the provision's protected class, which the caller has checked)."""
-        return is_country(party) and (protected or self.ever_member(party))
+    def can_benefit(self, party: str, in_class: bool | None = None) -> bool:
+        """Whether a duty can be owed to `party`: a country, ever a member; for a provision that
+        protects a class, `in_class` (whether the party is of it, which the caller has checked)
+        instead of membership."""
+        return is_country(party) and (self.ever_member(party) if in_class is None else in_class)
 
     @functools.cached_property
     def _country_parties(self) -> tuple[str, ...]:
