@@ -224,7 +224,7 @@ class Builder:
                 provisions.append(self.provision(e))
             elif kind == "notice_period":
                 n, unit = e.children
-                notice = (self.days(n), str(unit.children[0]))
+                notice = (self.days(n), str(unit.children[0]).rstrip("s") + "s")  # `1 year` is `1 years`
             elif kind == "reservation":
                 reservations.append(self.reservation(e))
         return A.TreatyDecl(str(tid), self.string(title) or "", signed, in_force, ends, source, says,
