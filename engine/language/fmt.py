@@ -28,6 +28,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from lark import Lark, Token, Tree
@@ -160,7 +161,64 @@ def _tok(t: Tree | Token | None) -> str:
 _PREC = {"or_": 1, "and_": 2, "not_": 3}  # everything else is a primary (4)
 
 
-class _Printer:
+class _TermsPrinter:
+    """The printers of the constructs by which treaties change (versions, reservations, notice
+    periods, protected classes, membership per interpretation): mixed into `_Printer`."""
+
+    if TYPE_CHECKING:  # _Printer's, which it uses
+        def opt(self, prefix: str, t: Tree | Token | None) -> str: ...
+        def one(self, t: Tree | Token | None) -> str: ...
+        def cond(self, t: Tree, min_prec: int = 0) -> str: ...
+
+    def reservation(self, t: Tree) -> tuple[str, list[Tree]]:
+        kind, code, title, *rest = t.children
+        n = 0
+        while n < len(rest) and isinstance(rest[n], Token) and rest[n].type == "NAME":
+            n += 1
+        start, end = rest[n], rest[n + 1]
+        names = ", ".join(map(str, rest[:n]))
+        return (f"{kind} {code} {title} on {names}{self.opt('from ', start)}{self.opt('to ', end)}",
+                list(rest[n + 2:]))
+
+    def interp_member(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_nonmember(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"not member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_suspend(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"suspended {code} in {treaty} from {start}{self.opt('to ', end)}"
+
+    def notice_period(self, t: Tree) -> str:
+        n, unit = t.children
+        return f"withdrawal takes effect {n} {self.one(unit)} after notice"
+
+    def notice_unit(self, t: Tree) -> str:
+        return str(t.children[0])
+
+    def res_when(self, t: Tree) -> str:
+        return f"only when {self.cond(t.children[0])}"
+
+    def res_adds(self, t: Tree) -> str:
+        return "adds " + ", ".join(self.one(q) for q in t.children)
+
+    def version(self, t: Tree) -> str:
+        name, start, end = t.children
+        return f"version {name} from {start}{self.opt('to ', end)}"
+
+    def version_to(self, t: Tree) -> str:
+        name, end = t.children
+        return f"version {name} to {end}"
+
+    def protects(self, t: Tree) -> str:
+        return f"protects any state in region {t.children[0]}"
+
+
+
+class _Printer(_TermsPrinter):
     def __init__(self, text: str, comments: list[Comment]):
         self.text = text
         self.comments = _Comments(text, comments)
@@ -262,16 +320,6 @@ class _Printer:
     def provision(self, t: Tree) -> tuple[str, list[Tree]]:
         name, title, article, *entries = t.children
         return f"provision {name} {title} article {article}", entries
-
-    def reservation(self, t: Tree) -> tuple[str, list[Tree]]:
-        kind, code, title, *rest = t.children
-        n = 0
-        while n < len(rest) and isinstance(rest[n], Token) and rest[n].type == "NAME":
-            n += 1
-        start, end = rest[n], rest[n + 1]
-        names = ", ".join(map(str, rest[:n]))
-        return (f"{kind} {code} {title} on {names}{self.opt('from ', start)}{self.opt('to ', end)}",
-                list(rest[n + 2:]))
 
     def scenario(self, t: Tree) -> tuple[str, list[Tree]]:
         name, *entries = t.children
@@ -375,40 +423,7 @@ class _Printer:
         head, body = t.children
         return f"define {self.one(head)} while {self.one(body)}"
 
-    def interp_member(self, t: Tree) -> str:
-        code, treaty, start, end = t.children
-        return f"member {code} of {treaty} from {start}{self.opt('to ', end)}"
-
-    def interp_nonmember(self, t: Tree) -> str:
-        code, treaty, start, end = t.children
-        return f"not member {code} of {treaty} from {start}{self.opt('to ', end)}"
-
-    def interp_suspend(self, t: Tree) -> str:
-        code, treaty, start, end = t.children
-        return f"suspended {code} in {treaty} from {start}{self.opt('to ', end)}"
-
     # ------------------------------------------------------------ treaties
-    def notice_period(self, t: Tree) -> str:
-        n, unit = t.children
-        return f"withdrawal takes effect {n} {unit.children[0]} after notice"
-
-    def res_when(self, t: Tree) -> str:
-        return f"only when {self.cond(t.children[0])}"
-
-    def res_adds(self, t: Tree) -> str:
-        return "adds " + ", ".join(self.one(q) for q in t.children)
-
-    def version(self, t: Tree) -> str:
-        name, start, end = t.children
-        return f"version {name} from {start}{self.opt('to ', end)}"
-
-    def version_to(self, t: Tree) -> str:
-        name, end = t.children
-        return f"version {name} to {end}"
-
-    def protects(self, t: Tree) -> str:
-        return f"protects any state in region {t.children[0]}"
-
     def parties(self, t: Tree) -> str:
         return "parties " + ", ".join(map(str, t.children))
 
