@@ -129,6 +129,7 @@ def result_json(lib: Library, ev: Evaluation) -> str:
             terms = instance_terms(o.treaty, run)
             if terms:  # the bearer's reservation adds qualifiers: its strength and qualifiers are its own
                 p = run.provision
+                assert p.then is not None
                 tail = f',"strength":{_S(strength(p, lib, terms))}'
                 quals = f',"qualifiers":[{",".join(_S(q) for q in qualifier_words(p.then, terms))}]'
             version = "null" if run.provision.version is None else _S(run.provision.version.name)

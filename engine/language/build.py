@@ -266,7 +266,7 @@ class Builder:
                 name, *dates = e.children
                 start_tok, end_tok = (dates[0], dates[1]) if e.data == "version" else (None, dates[0])
                 s, en = self.opt_date(start_tok), self.opt_date(end_tok)
-                if s is not None and en is not None:
+                if start_tok is not None and s is not None and en is not None:
                     self.interval(start_tok, end_tok, s, en)
                 fields["version"] = A.Version(self.string(name) or "", s, en, self.span(e))
             elif e.data == "protects":

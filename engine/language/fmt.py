@@ -28,8 +28,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -173,7 +173,7 @@ class _TermsPrinter:
     def reservation(self, t: Tree) -> tuple[str, list[Tree]]:
         kind, code, title, *rest = t.children
         n = 0
-        while n < len(rest) and isinstance(rest[n], Token) and rest[n].type == "NAME":
+        while n < len(rest) and isinstance(rest[n], Token) and getattr(rest[n], "type", None) == "NAME":
             n += 1
         start, end = rest[n], rest[n + 1]
         names = ", ".join(map(str, rest[:n]))
