@@ -40,7 +40,18 @@ tests/core/test_differential_regressions.py says otherwise):
 - An `until` condition discharges only with facts that started on or after activation.
 - `each party` and a bearer given by code may be their own beneficiary (RU -> RU): SPEC's
   "each satisfying binding ... yields an instance per bearer" does not exclude it.
-- A withdrawal fact ends the party's membership the day before its date.
+- A withdrawal fact ends the party's membership the day before its date. A denunciation fact (a
+  notice of withdrawal) ends it the day before the treaty's notice period has run from its date
+  (months and years on the calendar; twelve months if the treaty gives none, VCLT Art. 56(2)).
+- An interpretation may make a party a member of a treaty for a period, take its membership away
+  for a period (that wins), or suspend its participation (its duties toward every other party and
+  theirs toward it, as a treaty suspension would).
+- A provision's version (from, to) lets it be triggered only on the days it applies; activation
+  still latches.
+- A party's reservation on a provision, on the days it is in effect, adds its condition to the
+  trigger of that party's instances as bearer.
+- A provision that protects a class (a region) draws its beneficiaries from the countries of the
+  class the case mentions; only the bearer's membership is tested (for visibility too).
 - An instance that is listed (pending, active, defeated, suspended) becomes discharged on the
   first day its bearer or beneficiary is no longer a member, or the treaty no longer in force.
 - A suspension (treaty data) shows an instance as `suspended` on the days it covers, when the
@@ -188,6 +199,17 @@ class Provision:
     timing: str | None = None  # "within N days", "immediately", or None
     until: Cond | None = None
     ends_with_situation: bool = False  # `until the situation ends`
+    version: tuple[dt.date | None, dt.date | None] | None = None  # (from, to): the days its text applies
+    protects: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # the protected class's area entries
+
+
+@dataclass(frozen=True)
+class Reservation:
+    party: str
+    provisions: tuple[str, ...]
+    start: dt.date | None
+    end: dt.date | None
+    when: Cond | None
 
 
 @dataclass(frozen=True)
@@ -215,6 +237,8 @@ class Treaty:
     id: str = "ref"
     # name -> entries: a code (a country or a subdivision) and the subdivisions it excepts
     scopes: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
+    notice: tuple[int, str] | None = None  # a denunciation's notice period: (n, days|months|years)
+    reservations: tuple[Reservation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +259,8 @@ class Interpretation:
     timing: tuple[tuple[str, int], ...] = ()
     reassign: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new sovereign)
     defines: tuple[tuple[Atom, Atom], ...] = ()  # (head, body)
+    # (treaty, party, member | not_member | suspended, from, to)
+    memberships: tuple[tuple[str, str, str, dt.date, dt.date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -406,6 +432,12 @@ class World:
             dates += [d for d in (s.start, s.end) if d]
         if case.interpretation:
             dates += [d for d, _, _ in case.interpretation.reassign]
+            dates += [d for m in case.interpretation.memberships for d in (m[3], m[4]) if d]
+        for p in t.provisions:
+            dates += [d for d in (p.version or ()) if d]
+        for r in t.reservations:
+            dates += [d for d in (r.start, r.end) if d]
+        dates += [effective_day(f.start, t.notice) for f in case.facts if f.kind == "denunciation"]
         longest = max([days_of(p.timing, case) or 0 for p in t.provisions] + [0])
         self.first = min(dates) - ONE
         # after this day nothing changes any more: every date, every deadline is behind it
@@ -413,7 +445,8 @@ class World:
         self.far = self.last + dt.timedelta(days=1000)
         self.days = [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         self.events = events(case, self.last, self.far)
-        self.parties = sorted({m.code for m in t.members})
+        given = {m[1] for m in case.interpretation.memberships if m[0] == t.id} if case.interpretation else set()
+        self.parties = sorted({m.code for m in t.members} | given)
         self.membership = {p: {d for d in self.days if self._member(p, d)} for p in self.parties}
         values = {v for f in case.facts for _, v in f.roles} | {v for e in self.events for v in e.roles.values()}
         self.values = sorted(values | set(self.parties))
@@ -424,12 +457,22 @@ class World:
         t = self.case.treaty
         if day < t.start or (t.end is not None and day > t.end):
             return False
-        if not any(m.code == party and (m.start is None or m.start <= day) and (m.end is None or day <= m.end)
-                   for m in t.members):
+        entries = [m for m in self.case.interpretation.memberships if m[0] == t.id and m[1] == party] \
+            if self.case.interpretation else []
+        if any(effect == "not_member" and start <= day and (end is None or day <= end)
+               for _, _, effect, start, end in entries):
+            return False
+        given = any(effect == "member" and start <= day and (end is None or day <= end)
+                    for _, _, effect, start, end in entries)
+        if not given and not any(m.code == party and (m.start is None or m.start <= day)
+                                 and (m.end is None or day <= m.end) for m in t.members):
             return False
         withdrawn = any(f.kind == "withdrawal" and dict(f.roles).get("party") == party
                         and dict(f.roles).get("treaty") == t.id and f.start <= day for f in self.case.facts)
-        return not withdrawn
+        denounced = any(f.kind == "denunciation" and dict(f.roles).get("party") == party
+                        and dict(f.roles).get("treaty") == t.id and effective_day(f.start, t.notice) <= day
+                        for f in self.case.facts)
+        return not withdrawn and not denounced
 
     def member(self, party: str, day: dt.date) -> bool:
         return day in self.membership.get(party, ())
@@ -448,8 +491,28 @@ class World:
         return t.start <= day and (t.end is None or day <= t.end)
 
     def suspended(self, bearer: str, beneficiary: str, day: dt.date) -> bool:
+        if self.case.interpretation and any(
+                m[0] == self.case.treaty.id and m[2] == "suspended" and m[1] in (bearer, beneficiary)
+                and bearer != beneficiary and m[3] <= day and (m[4] is None or day <= m[4])
+                for m in self.case.interpretation.memberships):
+            return True
         return any(s.bearer == bearer and s.beneficiary == beneficiary and s.start <= day
                    and (s.end is None or day <= s.end) for s in self.case.treaty.suspensions)
+
+
+def effective_day(notice: dt.date, period: tuple[int, str] | None) -> dt.date:
+    """The day a denunciation notified on `notice` takes effect."""
+    n, unit = period or (12, "months")
+    if unit == "days":
+        return notice + dt.timedelta(days=n)
+    month = notice.month - 1 + (n * 12 if unit == "years" else n)
+    year, month = notice.year + month // 12, month % 12 + 1
+    for day in range(notice.day, 0, -1):  # the same day, or the month's last
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError(notice)
 
 
 def days_of(timing: str | None, case: Case) -> int | None:
@@ -501,7 +564,7 @@ class Instance:
         self.w, self.p, self.bearer, self.beneficiary = world, p, bearer, beneficiary
         # the events this instance sees (SPEC: overlapping the membership of both its parties)
         self.seen = [e for e in world.events if world.overlaps_membership(e, bearer)
-                     and world.overlaps_membership(e, beneficiary)]
+                     and (p.protects is not None or world.overlaps_membership(e, beneficiary))]
         self.seed = {"X": beneficiary}
         if p.bearer.endswith(" Y"):
             self.seed["Y"] = bearer
@@ -570,10 +633,23 @@ class Instance:
                 out.append(full)
         return out
 
+    def when(self, day: dt.date) -> list[dict[str, str]]:
+        """The ways the trigger holds on this day: none outside the version's days; with the
+        bearer's reservations in effect, their conditions too."""
+        p = self.p
+        if p.version is not None:
+            first, last = p.version
+            if (first is not None and day < first) or (last is not None and day > last):
+                return []
+        extra = [r.when for r in self.w.case.treaty.reservations
+                 if r.party == self.bearer and p.id in r.provisions and r.when is not None
+                 and (r.start is None or r.start <= day) and (r.end is None or day <= r.end)]
+        return self.bindings(And((p.when, *extra)) if extra else p.when, self.seed, day)
+
     def trigger(self, day: dt.date) -> str:
         """Before activation: active, pending, defeated or dormant on this day."""
         p = self.p
-        triggered = self.bindings(p.when, self.seed, day)
+        triggered = self.when(day)
         if not triggered:
             return "dormant"
         undefeated = [env for env in triggered if p.unless is None or not self.bindings(p.unless, env, day)]
@@ -607,12 +683,13 @@ class Instance:
 
         def step(day: dt.date) -> None:
             nonlocal activated, deadline
-            if not w.in_force(day) or not w.member(self.bearer, day) or not w.member(self.beneficiary, day):
+            if not w.in_force(day) or not w.member(self.bearer, day) or (
+                    p.protects is None and not w.member(self.beneficiary, day)):
                 if status != "dormant":
                     become("discharged", day)
                 return
             if w.suspended(self.bearer, self.beneficiary, day):
-                if activated is not None or self.bindings(p.when, self.seed, day):
+                if activated is not None or self.when(day):
                     become("suspended", day)
                 else:
                     become("lapsed" if status in ("pending", "lapsed") else "dormant", day)
@@ -673,7 +750,10 @@ def candidates(world: World, p: Provision) -> list[tuple[str, str]]:
     """(bearer, beneficiary) pairs: the beneficiary any party, the bearer as the provision says."""
     ever = [x for x in world.parties if world.membership[x]]
     out = []
-    for x in ever:
+    benefs = ever
+    if p.protects is not None:  # any country of the class the case mentions (codes of two letters)
+        benefs = [v for v in world.values if len(v) == 2 and v.isupper() and in_area(p.protects, v)]
+    for x in benefs:
         if p.bearer.startswith("each other party"):
             bearers = [b for b in ever if b != x]
         elif p.bearer == "each party":

@@ -363,7 +363,7 @@ def _add(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, ctx: TreatyContext, ben
 
 def _remove(sr: _Searcher, p: A.Provision, t: A.TreatyDecl, r: InstanceRun, label: str,
             goal_active: bool) -> Search:
-    kinds: set[str] = {"withdrawal"}
+    kinds: set[str] = {"withdrawal", "denunciation"}
     _provision_kinds(p, kinds, sr.lib, t, set())
     facts = list(sr.scenario.facts)
     idx = [i for i, f in enumerate(facts) if _reads(sr.lib, f.kind, kinds)]

@@ -66,6 +66,11 @@ class Explanation:
         lines = [f"{self.treaty}.{p.id} — Art. {p.article}: {p.title}  (interpretation {self.interpretation})"]
         if p.says:
             lines.append(f"  “{p.says}”")
+        if p.version is not None:  # the dated text this provision is: judged only on its days
+            v = p.version
+            days = (f" from {iso(v.start)}" if v.start is not None else "") + (
+                f" to {iso(v.end)}" if v.end is not None else "")
+            lines.append(f"  version {v.name}{days} (its trigger is judged only on these days)")
         if p.when is not None:
             lines.append(f"  when   {render.cond(p.when)}")
         if p.upon is not None:

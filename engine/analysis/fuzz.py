@@ -159,13 +159,20 @@ def _shift_treaty(t: A.TreatyDecl, d: int) -> A.TreatyDecl:
     return dataclasses.replace(
         t, signed=sh(t.signed), in_force=sh(t.in_force), ends=sh(t.ends),
         members=tuple(dataclasses.replace(m, start=sh(m.start), end=sh(m.end)) for m in t.members),
-        suspensions=tuple(dataclasses.replace(s, start=s.start + d, end=sh(s.end)) for s in t.suspensions))
+        suspensions=tuple(dataclasses.replace(s, start=s.start + d, end=sh(s.end)) for s in t.suspensions),
+        provisions=tuple(p if p.version is None else dataclasses.replace(
+            p, version=dataclasses.replace(p.version, start=sh(p.version.start), end=sh(p.version.end)))
+            for p in t.provisions),
+        reservations=tuple(dataclasses.replace(r, start=sh(r.start), end=sh(r.end)) for r in t.reservations))
 
 
 def shift_library(lib: Library, d: int) -> Library:
     """The same library with every date moved by d days."""
     interps = {n: dataclasses.replace(i, reassignments=tuple(dataclasses.replace(r, start=r.start + d)
-                                                             for r in i.reassignments))
+                                                             for r in i.reassignments),
+                                      memberships=tuple(dataclasses.replace(
+                                          m, start=m.start + d, end=None if m.end is None else m.end + d)
+                                          for m in i.memberships))
                for n, i in lib.interpretations.items()}
     return dataclasses.replace(lib, treaties={k: _shift_treaty(t, d) for k, t in lib.treaties.items()},
                                interpretations=interps)

@@ -416,6 +416,8 @@ class _Linter:
             # two that always come together: the later one is reported
             cov = {q for q in cov if not (p.id in (covers[q] or set()) and
                                           (by[q].span.line, by[q].span.column) > (p.span.line, p.span.column))}
+            # two dated texts of one article (`version`) are distinct on purpose: each applies on its days
+            cov = {q for q in cov if p.version is None or by[q].version is None}
             if not cov:
                 continue
             q = by[sorted(cov, key=lambda x: (by[x].span.line, x))[0]]
@@ -428,7 +430,7 @@ class _Linter:
 
     # ------------------------------------------------------------ unused names
     def unused(self) -> None:
-        used_kinds: set[str] = {"withdrawal"}
+        used_kinds: set[str] = {"withdrawal", "denunciation"}  # read by the treaty context
         used_regions: set[str] = set()
         used_interps: set[str] = {"default"}
         region_decls: dict[str, A.RegionDecl] = {}
@@ -440,7 +442,12 @@ class _Linter:
                 elif isinstance(item, A.TreatyDecl):
                     for s in item.scopes:
                         used_regions.update(a.region for a in s.areas if a.region)
+                    for r in item.reservations:  # a reservation's condition reads facts too
+                        if r.when is not None:
+                            used_kinds.update(a.kind for a in A.atoms(r.when))
                     for p in item.provisions:
+                        if p.protects is not None:  # the protected class
+                            used_regions.add(p.protects)
                         for c in _conds(p):
                             used_kinds.update(a.kind for a in A.atoms(c))
                             used_regions.update(n.name for n in C.nodes(c, A.InArea) if n.what == "region")

@@ -117,7 +117,7 @@ class Universe:
         self.always = False  # a provision whose trigger needs no fact at all
         self.ongoing_kinds: set[str] = set()
         for s in self.sides:
-            kinds: set[str] = {"withdrawal"}
+            kinds: set[str] = {"withdrawal", "denunciation"}
             mentioned: set[str] = set()
             for p in s.treaty.provisions:
                 for c in A.clauses(p):

@@ -159,6 +159,8 @@ class Program:
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | None:
         if not static_context(treaty).whole_time:
             return None
+        if self.interp is not None and any(m.treaty == treaty.id for m in self.interp.memberships):
+            return None  # the reading changes who is a member (engine/kernel/context.py `context`)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         out = []
         for p in treaty.provisions:
@@ -176,7 +178,8 @@ class Program:
         compiled obligation or prohibition, a withdrawal, or one whose `on` the interpretation
         derives from `at`."""
         info = self.lib.kinds.get(kind)
-        if info is None or "withdrawal" in info.ancestors or self.action_kinds.intersection(info.ancestors):
+        if (info is None or "withdrawal" in info.ancestors or "denunciation" in info.ancestors
+                or self.action_kinds.intersection(info.ancestors)):
             return None
         if on_from_at(info.roles, roles):
             return None

@@ -53,29 +53,42 @@ from engine.language import render
 from engine.language.library import Library, beneficiary_arg
 
 __all__ = ["BIG", "MODALITY_WORDS", "STATUS_ORDER", "Evaluation", "FactIndex", "InstanceRun", "Proof", "TreatyOutcome",
-           "TreatyRun", "evaluate", "qualifier_words", "strength"]
+           "TreatyRun", "evaluate", "instance_terms", "qualifier_words", "strength"]
 
 STATUS_ORDER = lifecycle.STATUS_ORDER  # reports order statuses by it
 MODALITY_WORDS = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
 
-def strength(p: A.Provision, lib: Library) -> str:
+def strength(p: A.Provision, lib: Library, terms: tuple[A.Reservation, ...] = ()) -> str:
+    """The instance's strength (SPEC "Qualifiers"); `terms`: the bearer's reservations in effect
+    (`instance_terms`), whose qualifiers count too."""
     then = p.then
     assert then is not None
     info = lib.kinds.get(then.action.kind)
     if info is not None and "consult" in info.ancestors:
         return "procedural"
-    if then.modality in ("permission", "right") or any(q.group == "discretion" for q in then.qualifiers):
+    quals = then.qualifiers + tuple(q for r in terms for q in r.qualifiers)
+    if then.modality in ("permission", "right") or any(q.group == "discretion" for q in quals):
         return "discretionary"
     if p.upon is not None:
         return "conditional"
     return "automatic"
 
 
-def qualifier_words(then: A.Then) -> list[str]:
+def qualifier_words(then: A.Then, terms: tuple[A.Reservation, ...] = ()) -> list[str]:
     out: list[str] = []
-    for q in then.qualifiers:
+    for q in then.qualifiers + tuple(q for r in terms for q in r.qualifiers):
         out.extend(q.value.split("+"))
     return out
+
+
+def instance_terms(treaty: A.TreatyDecl, run: InstanceRun) -> tuple[A.Reservation, ...]:
+    """The reservations, understandings and declarations of the instance's bearer on its
+    provision in effect when it was activated (or, never activated, when it took its status):
+    their qualifiers are the instance's too."""
+    day = run.activated if run.activated is not None else run.since
+    if day is None or not treaty.reservations:
+        return ()
+    return TreatyContext.reservations_of(treaty, run.provision, run.bearer, day)
 
 
 class TreatyRun:
@@ -97,7 +110,8 @@ class TreatyRun:
         # it overlaps the treaty's time in force (`Solver.match` skips the others)
         self.index = index if index is not None else FactIndex(lib, facts)
         # in force, memberships (withdrawals included), suspensions, visibility, bearers: the kernel's
-        self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id))
+        self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id)
+                                          + self.index.get("denunciation", "treaty", treaty.id), interp)
         self.timing = dict(interp.timing) if interp is not None else {}
         self.solver = Solver(lib, treaty, self.index, self.ctx)
         self.schedule = Schedule(self.solver)
@@ -129,6 +143,10 @@ class TreatyRun:
                 extra.update(d for d, _ in run.timeline if self.ctx.start <= d <= self.ctx.end + 1)
         base = sorted(extra)
         atoms, monotone = info.atoms, info.monotone
+        terms = [r.when for r in self.treaty.reservations if p.id in r.provisions and r.when is not None]
+        if terms:  # a reservation's condition: its facts' days matter too, and the trigger may not be monotone
+            atoms = atoms + tuple(a for c in terms for a in A.atoms(c))
+            monotone = False
         then = p.then
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
@@ -150,7 +168,7 @@ class TreatyRun:
             run = InstanceRun(self.treaty.id, p, bearer, benef)
             instants = self.schedule.instants(base, atoms, then.action, seed, bearer)
             trigger: Callable[[int], bool] | None = None
-            bound, parties = frozenset(seed), (bearer, benef)
+            bound, parties = frozenset(seed), self.ctx.seers(p, bearer, benef)
             if monotone and opts.skip_dormant and lifecycle.DORMANT in untriggered:
                 # the lifecycle keeps an instance dormant until its trigger holds, which then holds
                 # for good: start at that instant
@@ -205,8 +223,8 @@ class TreatyRun:
         assert then is not None and p.when is not None
         modality = then.modality
         untriggered, unprepared = _untriggered(modality), _unprepared(modality)
-        parties = (run.bearer, run.beneficiary)
         ctx = self.ctx
+        parties = ctx.seers(p, run.bearer, run.beneficiary)
         now = _Now(self, run, seed)
         heap = list(base)
         heapq.heapify(heap)
@@ -283,7 +301,8 @@ class TreatyRun:
         if until is None:
             return False
         # the discharge condition must hold after activation
-        return self.solver.holds_after(until, env, activated, t, (run.bearer, run.beneficiary))
+        return self.solver.holds_after(until, env, activated, t,
+                                       self.ctx.seers(run.provision, run.bearer, run.beneficiary))
 
     def _action_fact(self, run: InstanceRun, t: int, activated: int, env: dict[str, str],
                      deadline: int | None) -> Fact | None:
@@ -303,7 +322,7 @@ class TreatyRun:
             # began earlier and is still going on fulfils from the day of activation)
             if f.end < activated or f.roles.get("by") != run.bearer:
                 continue
-            if not self.ctx.visible(f, (run.bearer, run.beneficiary)):
+            if not self.ctx.visible(f, self.ctx.seers(run.provision, run.bearer, run.beneficiary)):
                 continue
             if unify(then.action, f.roles, env) is None:
                 continue
@@ -322,7 +341,7 @@ class _Now:
 
     def __init__(self, tr: TreatyRun, run: InstanceRun, seed: dict[str, str]):
         self.tr, self.run, self.seed = tr, run, seed
-        self.parties = (run.bearer, run.beneficiary)
+        self.parties = tr.ctx.seers(run.provision, run.bearer, run.beneficiary)
         self.t = 0
         self.found = None
         self.act = None
@@ -334,7 +353,7 @@ class _Now:
         return self.tr.ctx.member(self.run.bearer, self.t)
 
     def beneficiary_member(self) -> bool:
-        return self.tr.ctx.member(self.run.beneficiary, self.t)
+        return self.tr.ctx.benefits(self.run.provision, self.run.beneficiary, self.t)
 
     def suspended(self) -> bool:
         return self.tr.ctx.suspended(self.run.bearer, self.run.beneficiary, self.t)

@@ -45,6 +45,7 @@ class Instance(_Model):
     activated: str | None
     since: str
     qualifiers: list[str]
+    version: str | None  # the dated text of the provision that applied (None: it has one text)
     because: list[Because]
     missing: list[str]
     timeline: list[TimelineEntry]

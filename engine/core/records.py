@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from engine.core.evaluate import Evaluation, InstanceRun, qualifier_words, strength
+from engine.core.evaluate import Evaluation, InstanceRun, instance_terms, qualifier_words, strength
 from engine.language.build import iso
 from engine.language.library import Library
 
@@ -54,7 +54,7 @@ class TimelineEntry(_Record):
 class Instance(_Record):
     __slots__ = (  # noqa: RUF023
         "provision", "article", "modality", "action", "bearer", "beneficiary", "status", "strength", "activated",
-        "since", "qualifiers", "because", "missing", "timeline")
+        "since", "qualifiers", "version", "because", "missing", "timeline")
 
 
 class TreatyResult(_Record):
@@ -89,12 +89,14 @@ def instance(lib: Library, run: InstanceRun, kinds: Any = None) -> Any:
     k = kinds or _KINDS
     p = run.provision
     assert p.then is not None and run.since is not None
+    terms = instance_terms(lib.treaties[run.treaty], run) if run.treaty in lib.treaties else ()
     return k.Instance(
         provision=p.id, article=p.article, modality=p.then.modality, action=p.then.action.kind,
         bearer=run.bearer, beneficiary=run.beneficiary, status=run.status,
-        strength=strength(p, lib),
+        strength=strength(p, lib, terms),
         activated=iso(run.activated), since=iso(run.since) or "",
-        qualifiers=qualifier_words(p.then), because=because_items(run, k), missing=list(run.missing),
+        qualifiers=qualifier_words(p.then, terms), version=p.version.name if p.version is not None else None,
+        because=because_items(run, k), missing=list(run.missing),
         timeline=[k.TimelineEntry(date=iso(d) or "", status=s) for d, s in run.timeline],
     )
 
@@ -124,6 +126,13 @@ def result_json(lib: Library, ev: Evaluation) -> str:
         instances = []
         for run in o.instances:
             head, tail, quals = _head(lib, run.provision)
+            terms = instance_terms(o.treaty, run)
+            if terms:  # the bearer's reservation adds qualifiers: its strength and qualifiers are its own
+                p = run.provision
+                assert p.then is not None
+                tail = f',"strength":{_S(strength(p, lib, terms))}'
+                quals = f',"qualifiers":[{",".join(_S(q) for q in qualifier_words(p.then, terms))}]'
+            version = "null" if run.provision.version is None else _S(run.provision.version.name)
             env = run.env
             because = []
             for proof in run.because:
@@ -142,7 +151,8 @@ def result_json(lib: Library, ev: Evaluation) -> str:
             missing = ",".join([_S(m) for m in run.missing])
             instances.append(
                 f'{head},"bearer":{_S(run.bearer)},"beneficiary":{_S(run.beneficiary)},"status":{_S(run.status)}'
-                f'{tail},"activated":{activated},"since":"{since}"{quals},"because":[{",".join(because)}]'
+                f'{tail},"activated":{activated},"since":"{since}"{quals},"version":{version}'
+                f',"because":[{",".join(because)}]'
                 f',"missing":[{missing}],"timeline":[{timeline}]}}')
         results.append(f'{{"treaty":{_S(o.treaty.id)},"title":{_S(o.treaty.title)},"instances":[{",".join(instances)}]}}')
     return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'

@@ -38,6 +38,8 @@ class Schedule:
             return None
         if any(b == bearer for b, _, _, _ in self.ctx.suspensions):
             return None
+        if any(r.party.code == bearer and p.id in r.provisions for r in self.ctx.treaty.reservations):
+            return None  # its own reservation sets it apart
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
         return (benef, rest, tuple(self.ctx.members.get(bearer, ())))
 
@@ -58,7 +60,7 @@ class Schedule:
         days.update(self.ctx.days(self.index.get(action.kind, "by", bearer)))
         return sorted(days)
 
-    def predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, str],
+    def predicate(self, c: A.Cond, bound: frozenset[str], seed: dict[str, str], parties: tuple[str, ...],
                    instants: list[int]) -> Callable[[int], bool] | None:
         """Whether `c` has a solution extending `seed` at an instant of `instants`, as a cheap test,
         for a trigger that can stop holding (`not`): a combination by and / or / not of parts
@@ -94,13 +96,13 @@ class Schedule:
         # condition stays cheap)
         return lambda t: next(self.solver.solve(c, seed, t, parties), None) is not None
 
-    def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, str], instants: list[int]) -> int:
+    def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, ...], instants: list[int]) -> int:
         """The first of `instants` at which a condition that holds for good once it holds has a
         solution extending seed (BIG + 1 if none)."""
         rest = self.skip_dormant(c, seed, parties, instants)
         return rest[0] if rest else BIG + 1
 
-    def skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, str],
+    def skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, ...],
                       instants: list[int]) -> list[int]:
         """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas: no `not`,
         no `ongoing`, no states, no membership tests), the instance is dormant until the first

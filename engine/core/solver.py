@@ -267,7 +267,7 @@ class Solver:
             return out
         return [render.cond(c, env)]
 
-    def partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> tuple[Proof, ...]:
+    def partial(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...]) -> tuple[Proof, ...]:
         """Proofs of the conjuncts of a prerequisite that do hold (for `because` on pending)."""
         items = c.items if isinstance(c, A.And) else (c,)
         out: tuple[Proof, ...] = ()
@@ -287,7 +287,7 @@ class Solver:
             self._floor = 0
 
     def weigh(self, p: A.Provision, seed: dict[str, str], t: int,
-               parties: tuple[str, str]) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
+               parties: tuple[str, ...]) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
         """How far the trigger, `unless` and `upon` go at t: `PREPARED` with the first way the
         trigger holds, undefeated, with its prerequisites (and their env and proof); else
         `UNDEFEATED` with the first undefeated way; else `TRIGGERED` with the first defeated one
@@ -295,7 +295,13 @@ class Solver:
         assert p.when is not None
         pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
         defeated: tuple[dict[str, str], tuple[Proof, ...]] | None = None
-        for env, proof in self.solve(p.when, seed, t, parties):
+        if not self.ctx.version_applies(p, t):  # its text does not apply: it cannot be triggered now
+            return 0, seed, ()
+        when = p.when
+        extra = [r.when for r in self.ctx.reservations(p, parties[0], t) if r.when is not None]
+        if extra:  # the bearer's reservation adds its condition to the trigger
+            when = A.And((when, *extra), when.span)
+        for env, proof in self.solve(when, seed, t, parties):
             if p.unless is not None:
                 u = next(self.solve(p.unless, env, t, parties), None)
                 if u is not None:
@@ -321,6 +327,8 @@ class Solver:
         assert then is not None and p.when is not None
         ben_value = beneficiary_arg(then)
         pairs: dict[tuple[str, str], dict[str, str]] = {}
+        # a protected class wider than the parties: beneficiaries drawn from it (SPEC)
+        region = self.lib.regions.get(p.protects) if p.protects is not None else None
         ctx = self.ctx
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
         # treaties built from one template have equal triggers (spans do not count in equality):
@@ -336,7 +344,7 @@ class Solver:
                 benef = ben_value.code
             else:
                 benef = None
-            if benef is None or not ctx.can_benefit(benef):
+            if benef is None or not ctx.can_benefit(benef, None if region is None else region.contains(benef)):
                 continue
             b = then.bearer
             for bearer in ctx.bearers(b, benef, env):

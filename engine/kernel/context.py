@@ -6,8 +6,11 @@ to their members", "Instances and status").
 
 How to use it:
 
-    ctx = context(treaty, facts)   # one treaty and one scenario's prepared facts: the `withdrawal`
-                                   # facts among them that name the treaty end memberships
+    ctx = context(treaty, facts, interp)
+                                   # one treaty and one scenario's prepared facts: the `withdrawal`
+                                   # facts among them that name the treaty end memberships, and the
+                                   # `denunciation` facts the treaty's notice period later; the
+                                   # interpretation's `member`/`not member`/`suspended` entries
     ctx = static_context(treaty)   # the treaty as declared (no withdrawal): built once per treaty;
                                    # `context` returns this very object when no withdrawal applies
 
@@ -30,6 +33,15 @@ How to use it:
                                    # [start, end + 1]: the instants facts add
     ctx.whole_time                 # in force from a date for good, every party a member for all
                                    # that time, no suspension: nothing but facts ever changes
+    ctx.version_applies(p, t)      # the provision's dated text applies at t (SPEC "Treaties change":
+                                   # a version can be activated only on the days it applies)
+    ctx.reservations(p, bearer, t) # the bearer's reservations, understandings and declarations on
+                                   # p in effect at t (declared in the treaty)
+    ctx.benefits(p, party, t)      # the beneficiary test at t: a member, or for a provision that
+                                   # protects a class wider than the parties, always (its
+                                   # beneficiaries are drawn from the class: `Solver.pairs`)
+    ctx.seers(p, bearer, benef)    # whose membership a fact must overlap to count: the bearer and
+                                   # the beneficiary, or the bearer only for a protected class
     ctx.beneficiaries(value)       # who may be owed a duty whose beneficiary is `value` (a code, a
                                    # variable: every party ever a member that is a country)
     ctx.can_benefit(party)
@@ -45,6 +57,8 @@ Everything here is pure; a context never changes once built."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,9 +106,41 @@ class TreatyContext:
 
     @functools.cached_property
     def whole_time(self) -> bool:
-        """In force from a date for good, every party a member for all that time, no suspension."""
-        return (self.treaty.in_force is not None and self.treaty.ends is None and not self.suspensions
+        """In force from a date for good, every party a member for all that time, no suspension, no
+        dated version, reservation or protected class (nothing but facts ever changes, and only
+        members benefit): the fast paths (direct, compiled) take only such treaties."""
+        t = self.treaty
+        return (t.in_force is not None and t.ends is None and not self.suspensions and not t.reservations
+                and not any(p.version is not None or p.protects is not None for p in t.provisions)
                 and all(spans == [(self.start, BIG)] for spans in self.members.values()))
+
+    # ------------------------------------------------------------ versions and per-party terms
+    @staticmethod
+    def version_applies(p: A.Provision, t: int) -> bool:
+        """Whether the provision's dated text applies at t (no version: always)."""
+        v = p.version
+        return v is None or ((v.start is None or v.start <= t) and (v.end is None or t <= v.end))
+
+    def reservations(self, p: A.Provision, bearer: str, t: int) -> tuple[A.Reservation, ...]:
+        """The bearer's reservations, understandings and declarations on `p` in effect at t."""
+        return self.reservations_of(self.treaty, p, bearer, t) if self.treaty.reservations else ()
+
+    @staticmethod
+    def reservations_of(treaty: A.TreatyDecl, p: A.Provision, bearer: str, t: int) -> tuple[A.Reservation, ...]:
+        return tuple(r for r in treaty.reservations
+                     if r.party.code == bearer and p.id in r.provisions
+                     and (r.start is None or r.start <= t) and (r.end is None or t <= r.end))
+
+    def benefits(self, p: A.Provision, party: str, t: int) -> bool:
+        """The beneficiary test at t: a member; for a provision that protects a declared class
+        wider than the parties, any one of the class (SPEC: "the membership test applies to the
+        bearers only"; who is in the class is the solver's, `Solver.pairs`)."""
+        return p.protects is not None or self.member(party, t)
+
+    @staticmethod
+    def seers(p: A.Provision, bearer: str, beneficiary: str) -> tuple[str, ...]:
+        """Whose membership a fact must overlap to count for an instance (`visible`)."""
+        return (bearer,) if p.protects is not None else (bearer, beneficiary)
 
     # ------------------------------------------------------------ visibility
     def visible(self, fact: Fact, parties: Iterable[str] = ()) -> bool:
@@ -138,6 +184,17 @@ class TreatyContext:
             base.add(s)
             if e < BIG:
                 base.add(e + 1)
+        for p in self.treaty.provisions:  # a version starts or stops applying
+            if p.version is not None:
+                if p.version.start is not None:
+                    base.add(p.version.start)
+                if p.version.end is not None:
+                    base.add(p.version.end + 1)
+        for r in self.treaty.reservations:  # a reservation takes or stops taking effect
+            if r.start is not None:
+                base.add(r.start)
+            if r.end is not None:
+                base.add(r.end + 1)
         return sorted(i for i in base if self.start <= i <= self.end + 1)
 
     def days(self, facts: Iterable[Fact]) -> set[int]:
@@ -152,9 +209,11 @@ class TreatyContext:
         return days
 
     # ------------------------------------------------------------ who owes what to whom
-    def can_benefit(self, party: str) -> bool:
-        """Whether a duty can be owed to `party`: a country, ever a member."""
-        return is_country(party) and self.ever_member(party)
+    def can_benefit(self, party: str, in_class: bool | None = None) -> bool:
+        """Whether a duty can be owed to `party`: a country, ever a member; for a provision that
+        protects a class, `in_class` (whether the party is of it, which the caller has checked)
+        instead of membership."""
+        return is_country(party) and (self.ever_member(party) if in_class is None else in_class)
 
     @functools.cached_property
     def _country_parties(self) -> tuple[str, ...]:
@@ -224,21 +283,101 @@ _STATIC: dict[int, TreatyContext] = {}
 _STATIC_LIMIT = 20_000
 
 
-def context(treaty: A.TreatyDecl, facts: Iterable[Fact] = ()) -> TreatyContext:
+# Vienna Convention on the Law of Treaties, Art. 56(2): "A party shall give not less than twelve
+# months' notice of its intention to denounce or withdraw from a treaty" where the treaty says
+# nothing: the period a `denunciation` takes to take effect under a treaty that declares none.
+DEFAULT_NOTICE = (12, "months")
+
+
+def effective(notice: int, period: tuple[int, str]) -> int:
+    """The day a denunciation notified on `notice` takes effect: `period` later (months and years
+    on the calendar, the day kept, or the month's last day if it has fewer)."""
+    n, unit = period
+    if unit == "days":
+        return notice + n
+    d = dt.date.fromordinal(notice)
+    months = d.year * 12 + d.month - 1 + (n * 12 if unit == "years" else n)
+    year, month = divmod(months, 12)
+    if year > dt.MAXYEAR:
+        return BIG
+    day = min(d.day, calendar.monthrange(year, month + 1)[1])
+    return dt.date(year, month + 1, day).toordinal()
+
+
+def _cut(spans: list[tuple[int, int]], s: int, e: int) -> list[tuple[int, int]]:
+    """The spans less the days [s, e]."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if b < s or a > e:
+            out.append((a, b))
+            continue
+        if a < s:
+            out.append((a, s - 1))
+        if b > e:
+            out.append((e + 1, b))
+    return out
+
+
+def context(treaty: A.TreatyDecl, facts: Iterable[Fact] = (),
+            interp: A.InterpretationDecl | None = None) -> TreatyContext:
     """The context of a treaty in a scenario: `withdrawal` facts among `facts` that name the treaty
-    end the party's membership the day before they take effect."""
+    end the party's membership the day before they take effect; a `denunciation` (notice of
+    withdrawal) ends it the day before the treaty's notice period has run from the notice; the
+    interpretation's entries for the treaty give membership (`member X of T from D`), take it
+    away (`not member`), or suspend a party's participation (`suspended X in T`: its duties
+    toward every other party and theirs toward it)."""
     static = static_context(treaty)
     members: dict[str, list[tuple[int, int]]] | None = None
-    for f in facts:  # a withdrawal takes effect on its date
-        if f.kind != "withdrawal" or f.roles.get("treaty") != treaty.id:
+    suspensions = static.suspensions
+    entries = [m for m in interp.memberships if m.treaty == treaty.id] if interp is not None else []
+    if entries:
+        members = {p: list(v) for p, v in static.members.items()}
+        for m in entries:  # given first, then taken away, whatever the order written
+            if m.effect == "member":
+                s = max(m.start, static.start)
+                e = min(m.end if m.end is not None else BIG, static.end)
+                if s <= e:
+                    members[m.party.code] = _merge(members.get(m.party.code, []) + [(s, e)])
+        for m in entries:
+            if m.effect == "not_member" and m.party.code in members:
+                members[m.party.code] = _cut(members[m.party.code], m.start, m.end if m.end is not None else BIG)
+        frozen = [m for m in entries if m.effect == "suspended"]
+        if frozen:
+            extra = []
+            for m in frozen:
+                e = m.end if m.end is not None else BIG
+                for other in sorted(members):
+                    if other != m.party.code:
+                        extra += [(m.party.code, other, m.start, e), (other, m.party.code, m.start, e)]
+            suspensions = tuple(sorted(set(suspensions) | set(extra)))
+    for f in facts:
+        if f.roles.get("treaty") != treaty.id:
+            continue
+        if f.kind == "withdrawal":  # a withdrawal takes effect on its date
+            takes = f.start
+        elif f.kind == "denunciation":  # a notice: effective after the treaty's notice period
+            takes = effective(f.start, treaty.notice or DEFAULT_NOTICE)
+        else:
             continue
         party = f.roles.get("party", "")
-        if party not in static.members:
-            continue
         if members is None:
+            if party not in static.members:
+                continue
             members = dict(static.members)
-        members[party] = [(s, min(e, f.start - 1)) for s, e in members[party] if s <= f.start - 1]
+        if party not in members:
+            continue
+        members[party] = [(s, min(e, takes - 1)) for s, e in members[party] if s <= takes - 1]
     if members is None:
         return static
     return TreatyContext(treaty, static.start, static.end, {p: sorted(v) for p, v in members.items()},
-                         static.suspensions)
+                         suspensions)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out

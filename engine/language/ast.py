@@ -229,6 +229,53 @@ class InterpretationDecl:
     definitions: tuple[Definition, ...]
     source: str | None
     span: Span = field(compare=False)
+    # membership this reading gives (`member X of T from D`), takes away (`not member …`) or
+    # suspends (`suspended X in T from D`): (treaty, party, effect, first day, last day or None),
+    # effect one of "member", "not_member", "suspended"
+    memberships: tuple[InterpMembership, ...] = ()
+
+
+@dataclass(frozen=True)
+class InterpMembership:
+    """An interpretation's entry on a party's membership of a treaty (SPEC "Treaties change":
+    membership can depend on the interpretation)."""
+
+    treaty: str
+    party: Code
+    effect: str  # member | not_member | suspended
+    start: int
+    end: int | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Version:
+    """The dated text a provision is (`version "2010 Protocol" from 2012-12-19`): it can be
+    activated only on the days in [start, end] (None: open)."""
+
+    name: str
+    start: int | None
+    end: int | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A party's reservation, understanding or declaration on some provisions, in effect on
+    [start, end]: on that party's instances as bearer, an extra condition on the trigger (`when`)
+    and extra qualifiers."""
+
+    kind: str  # reservation | understanding | declaration
+    party: Code
+    title: str
+    provisions: tuple[str, ...]
+    start: int | None
+    end: int | None
+    when: Cond | None
+    qualifiers: tuple[Qualifier, ...]
+    says: str | None
+    source: str | None
+    span: Span = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -293,6 +340,8 @@ class Provision:
     span: Span = field(compare=False)
     # `until the situation ends`: an active instance is discharged once its trigger stops holding
     ends_with_situation: bool = False
+    version: Version | None = None  # the dated text it is, if declared
+    protects: str | None = None  # a region whose states it protects (beneficiaries), wider than the parties
 
 
 @dataclass(frozen=True)
@@ -310,6 +359,9 @@ class TreatyDecl:
     provisions: tuple[Provision, ...]
     span: Span = field(compare=False)
     in_force_span: Span | None = field(default=None, compare=False)
+    # a `denunciation` takes effect this long after its notice: (number, "days"|"months"|"years")
+    notice: tuple[int, str] | None = None
+    reservations: tuple[Reservation, ...] = ()
 
 
 # ------------------------------------------------------------------ scenarios

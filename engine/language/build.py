@@ -151,6 +151,7 @@ class Builder:
     def item_interpretation(self, t: Tree) -> A.InterpretationDecl:
         name, title, *entries = t.children
         reassign, timing, defs, source = [], [], [], None
+        members: list[A.InterpMembership] = []
         for e in entries:
             if e.data == "reassign":
                 date, *codes = e.children
@@ -165,8 +166,16 @@ class Builder:
                 defs.append(A.Definition(self.atom(head), self.atom(body), self.span(e)))
             elif e.data == "source":
                 source = self.string(e.children[0])
+            elif e.data in ("interp_member", "interp_nonmember", "interp_suspend"):
+                code, treaty, start, end = e.children
+                s, en = self.date(start), self.opt_date(end)
+                self.interval(start, end, s, en)
+                effect = {"interp_member": "member", "interp_nonmember": "not_member",
+                          "interp_suspend": "suspended"}[e.data]
+                members.append(A.InterpMembership(str(treaty), A.Code(str(code), self.span(code)), effect, s, en,
+                                                  self.span(e)))
         return A.InterpretationDecl(str(name), self.string(title), tuple(reassign), tuple(timing), tuple(defs),
-                                    source, self.span(t))
+                                    source, self.span(t), tuple(members))
 
     # ------------------------------------------------------------ treaties
     def item_treaty(self, t: Tree) -> A.TreatyDecl:
@@ -178,6 +187,8 @@ class Builder:
         scopes: list[A.RegionDecl] = []
         susp: list[A.Suspension] = []
         provisions: list[A.Provision] = []
+        notice: tuple[int, str] | None = None
+        reservations: list[A.Reservation] = []
         for e in entries:
             kind = e.data
             if kind == "parties":
@@ -211,16 +222,56 @@ class Builder:
                                          self.span(e)))
             elif kind == "provision":
                 provisions.append(self.provision(e))
+            elif kind == "notice_period":
+                n, unit = e.children
+                notice = (self.days(n), str(unit.children[0]).rstrip("s") + "s")  # `1 year` is `1 years`
+            elif kind == "reservation":
+                reservations.append(self.reservation(e))
         return A.TreatyDecl(str(tid), self.string(title) or "", signed, in_force, ends, source, says,
                             tuple(members), tuple(scopes), tuple(susp), tuple(provisions), self.span(t),
-                            in_force_span)
+                            in_force_span, notice, tuple(reservations))
+
+    def reservation(self, t: Tree) -> A.Reservation:
+        kind, code, title, *rest = t.children
+        # the provisions' names, then the two optional dates (None when absent), then the entries
+        n = 0
+        while n < len(rest) and rest[n] is not None and getattr(rest[n], "type", None) == "NAME":
+            n += 1
+        provs = [str(x) for x in rest[:n]]
+        start_tok, end_tok = rest[n], rest[n + 1]
+        s, en = self.opt_date(start_tok), self.opt_date(end_tok)
+        if s is not None and en is not None:
+            self.interval(start_tok, end_tok, s, en)
+        when: A.Cond | None = None
+        quals: list[A.Qualifier] = []
+        says = source = None
+        for e in rest[n + 2:]:
+            if e.data == "res_when":
+                when = self.cond(e.children[0])
+            elif e.data == "res_adds":
+                quals.extend(self.qualifier(q) for q in e.children)
+            elif e.data == "says":
+                says = self.string(e.children[0])
+            elif e.data == "source":
+                source = self.string(e.children[0])
+        return A.Reservation(str(kind), A.Code(str(code), self.span(code)), self.string(title) or "", tuple(provs),
+                             s, en, when, tuple(quals), says, source, self.span(t))
 
     def provision(self, t: Tree) -> A.Provision:
         pid, title, article, *entries = t.children
         fields: dict[str, Any] = {"says": None, "source": None, "when": None, "upon": None, "unless": None,
                                   "then": None, "until": None}
         for e in entries:
-            if e.data in ("says", "source"):
+            if e.data in ("version", "version_to"):
+                name, *dates = e.children
+                start_tok, end_tok = (dates[0], dates[1]) if e.data == "version" else (None, dates[0])
+                s, en = self.opt_date(start_tok), self.opt_date(end_tok)
+                if start_tok is not None and s is not None and en is not None:
+                    self.interval(start_tok, end_tok, s, en)
+                fields["version"] = A.Version(self.string(name) or "", s, en, self.span(e))
+            elif e.data == "protects":
+                fields["protects"] = str(e.children[0])
+            elif e.data in ("says", "source"):
                 fields[e.data] = self.string(e.children[0])
             elif e.data == "then":
                 fields["then"] = self.then(e)

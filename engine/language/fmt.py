@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -42,7 +43,7 @@ from engine.language import syntax
 from engine.language.build import build
 
 INDENT = "  "
-BLOCKS = ("vocabulary", "interpretation", "treaty", "provision", "scenario", "property")
+BLOCKS = ("vocabulary", "interpretation", "treaty", "provision", "scenario", "property", "reservation")
 AREA_LISTS = ("region", "scope")
 
 # ---------------------------------------------------------------------------- parsing with comments
@@ -160,7 +161,64 @@ def _tok(t: Tree | Token | None) -> str:
 _PREC = {"or_": 1, "and_": 2, "not_": 3}  # everything else is a primary (4)
 
 
-class _Printer:
+class _TermsPrinter:
+    """The printers of the constructs by which treaties change (versions, reservations, notice
+    periods, protected classes, membership per interpretation): mixed into `_Printer`."""
+
+    if TYPE_CHECKING:  # _Printer's, which it uses
+        def opt(self, prefix: str, t: Tree | Token | None) -> str: ...
+        def one(self, t: Tree | Token | None) -> str: ...
+        def cond(self, t: Tree, min_prec: int = 0) -> str: ...
+
+    def reservation(self, t: Tree) -> tuple[str, list[Tree]]:
+        kind, code, title, *rest = t.children
+        n = 0
+        while n < len(rest) and isinstance(rest[n], Token) and getattr(rest[n], "type", None) == "NAME":
+            n += 1
+        start, end = rest[n], rest[n + 1]
+        names = ", ".join(map(str, rest[:n]))
+        return (f"{kind} {code} {title} on {names}{self.opt('from ', start)}{self.opt('to ', end)}",
+                list(rest[n + 2:]))
+
+    def interp_member(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_nonmember(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"not member {code} of {treaty} from {start}{self.opt('to ', end)}"
+
+    def interp_suspend(self, t: Tree) -> str:
+        code, treaty, start, end = t.children
+        return f"suspended {code} in {treaty} from {start}{self.opt('to ', end)}"
+
+    def notice_period(self, t: Tree) -> str:
+        n, unit = t.children
+        return f"withdrawal takes effect {n} {self.one(unit)} after notice"
+
+    def notice_unit(self, t: Tree) -> str:
+        return str(t.children[0])
+
+    def res_when(self, t: Tree) -> str:
+        return f"only when {self.cond(t.children[0])}"
+
+    def res_adds(self, t: Tree) -> str:
+        return "adds " + ", ".join(self.one(q) for q in t.children)
+
+    def version(self, t: Tree) -> str:
+        name, start, end = t.children
+        return f"version {name} from {start}{self.opt('to ', end)}"
+
+    def version_to(self, t: Tree) -> str:
+        name, end = t.children
+        return f"version {name} to {end}"
+
+    def protects(self, t: Tree) -> str:
+        return f"protects any state in region {t.children[0]}"
+
+
+
+class _Printer(_TermsPrinter):
     def __init__(self, text: str, comments: list[Comment]):
         self.text = text
         self.comments = _Comments(text, comments)

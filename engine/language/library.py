@@ -315,6 +315,10 @@ class Checker:
                 body_vars = _atom_vars(d.body)
                 for v in sorted(head_vars - body_vars):
                     self.d.error(d.span, "E-UNBOUND", f"variable '{v}' in the defined fact is not bound by its body")
+            for m in it.memberships:
+                # an entry for a treaty not loaded (interpretations.casus read with other
+                # treaties, as tests and single files do) changes nothing: not an error
+                self.country_code(m.party.code, m.party.span)
 
     # ------------------------------------------------------------ treaties
     def treaties(self) -> None:
@@ -344,9 +348,35 @@ class Checker:
             ids[p.id] = p.span
         for p in t.provisions:
             self.provision(t, p, set(ids))
+        for r in t.reservations:
+            self.reservation(t, r, set(ids))
         self.stratify(t)
 
+    def reservation(self, t: A.TreatyDecl, r: A.Reservation, ids: set[str]) -> None:
+        """A reservation names a party and provisions of its treaty; its condition uses only the
+        variables each provision's trigger binds (and its bearer's)."""
+        if self.country_code(r.party.code, r.party.span) and not any(m.party.code == r.party.code
+                                                                     for m in t.members):
+            self.d.error(r.party.span, "E-MEMBER", f"'{r.party.code}' is not a party to '{t.id}'")
+        provs = {p.id: p for p in t.provisions}
+        for pid in r.provisions:
+            p = provs.get(pid)
+            if p is None:
+                self.d.unknown(r.span, "provision", pid, provs, owner=t.id)
+                continue
+            if r.when is None or p.when is None or p.then is None:
+                continue
+            bound = self.cond(t, p.when, set(), ids)
+            if p.then.bearer.var:
+                bound = bound | {p.then.bearer.var}
+            new = self.cond(t, r.when, bound, ids) - bound
+            for v in sorted(new):
+                self.d.error(r.when.span, "E-UNBOUND", f"variable '{v}' of the {r.kind} is not one of '{pid}'",
+                             "a reservation's condition speaks of the provision's own variables")
+
     def provision(self, t: A.TreatyDecl, p: A.Provision, ids: set[str]) -> None:
+        if p.protects is not None and p.protects not in self.lib.regions:
+            self.d.unknown(p.span, "region", p.protects, self.lib.regions)
         if p.when is None:
             self.d.error(p.span, "E-PROVISION", f"provision '{p.id}' has no 'when' trigger")
             return

@@ -126,8 +126,8 @@ def _accepted(e: UnexpectedInput, fallback: set[str]) -> set[str]:
 def describe_expected(expected: set[str]) -> str:
     names = _terminal_text()
     items = sorted({names.get(e, e) for e in expected})
-    if len(items) > 8:
-        items = items[:8] + ["…"]
+    if len(items) > 10:  # a provision's entries (ten keywords) are listed whole
+        items = items[:10] + ["…"]
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]

@@ -290,7 +290,12 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 upon=None if p.upon is None else cond(p.upon), unless=None if p.unless is None else cond(p.unless),
                 timing=None if not timing else (f"within {timing[0].days} days" if timing[0].days is not None
                                                 else timing[0].value),
-                until=None if p.until is None else cond(p.until), ends_with_situation=p.ends_with_situation))
+                until=None if p.until is None else cond(p.until), ends_with_situation=p.ends_with_situation,
+                version=None if p.version is None else (
+                    None if p.version.start is None else dt.date.fromordinal(p.version.start),
+                    None if p.version.end is None else dt.date.fromordinal(p.version.end)),
+                protects=None if p.protects is None else tuple(
+                    (code, tuple(sorted(ex))) for code, ex in lib.regions[p.protects].entries)))
         scopes = []
         for s in treaty.scopes:
             if any(a.region is not None for a in s.areas):
@@ -304,7 +309,10 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             tuple(provisions), None if treaty.ends is None else day(treaty.ends),
             tuple(R.Suspension(s.bearer.code, s.beneficiary.code, day(s.start), None if s.end is None else day(s.end))
                   for s in treaty.suspensions),
-            treaty.id, tuple(scopes))
+            treaty.id, tuple(scopes), treaty.notice,
+            tuple(R.Reservation(r.party.code, r.provisions, None if r.start is None else day(r.start),
+                                None if r.end is None else day(r.end), None if r.when is None else cond(r.when))
+                  for r in treaty.reservations))
         for f in scenario.facts:
             kinds_agree(f.kind)
         facts = tuple(R.Fact(f.kind, tuple(f.roles.items()), day(f.start), None if f.end == BIG else day(f.end))
@@ -315,7 +323,9 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             ref_interp = R.Interpretation(
                 tuple(interp.timing),
                 tuple((day(r.start), t.code, r.to.code) for r in interp.reassignments for t in r.territories),
-                tuple((atom(d.head), atom(d.body)) for d in interp.definitions))
+                tuple((atom(d.head), atom(d.body)) for d in interp.definitions),
+                tuple((m.treaty, m.party.code, m.effect, day(m.start), None if m.end is None else day(m.end))
+                      for m in interp.memberships))
         return R.Case(ref_treaty, facts, ref_interp)
     except Unexpressible as e:
         return str(e)

@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOP = ["schema", "scenario", "results"]
 SCENARIO = ["name", "interpretation", "source"]
 TREATY = ["treaty", "title", "instances"]
+# SPEC's keys, and `version` after `qualifiers` (SPEC "Treaties change": results say which
+# version of a provision applied; issue 15)
 INSTANCE = ["provision", "article", "modality", "action", "bearer", "beneficiary", "status", "strength",
-            "activated", "since", "qualifiers", "because", "missing", "timeline"]
+            "activated", "since", "qualifiers", "version", "because", "missing", "timeline"]
 BECAUSE = ["atom", "fact", "source"]
 TIMELINE = ["date", "status"]
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -144,6 +146,7 @@ def test_every_value_has_the_documented_type(evaluate_files) -> None:  # type: i
         assert i["activated"] is None or DATE.match(i["activated"])
         assert DATE.match(i["since"])
         assert all(isinstance(q, str) for q in i["qualifiers"])
+        assert i["version"] is None or isinstance(i["version"], str)
         assert all(isinstance(m, str) for m in i["missing"])
         assert i["timeline"][-1] == {"date": i["since"], "status": i["status"]}  # since: the current status began
 
@@ -161,6 +164,7 @@ def test_kursk_reproduces_spec_values(evaluate_files, tmp_path) -> None:  # type
         "bearer": "KP", "beneficiary": "RU", "status": "fulfilled", "strength": "automatic",
         "activated": "2024-12-04", "since": "2024-12-10",
         "qualifiers": ["immediately", "all_means", "un_charter_51"],
+        "version": None,
         "missing": [],
         "timeline": [{"date": "2024-12-04", "status": "active"}, {"date": "2024-12-10", "status": "fulfilled"}],
     }
