@@ -49,7 +49,7 @@ CASES = {
         ''',
     "nuclear": '''\
         scenario "Art. 6: WMD, and aggression with a critical threat" {
-          2030-02-01  wmd_attack(by: US, on: BY)
+          2030-02-01  wmd_use(by: US, on: BY)
           2030-03-01  aggression(by: PL, on: RU)
           2030-04-01  critical_threat(by: PL, on: RU)
           expect ru_by_2024.art6 RU -> BY active since 2030-02-01
