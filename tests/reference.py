@@ -440,8 +440,10 @@ class World:
         dates += [effective_day(f.start, t.notice) for f in case.facts if f.kind == "denunciation"]
         longest = max([days_of(p.timing, case) or 0 for p in t.provisions] + [0])
         self.first = min(dates) - ONE
-        # after this day nothing changes any more: every date, every deadline is behind it
-        self.last = max(dates) + dt.timedelta(days=longest + 3)
+        # after this day nothing changes any more: every date, every deadline is behind it — a
+        # deadline's passing can activate a chained provision whose own deadline then runs, so
+        # each provision may add one more deadline (and the day after it) to the chain
+        self.last = max(dates) + dt.timedelta(days=(longest + 1) * max(len(t.provisions), 1) + 3)
         self.far = self.last + dt.timedelta(days=1000)
         self.days = [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         self.events = events(case, self.last, self.far)

@@ -4,11 +4,15 @@ from.
 
 Obligations (per provision with a `then`):
 - defense: `must` or `has the right to` assist, triggered by an armed attack, aggression or
-  encroachment (a kind an armed attack counts as) on the beneficiary;
+  encroachment (a kind an armed attack counts as) on the beneficiary (or on a victim the trigger
+  leaves open, e.g. an aggression at a place in the beneficiary's territory);
 - offense: `must` or `has the right to` assist or take countermeasures, with no encroachment on
   the beneficiary in the trigger (support whether or not the partner was attacked);
 - neutrality: `must not` assist (no help to the other side);
-- non-aggression: `must not` take any other action against a party (countermeasures, deploy, …);
+- non-aggression: `must not` take any other action against a party (countermeasures, deploy, the
+  threat or use of force, …) — the parties' undertakings to refrain from force against each other
+  (NATO Art. 1, Rio Art. 1, Art. I of ANZUS and the US Pacific treaties, CSTO Art. 1, China–DPRK
+  Art. III), which ATOP codes as non-aggression;
 - consultation: a consult action (any modality but `must not`).
 
 Conditions (coded for a provision that carries an obligation, and listed with it):
@@ -94,7 +98,11 @@ def classify_treaty(lib: Library, treaty_id: str) -> Coding:
         benef = beneficiary_arg(then)
         when_lits = C.literals(p.when)
         trigger_atoms = [a for lit, pos in when_lits if pos for a in _atoms(lit)]
-        on_benef = [a for a in trigger_atoms if _same(_role(a, "on"), benef)]
+        # an encroachment whose victim the trigger leaves open (no `on`: an aggression at a place
+        # of the beneficiary's, Russia–Belarus Art. 2 on the Union State's territory) counts as
+        # one on the beneficiary: support against it is defense, not offense
+        on_benef = [a for a in trigger_atoms if _same(_role(a, "on"), benef)
+                    or (_role(a, "on") is None and _is(lib, a.kind, "encroachment"))]
         duty = f"{p.id}: {render.cond(p.when) if p.when else ''} → {then.modality} {then.action.render()}"
         mine: list[str] = []
         if then.modality in ("obligation", "right") and _is(lib, action, "assist"):

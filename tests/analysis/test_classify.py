@@ -90,7 +90,8 @@ def test_csv_long_and_wide(cli, lib) -> None:  # type: ignore[no-untyped-def]
     wide = list(csv.DictReader(io.StringIO(cli("classify", "--format", "wide", "--treaty", "nato_1949").stdout)))
     assert len(wide) == 1 and wide[0]["defense"] == "1" and wide[0]["location_provisions"] == "art5"
     table = cli("classify", "--treaty", "ru_by_2024").stdout
-    assert table.startswith("ru_by_2024  defense(art2, art4_1, art4_2b) consultation(art2_consult)")
+    assert table.startswith("ru_by_2024  defense(art2, art4_1, art4_2b, art2_union_by, art2_union_ru) "
+                            "consultation(art2_consult)")
     assert "request(art4_2b → defense)" in table
 
 
@@ -103,3 +104,39 @@ def test_scoped_treaties_code_location(lib, tid) -> None:  # type: ignore[no-unt
 def test_unknown_treaty(cli) -> None:  # type: ignore[no-untyped-def]
     r = cli("classify", "--treaty", "nato")
     assert r.exit_code == 2 and "unknown treaty 'nato'" in r.stderr
+
+
+# ATOP 5.1 (Leeds et al.) codes these treaties as non-aggression pacts as well as defence pacts:
+# the parties undertake to refrain from the threat or use of force against each other (NATO Art. 1,
+# Rio Art. 1, Art. I of ANZUS, US–Philippines, US–ROK and US–Japan, CSTO Art. 1, China–DPRK Art. III).
+NONAGGRESSION = {"nato_1949": "art1", "rio_1947": "art1", "anzus_1951": "art1", "us_ph_1951": "art1",
+                 "us_kr_1953": "art1", "us_jp_1960": "art1", "csto_1992": "art1", "cn_kp_1961": "art3"}
+
+
+@pytest.mark.parametrize("tid", sorted(NONAGGRESSION))
+def test_non_aggression_as_atop_codes_it(lib, tid) -> None:  # type: ignore[no-untyped-def]
+    c = classify_treaty(lib, tid)
+    assert c.flags["nonaggression"].provisions == [NONAGGRESSION[tid]]
+    assert "prohibition threat_or_use_of_force(against: Y)" in c.flags["nonaggression"].evidence[0]
+    assert c.coded("defense")  # a defence pact too
+
+
+def test_no_non_aggression_without_an_undertaking(lib) -> None:  # type: ignore[no-untyped-def]
+    # Russia–DPRK 2024 and Russia–Belarus 2024 hold no undertaking to refrain from force against
+    # each other (only principles of respect for sovereignty); EU 42(7) neither
+    for tid in ("ru_kp_2024", "ru_by_2024", "eu_teu_42_7"):
+        assert not classify_treaty(lib, tid).coded("nonaggression"), tid
+
+
+def test_us_japan_art4_consultation_in_the_far_east(lib) -> None:  # type: ignore[no-untyped-def]
+    c = classify_treaty(lib, "us_jp_1960")
+    assert c.flags["consultation"].provisions == ["art4"]
+    assert "art4" in c.flags["location"].provisions and "art4" in c.flags["request"].provisions
+
+
+def test_attack_at_a_place_of_the_beneficiary_is_defense(lib) -> None:  # type: ignore[no-untyped-def]
+    # Russia–Belarus Art. 2 on the Union State's territory: an aggression AT Belarus, whoever's
+    # assets were struck, with Belarus as the beneficiary: defense, not offense
+    c = classify_treaty(lib, "ru_by_2024")
+    assert {"art2_union_by", "art2_union_ru"} <= set(c.flags["defense"].provisions)
+    assert not c.coded("offense")
