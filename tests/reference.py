@@ -53,20 +53,24 @@ from typing import Any
 ONE = dt.timedelta(days=1)
 TERMINAL = ("fulfilled", "violated", "discharged")
 
-# The standard vocabulary's is-a hierarchy and roles (SPEC "Standard vocabulary"), written out
-# again here rather than read from the library.
-PARENT = {"threat": "encroachment", "imminent_threat": "threat", "aggression": "encroachment",
-          "armed_attack": "aggression", "sanctions": "encroachment"}
+# The standard vocabulary's is-a hierarchy (several parents) and roles (SPEC "Standard
+# vocabulary"), written out again here rather than read from the library.
+PARENTS = {"threat": ("encroachment",), "imminent_threat": ("threat",), "aggression": ("encroachment", "threat"),
+           "armed_attack": ("aggression",), "sanctions": ("encroachment",)}
 HAS_ON = {"encroachment", "threat", "imminent_threat", "aggression", "armed_attack", "sanctions", "unsc_measures"}
 HAS_AT = {"aggression", "armed_attack"}
 
 
 def is_a(kind: str, wanted: str) -> bool:
-    k: str | None = kind
-    while k is not None:
+    """Whether `kind` is `wanted` or has it among its ancestors (a search over the DAG)."""
+    todo, seen = [kind], set()
+    while todo:
+        k = todo.pop()
         if k == wanted:
             return True
-        k = PARENT.get(k)
+        if k not in seen:
+            seen.add(k)
+            todo.extend(PARENTS.get(k, ()))
     return False
 
 

@@ -165,10 +165,10 @@ class KindDecl:
     name: str
     is_action: bool
     roles: tuple[RoleDecl, ...]
-    parent: str | None
+    parents: tuple[str, ...]  # the is-a parents, in the order written (a kind may have several)
     doc: str | None
     span: Span = field(compare=False)
-    parent_span: Span | None = field(default=None, compare=False)
+    parent_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -121,10 +121,11 @@ class Builder:
                 for r in role_nodes:
                     rname, opt, rtype = r.children
                     roles.append(A.RoleDecl(str(rname), opt is not None, str(rtype), self.span(r)))
+                parent_toks = list(parent_tok.children) if parent_tok is not None else []
                 kinds.append(A.KindDecl(str(kname), str(word) == "action", tuple(roles),
-                                        str(parent_tok) if parent_tok is not None else None,
+                                        tuple(str(p) for p in parent_toks),
                                         self.string(doc), self.span(e),
-                                        self.span(parent_tok) if parent_tok is not None else None))
+                                        tuple(self.span(p) for p in parent_toks)))
             else:
                 aname, doc = e.children
                 actors.append(A.ActorDecl(str(aname), self.string(doc), self.span(e)))

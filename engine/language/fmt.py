@@ -281,6 +281,9 @@ class _Printer:
         role_text = ", ".join(self.one(r) for r in roles if r is not None)
         return f"{word} {name}({role_text}){self.opt('is ', parent)}{self.opt('', doc)}"
 
+    def kind_parents(self, t: Tree) -> str:
+        return ", ".join(str(p) for p in t.children)
+
     def role_decl(self, t: Tree) -> str:
         name, optional, type_ = t.children
         return f"{name}{_tok(optional)}: {type_}"
