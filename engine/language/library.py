@@ -172,8 +172,8 @@ class Checker:
 
     def _kinds(self, decls: dict[str, A.KindDecl]) -> None:
         ancestors: dict[str, tuple[str, ...] | None] = {}  # None: unresolved (an unknown parent or a cycle)
-        for name, k in sorted(decls.items()):
-            for parent, span in zip(k.parents, k.parent_spans or (k.span,) * len(k.parents)):
+        for _name, k in sorted(decls.items()):
+            for parent, span in zip(k.parents, k.parent_spans or (k.span,) * len(k.parents), strict=True):
                 if parent not in decls:
                     self.d.unknown(span, "kind", parent, decls)
         for name, k in sorted(decls.items()):
@@ -197,7 +197,8 @@ class Checker:
             return done[name]
         if name in path:
             cycle = path[path.index(name):] + [name]
-            self.d.error(decls[cycle[0]].span, "E-CYCLE", f"kind '{cycle[0]}' is its own ancestor: " + " is ".join(cycle))
+            self.d.error(decls[cycle[0]].span, "E-CYCLE",
+                         f"kind '{cycle[0]}' is its own ancestor: " + " is ".join(cycle))
             return None
         k = decls[name]
         post: list[str] = []  # a postorder of the parents' closures: ancestors before descendants
