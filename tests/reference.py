@@ -59,6 +59,13 @@ PARENTS = {"threat": ("encroachment",), "imminent_threat": ("threat",), "aggress
            "armed_attack": ("aggression",), "sanctions": ("encroachment",)}
 HAS_ON = {"encroachment", "threat", "imminent_threat", "aggression", "armed_attack", "sanctions", "unsc_measures"}
 HAS_AT = {"aggression", "armed_attack"}
+# the standard vocabulary's declared non-state actors (SPEC "Parties and actors")
+ACTORS = {"terrorist_group", "international_organisation"}
+
+
+def is_state(value: str) -> bool:
+    """A state is named by its ISO 3166-1 alpha-2 code: two capital letters, nothing more."""
+    return len(value) == 2 and value.isalpha() and value.isupper()
 
 
 def is_a(kind: str, wanted: str) -> bool:
@@ -156,7 +163,14 @@ class InScope:
     scope: str
 
 
-Cond = Occurred | Ongoing | Within | After | Before | And | Or | Not | State | InParties | InScope
+@dataclass(frozen=True)
+class Who:
+    """`V is a state` / `V is an actor`: the value is a state's two-letter code / a declared actor."""
+    var: str
+    what: str  # "state" or "actor"
+
+
+Cond = Occurred | Ongoing | Within | After | Before | And | Or | Not | State | InParties | InScope | Who
 
 
 @dataclass(frozen=True)
@@ -255,6 +269,8 @@ def _cond_text(c: Cond) -> str:
         return f"{c.var} in parties"
     if isinstance(c, InScope):
         return f"{c.var} in scope {c.scope}"
+    if isinstance(c, Who):
+        return f"{c.var} is {'a state' if c.what == 'state' else 'an actor'}"
     raise AssertionError(c)
 
 
@@ -452,7 +468,7 @@ def atom_vars(c: Cond | None) -> set[str]:
         return atom_vars(c.item)
     if isinstance(c, State):
         return {v for v in ("X", c.bearer) if v and is_var(v)}
-    if isinstance(c, (InParties, InScope)):
+    if isinstance(c, (InParties, InScope, Who)):
         return {c.var}
     raise AssertionError(c)
 
@@ -522,6 +538,8 @@ class Instance:
             return self.w.member(env[c.var], day)
         if isinstance(c, InScope):
             return in_area(dict(self.w.case.treaty.scopes)[c.scope], env[c.var])
+        if isinstance(c, Who):
+            return is_state(env[c.var]) if c.what == "state" else env[c.var] in ACTORS
         raise AssertionError(c)
 
     def bindings(self, c: Cond, env: dict[str, str], day: dt.date,

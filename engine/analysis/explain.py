@@ -140,6 +140,9 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
     if isinstance(lit, A.InArea):
         where = env.get(lit.var, lit.var)
         return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
+    if isinstance(lit, A.IsWho):
+        who = env.get(lit.var, lit.var)
+        return Check(text, False, f"{who} is not {'a state' if lit.what == 'state' else 'a declared actor'}"), env
     if isinstance(lit, A.Not):
         return Check(text, False, "the negated condition holds"), env
     return Check(text, False, ""), env

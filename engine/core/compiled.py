@@ -626,7 +626,7 @@ class _Generator:
     def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
         """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
         time for a compiled treaty, so worked out here, by the engine, for every party."""
-        assert isinstance(c, (A.InArea, A.InParties))
+        assert isinstance(c, (A.InArea, A.InParties, A.IsWho))
         var = c.var
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)

@@ -119,6 +119,16 @@ class InParties:
 
 
 @dataclass(frozen=True)
+class IsWho:
+    """`S is a state` (an ISO 3166-1 alpha-2 code) / `S is an actor` (a declared non-state actor):
+    who acted, for a text such as "an armed attack by any state" (Russia-DPRK Art. 4)."""
+
+    var: str
+    what: str  # "state" or "actor"
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
 class StateRef:
     """`art3 fulfilled for X [by Y]`: another provision's instance state."""
 
@@ -147,7 +157,7 @@ class Not:
     span: Span = field(compare=False)
 
 
-Cond = Occurred | Ongoing | Temporal | InArea | InParties | StateRef | And | Or | Not
+Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | StateRef | And | Or | Not
 
 # ------------------------------------------------------------------ declarations
 
@@ -424,7 +434,7 @@ def variables(c: Cond) -> frozenset[str]:
     for node in walk(c):
         for atom in node_atoms(node):
             names.update(a.value.name for a in atom.args if isinstance(a.value, Var))
-        if isinstance(node, (InArea, InParties)):
+        if isinstance(node, (InArea, InParties, IsWho)):
             names.add(node.var)
         elif isinstance(node, StateRef):
             names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, Var))

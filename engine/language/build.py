@@ -323,6 +323,8 @@ class Builder:
             return A.InArea(str(t.children[0]), "region", str(t.children[1]), sp)
         if d == "in_parties":
             return A.InParties(str(t.children[0]), sp)
+        if d in ("is_state", "is_actor"):
+            return A.IsWho(str(t.children[0]), d[3:], sp)
         if d == "state_ref":
             prov, state, ben, by = t.children
             return A.StateRef(str(prov), str(state), self.value(ben),

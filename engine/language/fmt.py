@@ -509,6 +509,12 @@ class _Printer:
     def in_parties(self, t: Tree) -> str:
         return f"{t.children[0]} in parties"
 
+    def is_state(self, t: Tree) -> str:
+        return f"{t.children[0]} is a state"
+
+    def is_actor(self, t: Tree) -> str:
+        return f"{t.children[0]} is an actor"
+
     def state_ref(self, t: Tree) -> str:
         provision, state, beneficiary, bearer = t.children
         return f"{provision} {state} for {self.one(beneficiary)}{self.opt('by ', bearer)}"

@@ -423,7 +423,7 @@ class Checker:
             bound = set(outer)
             out: set[str] = set()
             # bind positively first, so that order within `and` does not matter for safety
-            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties))):
+            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties, A.IsWho))):
                 got = self.cond(t, item, bound, ids)
                 bound |= got
                 out |= got
@@ -451,6 +451,11 @@ class Checker:
         if isinstance(c, A.InParties):
             if c.var not in outer:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in parties'")
+            return set()
+        if isinstance(c, A.IsWho):
+            if c.var not in outer:
+                self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'is {c.what}'",
+                             f"bind it in an atom, e.g. armed_attack(by: {c.var}, on: X)")
             return set()
         if isinstance(c, A.StateRef):
             if c.provision not in ids:
@@ -561,6 +566,12 @@ class Checker:
             self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
         for a in e.missing + e.because:
             self.atom(a)
+
+
+def is_who(lib: Library, value: str, what: str) -> bool:
+    """`value is a state` (an ISO 3166-1 alpha-2 code, the way a state is named as a party) or
+    `value is an actor` (a non-state actor declared with `actor` in a vocabulary)."""
+    return is_country(value) if what == "state" else value in lib.actors
 
 
 def beneficiary_arg(then: A.Then) -> A.Value | None:

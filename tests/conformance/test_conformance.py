@@ -250,6 +250,8 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             return R.Not(cond(c.item))
         if isinstance(c, A.InParties):
             return R.InParties(var_or_code(A.Var(c.var, c.span)))
+        if isinstance(c, A.IsWho):
+            return R.Who(var_or_code(A.Var(c.var, c.span)), c.what)
         if isinstance(c, A.InArea):
             if c.what != "scope":
                 raise Unexpressible("`in region` (the reference knows treaty scopes only)")

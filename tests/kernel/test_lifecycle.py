@@ -367,9 +367,9 @@ def test_a_discretionary_duty_takes_no_deadline_from_a_timing_word() -> None:
     """Issue 15 item 7: `forthwith` under a reading that maps it to 7 days gives a deadline, but
     not on a duty `as it deems necessary` or `in accordance with constitutional processes`; an
     explicit `within N days` applies either way."""
+    from engine.base.source import Span
     from engine.kernel.lifecycle import deadline_days
     from engine.language import ast as A
-    from engine.base.source import Span
 
     sp = Span("t", 1, 1, 1, 1)
     forthwith = A.Qualifier("timing", "forthwith", None, sp)
