@@ -231,6 +231,9 @@ class Interpretation:
     timing: tuple[tuple[str, int], ...] = ()
     reassign: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new sovereign)
     defines: tuple[tuple[Atom, Atom], ...] = ()  # (head, body)
+    # `armed attacks in self-defence are not armed attacks`: an armed attack by A on B begun while
+    # one by B on A, begun on an earlier day, is going on is a `self_defence` event instead
+    self_defence: bool = False
 
 
 @dataclass(frozen=True)
@@ -374,6 +377,15 @@ def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
             out.append(Event(f.kind, {**roles, "on": owner}, piece_start, end))
         else:
             out.append(Event(f.kind, roles, f.start, end))
+    if case.interpretation is not None and case.interpretation.self_defence:
+        def answers(e: Event, g: Event) -> bool:
+            return (is_a(g.kind, "armed_attack") and g.roles.get("by") == e.roles["on"]
+                    and g.roles.get("on") == e.roles["by"] and g.start < e.start <= g.end)
+
+        out = [Event("self_defence", e.roles, e.start, e.end)
+               if is_a(e.kind, "armed_attack") and "by" in e.roles and "on" in e.roles
+               and any(answers(e, g) for g in out) else e
+               for e in out]
     for head, body in case.interpretation.defines if case.interpretation else ():
         for e in list(out):
             values = {v: e.roles.get(r) for r, v in body.args if is_var(v)}

@@ -238,6 +238,8 @@ class InterpretationDecl:
     definitions: tuple[Definition, ...]
     source: str | None
     span: Span = field(compare=False)
+    # `armed attacks in self-defence are not armed attacks` (engine/kernel/facts.py `prepare`)
+    self_defence: bool = False
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ class Builder:
     def item_interpretation(self, t: Tree) -> A.InterpretationDecl:
         name, title, *entries = t.children
         reassign, timing, defs, source = [], [], [], None
+        self_defence = False
         for e in entries:
             if e.data == "reassign":
                 date, *codes = e.children
@@ -166,8 +167,10 @@ class Builder:
                 defs.append(A.Definition(self.atom(head), self.atom(body), self.span(e)))
             elif e.data == "source":
                 source = self.string(e.children[0])
+            elif e.data == "self_defence":
+                self_defence = True
         return A.InterpretationDecl(str(name), self.string(title), tuple(reassign), tuple(timing), tuple(defs),
-                                    source, self.span(t))
+                                    source, self.span(t), self_defence)
 
     # ------------------------------------------------------------ treaties
     def item_treaty(self, t: Tree) -> A.TreatyDecl:

@@ -364,6 +364,9 @@ class _Printer:
         word, days = t.children
         return f"{self.one(word)} means within {days} days"
 
+    def self_defence(self, t: Tree) -> str:
+        return "armed attacks in self-defence are not armed attacks"
+
     def definition(self, t: Tree) -> str:
         head, body = t.children
         return f"define {self.one(head)} while {self.one(body)}"

@@ -313,7 +313,7 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             ref_interp = R.Interpretation(
                 tuple(interp.timing),
                 tuple((day(r.start), t.code, r.to.code) for r in interp.reassignments for t in r.territories),
-                tuple((atom(d.head), atom(d.body)) for d in interp.definitions))
+                tuple((atom(d.head), atom(d.body)) for d in interp.definitions), interp.self_defence)
         return R.Case(ref_treaty, facts, ref_interp)
     except Unexpressible as e:
         return str(e)
