@@ -173,7 +173,8 @@ def test_library_suppressions_are_needed(tmp_path: Path) -> None:
                                for n in ("ru_claims", "self_defence", "strict_deadlines", "war_by_attack")]
     got = sorted((Path(f.span.path).name, f.code) for f in res.findings if f.message not in interps)
     # W-UNUSED twice: `provocation` and `self_defence` (made only by the self-defence reading)
-    assert got == [("ru_by_2024.casus", "W-SUBSUMED"), ("vocabulary.casus", "W-UNUSED"), ("vocabulary.casus", "W-UNUSED")]
+    assert got == [("ru_by_2024.casus", "W-SUBSUMED"), ("vocabulary.casus", "W-UNUSED"),
+                   ("vocabulary.casus", "W-UNUSED")]
     sub = next(f for f in res.findings if f.code == "W-SUBSUMED")
     assert "'ru_by_2024.art4_2b' is subsumed by 'art2'" in sub.message
 
