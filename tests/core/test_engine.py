@@ -561,7 +561,7 @@ def test_crimea_under_ru_claims_brings_in_ru_kp_art4(evaluate_files) -> None:  #
     assert instances(evaluate_files(None, s, "ru_kp_2024", "default"), "ru_kp_2024") == []
     (i,) = instances(evaluate_files(None, s, "ru_kp_2024", "ru_claims"), "ru_kp_2024")
     assert (i.bearer, i.beneficiary, i.activated) == ("KP", "RU", "2024-12-10")
-    assert i.because[0].atom == "armed_attack(on: RU)"
+    assert i.because[0].atom == "armed_attack(by: UA, on: RU)"
     assert i.because[0].fact == "armed_attack(by: UA, at: UA-43)"
 
 
