@@ -70,20 +70,31 @@ from typing import Any
 ONE = dt.timedelta(days=1)
 TERMINAL = ("fulfilled", "violated", "discharged")
 
-# The standard vocabulary's is-a hierarchy and roles (SPEC "Standard vocabulary"), written out
-# again here rather than read from the library.
-PARENT = {"threat": "encroachment", "imminent_threat": "threat", "aggression": "encroachment",
-          "armed_attack": "aggression", "sanctions": "encroachment"}
+# The standard vocabulary's is-a hierarchy (several parents) and roles (SPEC "Standard
+# vocabulary"), written out again here rather than read from the library.
+PARENTS = {"threat": ("encroachment",), "imminent_threat": ("threat",), "aggression": ("encroachment", "threat"),
+           "armed_attack": ("aggression",), "sanctions": ("encroachment",)}
 HAS_ON = {"encroachment", "threat", "imminent_threat", "aggression", "armed_attack", "sanctions", "unsc_measures"}
 HAS_AT = {"aggression", "armed_attack"}
+# the standard vocabulary's declared non-state actors (SPEC "Parties and actors")
+ACTORS = {"terrorist_group", "international_organisation"}
+
+
+def is_state(value: str) -> bool:
+    """A state is named by its ISO 3166-1 alpha-2 code: two capital letters, nothing more."""
+    return len(value) == 2 and value.isalpha() and value.isupper()
 
 
 def is_a(kind: str, wanted: str) -> bool:
-    k: str | None = kind
-    while k is not None:
+    """Whether `kind` is `wanted` or has it among its ancestors (a search over the DAG)."""
+    todo, seen = [kind], set()
+    while todo:
+        k = todo.pop()
         if k == wanted:
             return True
-        k = PARENT.get(k)
+        if k not in seen:
+            seen.add(k)
+            todo.extend(PARENTS.get(k, ()))
     return False
 
 
@@ -183,8 +194,15 @@ class InScope:
     scope: str
 
 
+@dataclass(frozen=True)
+class Who:
+    """`V is a state` / `V is an actor`: the value is a state's two-letter code / a declared actor."""
+    var: str
+    what: str  # "state" or "actor"
+
+
 Cond = (Occurred | Ongoing | Within | After | Before | During | Overlapping | And | Or | Not | State | InParties
-        | InScope)
+        | InScope | Who)
 
 
 @dataclass(frozen=True)
@@ -261,6 +279,9 @@ class Interpretation:
     defines: tuple[tuple[Atom, Atom], ...] = ()  # (head, body)
     # (treaty, party, member | not_member | suspended, from, to)
     memberships: tuple[tuple[str, str, str, dt.date, dt.date | None], ...] = ()
+    # `armed attacks in self-defence are not armed attacks`: an armed attack by A on B begun while
+    # one by B on A, begun on an earlier day, is going on is a `self_defence` event instead
+    self_defence: bool = False
 
 
 @dataclass(frozen=True)
@@ -303,6 +324,8 @@ def _cond_text(c: Cond) -> str:
         return f"{c.var} in parties"
     if isinstance(c, InScope):
         return f"{c.var} in scope {c.scope}"
+    if isinstance(c, Who):
+        return f"{c.var} is {'a state' if c.what == 'state' else 'an actor'}"
     raise AssertionError(c)
 
 
@@ -408,6 +431,15 @@ def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
             out.append(Event(f.kind, {**roles, "on": owner}, piece_start, end))
         else:
             out.append(Event(f.kind, roles, f.start, end))
+    if case.interpretation is not None and case.interpretation.self_defence:
+        def answers(e: Event, g: Event) -> bool:
+            return (is_a(g.kind, "armed_attack") and g.roles.get("by") == e.roles["on"]
+                    and g.roles.get("on") == e.roles["by"] and g.start < e.start <= g.end)
+
+        out = [Event("self_defence", e.roles, e.start, e.end)
+               if is_a(e.kind, "armed_attack") and "by" in e.roles and "on" in e.roles
+               and any(answers(e, g) for g in out) else e
+               for e in out]
     for head, body in case.interpretation.defines if case.interpretation else ():
         for e in list(out):
             values = {v: e.roles.get(r) for r, v in body.args if is_var(v)}
@@ -541,7 +573,7 @@ def atom_vars(c: Cond | None) -> set[str]:
         return atom_vars(c.item)
     if isinstance(c, State):
         return {v for v in ("X", c.bearer) if v and is_var(v)}
-    if isinstance(c, (InParties, InScope)):
+    if isinstance(c, (InParties, InScope, Who)):
         return {c.var}
     raise AssertionError(c)
 
@@ -622,6 +654,8 @@ class Instance:
             return self.w.member(env[c.var], day)
         if isinstance(c, InScope):
             return in_area(dict(self.w.case.treaty.scopes)[c.scope], env[c.var])
+        if isinstance(c, Who):
+            return is_state(env[c.var]) if c.what == "state" else env[c.var] in ACTORS
         raise AssertionError(c)
 
     def bindings(self, c: Cond, env: dict[str, str], day: dt.date,

@@ -60,7 +60,7 @@ def test_run_markdown(cli, kursk) -> None:  # type: ignore[no-untyped-def]
             "| automatic |") in out
     assert "| `ru_by_2024` | | | | | *nothing comes alive* |" in out
     assert "### Why" in out
-    assert f"`armed_attack(on: RU)` ← `armed_attack(by: UA, at: RU-KRS)` ({kursk}:2)" in out
+    assert f"`armed_attack(by: UA, on: RU)` ← `armed_attack(by: UA, at: RU-KRS)` ({kursk}:2)" in out
 
 
 def test_run_two_scenarios_as_json_gives_a_list(cli, kursk, write) -> None:  # type: ignore[no-untyped-def]
@@ -189,7 +189,7 @@ def test_explain_why(cli, kursk) -> None:  # type: ignore[no-untyped-def]
     out = result.stdout
     assert out.splitlines()[0].startswith("ru_kp_2024.art4 — Art. 4:")
     assert "KP -> RU: fulfilled since 2024-12-10 (activated 2024-12-04)" in out
-    assert f"because armed_attack(on: RU)  <-  armed_attack(by: UA, at: RU-KRS)  [{kursk}:2]" in out
+    assert f"because armed_attack(by: UA, on: RU)  <-  armed_attack(by: UA, at: RU-KRS)  [{kursk}:2]" in out
     assert f"because state_of_war(party: RU)  <-  state_of_war(party: RU)  [{kursk}:3]" in out
 
 
@@ -200,7 +200,7 @@ def test_explain_why_not_treaty_not_in_force(cli, write) -> None:  # type: ignor
     assert result.exit_code == 0
     out = result.stdout
     assert "No instance: the provision stayed dormant. Why not:" in out
-    line = next(x for x in out.splitlines() if "armed_attack(on: RU)" in x)
+    line = next(x for x in out.splitlines() if "armed_attack(by: S, on: RU)" in x)
     assert line.strip().startswith("did not")
     assert "treaty was not in force" in line and "(in force 2024-12-04)" in line
     # Art. 4 is `state_of_war(party: X) during armed_attack(on: X)`: one line for the relation,
@@ -285,7 +285,7 @@ def test_test_quiet_prints_failures_only(cli, write) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize("expect, ok", [
     ("expect ru_kp_2024.art4 KP -> RU fulfilled, activated 2024-12-05", False),
-    ("expect ru_kp_2024.art4 KP -> RU fulfilled, because armed_attack(on: RU)", True),
+    ("expect ru_kp_2024.art4 KP -> RU fulfilled, because armed_attack(by: UA, on: RU)", True),
     ("expect ru_kp_2024.art4 KP -> RU fulfilled, because threat(on: RU)", False),
     ("expect ru_kp_2024.art4 * -> RU fulfilled", True),
     ("expect no ru_kp_2024.art4 RU -> KP", True),

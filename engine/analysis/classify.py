@@ -142,10 +142,15 @@ def classify_treaty(lib: Library, treaty_id: str) -> Coding:
                     info = lib.kinds.get(a.kind)
                     if info is not None and info.is_action:
                         cond_hits.setdefault("non_compliance", []).append("not " + a.render())
-        for lit, pos in C.literals(p.upon) + when_lits:
-            if pos and any(_is(lib, a.kind, "request") for a in _atoms(lit)):
-                cond_hits.setdefault("request", []).extend(a.render() for a in _atoms(lit)
-                                                           if _is(lib, a.kind, "request"))
+        # a request conditions the duty only when every way the trigger and prerequisites hold
+        # needs one (NATO Art. 4: a request is one way among a threat and an assessment)
+        ways = [w + u for w in C.dnf(p.when, 64) for u in C.dnf(p.upon, 64)]
+        if all(any(pos and any(_is(lib, a.kind, "request") for a in _atoms(lit)) for pos, lit in way)
+               for way in ways):
+            for lit, pos in C.literals(p.upon) + when_lits:
+                if pos and any(_is(lib, a.kind, "request") for a in _atoms(lit)):
+                    cond_hits.setdefault("request", []).extend(a.render() for a in _atoms(lit)
+                                                               if _is(lib, a.kind, "request"))
         for lit, _ in C.literals(p.unless):
             if any(_is(lib, a.kind, "provocation") for a in _atoms(lit)):
                 cond_hits.setdefault("non_provocation", []).append("unless " + render.cond(p.unless)

@@ -13,7 +13,7 @@ from engine.base.source import Span
 from engine.core.evaluate import BIG, Evaluation, TreatyRun, evaluate
 from engine.core.records import because_items
 from engine.kernel import conditions as C
-from engine.kernel.facts import Fact, Scenario, prepare, unify
+from engine.kernel.facts import SELF_DEFENCE, Fact, Scenario, prepare, unify
 from engine.language import ast as A
 from engine.language import render
 from engine.language.build import iso
@@ -141,6 +141,10 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
                 return Check(text, False, why), env
             if isinstance(lit, A.Ongoing):
                 return Check(text, False, f"{f.text} [{f.source}] is not ongoing at the end of the scenario"), env
+        if "armed_attack" in kinds:  # an attack the interpretation reads as self-defence (kernel/facts.py)
+            defence = [f for f in all_facts if f.kind == SELF_DEFENCE and unify(atom, f.roles, env) is not None]
+            if defence:
+                return Check(text, False, f"{defence[0].text} [{defence[0].source}]: not an armed attack"), env
         return Check(text, False, "no fact matches"), env
     if isinstance(lit, A.Temporal):
         # the facts each side matches on its own, and why no pair stands in the relation
@@ -164,6 +168,9 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
     if isinstance(lit, A.InArea):
         where = env.get(lit.var, lit.var)
         return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
+    if isinstance(lit, A.IsWho):
+        who = env.get(lit.var, lit.var)
+        return Check(text, False, f"{who} is not {'a state' if lit.what == 'state' else 'a declared actor'}"), env
     if isinstance(lit, A.Not):
         return Check(text, False, "the negated condition holds"), env
     return Check(text, False, ""), env

@@ -30,6 +30,7 @@ from engine.analysis.shapes import Shapes
 from engine.analysis.sides import Parties, SideView, instance_pairs, instants
 from engine.kernel import conditions as C
 from engine.kernel.facts import BIG, Fact, Scenario, sovereign
+from engine.kernel.lifecycle import deadline_days
 from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.codes import country_of
@@ -101,11 +102,9 @@ class Universe:
                 for c in A.clauses(p):
                     order |= C.offsets(c)
                 if p.then is not None and p.then.modality == "obligation":
-                    for q in p.then.qualifiers:
-                        if q.group == "timing":
-                            days = q.days if q.days is not None else timing.get(q.value)
-                            if days is not None:
-                                deadline.update({days, days + 1})
+                    days = deadline_days(p.then.qualifiers, timing)
+                    if days is not None:
+                        deadline.update({days, days + 1})
         order_list = sorted(d for d in order if d > 0)
         return order_list, sorted(d for d in (order | deadline) if d > 0)
 

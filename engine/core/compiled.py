@@ -29,7 +29,8 @@ alone.
 
 **Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
 prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`
-goes to the engine whole; so does a selection under an interpretation with definitions.
+goes to the engine whole; so does a selection under an interpretation with definitions or that
+reads armed attacks in self-defence as no armed attacks.
 The engine also evaluates, beside the compiled ones, every treaty that is not compiled."""
 
 from __future__ import annotations
@@ -206,7 +207,9 @@ def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> P
             cache.clear()
         interp = lib.interpretations.get(interpretation)
         prog = None
-        if interp is None or not interp.definitions:
+        # facts derived or re-read by the interpretation (definitions, self-defence) are the
+        # kernel's `prepare`: such a selection goes to the engine whole
+        if interp is None or not interp.definitions and not interp.self_defence:
             prog = Program(lib, list(treaty_ids), interp)
             if not prog.compiled:
                 prog = None
@@ -634,7 +637,7 @@ class _Generator:
     def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
         """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
         time for a compiled treaty, so worked out here, by the engine, for every party."""
-        assert isinstance(c, (A.InArea, A.InParties))
+        assert isinstance(c, (A.InArea, A.InParties, A.IsWho))
         var = c.var
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)

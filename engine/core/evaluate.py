@@ -47,7 +47,7 @@ from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext, context
 from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
-from engine.kernel.lifecycle import TERMINAL
+from engine.kernel.lifecycle import TERMINAL, deadline_days
 from engine.language import ast as A
 from engine.language import render
 from engine.language.library import Library, beneficiary_arg
@@ -195,14 +195,7 @@ class TreatyRun:
         return out
 
     def _deadline_days(self, then: A.Then) -> int | None:
-        days: int | None = None
-        for q in then.qualifiers:
-            if q.group == "timing":
-                if q.days is not None:
-                    return q.days
-                if q.value in self.timing:
-                    days = self.timing[q.value]
-        return days
+        return deadline_days(then.qualifiers, self.timing)
 
     def _due(self, then: A.Then) -> bool:
         """Whether the duty has a deadline under the interpretation."""

@@ -22,7 +22,7 @@ from engine.kernel.facts import BIG, Fact, unify
 from engine.language import ast as A
 from engine.language import render
 from engine.language.codes import country_of
-from engine.language.library import Library, beneficiary_arg
+from engine.language.library import Library, beneficiary_arg, is_who
 
 Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
 Solution = tuple[dict[str, str], tuple[Proof, ...]]
@@ -209,6 +209,10 @@ class Solver:
         elif isinstance(c, A.InParties):
             who = env.get(c.var)
             if who is not None and (self.ctx.member(who, t) if parties is not None else self.ctx.ever_member(who)):
+                yield env, ()
+        elif isinstance(c, A.IsWho):
+            who = env.get(c.var)
+            if who is not None and is_who(self.lib, who, c.what):
                 yield env, ()
         elif isinstance(c, A.StateRef):
             yield from self._solve_state(c, env, t, parties)

@@ -48,6 +48,8 @@ KINDS: dict[type, NodeKind] = {
     A.Temporal: NodeKind("temporal", leaf=True, monotone=True, test=False, treaty=False),
     A.InArea: NodeKind("area", leaf=False, monotone=True, test=True, treaty=False),  # a scope: see `_treaty`
     A.InParties: NodeKind("parties", leaf=False, monotone=False, test=True, treaty=True),
+    # who acted: fixed for a value, read from the library's actors, not from a treaty
+    A.IsWho: NodeKind("who", leaf=False, monotone=True, test=True, treaty=False),
     A.StateRef: NodeKind("state", leaf=False, monotone=False, test=False, treaty=True),
     A.And: NodeKind("and", leaf=False, monotone=True, test=False, treaty=False),
     A.Or: NodeKind("or", leaf=False, monotone=True, test=False, treaty=False),

@@ -85,6 +85,8 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
             if "at" in roles and "on" not in f.roles and info is not None and "on" in info.roles:
                 piece_roles["on"] = sovereign(interp, roles["at"], start)
             out.append(Fact(f.kind, piece_roles, start, end, f.text, f.source, f.note))
+    if interp is not None and interp.self_defence:
+        out = _self_defence(lib, interp, out)
     if interp is not None:
         for d in interp.definitions:
             for f in list(out):
@@ -99,6 +101,38 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
                                 f"{d.head.render(env)} [defined by {interp.name}: {d.body.render(env)}]",
                                 f.source, None))
     out.sort(key=Fact.sort_key)
+    return out
+
+
+SELF_DEFENCE = "self_defence"  # the kind an armed attack in self-defence is read as (obligations/vocabulary.casus)
+
+
+def _self_defence(lib: Library, interp: A.InterpretationDecl, facts: list[Fact]) -> list[Fact]:
+    """`armed attacks in self-defence are not armed attacks`: an armed attack by A on B that starts
+    while an armed attack by B on A, begun earlier, is going on is read as a `self_defence` fact
+    (no armed attack, aggression or threat on B), whose text says which attack it answers (UN
+    Charter Art. 51). Both attacks must name who attacked; the first such attack (by start, then
+    text) is the one cited."""
+    def attack(f: Fact) -> bool:
+        info = lib.kinds.get(f.kind)
+        return info is not None and "armed_attack" in info.ancestors and "by" in f.roles and "on" in f.roles
+
+    attacks = sorted((f for f in facts if attack(f)), key=Fact.sort_key)
+    if SELF_DEFENCE not in lib.kinds or not attacks:
+        return facts
+    out = []
+    for f in facts:
+        prior = None
+        if attack(f):
+            prior = next((g for g in attacks if g.roles["by"] == f.roles["on"] and g.roles["on"] == f.roles["by"]
+                          and g.start < f.start <= g.end), None)
+        if prior is None:
+            out.append(f)
+            continue
+        roles = {r: v for r, v in f.roles.items() if r in lib.kinds[SELF_DEFENCE].roles}
+        why = (f"{f.text} [self-defence under {interp.name}: against armed_attack(by: {prior.roles['by']}, "
+               f"on: {prior.roles['on']}) going on since {dt.date.fromordinal(prior.start).isoformat()}]")
+        out.append(Fact(SELF_DEFENCE, roles, f.start, f.end, why, f.source, f.note))
     return out
 
 

@@ -20,10 +20,11 @@ activated and fulfilled on the same day shows `fulfilled` from that day)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
+from engine.language import ast as A
 from engine.language.statuses import (
     ACTIVE,
     DEFEATED,
@@ -121,6 +122,25 @@ class Step:
     latch: bool = False
     judged: bool = False
     reason: str | None = None
+
+
+def deadline_days(qualifiers: Iterable[A.Qualifier], timing: Mapping[str, int]) -> int | None:
+    """The one rule for a duty's deadline in days (None: it has none). An explicit `within N days`
+    always applies. A timing word (`forthwith`, `immediately`, `promptly`) gives the days the
+    interpretation maps it to, except on a discretionary duty (`as it deems necessary`, `in
+    accordance with constitutional processes`): what the action is, and so whether it has been
+    taken, is left to the bearer's judgment (NATO Art. 5 "such action as it deems necessary"), so
+    no want of an action fact can make it `violated` (issue 15, item 7)."""
+    qs = tuple(qualifiers)
+    discretionary = any(q.group == "discretion" for q in qs)
+    days: int | None = None
+    for q in qs:
+        if q.group == "timing":
+            if q.days is not None:
+                return q.days
+            if not discretionary and q.value in timing:
+                days = timing[q.value]
+    return days
 
 
 def falls_due(modality: str) -> bool:

@@ -120,6 +120,16 @@ class InParties:
 
 
 @dataclass(frozen=True)
+class IsWho:
+    """`S is a state` (an ISO 3166-1 alpha-2 code) / `S is an actor` (a declared non-state actor):
+    who acted, for a text such as "an armed attack by any state" (Russia-DPRK Art. 4)."""
+
+    var: str
+    what: str  # "state" or "actor"
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
 class StateRef:
     """`art3 fulfilled for X [by Y]`: another provision's instance state."""
 
@@ -148,7 +158,7 @@ class Not:
     span: Span = field(compare=False)
 
 
-Cond = Occurred | Ongoing | Temporal | InArea | InParties | StateRef | And | Or | Not
+Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | StateRef | And | Or | Not
 
 # ------------------------------------------------------------------ declarations
 
@@ -166,10 +176,10 @@ class KindDecl:
     name: str
     is_action: bool
     roles: tuple[RoleDecl, ...]
-    parent: str | None
+    parents: tuple[str, ...]  # the is-a parents, in the order written (a kind may have several)
     doc: str | None
     span: Span = field(compare=False)
-    parent_span: Span | None = field(default=None, compare=False)
+    parent_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,8 @@ class InterpretationDecl:
     # suspends (`suspended X in T from D`): (treaty, party, effect, first day, last day or None),
     # effect one of "member", "not_member", "suspended"
     memberships: tuple[InterpMembership, ...] = ()
+    # `armed attacks in self-defence are not armed attacks` (engine/kernel/facts.py `prepare`)
+    self_defence: bool = False
 
 
 @dataclass(frozen=True)
@@ -479,7 +491,7 @@ def variables(c: Cond) -> frozenset[str]:
     for node in walk(c):
         for atom in node_atoms(node):
             names.update(a.value.name for a in atom.args if isinstance(a.value, Var))
-        if isinstance(node, (InArea, InParties)):
+        if isinstance(node, (InArea, InParties, IsWho)):
             names.add(node.var)
         elif isinstance(node, StateRef):
             names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, Var))

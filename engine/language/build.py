@@ -121,10 +121,11 @@ class Builder:
                 for r in role_nodes:
                     rname, opt, rtype = r.children
                     roles.append(A.RoleDecl(str(rname), opt is not None, str(rtype), self.span(r)))
+                parent_toks = list(parent_tok.children) if parent_tok is not None else []
                 kinds.append(A.KindDecl(str(kname), str(word) == "action", tuple(roles),
-                                        str(parent_tok) if parent_tok is not None else None,
+                                        tuple(str(p) for p in parent_toks),
                                         self.string(doc), self.span(e),
-                                        self.span(parent_tok) if parent_tok is not None else None))
+                                        tuple(self.span(p) for p in parent_toks)))
             else:
                 aname, doc = e.children
                 actors.append(A.ActorDecl(str(aname), self.string(doc), self.span(e)))
@@ -152,6 +153,7 @@ class Builder:
         name, title, *entries = t.children
         reassign, timing, defs, source = [], [], [], None
         members: list[A.InterpMembership] = []
+        self_defence = False
         for e in entries:
             if e.data == "reassign":
                 date, *codes = e.children
@@ -174,8 +176,10 @@ class Builder:
                           "interp_suspend": "suspended"}[e.data]
                 members.append(A.InterpMembership(str(treaty), A.Code(str(code), self.span(code)), effect, s, en,
                                                   self.span(e)))
+            elif e.data == "self_defence":
+                self_defence = True
         return A.InterpretationDecl(str(name), self.string(title), tuple(reassign), tuple(timing), tuple(defs),
-                                    source, self.span(t), tuple(members))
+                                    source, self.span(t), tuple(members), self_defence)
 
     # ------------------------------------------------------------ treaties
     def item_treaty(self, t: Tree) -> A.TreatyDecl:
@@ -375,6 +379,8 @@ class Builder:
             return A.InArea(str(t.children[0]), "region", str(t.children[1]), sp)
         if d == "in_parties":
             return A.InParties(str(t.children[0]), sp)
+        if d in ("is_state", "is_actor"):
+            return A.IsWho(str(t.children[0]), d[3:], sp)
         if d == "state_ref":
             prov, state, ben, by = t.children
             return A.StateRef(str(prov), str(state), self.value(ben),

@@ -339,6 +339,9 @@ class _Printer(_TermsPrinter):
         role_text = ", ".join(self.one(r) for r in roles if r is not None)
         return f"{word} {name}({role_text}){self.opt('is ', parent)}{self.opt('', doc)}"
 
+    def kind_parents(self, t: Tree) -> str:
+        return ", ".join(str(p) for p in t.children)
+
     def role_decl(self, t: Tree) -> str:
         name, optional, type_ = t.children
         return f"{name}{_tok(optional)}: {type_}"
@@ -418,6 +421,9 @@ class _Printer(_TermsPrinter):
     def timing_default(self, t: Tree) -> str:
         word, days = t.children
         return f"{self.one(word)} means within {days} days"
+
+    def self_defence(self, t: Tree) -> str:
+        return "armed attacks in self-defence are not armed attacks"
 
     def definition(self, t: Tree) -> str:
         head, body = t.children
@@ -574,6 +580,12 @@ class _Printer(_TermsPrinter):
 
     def in_parties(self, t: Tree) -> str:
         return f"{t.children[0]} in parties"
+
+    def is_state(self, t: Tree) -> str:
+        return f"{t.children[0]} is a state"
+
+    def is_actor(self, t: Tree) -> str:
+        return f"{t.children[0]} is an actor"
 
     def state_ref(self, t: Tree) -> str:
         provision, state, beneficiary, bearer = t.children

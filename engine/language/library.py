@@ -29,8 +29,8 @@ class KindInfo:
     name: str
     is_action: bool
     roles: dict[str, A.RoleDecl]
-    parent: str | None
-    ancestors: tuple[str, ...]  # itself first
+    parents: tuple[str, ...]
+    ancestors: tuple[str, ...]  # itself first, then every ancestor once, each before its parents
     doc: str | None
     span: Span
 
@@ -171,29 +171,54 @@ class Checker:
                 self.lib.scopes[(tid, s.name)] = self._resolve_region(s, region_decls, ())
 
     def _kinds(self, decls: dict[str, A.KindDecl]) -> None:
+        ancestors: dict[str, tuple[str, ...] | None] = {}  # None: unresolved (an unknown parent or a cycle)
+        for _name, k in sorted(decls.items()):
+            for parent, span in zip(k.parents, k.parent_spans or (k.span,) * len(k.parents), strict=True):
+                if parent not in decls:
+                    self.d.unknown(span, "kind", parent, decls)
         for name, k in sorted(decls.items()):
-            chain = [name]
-            cur = k
-            ok = True
-            while cur.parent is not None:
-                if cur.parent not in decls:
-                    self.d.unknown(cur.parent_span or cur.span, "kind", cur.parent, decls)
-                    ok = False
-                    break
-                if cur.parent in chain:
-                    self.d.error(k.span, "E-CYCLE",
-                                 f"kind '{name}' is its own ancestor: " + " is ".join(chain + [cur.parent]))
-                    ok = False
-                    break
-                chain.append(cur.parent)
-                cur = decls[cur.parent]
+            line = self._ancestors(name, decls, ancestors, [])
             roles: dict[str, A.RoleDecl] = {}
             for r in k.roles:
                 if r.name in roles:
                     self.d.error(r.span, "E-DUPLICATE", f"role '{r.name}' is declared twice in '{name}'")
                 roles[r.name] = r
-            self.lib.kinds[name] = KindInfo(name, k.is_action, roles, k.parent if ok else None,
-                                            tuple(chain) if ok else (name,), k.doc, k.span)
+            ok = line is not None
+            self.lib.kinds[name] = KindInfo(name, k.is_action, roles, k.parents if ok else (),
+                                            line if line is not None else (name,), k.doc, k.span)
+
+    def _ancestors(self, name: str, decls: dict[str, A.KindDecl], done: dict[str, tuple[str, ...] | None],
+                   path: list[str]) -> tuple[str, ...] | None:
+        """The is-a closure of `name` over the DAG of parents: itself first, then every ancestor
+        once, each before its own parents (a topological order; ties in the order the parents are
+        written), so the order never depends on hashing or file order. A cycle is an error at each
+        kind on it, naming the cycle."""
+        if name in done:
+            return done[name]
+        if name in path:
+            cycle = path[path.index(name):] + [name]
+            self.d.error(decls[cycle[0]].span, "E-CYCLE",
+                         f"kind '{cycle[0]}' is its own ancestor: " + " is ".join(cycle))
+            return None
+        k = decls[name]
+        post: list[str] = []  # a postorder of the parents' closures: ancestors before descendants
+        seen: set[str] = set()
+        ok = True
+        for parent in reversed(k.parents):  # the last parent's closure first, so the first comes out first
+            if parent not in decls:
+                ok = False
+                continue
+            line = self._ancestors(parent, decls, done, path + [name])
+            if line is None:
+                ok = False
+                continue
+            for a in reversed(line):
+                if a not in seen:
+                    seen.add(a)
+                    post.append(a)
+        result = (name, *reversed(post)) if ok else None
+        done[name] = result
+        return result
 
     def _resolve_region(self, r: A.RegionDecl, decls: dict[str, A.RegionDecl], path: tuple[str, ...]) -> Region:
         entries: list[tuple[str, frozenset[str]]] = []
@@ -428,7 +453,7 @@ class Checker:
             bound = set(outer)
             out: set[str] = set()
             # bind positively first, so that order within `and` does not matter for safety
-            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties))):
+            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties, A.IsWho))):
                 got = self.cond(t, item, bound, ids)
                 bound |= got
                 out |= got
@@ -456,6 +481,11 @@ class Checker:
         if isinstance(c, A.InParties):
             if c.var not in outer:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in parties'")
+            return set()
+        if isinstance(c, A.IsWho):
+            if c.var not in outer:
+                self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'is {c.what}'",
+                             f"bind it in an atom, e.g. armed_attack(by: {c.var}, on: X)")
             return set()
         if isinstance(c, A.StateRef):
             if c.provision not in ids:
@@ -566,6 +596,12 @@ class Checker:
             self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
         for a in e.missing + e.because:
             self.atom(a)
+
+
+def is_who(lib: Library, value: str, what: str) -> bool:
+    """`value is a state` (an ISO 3166-1 alpha-2 code, the way a state is named as a party) or
+    `value is an actor` (a non-state actor declared with `actor` in a vocabulary)."""
+    return is_country(value) if what == "state" else value in lib.actors
 
 
 def beneficiary_arg(then: A.Then) -> A.Value | None:

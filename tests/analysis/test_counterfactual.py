@@ -102,7 +102,8 @@ def test_dormant_provision_gets_facts_from_its_own_atoms(seed) -> None:  # type:
     lib, s = seed
     (search,) = counterfactuals(lib, s, "ru_kp_2024", "art4")
     assert search.target == "toward KP (no instance)"
-    assert [c.facts for c in search.found] == [("armed_attack(on: KP) on 2025-06-02",
+    # Art. 4 needs an attack "by one or more states" (`S is a state`): the search names one
+    assert [c.facts for c in search.found] == [("armed_attack(by: BY, on: KP) on 2025-06-02",
                                                 "state_of_war(party: KP) on 2025-06-02")]
     assert search.complete
 

@@ -204,9 +204,9 @@ def test_action_filter() -> None:
 
 def test_two_versions_of_one_treaty_file(write: Any) -> None:
     text = (Path(__file__).resolve().parents[2] / "obligations" / "ru_kp_2024.casus").read_text(encoding="utf-8")
-    assert "when state_of_war(party: X) during armed_attack(on: X)" in text
-    v2 = write("ru_kp_v2.casus", text.replace("when state_of_war(party: X) during armed_attack(on: X)",
-                                               "when armed_attack(on: X)"))
+    assert "when state_of_war(party: X) during armed_attack(by: S, on: X) and S is a state" in text
+    v2 = write("ru_kp_v2.casus", text.replace("when state_of_war(party: X) during armed_attack(by: S, on: X)",
+                                               "when armed_attack(by: S, on: X)"))
     res = D.diff("ru_kp_2024", str(v2))
     # an attack alone; and, as the end of an attack counts under `during`, an attack that goes on,
     # assistance that day and a war the day after (active from the war under the original,
@@ -216,7 +216,8 @@ def test_two_versions_of_one_treaty_file(write: Any) -> None:
     assert len(own) == 2
     d = own[0]
     # the attack may be drawn as any kind of armed attack (`wmd_use` is one)
-    assert sorted(f.kind for f in own[1].facts if f.kind not in ("armed_attack", "wmd_use")) == ["assist", "state_of_war"]
+    others = sorted(f.kind for f in own[1].facts if f.kind not in ("armed_attack", "wmd_use"))
+    assert others == ["assist", "state_of_war"]
     assert len(own[1].facts) == 3
     assert [f.kind for f in d.facts] == ["armed_attack"] and not d.a_runs
     assert [(r.provision.id, r.status) for r in d.b_runs] == [("art4", "active")]

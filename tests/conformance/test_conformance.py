@@ -254,6 +254,8 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             return R.Not(cond(c.item))
         if isinstance(c, A.InParties):
             return R.InParties(var_or_code(A.Var(c.var, c.span)))
+        if isinstance(c, A.IsWho):
+            return R.Who(var_or_code(A.Var(c.var, c.span)), c.what)
         if isinstance(c, A.InArea):
             if c.what != "scope":
                 raise Unexpressible("`in region` (the reference knows treaty scopes only)")
@@ -325,7 +327,7 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 tuple((day(r.start), t.code, r.to.code) for r in interp.reassignments for t in r.territories),
                 tuple((atom(d.head), atom(d.body)) for d in interp.definitions),
                 tuple((m.treaty, m.party.code, m.effect, day(m.start), None if m.end is None else day(m.end))
-                      for m in interp.memberships))
+                      for m in interp.memberships), interp.self_defence)
         return R.Case(ref_treaty, facts, ref_interp)
     except Unexpressible as e:
         return str(e)

@@ -445,8 +445,9 @@ def test_chained_provision_not_triggered_while_the_first_is_unfulfilled(evaluate
 
 
 def test_negated_state_reference(evaluate_files) -> None:  # type: ignore[no-untyped-def]
+    # imminent_threat, not threat: an armed attack is itself a threat (aggression is-a threat)
     a = provision("a", """
-        when threat(on: X)
+        when imminent_threat(on: X)
         then each other party must consult(with: X)
     """)
     b = provision("b", """
@@ -455,7 +456,8 @@ def test_negated_state_reference(evaluate_files) -> None:  # type: ignore[no-unt
     """, "2")
     r1 = evaluate_files(treaty(a, b), scenario("2020-02-01 armed_attack(on: RU)"), "tt")
     assert by_pair(r1, "tt", "b")[("BY", "RU")].status == "active"
-    r2 = evaluate_files(treaty(a, b), scenario("2020-01-20 threat(on: RU)", "2020-02-01 armed_attack(on: RU)"), "tt")
+    r2 = evaluate_files(treaty(a, b), scenario("2020-01-20 imminent_threat(on: RU)",
+                                               "2020-02-01 armed_attack(on: RU)"), "tt")
     assert by_pair(r2, "tt", "b") == {}
 
 
@@ -562,7 +564,7 @@ def test_crimea_under_ru_claims_brings_in_ru_kp_art4(evaluate_files) -> None:  #
     (i,) = instances(evaluate_files(None, s, "ru_kp_2024", "ru_claims"), "ru_kp_2024")
     assert (i.bearer, i.beneficiary, i.activated) == ("KP", "RU", "2024-12-10")
     # Art. 4: the state of war `during` the attack: the proof gives the war, then the attack
-    assert i.because[1].atom == "armed_attack(on: RU)"
+    assert i.because[1].atom == "armed_attack(by: UA, on: RU)"
     assert i.because[1].fact == "armed_attack(by: UA, at: UA-43)"
 
 

@@ -55,7 +55,7 @@ treaty tt "Test treaty" {
   in force 2020-01-01
   suspended KP toward RU from 2021-01-01
   provision p1 "Consult" article "1" {
-    when threat(on: X)
+    when imminent_threat(on: X)
     upon request(from: X, for: consult)
     then each other party must consult(with: X)
   }
@@ -69,7 +69,7 @@ treaty tt "Test treaty" {
 """
 RICH_SCENARIO = """\
 scenario "rich" {
-  2021-03-01 threat(on: BY)
+  2021-03-01 imminent_threat(on: BY)
   2021-03-01..2021-05-01 armed_attack(by: UA, on: RU)
   2021-03-02 assist(by: BY, to: RU)
   2021-04-01..2021-05-01 armed_attack(by: UA, on: BY)
@@ -169,7 +169,7 @@ def test_kursk_reproduces_spec_values(evaluate_files, tmp_path) -> None:  # type
         "timeline": [{"date": "2024-12-04", "status": "active"}, {"date": "2024-12-10", "status": "fulfilled"}],
     }
     assert {k: v for k, v in kp.items() if k != "because"} == expected
-    assert {"atom": "armed_attack(on: RU)", "fact": "armed_attack(by: UA, at: RU-KRS)",
+    assert {"atom": "armed_attack(by: UA, on: RU)", "fact": "armed_attack(by: UA, at: RU-KRS)",
             "source": f"{tmp_path / 'scenario.casus'}:2"} in kp["because"]
     # SPEC: ru_by_2024 is in force only from 2025-03-13 — nothing from it
     assert next(r for r in doc["results"] if r["treaty"] == "ru_by_2024")["instances"] == []
@@ -197,7 +197,7 @@ def test_json_scenario_equals_casus_scenario(write) -> None:  # type: ignore[no-
     assert strip_sources(a) == strip_sources(b)
     kp_b = next(r for r in b["results"] if r["treaty"] == "ru_kp_2024")["instances"][0]
     # the JSON scenario's explanations point at the event's line in the JSON file
-    assert {"atom": "armed_attack(on: RU)", "fact": "armed_attack(by: UA, at: RU-KRS)", "source": f"{js}:5"} \
+    assert {"atom": "armed_attack(by: UA, on: RU)", "fact": "armed_attack(by: UA, at: RU-KRS)", "source": f"{js}:5"} \
         in kp_b["because"]
 
 

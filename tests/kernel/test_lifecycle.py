@@ -383,3 +383,24 @@ def test_a_deadline_keeps_a_treaty_from_the_compiled_code_only_if_the_lifecycle_
     got = list(batch.run_batch(lib, [line], fmt="csv"))[1:]
     assert [x.split(",", 1)[1] for x in got] == [x.split(",", 1)[1] for x in walk] == [
         f"tt,p,1,BY,RU,{status}"]
+
+
+def test_a_discretionary_duty_takes_no_deadline_from_a_timing_word() -> None:
+    """Issue 15 item 7: `forthwith` under a reading that maps it to 7 days gives a deadline, but
+    not on a duty `as it deems necessary` or `in accordance with constitutional processes`; an
+    explicit `within N days` applies either way."""
+    from engine.base.source import Span
+    from engine.kernel.lifecycle import deadline_days
+    from engine.language import ast as A
+
+    sp = Span("t", 1, 1, 1, 1)
+    forthwith = A.Qualifier("timing", "forthwith", None, sp)
+    within = A.Qualifier("timing", "within_3_days", 3, sp)
+    deems = A.Qualifier("discretion", "as_it_deems_necessary", None, sp)
+    constitutional = A.Qualifier("discretion", "constitutional_processes", None, sp)
+    strict = {"forthwith": 7}
+    assert deadline_days([forthwith], strict) == 7
+    assert deadline_days([forthwith], {}) is None
+    assert deadline_days([forthwith, deems], strict) is None
+    assert deadline_days([constitutional, forthwith], strict) is None
+    assert deadline_days([deems, within], strict) == 3

@@ -119,7 +119,11 @@ def test_standard_vocabulary_names_and_is_a(lib) -> None:  # type: ignore[no-unt
             "state_of_war", "request", "agreement", "consult", "assist", "countermeasures", "deploy",
             "unsc_measures", "provocation", "withdrawal"}
     assert spec <= set(lib.kinds)
-    assert lib.kinds["armed_attack"].ancestors == ("armed_attack", "aggression", "encroachment")
+    # SPEC (firm): aggression is-a encroachment, threat; the closure lists each ancestor once,
+    # each before its own parents (threat before encroachment)
+    assert lib.kinds["aggression"].parents == ("encroachment", "threat")
+    assert lib.kinds["armed_attack"].ancestors == ("armed_attack", "aggression", "threat", "encroachment")
+    assert "armed_attack" in lib.descendants("threat") and "aggression" in lib.descendants("threat")
     assert lib.kinds["imminent_threat"].ancestors == ("imminent_threat", "threat", "encroachment")
     assert lib.kinds["sanctions"].ancestors == ("sanctions", "encroachment")
     assert {k for k, i in lib.kinds.items() if i.is_action} >= {"consult", "assist", "countermeasures", "deploy"}
@@ -163,3 +167,32 @@ def test_library_order_of_files_does_not_matter(lib) -> None:  # type: ignore[no
 def test_every_library_file_is_named_by_its_short_path(lib) -> None:  # type: ignore[no-untyped-def]
     assert all(f.startswith("obligations/") for f in lib.files)
     assert all(Path(f).suffix == ".casus" for f in lib.files)
+
+
+SEVERAL = """
+vocabulary v {
+  kind a(on: party)
+  kind b(on: party) is a
+  kind c(on: party)
+  kind d(on: party) is c, b
+  kind e(on: party) is d, a
+}
+"""
+
+
+def test_several_parents_closure_is_a_topological_order(write) -> None:  # type: ignore[no-untyped-def]
+    lib = engine.load([write("v.casus", SEVERAL)])[0]
+    assert lib.kinds["d"].ancestors == ("d", "c", "b", "a")
+    # every ancestor once (a is reached through d and directly), each before its parents
+    assert lib.kinds["e"].ancestors == ("e", "d", "c", "b", "a")
+    assert lib.descendants("a") == frozenset({"a", "b", "d", "e"})
+
+
+def test_several_parents_cycle_is_named(cli, write) -> None:  # type: ignore[no-untyped-def]
+    p = write("v.casus", "vocabulary v {\n  kind a(on: party) is c\n  kind b(on: party) is a\n"
+                         "  kind c(on: party) is d, b\n  kind d(on: party)\n}\n")
+    r = cli("check", p)
+    assert r.exit_code == 2
+    line = next(x for x in r.stderr.splitlines() if "E-CYCLE" in x)
+    assert line.startswith(f"{p}:2:3: E-CYCLE")
+    assert line.endswith("kind 'a' is its own ancestor: a is c is b is a")
