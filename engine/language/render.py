@@ -25,6 +25,9 @@ def cond(c: A.Cond, env: dict[str, str] | None = None, top: bool = True) -> str:
         return f"{env.get(c.var, c.var)} in {c.what} {c.name}"
     if isinstance(c, A.InParties):
         return f"{env.get(c.var, c.var)} in parties"
+    if isinstance(c, A.PlaceOf):
+        word = "territory of" if c.relation == "territory" else "administered by"
+        return f"{env.get(c.var, c.var)} {word} {value(c.party, env)}"
     if isinstance(c, A.StateRef):
         out = f"{c.provision} {c.state} for {value(c.beneficiary, env)}"
         if c.bearer is not None:
