@@ -419,7 +419,7 @@ def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
         end = f.end if f.end is not None else far
         if f.kind in HAS_AGAINST and "against" not in roles:
             roles["against"] = "territory"
-        if f.kind in HAS_AT and "at" not in roles and "on" in roles and roles.get("against", "territory") == "territory":
+        if f.kind in HAS_AT and "at" not in roles and "on" in roles and roles.get("against") in (None, "territory"):
             roles["at"] = roles["on"]
         if f.kind in HAS_ON and "on" not in roles and "at" in roles:
             day, piece_start, owner = f.start, f.start, sovereign(case, roles["at"], f.start)

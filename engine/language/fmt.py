@@ -160,7 +160,40 @@ def _tok(t: Tree | Token | None) -> str:
 _PREC = {"or_": 1, "and_": 2, "not_": 3}  # everything else is a primary (4)
 
 
-class _Printer:
+class _Places:
+    """The printer's methods for places: areas, administration, whose territory (SPEC "Places,
+    targets and time between facts")."""
+
+    def administration(self, t: Tree) -> tuple[str, list[Tree]]:
+        name, title, *entries = t.children
+        return f"administration {name}{'' if title is None else ' ' + str(title)}", entries
+
+    def area_named(self, t: Tree) -> str:
+        return f"area {t.children[0]}"
+
+    def area_decl(self, t: Tree) -> str:
+        name, title, *rest = t.children
+        *within, side = rest
+        names = [str(w) for w in within if w is not None]
+        text = f"area {name}{'' if title is None else ' ' + str(title)}"
+        if names:
+            text += f" within {', '.join(names)}"
+        return text + (f" {side} of the tropic" if side is not None else "")
+
+    def administer(self, t: Tree) -> str:
+        date, *codes = t.children
+        return f"from {date}: {', '.join(map(str, codes[:-1]))} administered by {codes[-1]}"
+
+    def territory_of(self, t: Tree) -> str:
+        var, party = t.children
+        return f"{var} territory of {party.children[0]}"
+
+    def administered_by(self, t: Tree) -> str:
+        var, party = t.children
+        return f"{var} administered by {party.children[0]}"
+
+
+class _Printer(_Places):
     def __init__(self, text: str, comments: list[Comment]):
         self.text = text
         self.comments = _Comments(text, comments)
@@ -251,10 +284,6 @@ class _Printer:
         name, *entries = t.children
         return f"vocabulary {name}", entries
 
-    def administration(self, t: Tree) -> tuple[str, list[Tree]]:
-        name, title, *entries = t.children
-        return f"administration {name}{self.opt('', title)}", entries
-
     def interpretation(self, t: Tree) -> tuple[str, list[Tree]]:
         name, title, *entries = t.children
         return f"interpretation {name}{self.opt('', title)}", entries
@@ -310,18 +339,6 @@ class _Printer:
     def area_region(self, t: Tree) -> str:
         return f"region {t.children[0]}"
 
-    def area_named(self, t: Tree) -> str:
-        return f"area {t.children[0]}"
-
-    def area_decl(self, t: Tree) -> str:
-        name, title, *rest = t.children
-        *within, side = rest
-        names = [str(w) for w in within if w is not None]
-        text = f"area {name}{self.opt('', title)}"
-        if names:
-            text += f" within {', '.join(names)}"
-        return text + (f" {side} of the tropic" if side is not None else "")
-
     def area_list(self, t: Tree, depth: int) -> None:
         """`region`/`scope` NAME ["title"] { areas }. Areas keep the lines they were written on
         (one output line per input line, normalised); a list written on the `{` line with no
@@ -372,10 +389,6 @@ class _Printer:
     def reassign(self, t: Tree) -> str:
         date, *codes = t.children
         return f"from {date}: {', '.join(map(str, codes[:-1]))} belong to {codes[-1]}"
-
-    def administer(self, t: Tree) -> str:
-        date, *codes = t.children
-        return f"from {date}: {', '.join(map(str, codes[:-1]))} administered by {codes[-1]}"
 
     def timing_default(self, t: Tree) -> str:
         word, days = t.children
@@ -525,14 +538,6 @@ class _Printer:
 
     def in_parties(self, t: Tree) -> str:
         return f"{t.children[0]} in parties"
-
-    def territory_of(self, t: Tree) -> str:
-        var, party = t.children
-        return f"{var} territory of {self.one(party)}"
-
-    def administered_by(self, t: Tree) -> str:
-        var, party = t.children
-        return f"{var} administered by {self.one(party)}"
 
     def state_ref(self, t: Tree) -> str:
         provision, state, beneficiary, bearer = t.children

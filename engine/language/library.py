@@ -200,12 +200,10 @@ class Checker:
                     if unique("property", item.name, item.span):
                         self.lib.properties[item.name] = item
         self._kinds(kind_decls)
-        self._areas(area_decls)
-        for r in admin:
-            for t in r.territories:
-                self.territory_code(t.code, t.span)
-            self.country_code(r.to.code, r.to.span)
-        self.lib.administration = tuple(sorted(admin, key=lambda r: (r.start, r.span.where)))
+        self.lib.areas = resolve_areas(area_decls, self.d)
+        for entry in admin:
+            self.reassign(entry)
+        self.lib.administration = tuple(sorted(admin, key=lambda e: (e.start, e.span.where)))
         for name, r in sorted(region_decls.items()):
             self.lib.regions[name] = self._resolve_region(r, region_decls, (name,))
         for tid, t in sorted(self.lib.treaties.items()):
@@ -237,47 +235,12 @@ class Checker:
             self.lib.kinds[name] = KindInfo(name, k.is_action, roles, k.parent if ok else None,
                                             tuple(chain) if ok else (name,), k.doc, k.span)
 
-    def _areas(self, decls: dict[str, A.AreaDecl]) -> None:
-        inside: dict[str, frozenset[str]] = {}
-
-        def up(name: str, path: tuple[str, ...]) -> frozenset[str]:
-            if name in inside:
-                return inside[name]
-            out = {name}
-            for w in decls[name].within:
-                if w.name not in decls:
-                    self.d.unknown(w.span, "area", w.name, decls)
-                elif w.name in path:
-                    self.d.error(w.span, "E-CYCLE", "area lies within itself: " + " within ".join(path + (w.name,)))
-                else:
-                    out |= up(w.name, path + (w.name,))
-            inside[name] = frozenset(out)
-            return inside[name]
-
-        for name, a in sorted(decls.items()):
-            self.lib.areas[name] = AreaInfo(name, a.title, tuple(w.name for w in a.within), up(name, (name,)),
-                                            a.tropic, a.span)
-        for name, info in sorted(self.lib.areas.items()):
-            # an area wholly on one side of the Tropic cannot lie within an area wholly on the other
-            for other in sorted(info.inside - {name}):
-                side = self.lib.areas[other].tropic if other in self.lib.areas else None
-                if info.tropic is not None and side is not None and side != info.tropic:
-                    self.d.error(decls[name].span, "E-AREA",
-                                 f"area '{name}' lies {info.tropic} of the Tropic of Cancer, "
-                                 f"but within '{other}', which lies {side} of it",
-                                 "an area within another lies on the same side of the Tropic, or the outer one "
-                                 "straddles it (then say neither)")
-
     def _resolve_region(self, r: A.RegionDecl, decls: dict[str, A.RegionDecl], path: tuple[str, ...]) -> Region:
         entries: list[tuple[str, frozenset[str]]] = []
         areas: set[str] = set()
         for area in r.areas:
             if area.area is not None:
-                if area.area not in self.lib.areas:
-                    self.d.unknown(area.span, "area", area.area, self.lib.areas)
-                    continue
-                # an area listed covers every area declared within it
-                areas.update(n for n, info in self.lib.areas.items() if area.area in info.inside)
+                areas.update(covered_areas(self.lib, area, self.d))
             elif area.region is not None:
                 if area.region not in decls:
                     self.d.unknown(area.span, "region", area.region, decls)
@@ -341,16 +304,11 @@ class Checker:
             for rname, role in info.roles.items():
                 if role.optional or rname in seen:
                     continue
-                if rname == "on" and "at" in seen and not _area_at(atom):
+                if rname == "on" and "at" in seen:
+                    if _area_at(atom):
+                        area_needs_on(self.d, atom)
                     continue
                 if rname == "at" and "on" in seen:
-                    continue
-                if rname == "on" and "at" in seen:
-                    where = next(str(a.value) for a in atom.args if a.role == "at")
-                    self.d.error(atom.span, "E-ROLE-MISSING",
-                                 f"'{atom.kind}' at the area '{where}' needs the role 'on'",
-                                 "an area has no sovereign: name the party attacked, "
-                                 f"e.g. {atom.kind}(on: US, at: {where}, against: vessels)")
                     continue
                 self.d.error(atom.span, "E-ROLE-MISSING", f"'{atom.kind}' needs the role '{rname}'",
                              f"write it as {atom.kind}"
@@ -378,21 +336,11 @@ class Checker:
             else:
                 self.d.error(v.span, "E-TYPE", f"'{v.name}' is not a territory",
                              "territories are ISO 3166-2 codes such as RU-KRS or UA-43, or a country code")
-        elif rtype == "place":
-            if isinstance(v, A.Code):
+        elif rtype in ("place", "target"):
+            if isinstance(v, A.Code) and rtype == "place":
                 self.territory_code(v.code, v.span)
-            elif v.name not in self.lib.areas:
-                close = _close(v.name, self.lib.areas)
-                self.d.error(v.span, "E-TYPE", f"'{v.name}' is not a territory or a declared area",
-                             suggestions=close,
-                             hint=None if close else "a place is an ISO 3166 code (RU-KRS, UA-43, US) or an area "
-                             "declared with 'area' (pacific_ocean, south_china_sea, …)")
-        elif rtype == "target":
-            if not isinstance(v, A.Name) or v.name not in TARGETS:
-                close = _close(str(v), TARGETS)
-                self.d.error(v.span, "E-TYPE", f"'{v}' is not a target",
-                             suggestions=close,
-                             hint=None if close else f"targets are: {', '.join(TARGETS)}")
+            else:
+                check_place_or_target(self.d, self.lib, v, rtype)
         elif rtype == "action":
             actions = {k for k, i in self.lib.kinds.items() if i.is_action}
             if not isinstance(v, A.Name) or v.name not in actions:
@@ -406,12 +354,15 @@ class Checker:
             self.d.error(v.span, "E-TYPE", f"'{v.code}' is a code, but this role takes a {rtype}")
 
     # ------------------------------------------------------------ interpretations
+    def reassign(self, r: A.Reassign) -> None:
+        for t in r.territories:
+            self.territory_code(t.code, t.span)
+        self.country_code(r.to.code, r.to.span)
+
     def interpretations(self) -> None:
         for _name, it in sorted(self.lib.interpretations.items()):
             for r in it.reassignments + it.administrations:
-                for t in r.territories:
-                    self.territory_code(t.code, t.span)
-                self.country_code(r.to.code, r.to.span)
+                self.reassign(r)
             for d in it.definitions:
                 self.atom(d.head)
                 self.atom(d.body)
@@ -532,14 +483,8 @@ class Checker:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'in parties'")
             return set()
         if isinstance(c, A.PlaceOf):
-            word = "territory of" if c.relation == "territory" else "administered by"
-            if c.var not in outer:
-                self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before '{word}'",
-                             f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
-            if isinstance(c.party, A.Var) and c.party.name not in outer:
-                self.d.error(c.party.span, "E-UNSAFE", f"variable '{c.party.name}' must be bound before '{word}'",
-                             f"bind it in an atom, e.g. armed_attack(on: {c.party.name}, at: {c.var})")
-            elif isinstance(c.party, A.Code):
+            check_place_of(self.d, c, outer)
+            if isinstance(c.party, A.Code):
                 self.country_code(c.party.code, c.party.span)
             return set()
         if isinstance(c, A.StateRef):
@@ -651,6 +596,85 @@ class Checker:
             self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
         for a in e.missing + e.because:
             self.atom(a)
+
+
+def resolve_areas(decls: dict[str, A.AreaDecl], diags: Diagnostics) -> dict[str, AreaInfo]:
+    """The declared areas, each with every area it lies within (cycles and unknown names are
+    errors), checked for the side of the Tropic they say they lie on."""
+    inside: dict[str, frozenset[str]] = {}
+    areas: dict[str, AreaInfo] = {}
+
+    def up(name: str, path: tuple[str, ...]) -> frozenset[str]:
+        if name in inside:
+            return inside[name]
+        out = {name}
+        for w in decls[name].within:
+            if w.name not in decls:
+                diags.unknown(w.span, "area", w.name, decls)
+            elif w.name in path:
+                diags.error(w.span, "E-CYCLE", "area lies within itself: " + " within ".join(path + (w.name,)))
+            else:
+                out |= up(w.name, path + (w.name,))
+        inside[name] = frozenset(out)
+        return inside[name]
+
+    for name, a in sorted(decls.items()):
+        areas[name] = AreaInfo(name, a.title, tuple(w.name for w in a.within), up(name, (name,)), a.tropic, a.span)
+    for name, info in sorted(areas.items()):
+        # an area wholly on one side of the Tropic cannot lie within an area wholly on the other
+        for other in sorted(info.inside - {name}):
+            side = areas[other].tropic if other in areas else None
+            if info.tropic is not None and side is not None and side != info.tropic:
+                diags.error(decls[name].span, "E-AREA",
+                            f"area '{name}' lies {info.tropic} of the Tropic of Cancer, "
+                            f"but within '{other}', which lies {side} of it",
+                            "an area within another lies on the same side of the Tropic, or the outer one "
+                            "straddles it (then say neither)")
+    return areas
+
+
+def covered_areas(lib: Library, area: A.Area, diags: Diagnostics) -> set[str]:
+    """The areas a region's `area NAME` entry covers: the area and every area declared within it."""
+    assert area.area is not None
+    if area.area not in lib.areas:
+        diags.unknown(area.span, "area", area.area, lib.areas)
+        return set()
+    return {n for n, info in lib.areas.items() if area.area in info.inside}
+
+
+def check_place_or_target(diags: Diagnostics, lib: Library, v: A.Value, rtype: str) -> None:
+    """A value in a `place` role that is not a code (it must be a declared area), or in a `target`
+    role (one of TARGETS), with "did you mean"."""
+    pool: Iterable[str] = lib.areas if rtype == "place" else TARGETS
+    if isinstance(v, A.Name) and v.name in pool:
+        return
+    close = _close(str(v), pool)
+    if rtype == "place":
+        diags.error(v.span, "E-TYPE", f"'{v}' is not a territory or a declared area", suggestions=close,
+                    hint=None if close else "a place is an ISO 3166 code (RU-KRS, UA-43, US) or an area "
+                    "declared with 'area' (pacific_ocean, south_china_sea, …)")
+    else:
+        diags.error(v.span, "E-TYPE", f"'{v}' is not a target", suggestions=close,
+                    hint=None if close else f"targets are: {', '.join(TARGETS)}")
+
+
+def check_place_of(diags: Diagnostics, c: A.PlaceOf, outer: set[str]) -> None:
+    """`A territory of X` / `A administered by X` test what is bound: both variables must be."""
+    word = "territory of" if c.relation == "territory" else "administered by"
+    if c.var not in outer:
+        diags.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before '{word}'",
+                    f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
+    if isinstance(c.party, A.Var) and c.party.name not in outer:
+        diags.error(c.party.span, "E-UNSAFE", f"variable '{c.party.name}' must be bound before '{word}'",
+                    f"bind it in an atom, e.g. armed_attack(on: {c.party.name}, at: {c.var})")
+
+
+def area_needs_on(diags: Diagnostics, atom: A.Atom) -> None:
+    """A fact placed in an area must name `on` (SPEC "No silent place": an area has no sovereign)."""
+    where = next(str(a.value) for a in atom.args if a.role == "at")
+    diags.error(atom.span, "E-ROLE-MISSING", f"'{atom.kind}' at the area '{where}' needs the role 'on'",
+                "an area has no sovereign: name the party attacked, "
+                f"e.g. {atom.kind}(on: US, at: {where}, against: vessels)")
 
 
 def beneficiary_arg(then: A.Then) -> A.Value | None:

@@ -72,7 +72,8 @@ def test_kind_names_each_node_kind(text: str, cls: type, name: str) -> None:
 def test_kind_of_the_tests_and_negation() -> None:
     area, parties, neg = (parse(t).items[1] for t in (AREA, PARTIES, NOT))  # type: ignore[union-attr]
     assert (C.kind(area).name, C.kind(parties).name, C.kind(neg).name) == ("area", "parties", "not")
-    assert set(C.KINDS) == {A.Occurred, A.Ongoing, A.Temporal, A.InArea, A.InParties, A.StateRef, A.And, A.Or, A.Not}
+    assert set(C.KINDS) == {A.Occurred, A.Ongoing, A.Temporal, A.InArea, A.InParties, A.PlaceOf, A.StateRef, A.And,
+                            A.Or, A.Not}
 
 
 def test_children_and_nodes() -> None:
