@@ -85,6 +85,44 @@ def is_state(value: str) -> bool:
     return len(value) == 2 and value.isalpha() and value.isupper()
 
 
+# SPEC "Places, targets and time between facts": the attack kinds take `against`, `territory`
+# when left out; only an attack against territory with no `at` is placed in the country of `on`.
+HAS_AGAINST = {"aggression", "armed_attack"}
+
+# Areas (seas and oceans) the reference knows, each with the areas it lies directly within: a
+# small table of its own, for the conformance files (written from IHO S-23 as SPEC lists the
+# names, not read from obligations/areas.casus). `render` declares them in the case's text.
+AREA_PARENTS: dict[str, tuple[str, ...]] = {
+    "high_seas": (),
+    "pacific_ocean": ("high_seas",),
+    "south_china_sea": ("pacific_ocean",),
+    "east_china_sea": ("pacific_ocean",),
+    "indian_ocean": ("high_seas",),
+    "red_sea": ("indian_ocean",),
+    "north_atlantic": ("high_seas",),
+    "north_atlantic_north": ("north_atlantic",),
+    "north_sea": ("north_atlantic_north",),
+    "mediterranean_sea": ("high_seas",),
+}
+
+# Administration of record, as SPEC and the issue give it: (from, territory, administrator).
+# Okinawa under US administration until 1972-05-14; Crimea and Sevastopol under Russian control
+# from 2014-03-18. `render` writes it into the case's text.
+RECORD: tuple[tuple[dt.date, str, str], ...] = (
+    (dt.date(1952, 4, 28), "JP-47", "US"),
+    (dt.date(1972, 5, 15), "JP-47", "JP"),
+    (dt.date(2014, 3, 18), "UA-43", "RU"),
+    (dt.date(2014, 3, 18), "UA-40", "RU"),
+)
+
+
+def area_within(place: str, area: str) -> bool:
+    """Whether a place lies in an area: it is the area, or an area it lies within does."""
+    if place == area:
+        return True
+    return any(area_within(parent, area) for parent in AREA_PARENTS.get(place, ()))
+
+
 def is_a(kind: str, wanted: str) -> bool:
     """Whether `kind` is `wanted` or has it among its ancestors (a search over the DAG)."""
     todo, seen = [kind], set()
@@ -188,6 +226,15 @@ class InParties:
 
 
 @dataclass(frozen=True)
+class PlaceOf:
+    """`V territory of P` (relation 'territory': the sovereign of the place that day is P) or
+    `V administered by P` ('administration'). An area is nobody's territory."""
+    var: str
+    relation: str
+    party: str
+
+
+@dataclass(frozen=True)
 class InScope:
     """`V in scope NAME`: the territory is in one of the treaty's scopes."""
     var: str
@@ -202,7 +249,7 @@ class Who:
 
 
 Cond = (Occurred | Ongoing | Within | After | Before | During | Overlapping | And | Or | Not | State | InParties
-        | InScope | Who)
+        | InScope | Who | PlaceOf)
 
 
 @dataclass(frozen=True)
@@ -282,6 +329,7 @@ class Interpretation:
     # `armed attacks in self-defence are not armed attacks`: an armed attack by A on B begun while
     # one by B on A, begun on an earlier day, is going on is a `self_defence` event instead
     self_defence: bool = False
+    administer: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new administrator)
 
 
 @dataclass(frozen=True)
@@ -326,6 +374,8 @@ def _cond_text(c: Cond) -> str:
         return f"{c.var} in scope {c.scope}"
     if isinstance(c, Who):
         return f"{c.var} is {'a state' if c.what == 'state' else 'an actor'}"
+    if isinstance(c, PlaceOf):
+        return f"{c.var} {'territory of' if c.relation == 'territory' else 'administered by'} {c.party}"
     raise AssertionError(c)
 
 
@@ -339,12 +389,20 @@ def render(case: Case) -> str:
     """The case as one .casus file: the interpretation (if any), the treaty, the scenario."""
     t = case.treaty
     out: list[str] = []
+    for name, parents in AREA_PARENTS.items():
+        out.append(f"area {name}" + (f" within {', '.join(parents)}" if parents else ""))
+    out.append("administration record {")
+    for start, territory, to in RECORD:
+        out.append(f"  from {start.isoformat()}: {territory} administered by {to}")
+    out.append("}")
     if case.interpretation is not None:
         out.append('interpretation gen "generated" {')
         for word, days in case.interpretation.timing:
             out.append(f"  {word} means within {days} days")
         for start, territory, to in case.interpretation.reassign:
             out.append(f"  from {start.isoformat()}: {territory} belong to {to}")
+        for start, territory, to in case.interpretation.administer:
+            out.append(f"  from {start.isoformat()}: {territory} administered by {to}")
         for head, body in case.interpretation.defines:
             out.append(f"  define {head.text()} while {body.text()}")
         out.append("}")
@@ -362,7 +420,8 @@ def render(case: Case) -> str:
                    + (f" until {s.end.isoformat()}" if s.end else ""))
     for name, entries in t.scopes:
         out.append(f'  scope {name} "{name}" {{ ' + ", ".join(
-            code + (f" except ({', '.join(ex)})" if ex else "") for code, ex in entries) + " }")
+            (f"area {code[5:]}" if code.startswith("area:") else code)
+            + (f" except ({', '.join(ex)})" if ex else "") for code, ex in entries) + " }")
     for p in t.provisions:
         out.append(f'  provision {p.id} "{p.id}" article "{p.id[1:]}" {{')
         out.append(f"    when {_cond_text(p.when)}")
@@ -409,6 +468,25 @@ def sovereign(case: Case, territory: str, day: dt.date) -> str:
     return owner
 
 
+def administrator(case: Case, territory: str, day: dt.date) -> str:
+    """Who administers a territory that day: the latest entry (of record, or of the
+    interpretation) naming it or its country — on one date, one naming the territory itself
+    before one naming its country, and the interpretation's before the record's; else its
+    sovereign."""
+    country = territory.split("-")[0]
+    entries = [(start, t, to, 0) for start, t, to in RECORD]
+    if case.interpretation is not None:
+        entries += [(start, t, to, 1) for start, t, to in case.interpretation.administer]
+    best: tuple[dt.date, int, int] | None = None
+    who = None
+    for start, t, to, rank in entries:
+        if start <= day and t in (territory, country):
+            key = (start, int(t == territory), rank)
+            if best is None or key >= best:
+                best, who = key, to
+    return who if who is not None else sovereign(case, territory, day)
+
+
 def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
     """Each fact as events: a fact at a territory and not naming `on` is, on each day, on that
     day's sovereign of the territory; it is one event per stretch of days with one sovereign.
@@ -418,7 +496,9 @@ def events(case: Case, last: dt.date, far: dt.date) -> list[Event]:
     for f in case.facts:
         roles = dict(f.roles)
         end = f.end if f.end is not None else far
-        if f.kind in HAS_AT and "at" not in roles and "on" in roles:
+        if f.kind in HAS_AGAINST and "against" not in roles:
+            roles["against"] = "territory"
+        if f.kind in HAS_AT and "at" not in roles and "on" in roles and roles.get("against") in (None, "territory"):
             roles["at"] = roles["on"]
         if f.kind in HAS_ON and "on" not in roles and "at" in roles:
             day, piece_start, owner = f.start, f.start, sovereign(case, roles["at"], f.start)
@@ -463,13 +543,14 @@ class World:
         for s in t.suspensions:
             dates += [d for d in (s.start, s.end) if d]
         if case.interpretation:
-            dates += [d for d, _, _ in case.interpretation.reassign]
+            dates += [d for d, _, _ in case.interpretation.reassign + case.interpretation.administer]
             dates += [d for m in case.interpretation.memberships for d in (m[3], m[4]) if d]
         for p in t.provisions:
             dates += [d for d in (p.version or ()) if d]
         for r in t.reservations:
             dates += [d for d in (r.start, r.end) if d]
         dates += [effective_day(f.start, t.notice) for f in case.facts if f.kind == "denunciation"]
+        dates += [d for d, _, _ in RECORD if t.start <= d]
         longest = max([days_of(p.timing, case) or 0 for p in t.provisions] + [0])
         self.first = min(dates) - ONE
         # after this day nothing changes any more: every date, every deadline is behind it — a
@@ -575,6 +656,8 @@ def atom_vars(c: Cond | None) -> set[str]:
         return {v for v in ("X", c.bearer) if v and is_var(v)}
     if isinstance(c, (InParties, InScope, Who)):
         return {c.var}
+    if isinstance(c, PlaceOf):
+        return {c.var} | ({c.party} if is_var(c.party) else set())
     raise AssertionError(c)
 
 
@@ -656,6 +739,14 @@ class Instance:
             return in_area(dict(self.w.case.treaty.scopes)[c.scope], env[c.var])
         if isinstance(c, Who):
             return is_state(env[c.var]) if c.what == "state" else env[c.var] in ACTORS
+        if isinstance(c, PlaceOf):
+            place = env[c.var]
+            party = env[c.party] if is_var(c.party) else c.party
+            if place in AREA_PARENTS:
+                return False
+            holder = sovereign(self.w.case, place, day) if c.relation == "territory" else \
+                administrator(self.w.case, place, day)
+            return holder == party
         raise AssertionError(c)
 
     def bindings(self, c: Cond, env: dict[str, str], day: dt.date,
@@ -769,8 +860,10 @@ class Instance:
 
 def in_area(entries: tuple[tuple[str, tuple[str, ...]], ...], territory: str) -> bool:
     """Language docs, Regions: a territory is in a region when the region lists it, or lists its
-    country and does not except it."""
-    return any(territory == code or (territory.split("-")[0] == code and territory not in excepts)
+    country and does not except it; an area (`area:NAME` in the entries) holds every place that
+    lies within it."""
+    return any(area_within(territory, code[5:]) if code.startswith("area:") else
+               territory == code or (territory.split("-")[0] == code and territory not in excepts)
                for code, excepts in entries)
 
 

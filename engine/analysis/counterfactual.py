@@ -136,7 +136,7 @@ class _Filler:
         self.party = parties[0] if parties else None
 
     def value(self, var: str, rtype: str, env: dict[str, str], benef: str | None) -> str | None:
-        if rtype == "territory":
+        if rtype in ("territory", "place"):
             test = self.area.get(var)
             if test is not None:
                 region = (self.lib.scopes.get((self.treaty.id, test.name)) if test.what == "scope"

@@ -13,7 +13,7 @@ from engine.base.source import Span
 from engine.core.evaluate import BIG, Evaluation, TreatyRun, evaluate
 from engine.core.records import because_items
 from engine.kernel import conditions as C
-from engine.kernel.facts import SELF_DEFENCE, Fact, Scenario, prepare, unify
+from engine.kernel.facts import SELF_DEFENCE, Fact, Scenario, administrator, prepare, sovereign, unify
 from engine.language import ast as A
 from engine.language import render
 from engine.language.build import iso
@@ -145,6 +145,11 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
             defence = [f for f in all_facts if f.kind == SELF_DEFENCE and unify(atom, f.roles, env) is not None]
             if defence:
                 return Check(text, False, f"{defence[0].text} [{defence[0].source}]: not an armed attack"), env
+        unplaced = _unplaced(atom, all_facts, env, kinds)
+        if unplaced is not None:
+            return Check(text, False, f"{unplaced.text} [{unplaced.source}] matches, but its place was not "
+                                      "given (no `at`: an attack on forces, vessels or aircraft is not "
+                                      "placed in the country attacked)"), env
         return Check(text, False, "no fact matches"), env
     if isinstance(lit, A.Temporal):
         # the facts each side matches on its own, and why no pair stands in the relation
@@ -165,6 +170,17 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
                  "after": "does not start on or after {b}", "before": "does not start before {b}"}
         rel = words.get(lit.op, f"does not start within {lit.days} days after {{b}}")
         return Check(text, False, f"{a.text} [{a.source}] {rel.format(b=f'{b.text} [{b.source}]')}"), env
+    if isinstance(lit, A.PlaceOf):
+        where = env.get(lit.var)
+        if where is None:
+            return Check(text, False, f"no fact gave the place {lit.var}"), env
+        if where in tr.lib.areas:
+            return Check(text, False, f"{where} is an area (a sea or an ocean): nobody's territory"), env
+        if lit.relation == "territory":
+            word = f"its sovereign is {sovereign(tr.interp, where, BIG)}"
+        else:
+            word = f"it is administered by {administrator(tr.lib, tr.interp, where, BIG)}"
+        return Check(text, False, f"{where}: {word} (at the end of the scenario, under the interpretation)"), env
     if isinstance(lit, A.InArea):
         where = env.get(lit.var, lit.var)
         return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
@@ -180,6 +196,16 @@ def _matching(tr: TreatyRun, atom: A.Atom, env: dict[str, str], all_facts: list[
     """The facts of an atom's kind (or a kind below it) whose roles fit it."""
     kinds = set(tr.lib.descendants(atom.kind)) or {atom.kind}
     return [f for f in all_facts if f.kind in kinds and unify(atom, f.roles, env) is not None]
+
+
+def _unplaced(atom: A.Atom, facts: list[Fact], env: dict[str, str], kinds: set[str]) -> Fact | None:
+    """A fact that would match the atom but for its place: it gives no `at` (SPEC "No silent
+    place": `explain` says the place was not given)."""
+    if not any(a.role == "at" for a in atom.args):
+        return None
+    rest = A.Atom(atom.kind, tuple(a for a in atom.args if a.role != "at"), atom.span)
+    return next((f for f in facts if f.kind in kinds and "at" not in f.roles and unify(rest, f.roles, env) is not None),
+                None)
 
 
 def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from engine.analysis.sides import Parties, SideView, instance_pairs
 from engine.language import ast as A
-from engine.language.library import KindInfo, beneficiary_arg
+from engine.language.library import TARGETS, KindInfo, beneficiary_arg
 
 Shape = tuple[str, tuple[tuple[str, str], ...]]  # (kind, roles in canonical names)
 
@@ -70,7 +70,7 @@ class Shapes:
             t = info.roles[r].type if r in info.roles else ""
             if t == "party":
                 v = s.canon(v)
-            elif t == "territory":
+            elif t in ("territory", "place"):
                 v = s.canon_territory(v)
             out.append((r, v))
         order = list(info.roles)
@@ -145,7 +145,9 @@ class Shapes:
     def _domain(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
         if rtype == "party":
             return [s.party(p) for p in self.parties.all]
-        if rtype == "territory":
+        if rtype == "target":
+            return list(TARGETS)
+        if rtype in ("territory", "place"):
             on = roles.get("on")
             return [s.territory(t) for t in self.parties.territories.choices(s.canon(on) if on else None)]
         if rtype == "action":
@@ -157,7 +159,7 @@ class Shapes:
     def _filler(self, s: SideView, rtype: str, roles: dict[str, str]) -> list[str]:
         if rtype == "party":
             return [s.party(self.parties.outsider)]
-        if rtype == "territory":
+        if rtype in ("territory", "place"):
             return [self.parties.outsider]
         return self._domain(s, rtype, roles)[:1]
 

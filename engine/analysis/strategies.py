@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
-from engine.language.library import Library
+from engine.language.library import TARGETS, Library
 
 OUTSIDERS = ("UA", "PL", "CN", "US", "IR", "JP")
 OFFSETS = (-400, -30, -1, 0, 0, 1, 2, 5, 7, 8, 30, 400)
@@ -120,6 +120,7 @@ class _Pools:
         self.actions = st.sampled_from(sorted({p.then.action.kind for p in t.provisions if p.then is not None})
                                        or ["assist"])
         self.means = st.sampled_from(["military", "other"])
+        self.targets = st.sampled_from(TARGETS)
         self.kind = st.sampled_from(self.kinds)
         self.focus = st.sampled_from(self.members)
         self.dates = dates(lib, t)
@@ -143,8 +144,10 @@ def _fact(draw: st.DrawFn, pools: _Pools, index: int, focus: str | None, base: i
             continue
         if role.type == "party":
             roles[name] = draw(pools.parties[focus])
-        elif role.type == "territory":
+        elif role.type in ("territory", "place"):
             roles[name] = draw(pools.territories)
+        elif role.type == "target":
+            roles[name] = draw(pools.targets)
         elif role.type == "action":
             roles[name] = draw(pools.actions)
         elif role.type == "treaty":

@@ -179,7 +179,7 @@ class Universe:
         roles = {}
         for r, v in f.roles:
             t = info.roles[r].type if r in info.roles else ""
-            roles[r] = s.party(v) if t == "party" else s.territory(v) if t == "territory" else v
+            roles[r] = s.party(v) if t == "party" else s.territory(v) if t in ("territory", "place") else v
         if "at" in roles and "on" in roles:
             interp = s.side.lib.interpretations.get(self.interp_name)
             if sovereign(interp, roles["at"], f.start) == roles["on"]:

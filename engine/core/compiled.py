@@ -47,10 +47,10 @@ from engine.core.evaluate import (
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import static_context
-from engine.kernel.facts import BIG, at_from_on, on_from_at
+from engine.kernel.facts import BIG, TARGET, at_from_on, on_from_at, target_missing
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
-from engine.language.library import Library, beneficiary_arg
+from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
 
 NEVER = BIG + 1
 _LEAVES = (A.Occurred, A.Temporal)
@@ -184,6 +184,8 @@ class Program:
             return None
         if on_from_at(info.roles, roles):
             return None
+        if target_missing(info.roles, roles):
+            roles = {**roles, TARGET: DEFAULT_TARGET}  # as `prepare` fills it
         return at_from_on(info.roles, roles)
 
     def code_of(self, kind: str) -> int:

@@ -46,7 +46,7 @@ from engine.core.solver import PREPARED, TRIGGERED, UNDEFEATED, FactIndex, Insta
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext, context
-from engine.kernel.facts import BIG, Fact, Scenario, prepare, unify
+from engine.kernel.facts import BIG, Fact, Scenario, place_changes, prepare, unify
 from engine.kernel.lifecycle import TERMINAL, deadline_days
 from engine.language import ast as A
 from engine.language import render
@@ -113,7 +113,7 @@ class TreatyRun:
         self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id)
                                           + self.index.get("denunciation", "treaty", treaty.id), interp)
         self.timing = dict(interp.timing) if interp is not None else {}
-        self.solver = Solver(lib, treaty, self.index, self.ctx)
+        self.solver = Solver(lib, treaty, self.index, self.ctx, interp)
         self.schedule = Schedule(self.solver)
         self.direct = DirectPath(self.solver)
         self.instances = self.solver.instances  # by provision, filled by `run`
@@ -138,6 +138,9 @@ class TreatyRun:
             return self.direct.run(p, plan)
         info = _provision_info(p)
         extra: set[int] = set(self.ctx.instants)
+        if any(C.nodes(c, A.PlaceOf) for c in A.clauses(p)):
+            # whose territory a place is and who administers it change on dates of their own
+            extra.update(d for d in place_changes(self.lib, self.interp) if self.ctx.start <= d <= self.ctx.end)
         for ref in info.refs:
             for run in self.instances.get(ref, {}).values():
                 extra.update(d for d, _ in run.timeline if self.ctx.start <= d <= self.ctx.end + 1)

@@ -18,7 +18,7 @@ from engine.base.memo import per_object as _per_object
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext
-from engine.kernel.facts import BIG, Fact, unify
+from engine.kernel.facts import BIG, Fact, administrator, is_area, sovereign, unify
 from engine.language import ast as A
 from engine.language import render
 from engine.language.codes import country_of
@@ -145,8 +145,10 @@ TRIGGERED, UNDEFEATED, PREPARED = 1, 2, 3
 class Solver:
     """Solves one treaty's conditions over a scenario's indexed facts, in the treaty's context."""
 
-    def __init__(self, lib: Library, treaty: A.TreatyDecl, index: FactIndex, ctx: TreatyContext):
+    def __init__(self, lib: Library, treaty: A.TreatyDecl, index: FactIndex, ctx: TreatyContext,
+                 interp: A.InterpretationDecl | None = None):
         self.lib = lib
+        self.interp = interp  # whose territory a place is, who administers it
         self.treaty = treaty
         self.index = index
         self.ctx = ctx
@@ -214,6 +216,18 @@ class Solver:
             who = env.get(c.var)
             if who is not None and is_who(self.lib, who, c.what):
                 yield env, ()
+        elif isinstance(c, A.PlaceOf):
+            where = env.get(c.var)
+            who = env.get(c.party.name) if isinstance(c.party, A.Var) else str(c.party)
+            if where is None or who is None:
+                return
+            if parties is None:  # the candidate pass: sovereignty and administration change in time
+                yield env, ()
+            elif not is_area(self.lib, where):  # an area has no sovereign and no administrator
+                holder = (sovereign(self.interp, where, t) if c.relation == "territory"
+                          else administrator(self.lib, self.interp, where, t))
+                if holder == who:
+                    yield env, ()
         elif isinstance(c, A.StateRef):
             yield from self._solve_state(c, env, t, parties)
         else:  # pragma: no cover

@@ -40,6 +40,10 @@ class NodeKind:
     monotone: bool  # once it holds it holds for good (given that its parts do)
     test: bool  # binds nothing: it is asked once the parts that bind have bound its variables
     treaty: bool  # reads something of a particular treaty (a scope, a membership, a state)
+    # its answer for a binding changes with the instant by data of the library or interpretation
+    # (whose territory a place is, who administers it): the fast paths, which take tests as
+    # fixed in time, decline it (`by_first_days`)
+    dated: bool = False
 
 
 KINDS: dict[type, NodeKind] = {
@@ -50,6 +54,8 @@ KINDS: dict[type, NodeKind] = {
     A.InParties: NodeKind("parties", leaf=False, monotone=False, test=True, treaty=True),
     # who acted: fixed for a value, read from the library's actors, not from a treaty
     A.IsWho: NodeKind("who", leaf=False, monotone=True, test=True, treaty=False),
+    # `A territory of X`, `A administered by X`: sovereignty and administration change on dates
+    A.PlaceOf: NodeKind("place_of", leaf=False, monotone=False, test=True, treaty=False, dated=True),
     A.StateRef: NodeKind("state", leaf=False, monotone=False, test=False, treaty=True),
     A.And: NodeKind("and", leaf=False, monotone=True, test=False, treaty=False),
     A.Or: NodeKind("or", leaf=False, monotone=True, test=False, treaty=False),
@@ -184,8 +190,9 @@ def monotone(c: A.Cond) -> bool:
 def by_first_days(c: A.Cond) -> bool:
     """Whether, for a given binding, a condition holds at t as a function of the first day on
     which each of its facts and within/after/before holds, and of its tests: no `ongoing` (its
-    fact ends) and no state of another provision (the direct path and the compiled code)."""
-    return not any(kind(n).name in ("ongoing", "state") for n in A.walk(c))
+    fact ends), no state of another provision and no test whose answer is dated (whose territory,
+    who administers: `NodeKind.dated`) (the direct path and the compiled code)."""
+    return not any(kind(n).name in ("ongoing", "state") or kind(n).dated for n in A.walk(c))
 
 
 def is_test(c: A.Cond) -> bool:

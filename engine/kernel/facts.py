@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
-from engine.language.library import Library
+from engine.language.library import DEFAULT_TARGET, Library
 
 BIG = dt.date.max.toordinal()  # the end of an open-ended interval
 
@@ -61,6 +61,42 @@ def sovereign(interp: A.InterpretationDecl | None, territory: str, date: int) ->
     return owner
 
 
+def administrator(lib: Library, interp: A.InterpretationDecl | None, territory: str, date: int) -> str:
+    """Who administers a territory on a date: the latest entry of record (`administration` blocks)
+    or of the interpretation (`from DATE: CODES administered by CODE`; on the same date the
+    interpretation's entry wins) that names the territory or its country; without one, its
+    sovereign under the interpretation (SPEC "Whose territory": administration is dated and
+    separate from sovereignty)."""
+    country = country_of(territory)
+    best: tuple[int, int, int] | None = None
+    owner = None
+    entries = [(0, r) for r in lib.administration] + [(1, r) for r in (interp.administrations if interp else ())]
+    for rank, r in entries:
+        if r.start > date:
+            continue
+        for t in r.territories:
+            # an entry for the territory itself beats one for its whole country
+            exact = 1 if t.code == territory else 0 if t.code == country else -1
+            if exact < 0:
+                continue
+            key = (r.start, exact, rank)
+            if best is None or key >= best:
+                best, owner = key, r.to.code
+    return owner if owner is not None else sovereign(interp, territory, date)
+
+
+def place_changes(lib: Library, interp: A.InterpretationDecl | None) -> frozenset[int]:
+    """The dates on which a territory's sovereign or administrator can change (the instants a
+    `territory of` / `administered by` test must be looked at)."""
+    entries = lib.administration + (interp.administrations + interp.reassignments if interp else ())
+    return frozenset(r.start for r in entries)
+
+
+def is_area(lib: Library, place: str) -> bool:
+    """Whether a place is a declared area (a sea, an ocean), not a territory: it has no sovereign."""
+    return place in lib.areas
+
+
 def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | None) -> list[Fact]:
     """Complete roles and add derived facts; sorted, so the result never depends on input order."""
     out: list[Fact] = []
@@ -69,12 +105,15 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
         info = kinds.get(f.kind)
         if info is not None:
             have = f.roles
-            if not on_from_at(info.roles, have) and at_from_on(info.roles, have) is have:
+            if not on_from_at(info.roles, have) and at_from_on(info.roles, have) is have \
+                    and not target_missing(info.roles, have):
                 out.append(f)  # nothing to complete: the fact as written
                 continue
         roles = dict(f.roles)
         pieces = [(f.start, f.end)]
         if info is not None:
+            if target_missing(info.roles, roles):
+                roles[TARGET] = DEFAULT_TARGET  # SPEC: `against` left out means `territory`
             if on_from_at(info.roles, roles):
                 # a fact at a territory that changes hands under the interpretation is cut at
                 # each change, so every piece is on the sovereign of its own days
@@ -136,16 +175,29 @@ def _self_defence(lib: Library, interp: A.InterpretationDecl, facts: list[Fact])
     return out
 
 
+TARGET = "against"
+
+
+def target_missing(kind_roles: Container[str], roles: dict[str, str]) -> bool:
+    """Whether `prepare` fills a fact's `against: territory`: its kind has the role, the fact
+    does not give it."""
+    return TARGET in kind_roles and TARGET not in roles
+
+
 def on_from_at(kind_roles: Container[str], roles: dict[str, str]) -> bool:
     """Whether `prepare` derives a fact's `on` from its `at` (the sovereign of the territory on
-    each day, under the interpretation): its kind has `on`, the fact gives `at` and not `on`."""
+    each day, under the interpretation): its kind has `on`, the fact gives `at` and not `on`. (An
+    area has no sovereign: the checker makes a fact placed in one name `on`.)"""
     return "on" in kind_roles and "on" not in roles and "at" in roles
 
 
 def at_from_on(kind_roles: Container[str], roles: dict[str, str]) -> dict[str, str]:
     """A fact's roles with `at` completed as `prepare` completes it: from a country `on`, when its
-    kind has `at` and the fact gives `on` and not `at` (the same dict otherwise)."""
-    if "at" in kind_roles and "at" not in roles and "on" in roles and is_country(roles["on"]):
+    kind has `at` and the fact gives `on` and not `at` (the same dict otherwise) — and only for an
+    attack against territory (SPEC "No silent place": forces, vessels or aircraft attacked with no
+    `at` have no known place)."""
+    if "at" in kind_roles and "at" not in roles and "on" in roles and is_country(roles["on"]) \
+            and roles.get(TARGET, DEFAULT_TARGET) == DEFAULT_TARGET:
         return {**roles, "at": roles["on"]}
     return roles
 

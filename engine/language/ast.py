@@ -130,6 +130,18 @@ class IsWho:
 
 
 @dataclass(frozen=True)
+class PlaceOf:
+    """`A territory of X` (relation 'territory': the sovereign of place A at the instant, under the
+    interpretation in force, is X) or `A administered by X` (relation 'administration': A is under
+    X's administration at the instant). A test: it binds nothing."""
+
+    var: str
+    relation: str  # territory | administration
+    party: Value
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
 class StateRef:
     """`art3 fulfilled for X [by Y]`: another provision's instance state."""
 
@@ -158,7 +170,7 @@ class Not:
     span: Span = field(compare=False)
 
 
-Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | StateRef | And | Or | Not
+Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | PlaceOf | StateRef | And | Or | Not
 
 # ------------------------------------------------------------------ declarations
 
@@ -199,11 +211,39 @@ class VocabularyDecl:
 
 @dataclass(frozen=True)
 class Area:
-    """One entry of a region or scope: a code with exceptions, or another region."""
+    """One entry of a region or scope: a code with exceptions, another region, or a declared area
+    (`area NAME`: a sea or ocean, with every area declared within it)."""
 
     code: str | None
     excepts: tuple[str, ...]
     region: str | None
+    span: Span = field(compare=False)
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaDecl:
+    """`area NAME "title" within A, B north of the tropic`: a place that is not a territory (a sea,
+    an ocean and its airspace), the areas it lies within, and which side of the Tropic of Cancer it
+    lies on ('north', 'south', or None: it straddles the Tropic or the library does not say)."""
+
+    name: str
+    title: str | None
+    within: tuple[Name, ...]
+    tropic: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class AdministrationDecl:
+    """`administration NAME { from DATE: CODES administered by CODE … }`: who administers a
+    territory from a date, of record (separate from sovereignty; without an entry a territory is
+    administered by its sovereign)."""
+
+    name: str
+    title: str | None
+    entries: tuple[Reassign, ...]
+    source: str | None
     span: Span = field(compare=False)
 
 
@@ -245,6 +285,8 @@ class InterpretationDecl:
     memberships: tuple[InterpMembership, ...] = ()
     # `armed attacks in self-defence are not armed attacks` (engine/kernel/facts.py `prepare`)
     self_defence: bool = False
+    # `from DATE: CODES administered by CODE`: administration changed without sovereignty
+    administrations: tuple[Reassign, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -443,7 +485,8 @@ class PropertyDecl:
     span: Span = field(compare=False)
 
 
-Item = VocabularyDecl | RegionDecl | InterpretationDecl | TreatyDecl | ScenarioDecl | PropertyDecl
+Item = (VocabularyDecl | RegionDecl | AreaDecl | AdministrationDecl | InterpretationDecl | TreatyDecl | ScenarioDecl
+        | PropertyDecl)
 
 
 @dataclass(frozen=True)
@@ -493,6 +536,10 @@ def variables(c: Cond) -> frozenset[str]:
             names.update(a.value.name for a in atom.args if isinstance(a.value, Var))
         if isinstance(node, (InArea, InParties, IsWho)):
             names.add(node.var)
+        elif isinstance(node, PlaceOf):
+            names.add(node.var)
+            if isinstance(node.party, Var):
+                names.add(node.party.name)
         elif isinstance(node, StateRef):
             names.update(v.name for v in (node.beneficiary, node.bearer) if isinstance(v, Var))
     return frozenset(names)

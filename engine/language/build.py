@@ -139,6 +139,8 @@ class Builder:
                 continue
             if n.data == "area_region":
                 out.append(A.Area(None, (), str(n.children[0]), self.span(n)))
+            elif n.data == "area_named":
+                out.append(A.Area(None, (), None, self.span(n), area=str(n.children[0])))
             else:
                 code, *ex = n.children
                 out.append(A.Area(str(code), tuple(str(x) for x in ex if x is not None), None, self.span(n)))
@@ -148,18 +150,42 @@ class Builder:
         name, title, *areas = t.children
         return A.RegionDecl(str(name), self.string(title), self.areas(areas), self.span(t))
 
+    # ------------------------------------------------------------ areas and administration
+    def item_area_decl(self, t: Tree) -> A.AreaDecl:
+        name, title, *rest = t.children
+        *within, side = rest
+        return A.AreaDecl(str(name), self.string(title),
+                          tuple(A.Name(str(w), self.span(w)) for w in within if w is not None),
+                          str(side) if side is not None else None, self.span(t))
+
+    def item_administration(self, t: Tree) -> A.AdministrationDecl:
+        name, title, *entries = t.children
+        admin, source = [], None
+        for e in entries:
+            if e.data == "administer":
+                admin.append(self.reassign(e))
+            elif e.data == "source":
+                source = self.string(e.children[0])
+        return A.AdministrationDecl(str(name), self.string(title), tuple(admin), source, self.span(t))
+
+    def reassign(self, e: Tree) -> A.Reassign:
+        """`from DATE: CODES belong to CODE` or `… administered by CODE`."""
+        date, *codes = e.children
+        terr = tuple(A.Code(str(c), self.span(c)) for c in codes[:-1])
+        return A.Reassign(self.date(date), terr, A.Code(str(codes[-1]), self.span(codes[-1])), self.span(e))
+
     # ------------------------------------------------------------ interpretations
     def item_interpretation(self, t: Tree) -> A.InterpretationDecl:
         name, title, *entries = t.children
         reassign, timing, defs, source = [], [], [], None
         members: list[A.InterpMembership] = []
         self_defence = False
+        admin = []
         for e in entries:
-            if e.data == "reassign":
-                date, *codes = e.children
-                terr = tuple(A.Code(str(c), self.span(c)) for c in codes[:-1])
-                reassign.append(A.Reassign(self.date(date), terr, A.Code(str(codes[-1]), self.span(codes[-1])),
-                                           self.span(e)))
+            if e.data == "administer":
+                admin.append(self.reassign(e))
+            elif e.data == "reassign":
+                reassign.append(self.reassign(e))
             elif e.data == "timing_default":
                 word, days = e.children
                 timing.append((str(word.children[0]), self.days(days)))
@@ -179,7 +205,8 @@ class Builder:
             elif e.data == "self_defence":
                 self_defence = True
         return A.InterpretationDecl(str(name), self.string(title), tuple(reassign), tuple(timing), tuple(defs),
-                                    source, self.span(t), tuple(members), self_defence)
+                                    source, self.span(t), tuple(members), self_defence,
+                                    administrations=tuple(admin))
 
     # ------------------------------------------------------------ treaties
     def item_treaty(self, t: Tree) -> A.TreatyDecl:
@@ -381,6 +408,9 @@ class Builder:
             return A.InParties(str(t.children[0]), sp)
         if d in ("is_state", "is_actor"):
             return A.IsWho(str(t.children[0]), d[3:], sp)
+        if d in ("territory_of", "administered_by"):
+            relation = "territory" if d == "territory_of" else "administration"
+            return A.PlaceOf(str(t.children[0]), relation, self.value(t.children[1]), sp)
         if d == "state_ref":
             prov, state, ben, by = t.children
             return A.StateRef(str(prov), str(state), self.value(ben),

@@ -43,7 +43,8 @@ from engine.language import syntax
 from engine.language.build import build
 
 INDENT = "  "
-BLOCKS = ("vocabulary", "interpretation", "treaty", "provision", "scenario", "property", "reservation")
+BLOCKS = ("vocabulary", "administration", "interpretation", "treaty", "provision", "scenario", "property",
+          "reservation")
 AREA_LISTS = ("region", "scope")
 
 # ---------------------------------------------------------------------------- parsing with comments
@@ -218,7 +219,40 @@ class _TermsPrinter:
 
 
 
-class _Printer(_TermsPrinter):
+class _Places:
+    """The printer's methods for places: areas, administration, whose territory (SPEC "Places,
+    targets and time between facts")."""
+
+    def administration(self, t: Tree) -> tuple[str, list[Tree]]:
+        name, title, *entries = t.children
+        return f"administration {name}{'' if title is None else ' ' + str(title)}", entries
+
+    def area_named(self, t: Tree) -> str:
+        return f"area {t.children[0]}"
+
+    def area_decl(self, t: Tree) -> str:
+        name, title, *rest = t.children
+        *within, side = rest
+        names = [str(w) for w in within if w is not None]
+        text = f"area {name}{'' if title is None else ' ' + str(title)}"
+        if names:
+            text += f" within {', '.join(names)}"
+        return text + (f" {side} of the tropic" if side is not None else "")
+
+    def administer(self, t: Tree) -> str:
+        date, *codes = t.children
+        return f"from {date}: {', '.join(map(str, codes[:-1]))} administered by {codes[-1]}"
+
+    def territory_of(self, t: Tree) -> str:
+        var, party = t.children
+        return f"{var} territory of {party.children[0]}"
+
+    def administered_by(self, t: Tree) -> str:
+        var, party = t.children
+        return f"{var} administered by {party.children[0]}"
+
+
+class _Printer(_TermsPrinter, _Places):
     def __init__(self, text: str, comments: list[Comment]):
         self.text = text
         self.comments = _Comments(text, comments)

@@ -22,6 +22,11 @@ from engine.language.syntax import parse, read_source
 EXPECT_HINT = "expect active, fulfilled, violated, discharged, pending, defeated, suspended or lapsed"
 TIMING_WORDS = ("immediately", "promptly", "forthwith")
 BENEFICIARY_ROLES = ("to", "with")
+# SPEC "Places, targets and time between facts" (firm): what an attack is against. `territory` is
+# the default (engine/kernel/facts.py `prepare` fills it in); `vessels` are public vessels
+# (warships, coast guard), `civilian_vessels` and `civilian_aircraft` the others.
+TARGETS = ("territory", "forces", "vessels", "aircraft", "civilian_vessels", "civilian_aircraft")
+DEFAULT_TARGET = "territory"
 
 
 @dataclass(frozen=True)
@@ -36,14 +41,34 @@ class KindInfo:
 
 
 @dataclass(frozen=True)
+class AreaInfo:
+    """A declared area (a sea, an ocean and its airspace): the areas it lies within (`inside`:
+    itself and every area it lies within, transitively) and its side of the Tropic of Cancer."""
+
+    name: str
+    title: str | None
+    within: tuple[str, ...]
+    inside: frozenset[str]
+    tropic: str | None  # north | south | None (straddles it, or not said)
+    span: Span
+
+
+@dataclass(frozen=True)
 class Region:
-    """A resolved region or scope: entries (code, exceptions), nested regions flattened."""
+    """A resolved region or scope: entries (code, exceptions), nested regions flattened, and the
+    declared areas it covers (each area listed with every area declared within it)."""
 
     name: str
     title: str | None
     entries: tuple[tuple[str, frozenset[str]], ...]
+    areas: frozenset[str] = frozenset()
 
     def contains(self, territory: str) -> bool:
+        """Whether a place (a territory code or a declared area's name) lies in the region. An area
+        that merely overlaps the region (the North Atlantic for a scope that lists only its part
+        north of the Tropic) is not known to lie in it: no."""
+        if territory in self.areas:
+            return True
         country = country_of(territory)
         for code, excepts in self.entries:
             if territory == code:
@@ -60,6 +85,9 @@ class Library:
     kinds: dict[str, KindInfo] = field(default_factory=dict)
     actors: dict[str, A.ActorDecl] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
+    areas: dict[str, AreaInfo] = field(default_factory=dict)
+    # who administers a territory from a date, of record (`administration` blocks), by start
+    administration: tuple[A.Reassign, ...] = ()
     interpretations: dict[str, A.InterpretationDecl] = field(default_factory=dict)
     treaties: dict[str, A.TreatyDecl] = field(default_factory=dict)
     scopes: dict[tuple[str, str], Region] = field(default_factory=dict)
@@ -141,6 +169,8 @@ class Checker:
 
         kind_decls: dict[str, A.KindDecl] = {}
         region_decls: dict[str, A.RegionDecl] = {}
+        area_decls: dict[str, A.AreaDecl] = {}
+        admin: list[A.Reassign] = []
         # the library's own files first, so that a clash is blamed on the user's file
         for doc in sorted(docs, key=lambda d: (d.path not in self.library_paths, d.path)):
             for item in doc.items:
@@ -154,6 +184,12 @@ class Checker:
                 elif isinstance(item, A.RegionDecl):
                     if unique("region", item.name, item.span):
                         region_decls[item.name] = item
+                elif isinstance(item, A.AreaDecl):
+                    if unique("area", item.name, item.span):
+                        area_decls[item.name] = item
+                elif isinstance(item, A.AdministrationDecl):
+                    if unique("administration", item.name, item.span):
+                        admin.extend(item.entries)
                 elif isinstance(item, A.InterpretationDecl):
                     if unique("interpretation", item.name, item.span):
                         self.lib.interpretations[item.name] = item
@@ -164,6 +200,10 @@ class Checker:
                     if unique("property", item.name, item.span):
                         self.lib.properties[item.name] = item
         self._kinds(kind_decls)
+        self.lib.areas = resolve_areas(area_decls, self.d)
+        for entry in admin:
+            self.reassign(entry)
+        self.lib.administration = tuple(sorted(admin, key=lambda e: (e.start, e.span.where)))
         for name, r in sorted(region_decls.items()):
             self.lib.regions[name] = self._resolve_region(r, region_decls, (name,))
         for tid, t in sorted(self.lib.treaties.items()):
@@ -222,15 +262,20 @@ class Checker:
 
     def _resolve_region(self, r: A.RegionDecl, decls: dict[str, A.RegionDecl], path: tuple[str, ...]) -> Region:
         entries: list[tuple[str, frozenset[str]]] = []
+        areas: set[str] = set()
         for area in r.areas:
-            if area.region is not None:
+            if area.area is not None:
+                areas.update(covered_areas(self.lib, area, self.d))
+            elif area.region is not None:
                 if area.region not in decls:
                     self.d.unknown(area.span, "region", area.region, decls)
                     continue
                 if area.region in path:
                     self.d.error(area.span, "E-CYCLE", "region includes itself: " + " -> ".join(path + (area.region,)))
                     continue
-                entries.extend(self._resolve_region(decls[area.region], decls, path + (area.region,)).entries)
+                inner = self._resolve_region(decls[area.region], decls, path + (area.region,))
+                entries.extend(inner.entries)
+                areas.update(inner.areas)
             else:
                 assert area.code is not None
                 self.territory_code(area.code, area.span)
@@ -240,7 +285,7 @@ class Checker:
                         self.d.error(area.span, "E-EXCEPT", f"'{x}' is not part of '{area.code}'",
                                      "an exception names a subdivision of the code before 'except'")
                 entries.append((area.code, frozenset(area.excepts)))
-        return Region(r.name, r.title, tuple(entries))
+        return Region(r.name, r.title, tuple(entries), frozenset(areas))
 
     # ------------------------------------------------------------ codes
     def country_code(self, code: str, span: Span) -> bool:
@@ -285,6 +330,8 @@ class Checker:
                 if role.optional or rname in seen:
                     continue
                 if rname == "on" and "at" in seen:
+                    if _area_at(atom):
+                        area_needs_on(self.d, atom)
                     continue
                 if rname == "at" and "on" in seen:
                     continue
@@ -314,6 +361,11 @@ class Checker:
             else:
                 self.d.error(v.span, "E-TYPE", f"'{v.name}' is not a territory",
                              "territories are ISO 3166-2 codes such as RU-KRS or UA-43, or a country code")
+        elif rtype in ("place", "target"):
+            if isinstance(v, A.Code) and rtype == "place":
+                self.territory_code(v.code, v.span)
+            else:
+                check_place_or_target(self.d, self.lib, v, rtype)
         elif rtype == "action":
             actions = {k for k, i in self.lib.kinds.items() if i.is_action}
             if not isinstance(v, A.Name) or v.name not in actions:
@@ -327,12 +379,15 @@ class Checker:
             self.d.error(v.span, "E-TYPE", f"'{v.code}' is a code, but this role takes a {rtype}")
 
     # ------------------------------------------------------------ interpretations
+    def reassign(self, r: A.Reassign) -> None:
+        for t in r.territories:
+            self.territory_code(t.code, t.span)
+        self.country_code(r.to.code, r.to.span)
+
     def interpretations(self) -> None:
         for _name, it in sorted(self.lib.interpretations.items()):
-            for r in it.reassignments:
-                for t in r.territories:
-                    self.territory_code(t.code, t.span)
-                self.country_code(r.to.code, r.to.span)
+            for r in it.reassignments + it.administrations:
+                self.reassign(r)
             for d in it.definitions:
                 self.atom(d.head)
                 self.atom(d.body)
@@ -453,7 +508,8 @@ class Checker:
             bound = set(outer)
             out: set[str] = set()
             # bind positively first, so that order within `and` does not matter for safety
-            for item in sorted(c.items, key=lambda i: isinstance(i, (A.Not, A.InArea, A.InParties, A.IsWho))):
+            tests = (A.Not, A.InArea, A.InParties, A.IsWho, A.PlaceOf)
+            for item in sorted(c.items, key=lambda i: isinstance(i, tests)):
                 got = self.cond(t, item, bound, ids)
                 bound |= got
                 out |= got
@@ -486,6 +542,11 @@ class Checker:
             if c.var not in outer:
                 self.d.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before 'is {c.what}'",
                              f"bind it in an atom, e.g. armed_attack(by: {c.var}, on: X)")
+            return set()
+        if isinstance(c, A.PlaceOf):
+            check_place_of(self.d, c, outer)
+            if isinstance(c.party, A.Code):
+                self.country_code(c.party.code, c.party.span)
             return set()
         if isinstance(c, A.StateRef):
             if c.provision not in ids:
@@ -604,6 +665,85 @@ def is_who(lib: Library, value: str, what: str) -> bool:
     return is_country(value) if what == "state" else value in lib.actors
 
 
+def resolve_areas(decls: dict[str, A.AreaDecl], diags: Diagnostics) -> dict[str, AreaInfo]:
+    """The declared areas, each with every area it lies within (cycles and unknown names are
+    errors), checked for the side of the Tropic they say they lie on."""
+    inside: dict[str, frozenset[str]] = {}
+    areas: dict[str, AreaInfo] = {}
+
+    def up(name: str, path: tuple[str, ...]) -> frozenset[str]:
+        if name in inside:
+            return inside[name]
+        out = {name}
+        for w in decls[name].within:
+            if w.name not in decls:
+                diags.unknown(w.span, "area", w.name, decls)
+            elif w.name in path:
+                diags.error(w.span, "E-CYCLE", "area lies within itself: " + " within ".join(path + (w.name,)))
+            else:
+                out |= up(w.name, path + (w.name,))
+        inside[name] = frozenset(out)
+        return inside[name]
+
+    for name, a in sorted(decls.items()):
+        areas[name] = AreaInfo(name, a.title, tuple(w.name for w in a.within), up(name, (name,)), a.tropic, a.span)
+    for name, info in sorted(areas.items()):
+        # an area wholly on one side of the Tropic cannot lie within an area wholly on the other
+        for other in sorted(info.inside - {name}):
+            side = areas[other].tropic if other in areas else None
+            if info.tropic is not None and side is not None and side != info.tropic:
+                diags.error(decls[name].span, "E-AREA",
+                            f"area '{name}' lies {info.tropic} of the Tropic of Cancer, "
+                            f"but within '{other}', which lies {side} of it",
+                            "an area within another lies on the same side of the Tropic, or the outer one "
+                            "straddles it (then say neither)")
+    return areas
+
+
+def covered_areas(lib: Library, area: A.Area, diags: Diagnostics) -> set[str]:
+    """The areas a region's `area NAME` entry covers: the area and every area declared within it."""
+    assert area.area is not None
+    if area.area not in lib.areas:
+        diags.unknown(area.span, "area", area.area, lib.areas)
+        return set()
+    return {n for n, info in lib.areas.items() if area.area in info.inside}
+
+
+def check_place_or_target(diags: Diagnostics, lib: Library, v: A.Value, rtype: str) -> None:
+    """A value in a `place` role that is not a code (it must be a declared area), or in a `target`
+    role (one of TARGETS), with "did you mean"."""
+    pool: Iterable[str] = lib.areas if rtype == "place" else TARGETS
+    if isinstance(v, A.Name) and v.name in pool:
+        return
+    close = _close(str(v), pool)
+    if rtype == "place":
+        diags.error(v.span, "E-TYPE", f"'{v}' is not a territory or a declared area", suggestions=close,
+                    hint=None if close else "a place is an ISO 3166 code (RU-KRS, UA-43, US) or an area "
+                    "declared with 'area' (pacific_ocean, south_china_sea, …)")
+    else:
+        diags.error(v.span, "E-TYPE", f"'{v}' is not a target", suggestions=close,
+                    hint=None if close else f"targets are: {', '.join(TARGETS)}")
+
+
+def check_place_of(diags: Diagnostics, c: A.PlaceOf, outer: set[str]) -> None:
+    """`A territory of X` / `A administered by X` test what is bound: both variables must be."""
+    word = "territory of" if c.relation == "territory" else "administered by"
+    if c.var not in outer:
+        diags.error(c.span, "E-UNSAFE", f"variable '{c.var}' must be bound before '{word}'",
+                    f"bind it in an atom, e.g. armed_attack(on: X, at: {c.var})")
+    if isinstance(c.party, A.Var) and c.party.name not in outer:
+        diags.error(c.party.span, "E-UNSAFE", f"variable '{c.party.name}' must be bound before '{word}'",
+                    f"bind it in an atom, e.g. armed_attack(on: {c.party.name}, at: {c.var})")
+
+
+def area_needs_on(diags: Diagnostics, atom: A.Atom) -> None:
+    """A fact placed in an area must name `on` (SPEC "No silent place": an area has no sovereign)."""
+    where = next(str(a.value) for a in atom.args if a.role == "at")
+    diags.error(atom.span, "E-ROLE-MISSING", f"'{atom.kind}' at the area '{where}' needs the role 'on'",
+                "an area has no sovereign: name the party attacked, "
+                f"e.g. {atom.kind}(on: US, at: {where}, against: vessels)")
+
+
 def beneficiary_arg(then: A.Then) -> A.Value | None:
     if then.beneficiary is not None:
         return then.beneficiary
@@ -618,6 +758,11 @@ def _close(word: str, pool: Iterable[str]) -> tuple[str, ...]:
     from engine.base.errors import suggest
 
     return suggest(word, pool)
+
+
+def _area_at(atom: A.Atom) -> bool:
+    """Whether an atom is placed in a declared area (`at:` a name, not a code)."""
+    return any(a.role == "at" and isinstance(a.value, A.Name) for a in atom.args)
 
 
 def _atom_vars(atom: A.Atom) -> set[str]:

@@ -27,6 +27,9 @@ def cond(c: A.Cond, env: dict[str, str] | None = None, top: bool = True) -> str:
         return f"{env.get(c.var, c.var)} in parties"
     if isinstance(c, A.IsWho):
         return f"{env.get(c.var, c.var)} is {'a state' if c.what == 'state' else 'an actor'}"
+    if isinstance(c, A.PlaceOf):
+        word = "territory of" if c.relation == "territory" else "administered by"
+        return f"{env.get(c.var, c.var)} {word} {value(c.party, env)}"
     if isinstance(c, A.StateRef):
         out = f"{c.provision} {c.state} for {value(c.beneficiary, env)}"
         if c.bearer is not None:

@@ -113,7 +113,10 @@ def test_scope_variable_is_filled_from_the_scope_and_the_test_is_reported(lib) -
                                                          "<test>:1"),))
     searches = counterfactuals(lib, s, "nato_1949", "art5")
     (pl,) = [x for x in searches if x.target == "toward PL (no instance)"]
-    assert [c.facts for c in pl.found] == [(f"armed_attack(on: PL, at: PL) on {engine.language.build.iso(738000)}",)]
+    # Art. 5 with Art. 6: an attack on PL's territory, forces, vessels or aircraft in the area
+    on = engine.language.build.iso(738000)
+    assert [c.facts for c in pl.found] == [(f"armed_attack(on: PL, at: PL, against: {target}) on {on}",)
+                                           for target in ("territory", "forces", "vessels", "aircraft")]
     assert any("PL in scope art6" in ns for ns in pl.not_searched)
 
 

@@ -45,7 +45,8 @@ from engine.language.library import Library, beneficiary_arg
 
 HERE = Path(__file__).resolve().parent
 FILES = sorted(HERE.glob("*.casus"))
-LIBRARY = [library_dir() / name for name in ("vocabulary.casus", "regions.casus", "interpretations.casus")]
+LIBRARY = [library_dir() / name for name in ("vocabulary.casus", "regions.casus", "areas.casus",
+                                                    "administration.casus", "interpretations.casus")]
 
 ENGINE_MODES = {
     "walk": EvalOptions.plain(),
@@ -260,6 +261,8 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
             if c.what != "scope":
                 raise Unexpressible("`in region` (the reference knows treaty scopes only)")
             return R.InScope(var_or_code(A.Var(c.var, c.span)), c.name)
+        if isinstance(c, A.PlaceOf):
+            return R.PlaceOf(var_or_code(A.Var(c.var, c.span)), c.relation, var_or_code(c.party))
         if isinstance(c, A.StateRef):
             if str(c.beneficiary) != "X":
                 raise Unexpressible("a state for another beneficiary than X")
@@ -302,7 +305,11 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
         for s in treaty.scopes:
             if any(a.region is not None for a in s.areas):
                 raise Unexpressible("a scope that names a region")
-            scopes.append((s.name, tuple((str(a.code), a.excepts) for a in s.areas)))
+            for a in s.areas:
+                if a.area is not None and a.area not in R.AREA_PARENTS:
+                    raise Unexpressible(f"an area the reference does not know ({a.area})")
+            scopes.append((s.name, tuple((f"area:{a.area}" if a.area is not None else str(a.code), a.excepts)
+                                         for a in s.areas)))
         day = dt.date.fromordinal
         ref_treaty = R.Treaty(
             day(treaty.in_force),
@@ -327,7 +334,9 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 tuple((day(r.start), t.code, r.to.code) for r in interp.reassignments for t in r.territories),
                 tuple((atom(d.head), atom(d.body)) for d in interp.definitions),
                 tuple((m.treaty, m.party.code, m.effect, day(m.start), None if m.end is None else day(m.end))
-                      for m in interp.memberships), interp.self_defence)
+                      for m in interp.memberships), interp.self_defence,
+                tuple((day(r.start), t.code, r.to.code) for r in interp.administrations for t in r.territories))
+
         return R.Case(ref_treaty, facts, ref_interp)
     except Unexpressible as e:
         return str(e)

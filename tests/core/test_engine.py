@@ -571,7 +571,7 @@ def test_crimea_under_ru_claims_brings_in_ru_kp_art4(evaluate_files) -> None:  #
 def test_at_is_derived_from_on(evaluate_files) -> None:  # type: ignore[no-untyped-def]
     # NATO Art. 5 needs `at` in the Art. 6 area; an attack `on: PL` is at PL
     r = evaluate_files(None, scenario("2024-01-01 armed_attack(on: PL)"), "nato_1949")
-    assert instances(r, "nato_1949", "art5")[0].because[0].atom == "armed_attack(on: PL, at: PL)"
+    assert instances(r, "nato_1949", "art5")[0].because[0].atom == "armed_attack(on: PL, at: PL, against: territory)"
 
 
 def test_defined_fact_under_war_by_attack(evaluate_files) -> None:  # type: ignore[no-untyped-def]

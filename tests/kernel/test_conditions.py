@@ -72,8 +72,8 @@ def test_kind_names_each_node_kind(text: str, cls: type, name: str) -> None:
 def test_kind_of_the_tests_and_negation() -> None:
     area, parties, neg = (parse(t).items[1] for t in (AREA, PARTIES, NOT))  # type: ignore[union-attr]
     assert (C.kind(area).name, C.kind(parties).name, C.kind(neg).name) == ("area", "parties", "not")
-    assert set(C.KINDS) == {A.Occurred, A.Ongoing, A.Temporal, A.InArea, A.InParties, A.IsWho, A.StateRef, A.And, A.Or,
-                            A.Not}
+    assert set(C.KINDS) == {A.Occurred, A.Ongoing, A.Temporal, A.InArea, A.InParties, A.IsWho, A.PlaceOf, A.StateRef,
+                            A.And, A.Or, A.Not}
     # who acted: a test that binds nothing and holds for good once it holds
     assert (C.KINDS[A.IsWho].test, C.KINDS[A.IsWho].monotone, C.KINDS[A.IsWho].treaty) == (True, True, False)
 

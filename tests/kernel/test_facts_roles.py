@@ -29,6 +29,8 @@ def test_on_from_at_is_left_to_the_interpretation(lib: engine.Library) -> None:
 
 def test_compiled_code_completes_roles_as_prepare_does(lib: engine.Library) -> None:
     prog = Program(lib, ["ru_kp_2024"], None)
-    assert prog.complete("armed_attack", {"on": "RU"}) == {"on": "RU", "at": "RU"}
+    assert prog.complete("armed_attack", {"on": "RU"}) == {"on": "RU", "at": "RU", "against": "territory"}
+    # no silent place: an attack on vessels with no `at` stays without one
+    assert prog.complete("armed_attack", {"on": "RU", "against": "vessels"}) == {"on": "RU", "against": "vessels"}
     assert prog.complete("armed_attack", {"at": "UA-43"}) is None  # its `on` depends on the interpretation
     assert prog.complete("withdrawal", {"party": "RU", "treaty": "ru_kp_2024"}) is None

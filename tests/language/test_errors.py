@@ -217,7 +217,7 @@ def test_unknown_role_with_did_you_mean(cli, write) -> None:  # type: ignore[no-
 def test_unknown_role_in_a_treaty_condition(cli, write) -> None:  # type: ignore[no-untyped-def]
     p = write("t.casus", SMALL_TREATY.replace("COND", "armed_attack(victim: X)"))
     assert_located(cli("check", p), f"{p}:5:23", "E-ROLE", message="'armed_attack' has no role 'victim'",
-                   hint="its roles are: by, on, at")
+                   hint="its roles are: by, on, at, against")
 
 
 def test_unknown_kind(cli, write) -> None:  # type: ignore[no-untyped-def]

@@ -130,7 +130,7 @@ def test_standard_vocabulary_names_and_is_a(lib) -> None:  # type: ignore[no-unt
     assert "terrorist_group" in lib.actors
     roles = lib.kinds["aggression"].roles
     assert {r: (d.optional, d.type) for r, d in roles.items()} == {
-        "by": (True, "party"), "on": (False, "party"), "at": (True, "territory")}
+        "by": (True, "party"), "on": (False, "party"), "at": (True, "place"), "against": (True, "target")}
 
 
 def test_spec_regions_exist(lib) -> None:  # type: ignore[no-untyped-def]

@@ -271,7 +271,7 @@ def test_one_file_several_semantic_errors_sorted_by_line_and_column(write) -> No
         (2, 18, "E-UNKNOWN", "did you mean 'ru_claims'?"),
         (3, 14, "E-UNKNOWN", "did you mean 'armed_attack'?"),
         (4, 14, "E-ROLE-MISSING", "write it as armed_attack(on: …)"),
-        (4, 27, "E-ROLE", "its roles are: by, on, at"),
+        (4, 27, "E-ROLE", "its roles are: by, on, at, against"),
         (5, 10, "E-UNKNOWN", "did you mean 'ru_kp_2024' or 'ru_by_2024'?"),
     ]
     assert info.value.diagnostics[4].suggestions == ("ru_kp_2024", "ru_by_2024")

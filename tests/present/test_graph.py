@@ -112,7 +112,7 @@ def test_mermaid_of_every_bundled_treaty_is_well_formed(lib, tid) -> None:  # ty
 def test_nato_art5_chain_has_trigger_duty_and_discharge(lib) -> None:  # type: ignore[no-untyped-def]
     m = parse_mermaid(graph(lib, "nato_1949"))
     nodes = m["nodes"]
-    assert "armed_attack(on: X, at: A) and A in scope art6" in nodes["n_art5__when"]  # type: ignore[index]
+    assert "armed_attack(on: X, at: A, against: territory) and A in scope art6" in nodes["n_art5__when"]  # type: ignore[index]
     then = nodes["n_art5__then"]  # type: ignore[index]
     assert "each other party must assist(to: X)" in then and "forthwith" in then and "as it deems necessary" in then
     assert "unsc_measures()" in nodes["n_art5__until"]  # type: ignore[index]
