@@ -246,8 +246,18 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
 
 def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
     """The lines of a UTF-8 file (a byte-order mark is not line 1; CRLF ends a line as LF does);
-    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING)."""
+    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING). A line longer
+    than CASUS_MAX_INPUT_MB (engine/base/limits.py) is E-SIZE, read no further than that: a
+    file with no line end (`/dev/zero`) is refused, not read into memory."""
+    from engine.base.limits import max_input_bytes, too_large
+
+    limit = max_input_bytes()
+    readline = getattr(raw, "readline", None)
+    if readline is not None:
+        raw = iter(lambda: readline(limit + 1), b"")
     for lineno, line in enumerate(raw, 1):
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
+            raise too_large(path, limit, lineno, "the line")
         if lineno == 1:
             if line.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise CasusError([Diagnostic(Span(path, 1, 1, 1, 3), "E-ENCODING", "the file is UTF-16, not UTF-8",
