@@ -32,6 +32,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _no_nul(kwargs)
             return fn(*args, **kwargs)
         except CasusError as e:
             click.echo(e.render(), err=True)
@@ -51,6 +52,17 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(3)
 
     return wrapper
+
+
+def _no_nul(kwargs: dict[str, Any]) -> None:
+    """A NUL character can be in no file name and no name casus knows; the operating system
+    refuses it with a ValueError deep inside (found by tests/test_fuzz_inputs.py): E-USAGE here."""
+    for name, value in sorted(kwargs.items()):
+        values = value if isinstance(value, tuple | list) else (value,)
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                         f"an argument ({name.upper()}) holds a NUL character",
+                                         "no file name or name can hold one")])
 
 
 def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scenario]]:
