@@ -174,7 +174,7 @@ def _file(tmp: pytest.TempPathFactory, name: str, data: bytes) -> Path:
     return path
 
 
-@settings(max_examples=_budget(25), **SETTINGS)
+@settings(max_examples=_budget(20), **SETTINGS)
 @given(mutated([p.read_bytes() for p in CASUS]))
 def test_mutated_casus_files_never_crash(run_cli, tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
     path = _file(tmp_path_factory, "m.casus", data)
@@ -184,7 +184,7 @@ def test_mutated_casus_files_never_crash(run_cli, tmp_path_factory, data: bytes)
         _located(r, path, data)
 
 
-@settings(max_examples=_budget(30), **SETTINGS)
+@settings(max_examples=_budget(25), **SETTINGS)
 @given(json_documents())
 def test_mutated_json_scenarios_never_crash(run_cli, tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
     path = _file(tmp_path_factory, "m.json", data)
@@ -193,7 +193,7 @@ def test_mutated_json_scenarios_never_crash(run_cli, tmp_path_factory, data: byt
     _located(r, path, data)
 
 
-@settings(max_examples=_budget(15), **SETTINGS)
+@settings(max_examples=_budget(12), **SETTINGS)
 @given(st.lists(json_documents(), min_size=1, max_size=4), st.sampled_from(["json", "csv"]),
        st.sampled_from(["1", "1", "1", "2"]), st.booleans(), st.sampled_from([b"\n", b"\r\n"]))
 def test_mutated_batch_lines_never_crash(run_cli, tmp_path_factory, docs: list[bytes], fmt: str, workers: str,
@@ -218,7 +218,7 @@ ARGS = ["--format", "json", "csv", "table", "markdown", "dot", "mermaid", "svg",
         "OUT", "nato_1949.art5", "US", "DE", "--no-such-option", "clear", "--version"]
 
 
-@settings(max_examples=_budget(50), **SETTINGS)
+@settings(max_examples=_budget(40), **SETTINGS)
 @given(st.sampled_from(VERBS), st.lists(st.sampled_from(ARGS), max_size=6))
 def test_mutated_command_lines_never_crash(run_cli, tmp_path, monkeypatch, verb: str, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     """Files named on the command line are copies in a folder of its own (and the cache is one of
