@@ -32,6 +32,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _no_nul(kwargs)
             return fn(*args, **kwargs)
         except CasusError as e:
             click.echo(e.render(), err=True)
@@ -51,6 +52,17 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(3)
 
     return wrapper
+
+
+def _no_nul(kwargs: dict[str, Any]) -> None:
+    """A NUL character can be in no file name and no name casus knows; the operating system
+    refuses it with a ValueError deep inside (found by tests/test_fuzz_inputs.py): E-USAGE here."""
+    for name, value in sorted(kwargs.items()):
+        values = value if isinstance(value, tuple | list) else (value,)
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise CasusError([Diagnostic(Span("<command line>", 1, 1, 1, 1), "E-USAGE",
+                                         f"an argument ({name.upper()}) holds a NUL character",
+                                         "no file name or name can hold one")])
 
 
 def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scenario]]:
@@ -210,6 +222,8 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
         for piece in pieces:
             yield piece + "\n"
 
+    shown = "<stdin>" if batch == "-" else batch
+    previous = _terminate_as_interrupt()
     try:
         if output is not None:
             _write_output(output, lines(), [batch] if batch != "-" else [], library)
@@ -224,7 +238,15 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
 
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 sys.exit(0)
+            except CasusError as e:  # a bad line: the output so far is marked as incomplete
+                if any(d.span.path == shown and d.code != "E-FILE" for d in e.diagnostics):
+                    _mark_stopped(out, batches.stopped_record(fmt, e))
+                raise
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: marked too, then exit 130
+                _mark_stopped(out, batches.stopped_record(fmt, reason="interrupted"))
+                raise
     finally:
+        _restore_terminate(previous)
         if bar is not None:
             bar.close()
     if output is not None:
@@ -232,6 +254,38 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     if errors:
         click.echo(f"casus: {len(errors)} bad line{'s' if len(errors) != 1 else ''} recorded and skipped", err=True)
         sys.exit(1)
+
+
+def _mark_stopped(out: Any, record: str) -> None:
+    """The last line of a batch's output when it stops early (docs/formats.md, "Incomplete
+    output"), after whatever was written: on a line of its own."""
+    try:
+        out.write(record + "\n")
+        out.flush()
+    except (BrokenPipeError, OSError):  # pragma: no cover - no reader left to tell
+        pass
+
+
+def _terminate_as_interrupt() -> Any:
+    """While a batch runs, SIGTERM stops it as Ctrl-C does (its output marked, workers ended);
+    the previous handler, for `_restore_terminate`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover - e.g. a test runner
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _restore_terminate(previous: Any) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _batch_progress(batch: str, shard: tuple[int, int] | None) -> Any:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
+from engine.base.limits import read_limited
 from engine.base.source import Source, Span
 from engine.core.evaluate import STATUS_ORDER, evaluate, strength
 from engine.kernel.facts import Fact, Scenario
@@ -80,7 +81,9 @@ def load_space(path: str | Path) -> Space:
     """Read and check a space file's shape (the events are checked against the library later)."""
     p = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_limited(p).decode("utf-8")  # at most CASUS_MAX_INPUT_MB (engine/base/limits.py)
+    except UnicodeDecodeError as e:
+        raise _error(p, f"the space file is not UTF-8 text (byte offset {e.start})", "save it as UTF-8") from None
     except OSError as e:
         raise _error(p, f"cannot read the space file: {e.strerror}") from None
     try:

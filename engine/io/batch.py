@@ -220,6 +220,30 @@ def error_record(error: CasusError, fmt: str = "json") -> str:
                        "code": d.code, "message": d.message}, ensure_ascii=False, separators=(",", ":"))
 
 
+STOPPED_SCHEMA = "casus.batch-stopped/1"
+
+
+def stopped_record(fmt: str = "json", error: CasusError | None = None, reason: str | None = None) -> str:
+    """The last line of a batch that stopped early (docs/formats.md, "Incomplete output"): at a
+    bad line (`error`), or for `reason` (`interrupted`: Ctrl-C or SIGTERM; `worker`: a worker
+    process died). In JSON, `{"schema": "casus.batch-stopped/1", "reason": …, "source": FILE,
+    "line": N, "code": …, "message": …}` (the last four for a bad line only); in CSV, a row
+    whose status is `stopped`, whose scenario is FILE:LINE (empty if no line is to blame) and
+    whose provision cell holds `CODE: message` or the reason."""
+    d = error.diagnostics[0] if error is not None and error.diagnostics else None
+    why = reason or ("error" if d is not None else "interrupted")
+    if fmt == "csv":
+        cells = dict.fromkeys(CSV_COLUMNS, "")
+        cells.update(status="stopped", provision=why)
+        if d is not None:
+            cells.update(scenario=f"{d.span.path}:{d.span.line}", provision=f"{d.code}: {d.message}")
+        return ",".join(csv_field(cells[c]) for c in CSV_COLUMNS)
+    record: dict[str, object] = {"schema": STOPPED_SCHEMA, "reason": why}
+    if d is not None:
+        record.update(source=d.span.path, line=d.span.line, code=d.code, message=d.message)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = None,
                    interpretation: str | None = None, shard: tuple[int, int] | None = None,
                    workers: int = 1, library: object = None, fmt: str = "json",
@@ -246,8 +270,18 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
 
 def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
     """The lines of a UTF-8 file (a byte-order mark is not line 1; CRLF ends a line as LF does);
-    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING)."""
+    a line that is not UTF-8, or a UTF-16 file, is a located error (E-ENCODING). A line longer
+    than CASUS_MAX_INPUT_MB (engine/base/limits.py) is E-SIZE, read no further than that: a
+    file with no line end (`/dev/zero`) is refused, not read into memory."""
+    from engine.base.limits import max_input_bytes, too_large
+
+    limit = max_input_bytes()
+    readline = getattr(raw, "readline", None)
+    if readline is not None:
+        raw = iter(lambda: readline(limit + 1), b"")
     for lineno, line in enumerate(raw, 1):
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
+            raise too_large(path, limit, lineno, "the line")
         if lineno == 1:
             if line.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise CasusError([Diagnostic(Span(path, 1, 1, 1, 3), "E-ENCODING", "the file is UTF-16, not UTF-8",
@@ -335,10 +369,34 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
 
 def _init_worker(library: LibraryArg) -> None:  # pragma: no cover - runs in the worker processes
     global _LIB
+    _as_a_worker()
     if _LIB is None:
         from engine.io.load import load_library
 
         _LIB = load_library(library)
+
+
+def _as_a_worker() -> None:  # pragma: no cover - runs in the worker processes
+    """A worker leaves Ctrl-C to its parent (which stops the pool and marks the output, instead
+    of each worker printing `Process ForkPoolWorker-N:` and a traceback), takes SIGTERM as the
+    pool's way to end it (the parent's handler is not inherited), and on Linux dies with its
+    parent: killed (SIGKILL included), the parent leaves no worker running on (PR_SET_PDEATHSIG)."""
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: workers end when the pool's queue closes
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,

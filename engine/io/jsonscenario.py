@@ -224,7 +224,9 @@ def _fact(ev: _Node, path: str, diags: Diagnostics) -> A.FactDecl | None:
 
 def _date(node: _Node, diags: Diagnostics) -> int | None:
     if not isinstance(node.value, str) or date_ordinal(node.value) is None:
-        diags.error(node.span, "E-DATE", f"{json.dumps(node.value)} is not a date",
+        shown = json.dumps(node.value) if node.value is None or isinstance(node.value, str | int | float | bool) \
+            else "an object" if isinstance(node.value, dict) else "a list"  # (what a fuzzed file had: not a _Node)
+        diags.error(node.span, "E-DATE", f"{shown} is not a date",
                     "dates are strings written YYYY-MM-DD and must exist in the calendar")
         return None
     return date_ordinal(node.value)

@@ -336,13 +336,14 @@ def _library_key(files: LibraryFiles) -> tuple[str | None, list[bytes] | None]:
     content (what is cached must be made from the very bytes its key was); (None, None) if a file
     cannot be read."""
     from engine.base import cache
+    from engine.base.limits import read_limited
 
     try:
         parts = _key_parts()
         data: list[bytes] = []
         for part, group in (("standard", files.standard), ("base", files.base), ("extra", files.extra)):
             for f in group:
-                data.append(Path(f).read_bytes())
+                data.append(read_limited(f, display_path(f)))
                 parts += [part, display_path(f), data[-1]]
     except OSError:
         return None, None
@@ -354,10 +355,10 @@ def _scenario_entry(path: str, lib_key: str | None, is_json: bool) -> tuple[byte
     name of its cache entry (None if it has none): by the file's content, not its path (the
     entry holds its spans without the path, engine/base/cache.py)."""
     from engine.base import cache
+    from engine.base.limits import read_limited
 
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_limited(path, display_path(path))  # E-SIZE over the bound (engine/base/limits.py)
     except OSError:
         return None, None
     if lib_key is None:

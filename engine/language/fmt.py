@@ -28,13 +28,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics, InternalError
+from engine.base.limits import read_limited
 from engine.base.output import write_file
 from engine.base.paths import display_path, grammar_path
 from engine.base.source import Source, Span
@@ -768,7 +768,7 @@ def format_file(path: str | os.PathLike[str], check: bool = False, diff: bool = 
     if path.endswith(".json"):
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "casus fmt formats .casus files, not JSON")])
     try:
-        data = Path(path).read_bytes()
+        data = read_limited(path, display_path(path))  # at most CASUS_MAX_INPUT_MB (engine/base/limits.py)
     except OSError:
         syntax.read_source(path)  # raises the usual located E-FILE diagnostic
         raise  # pragma: no cover

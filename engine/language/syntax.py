@@ -162,10 +162,11 @@ def decode(path: str, data: bytes) -> Source:
 
 def read_source(path: str) -> Source:
     """Read a file; its Source is named by `display_path` (bundled files by their short name)."""
+    from engine.base.limits import read_limited
+
     shown = display_path(path)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_limited(path, shown)  # at most CASUS_MAX_INPUT_MB (engine/base/limits.py)
     except FileNotFoundError:
         raise CasusError([Diagnostic(Span(path, 1, 1, 1, 1), "E-FILE", "no such file",
                                      "check the path, or run 'casus treaties' to see the bundled library")]) from None

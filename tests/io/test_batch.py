@@ -164,7 +164,8 @@ def test_bad_line_stops_the_run_with_a_located_error(tmp_path: Path, cli: Any, l
                      encoding="utf-8")
     res = cli("run", "--batch", batch)
     assert res.exit_code == 2
-    assert len(res.stdout.splitlines()) == 2  # the lines before it were streamed
+    assert len(res.stdout.splitlines()) == 3  # the lines before it were streamed, then the stopped record
+    assert json.loads(res.stdout.splitlines()[-1])["schema"] == "casus.batch-stopped/1"
     assert res.stderr.startswith(f"{batch}:3:26: E-JSON: not valid JSON")
     assert '{"name": "x", "events": [}' in res.stderr and "casus: 1 error" in res.stderr
 
@@ -253,7 +254,7 @@ def test_workers_stop_at_the_first_bad_line_like_one_process(tmp_path: Path, cli
     one = cli("run", "--batch", batch)
     two = cli("run", "--batch", batch, "--workers", "2")
     assert one.exit_code == two.exit_code == 2
-    assert len(two.stdout.splitlines()) == 70 and two.stdout == one.stdout
+    assert len(two.stdout.splitlines()) == 71 and two.stdout == one.stdout  # 70 results and the stopped record
     assert two.stderr == one.stderr and f"{batch}:71:" in two.stderr and "did you mean 'GB'" in two.stderr
 
 

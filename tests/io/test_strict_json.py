@@ -72,11 +72,13 @@ def test_a_batch_line_is_strict(cli, write, case, fmt) -> None:  # type: ignore[
     r = cli("run", "--batch", path, "--format", fmt, "--treaty", "ru_kp_2024")
     assert r.exit_code == 2, r.output
     check(r.stderr, str(path), 3, text, at, message)
-    out = r.stdout.splitlines()  # the line before it was answered, the one after it was not
+    *out, last = r.stdout.splitlines()  # the line before it was answered, the one after it was not
     if fmt == "json":
         assert [json.loads(o)["scenario"]["name"] for o in out] == ["ok"]
+        assert json.loads(last)["reason"] == "error"  # and the output says it stopped (docs/formats.md)
     else:
         assert out[0].startswith("scenario,") and {o.split(",")[0] for o in out[1:]} <= {"ok"}
+        assert last.startswith(f"{path}:3,") and ",stopped," in last
 
 
 def test_with_workers_too(cli, write) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +118,9 @@ def test_a_batch_line_that_is_not_utf8_is_a_located_error(runner, tmp_path, stdi
     shown = "<stdin>" if stdin else str(path)
     assert r.exit_code == 2 and r.stderr.startswith(f"{shown}:2:14: E-ENCODING: the line is not UTF-8 text (byte 0xe9)")
     assert "Traceback" not in r.stderr
-    assert [json.loads(o)["scenario"]["name"] for o in r.stdout.splitlines()] == ["ok"]  # BOM and CRLF: fine
+    *out, last = r.stdout.splitlines()
+    assert [json.loads(o)["scenario"]["name"] for o in out] == ["ok"]  # BOM and CRLF: fine
+    assert json.loads(last)["code"] == "E-ENCODING"  # the stopped record (docs/formats.md)
     path.write_bytes((GOOD + "\n").encode("utf-16"))
     r = runner.invoke(main, ["run", "--batch", str(path)])
     assert r.exit_code == 2 and r.stderr.startswith(f"{path}:1:1: E-ENCODING: the file is UTF-16, not UTF-8")
