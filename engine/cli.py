@@ -40,6 +40,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # `casus … | head`: the reader has what it wanted
+            _closed_pipe()
         except KeyboardInterrupt:  # pragma: no cover
             sys.exit(130)
         except Exception:  # pragma: no cover - a bug, by definition
@@ -51,6 +53,19 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(3)
 
     return wrapper
+
+
+def _closed_pipe() -> None:
+    """The end of output: stdout's reader went away. Exit 0 without a word, and point stdout at
+    the null device so that the interpreter's last flush does not complain either."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    sys.exit(0)
 
 
 def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scenario]]:
