@@ -550,7 +550,8 @@ def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None
 @main.command()
 @click.argument("treaty", shell_complete=complete_treaty)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
-@click.option("--scenario", metavar="S", shell_complete=complete_scenario, help="Colour each provision by the status it reaches in this scenario.")
+@click.option("--scenario", metavar="S", shell_complete=complete_scenario,
+              help="Colour each provision by the status it reaches in this scenario.")
 @click.option("--interpretation", metavar="NAME", help="Read the scenario under this interpretation.")
 @library_option
 @_guard

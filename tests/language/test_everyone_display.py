@@ -38,7 +38,8 @@ def test_a_wide_error_gets_wide_carets() -> None:
 
 
 def test_the_caret_after_wide_characters_on_the_command_line(cli: Any, write: Any) -> None:
-    p = write("w.casus", 'scenario "日本語のシナリオ" {\n  2024-08-06  armed_attack(by: UA, on: RU) note "日本語" fooo\n}\n')
+    p = write("w.casus", 'scenario "日本語のシナリオ" {\n'
+                         '  2024-08-06  armed_attack(by: UA, on: RU) note "日本語" fooo\n}\n')
     result = cli("check", p)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
