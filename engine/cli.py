@@ -41,6 +41,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # `casus … | head`: the reader has what it wanted
+            _closed_pipe()
         except KeyboardInterrupt:  # pragma: no cover
             sys.exit(130)
         except Exception:  # pragma: no cover - a bug, by definition
@@ -65,8 +67,115 @@ def _no_nul(kwargs: dict[str, Any]) -> None:
                                          "no file name or name can hold one")])
 
 
+def _closed_pipe() -> None:
+    """The end of output: stdout's reader went away. Exit 0 without a word, and point stdout at
+    the null device so that the interpreter's last flush does not complain either."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    sys.exit(0)
+
+
 def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scenario]]:
     return api.load_scenarios(paths, library)
+
+
+# ---------------------------------------------------------------------------- shell completion
+# click's own (`eval "$(_CASUS_COMPLETE=bash_source casus)"`, see the README). A completion must
+# never fail loudly: whatever goes wrong, it offers nothing rather than a traceback at a prompt.
+
+def _files(incomplete: str, suffixes: tuple[str, ...]) -> list[Any]:
+    """Files with these suffixes and folders whose path starts with `incomplete`, sorted."""
+    from click.shell_completion import CompletionItem
+
+    folder, _, stem = incomplete.rpartition("/")
+    where = Path(folder + "/" if folder or incomplete.startswith("/") else ".")
+    try:
+        entries = sorted(where.iterdir())
+    except OSError:
+        return []
+    out = []
+    for e in entries:
+        if not e.name.startswith(stem) or (e.name.startswith(".") and not stem.startswith(".")):
+            continue
+        shown = f"{folder}/{e.name}" if folder or incomplete.startswith("/") else e.name
+        if e.is_dir():
+            out.append(CompletionItem(shown + "/", type="plain"))
+        elif e.name.endswith(suffixes):
+            out.append(CompletionItem(shown))
+    return out
+
+
+def _completion_library(ctx: click.Context) -> Library | None:
+    try:
+        library = ctx.params.get("library")
+        extra = ctx.params.get("extra") or ()
+        return api.load_library(api.sources(library, extra) if extra else library)
+    except Exception:  # a broken --with file: no names to offer
+        return None
+
+
+def complete_treaty(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Treaty ids of the library (and, for `diff`, .casus files)."""
+    from click.shell_completion import CompletionItem
+
+    lib = _completion_library(ctx)
+    ids = sorted(t for t in lib.treaties if t.startswith(incomplete)) if lib else []
+    items = [CompletionItem(t) for t in ids]
+    if param.name in ("a", "b"):
+        items += _files(incomplete, (".casus",))
+    return items
+
+
+def complete_provision(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """`TREATY.` first, then `TREATY.PROVISION` once a treaty is written out."""
+    from click.shell_completion import CompletionItem
+
+    lib = _completion_library(ctx)
+    if lib is None:
+        return []
+    treaty, dot, _ = incomplete.partition(".")
+    if dot and treaty in lib.treaties:
+        names = sorted(f"{treaty}.{p.id}" for p in lib.treaties[treaty].provisions)
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+    return [CompletionItem(f"{t}.", type="plain") for t in sorted(lib.treaties) if t.startswith(incomplete)]
+
+
+def complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Bundled scenario names, then scenario files (.casus, .json) and folders."""
+    from click.shell_completion import CompletionItem
+
+    from engine.base.paths import scenarios_dir
+
+    try:
+        folder = scenarios_dir()
+        names = sorted({f.stem for f in folder.iterdir() if f.suffix in (".casus", ".json")})
+    except OSError:
+        names = []
+    return ([CompletionItem(n) for n in names if n.startswith(incomplete)]
+            + _files(incomplete, (".casus", ".json")))
+
+
+def complete_casus_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Language files (.casus) and folders."""
+    return _files(incomplete, (".casus",))
+
+
+def complete_space(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Bundled sweep spaces by name, then JSON files and folders."""
+    from click.shell_completion import CompletionItem
+
+    from engine.base.paths import scenarios_dir
+
+    try:
+        names = sorted(f.stem for f in (scenarios_dir() / "spaces").glob("*.json"))
+    except OSError:
+        names = []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)] + _files(incomplete, (".json",))
 
 
 WORKERS_PER_CPU = 4
@@ -98,7 +207,7 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         forget_notes()  # a note is said once per command
         return fn(*args, library=api.sources(library, extra) if extra else library, **kwargs)
 
-    wrapper = click.option("--with", "extra", multiple=True, metavar="PATH",
+    wrapper = click.option("--with", "extra", multiple=True, metavar="PATH", shell_complete=complete_casus_file,
                            help="Also read these language files or folders (repeatable); a declaration "
                                 "whose id the library has replaces the library's for this run.")(wrapper)
     return click.option("--library", "library", metavar="DIR",
@@ -113,8 +222,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1)
-@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.argument("scenarios", nargs=-1, shell_complete=complete_scenario)
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", shell_complete=complete_treaty,
+              help="Only these treaties (repeatable).")
 @click.option("--interpretation", metavar="NAME", help="Read the facts under this interpretation.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
               help="csv: one line per listed instance (scenario, treaty, provision, bearer, beneficiary, "
@@ -306,8 +416,9 @@ def _batch_progress(batch: str, shard: tuple[int, int] | None) -> Any:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
-@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.argument("scenarios", nargs=-1, required=True, shell_complete=complete_scenario)
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", shell_complete=complete_treaty,
+              help="Only these treaties (repeatable).")
 @click.option("--interpretations", default=None, metavar="A,B",
               help="Comma-separated interpretations to set side by side, or 'all'.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json", "csv"]), default="table",
@@ -320,7 +431,11 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
 
     json: one casus.compare/1 object per scenario (a list when several), with a row per instance
     and a cell per interpretation; csv: one line per scenario, instance and interpretation
-    (docs/formats.md)."""
+    (docs/formats.md).
+
+    \b
+    Example:
+      casus compare seed_threat_no_request seed_armed_attack --interpretations all"""
     from engine.present.report.text import compare_csv, compare_document, compare_table
 
     lib, scs = _load(scenarios, library)
@@ -335,8 +450,8 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
 
 
 @main.command()
-@click.argument("scenario")
-@click.argument("target", metavar="TREATY.PROVISION")
+@click.argument("scenario", shell_complete=complete_scenario)
+@click.argument("target", metavar="TREATY.PROVISION", shell_complete=complete_provision)
 @click.option("--interpretation", metavar="NAME")
 @click.option("--max-facts", type=click.IntRange(0, 6), default=3, show_default=True,
               help="Search sets of up to N facts to add or remove that change the status (0: no search).")
@@ -344,7 +459,12 @@ def compare(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretatio
 @_guard
 def explain(scenario: str, target: str, interpretation: str | None, max_facts: int, library: LibraryArg) -> None:
     """Why a provision is in its status for SCENARIO — or why it never came alive — and the
-    minimal sets of facts to add (or remove) that would change it."""
+    minimal sets of facts to add (or remove) that would change it.
+
+    \b
+    Examples:
+      casus explain kursk_2024 ru_kp_2024.art4
+      casus explain crimea_2014 nato_1949.art5 --max-facts 2"""
     treaty, provision = api.parse_target(target)
     from engine.analysis.explain import explain as explain_provision
 
@@ -356,11 +476,16 @@ def explain(scenario: str, target: str, interpretation: str | None, max_facts: i
 
 
 @main.command()
-@click.argument("files", nargs=-1)
+@click.argument("files", nargs=-1, shell_complete=complete_casus_file)
 @library_option
 @_guard
 def check(files: tuple[str, ...], library: LibraryArg) -> None:
-    """Parse and check language files (the bundled library when none are given)."""
+    """Parse and check language files (the bundled library when none are given).
+
+    \b
+    Examples:
+      casus check my_treaty.casus my_scenario.casus
+      casus check obligations/nato_1949.casus  # an edited copy replaces the bundled one"""
     lib, scs = api.load(list(files), library)
     provisions = sum(len(t.provisions) for t in lib.treaties.values())
     click.echo(f"ok: {len(lib.files)} files, {len(lib.treaties)} treaties, {provisions} provisions, "
@@ -368,12 +493,17 @@ def check(files: tuple[str, ...], library: LibraryArg) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1)
+@click.argument("paths", nargs=-1, shell_complete=complete_casus_file)
 @library_option
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 @_guard
 def test(paths: tuple[str, ...], library: LibraryArg, quiet: bool) -> None:
-    """Check the `expect` lines of scenario files (the bundled scenarios when none are given)."""
+    """Check the `expect` lines of scenario files (the bundled scenarios when none are given).
+
+    \b
+    Examples:
+      casus test
+      casus test my_scenarios/ --with my_treaty.casus -q"""
     result = api.check_scenarios(list(paths), library)
     for o in result.outcomes:
         if o.ok:
@@ -390,7 +520,11 @@ def test(paths: tuple[str, ...], library: LibraryArg, quiet: bool) -> None:
 @library_option
 @_guard
 def treaties(library: LibraryArg) -> None:
-    """The library, one line each."""
+    """The library, one line each.
+
+    \b
+    Example:
+      casus treaties --with my_treaty.casus"""
     from engine.language.build import iso
 
     lib = api.load_library(library)
@@ -407,10 +541,11 @@ def treaties(library: LibraryArg) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1)
+@click.argument("files", nargs=-1, shell_complete=complete_casus_file)
 @click.option("--examples", default=200, show_default=True, help="Scenarios to try per property and per treaty.")
 @click.option("--seed", type=int, default=None, help="Make the search reproducible.")
-@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Check the invariants of these treaties.")
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", shell_complete=complete_treaty,
+              help="Check the invariants of these treaties.")
 @click.option("--invariants/--no-invariants", default=True, show_default=True,
               help="Also check the built-in invariants (date shift, party swap, order, latching).")
 @click.option("--cache", default=None, metavar="DIR", help="Where Hypothesis keeps found failures [.casus-cache].")
@@ -419,7 +554,12 @@ def treaties(library: LibraryArg) -> None:
 def fuzz(files: tuple[str, ...], examples: int, seed: int | None, treaties: tuple[str, ...], invariants: bool,
          cache: str | None, library: LibraryArg) -> None:
     """Search for scenarios that break the properties in FILES (the library's own when none are
-    given) and the built-in invariants; print the smallest counter-example found."""
+    given) and the built-in invariants; print the smallest counter-example found.
+
+    \b
+    Examples:
+      casus fuzz --seed 1 --examples 50
+      casus fuzz --treaty nato_1949 --no-invariants my_properties.casus"""
     from engine.analysis import fuzz as fz
 
     plan = api.fuzz_plan(list(files), list(treaties), invariants, library)
@@ -462,14 +602,20 @@ def _report_failure(lib: Library, f: Any, label: str, cache: str | None) -> None
 
 
 @main.command()
-@click.argument("treaty")
+@click.argument("treaty", shell_complete=complete_treaty)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
-@click.option("--scenario", metavar="S", help="Colour each provision by the status it reaches in this scenario.")
+@click.option("--scenario", metavar="S", shell_complete=complete_scenario,
+              help="Colour each provision by the status it reaches in this scenario.")
 @click.option("--interpretation", metavar="NAME", help="Read the scenario under this interpretation.")
 @library_option
 @_guard
 def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | None, library: LibraryArg) -> None:
-    """The trigger chain of TREATY as a Mermaid, Graphviz dot or SVG diagram."""
+    """The trigger chain of TREATY as a Mermaid, Graphviz dot or SVG diagram.
+
+    \b
+    Examples:
+      casus graph nato_1949 --format dot | dot -Tsvg > nato.svg
+      casus graph ru_kp_2024 --scenario kursk_2024"""
     from engine.core.evaluate import evaluate
     from engine.present import graph as graphs
 
@@ -491,12 +637,17 @@ def graph(treaty: str, fmt: str, scenario: str | None, interpretation: str | Non
 
 
 @main.command("fmt")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, shell_complete=complete_casus_file)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change (exit 1 if any).")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
 @_guard
 def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
-    """Rewrite .casus FILES (or every .casus file under a folder) in the canonical layout, comments kept."""
+    """Rewrite .casus FILES (or every .casus file under a folder) in the canonical layout, comments kept.
+
+    \b
+    Examples:
+      casus fmt --check obligations/
+      casus fmt --diff my_treaty.casus"""
     from engine.language import fmt as formatter
 
     done, problems = formatter.format_files(files, check=check, diff=diff)
@@ -512,10 +663,11 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1, required=True, shell_complete=complete_scenario)
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               help="The HTML file to write ('-' for standard output).")
-@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", shell_complete=complete_treaty,
+              help="Only these treaties (repeatable).")
 @click.option("--interpretations", default=None, metavar="A,B",
               help="Comma-separated interpretations to set side by side, or 'all' (default: each scenario's own).")
 @click.option("--title", default=None, help="The page title.")
@@ -523,7 +675,11 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool) -> None:
 @_guard
 def report(scenarios: tuple[str, ...], output: str, treaties: tuple[str, ...], interpretations: str | None,
            title: str | None, library: LibraryArg) -> None:
-    """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions."""
+    """One self-contained HTML page for SCENARIO files: comparison, timelines, diagrams, provisions.
+
+    \b
+    Example:
+      casus report seed_threat_no_request seed_armed_attack kursk_2024 -o seed.html"""
     from engine.present.report.html import render_report
 
     if output != "-":
@@ -572,7 +728,7 @@ def _write_output(output: str, text: str | Iterable[str], paths: Sequence[str], 
 
 
 @main.command()
-@click.argument("space")
+@click.argument("space", shell_complete=complete_space)
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Evaluate in N processes (the results do not depend on N).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
@@ -582,7 +738,12 @@ def _write_output(output: str, text: str | Iterable[str], paths: Sequence[str], 
 @_guard
 def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: LibraryArg) -> None:
     """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
-    seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md)."""
+    seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md).
+
+    \b
+    Examples:
+      casus sweep seed_sweep
+      casus sweep my_space.json --format csv --workers 4 -o sweep.csv"""
     from engine.analysis import sweep as sweeps
 
     path = api.resolve_space(space)
@@ -607,13 +768,19 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
 
 
 @main.command()
-@click.option("--treaty", "treaties", multiple=True, metavar="ID", help="Only these treaties (repeatable).")
+@click.option("--treaty", "treaties", multiple=True, metavar="ID", shell_complete=complete_treaty,
+              help="Only these treaties (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "wide"]), default="table", show_default=True,
               help="csv: one line per treaty and flag, with its provisions; wide: one line per treaty.")
 @library_option
 @_guard
 def classify(treaties: tuple[str, ...], fmt: str, library: LibraryArg) -> None:
-    """Each treaty's ATOP-style coding (obligations and conditions), derived from its rules."""
+    """Each treaty's ATOP-style coding (obligations and conditions), derived from its rules.
+
+    \b
+    Examples:
+      casus classify --treaty nato_1949 --treaty csto_1992
+      casus classify --format csv > atop.csv"""
     from engine.analysis import classify as classifier
 
     lib = api.load_library(library)
@@ -624,8 +791,8 @@ def classify(treaties: tuple[str, ...], fmt: str, library: LibraryArg) -> None:
 
 
 @main.command("diff")
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@click.argument("a", metavar="A", shell_complete=complete_treaty)
+@click.argument("b", metavar="B", shell_complete=complete_treaty)
 @click.option("--action", metavar="KIND", help="Only differences in duties of this action (assist, consult, …).")
 @click.option("--map", "mapping", multiple=True, metavar="X=Y",
               help="Party X of A plays the part of party Y of B (repeatable); parties in both map to themselves.")
@@ -639,7 +806,11 @@ def classify(treaties: tuple[str, ...], fmt: str, library: LibraryArg) -> None:
 @_guard
 def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], max_facts: int, max_dates: int | None,
                  interpretation: str | None, fmt: str, library: LibraryArg) -> None:
-    """The minimal scenarios on which treaties A and B (ids or .casus files) give different obligations."""
+    """The minimal scenarios on which treaties A and B (ids or .casus files) give different obligations.
+
+    \b
+    Example:
+      casus diff us_jp_1960 us_kr_1953 --map JP=KR --action assist"""
     from engine.analysis import diff as differ
 
     result = differ.diff(a, b, mapping, action, max_facts, max_dates, interpretation, library)
@@ -647,13 +818,18 @@ def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], m
 
 
 @main.command("lint")
-@click.argument("files", nargs=-1)
+@click.argument("files", nargs=-1, shell_complete=complete_casus_file)
 @click.option("--max-facts", type=click.IntRange(1, 5), default=3, show_default=True,
               help="The bound of the search for provisions that never activate, conflict or are subsumed.")
 @library_option
 @_guard
 def lint_command(files: tuple[str, ...], max_facts: int, library: LibraryArg) -> None:
-    """Findings in language files (the bundled library by default); exit 1 when there is any."""
+    """Findings in language files (the bundled library by default); exit 1 when there is any.
+
+    \b
+    Examples:
+      casus lint
+      casus lint my_treaty.casus --max-facts 2"""
     from engine.analysis import lint as linter
 
     result = linter.lint_paths(list(files), library, max_facts)
@@ -670,7 +846,11 @@ def cache_group() -> None:
 @cache_group.command("clear")
 @_guard
 def cache_clear() -> None:
-    """Remove every file casus keeps in its cache folder."""
+    """Remove every file casus keeps in its cache folder.
+
+    \b
+    Example:
+      casus cache clear"""
     from engine.base import cache
 
     folder, n = cache.clear()

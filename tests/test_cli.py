@@ -226,7 +226,7 @@ def test_explain_mentions_other_interpretations(cli, write) -> None:  # type: ig
 def test_explain_target_without_a_dot_is_a_usage_error(cli, kursk) -> None:  # type: ignore[no-untyped-def]
     result = cli("explain", kursk, "ru_kp_2024")
     assert result.exit_code == 2
-    assert result.stderr.startswith("<command line>:1:1: E-USAGE: 'ru_kp_2024' should be TREATY.PROVISION")
+    assert result.stderr.startswith("casus: E-USAGE: 'ru_kp_2024' should be TREATY.PROVISION")
 
 
 def test_explain_unknown_treaty(cli, kursk) -> None:  # type: ignore[no-untyped-def]

@@ -49,7 +49,10 @@ def test_readme_block(index: int, regen: bool, monkeypatch: pytest.MonkeyPatch) 
 def test_first_screen_gives_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
     first = text[: text.index("## A tour")]
-    assert "pip install . && .venv/bin/casus run scenarios/kursk_2024.casus" in first
+    # the set-up puts `casus` on PATH before the first `casus` command (issue 16, item 14)
+    setup = first.index("python3 -m venv .venv && .venv/bin/pip install .\n")
+    activate = first.index("source .venv/bin/activate", setup)
+    assert first.index("\ncasus run scenarios/kursk_2024.casus\n", activate)
     assert "pip install '.[test]' && .venv/bin/python -m pytest -q" in first
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from engine.base.source import Span, caret, split_lines
 
+COMMAND_LINE = "<command line>"  # the path of a Span that points at the command line, not at a file
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -23,7 +25,9 @@ class Diagnostic:
     line_text: str | None = field(default=None, compare=False)
 
     def render(self) -> str:
-        out = f"{self.span.where}: {self.code}: {self.message}"
+        # a problem with the command line itself has no file, line or column to point at
+        where = "casus" if self.span.path == COMMAND_LINE else self.span.where
+        out = f"{where}: {self.code}: {self.message}"
         if self.line_text is not None:
             out += "\n" + caret(self.line_text, self.span)
         if self.hint:

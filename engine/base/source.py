@@ -76,5 +76,22 @@ def caret(source_line: str, span: Span, width: int = 100) -> str:
     shown = (source_line[start : start + width].expandtabs(1) if start or len(source_line) > width
              else source_line.expandtabs(1))
     prefix = "…" if start else ""
-    pointer = " " * (len(prefix) + col - start) + "^" * min(length, width)
+    before = source_line[start:col].expandtabs(1) if col > start else ""
+    under = source_line[col:col + min(length, width)].expandtabs(1)
+    # carets go by the columns a terminal draws, not by characters: a CJK character takes two
+    past_end = max(0, col - start - len(before))  # an error just after the line's last character
+    pointer = " " * (len(prefix) + display_width(before) + past_end) + "^" * max(1, display_width(under))
     return f"  {prefix}{shown}\n  {pointer}"
+
+
+def display_width(text: str) -> int:
+    """How many terminal columns `text` takes: wide and full-width characters (CJK) two, combining
+    marks and zero-width characters none, everything else one."""
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width

@@ -299,9 +299,50 @@ class _Printer(_TermsPrinter, _Places):
             header, entries = getattr(self, t.data)(t)
             self.block(t, depth, header, entries)
         else:
-            blank = self.lead(t.meta.start_pos, t.meta.end_pos, depth, between="")
-            self.out.add(depth, self.one(t), blank)
+            text = self.one(t)
+            if not self.keep_lines(t.meta.start_pos, t.meta.end_pos, depth, text):
+                blank = self.lead(t.meta.start_pos, t.meta.end_pos, depth, between="")
+                self.out.add(depth, text, blank)
             self.out.trail(self.comments.trailing(t.meta.end_pos))
+
+    def keep_lines(self, start: int, end: int, depth: int, text: str) -> bool:
+        """A construct written over several lines with a comment ending each of them but the last
+        (`parties BE,  # Belgium` / `CA`, an atom's roles one a line): its canonical one-line `text`
+        is cut where the input lines end, each comment stays at the end of its line, and the lines
+        after the first start under the first role (or after the first word). The cuts are found by counting the
+        characters that are not white space, which the layout does not change; where the counts
+        disagree, a cut is not after a comma, or a comment inside stands on a line of its own,
+        False (nothing printed)."""
+        self.own_line_comments(start, depth)
+        inside = [c for c in self.comments.items[self.comments.next:] if c.pos < end]
+        if not inside or any(c.own_line for c in inside):
+            return False
+        counts, seg_start = [], start
+        for c in inside:
+            counts.append(sum(not ch.isspace() for ch in self.text[seg_start:c.pos]))
+            newline = self.text.find("\n", c.pos)
+            seg_start = end if newline < 0 else newline + 1
+        counts.append(sum(not ch.isspace() for ch in self.text[seg_start:end]))
+        if sum(counts) != sum(not ch.isspace() for ch in text) or 0 in counts:
+            return False
+        pieces, i = [], 0
+        for n in counts:
+            j, seen = i, 0
+            while seen < n:
+                seen += not text[j].isspace()
+                j += 1
+            pieces.append(text[i:j].strip())
+            i = j
+        if any(not piece.endswith(",") for piece in pieces[:-1]):  # only lists are cut (after a comma)
+            return False
+        blank = self.blank_before(start)
+        first = pieces[0]  # the lines after it start under the first role, or after the first word
+        hang = " " * (first.index("(") + 1 if "(" in first else first.index(" ") + 1 if " " in first else 4)
+        for k, piece in enumerate(pieces):
+            self.out.add(depth, piece if k == 0 else hang + piece, blank if k == 0 else False)
+            if k < len(inside):
+                self.out.trail(self.comments.before(inside[k].pos + 1)[-1])
+        return True
 
     def open_brace(self, t: Tree) -> int:
         """The offset of the block's `{` (after its header tokens; comments may come between)."""

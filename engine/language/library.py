@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.base.errors import CasusError, Diagnostics
+from engine.base.errors import CasusError, Diagnostics, did_you_mean, suggest
 from engine.base.paths import library_dir
 from engine.base.source import Source, Span
 from engine.language import ast as A
@@ -310,7 +310,9 @@ class Checker:
     def atom(self, atom: A.Atom, *, in_fact: bool = False, treaty: A.TreatyDecl | None = None) -> KindInfo | None:
         info = self.lib.kinds.get(atom.kind)
         if info is None:
-            self.d.unknown(atom.span, "kind", atom.kind, self.lib.kinds)
+            near = suggest(atom.kind, self.lib.kinds)
+            self.d.error(atom.span, "E-UNKNOWN", f"unknown kind '{atom.kind}'", hint=_declare_hint(atom, near),
+                         suggestions=near)
             return None
         seen: set[str] = set()
         for arg in atom.args:
@@ -752,6 +754,20 @@ def beneficiary_arg(then: A.Then) -> A.Value | None:
             if arg.role == role and not isinstance(arg.value, A.Wildcard):
                 return arg.value
     return None
+
+
+def _declare_hint(atom: A.Atom, near: tuple[str, ...]) -> str:
+    """For an unknown kind: the close names, or else how to declare it, with the atom's own roles
+    (a role given a code with a subdivision is a place, another code a party, a name an action)."""
+    def role_type(v: A.Value) -> str:
+        if isinstance(v, A.Code):
+            return "place" if "-" in v.code else "party"
+        return "action" if isinstance(v, A.Name) else "party"
+
+    roles = ", ".join(f"{a.role}: {role_type(a.value)}" for a in atom.args)
+    declare = (f"declare it in a vocabulary block (in this file or one given with --with): "
+               f"vocabulary mine {{ kind {atom.kind}({roles}) }} ('is aggression' after it makes it one)")
+    return did_you_mean(near) or declare  # a close name is most likely a typo
 
 
 def _close(word: str, pool: Iterable[str]) -> tuple[str, ...]:

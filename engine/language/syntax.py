@@ -142,8 +142,20 @@ def _diag(src: Source, span: Span, code: str, message: str, hint: str | None = N
     return Diagnostic(span, code, message, hint, (), src.line_text(span.line))
 
 
+def _utf16_without_mark(data: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: at least half of the even or of the odd bytes of its
+    start are NUL (ASCII characters in UTF-16), which UTF-8 text never has."""
+    sample = data[:64]
+    if len(sample) < 4:
+        return False
+    return any(2 * sample[i::2].count(0) >= len(sample[i::2]) for i in (0, 1))
+
+
 def decode(path: str, data: bytes) -> Source:
     """Bytes -> Source, with a located error for anything that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_mark(data):  # Windows editors save so
+        raise CasusError([Diagnostic(Span(path, 1, 1, 1, 2), "E-ENCODING", "the file is UTF-16, not UTF-8",
+                                     "save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -272,13 +272,13 @@ def test_unknown_scope_and_region_in_a_condition(cli, write) -> None:  # type: i
 
 def test_unknown_treaty_on_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", ROOT / "scenarios" / "kursk_2024.casus", "--treaty", "nato")
-    assert_located(result, "<command line>:1:1", "E-UNKNOWN", message="unknown treaty 'nato'",
+    assert_located(result, "casus", "E-UNKNOWN", message="unknown treaty 'nato'",
                    hint="did you mean 'nato_1949'?")
 
 
 def test_unknown_interpretation_on_the_command_line(cli, write) -> None:  # type: ignore[no-untyped-def]
     p = write("s.casus", 'scenario "x" {\n  2024-01-01 armed_attack(on: RU)\n}\n')
-    assert_located(cli("run", p, "--interpretation", "ru_claim"), "<command line>:1:1", "E-UNKNOWN",
+    assert_located(cli("run", p, "--interpretation", "ru_claim"), "casus", "E-UNKNOWN",
                    message="unknown interpretation 'ru_claim'", hint="did you mean 'ru_claims'?")
 
 
@@ -297,13 +297,13 @@ def test_unknown_treaty_and_provision_in_expect(cli, write) -> None:  # type: ig
 
 def test_unknown_interpretation_in_compare(cli, write) -> None:  # type: ignore[no-untyped-def]
     p = write("s.casus", 'scenario "x" {\n  2024-01-01 armed_attack(on: RU)\n}\n')
-    assert_located(cli("compare", p, "--interpretations", "default,ru_claimz"), "<command line>:1:1", "E-UNKNOWN",
+    assert_located(cli("compare", p, "--interpretations", "default,ru_claimz"), "casus", "E-UNKNOWN",
                    hint="did you mean 'ru_claims'?")
 
 
 def test_unknown_provision_in_explain(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("explain", ROOT / "scenarios" / "kursk_2024.casus", "ru_kp_2024.art44")
-    assert_located(result, "<command line>:1:1", "E-UNKNOWN", hint="did you mean 'art4' or 'art3'?")
+    assert_located(result, "casus", "E-UNKNOWN", hint="did you mean 'art4' or 'art3'?")
 
 
 # ------------------------------------------------------------------ files
