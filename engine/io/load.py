@@ -121,7 +121,9 @@ def _library_files(library: LibraryArg) -> list[str]:
     return library_files(library).all
 
 
-_STANDARD = (A.VocabularyDecl, A.RegionDecl, A.InterpretationDecl)
+# what `--library DIR` keeps of the bundled library unless DIR declares its own: the vocabulary,
+# regions, areas, administration of record and interpretations
+_STANDARD = (A.VocabularyDecl, A.RegionDecl, A.AreaDecl, A.AdministrationDecl, A.InterpretationDecl)
 
 
 def _keys(item: A.Item) -> list[tuple[str, str]]:
@@ -130,6 +132,10 @@ def _keys(item: A.Item) -> list[tuple[str, str]]:
         return [("kind", k.name) for k in item.kinds] + [("actor", a.name) for a in item.actors]
     if isinstance(item, A.RegionDecl):
         return [("region", item.name)]
+    if isinstance(item, A.AreaDecl):
+        return [("area", item.name)]
+    if isinstance(item, A.AdministrationDecl):
+        return [("administration", item.name)]
     if isinstance(item, A.InterpretationDecl):
         return [("interpretation", item.name)]
     if isinstance(item, A.TreatyDecl):
