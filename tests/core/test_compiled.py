@@ -190,9 +190,6 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
 
 # ---------------------------------------------------------------------------- the bundled library
 
-@pytest.mark.xfail(strict=True, reason="issue 15 who-acted: ru_kp_2024 Art. 4 and cn_kp_1961 Art. II now need "
-                   "`armed_attack(by: S, ...) and S is a state`; the compiled code declines a variable that is neither "
-                   "bearer nor beneficiary, so no bundled treaty compiles until it learns `is a state` (TODO)")
 def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     lib = load_library()
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
@@ -218,9 +215,6 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     assert any(",ru_kp_2024," in block for block in got)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 who-acted: ru_kp_2024 Art. 4 and cn_kp_1961 Art. II now need "
-                   "`armed_attack(by: S, ...) and S is a state`; the compiled code declines a variable that is neither "
-                   "bearer nor beneficiary, so no bundled treaty compiles until it learns `is a state` (TODO)")
 def test_bundled_scenarios_give_the_engines_csv() -> None:
     """Every bundled scenario, as a JSON line, through the whole library: compiled treaties,
     treaties left to the engine, and scenarios the compiled code must not read, mixed."""
