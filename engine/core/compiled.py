@@ -90,6 +90,27 @@ def _machine(then: A.Then, upon: A.Cond | None, due: bool, acts: bool) -> lifecy
     return lifecycle.machine(then.modality, **known)
 
 
+def _mentions(c: A.Cond, parent: A.Cond | None, v: str, found: list[tuple[A.Cond, A.Cond | None]],
+              tests: list[tuple[A.Cond, A.Cond | None]], bad: list[str]) -> None:
+    """Where a condition mentions variable `v` (`_hidden`): each fact naming it (once per role),
+    each test of it, each with the `and` / `or` it stands in; into `bad`, what rules it out."""
+    if isinstance(c, (A.And, A.Or)):
+        for item in c.items:
+            _mentions(item, c, v, found, tests, bad)
+    elif v not in A.variables(c):
+        return
+    elif isinstance(c, A.Not):
+        bad.append("it stands under `not`")
+    elif C.kind(c).leaf:
+        n = sum(1 for atom in A.node_atoms(c) for a in atom.args
+                if isinstance(a.value, A.Var) and a.value.name == v)
+        found.extend([(c, parent)] * n)
+    elif C.fixed_test(c) and A.variables(c) == {v}:
+        tests.append((c, parent))
+    else:
+        bad.append(f"a {C.kind(c).name} test reads it")
+
+
 def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[A.Cond, ...]] | str:
     """The variables other than the bearer's and the beneficiary's (`allowed`) that the compiled
     code can read as "some value": each is named by one role of one fact (or within/after/before)
@@ -105,25 +126,8 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[A.Cond, .
         tests: list[tuple[A.Cond, A.Cond | None]] = []
         bad: list[str] = []
 
-        def walk(c: A.Cond, parent: A.Cond | None, v: str = v) -> None:
-            if isinstance(c, (A.And, A.Or)):
-                for item in c.items:
-                    walk(item, c)
-            elif v not in A.variables(c):
-                return
-            elif isinstance(c, A.Not):
-                bad.append("it stands under `not`")
-            elif C.kind(c).leaf:
-                n = sum(1 for atom in A.node_atoms(c) for a in atom.args
-                        if isinstance(a.value, A.Var) and a.value.name == v)
-                found.extend([(c, parent)] * n)
-            elif C.fixed_test(c) and A.variables(c) == {v}:
-                tests.append((c, parent))
-            else:
-                bad.append(f"a {C.kind(c).name} test reads it")
-
         for c in conds:
-            walk(c, None)
+            _mentions(c, None, v, found, tests, bad)
         if not bad and len(found) != 1:
             bad.append("no single fact names it" if not found else "several facts name it")
         if not bad and any(parent is not found[0][1] or not isinstance(parent, A.And) for _, parent in tests):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 import engine
 from engine.core.evaluate import evaluate
 from engine.core.options import DEFAULT, EvalOptions, current, using
