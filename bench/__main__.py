@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = bench.run(a.full)
             note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
                                            "(`apt-get install -y swi-prolog-nox`).")
-            parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else ""))
+            parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else "")
+                         + "\n\n" + bench.compiled_note())
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         parts.append(startup.render(startup.measure(5 if a.quick else 10)))

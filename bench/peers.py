@@ -678,6 +678,23 @@ class SpeedBench:
             self._libs[rules_name] = (tr, tr.write(self.work / f"lib_{rules_name.split('.')[0]}"))
         return self._libs[rules_name]
 
+    def compiled_note(self) -> str:
+        """Which treaties `--format csv` compiles to Python (engine/core/compiled.py), for each
+        translated rule set run and for the bundled library, and why the others are not."""
+        import engine
+        from engine.core import compiled
+
+        out = []
+        libs = [(name, engine.load_library(str(path))) for name, (_, path) in sorted(self._libs.items())]
+        for name, lib in [*libs, ("the bundled library", engine.load_library())]:
+            why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
+            line = f"{name}: {len(lib.treaties) - len(why)} of {len(lib.treaties)} treaties compiled"
+            if why:
+                line += "; not compiled: " + "; ".join(f"{tid} ({r})" for tid, r in sorted(why.items()))
+            out.append(line)
+        return ("Compiled for `--format csv` (`casus lint --explain-speed` says the same per treaty): "
+                + ". ".join(out) + ".")
+
     def translated(self, rules_name: str, scen_name: str, k: int) -> Path:
         tr, _ = self.lib(rules_name)
         out = self.work / f"{rules_name.split('.')[0]}_{scen_name.split('.')[0]}_{k}.casus.jsonl"

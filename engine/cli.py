@@ -821,18 +821,21 @@ def diff_command(a: str, b: str, action: str | None, mapping: tuple[str, ...], m
 @click.argument("files", nargs=-1, shell_complete=complete_casus_file)
 @click.option("--max-facts", type=click.IntRange(1, 5), default=3, show_default=True,
               help="The bound of the search for provisions that never activate, conflict or are subsumed.")
+@click.option("--explain-speed", is_flag=True,
+              help="Also say, per treaty, whether `run --batch --format csv` compiles it to Python, and if not why.")
 @library_option
 @_guard
-def lint_command(files: tuple[str, ...], max_facts: int, library: LibraryArg) -> None:
+def lint_command(files: tuple[str, ...], max_facts: int, explain_speed: bool, library: LibraryArg) -> None:
     """Findings in language files (the bundled library by default); exit 1 when there is any.
 
     \b
     Examples:
       casus lint
-      casus lint my_treaty.casus --max-facts 2"""
+      casus lint my_treaty.casus --max-facts 2
+      casus lint --explain-speed"""
     from engine.analysis import lint as linter
 
-    result = linter.lint_paths(list(files), library, max_facts)
+    result = linter.lint_paths(list(files), library, max_facts, explain_speed)
     click.echo(result.render(), nl=False)
     if result.findings:
         sys.exit(1)

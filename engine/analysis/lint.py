@@ -77,9 +77,13 @@ class LintResult:
     suppressed: list[tuple[Finding, str]]
     files: list[str]
     lines: dict[str, str] = field(default_factory=dict)
+    # `--explain-speed`: one line per treaty of the files, whether `run --batch --format csv`
+    # compiles it to Python and, if not, why (`speed_lines`)
+    speed: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         out = [self.findings_text()] if self.findings else []
+        out += self.speed
         n = len(self.findings)
         sup = f" ({len(self.suppressed)} suppressed with a reason)" if self.suppressed else ""
         if n:
@@ -96,9 +100,9 @@ class LintResult:
 
 
 def lint_paths(files: Sequence[str] = (), library: LibraryArg = None,
-               max_facts: int = MAX_FACTS) -> LintResult:
+               max_facts: int = MAX_FACTS, explain_speed: bool = False) -> LintResult:
     """Lint FILEs (with the library they are checked against: `--with` files too), or the bundled
-    library."""
+    library; `explain_speed`: also say, per treaty, whether CSV batches compile it (`speed_lines`)."""
     from engine.io.load import library_documents, library_files
 
     diags = Diagnostics()
@@ -120,7 +124,28 @@ def lint_paths(files: Sequence[str] = (), library: LibraryArg = None,
     lib, _ = check_documents(docs + users, diags, lib_paths)
     diags.raise_if_any()
     shown = {display_path(t) for t in targets}
-    return lint_library(lib, docs + users, shown, max_facts)
+    result = lint_library(lib, docs + users, shown, max_facts)
+    if explain_speed:
+        result.speed = speed_lines(lib, result.files)
+    return result
+
+
+def speed_lines(lib: Library, files: Iterable[str], interpretation: str = "default") -> list[str]:
+    """For each treaty declared in `files`, at its declaration: whether `casus run --batch FILE
+    --format csv` compiles it to Python (engine/core/compiled.py, the fast path) under the
+    interpretation, or why the engine evaluates it instead, in words."""
+    from engine.core import compiled
+
+    shown = set(files)
+    ids = tuple(sorted(tid for tid, t in lib.treaties.items() if t.span.path in shown))
+    why = compiled.reasons(lib, ids, interpretation)
+    out = []
+    for tid in sorted(ids, key=lambda tid: (lib.treaties[tid].span.path, lib.treaties[tid].span.line)):
+        sp = lib.treaties[tid].span
+        said = (f"not compiled for --format csv (the engine evaluates it): {why[tid]}" if tid in why
+                else "compiled to Python for --format csv")
+        out.append(f"{sp.path}:{sp.line}:{sp.column}: speed: treaty {tid}: {said}")
+    return out
 
 
 def lint_library(lib: Library, docs: list[A.Document], files: Iterable[str], max_facts: int = MAX_FACTS) -> LintResult:

@@ -46,7 +46,7 @@ from engine.core.evaluate import (
 )
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import static_context
+from engine.kernel.context import TreatyContext, static_context
 from engine.kernel.facts import BIG, TARGET, at_from_on, on_from_at, target_missing
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
@@ -65,6 +65,8 @@ class _ProvisionPlan:
     due: bool  # it has a deadline
     # the lifecycle of its instances, what the plan knows for every instant fixed (`_machine`)
     machine: lifecycle.Machine
+    # the other variables: "some value" bound by one fact and only tested (`_hidden`) -> the tests
+    hidden: dict[str, tuple[A.Cond, ...]]
 
 
 # what the compiled code's instances can take as read at every instant: a treaty whose parties
@@ -88,34 +90,105 @@ def _machine(then: A.Then, upon: A.Cond | None, due: bool, acts: bool) -> lifecy
     return lifecycle.machine(then.modality, **known)
 
 
-def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | None:
+def _mentions(c: A.Cond, parent: A.Cond | None, v: str, found: list[tuple[A.Cond, A.Cond | None]],
+              tests: list[tuple[A.Cond, A.Cond | None]], bad: list[str]) -> None:
+    """Where a condition mentions variable `v` (`_hidden`): each fact naming it (once per role),
+    each test of it, each with the `and` / `or` it stands in; into `bad`, what rules it out."""
+    if isinstance(c, (A.And, A.Or)):
+        for item in c.items:
+            _mentions(item, c, v, found, tests, bad)
+    elif v not in A.variables(c):
+        return
+    elif isinstance(c, A.Not):
+        bad.append("it stands under `not`")
+    elif C.kind(c).leaf:
+        n = sum(1 for atom in A.node_atoms(c) for a in atom.args
+                if isinstance(a.value, A.Var) and a.value.name == v)
+        found.extend([(c, parent)] * n)
+    elif C.fixed_test(c) and A.variables(c) == {v}:
+        tests.append((c, parent))
+    else:
+        bad.append(f"a {C.kind(c).name} test reads it")
+
+
+def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[A.Cond, ...]] | str:
+    """The variables other than the bearer's and the beneficiary's (`allowed`) that the compiled
+    code can read as "some value": each is named by one role of one fact (or within/after/before)
+    that stands outside every `not`, under `and` / `or` only, and is otherwise only tested, by
+    tests whose answer for a value never changes (`C.fixed_test`: `S is a state`) that stand
+    beside that fact in its `and`. For such a variable the condition holds iff it holds for some
+    value that a matching fact gives and the tests pass (and / or distribute over "some"), so
+    its table keeps, per binding of the other variables, the first day over the values that pass.
+    Variable -> its tests; or, for the first variable that is not such, why (`reasons`)."""
+    out: dict[str, tuple[A.Cond, ...]] = {}
+    for v in sorted(set().union(*(A.variables(c) for c in conds)) - allowed):
+        found: list[tuple[A.Cond, A.Cond | None]] = []  # (leaf, the and / or it stands in)
+        tests: list[tuple[A.Cond, A.Cond | None]] = []
+        bad: list[str] = []
+
+        for c in conds:
+            _mentions(c, None, v, found, tests, bad)
+        if not bad and len(found) != 1:
+            bad.append("no single fact names it" if not found else "several facts name it")
+        if not bad and any(parent is not found[0][1] or not isinstance(parent, A.And) for _, parent in tests):
+            bad.append("a test of it does not stand beside its fact in an `and`")
+        if bad:
+            return f"variable {v}: {bad[0]}"
+        out[v] = tuple(t for t, _ in tests)
+    return out
+
+
+def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | str:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
-    `due`: it has a deadline."""
+    `due`: it has a deadline. Its plan, or why not, in words (`reasons`)."""
     then, when, upon = p.then, p.when, p.upon
-    if then is None or when is None or p.unless is not None or p.until is not None or p.ends_with_situation:
-        return None
+    if then is None or when is None:
+        return "it has no trigger"
+    if p.unless is not None:
+        return "it has an `unless`"
+    if p.until is not None or p.ends_with_situation:
+        return "it ends (`until`)"
     for c in (when, upon):
         if c is not None and not C.by_first_days(c):
-            return None
+            what = sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name in ("ongoing", "state")
+                           or C.kind(n).dated})
+            return f"its conditions read {', '.join(what)} (not a function of the facts' first days)"
         for atom in A.atoms(c) if c is not None else ():
             if any(a.role in _RESERVED_ROLES for a in atom.args):
-                return None  # a JSON scenario cannot give such a role: left to the engine
+                return "a fact of its conditions names a reserved role"  # a JSON scenario cannot give one
     ben = beneficiary_arg(then)
     ben_var = ben.name if isinstance(ben, A.Var) else None
     b = then.bearer
     allowed = {x for x in (ben_var, b.var) if x}
-    if not A.variables(when) <= allowed or upon is not None and not A.variables(upon) <= allowed:
-        return None
+    hidden = _hidden([c for c in (when, upon) if c is not None], allowed)
+    if isinstance(hidden, str):
+        return hidden
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
-        return None
+        return "its trigger does not bind the bearer and the beneficiary in every way it holds"
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
-        return None
+        return "its bearer is not one party apart from the beneficiary"
     # a scenario with a fact of the action's kind of a provision whose lifecycle reads the action
     # goes to the engine (`Program.complete`): the code sees none
     machine = _machine(then, upon, due, acts=False)
     if not machine.asks() <= _ASKS:
-        return None
-    return _ProvisionPlan(p, ben_var, b.var, due, machine)
+        return f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}"
+    return _ProvisionPlan(p, ben_var, b.var, due, machine, hidden)
+
+
+def _changing(ctx: TreatyContext) -> str:
+    """What, beside the facts, changes in a treaty that is not `whole_time`, in words (the first
+    of the things `TreatyContext.whole_time` rules out)."""
+    t = ctx.treaty
+    versioned = next((p.id for p in t.provisions if p.version is not None), None)
+    protects = next((p.id for p in t.provisions if p.protects is not None), None)
+    moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
+    return ("it has no date of entry into force" if t.in_force is None else
+            "it ends (an end date)" if t.ends is not None else
+            "it can be suspended" if ctx.suspensions else
+            "it has reservations or understandings" if t.reservations else
+            f"provision {versioned} has dated versions" if versioned else
+            f"provision {protects} protects a class wider than the parties" if protects else
+            f"membership changes over its time in force ({', '.join(moving[:3])}{', …' if len(moving) > 3 else ''})")
 
 
 class Program:
@@ -133,11 +206,14 @@ class Program:
         self.interp = interp
         self.compiled: list[str] = []
         self.others: list[str] = []
+        # why each treaty of `others` is not compiled, in words (`reasons`)
+        self.reasons: dict[str, str] = {}
         plans: dict[str, list[_ProvisionPlan]] = {}
         for tid in sorted(treaty_ids):
             got = self._treaty_plans(lib.treaties[tid])
-            if got is None:
+            if isinstance(got, str):
                 self.others.append(tid)
+                self.reasons[tid] = got
             else:
                 plans[tid] = got
                 self.compiled.append(tid)
@@ -157,19 +233,22 @@ class Program:
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
 
-    def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | None:
-        if not static_context(treaty).whole_time:
-            return None
+    def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
+        """The plans of a treaty's provisions, or why it is not compiled."""
+        ctx = static_context(treaty)
+        if not ctx.whole_time:
+            return _changing(ctx)
         if self.interp is not None and any(m.treaty == treaty.id for m in self.interp.memberships):
-            return None  # the reading changes who is a member (engine/kernel/context.py `context`)
+            # the reading changes who is a member (engine/kernel/context.py `context`)
+            return f"the interpretation {self.interp.name} changes who is a member"
         probe = TreatyRun(self.lib, treaty, [], self.interp)
         out = []
         for p in treaty.provisions:
             if p.when is None or p.then is None:
                 continue
             plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
-            if plan is None:
-                return None
+            if isinstance(plan, str):
+                return f"provision {p.id}: {plan}"
             out.append(plan)
         return out
 
@@ -236,10 +315,14 @@ class _Generator:
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.tables: dict[tuple[object, ...], str] = {}  # (leaf key, start) -> table name
-        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables)
-        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...]]]] = {}
+        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden)
+        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str]]]] = {}
         self.temporal_code: list[str] = []
         self.body: list[str] = []
+        # the provision being written: its variables read as "some value" (`_hidden`)
+        self.hidden: dict[str, tuple[A.Cond, ...]] = {}
+        self.probe: TreatyRun | None = None  # its treaty's, for `passing`
+        self.passes: dict[tuple[str, tuple[A.Cond, ...]], str] = {}  # see `passing`
 
     def const(self, value: object) -> str:
         """The name of a constant of the generated code (equal values share one)."""
@@ -294,9 +377,9 @@ class _Generator:
             code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
             code.append(f"        if e1 < {start}: continue")
             code.append(f"        if s1 < {start}: s1 = {start}")
-            for name, atom, names in tables:
+            for name, atom, names, hidden in tables:
                 key = _key(names)
-                code.append(f"        if {self.unify(atom, 'r1', set())} and s1 < {name}.get({key}, NEVER): "
+                code.append(f"        if {self.unify(atom, 'r1', set(), hidden)} and s1 < {name}.get({key}, NEVER): "
                             f"{name}[{key}] = s1")
         return code
 
@@ -305,14 +388,16 @@ class _Generator:
         """The name of the table of a fact or within/after/before of a condition: the values of
         its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`.
         The tables of the facts of one kind are filled in one pass over its facts."""
-        key = (C.leaf_key(leaf), start)
+        tests = {v: self.hidden[v] for v in C.names(leaf) if v in self.hidden}
+        key = (C.leaf_key(leaf), start, tuple(tests.items()))
         name = self.tables.get(key)
         if name is not None:
             return name
         name = self.tables[key] = f"T{len(self.tables)}"
-        names = C.names(leaf)
+        hidden = {v: self.passing(v, ts) if ts else "" for v, ts in tests.items()}
+        names = self.names(leaf)
         if isinstance(leaf, A.Occurred):
-            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names))
+            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden))
             return name
         assert isinstance(leaf, A.Temporal)
         for kind in (leaf.first.kind, leaf.second.kind):
@@ -320,7 +405,7 @@ class _Generator:
                 self.lists[kind] = f"L{len(self.lists)}"
         code = self.temporal_code
         code.append(f"    for s1, e1, r1 in {self.lists[leaf.first.kind]}:")
-        code.append(f"        if e1 < {start} or not ({self.unify(leaf.first, 'r1', set())}): continue")
+        code.append(f"        if e1 < {start} or not ({self.unify(leaf.first, 'r1', set(), hidden)}): continue")
         bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
         code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
         gap = "s1 - s2"
@@ -332,7 +417,7 @@ class _Generator:
             lo, hi = C.gap_bounds(leaf)
             test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
                     f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
-        second = self.unify(leaf.second, "r2", bound)
+        second = self.unify(leaf.second, "r2", bound, hidden)
         code.append(f"            if e2 < {start} or not ({test}) or not ({second}): continue")
         code.append(f"            k = {_key(names)}")
         code.append("            d = s1 if s1 > s2 else s2")
@@ -340,9 +425,35 @@ class _Generator:
         code.append(f"            if d < {name}.get(k, NEVER): {name}[k] = d")
         return name
 
-    def unify(self, atom: A.Atom, roles: str, bound: set[str]) -> str:
+    def names(self, leaf: A.Cond) -> tuple[str, ...]:
+        """The variables of a leaf that key its table: all but those read as "some value"."""
+        return tuple(n for n in C.names(leaf) if n not in self.hidden)
+
+    def passing(self, var: str, tests: tuple[A.Cond, ...]) -> str:
+        """The name of a function of the generated code: whether a value of `var` passes `tests`
+        (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
+        key = (var, tests)
+        name = self.passes.get(key)
+        if name is None:
+            assert self.probe is not None  # set by `provision`
+            solver, start = self.probe.solver, self.probe.ctx.start
+            memo: dict[str, bool] = {}
+
+            def passes(value: str) -> bool:
+                got = memo.get(value)
+                if got is None:
+                    got = memo[value] = all(next(solver.solve(c, {var: value}, start, ()), None) is not None
+                                            for c in tests)
+                return got
+
+            name = self.passes[key] = self.const(passes)
+        return name
+
+    def unify(self, atom: A.Atom, roles: str, bound: set[str],
+              hidden: dict[str, str] | None = None) -> str:
         """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
-        that binds `v_<Var>` for the variables not yet in `bound` (and adds them)."""
+        that binds `v_<Var>` for the variables not yet in `bound` (and adds them); a variable of
+        `hidden` (-> the function that tests its value) is tested as soon as it is bound."""
         parts = []
         for a in atom.args:
             v = a.value
@@ -355,6 +466,8 @@ class _Generator:
                 else:
                     bound.add(v.name)
                     parts.append(f"(v_{v.name} := {have}) is not None")
+                    if hidden and hidden.get(v.name):
+                        parts.append(f"{hidden[v.name]}(v_{v.name})")
             elif isinstance(v, A.Code):
                 if a.role in ("at", "in") and is_country(v.code):
                     self.constants["country_of"] = country_of
@@ -379,6 +492,7 @@ class _Generator:
         start = ctx.start
         parties = list(ctx.parties)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
+        self.hidden, self.probe = pp.hidden, probe
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
@@ -459,7 +573,7 @@ class _Generator:
         values the other variables of `seed` (casus variable -> local) have."""
         parts = []
         for (leaf, positive), t in zip(C.leaves(when), tables, strict=True):
-            names = C.names(leaf)
+            names = self.names(leaf)
             if not positive or var not in names:
                 continue
             if len(names) == 1:
@@ -477,7 +591,7 @@ class _Generator:
         """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
         which `c` can hold (None if there are none such)."""
         if isinstance(c, _LEAVES):
-            return [tname[id(c)]] if C.names(c) == (var,) else None
+            return [tname[id(c)]] if self.names(c) == (var,) else None
         if isinstance(c, A.And):
             for item in c.items:
                 got = self.driver(item, var, tname)
@@ -495,7 +609,7 @@ class _Generator:
         """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
         every way `c` does (with their common variable order), or None."""
         if isinstance(c, _LEAVES):
-            names = C.names(c)
+            names = self.names(c)
             return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
         if isinstance(c, A.And):
             for item in c.items:
@@ -527,7 +641,7 @@ class _Generator:
         local: dict[int, str] = {}
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
-            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(C.names(n), seed)}, NEVER)")
+            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(self.names(n), seed)}, NEVER)")
         if self.monotone(when, upon) and machine.once_active():
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
@@ -641,6 +755,8 @@ class _Generator:
         time for a compiled treaty, so worked out here, by the engine, for every party."""
         assert isinstance(c, (A.InArea, A.InParties, A.IsWho))
         var = c.var
+        if var in self.hidden:
+            return "True"  # applied to its value where its fact binds it (`_hidden`, `unify`)
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
@@ -652,3 +768,13 @@ def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
     if len(vals) == 1:
         return vals[0]
     return "(" + "".join(v + ", " for v in vals) + ")" if vals else "()"
+
+
+def reasons(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> dict[str, str]:
+    """Why each treaty of a selection that is not compiled for `--format csv` is not, in words
+    (treaty id -> the first reason found); the compiled ones are absent."""
+    interp = lib.interpretations.get(interpretation)
+    if interp is not None and (interp.definitions or interp.self_defence):
+        why = f"the interpretation {interpretation} derives facts or reads self-defence (the engine's `prepare`)"
+        return {tid: why for tid in sorted(treaty_ids)}
+    return dict(Program(lib, list(treaty_ids), interp).reasons)

@@ -201,6 +201,14 @@ def is_test(c: A.Cond) -> bool:
     return kind(c).test
 
 
+def fixed_test(c: A.Cond) -> bool:
+    """Whether a node is a test whose answer for a value never changes (`S is a state`, a
+    region): it binds nothing, holds for good, reads no treaty and no dated data. The fast paths
+    can apply it to a value as soon as a fact binds it."""
+    k = kind(c)
+    return k.test and k.monotone and not k.dated and not _treaty(c)
+
+
 def _treaty(n: A.Cond) -> bool:
     return kind(n).treaty or isinstance(n, A.InArea) and n.what == "scope"
 

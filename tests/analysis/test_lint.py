@@ -194,3 +194,44 @@ def test_one_member_treaty_never_activates(write: Callable[[str, str], Path]) ->
     """)
     res = L.lint_paths([str(path)])
     assert [(f.code, "bounded search" in f.message) for f in res.findings] == [("W-NEVER", True)]
+
+
+SPEED = """
+treaty fast "Compiled" {
+  parties ES, FR
+  in force 2001-01-01
+  provision p "P" article "1" {
+    when state_of_war(party: X) during armed_attack(by: S, on: X) and S is a state
+    then each other party must assist(to: X)
+  }
+}
+
+treaty slow "Left to the engine" {
+  parties ES, FR
+  in force 2001-01-01
+  provision q "Q" article "1" {
+    when imminent_threat(on: X) ongoing
+    then each other party must consult(with: X)
+  }
+}
+"""
+
+
+def test_explain_speed_says_which_treaties_compile_and_why_not(tmp_path: Path, cli: Any) -> None:
+    """`casus lint --explain-speed` (issue 15 item 11): a line per treaty of the files linted; the
+    default output has none."""
+    from engine.api import load_library
+    from engine.base.paths import library_dir
+
+    path = tmp_path / "speed.casus"
+    path.write_text(SPEED.lstrip("\n"), encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    want = [
+        f"{path}:1:1: speed: treaty fast: compiled to Python for --format csv",
+        f"{path}:10:1: speed: treaty slow: not compiled for --format csv (the engine evaluates it): "
+        "provision q: its conditions read ongoing (not a function of the facts' first days)"]
+    assert L.speed_lines(lib, [str(path)]) == want
+    assert L.speed_lines(lib, ["elsewhere.casus"]) == []  # only the treaties of the files linted
+    res = cli("lint", "--explain-speed", "--max-facts", "1", path)
+    assert res.exit_code == 0, res.output
+    assert res.output.split("\n")[:2] == want and res.output.endswith("ok: no findings in 1 file\n")

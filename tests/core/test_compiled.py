@@ -190,9 +190,6 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
 
 # ---------------------------------------------------------------------------- the bundled library
 
-@pytest.mark.xfail(strict=True, reason="issue 15 who-acted: ru_kp_2024 Art. 4 and cn_kp_1961 Art. II now need "
-                   "`armed_attack(by: S, ...) and S is a state`; the compiled code declines a variable that is neither "
-                   "bearer nor beneficiary, so no bundled treaty compiles until it learns `is a state` (TODO)")
 def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     lib = load_library()
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
@@ -218,9 +215,6 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     assert any(",ru_kp_2024," in block for block in got)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 who-acted: ru_kp_2024 Art. 4 and cn_kp_1961 Art. II now need "
-                   "`armed_attack(by: S, ...) and S is a state`; the compiled code declines a variable that is neither "
-                   "bearer nor beneficiary, so no bundled treaty compiles until it learns `is a state` (TODO)")
 def test_bundled_scenarios_give_the_engines_csv() -> None:
     """Every bundled scenario, as a JSON line, through the whole library: compiled treaties,
     treaties left to the engine, and scenarios the compiled code must not read, mixed."""
@@ -340,3 +334,72 @@ def test_cli_run_csv_for_scenario_files() -> None:
     assert got.returncode == 0, got.stderr
     rows = list(csv.DictReader(io.StringIO(got.stdout)))
     assert rows and {r["treaty"] for r in rows} >= {"ru_kp_2024"}
+
+
+# ---------------------------------------------------------------------------- "some value" (issue 15 item 11)
+
+SOME = '''treaty tt "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision war "by a state, in a state of war" article "1" {
+    when state_of_war(party: X) during armed_attack(by: S, on: X) and S is a state
+    then each other party must assist(to: X)
+  }
+  provision actor "by an actor, or a threat" article "2" {
+    when armed_attack(by: S, on: X) and S is an actor or threat(on: X) within 3 days after state_of_war(party: X)
+    then each other party must assist(to: X)
+  }
+  provision anyone "an attacker named, after a request" article "3" {
+    when armed_attack(by: S, on: X)
+    upon request(from: X, to: T, for: assist) and T is a state
+    then each other party must assist(to: X)
+  }
+}
+'''
+
+
+def test_a_variable_only_tested_is_compiled_as_some_value(tmp_path: Path) -> None:
+    """`S is a state` beside the fact that binds S (Russia-DPRK Art. 4, China-DPRK Art. II): the
+    compiled code keeps, per beneficiary, the first day over the values of S that pass the test;
+    the engine's CSV, byte for byte, whoever attacks (a state, an actor, nobody named)."""
+    (tmp_path / "t.casus").write_text(SOME, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    prog = compiled.program(lib, ("tt",), "default")
+    assert prog is not None and prog.compiled == ["tt"]
+    assert "(v_S)" in prog.source and "(v_T)" in prog.source  # tested where a fact binds them
+    day = dt.date(2025, 1, 1)
+    events = []
+    for n in range(60):
+        d = (day + dt.timedelta(days=n % 9)).isoformat()
+        on = ("RU", "BY")[n % 2]
+        by = ["UA", "terrorist_group", None, "PL", "international_organisation"][n % 5]
+        kind = ["armed_attack", "state_of_war", "threat", "request", "armed_attack"][n % 5 if n % 7 else 1]
+        e: dict[str, object] = {"kind": kind, "date": d}
+        if kind == "state_of_war":
+            e.update(party=on, until=(day + dt.timedelta(days=n % 9 + n % 4)).isoformat())
+        elif kind == "request":
+            e.update({"from": on, "for": "assist", **({"to": by} if by else {})})
+        else:
+            e.update(on=on, **({"by": by} if by else {}))
+        events.append(e)
+    lines = [json.dumps({"name": f"s{k}", "events": events[k:k + 3 + k % 5]}) for k in range(0, 55)]
+    for by in ["UA", "terrorist_group", None]:  # at war the day a state (or not) attacks, until later
+        attack = {"kind": "armed_attack", "date": "2025-02-03", "until": "2025-02-09", "on": "BY"}
+        lines.append(json.dumps({"name": f"war {by}", "events": [
+            {**attack, **({"by": by} if by else {})},
+            {"kind": "state_of_war", "date": "2025-02-05", "party": "BY"}]}))
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, fmt="csv", options=options))
+    assert got == engine_csv(lib, lines)
+    assert taken.compiled == len(lines)
+    rows = [r for block in got[1:] for r in block.split("\n")]
+    assert {r.split(",")[2] for r in rows if ",active," in r} == {"war", "actor", "anyone"}
+
+
+def test_treaties_not_compiled_say_why() -> None:
+    lib = load_library()
+    why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
+    assert "cn_kp_1961" not in why  # `S is a state` is compiled
+    assert why["ru_kp_2024"].startswith("provision art3: its conditions read ongoing")
+    assert why["nato_1949"].startswith("membership changes over its time in force")
+    assert set(why) | {"cn_kp_1961"} == set(lib.treaties)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 import engine
 from engine.core.evaluate import evaluate
 from engine.core.options import DEFAULT, EvalOptions, current, using
@@ -37,8 +35,6 @@ def test_using_sets_the_options_of_runs_given_none_and_restores_them(lib: engine
     assert explicit.counts.bisected > 0 and explicit.counts.shared > 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 who-acted: no bundled treaty compiles while the compiled code "
-                   "declines `S is a state`; see tests/core/test_compiled.py (TODO)")
 def test_worker_processes_take_the_callers_options_and_count_for_it(lib: engine.Library) -> None:
     lines = [ATTACK] * 40  # two chunks
     plain = EvalOptions.plain().counting()
