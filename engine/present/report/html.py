@@ -35,6 +35,7 @@ h3 { font-size: 1.25rem; margin: 1.6rem 0 .5rem; }
 body { overflow-wrap: break-word; }
 nav ul { columns: 2; padding-left: 1.2rem; }
 code { overflow-wrap: anywhere; }
+table code { overflow-wrap: normal; }  /* ids stay whole in tables: the table scrolls in its box instead */
 .scroll { overflow-x: auto; max-width: 100%; }
 .says { font-size: 1.1rem; border-left: 5px solid var(--accent); background: #eef1f6; margin: .5rem 0 1rem;
         padding: .5rem .8rem; }
