@@ -292,7 +292,7 @@ def _roman(word: str) -> int | None:
 def article_key(article: str) -> tuple[tuple[int, int, str], ...]:
     """A key that sorts articles as a reader numbers them: `2` before `10`, `II` before `III`,
     `4(1)` before `4(2)(b)`; numbers (Arabic or Roman) before words."""
-    out = []
+    out: list[tuple[int, int, str]] = []
     for tok in re.findall(r"\d+|[A-Za-z]+", article):
         n = int(tok) if tok.isdigit() else _roman(tok.upper()) if not out and tok.isupper() else None
         out.append((0, n, "") if n is not None else (1, 0, tok.lower()))
@@ -316,8 +316,8 @@ def to_mermaid(d: Diagram) -> str:
             label = "<br/>".join(_mm(x) for x in n.lines)
             lines.append(f"    {nid}{a}{label}{b}")
         lines.append("  end")
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        lines.append(f"  s_{a.provision} ~~~ s_{b.provision}")
+    for upper, lower in zip(ordered, ordered[1:], strict=False):
+        lines.append(f"  s_{upper.provision} ~~~ s_{lower.provision}")
     for e in d.edges:
         lines.append(f'  {e.src} {MERMAID_ARROWS[e.style]}|"{_mm(e.label)}"| {e.dst}')
     for s in d.statuses():
