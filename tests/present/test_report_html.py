@@ -344,23 +344,34 @@ MEASURE = """() => {
 
 
 def _pdf_pages_text_ops(pdf: bytes) -> list[int]:
-    """For each page of a PDF as Chromium writes it (plain objects, Flate content streams): how
-    many text-showing operators its content has (0: a blank page)."""
+    """For each page of a PDF as Chromium writes it (plain objects, direct `/Length`, Flate
+    content streams), in object order: how many text-showing operators (and images) its content
+    has (0: a blank page)."""
     import re
     import zlib
 
-    objs = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+    def stream(n: int) -> bytes:
+        m = re.search(rb"(?<![0-9])%d 0 obj" % n, pdf)
+        assert m is not None, f"object {n} missing"
+        head_end = pdf.index(b"stream", m.end())
+        head = pdf[m.end():head_end]
+        length = re.search(rb"/Length (\d+)", head)
+        assert length is not None
+        start = head_end + len(b"stream")
+        start += 2 if pdf[start:start + 2] == b"\r\n" else 1
+        data = pdf[start:start + int(length.group(1))]
+        return zlib.decompress(data) if b"FlateDecode" in head else data
+
     out = []
-    for _, body in sorted(objs.items()):
-        if not re.search(rb"/Type\s*/Page\b(?!s)", body):
+    for m in re.finditer(rb"(?<![0-9])(\d+) 0 obj\s*<<", pdf):
+        body = pdf[m.end():pdf.index(b"endobj", m.end())]
+        if b"stream" in body.split(b">>")[-1] or not re.search(rb"/Type\s*/Page\b(?!s)", body.split(b"stream")[0]):
             continue
-        ops = 0
         contents = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", body)
         assert contents is not None
+        ops = 0
         for ref in re.findall(rb"(\d+) 0 R", contents.group(1)):
-            stream = objs[int(ref)]
-            data = stream[stream.index(b"stream") + 6:stream.rindex(b"endstream")].strip(b"\r\n")
-            raw = zlib.decompress(data) if b"FlateDecode" in stream[:stream.index(b"stream")] else data
+            raw = stream(int(ref))
             ops += len(re.findall(rb"T[jJ]\b", raw)) + len(re.findall(rb"/\w+ Do\b", raw))
         out.append(ops)
     return out
