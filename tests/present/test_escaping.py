@@ -127,7 +127,8 @@ def test_a_says_line_cannot_inject_into_markdown_table_or_html(write) -> None:  
     from engine.present.report.html import render_report
 
     evil = "a <script>alert(1)</script> [x](javascript:alert(1)) | `code` & more"
-    p = write("evil.casus", 'scenario "evil" {\n  says "' + evil + '"\n  2024-08-06 armed_attack(by: UA, at: RU-KRS)\n}\n')
+    p = write("evil.casus",
+              'scenario "evil" {\n  says "' + evil + '"\n  2024-08-06 armed_attack(by: UA, at: RU-KRS)\n}\n')
     lib, [s] = load([str(p)])
     res = result(lib, evaluate(lib, s, ["csto_1992"]))
     md = report_text.render_markdown(res)
