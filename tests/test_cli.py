@@ -44,7 +44,7 @@ def test_run_json(cli, kursk) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["schema"] == "casus.result/1"
-    assert doc["scenario"] == {"name": "Kursk", "interpretation": "default", "source": str(kursk)}
+    assert doc["scenario"] == {"name": "Kursk", "interpretation": "default", "source": str(kursk), "says": None}
     (tr,) = doc["results"]
     (inst,) = tr["instances"]
     assert (inst["status"], inst["since"], inst["activated"]) == ("fulfilled", "2024-12-10", "2024-12-04")

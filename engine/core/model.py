@@ -61,6 +61,7 @@ class ScenarioInfo(_Model):
     name: str
     interpretation: str
     source: str
+    says: str | None = None  # the scenario's own plain-language line (`says "..."`), null when it has none
 
 
 class Result(_Model):

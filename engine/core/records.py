@@ -62,7 +62,7 @@ class TreatyResult(_Record):
 
 
 class ScenarioInfo(_Record):
-    __slots__ = ("name", "interpretation", "source")  # noqa: RUF023
+    __slots__ = ("name", "interpretation", "source", "says")  # noqa: RUF023
 
 
 class Result(_Record):
@@ -101,11 +101,19 @@ def instance(lib: Library, run: InstanceRun, kinds: Any = None) -> Any:
     )
 
 
+def scenario_says(scenario: Any) -> str | None:
+    """The scenario's own plain-language line (`says "..."` in its file), None when it has none
+    (JSON scenarios and batch lines have none)."""
+    decl = getattr(scenario, "decl", None)
+    return getattr(decl, "says", None)
+
+
 def result(lib: Library, ev: Evaluation, kinds: Any = None) -> Any:
     """The result of an evaluation: plain records, or (kinds=engine.core.model) the JSON models."""
     k = kinds or _KINDS
     return k.Result(
-        scenario=k.ScenarioInfo(name=ev.scenario.name, interpretation=ev.interpretation, source=ev.scenario.source),
+        scenario=k.ScenarioInfo(name=ev.scenario.name, interpretation=ev.interpretation, source=ev.scenario.source,
+                                says=scenario_says(ev.scenario)),
         results=[k.TreatyResult(treaty=o.treaty.id, title=o.treaty.title,
                                 instances=[instance(lib, r, k) for r in o.instances]) for o in ev.outcomes],
     )
@@ -121,6 +129,8 @@ def result_json(lib: Library, ev: Evaluation) -> str:
     alone written once per provision. Batch output writes one of these per scenario: building
     pydantic models cost about a fifth of a scenario's time, dicts and `json.dumps` a tenth."""
     scenario = ev.scenario
+    says = scenario_says(scenario)
+    says_json = "null" if says is None else _S(says)
     results = []
     for o in ev.outcomes:
         instances = []
@@ -156,7 +166,8 @@ def result_json(lib: Library, ev: Evaluation) -> str:
                 f',"missing":[{missing}],"timeline":[{timeline}]}}')
         results.append(f'{{"treaty":{_S(o.treaty.id)},"title":{_S(o.treaty.title)},"instances":[{",".join(instances)}]}}')
     return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'
-            f'{_S(ev.interpretation)},"source":{_S(scenario.source)}}},"results":[{",".join(results)}]}}')
+            f'{_S(ev.interpretation)},"source":{_S(scenario.source)},"says":{says_json}}},'
+            f'"results":[{",".join(results)}]}}')
 
 
 # ---------------------------------------------------------------------------- CSV

@@ -440,7 +440,7 @@ class Builder:
                 facts.append(A.FactDecl(self.atom(atom), start, end, self.string(note), self.span(e)))
             elif e.data == "expect":
                 expects.append(self.expect(e))
-            elif e.data in ("says", "source"):
+            elif e.data == "says":  # a scenario's `source` line is documentation only: it is not its `says`
                 says = self.string(e.children[0])
         return A.ScenarioDecl(self.string(name) or "", interp, tuple(facts), tuple(expects), says, self.span(t),
                               interp_span)

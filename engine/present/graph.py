@@ -12,6 +12,7 @@ provision's instances reached in an evaluated scenario.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from html import escape as _html
@@ -274,19 +275,49 @@ MERMAID_SHAPES = {"when": ('("', '")'), "upon": ('("', '")'), "unless": ('{{"', 
 MERMAID_ARROWS = {"flow": "-->", "defeat": "-.->", "discharge": "-.->", "chain": "==>"}
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(word: str) -> int | None:
+    """The value of a Roman numeral (`IV` -> 4), None when `word` is not one."""
+    if not word or any(ch not in _ROMAN for ch in word):
+        return None
+    total = 0
+    for a, b in zip(word, [*word[1:], ""], strict=True):
+        v = _ROMAN[a]
+        total += -v if b and _ROMAN[b] > v else v
+    return total
+
+
+def article_key(article: str) -> tuple[tuple[int, int, str], ...]:
+    """A key that sorts articles as a reader numbers them: `2` before `10`, `II` before `III`,
+    `4(1)` before `4(2)(b)`; numbers (Arabic or Roman) before words."""
+    out: list[tuple[int, int, str]] = []
+    for tok in re.findall(r"\d+|[A-Za-z]+", article):
+        n = int(tok) if tok.isdigit() else _roman(tok.upper()) if not out and tok.isupper() else None
+        out.append((0, n, "") if n is not None else (1, 0, tok.lower()))
+    return tuple(out)
+
+
 def to_mermaid(d: Diagram) -> str:
+    """Mermaid, laid out top-down: a box per provision in article order (`article_key`), one
+    under the other (invisible links `~~~` between consecutive boxes keep them in a column)."""
     lines = [f"%% casus graph {d.treaty}: {_mm(d.title)}"]
     if d.scenario is not None:
         lines.append(f"%% coloured by scenario {_mm(d.scenario)}, interpretation {d.interpretation}")
     lines.append("flowchart TD")
-    for cl in d.clusters:
+    ordered = sorted(d.clusters, key=lambda cl: article_key(cl.article))  # stable: source order among equals
+    for cl in ordered:
         lines.append(f'  subgraph s_{cl.provision}["{_mm(cl.label)}"]')
+        lines.append("    direction TB")
         for nid in cl.nodes:
             n = d.nodes[nid]
             a, b = MERMAID_SHAPES[n.role]
             label = "<br/>".join(_mm(x) for x in n.lines)
             lines.append(f"    {nid}{a}{label}{b}")
         lines.append("  end")
+    for upper, lower in zip(ordered, ordered[1:], strict=False):
+        lines.append(f"  s_{upper.provision} ~~~ s_{lower.provision}")
     for e in d.edges:
         lines.append(f'  {e.src} {MERMAID_ARROWS[e.style]}|"{_mm(e.label)}"| {e.dst}')
     for s in d.statuses():
@@ -507,5 +538,5 @@ def graph(lib: Library, treaty_id: str, fmt: str = "mermaid", evaluation: Evalua
     return {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[fmt](d)
 
 
-__all__ = ["graph", "build", "to_mermaid", "to_dot", "to_svg", "Diagram", "STATUS_STYLE", "qualifier_text",
-           "duty_text"]
+__all__ = ["article_key", "graph", "build", "to_mermaid", "to_dot", "to_svg", "Diagram", "STATUS_STYLE",
+           "qualifier_text", "duty_text"]

@@ -17,7 +17,8 @@ from engine.core.model import Result
 ROOT = Path(__file__).resolve().parents[2]
 
 TOP = ["schema", "scenario", "results"]
-SCENARIO = ["name", "interpretation", "source"]
+# `says` added after SPEC's keys (issue 16 item 6: the scenario's plain-language line, or null)
+SCENARIO = ["name", "interpretation", "source", "says"]
 TREATY = ["treaty", "title", "instances"]
 # SPEC's keys, and `version` after `qualifiers` (SPEC "Treaties change": results say which
 # version of a provision applied; issue 15)
@@ -155,7 +156,7 @@ def test_kursk_reproduces_spec_values(evaluate_files, tmp_path) -> None:  # type
     text = run_text(evaluate_files, None, SPEC_KURSK)
     doc = json.loads(text)
     assert doc["scenario"] == {"name": "Kursk incursion", "interpretation": "default",
-                               "source": str(tmp_path / "scenario.casus")}
+                               "source": str(tmp_path / "scenario.casus"), "says": None}
     (kp,) = next(r for r in doc["results"] if r["treaty"] == "ru_kp_2024")["instances"]
     assert next(r for r in doc["results"] if r["treaty"] == "ru_kp_2024")["title"] == \
         "Treaty on Comprehensive Strategic Partnership (Russia–DPRK)"
@@ -264,3 +265,45 @@ def test_batch_json_is_the_models_json_byte_for_byte() -> None:
         assert text == result_model(lib, ev).model_dump_json(by_alias=True), s.name
         statuses |= {i["status"] for r in json.loads(text)["results"] for i in r["instances"]}
     assert {"pending", "active", "fulfilled", "violated", "discharged", "suspended"} <= statuses
+
+
+SAYS_SCENARIO = """\
+scenario "Kursk, told" {
+  says "Ukraine's incursion into Kursk | and North Korea's help."
+  source "a source line, which is not the says line"
+  2024-08-06..2025-03-12  armed_attack(by: UA, at: RU-KRS)
+  2024-12-10              assist(by: KP, to: RU)
+}
+"""
+
+
+def test_says_in_the_result_json_table_and_markdown(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16 item 6: the scenario's `says` line (not its `source` line) is in the result JSON's
+    `scenario` object (the pydantic model and the compact writer alike), under the table's title
+    and in the Markdown."""
+    from engine.core.records import result, result_json
+    from engine.present.report.text import render_markdown, render_table
+
+    p = tmp_path / "told.casus"
+    p.write_text(SAYS_SCENARIO, encoding="utf-8")
+    lib, (s,) = engine.load([p])
+    ev = engine.evaluate(lib, s, ["ru_kp_2024"])
+    says = "Ukraine's incursion into Kursk | and North Korea's help."
+    model = engine.core.model.result_model(lib, ev)
+    assert model.scenario.says == says
+    doc = json.loads(model.to_json())
+    assert list(doc["scenario"]) == SCENARIO and doc["scenario"]["says"] == says
+    assert result_json(lib, ev) == model.model_dump_json(by_alias=True)  # the compact writer agrees
+    assert render_table(result(lib, ev)).splitlines()[1] == f"  {says}"
+    md = render_markdown(result(lib, ev))
+    assert "> Ukraine's incursion into Kursk \\| and North Korea's help." in md.splitlines()
+    r = cli("run", p, "--treaty", "ru_kp_2024", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["scenario"]["says"] == says
+    # a scenario without one: null, and no line for it
+    q = tmp_path / "plain.casus"
+    q.write_text(SAYS_SCENARIO.replace('  says "Ukraine\'s incursion into Kursk | and North Korea\'s help."\n', ""),
+                 encoding="utf-8")
+    lib2, (s2,) = engine.load([q])
+    ev2 = engine.evaluate(lib2, s2, ["ru_kp_2024"])
+    assert json.loads(result_json(lib2, ev2))["scenario"]["says"] is None
+    assert render_table(result(lib2, ev2)).splitlines()[1] == ""

@@ -117,3 +117,23 @@ def test_a_name_cannot_inject_into_the_html_report(cli, write, tmp_path, evil) -
     html = page.read_text(encoding="utf-8")
     assert evil not in html and "alert(1)" in html  # there, but as text
     assert "href='javascript" not in html and 'href="javascript' not in html
+
+
+def test_a_says_line_cannot_inject_into_markdown_table_or_html(write) -> None:  # type: ignore[no-untyped-def]
+    """A scenario's `says` line is text from a file, shown by `run` (table, Markdown) and the report."""
+    from engine.core.evaluate import evaluate
+    from engine.core.records import result
+    from engine.io.load import load
+    from engine.present.report.html import render_report
+
+    evil = "a <script>alert(1)</script> [x](javascript:alert(1)) | `code` & more"
+    p = write("evil.casus",
+              'scenario "evil" {\n  says "' + evil + '"\n  2024-08-06 armed_attack(by: UA, at: RU-KRS)\n}\n')
+    lib, [s] = load([str(p)])
+    res = result(lib, evaluate(lib, s, ["csto_1992"]))
+    md = report_text.render_markdown(res)
+    (line,) = [ln for ln in md.splitlines() if ln.startswith("> ")]
+    assert "<script>" not in line and "\\[x\\](javascript" in line and "\\|" in line and "\\`code\\`" in line
+    assert report_text.render_table(res).splitlines()[1] == "  " + evil  # plain text in a terminal
+    page = render_report(lib, [s], treaties=["csto_1992"])
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

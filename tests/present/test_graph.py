@@ -46,6 +46,7 @@ EDGE = re.compile(r'^\s+(?P<src>[A-Za-z_]\w*) (?P<arrow>-->|-\.->|==>)\|"(?P<lab
 SUBGRAPH = re.compile(r'^\s+subgraph (?P<id>[A-Za-z_]\w*)\["(?P<label>[^"]*)"\]$')
 CLASSDEF = re.compile(r"^\s+classDef (?P<name>\w+) fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6},color:#[0-9a-f]{6}$")
 CLASS = re.compile(r"^\s+class (?P<ids>[\w,]+) (?P<name>\w+)$")
+ORDER = re.compile(r"^  (?P<a>s_\w+) ~~~ (?P<b>s_\w+)$")  # an invisible link: one box under the other
 
 
 def parse_mermaid(text: str) -> dict[str, object]:
@@ -57,11 +58,16 @@ def parse_mermaid(text: str) -> dict[str, object]:
     subgraphs: dict[str, str] = {}
     classdefs: set[str] = set()
     classes: dict[str, str] = {}
+    order: list[tuple[str, str]] = []
     depth = 0
     for ln in lines[1:]:
         if m := SUBGRAPH.match(ln):
             depth += 1
             subgraphs[m["id"]] = m["label"]
+        elif ln.strip() == "direction TB":
+            assert depth == 1, "direction outside a subgraph"
+        elif m := ORDER.match(ln):
+            order.append((m["a"], m["b"]))
         elif ln.strip() == "end":
             depth -= 1
             assert depth >= 0
@@ -84,10 +90,13 @@ def parse_mermaid(text: str) -> dict[str, object]:
         assert src in nodes and dst in nodes, f"edge {src} -> {dst} has an undeclared end"
     for nid, cls in classes.items():
         assert nid in nodes and cls in classdefs
+    for a, b in order:
+        assert a in subgraphs and b in subgraphs, f"invisible link {a} ~~~ {b} between unknown boxes"
     for label in list(nodes.values()) + list(subgraphs.values()):
         for bad in "<>&`":
             assert bad not in label.replace("<br/>", ""), f"raw {bad!r} in {label!r}"
-    return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs, "classdefs": classdefs, "classes": classes}
+    return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs, "classdefs": classdefs, "classes": classes,
+            "order": order}
 
 
 @pytest.fixture
@@ -107,6 +116,27 @@ def test_mermaid_of_every_bundled_treaty_is_well_formed(lib, tid) -> None:  # ty
         assert f"s_{p.id}" in m["subgraphs"]
         assert m["subgraphs"][f"s_{p.id}"].startswith(f"Art. {p.article} · {p.id}")  # type: ignore[index]
         assert f"n_{p.id}__when" in m["nodes"] and f"n_{p.id}__then" in m["nodes"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("tid", ["us_kr_1953", "nato_1949", "ru_by_2024", "anzus_1951"])
+def test_mermaid_is_top_down_in_article_order(lib, tid) -> None:  # type: ignore[no-untyped-def]
+    """Boxes in article order (Art. I before II before III even where the file declares Art. I
+    last; 4(1) before 4(2)(b)), chained one under the other by invisible links."""
+    from engine.present.graph import article_key
+
+    m = parse_mermaid(graph(lib, tid, "mermaid"))
+    boxes = list(m["subgraphs"])  # type: ignore[call-overload]
+    arts = {f"s_{p.id}": p.article for p in lib.treaties[tid].provisions if p.then is not None}
+    assert boxes == sorted(boxes, key=lambda b: article_key(arts[b]))
+    assert m["order"] == list(zip(boxes, boxes[1:], strict=False))
+
+
+def test_article_key_numbers_as_a_reader_does() -> None:
+    from engine.present.graph import article_key
+
+    arts = ["10", "2", "4(2)(b)", "4(1)", "III", "I", "IV", "II", "42(7)"]
+    assert sorted(arts, key=article_key) == ["I", "2", "II", "III", "IV", "4(1)", "4(2)(b)", "10", "42(7)"]
+    assert article_key("II") == article_key("2")  # a Roman II is the second article
 
 
 def test_nato_art5_chain_has_trigger_duty_and_discharge(lib) -> None:  # type: ignore[no-untyped-def]

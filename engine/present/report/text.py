@@ -83,8 +83,15 @@ def _title(result: Result) -> str:
     return f"{s.name} — interpretation {s.interpretation} — {s.source}"
 
 
+def _says(result: Result) -> str | None:
+    """The scenario's own plain-language line, on one line (None when it has none)."""
+    says = getattr(result.scenario, "says", None)
+    return " ".join(says.split()) if says else None
+
+
 def render_table(result: Result) -> str:
-    lines = [_title(result), ""]
+    says = _says(result)
+    lines = [_title(result)] + ([f"  {says}"] if says else []) + [""]
     by_treaty: dict[str, list[Row]] = {}
     for r in rows(result):
         by_treaty.setdefault(r.treaty, []).append(r)
@@ -136,7 +143,9 @@ def _md_code(text: str) -> str:
 
 def render_markdown(result: Result) -> str:
     s = result.scenario
-    lines = [f"## {_md_text(s.name)}", "", f"Interpretation `{s.interpretation}`, scenario {_md_code(s.source)}.", "",
+    says = _says(result)
+    lines = [f"## {_md_text(s.name)}", ""] + ([f"> {_md_text(says)}", ""] if says else []) + [
+             f"Interpretation `{s.interpretation}`, scenario {_md_code(s.source)}.", "",
              "| treaty | art. | provision | bearer → beneficiary | duty | status | since | activated | strength "
              "| missing |",
              "|---|---|---|---|---|---|---|---|---|---|"]
