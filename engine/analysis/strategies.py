@@ -19,7 +19,6 @@ changes — so that generated cases reach its provisions instead of missing them
 from __future__ import annotations
 
 import datetime as dt
-from typing import Union
 
 from hypothesis import strategies as st
 
@@ -36,7 +35,7 @@ NEAR = (0, 0, 0, 1, 2, 3, 5, 8, 13, 30)
 
 _atoms = A.atoms
 
-Treaty = Union[str, A.TreatyDecl]  # a treaty id (as the README shows) or its declaration
+Treaty = str | A.TreatyDecl  # a treaty id (as the README shows) or its declaration
 
 
 def _treaty(lib: Library, treaty: Treaty) -> A.TreatyDecl:
@@ -142,6 +141,7 @@ class _Pools:
         self.infos = {k: lib.kinds[k] for k in self.kinds}
         self.members = treaty_parties(t)
         pool = self.members + [outsider(t)]
+        self.pool = pool
         self.parties: dict[str | None, st.SearchStrategy[str]] = {None: st.sampled_from(pool)}
         for m in self.members:  # mostly the scenario's focus party, so that facts meet
             self.parties[m] = st.sampled_from([m] * len(pool) + pool)
@@ -172,7 +172,10 @@ def _fact(draw: st.DrawFn, pools: _Pools, index: int, focus: str | None, base: i
         if role.optional and name != "at" and not draw(pools.coin):
             continue
         if role.type == "party":
-            roles[name] = draw(pools.parties[focus])
+            party = draw(pools.parties[focus])
+            if party in roles.values():  # not a party consulting or assisting itself
+                party = next(p for p in pools.pool if p not in roles.values())
+            roles[name] = party
         elif role.type in ("territory", "place"):
             roles[name] = draw(pools.territories)
         elif role.type == "target":
