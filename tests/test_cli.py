@@ -315,6 +315,11 @@ def test_treaties_lists_the_library(cli) -> None:  # type: ignore[no-untyped-def
     ru_kp = next(line for line in result.stdout.splitlines() if line.startswith("ru_kp_2024"))
     assert re.fullmatch(r"ru_kp_2024\s+in force 2024-12-04\s+KP, RU\s+2 provisions\s+"
                         r"Treaty on Comprehensive Strategic Partnership \(Russia–DPRK\)", ru_kp)
+    # issue 16 item 4: current members are counted (the UK left the EU in 2020), the ever-members beside
+    eu = next(line for line in result.stdout.splitlines() if line.startswith("eu_teu_42_7"))
+    assert "  27 members (28 ever)  " in eu, eu
+    nato = next(line for line in result.stdout.splitlines() if line.startswith("nato_1949"))
+    assert "  32 members  " in nato, nato
 
 
 def test_help_and_unknown_command(cli) -> None:  # type: ignore[no-untyped-def]
