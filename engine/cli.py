@@ -531,8 +531,13 @@ def treaties(library: LibraryArg) -> None:
     rows = []
     for tid in sorted(lib.treaties):
         t = lib.treaties[tid]
-        parties = sorted({m.party.code for m in t.members})
-        shown = ", ".join(parties) if len(parties) <= 4 else f"{len(parties)} parties"
+        # current members: those whose membership has not ended (the UK left the EU, Georgia,
+        # Azerbaijan and Uzbekistan the CSTO); the ever-members in brackets when they differ
+        ever = {m.party.code for m in t.members}
+        parties = sorted({m.party.code for m in t.members if m.end is None})
+        shown = ", ".join(parties) if len(parties) <= 4 else f"{len(parties)} members"
+        if len(ever) > len(parties):
+            shown += f" ({len(ever)} ever)"
         count = f"{len(t.provisions)} provision{'s' if len(t.provisions) != 1 else ''}"
         rows.append((tid, f"in force {iso(t.in_force)}", shown, count, t.title))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -1,8 +1,9 @@
 """A pytest plugin: a researcher's own folder of `.casus` files runs under plain `pytest`.
 
 Installed with casus (entry point `casus` in the `pytest11` group), or enabled by hand with
-`pytest -p engine.pytest_plugin`. It collects every `.casus` file that holds `expect` lines or
-`property` blocks:
+`pytest -p engine.pytest_plugin`. It collects every `.casus` file: one that does not load (with
+or without `expect` lines; not UTF-8 included) is a collection error with casus's message, and
+one that loads yields a test item for each of its `expect` lines and `property` blocks:
 
 - each `expect` line is a test item, named by its text, located at `file:line`; a failure
   reports the file, the line and what `engine.check_expectations` found;
@@ -27,7 +28,6 @@ from typing import Any
 
 import pytest
 
-_WORTH = re.compile(r"^[ \t]*(expect|property)\b", re.MULTILINE)
 _DECLARES = re.compile(r"^[ \t]*(treaty|region|interpretation|vocabulary)\b", re.MULTILINE)
 _TREE_KEY = pytest.StashKey[list]()
 
@@ -48,12 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".casus" or _bundled(file_path):
         return None
-    try:
-        text = file_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None  # not ours to judge; `casus check` would say why
-    if not _WORTH.search(text):
-        return None
+    # Every file is collected, with or without `expect` lines: one that does not load (bad syntax,
+    # an unknown name, not UTF-8) is a collection error showing casus's own message, as
+    # `casus check` would show it; a file that loads and has nothing to test yields no items.
     return CasusFile.from_parent(parent, path=file_path)
 
 
@@ -133,7 +130,10 @@ class CasusFile(pytest.File):
         from engine.base.paths import display_path
 
         lib, scenarios = self.loaded
-        lines = self.path.read_text(encoding="utf-8-sig").split("\n")
+        try:
+            lines = self.path.read_text(encoding="utf-8-sig").split("\n")
+        except (OSError, UnicodeDecodeError):  # pragma: no cover - loaded above, so it reads
+            lines = []
         used: set[str] = set()
         for s in scenarios:
             for index, e in enumerate(s.expects):

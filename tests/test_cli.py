@@ -58,9 +58,18 @@ def test_run_markdown(cli, kursk) -> None:  # type: ignore[no-untyped-def]
     assert out.startswith("## Kursk\n")
     assert ("| `ru_kp_2024` | 4 | `art4` | KP → RU | must assist | **fulfilled** | 2024-12-10 | 2024-12-04 "
             "| automatic |") in out
-    assert "| `ru_by_2024` | | | | | *nothing comes alive* |" in out
+    assert "\nNothing comes alive under: `ru_by_2024`.\n" in out
+    assert "| `ru_by_2024` |" not in out
     assert "### Why" in out
     assert f"`armed_attack(by: UA, on: RU)` ← `armed_attack(by: UA, at: RU-KRS)` ({kursk}:2)" in out
+
+
+def test_run_markdown_with_nothing_alive_is_one_line(cli, kursk) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16 item 4: no table, no row per treaty, when nothing comes alive."""
+    result = cli("run", kursk, "--treaty", "nato_1949", "--treaty", "us_jp_1960", "--format", "markdown")
+    assert result.exit_code == 0
+    body = result.stdout.split("\n\n", 2)[2]
+    assert body.strip() == "Nothing comes alive under: `nato_1949`, `us_jp_1960`.", result.stdout
 
 
 def test_run_two_scenarios_as_json_gives_a_list(cli, kursk, write) -> None:  # type: ignore[no-untyped-def]
@@ -315,6 +324,11 @@ def test_treaties_lists_the_library(cli) -> None:  # type: ignore[no-untyped-def
     ru_kp = next(line for line in result.stdout.splitlines() if line.startswith("ru_kp_2024"))
     assert re.fullmatch(r"ru_kp_2024\s+in force 2024-12-04\s+KP, RU\s+2 provisions\s+"
                         r"Treaty on Comprehensive Strategic Partnership \(Russia–DPRK\)", ru_kp)
+    # issue 16 item 4: current members are counted (the UK left the EU in 2020), the ever-members beside
+    eu = next(line for line in result.stdout.splitlines() if line.startswith("eu_teu_42_7"))
+    assert "  27 members (28 ever)  " in eu, eu
+    nato = next(line for line in result.stdout.splitlines() if line.startswith("nato_1949"))
+    assert "  32 members  " in nato, nato
 
 
 def test_help_and_unknown_command(cli) -> None:  # type: ignore[no-untyped-def]

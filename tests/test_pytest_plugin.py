@@ -104,6 +104,28 @@ def test_a_file_that_does_not_load_is_a_located_collection_error(tmp_path: Path)
     assert "Traceback" not in run.stdout
 
 
+def test_every_file_that_does_not_load_is_a_collection_error(tmp_path: Path) -> None:
+    """Issue 16 item 11: a broken file without expect lines, and a file that is not UTF-8, are
+    collection errors too (they used to pass unnoticed and be skipped silently)."""
+    write(tmp_path, {"mine.casus": TREATY, "broken.casus": """\
+        treaty broken "Broken" {
+          parties RU, BY
+          in force 2020-01-01
+          provision p1 "P" article "1" {
+            when armed_attack(on: X
+          }
+        }
+        """})
+    (tmp_path / "latin.casus").write_bytes('scenario "caf\u00e9" {\n  2020-02-01  armed_attack(on: BY)\n}\n'
+                                           .encode("latin-1"))
+    run = pytest_in(tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "ERROR collecting broken.casus" in run.stdout, run.stdout
+    assert "ERROR collecting latin.casus" in run.stdout, run.stdout
+    assert "broken.casus:6:3: E-PARSE" in run.stdout, run.stdout
+    assert "Traceback" not in run.stdout
+
+
 def test_casus_library_replaces_the_bundled_library(tmp_path: Path) -> None:
     lib = tmp_path / "elsewhere"
     write(lib, {"vocabulary.casus": (library_dir() / "vocabulary.casus").read_text(encoding="utf-8"),

@@ -81,9 +81,22 @@ class Explanation:
             lines.append(f"  until  {render.cond(p.until)}")
         lines.append("")
         if self.instances:
+            # bearers with the same outcome toward one beneficiary are one block, as `run` groups
+            # them ("AL, BE +29 more → PL"; issue 16 item 4), the bearers listed in full below it
+            groups: dict[tuple[object, ...], list[InstanceEntry]] = {}
             for inst in self.instances:
-                lines.append(f"{inst['bearer']} -> {inst['beneficiary']}: {inst['status']} since {inst['since']}"
+                key = (inst["beneficiary"], inst["status"], inst["since"], inst["activated"],
+                       tuple((str(b.atom), str(b.fact), str(b.source)) for b in inst["because"]),
+                       tuple(inst["missing"]), inst.get("reason"))
+                groups.setdefault(key, []).append(inst)
+            for same in groups.values():
+                inst = same[0]
+                bearers = [i["bearer"] for i in same]
+                who = ", ".join(bearers) if len(bearers) <= 3 else f"{', '.join(bearers[:2])} +{len(bearers) - 2} more"
+                lines.append(f"{who} -> {inst['beneficiary']}: {inst['status']} since {inst['since']}"
                              + (f" (activated {inst['activated']})" if inst["activated"] else ""))
+                if len(bearers) > 3:
+                    lines.append(f"  bearers {' '.join(bearers)}")
                 for b in inst["because"]:
                     lines.append(f"  because {b.atom}  <-  {b.fact}  [{b.source}]")
                 for m in inst["missing"]:
@@ -182,10 +195,13 @@ def _literal(tr: TreatyRun, lit: A.Cond, env: dict[str, str], parties: tuple[str
             word = f"it is administered by {administrator(tr.lib, tr.interp, where, BIG)}"
         return Check(text, False, f"{where}: {word} (at the end of the scenario, under the interpretation)"), env
     if isinstance(lit, A.InArea):
-        where = env.get(lit.var, lit.var)
-        return Check(text, False, f"{where} is outside {lit.what} {lit.name}"), env
+        if lit.var not in env:  # never "A is outside scope art6" of a variable no fact bound
+            return Check(text, False, f"no fact gave the place {lit.var}"), env
+        return Check(text, False, f"{env[lit.var]} is outside {lit.what} {lit.name}"), env
     if isinstance(lit, A.IsWho):
-        who = env.get(lit.var, lit.var)
+        if lit.var not in env:
+            return Check(text, False, f"no fact named {lit.var}"), env
+        who = env[lit.var]
         return Check(text, False, f"{who} is not {'a state' if lit.what == 'state' else 'a declared actor'}"), env
     if isinstance(lit, A.Not):
         return Check(text, False, "the negated condition holds"), env

@@ -49,11 +49,25 @@ class Failure:
     treaty: str
     provision: str | None
     where: str  # file:line of the rule, or "built-in"
+    seed: int | None = None  # the seed given to the search (`casus fuzz --seed N` repeats it); None: random
+    expects: tuple[str, ...] = ()  # `expect` lines pinning what the engine answers on the counter-example
 
     @property
     def casus(self) -> str:
-        """The counter-example as a ready-to-run `.casus` scenario."""
-        return scenario_text(dataclasses.replace(self.scenario, name=f"counter-example to {self.name}"))
+        """The counter-example as a ready-to-run `.casus` scenario: a header naming the property
+        (or invariant), its rule and the seed, then the scenario with `expect` lines that pin the
+        engine's answer on it, so that the file is a regression test as it stands (`casus test`)."""
+        text = scenario_text(dataclasses.replace(self.scenario, name=f"counter-example to {self.name}"))
+        what = "property" if self.where != "built-in" else "invariant"
+        head = [f"# counter-example to {what} {self.name} [{self.where}]: {self.rule}",
+                f"# found by casus fuzz {'(random search)' if self.seed is None else f'--seed {self.seed}'}: "
+                f"{self.message}"]
+        if self.expects:
+            head.append("# the expect lines pin the answer the property rejects: when the rule or the treaty is")
+            head.append("# fixed, they fail; replace them with the answer you then expect")
+            body = text.rstrip("\n").split("\n")
+            text = "\n".join(body[:-1] + [f"  {e}" for e in self.expects] + body[-1:]) + "\n"
+        return "\n".join(head) + "\n" + text
 
 
 # ------------------------------------------------------------------ checking one evaluation
@@ -100,6 +114,13 @@ def rule_text(rule: A.PropertyRule) -> str:
 
 def check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None] | None:
     """None if the evaluation keeps the rule; else (message, provision at fault)."""
+    bad = _check_rule(rule, ev)
+    return None if bad is None else (bad[0], bad[1])
+
+
+def _check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None, tuple[str, str, str | None]] | None:
+    """As `check_rule`, with the instance at fault: (treaty, provision, bearer or None for all)
+    toward the beneficiary, as a pair (treaty.provision, beneficiary) for the `expect` line."""
     out = _outcome(ev, rule.treaty)
     tr = out.run
     runs = [r for r in out.instances if r.provision.id == rule.provision]
@@ -113,7 +134,7 @@ def check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None] |
                 if rule.cond is None or not _holds(tr, rule.cond, env, t, (r.bearer, r.beneficiary)):
                     why = "" if rule.cond is None else f" while not {render.cond(rule.cond, env)}"
                     return (f"{rule.treaty}.{rule.provision} {r.bearer} -> {r.beneficiary} is {rule.state} "
-                            f"on {iso(t)}{why}", rule.provision)
+                            f"on {iso(t)}{why}", rule.provision, (rule.treaty, r.beneficiary, r.bearer))
         return None
     if rule.form == "always":
         assert rule.cond is not None
@@ -126,16 +147,25 @@ def check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None] |
                 # the condition holds for x when some pair the engine would consider (a bearer of
                 # the provision toward x, both members at t) sees the facts that make it hold
                 bearers = ctx.bearers(then.bearer, x, t=t) if then is not None else []
-                if not any(_holds(tr, rule.cond, env, t, (y, x)) for y in bearers):
+                holds = [y for y in bearers if _holds(tr, rule.cond, env, t, (y, x))]
+                if not holds:
                     continue
-                mine = [r for r in runs if r.beneficiary == x]
-                ok = mine and all(
+                # only the bearers that are members at t, and see the condition, owe it then: a party
+                # that joins later is rightly dormant until it joins (issue 16 item 8)
+                owing = [y for y in holds if ctx.member(y, t)]
+                if not owing:
+                    continue
+                mine = [r for r in runs if r.beneficiary == x and r.bearer in owing]
+                short = [r for r in mine if not (
                     (r.activated is not None and r.activated <= t) if rule.state == "activated"
-                    else r.status_at(t) == rule.state for r in mine)
-                if not ok:
-                    states = ", ".join(f"{r.bearer} -> {x} {r.status_at(t)}" for r in mine) or "no instance"
-                    return (f"on {iso(t)} {render.cond(rule.cond, env)} holds but {rule.treaty}.{rule.provision} "
-                            f"for {x} is not {rule.state} ({states})", rule.provision)
+                    else r.status_at(t) == rule.state)]
+                if not mine or short:
+                    # the evidence: the instances that fall short (or that there is none)
+                    states = ", ".join(f"{r.bearer} -> {x} {r.status_at(t)}" for r in short) or "no instance"
+                    shown = render.cond(rule.cond, _bound(tr, rule.cond, env, t, (owing[0], x)))
+                    return (f"on {iso(t)} {shown} holds but {rule.treaty}.{rule.provision} "
+                            f"for {x} is not {rule.state} ({states})", rule.provision,
+                            (rule.treaty, x, short[0].bearer if len(short) == 1 and len(mine) == 1 else None))
         return None
     assert rule.later is not None
     t2, p2, s2 = rule.later
@@ -147,8 +177,18 @@ def check_rule(rule: A.PropertyRule, ev: Evaluation) -> tuple[str, str | None] |
         firsts = [_reached(r, rule.state) for r in runs if r.beneficiary == r2.beneficiary]
         if not any(w is not None and w <= when2 for w in firsts):
             return (f"{t2}.{p2} {r2.bearer} -> {r2.beneficiary} is {s2} on {iso(when2)}, but "
-                    f"{rule.treaty}.{rule.provision} for {r2.beneficiary} was not {rule.state} by then", p2)
+                    f"{rule.treaty}.{rule.provision} for {r2.beneficiary} was not {rule.state} by then", p2,
+                    (t2, r2.beneficiary, r2.bearer))
     return None
+
+
+def _bound(tr: TreatyRun, cond: A.Cond, env: dict[str, str], t: int, parties: tuple[str, str]) -> dict[str, str]:
+    """`env` with the other variables the condition binds when it holds (the first way it holds),
+    so that the message names the values (`armed_attack(on: FR, at: P)` with P bound)."""
+    got = next(tr.solver.solve(cond, env, t, parties), None)
+    if got is None:
+        return env
+    return {**{k: v for k, v in got[0].items() if isinstance(k, str) and isinstance(v, str)}, **env}
 
 
 # ------------------------------------------------------------------ built-in invariants
@@ -319,20 +359,63 @@ def _search(key: str, strategy: SearchStrategy[Scenario],
     return None
 
 
+def minimize(s: Scenario, fails: Callable[[Scenario], bool]) -> Scenario:
+    """The scenario with every fact removed that the failure does not need, one at a time until
+    none can go (Hypothesis shrinks the draw, not the scenario: a fact the strategy drew to reach
+    a date or a party may survive it). The result still fails, and no single fact can be dropped."""
+    facts = list(s.facts)
+    changed = True
+    while changed and len(facts) > 1:
+        changed = False
+        for i in range(len(facts)):
+            trial = dataclasses.replace(s, facts=tuple(facts[:i] + facts[i + 1:]))
+            if fails(trial):
+                facts = list(trial.facts)
+                changed = True
+                break
+    return dataclasses.replace(s, facts=tuple(facts))
+
+
+def _expect_lines(lib: Library, s: Scenario, treaty: str, provision: str | None = None,
+                  beneficiary: str | None = None, bearer: str | None = None) -> tuple[str, ...]:
+    """`expect` lines for what the engine answers on `s`: the instances of `treaty` (of
+    `provision`, toward `beneficiary`, from `bearer` when given), each with its final status and
+    activation date; `expect no …` / `expect nothing from …` when there is none."""
+    out = _outcome(evaluate(lib, s, [treaty]), treaty)
+    runs = [r for r in out.instances if (provision is None or r.provision.id == provision)
+            and (beneficiary is None or r.beneficiary == beneficiary) and (bearer is None or r.bearer == bearer)]
+    if not runs:
+        if provision is None:
+            return (f"expect nothing from {treaty}",)
+        return (f"expect no {treaty}.{provision} {bearer or '*'} -> {beneficiary or '*'}",)
+    lines = []
+    for r in sorted(runs, key=lambda r: (r.provision.id, r.bearer, r.beneficiary)):
+        when = f"activated {iso(r.activated)}" if r.activated is not None else "activated never"
+        lines.append(f"expect {treaty}.{r.provision.id} {r.bearer} -> {r.beneficiary} {r.status}, {when}")
+    return tuple(lines)
+
+
 def fuzz_rule(lib: Library, prop: A.PropertyDecl, rule: A.PropertyRule, examples: int = 200,
               seed: int | None = None, cache: str | os.PathLike[str] | None = None) -> Failure | None:
     treaties = sorted({rule.treaty} | ({rule.later[0]} if rule.later else set()))
 
+    def bad_of(s: Scenario) -> tuple[str, str | None, tuple[str, str, str | None]] | None:
+        return _check_rule(rule, evaluate(lib, s, treaties))
+
     def check(s: Scenario) -> tuple[str, str, str | None] | None:
-        bad = check_rule(rule, evaluate(lib, s, treaties))
+        bad = bad_of(s)
         return None if bad is None else (prop.name, bad[0], bad[1])
 
     key = f"property:{prop.name}:{rule_text(rule)}:{_library_digest(lib, treaties)}"
     got = _search(key, scenarios(lib, rule.treaty, max_facts=6), check, examples, seed, cache)
     if got is None:
         return None
-    s, name, message, provision = got
-    return Failure(name, rule_text(rule), message, s, rule.treaty, provision, rule.span.where)
+    s = minimize(got[0], lambda x: bad_of(x) is not None)
+    bad = bad_of(s)
+    assert bad is not None  # minimize keeps the failure
+    message, provision, (tid, beneficiary, bearer) = bad  # of the counter-example as reported
+    expects = _expect_lines(lib, s, tid, provision, beneficiary, bearer)
+    return Failure(prop.name, rule_text(rule), message, s, rule.treaty, provision, rule.span.where, seed, expects)
 
 
 def fuzz_invariants(lib: Library, treaty: str, examples: int = 100, seed: int | None = None,
@@ -346,8 +429,12 @@ def fuzz_invariants(lib: Library, treaty: str, examples: int = 100, seed: int | 
     got = _search(key, scenarios(lib, treaty, max_facts=6), check, examples, seed, cache)
     if got is None:
         return None
-    s, name, message, _ = got
-    return Failure(name, INVARIANTS[name], message, s, treaty, None, "built-in")
+    first = got[1]
+    s = minimize(got[0], lambda x: (check(x) or ("",))[0] == first)  # the same invariant still breaks
+    bad = check(s)
+    assert bad is not None
+    name, message, _ = bad
+    return Failure(name, INVARIANTS[name], message, s, treaty, None, "built-in", seed, _expect_lines(lib, s, treaty))
 
 
 def _library_digest(lib: Library, treaties: Iterable[str]) -> str:
@@ -369,7 +456,7 @@ def check_property(lib: Library, prop: A.PropertyDecl, examples: int = 200, seed
 
 
 __all__ = ["Failure", "check_rule", "check_invariants", "check_property", "fuzz_rule", "fuzz_invariants",
-           "INVARIANTS", "rule_text", "shift_library", "shift_scenario", "symmetric_pair"]
+           "INVARIANTS", "rule_text", "minimize", "shift_library", "shift_scenario", "symmetric_pair"]
 
 
 # ------------------------------------------------------------------ reporting
@@ -378,7 +465,8 @@ __all__ = ["Failure", "check_rule", "check_invariants", "check_property", "fuzz_
 def save_counterexample(failure: Failure, cache: str | os.PathLike[str] | None = None) -> Path | None:
     """Write the counter-example where the user can run it; None if the folder is read-only."""
     folder = Path(cache if cache is not None else CACHE_DIR) / "counterexamples"
-    name = re.sub(r"[^A-Za-z0-9_]+", "_", f"{failure.name}_{failure.treaty}")
+    seed = f"_seed{failure.seed}" if failure.seed is not None else ""
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", f"{failure.name}_{failure.treaty}{seed}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.casus"

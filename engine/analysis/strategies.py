@@ -35,9 +35,23 @@ NEAR = (0, 0, 0, 1, 2, 3, 5, 8, 13, 30)
 
 _atoms = A.atoms
 
+Treaty = str | A.TreatyDecl  # a treaty id (as the README shows) or its declaration
 
-def treaty_kinds(lib: Library, treaty: A.TreatyDecl) -> list[str]:
+
+def _treaty(lib: Library, treaty: Treaty) -> A.TreatyDecl:
+    """The declaration of `treaty`, given by id or as a declaration: every public function here
+    takes either, so that `dates(LIB, "nato_1949")` works as `parties(LIB, "nato_1949")` does."""
+    if isinstance(treaty, A.TreatyDecl):
+        return treaty
+    try:
+        return lib.treaties[treaty]
+    except KeyError:
+        raise ValueError(f"no treaty {treaty!r} in the library (known: {', '.join(sorted(lib.treaties))})") from None
+
+
+def treaty_kinds(lib: Library, treaty: Treaty) -> list[str]:
     """The kinds a treaty mentions, with their descendants (a more specific fact also counts)."""
+    treaty = _treaty(lib, treaty)
     kinds: set[str] = set()
     for p in treaty.provisions:
         for clause in (p.when, p.upon, p.unless, p.until):
@@ -53,14 +67,22 @@ def treaty_parties(treaty: A.TreatyDecl) -> list[str]:
     return list(static_context(treaty).parties)
 
 
-def outsider(treaty: A.TreatyDecl) -> str:
-    members = set(treaty_parties(treaty))
+def outsider(lib_or_treaty: Library | A.TreatyDecl, treaty: Treaty | None = None) -> str:
+    """A party that is never a member: `outsider(LIB, "nato_1949")` or `outsider(declaration)`."""
+    if isinstance(lib_or_treaty, A.TreatyDecl):
+        decl = lib_or_treaty
+    elif treaty is not None:
+        decl = _treaty(lib_or_treaty, treaty)
+    else:
+        raise TypeError("outsider(lib, treaty_id) or outsider(treaty_declaration)")
+    members = set(treaty_parties(decl))
     return next(o for o in OUTSIDERS if o not in members)
 
 
-def treaty_territories(lib: Library, treaty: A.TreatyDecl) -> list[str]:
+def treaty_territories(lib: Library, treaty: Treaty) -> list[str]:
     """Member countries, the outsider, and every subdivision the treaty's scopes or the
     interpretations single out (so that scope exceptions and reassignments are reached)."""
+    treaty = _treaty(lib, treaty)
     out = set(treaty_parties(treaty)) | {outsider(treaty)}
     for (tid, _), region in lib.scopes.items():
         if tid == treaty.id:
@@ -73,7 +95,10 @@ def treaty_territories(lib: Library, treaty: A.TreatyDecl) -> list[str]:
     return sorted(out)
 
 
-def key_dates(lib: Library, treaty: A.TreatyDecl) -> list[int]:
+def key_dates(lib: Library, treaty: Treaty) -> list[int]:
+    """Day ordinals that matter to the treaty: entry into force and end, membership changes,
+    suspensions, reassignments of its parties' territory, a year after entry into force."""
+    treaty = _treaty(lib, treaty)
     dates = {d for d in (treaty.in_force, treaty.ends) if d is not None}
     for m in treaty.members:
         dates |= {d for d in (m.start, m.end) if d is not None}
@@ -87,32 +112,36 @@ def key_dates(lib: Library, treaty: A.TreatyDecl) -> list[int]:
     return sorted(dates)
 
 
-def dates(lib: Library, treaty: A.TreatyDecl) -> st.SearchStrategy[int]:
+def dates(lib: Library, treaty: Treaty) -> st.SearchStrategy[int]:
     """Day ordinals around the dates that matter to the treaty."""
+    treaty = _treaty(lib, treaty)
     keys = key_dates(lib, treaty) or [dt.date(2025, 1, 1).toordinal()]
     return st.builds(lambda k, o: k + o, st.sampled_from(keys), st.sampled_from(OFFSETS))
 
 
-def parties(lib: Library, treaty: str) -> st.SearchStrategy[str]:
-    t = lib.treaties[treaty]
+def parties(lib: Library, treaty: Treaty) -> st.SearchStrategy[str]:
+    """The treaty's parties and one outsider."""
+    t = _treaty(lib, treaty)
     return st.sampled_from(treaty_parties(t) + [outsider(t)])
 
 
-def territories(lib: Library, treaty: str) -> st.SearchStrategy[str]:
-    return st.sampled_from(treaty_territories(lib, lib.treaties[treaty]))
+def territories(lib: Library, treaty: Treaty) -> st.SearchStrategy[str]:
+    """Territories the treaty's facts may happen on (see `treaty_territories`)."""
+    return st.sampled_from(treaty_territories(lib, treaty))
 
 
 class _Pools:
     """What a treaty's scenarios are drawn from, with the Hypothesis strategies built once (building
     strategies inside every draw is what makes generation slow)."""
 
-    def __init__(self, lib: Library, treaty: str):
-        t = lib.treaties[treaty]
+    def __init__(self, lib: Library, treaty: Treaty):
+        t = _treaty(lib, treaty)
         self.treaty = t
         self.kinds = treaty_kinds(lib, t) or sorted(lib.kinds)
         self.infos = {k: lib.kinds[k] for k in self.kinds}
         self.members = treaty_parties(t)
         pool = self.members + [outsider(t)]
+        self.pool = pool
         self.parties: dict[str | None, st.SearchStrategy[str]] = {None: st.sampled_from(pool)}
         for m in self.members:  # mostly the scenario's focus party, so that facts meet
             self.parties[m] = st.sampled_from([m] * len(pool) + pool)
@@ -143,7 +172,10 @@ def _fact(draw: st.DrawFn, pools: _Pools, index: int, focus: str | None, base: i
         if role.optional and name != "at" and not draw(pools.coin):
             continue
         if role.type == "party":
-            roles[name] = draw(pools.parties[focus])
+            party = draw(pools.parties[focus])
+            if party in roles.values():  # not a party consulting or assisting itself
+                party = next(p for p in pools.pool if p not in roles.values())
+            roles[name] = party
         elif role.type in ("territory", "place"):
             roles[name] = draw(pools.territories)
         elif role.type == "target":
@@ -164,7 +196,7 @@ def _fact(draw: st.DrawFn, pools: _Pools, index: int, focus: str | None, base: i
     return Fact(kind, roles, start, end, text, f"<generated>:{index + 3}")
 
 
-def facts(lib: Library, treaty: str, focus: str | None = None, base: int | None = None) -> st.SearchStrategy[Fact]:
+def facts(lib: Library, treaty: Treaty, focus: str | None = None, base: int | None = None) -> st.SearchStrategy[Fact]:
     """One fact of a kind the treaty mentions, roles filled from its parties and territories.
     With `focus`, parties are mostly that one party (so that facts of one scenario meet); with
     `base`, dates are mostly a few days from it."""
@@ -172,7 +204,7 @@ def facts(lib: Library, treaty: str, focus: str | None = None, base: int | None 
     return st.composite(lambda draw: _fact(draw, pools, 0, focus, base))()
 
 
-def scenarios(lib: Library, treaty: str, max_facts: int = 8,
+def scenarios(lib: Library, treaty: Treaty, max_facts: int = 8,
               interpretation: str | None = None) -> st.SearchStrategy[Scenario]:
     """Scenarios of 1..max_facts facts aimed at one treaty: mostly about one of its parties,
     mostly within days of one date that matters to it."""

@@ -289,12 +289,22 @@ class SweepResult:
                                    "strength": rs[0]["strength"], "points": len(rs), "activated": len(act),
                                    "share": round(len(act) / len(rs), 4) if rs else 0.0}
             where = []
+            narrowed: list[tuple[str, list[Any]]] = []
             for n, values in self.space.dimensions:
                 seen = [v for v in values if any(r[n] == v for r in act)]
                 row[n] = " ".join(_show(v) for v in seen)
                 if act and len(seen) < len(values):
                     where.append(f"{n}={'|'.join(_show(v) for v in seen)}")
-            row["where"] = ", ".join(where) if act else ""
+                    narrowed.append((n, seen))
+            # how often, not "whenever": of the points with those values, how many activate it
+            # (issue 16 item 4); the values alone do not say that they suffice
+            such = [r for r in rs if all(r[n] in seen for n, seen in narrowed)]
+            if act and where:
+                row["where"] = f"{', '.join(where)} ({len(act)} of {len(such)} such points)"
+            elif act and len(act) < len(rs):
+                row["where"] = f"{len(act)} of {len(rs)} points, no one value decides"
+            else:
+                row["where"] = ""
             out.append(row)
         return out
 

@@ -112,6 +112,7 @@ class Universe:
     def _build_keys(self) -> None:
         self.keys: dict[Key, dict[int, set[DFact]]] = {}  # key -> base date -> facts
         self.date_notes: dict[int, str] = {}
+        binds: dict[int, set[str]] = {}  # per date, "both bind" / "only T binds" over every pair
         self.trigger_kinds: set[str] = set()
         self.always = False  # a provision whose trigger needs no fact at all
         self.ongoing_kinds: set[str] = set()
@@ -149,6 +150,7 @@ class Universe:
                     bases, notes = instants(self.sides, s.canon(bearer), s.canon(benef))
                     for d, why in notes.items():
                         self.date_notes.setdefault(d, why)
+                        binds.setdefault(d, set()).add(why.rpartition("; ")[2])
                     per_base = self.keys.setdefault(key, {})
                     for kind, roles in shapes:
                         if _self_related(s.side.lib, kind, roles):
@@ -167,6 +169,16 @@ class Universe:
                                     self.date_notes.setdefault(d, note)
                                 for e in ends:
                                     u.add(DFact(d, kind, roles, d if e is None else e))
+        # a date's note was the first pair's: "only T binds" for a party not yet a member of the
+        # other treaty, when both bind most pairs then (issue 16 item 4); say it for every pair
+        for d, seen in binds.items():
+            reason, _, first = self.date_notes[d].rpartition("; ")
+            if first not in seen or len(seen) == 1:
+                continue
+            others = sorted(x for x in seen if x != "both bind")
+            label = (f"both bind (for some pairs; {', '.join(others)} for others)" if "both bind" in seen
+                     else "; ".join(sorted(seen)))
+            self.date_notes[d] = f"{reason}; {label}"
 
     def facts(self) -> set[DFact]:
         """The whole universe."""

@@ -624,12 +624,10 @@ class Checker:
                         self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
                 if rule.cond is not None and rule.treaty in self.lib.treaties:
                     t = self.lib.treaties[rule.treaty]
+                    # variables other than rule.var are existential, in an `unless` as in a `when`
+                    # ("always active nato_1949.art5 for X when armed_attack(on: X, at: P) and P in
+                    # scope art6": some P; issue 16 item 10); `cond` checks that they are bound
                     self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
-                    for v in sorted(A.variables(rule.cond) - {rule.var}):
-                        if rule.form == "never":
-                            continue  # other variables are existential in an `unless`
-                        self.d.error(rule.span, "E-UNBOUND", f"variable '{v}' is not '{rule.var}'",
-                                     f"an 'always' condition speaks of '{rule.var}' only")
 
     # ------------------------------------------------------------ scenarios
     def scenario(self, s: A.ScenarioDecl) -> None:

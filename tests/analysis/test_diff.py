@@ -249,3 +249,16 @@ def test_cli_table_and_errors(cli: Any) -> None:
     assert bad.exit_code == 2 and "ru_kp_2024" in bad.output
     bad = cli("diff", "ru_by_2024", "ru_kp_2024", "--action", "asist")
     assert bad.exit_code == 2 and "assist" in bad.output
+
+
+def test_a_date_where_both_bind_is_not_labelled_only_one(write: Any) -> None:
+    """Issue 16 item 4: a date's note spoke for the first pair of parties only: "only b binds"
+    for a party not yet a member of a, when both treaties bind the other pairs that day."""
+    body = ('  in force 2020-01-01\n  provision p1 "P" article "1" {\n    when armed_attack(on: X)\n'
+            "    then each other party must assist(to: X)\n  }\n}\n")
+    a = write("a.casus", 'treaty a_t "A" {\n  parties RU, BY\n  member KZ from 2021-01-01\n' + body)
+    b = write("b.casus", 'treaty b_t "B" {\n  parties RU, BY, KZ\n' + body)
+    res = D.diff(str(a), str(b), max_facts=1)
+    notes = {d["date"]: d["why"] for d in json.loads(res.to_json())["bound"]["dates"]}
+    assert notes["2020-01-01"].endswith("both bind (for some pairs; only b_t binds for others)"), notes
+    assert notes["2021-01-01"].endswith("both bind"), notes

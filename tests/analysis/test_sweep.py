@@ -58,9 +58,10 @@ def test_records_say_where_each_obligation_activates(lib, space_file) -> None:  
     summary = {(s["treaty"], s["provision"]): s for s in res.summary()}
     s3 = summary[("ru_kp_2024", "art3")]
     assert (s3["points"], s3["activated"], s3["share"]) == (8, 2, 0.25)
-    assert s3["where"] == "target=KP, request=true"
+    # issue 16 item 4: "where" says how often, among the points with those values
+    assert s3["where"] == "target=KP, request=true (2 of 2 such points)"
     consult = summary[("ru_by_2024", "art2_consult")]
-    assert consult["activated"] == 4 and consult["where"] == "target=BY"
+    assert consult["activated"] == 4 and consult["where"] == "target=BY (4 of 4 such points)"
 
 
 def test_workers_do_not_change_the_result(lib, space_file) -> None:  # type: ignore[no-untyped-def]

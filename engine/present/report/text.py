@@ -152,14 +152,18 @@ def render_markdown(result: Result) -> str:
     by_treaty: dict[str, list[Row]] = {}
     for r in rows(result):
         by_treaty.setdefault(r.treaty, []).append(r)
+    quiet = [tr.treaty for tr in result.results if not by_treaty.get(tr.treaty)]
+    if len(quiet) == len(result.results):  # nothing alive: one line, not a row per treaty (issue 16 item 4)
+        del lines[-2:]
     for tr in result.results:
-        rs = by_treaty.get(tr.treaty, [])
-        if not rs:
-            lines.append(f"| `{tr.treaty}` | | | | | *nothing comes alive* | | | | |")
-        for r in rs:
+        for r in by_treaty.get(tr.treaty, []):
             cells = [f"`{r.treaty}`", r.article, f"`{r.provision}`", r.who, r.duty, f"**{r.status}**", r.since,
                      r.activated, r.strength, r.why]
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    if quiet:
+        if len(quiet) < len(result.results):
+            lines.append("")
+        lines.append("Nothing comes alive under: " + ", ".join(f"`{t}`" for t in quiet) + ".")
     lines.append("")
     why = [(tr.treaty, i) for tr in result.results for i in tr.instances if i.because]
     if why:
