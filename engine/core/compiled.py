@@ -523,7 +523,7 @@ class _Generator:
             out.append(f"    for {x} in {self.const(tuple(benefs))}:")
             if driver:  # every beneficiary is a key of one of these tables
                 out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
-            elif ben_filter and not self.monotone(when, upon):
+            elif ben_filter and not _monotone(when, upon):
                 out.append(f"        if not ({ben_filter}): continue")
             self.day(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
@@ -625,10 +625,6 @@ class _Generator:
             return [t for ts, _ in found for t in ts], found[0][1]
         return None
 
-    @staticmethod
-    def monotone(when: A.Cond, upon: A.Cond | None) -> bool:
-        return upon is None and all(not isinstance(n, A.Not) for n in A.walk(when))
-
     def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
         """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
@@ -642,7 +638,7 @@ class _Generator:
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
             out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(self.names(n), seed)}, NEVER)")
-        if self.monotone(when, upon) and machine.once_active():
+        if _monotone(when, upon) and machine.once_active():
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
             out.append(f"{pad}if d > BIG:")
@@ -675,7 +671,7 @@ class _Generator:
                 out.append(f"{head} st = None")
             elif not latched:
                 out.append(f"{head} st = {status!r}; a = ''; s = ISO.get(s0) or iso(s0)")
-            elif self.since_activation(states[k], machine):
+            elif _since_activation(states[k], machine):
                 out.append(f"{head} st = {status!r}; a = s = ISO.get(a0) or iso(a0)")
             else:
                 out.append(f"{head} st = {status!r}; a = ISO.get(a0) or iso(a0); s = ISO.get(s0) or iso(s0)")
@@ -690,7 +686,7 @@ class _Generator:
             name, no, yes = tree
             out.append(f"{pad}if {ask[name]}:")
             self.transitions(yes, i, states, number, machine, ask, pad + "    ")
-            if self.moves(no, i, states, number):
+            if _moves(no, i, states, number):
                 out.append(f"{pad}else:")
                 self.transitions(no, i, states, number, machine, ask, pad + "    ")
             return
@@ -707,21 +703,6 @@ class _Generator:
         if machine.absorbing(*target):
             code.append("break")
         out.append(pad + ("; ".join(code) if code else "pass"))
-
-    def moves(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
-              number: dict[tuple[str, bool], int]) -> bool:
-        """Whether a decision tree can take state `i` anywhere else."""
-        if isinstance(tree, lifecycle.Step):
-            return number[(tree.status, states[i][1] or tree.latch)] != i
-        return self.moves(tree[1], i, states, number) or self.moves(tree[2], i, states, number)
-
-    @staticmethod
-    def since_activation(state: tuple[str, bool], machine: lifecycle.Machine) -> bool:
-        """Whether an instance in this (latched) state is always in it since its activation: every
-        way into it activates it."""
-        into = [(s, lt, step) for s, lt, tree in machine.trees for step in lifecycle.leaves(tree)
-                if (step.status, lt or step.latch) == state and (s, lt) != state]
-        return all(step.latch for _, _, step in into)
 
     def first(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
               parties: list[str], start: int) -> str:
@@ -760,6 +741,26 @@ class _Generator:
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
+
+
+def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:
+    return upon is None and all(not isinstance(n, A.Not) for n in A.walk(when))
+
+
+def _moves(tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
+          number: dict[tuple[str, bool], int]) -> bool:
+    """Whether a decision tree can take state `i` anywhere else."""
+    if isinstance(tree, lifecycle.Step):
+        return number[(tree.status, states[i][1] or tree.latch)] != i
+    return _moves(tree[1], i, states, number) or _moves(tree[2], i, states, number)
+
+
+def _since_activation(state: tuple[str, bool], machine: lifecycle.Machine) -> bool:
+    """Whether an instance in this (latched) state is always in it since its activation: every
+    way into it activates it."""
+    into = [(s, lt, step) for s, lt, tree in machine.trees for step in lifecycle.leaves(tree)
+            if (step.status, lt or step.latch) == state and (s, lt) != state]
+    return all(step.latch for _, _, step in into)
 
 
 def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:

@@ -252,7 +252,88 @@ class _Places:
         return f"{var} administered by {party.children[0]}"
 
 
-class _Printer(_TermsPrinter, _Places):
+class _ScenarioPrinter:
+    """The printers of scenarios, their `expect` lines and properties: mixed into `_Printer`."""
+
+    if TYPE_CHECKING:  # _Printer's, which it uses
+        date_width: int
+        atom_width: int
+
+        def opt(self, prefix: str, t: Tree | Token | None) -> str: ...
+        def one(self, t: Tree | Token | None) -> str: ...
+        def cond(self, t: Tree, min_prec: int = 0) -> str: ...
+
+    # ------------------------------------------------------------ scenarios
+    def use_interp(self, t: Tree) -> str:
+        return f"interpretation {t.children[0]}"
+
+    def fact_dates(self, t: Tree) -> str:
+        start, range_, end = t.children[:3]
+        return f"{start}{_tok(range_)}{_tok(end)}"
+
+    def fact(self, t: Tree) -> str:
+        atom, note = t.children[3:]
+        text = f"{self.fact_dates(t).ljust(self.date_width)}  {self.one(atom)}"
+        if note is None:
+            return text
+        return f"{text.ljust(self.date_width + 2 + self.atom_width)}  note {note}"
+
+    def expect(self, t: Tree) -> str:
+        under, expectation = t.children
+        return f"expect{self.opt('under ', under)} {self.one(expectation)}"
+
+    def expect_nothing(self, t: Tree) -> str:
+        return f"nothing from {t.children[0]}"
+
+    def expect_absent(self, t: Tree) -> str:
+        treaty, provision, pair = t.children
+        return f"no {treaty}.{provision} {self.one(pair)}"
+
+    def expect_status(self, t: Tree) -> str:
+        treaty, provision, pair, state, *details = t.children
+        text = f"{treaty}.{provision} {self.one(pair)} {state}"
+        for i, d in enumerate(details):
+            text += (" " if i == 0 and d.data == "since" else ", ") + self.one(d)
+        return text
+
+    def pair(self, t: Tree) -> str:
+        bearer, beneficiary = t.children
+        return f"{self.one(bearer)} -> {self.one(beneficiary)}"
+
+    def who(self, t: Tree) -> str:
+        return str(t.children[0]) if t.children else "*"
+
+    def since(self, t: Tree) -> str:
+        return f"since {t.children[0]}"
+
+    def activated(self, t: Tree) -> str:
+        return f"activated {t.children[0]}"
+
+    def never_activated(self, t: Tree) -> str:
+        return "activated never"
+
+    def missing(self, t: Tree) -> str:
+        return f"missing {self.one(t.children[0])}"
+
+    def because(self, t: Tree) -> str:
+        return f"because {self.one(t.children[0])}"
+
+    # ------------------------------------------------------------ properties
+    def prop_never(self, t: Tree) -> str:
+        state, treaty, provision, var, cond = t.children
+        unless = f" unless {self.cond(cond)}" if cond is not None else ""
+        return f"never {state} {treaty}.{provision} for {var}{unless}"
+
+    def prop_always(self, t: Tree) -> str:
+        state, treaty, provision, var, cond = t.children
+        return f"always {state} {treaty}.{provision} for {var} when {self.cond(cond)}"
+
+    def prop_order(self, t: Tree) -> str:
+        treaty, provision, state, later_treaty, later_provision, later_state, var = t.children
+        return f"{treaty}.{provision} {state} before {later_treaty}.{later_provision} {later_state} for {var}"
+
+
+class _Printer(_TermsPrinter, _Places, _ScenarioPrinter):
     def __init__(self, text: str, comments: list[Comment]):
         self.text = text
         self.comments = _Comments(text, comments)
@@ -686,74 +767,6 @@ class _Printer(_TermsPrinter, _Places):
     def wildcard(self, t: Tree) -> str:
         return "_"
 
-    # ------------------------------------------------------------ scenarios
-    def use_interp(self, t: Tree) -> str:
-        return f"interpretation {t.children[0]}"
-
-    def fact_dates(self, t: Tree) -> str:
-        start, range_, end = t.children[:3]
-        return f"{start}{_tok(range_)}{_tok(end)}"
-
-    def fact(self, t: Tree) -> str:
-        atom, note = t.children[3:]
-        text = f"{self.fact_dates(t).ljust(self.date_width)}  {self.one(atom)}"
-        if note is None:
-            return text
-        return f"{text.ljust(self.date_width + 2 + self.atom_width)}  note {note}"
-
-    def expect(self, t: Tree) -> str:
-        under, expectation = t.children
-        return f"expect{self.opt('under ', under)} {self.one(expectation)}"
-
-    def expect_nothing(self, t: Tree) -> str:
-        return f"nothing from {t.children[0]}"
-
-    def expect_absent(self, t: Tree) -> str:
-        treaty, provision, pair = t.children
-        return f"no {treaty}.{provision} {self.one(pair)}"
-
-    def expect_status(self, t: Tree) -> str:
-        treaty, provision, pair, state, *details = t.children
-        text = f"{treaty}.{provision} {self.one(pair)} {state}"
-        for i, d in enumerate(details):
-            text += (" " if i == 0 and d.data == "since" else ", ") + self.one(d)
-        return text
-
-    def pair(self, t: Tree) -> str:
-        bearer, beneficiary = t.children
-        return f"{self.one(bearer)} -> {self.one(beneficiary)}"
-
-    def who(self, t: Tree) -> str:
-        return str(t.children[0]) if t.children else "*"
-
-    def since(self, t: Tree) -> str:
-        return f"since {t.children[0]}"
-
-    def activated(self, t: Tree) -> str:
-        return f"activated {t.children[0]}"
-
-    def never_activated(self, t: Tree) -> str:
-        return "activated never"
-
-    def missing(self, t: Tree) -> str:
-        return f"missing {self.one(t.children[0])}"
-
-    def because(self, t: Tree) -> str:
-        return f"because {self.one(t.children[0])}"
-
-    # ------------------------------------------------------------ properties
-    def prop_never(self, t: Tree) -> str:
-        state, treaty, provision, var, cond = t.children
-        unless = f" unless {self.cond(cond)}" if cond is not None else ""
-        return f"never {state} {treaty}.{provision} for {var}{unless}"
-
-    def prop_always(self, t: Tree) -> str:
-        state, treaty, provision, var, cond = t.children
-        return f"always {state} {treaty}.{provision} for {var} when {self.cond(cond)}"
-
-    def prop_order(self, t: Tree) -> str:
-        treaty, provision, state, later_treaty, later_provision, later_state, var = t.children
-        return f"{treaty}.{provision} {state} before {later_treaty}.{later_provision} {later_state} for {var}"
 
 
 # ---------------------------------------------------------------------------- the API

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.base.errors import CasusError, Diagnostics, did_you_mean, suggest
 from engine.base.paths import library_dir
@@ -147,7 +148,118 @@ def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
 # ---------------------------------------------------------------------------- the checker
 
 
-class Checker:
+class _ScenarioChecks:
+    """The checks that read a whole treaty or the whole library once it is collected (the
+    stratification of state references, properties, scenarios and their `expect` lines): mixed
+    into `Checker`, whose declarations and helpers they use."""
+
+    if TYPE_CHECKING:  # Checker's, which these checks use
+        d: Diagnostics
+        lib: Library
+
+        def atom(self, atom: A.Atom, *, in_fact: bool = False,
+                 treaty: A.TreatyDecl | None = None) -> KindInfo | None: ...
+        def country_code(self, code: str, span: Span) -> bool: ...
+        def cond(self, t: A.TreatyDecl, c: A.Cond, outer: set[str], ids: set[str]) -> set[str]: ...
+
+    def stratify(self, t: A.TreatyDecl) -> None:
+        """Provisions that refer to each other's states must not form a cycle."""
+        edges: dict[str, list[tuple[str, bool]]] = {}
+        for p in t.provisions:
+            refs: list[tuple[str, bool]] = []
+            for clause, negative in ((p.when, False), (p.upon, False), (p.unless, True), (p.until, True)):
+                if clause is not None:
+                    refs.extend((r.provision, neg) for r, neg in A.state_refs(clause, negative))
+            edges[p.id] = sorted(set(refs))
+        state: dict[str, int] = {}
+        stack: list[tuple[str, bool]] = []
+        reported: set[frozenset[str]] = set()
+        spans = {p.id: p.span for p in t.provisions}
+
+        def visit(n: str) -> None:
+            state[n] = 1
+            for m, neg in edges.get(n, []):
+                if m not in edges:
+                    continue
+                stack.append((m, neg))
+                if state.get(m) == 1:
+                    names = [x for x, _ in stack]
+                    start = names.index(m)  # the first time m is on the path
+                    cyc = names[start:]  # m ... n, m
+                    negs = any(neg2 for _, neg2 in stack[start + 1:])
+                    key = frozenset(cyc)
+                    if key not in reported:
+                        reported.add(key)
+                        self.d.error(spans[n], "E-CYCLE",
+                                     f"provisions of '{t.id}' depend on each other in a cycle"
+                                     f"{' through not/unless/until' if negs else ''}: {' -> '.join(cyc)}",
+                                     "a provision may refer only to provisions that do not refer back to it")
+                elif m not in state:
+                    visit(m)
+                stack.pop()
+            state[n] = 2
+
+        for pid in sorted(edges):
+            if pid not in state:
+                stack.append((pid, False))
+                visit(pid)
+                stack.pop()
+
+    # ------------------------------------------------------------ properties
+    def properties(self) -> None:
+        for _name, prop in sorted(self.lib.properties.items()):
+            for rule in prop.rules:
+                refs = [(rule.treaty, rule.provision, rule.state)]
+                if rule.later is not None:
+                    refs.append(rule.later)
+                for tid, pid, state in refs:
+                    t = self.lib.treaties.get(tid)
+                    if t is None:
+                        self.d.unknown(rule.span, "treaty", tid, self.lib.treaties)
+                        continue
+                    ids = [p.id for p in t.provisions]
+                    if pid not in ids:
+                        self.d.unknown(rule.span, "provision", pid, ids, owner=tid)
+                    if state == DORMANT:  # pragma: no cover - the grammar has no such word
+                        self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
+                if rule.cond is not None and rule.treaty in self.lib.treaties:
+                    t = self.lib.treaties[rule.treaty]
+                    # variables other than rule.var are existential, in an `unless` as in a `when`
+                    # ("always active nato_1949.art5 for X when armed_attack(on: X, at: P) and P in
+                    # scope art6": some P; issue 16 item 10); `cond` checks that they are bound
+                    self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
+
+    # ------------------------------------------------------------ scenarios
+    def scenario(self, s: A.ScenarioDecl) -> None:
+        if s.interpretation is not None and s.interpretation not in self.lib.interpretations:
+            self.d.unknown(s.interpretation_span or s.span, "interpretation", s.interpretation,
+                           self.lib.interpretations)
+        for f in s.facts:
+            self.atom(f.atom, in_fact=True)
+        for e in s.expects:
+            self.expect(e)
+
+    def expect(self, e: A.Expect) -> None:
+        if e.interpretation is not None and e.interpretation not in self.lib.interpretations:
+            self.d.unknown(e.span, "interpretation", e.interpretation, self.lib.interpretations)
+        t = self.lib.treaties.get(e.treaty)
+        if t is None:
+            self.d.unknown(e.treaty_span or e.span, "treaty", e.treaty, self.lib.treaties)
+            return
+        if e.provision is not None:
+            ids = [p.id for p in t.provisions]
+            if e.provision not in ids:
+                self.d.unknown(e.provision_span or e.span, "provision", e.provision, ids, owner=t.id)
+        for code in (e.bearer, e.beneficiary):
+            if code is not None:
+                self.country_code(code, e.span)
+        if e.status == ACTIVATED:
+            self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
+        for a in e.missing + e.because:
+            self.atom(a)
+
+
+class Checker(_ScenarioChecks):
     def __init__(self, diags: Diagnostics, library_paths: Iterable[str] = ()):
         self.d = diags
         self.lib = Library()
@@ -562,101 +674,6 @@ class Checker:
             return out
         raise AssertionError(c)  # pragma: no cover
 
-    def stratify(self, t: A.TreatyDecl) -> None:
-        """Provisions that refer to each other's states must not form a cycle."""
-        edges: dict[str, list[tuple[str, bool]]] = {}
-        for p in t.provisions:
-            refs: list[tuple[str, bool]] = []
-            for clause, negative in ((p.when, False), (p.upon, False), (p.unless, True), (p.until, True)):
-                if clause is not None:
-                    refs.extend((r.provision, neg) for r, neg in A.state_refs(clause, negative))
-            edges[p.id] = sorted(set(refs))
-        state: dict[str, int] = {}
-        stack: list[tuple[str, bool]] = []
-        reported: set[frozenset[str]] = set()
-        spans = {p.id: p.span for p in t.provisions}
-
-        def visit(n: str) -> None:
-            state[n] = 1
-            for m, neg in edges.get(n, []):
-                if m not in edges:
-                    continue
-                stack.append((m, neg))
-                if state.get(m) == 1:
-                    names = [x for x, _ in stack]
-                    start = names.index(m)  # the first time m is on the path
-                    cyc = names[start:]  # m ... n, m
-                    negs = any(neg2 for _, neg2 in stack[start + 1:])
-                    key = frozenset(cyc)
-                    if key not in reported:
-                        reported.add(key)
-                        self.d.error(spans[n], "E-CYCLE",
-                                     f"provisions of '{t.id}' depend on each other in a cycle"
-                                     f"{' through not/unless/until' if negs else ''}: {' -> '.join(cyc)}",
-                                     "a provision may refer only to provisions that do not refer back to it")
-                elif m not in state:
-                    visit(m)
-                stack.pop()
-            state[n] = 2
-
-        for pid in sorted(edges):
-            if pid not in state:
-                stack.append((pid, False))
-                visit(pid)
-                stack.pop()
-
-    # ------------------------------------------------------------ properties
-    def properties(self) -> None:
-        for _name, prop in sorted(self.lib.properties.items()):
-            for rule in prop.rules:
-                refs = [(rule.treaty, rule.provision, rule.state)]
-                if rule.later is not None:
-                    refs.append(rule.later)
-                for tid, pid, state in refs:
-                    t = self.lib.treaties.get(tid)
-                    if t is None:
-                        self.d.unknown(rule.span, "treaty", tid, self.lib.treaties)
-                        continue
-                    ids = [p.id for p in t.provisions]
-                    if pid not in ids:
-                        self.d.unknown(rule.span, "provision", pid, ids, owner=tid)
-                    if state == DORMANT:  # pragma: no cover - the grammar has no such word
-                        self.d.error(rule.span, "E-PROPERTY", "dormant instances are not listed")
-                if rule.cond is not None and rule.treaty in self.lib.treaties:
-                    t = self.lib.treaties[rule.treaty]
-                    # variables other than rule.var are existential, in an `unless` as in a `when`
-                    # ("always active nato_1949.art5 for X when armed_attack(on: X, at: P) and P in
-                    # scope art6": some P; issue 16 item 10); `cond` checks that they are bound
-                    self.cond(t, rule.cond, {rule.var}, {p.id for p in t.provisions})
-
-    # ------------------------------------------------------------ scenarios
-    def scenario(self, s: A.ScenarioDecl) -> None:
-        if s.interpretation is not None and s.interpretation not in self.lib.interpretations:
-            self.d.unknown(s.interpretation_span or s.span, "interpretation", s.interpretation,
-                           self.lib.interpretations)
-        for f in s.facts:
-            self.atom(f.atom, in_fact=True)
-        for e in s.expects:
-            self.expect(e)
-
-    def expect(self, e: A.Expect) -> None:
-        if e.interpretation is not None and e.interpretation not in self.lib.interpretations:
-            self.d.unknown(e.span, "interpretation", e.interpretation, self.lib.interpretations)
-        t = self.lib.treaties.get(e.treaty)
-        if t is None:
-            self.d.unknown(e.treaty_span or e.span, "treaty", e.treaty, self.lib.treaties)
-            return
-        if e.provision is not None:
-            ids = [p.id for p in t.provisions]
-            if e.provision not in ids:
-                self.d.unknown(e.provision_span or e.span, "provision", e.provision, ids, owner=t.id)
-        for code in (e.bearer, e.beneficiary):
-            if code is not None:
-                self.country_code(code, e.span)
-        if e.status == ACTIVATED:
-            self.d.error(e.span, "E-EXPECT", f"'{ACTIVATED}' is not a status an instance ends in", EXPECT_HINT)
-        for a in e.missing + e.because:
-            self.atom(a)
 
 
 def is_who(lib: Library, value: str, what: str) -> bool:

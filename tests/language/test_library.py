@@ -146,7 +146,7 @@ def test_casus_treaties_lists_eleven_lines(cli) -> None:  # type: ignore[no-unty
     assert len(lines) == 11
     assert [line.split()[0] for line in lines] == SPEC_TREATIES
     nato = next(line for line in lines if line.startswith("nato_1949"))
-    assert "in force 1949-08-24" in nato and "32 parties" in nato and "North Atlantic Treaty" in nato
+    assert "in force 1949-08-24" in nato and "32 members" in nato and "North Atlantic Treaty" in nato
 
 
 def test_casus_check_on_the_bundled_library(cli) -> None:  # type: ignore[no-untyped-def]
