@@ -58,15 +58,18 @@ def test_a_wrong_always_is_found_and_shrunk_to_one_fact(wrong: tuple[engine.Libr
     # one aggression (of some kind) on Belarus, visible once the treaty is in force, and no request
     [fact] = f.scenario.facts
     assert fact.kind in lib.descendants("aggression") | {"aggression"} and fact.roles == {"on": "BY"}
-    # the message speaks of the counter-example as reported (the treaty is in force from 2025-03-13)
-    assert f.message == ("on 2025-03-13 aggression(on: BY) holds but ru_by_2024.art4_2b for BY is not activated "
+    # the message speaks of the counter-example as reported: its first day under the treaty (in force
+    # from 2025-03-13), whatever day the search drew
+    day = _first_day(fact.start)
+    assert f.message == (f"on {day} aggression(on: BY) holds but ru_by_2024.art4_2b for BY is not activated "
                          "(RU -> BY pending)")
     # the saved text names the property, its rule and the seed, and pins the answer in an expect line
     head, body = f.casus.split('scenario "counter-example to wrong_always" {\n', 1)
     assert head.startswith("# counter-example to property wrong_always [")
     assert "always activated ru_by_2024.art4_2b for X when aggression(on: X)" in head
     assert "--seed 3" in head
-    assert body.endswith(f"{fact.text}\n  expect ru_by_2024.art4_2b RU -> BY pending, activated never\n}}\n")
+    # (pending on the day of the one-day aggression, lapsed the day after: 4(2)(b) needs the request while it lasts)
+    assert body.endswith(f"{fact.text}\n  expect ru_by_2024.art4_2b RU -> BY lapsed, activated never\n}}\n")
 
 
 def test_counter_examples_are_minimal(wrong: tuple[engine.Library, Path], tmp_path: Path) -> None:
@@ -123,11 +126,19 @@ def test_always_when_binds_other_variables(tmp_path: Path) -> None:
                              "region europe holds but nato_1949.art5 for FR is not fulfilled ("), bad[0]
 
 
+def _first_day(start: int) -> str:
+    """The first day a fact starting on `start` is seen by ru_by_2024 (in force 2025-03-13)."""
+    import datetime as dt
+
+    return max(dt.date.fromordinal(start), dt.date(2025, 3, 13)).isoformat()
+
+
 def test_a_wrong_ordering_is_found(wrong: tuple[engine.Library, Path], tmp_path: Path) -> None:
     lib, _ = wrong
     [f] = fz.check_property(lib, lib.properties["wrong_order"], examples=200, seed=3, cache=tmp_path)
-    assert "ru_by_2024.art2_consult RU -> BY is activated on 2025-03-13" in f.message
     assert len(f.scenario.facts) == 1
+    day = _first_day(f.scenario.facts[0].start)
+    assert f"ru_by_2024.art2_consult RU -> BY is activated on {day}" in f.message
 
 
 def test_cli_prints_a_runnable_counter_example_and_its_explanation(wrong: tuple[engine.Library, Path],
