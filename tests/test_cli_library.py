@@ -213,10 +213,14 @@ def _on_a_terminal(*args: str) -> tuple[int, str, str]:
     """Run casus with stderr on a pseudo-terminal (stdout a pipe): exit code, stdout, what the
     terminal showed."""
     import pty  # noqa: F401 - a POSIX system: os.openpty below
+    import tempfile
 
     master, slave = os.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", *args], stdout=subprocess.PIPE,
+    # stdout to a file, not a pipe: a pipe nobody reads while the terminal is read would fill up
+    # and stop the process (the output of three NATO scenarios is larger than a pipe's buffer)
+    sink = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", *args], stdout=sink,
                             stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     shown = b""
@@ -228,8 +232,11 @@ def _on_a_terminal(*args: str) -> tuple[int, str, str]:
         if not chunk:
             break
         shown += chunk
-    out, _ = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
     os.close(master)
+    sink.seek(0)
+    out = sink.read()
+    sink.close()
     return proc.returncode, out.decode(), shown.decode()
 
 
