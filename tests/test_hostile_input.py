@@ -107,7 +107,7 @@ def test_a_report_with_an_event_on_9999_12_31(cli, tmp_path, monkeypatch) -> Non
     r = cli("report", "t.casus", "-o", "r.html")
     assert r.exit_code == 0, r.stderr
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "9999-12-31" in html and "10000-01-" in html
+    assert "9999-12-31" in html and ">10000-01<" in html  # the axis runs on past the calendar (a month tick)
     r = cli("run", "t.casus", "--treaty", "theta", "--format", "json")
     assert r.exit_code == 0 and '"since": "9999-12-31"' in r.output
 

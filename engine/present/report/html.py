@@ -166,10 +166,14 @@ def _fit(text: str, room: float, size: float) -> str:
 
 def _ticks(start: int, end: int) -> list[tuple[int, str]]:
     """Axis ticks on month or year boundaries: the finest step (1, 2, 3 or 6 months; 1, 2, 5, 10,
-    20 or 50 years) that gives at most 10 ticks between `start` and `end` (day ordinals)."""
+    20 or 50 years) that gives at most 10 ticks between `start` and `end` (day ordinals). An axis
+    that runs past 9999-12-31 (Python's last date) is worked out 400 years earlier, where the
+    Gregorian calendar is the same, and labelled where it is (`iso`)."""
     import datetime as dt
 
-    s, e = dt.date.fromordinal(max(start, 1)), dt.date.fromordinal(max(end, 1))
+    cycle = 146097  # days in 400 Gregorian years
+    shift = max(0, -(-(end - dt.date.max.toordinal()) // cycle)) * cycle
+    s, e = (dt.date.fromordinal(max(day - shift, 1)) for day in (start, end))
     first = s.year * 12 + s.month - 1
     last = e.year * 12 + e.month - 1
     for step in (1, 2, 3, 6, 12, 24, 60, 120, 240, 600):
@@ -179,9 +183,10 @@ def _ticks(start: int, end: int) -> list[tuple[int, str]]:
             break
     out = []
     for m in months:
-        d = dt.date(m // 12, m % 12 + 1, 1)
-        if start <= d.toordinal() <= end:
-            out.append((d.toordinal(), f"{d.year}" if step >= 12 else f"{d.year}-{d.month:02d}"))
+        day = dt.date(m // 12, m % 12 + 1, 1).toordinal() + shift
+        if start <= day <= end:
+            label = iso(day)
+            out.append((day, label[:-6] if step >= 12 else label[:-3]))
     return out
 
 
