@@ -41,8 +41,8 @@ CASES = {
     "union_state": '''\
         scenario "Drone strike on Russian aircraft at a Belarusian airfield" {
           2030-02-01  armed_attack(by: terrorist_group, on: RU, at: BY-MI)
-          expect ru_by_2024.art2 BY -> RU pending since 2030-02-01
-          expect ru_by_2024.art2_union_by RU -> BY pending since 2030-02-01
+          expect ru_by_2024.art2 BY -> RU lapsed since 2030-02-02  # a one-day strike: over before any agreement
+          expect ru_by_2024.art2_union_by RU -> BY lapsed since 2030-02-02
           expect no ru_by_2024.art2_union_ru BY -> RU
           expect no ru_by_2024.art6 RU -> RU
         }
