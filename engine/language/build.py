@@ -40,13 +40,13 @@ def iso(ordinal: int | None) -> str | None:
         return dt.date.fromordinal(ordinal).isoformat()
     # Outside Python's calendar (a deadline or a report's margin past 9999-12-31): the proleptic
     # Gregorian calendar repeats every 400 years, so shift by whole cycles and back.
-    cycles = (ordinal - 1) // _CYCLE
-    d = dt.date.fromordinal(ordinal - cycles * _CYCLE)
+    cycles = (ordinal - 1) // CYCLE_DAYS
+    d = dt.date.fromordinal(ordinal - cycles * CYCLE_DAYS)
     return f"{d.year + 400 * cycles:04d}-{d.month:02d}-{d.day:02d}"
 
 
 _LAST = dt.date.max.toordinal()
-_CYCLE = 146097  # days in 400 Gregorian years
+CYCLE_DAYS = 146097  # days in 400 Gregorian years: the calendar repeats after them (iso; the report's axis)
 
 
 class Builder:

@@ -17,7 +17,7 @@ from engine.core.records import scenario_says
 from engine.kernel.facts import BIG, Scenario
 from engine.language import ast as A
 from engine.language import render as R
-from engine.language.build import iso
+from engine.language.build import CYCLE_DAYS, iso
 from engine.language.library import Library
 from engine.present.graph import STATUS_STYLE, build, duty_text, qualifier_text, to_svg
 from engine.present.report.text import MODAL, CompareRow, compare_rows
@@ -171,8 +171,7 @@ def _ticks(start: int, end: int) -> list[tuple[int, str]]:
     Gregorian calendar is the same, and labelled where it is (`iso`)."""
     import datetime as dt
 
-    cycle = 146097  # days in 400 Gregorian years
-    shift = max(0, -(-(end - dt.date.max.toordinal()) // cycle)) * cycle
+    shift = max(0, -(-(end - dt.date.max.toordinal()) // CYCLE_DAYS)) * CYCLE_DAYS
     s, e = (dt.date.fromordinal(max(day - shift, 1)) for day in (start, end))
     first = s.year * 12 + s.month - 1
     last = e.year * 12 + e.month - 1
