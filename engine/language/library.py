@@ -147,6 +147,12 @@ def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
 
 # ---------------------------------------------------------------------------- the checker
 
+# the condition nodes that bind nothing (they test what is already bound): the checker is below
+# the kernel, so it names them here; tests/kernel/test_conditions.py holds them to the `test`
+# column of the kernel's KINDS table
+TESTS = (A.Not, A.InArea, A.InParties, A.IsWho, A.PlaceOf)
+
+
 
 class _ScenarioChecks:
     """The checks that read a whole treaty or the whole library once it is collected (the
@@ -622,8 +628,7 @@ class Checker(_ScenarioChecks):
             bound = set(outer)
             out: set[str] = set()
             # bind positively first, so that order within `and` does not matter for safety
-            tests = (A.Not, A.InArea, A.InParties, A.IsWho, A.PlaceOf)
-            for item in sorted(c.items, key=lambda i: isinstance(i, tests)):
+            for item in sorted(c.items, key=lambda i: isinstance(i, TESTS)):
                 got = self.cond(t, item, bound, ids)
                 bound |= got
                 out |= got

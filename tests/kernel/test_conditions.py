@@ -78,6 +78,14 @@ def test_kind_of_the_tests_and_negation() -> None:
     assert (C.KINDS[A.IsWho].test, C.KINDS[A.IsWho].monotone, C.KINDS[A.IsWho].treaty) == (True, True, False)
 
 
+def test_the_checker_orders_the_same_tests_as_the_kernel() -> None:
+    # the checker (below the kernel) binds the parts of an `and` before its tests, as the solver
+    # does: both must call the same node kinds tests
+    from engine.language.library import TESTS
+
+    assert set(TESTS) == {cls for cls, k in C.KINDS.items() if k.test}
+
+
 def test_children_and_nodes() -> None:
     c = parse(NOT)
     assert isinstance(c, A.And)
