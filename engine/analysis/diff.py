@@ -123,8 +123,9 @@ class Search:
     def _actions_can_matter(self, facts: frozenset[DFact]) -> bool:
         """An action fact changes only the instances it is done toward (no provision refers to
         another's state): it can add a difference only where, without it, the two treaties give
-        that duty and agree on it."""
-        for f in facts:
+        that duty and agree on it. The facts in order: which outcomes are worked out (the engine
+        runs the report counts) must not depend on a set's hash order."""
+        for f in sorted(facts):
             if not self._is_action[f.kind]:
                 continue
             roles = dict(f.roles)
@@ -138,8 +139,9 @@ class Search:
 
     def _fulfilment_only(self, facts: frozenset[DFact], key: Key, ea: frozenset, eb: frozenset) -> bool:
         """True when the scenario holds an action done toward a duty of `key` and the two
-        treaties already differ on that action without it: the action only fulfils."""
-        for f in facts:
+        treaties already differ on that action without it: the action only fulfils. The facts in
+        order, as in `_actions_can_matter`."""
+        for f in sorted(facts):
             if not _fulfils(f, key):
                 continue
             rest = facts - {f}
