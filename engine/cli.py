@@ -17,6 +17,14 @@ import click
 from engine import __version__, api
 from engine.base.errors import CasusError, Diagnostic
 from engine.base.source import Span
+from engine.cli_complete import (
+    complete_casus_file,
+    complete_provision,
+    complete_scenario,
+    complete_space,
+    complete_treaty,
+    install_shells,
+)
 
 if TYPE_CHECKING:
     from engine.io.load import LibraryArg
@@ -84,100 +92,6 @@ def _load(paths: Sequence[str], library: LibraryArg) -> tuple[Library, list[Scen
     return api.load_scenarios(paths, library)
 
 
-# ---------------------------------------------------------------------------- shell completion
-# click's own (`eval "$(_CASUS_COMPLETE=bash_source casus)"`, see the README). A completion must
-# never fail loudly: whatever goes wrong, it offers nothing rather than a traceback at a prompt.
-
-def _files(incomplete: str, suffixes: tuple[str, ...]) -> list[Any]:
-    """Files with these suffixes and folders whose path starts with `incomplete`, sorted."""
-    from click.shell_completion import CompletionItem
-
-    folder, _, stem = incomplete.rpartition("/")
-    where = Path(folder + "/" if folder or incomplete.startswith("/") else ".")
-    try:
-        entries = sorted(where.iterdir())
-    except OSError:
-        return []
-    out = []
-    for e in entries:
-        if not e.name.startswith(stem) or (e.name.startswith(".") and not stem.startswith(".")):
-            continue
-        shown = f"{folder}/{e.name}" if folder or incomplete.startswith("/") else e.name
-        if e.is_dir():
-            out.append(CompletionItem(shown + "/", type="plain"))
-        elif e.name.endswith(suffixes):
-            out.append(CompletionItem(shown))
-    return out
-
-
-def _completion_library(ctx: click.Context) -> Library | None:
-    try:
-        library = ctx.params.get("library")
-        extra = ctx.params.get("extra") or ()
-        return api.load_library(api.sources(library, extra) if extra else library)
-    except Exception:  # a broken --with file: no names to offer
-        return None
-
-
-def complete_treaty(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Treaty ids of the library (and, for `diff`, .casus files)."""
-    from click.shell_completion import CompletionItem
-
-    lib = _completion_library(ctx)
-    ids = sorted(t for t in lib.treaties if t.startswith(incomplete)) if lib else []
-    items = [CompletionItem(t) for t in ids]
-    if param.name in ("a", "b"):
-        items += _files(incomplete, (".casus",))
-    return items
-
-
-def complete_provision(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """`TREATY.` first, then `TREATY.PROVISION` once a treaty is written out."""
-    from click.shell_completion import CompletionItem
-
-    lib = _completion_library(ctx)
-    if lib is None:
-        return []
-    treaty, dot, _ = incomplete.partition(".")
-    if dot and treaty in lib.treaties:
-        names = sorted(f"{treaty}.{p.id}" for p in lib.treaties[treaty].provisions)
-        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
-    return [CompletionItem(f"{t}.", type="plain") for t in sorted(lib.treaties) if t.startswith(incomplete)]
-
-
-def complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Bundled scenario names, then scenario files (.casus, .json) and folders."""
-    from click.shell_completion import CompletionItem
-
-    from engine.base.paths import scenarios_dir
-
-    try:
-        folder = scenarios_dir()
-        names = sorted({f.stem for f in folder.iterdir() if f.suffix in (".casus", ".json")})
-    except OSError:
-        names = []
-    return ([CompletionItem(n) for n in names if n.startswith(incomplete)]
-            + _files(incomplete, (".casus", ".json")))
-
-
-def complete_casus_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Language files (.casus) and folders."""
-    return _files(incomplete, (".casus",))
-
-
-def complete_space(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Bundled sweep spaces by name, then JSON files and folders."""
-    from click.shell_completion import CompletionItem
-
-    from engine.base.paths import scenarios_dir
-
-    try:
-        names = sorted(f.stem for f in (scenarios_dir() / "spaces").glob("*.json"))
-    except OSError:
-        names = []
-    return [CompletionItem(n) for n in names if n.startswith(incomplete)] + _files(incomplete, (".json",))
-
-
 WORKERS_PER_CPU = 4
 
 
@@ -213,6 +127,9 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--library", "library", metavar="DIR",
                         help="Use the treaties in DIR instead of the bundled library (keeping the standard "
                              "vocabulary, regions and interpretations unless DIR declares its own).")(wrapper)
+
+
+install_shells()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

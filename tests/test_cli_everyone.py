@@ -150,6 +150,40 @@ def test_completion_of_bundled_scenarios_and_files(tmp_path: Path, monkeypatch: 
     assert _complete(["run", "--with"], "kursk_m") == ["kursk_mine.casus"]
 
 
+BASH_PROBE = """
+eval "$(_CASUS_COMPLETE=bash_source casus)"
+compopt() { echo "compopt $1 $2"; }   # the builtin works only inside a real completion
+COMP_WORDS=(casus explain kursk_2024 "$1"); COMP_CWORD=3
+_casus_completion casus
+echo "reply: ${COMPREPLY[*]}"
+"""
+
+
+def _bash_complete(incomplete: str) -> str:
+    """What bash's completion function does for `casus explain kursk_2024 <incomplete>`, through
+    the script the README has users install (the `casus` beside this interpreter)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", BASH_PROBE, "probe", incomplete], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not (Path(sys.executable).parent / "casus").exists(), reason="casus is not installed here")
+def test_bash_adds_no_space_after_a_prefix() -> None:
+    """`ru_kp_2024.` and `folder/` are typed on after, so bash must not add a space; a whole
+    `TREATY.PROVISION` gets one."""
+    assert _bash_complete("ru_kp") == "compopt -o nospace\nreply: ru_kp_2024.\n"
+    assert _bash_complete("ru_kp_2024.art4") == "reply: ru_kp_2024.art4\n"
+
+
+def test_zsh_adds_no_suffix_after_a_prefix() -> None:
+    result = CliRunner().invoke(main, [], prog_name="casus", env={"_CASUS_COMPLETE": "zsh_source"},
+                                complete_var="_CASUS_COMPLETE")
+    assert "compadd -S '' -U -V unsorted -a prefixes" in result.output
+    assert '"$key" == *[./]' in result.output
+
+
 def test_completion_never_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "bad.casus"
     bad.write_text("treaty {", encoding="utf-8")
