@@ -656,9 +656,11 @@ def _write_output(output: str, text: str | Iterable[str], paths: Sequence[str], 
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--summary", is_flag=True, help="With csv or json: one record per provision, not per scenario.")
 @click.option("-o", "--output", "output", default=None, metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @library_option
 @_guard
-def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, library: LibraryArg) -> None:
+def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, quiet: bool,
+          library: LibraryArg) -> None:
     """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md).
 
@@ -673,7 +675,7 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
         _check_output(output, [str(path)], library)
     sp = sweeps.load_space(path)
     lib = api.load_library(library)
-    progress = sweeps.progress_bar() if sys.stderr.isatty() else None
+    progress = sweeps.progress_bar() if sys.stderr.isatty() and not quiet else None
     result = sweeps.run_space(lib, sp, _cap_workers(workers), library, progress)
     if fmt == "table":
         text = sweeps.to_table(result)

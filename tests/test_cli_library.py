@@ -251,3 +251,11 @@ def test_batch_shows_progress_only_on_a_terminal(cli: Callable[..., Any], tmp_pa
     assert code == 0 and shown == ""
     piped = cli("run", "--batch", path, "--treaty", "nato_1949")  # stderr not a terminal
     assert piped.exit_code == 0 and piped.stderr == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_sweep_shows_progress_on_a_terminal_unless_quiet() -> None:
+    code, out, shown = _on_a_terminal("sweep", "seed_sweep", "--format", "csv")
+    assert code == 0 and out and "/s" in shown
+    code, quiet_out, shown = _on_a_terminal("sweep", "seed_sweep", "--format", "csv", "--quiet")
+    assert code == 0 and quiet_out == out and shown == ""
