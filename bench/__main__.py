@@ -7,7 +7,9 @@
    scenarios x 32 provisions (100k with --full), events per scenario 5/50/500, provisions
    32/136/510;
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
-3. scale: one scenario of many facts against the whole library; NATO with members attacked in
+3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
+   the peers' rule set of about the same size (bench/realistic.py);
+4. scale: one scenario of many facts against the whole library; NATO with members attacked in
    turn; peak memory of each child process (bench/scale.py).
 
 --write-readme replaces the "## Speed" section at the end of README.md with the tables."""
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 from . import peers as P
-from . import scale, startup
+from . import realistic, scale, startup
 from .common import ROOT, machine
 
 NEEDED = ["rules.json", "rules48.json", "rules192.json", "s1k.jsonl", "s10k.jsonl", "e5.jsonl", "e50.jsonl",
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
-    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, scale")
+    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = " ".join(argv if argv is not None else sys.argv[1:])
     parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} "
              f"with `python3 -m bench{' ' + args if args else ''}`."]
+    hand_rate: float | None = None
     if "peers" not in skip:
         peers = Path(a.peers) if a.peers else P.peers_dir()
         if peers is None:
@@ -74,11 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             rows = bench.run(a.full)
             note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
                                            "(`apt-get install -y swi-prolog-nox`).")
+            hand_rate = next((m["hand"].rate for g, _, scen, _, m in rows if g == "N" and scen == "s10k.jsonl"), None)
             parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else "")
                          + "\n\n" + bench.compiled_note())
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         parts.append(startup.render(startup.measure(5 if a.quick else 10)))
+    if "realistic" not in skip:
+        print("  realistic scenarios, bundled library …", file=sys.stderr, flush=True)
+        n = 2_000 if a.quick else 10_000
+        parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work), hand_rate))
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))

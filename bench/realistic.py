@@ -1,0 +1,221 @@
+"""The bundled library on realistic scenarios (issue 18, item 2): how fast casus runs the eleven
+treaties on the kind of timeline a researcher writes, in CSV and in the result JSON.
+
+    python3 -m bench.realistic [--scenarios 2000] [--seed 1] [--write FILE.jsonl]
+
+Each scenario (seeded) picks a treaty and a day from 1950 on, a member of that treaty as the party
+under threat (whether or not the treaty is in force then) and an attacker from outside, and tells
+a short story in 3 to 12 facts: a threat or an assessment, often an armed attack — against the
+party's territory (sometimes at one of its subdivisions) or against its forces, vessels or
+aircraft at sea (an area of obligations/areas.casus) — that lasts or ends, requests for
+consultations or assistance, heads-of-state agreements, a state of war, sanctions, Security
+Council measures, and other members consulting or assisting. About one scenario in ten also has
+a member withdraw or denounce. The run is `casus run --batch FILE` over the whole library, in
+CSV and in JSON, the whole process timed (start-up, reading, writing)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .common import ROOT, Timing, casus_cmd, median, run_timed, table
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEAS = ["north_atlantic_north", "north_atlantic", "baltic_sea", "north_sea", "mediterranean_sea", "black_sea",
+        "caribbean_sea", "south_atlantic", "red_sea", "persian_gulf", "south_china_sea", "east_china_sea",
+        "sea_of_japan", "yellow_sea", "philippine_sea", "coral_sea", "pacific_ocean", "high_seas"]
+OUTSIDERS = ["RU", "CN", "KP", "IR", "US", "GB", "FR", "TR", "AZ", "IN", "PK", "SY", "VE", "CU", "IQ"]
+LAST = dt.date(2026, 12, 31)
+
+
+@dataclass(frozen=True)
+class TreatyFacts:
+    """What a generator needs of a treaty: its id and its members, each with a first day."""
+
+    id: str
+    members: tuple[tuple[str, dt.date], ...]  # code, the day its membership starts (or the treaty's)
+
+
+def library_treaties() -> list[TreatyFacts]:
+    import engine
+
+    lib = engine.load_library()
+    out = []
+    for tid in sorted(lib.treaties):
+        t = lib.treaties[tid]
+        start = t.in_force or dt.date(1950, 1, 1).toordinal()  # days are ordinals in the library
+        members = sorted({(m.party.code, dt.date.fromordinal(max(m.start or start, start))) for m in t.members})
+        out.append(TreatyFacts(tid, tuple(members)))
+    return out
+
+
+def subdivisions(code: str) -> list[str]:
+    import pycountry
+
+    try:
+        return sorted(s.code for s in pycountry.subdivisions.get(country_code=code) or [])
+    except (KeyError, LookupError):  # pragma: no cover - a code pycountry does not know
+        return []
+
+
+class Story:
+    """One scenario: facts in date order, told about one party of one treaty."""
+
+    def __init__(self, rng: random.Random, treaty: TreatyFacts, subs: dict[str, list[str]], n: int) -> None:
+        self.rng = rng
+        self.treaty = treaty
+        self.subs = subs
+        self.events: list[dict[str, Any]] = []
+        victim, joined = rng.choice(treaty.members)
+        # mostly while the party is a member, sometimes before (the treaty answers "not yet")
+        first = joined if rng.random() < 0.9 else dt.date(1950, 1, 1)
+        span = max((LAST - first).days, 30)
+        self.day = first + dt.timedelta(days=rng.randrange(span))
+        self.victim = victim
+        others = [c for c, _ in treaty.members if c != victim]
+        self.allies = others or [victim]
+        self.attacker = rng.choice([c for c in OUTSIDERS if c != victim])
+        self.tell(n)
+
+    def later(self, most: int = 60) -> str:
+        self.day = min(self.day + dt.timedelta(days=self.rng.randrange(0, most)), LAST)
+        return self.day.isoformat()
+
+    def add(self, kind: str, **roles: Any) -> None:
+        self.events.append({"kind": kind, "date": roles.pop("date", None) or self.later(), **roles})
+
+    def attack(self) -> None:
+        rng = self.rng
+        roles: dict[str, Any] = {"by": self.attacker, "on": self.victim}
+        target = rng.choices(["territory", "forces", "vessels", "aircraft"], [6, 2, 2, 1])[0]
+        if target == "territory":
+            subs = self.subs.get(self.victim) or []
+            if subs and rng.random() < 0.4:
+                roles["at"] = rng.choice(subs)
+        else:
+            roles["against"] = target
+            roles["at"] = rng.choice(SEAS)
+        start = self.later()
+        if rng.random() < 0.5:  # an attack that lasts: to a later day or still going on
+            end = self.day + dt.timedelta(days=rng.randrange(1, 400))
+            roles["until"] = None if rng.random() < 0.3 or end > LAST else end.isoformat()
+        kind = rng.choices(["armed_attack", "aggression", "coercion"], [6, 3, 1])[0]
+        self.add(kind, date=start, **roles)
+
+    def tell(self, n: int) -> None:
+        rng = self.rng
+        opening = rng.choices(["threat", "imminent_threat", "assessment", "critical_threat"], [5, 3, 2, 1])[0]
+        if opening == "assessment":
+            self.add("assessment", by=rng.choice(self.allies), on=self.victim)
+        else:
+            self.add(opening, by=self.attacker, on=self.victim)
+        while len(self.events) < n:
+            step = rng.choices(["attack", "request", "agreement", "war", "consult", "assist", "sanctions", "unsc",
+                                "threat"], [4, 3, 2, 1, 2, 2, 1, 1, 1])[0]
+            ally = rng.choice(self.allies)
+            if step == "attack":
+                self.attack()
+            elif step == "request":
+                self.add("request", **{"from": self.victim, "to": ally, "for": rng.choice(["assist", "consult"])})
+            elif step == "agreement":
+                self.add("agreement", by=ally, **{"with": self.victim, "on": "assist"})
+            elif step == "war":
+                self.add("state_of_war", party=self.victim)
+            elif step == "consult":
+                self.add("consult", by=ally, **{"with": self.victim})
+            elif step == "assist":
+                self.add("assist", by=ally, to=self.victim)
+            elif step == "sanctions":
+                self.add("sanctions", by=self.attacker, on=self.victim)
+            elif step == "unsc":
+                self.add("unsc_measures", on=self.victim)
+            else:
+                self.add("threat", by=self.attacker, on=rng.choice(self.allies))
+        if rng.random() < 0.1:
+            self.add(rng.choice(["withdrawal", "denunciation"]), party=rng.choice(self.allies), treaty=self.treaty.id)
+
+
+def scenarios(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """n scenarios as JSON documents (the batch format of docs/formats.md)."""
+    rng = random.Random(seed)
+    treaties = library_treaties()
+    codes = sorted({c for t in treaties for c, _ in t.members})
+    subs = {c: subdivisions(c) for c in codes}
+    out = []
+    for i in range(n):
+        treaty = rng.choice(treaties)
+        story = Story(rng, treaty, subs, rng.randint(3, 12))
+        out.append({"name": f"{treaty.id} story {i + 1}", "events": story.events})
+    return out
+
+
+def write(path: Path, n: int, seed: int = 1) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for doc in scenarios(n, seed):
+            f.write(json.dumps(doc, separators=(",", ":")) + "\n")
+
+
+@dataclass
+class Row:
+    output: str  # "CSV" or "result JSON"
+    scenarios: int
+    timing: Timing
+
+    @property
+    def rate(self) -> float:
+        return self.scenarios / self.timing.wall if self.timing.wall > 0 else 0.0
+
+
+def measure(n: int, runs: int, work: Path, seed: int = 1) -> list[Row]:
+    src = work / f"realistic_{n}_{seed}.jsonl"
+    write(src, n, seed)
+    rows = []
+    for label, opts in (("CSV", ("--format", "csv")), ("result JSON", ())):
+        times = [run_timed(casus_cmd("run", "--batch", str(src), *opts)) for _ in range(runs)]
+        if any(t.returncode != 0 for t in times):
+            raise RuntimeError(f"casus run --batch {src} {' '.join(opts)} failed")
+        wall = median([t.wall for t in times])
+        rows.append(Row(label, n, Timing(wall, max(t.maxrss_mib for t in times), 0)))
+    return rows
+
+
+def render(rows: list[Row], hand_rate: float | None) -> str:
+    body = []
+    for r in rows:
+        ratio = f"{r.rate / hand_rate:.3f}" if hand_rate else "—"
+        body.append([f"bundled library, {r.scenarios:,} realistic scenarios", r.output, f"{r.timing.wall:.2f}",
+                     f"{r.rate:,.0f}", ratio, f"{r.timing.maxrss_mib:.0f}"])
+    hand = (f"hand.py's rate on the peers' 32-provision rule set (the bundled library has 40 provisions), "
+            f"{hand_rate:,.0f} scen/s" if hand_rate else "hand.py's rate (not measured in this run)")
+    return ("The bundled library (11 treaties, 40 provisions) on realistic scenarios (bench/realistic.py: a "
+            "story of 3-12 facts about a member of one treaty, from 1950 on), whole process, `casus run --batch "
+            f"FILE` in CSV and in result JSON; ratio to {hand} (target ≥ 0.25):\n\n"
+            + table(["case", "output", "wall s", "casus scen/s", "÷ hand", "peak MiB"], body))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m bench.realistic", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenarios", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--write", default=None, metavar="FILE", help="only write the scenarios (JSON Lines) to FILE")
+    a = ap.parse_args(argv)
+    if a.write:
+        write(Path(a.write), a.scenarios, a.seed)
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="casus-realistic-"))
+    print(render(measure(a.scenarios, a.runs, work, a.seed), None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
