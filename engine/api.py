@@ -45,6 +45,15 @@ def run_records(lib: Library, scenario: Scenario, treaties: Sequence[str] | None
     return records.result(lib, evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options))
 
 
+def run_json(lib: Library, scenario: Scenario, treaties: Sequence[str] | None = None,
+             interpretation: str | None = None, options: EvalOptions | None = None) -> str:
+    """As `run`, the result JSON as compact text (one line, no newline): the text of
+    `run(...).model_dump_json(by_alias=True)`, written without pydantic (engine/core/records.py)."""
+    check_names(lib, treaties, interpretation)
+    ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options)
+    return records.result_json(lib, ev)
+
+
 def resolve_scenarios(paths: Sequence[str]) -> list[str]:
     """Paths as given; a bare name such as `kursk_2024` finds a bundled scenario (`NAME`,
     `NAME.casus` or `NAME.json` in the bundled scenarios folder). Raises E-FILE, with a
@@ -214,6 +223,6 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["load", "load_library", "sources", "Sources", "library_files", "LibraryArg",
-           "run", "run_records", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
+           "run", "run_records", "run_json", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
            "Result", "check_names", "resolve_scenarios", "resolve_space", "load_scenarios", "parse_interpretations",
            "compare", "parse_target", "ExpectReport", "check_scenarios", "FuzzPlan", "fuzz_plan"]

@@ -190,12 +190,9 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
             lines += result_csv(api.evaluate(lib, s, list(treaties) or None, interpretation))
         text = "\n".join(lines) + "\n"
     elif fmt == "json":
-        results = [api.run(lib, s, list(treaties) or None, interpretation) for s in scs]
-        if len(results) == 1:
-            text = results[0].to_json()
-        else:
-            docs = [json.loads(r.to_json()) for r in results]
-            text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+        # the text the pydantic models give, without their start-up (api.run_json)
+        docs = [json.loads(api.run_json(lib, s, list(treaties) or None, interpretation)) for s in scs]
+        text = json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
     else:
         from engine.present.report import render_markdown, render_table
 

@@ -86,10 +86,13 @@ def test_a_warm_run_loads_the_same_scenarios(write, cache_dir, monkeypatch) -> N
     assert [engine.run(lib2, s).to_json() for s in warm] == [engine.run(lib, s).to_json() for s in cold]
 
 
-def test_a_warm_table_run_imports_neither_the_parser_nor_pydantic_nor_pycountry(cache_dir) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "csv"])
+def test_a_warm_run_imports_neither_the_parser_nor_pydantic_nor_pycountry(cache_dir, fmt) -> None:  # type: ignore[no-untyped-def]
+    """In every output format (issue 18, item 4: start-up whatever the format): the result JSON
+    is written without pydantic's models."""
     code = ("import sys\n"
             "from engine.cli import main\n"
-            "main(['run', 'kursk_2024'], standalone_mode=False)\n"
+            f"main(['run', 'kursk_2024', '--format', '{fmt}'], standalone_mode=False)\n"
             "print('IMPORTED', sorted(m for m in ('lark', 'pydantic', 'pycountry') if m in sys.modules))\n")
     env = {**os.environ, "CASUS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
     outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
