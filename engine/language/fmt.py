@@ -65,8 +65,7 @@ class _CommentSink:
 def _parser() -> tuple[Lark, _CommentSink]:
     """engine.language.syntax.parser()'s grammar and options, plus a callback that keeps the comments."""
     sink = _CommentSink()
-    lark = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", strict=True,
-                propagate_positions=True, maybe_placeholders=True, lexer_callbacks={"COMMENT": sink})
+    lark = syntax.compile_grammar(grammar_path().read_text(encoding="utf-8"), lexer_callbacks={"COMMENT": sink})
     return lark, sink
 
 

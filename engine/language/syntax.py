@@ -36,20 +36,45 @@ _FRIENDLY = {
 }
 
 
+# How casus compiles the grammar. Not Lark's `strict=True`: its check that no two terminals can
+# match the same text (interegular) takes most of a second, and what it proves is a property of
+# the grammar file, not of a run; tests/language/test_syntax.py compiles it strictly, so a
+# grammar with a collision or a shift/reduce conflict never ships, and without one the parse
+# tables are the same either way.
+OPTIONS: dict[str, object] = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
+
+
+def compile_grammar(text: str, **extra: object) -> Lark:
+    """The grammar compiled with OPTIONS. Lark checks terminal collisions whenever interegular is
+    installed, strict or not (as warnings when not strict), for casus's grammar and for its own
+    grammar of grammars: switched off here for the compile (`lark.lexer.has_interegular`, a
+    module flag; should a Lark release drop it, setting it does nothing and only time is lost)."""
+    import lark.lexer
+    from lark import Lark
+
+    had = getattr(lark.lexer, "has_interegular", False)
+    lark.lexer.has_interegular = False
+    try:
+        return Lark(text, **OPTIONS, **extra)
+    finally:
+        lark.lexer.has_interegular = had
+
+
 @lru_cache(maxsize=1)
-def full_parser() -> Lark:
+def full_parser(strict: bool = False) -> Lark:
     """The grammar compiled without the cache, with Lark's grammar object kept: for tools that
-    read the grammar itself, such as `hypothesis.extra.lark.from_lark(full_parser())`."""
+    read the grammar itself, such as `hypothesis.extra.lark.from_lark(full_parser())`; with
+    `strict`, Lark's strict analysis runs too (terminal collisions and conflicts are errors)."""
     from lark import Lark
 
     text = grammar_path().read_text(encoding="utf-8")
-    return Lark(text, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+    return Lark(text, strict=strict, **OPTIONS)
 
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     """The grammar, compiled once per process and, when the cache folder can be used, once per
-    grammar (Lark's strict analysis takes most of a second; reading it back, milliseconds). The
+    grammar (compiling takes a few tenths of a second; reading it back, milliseconds). The
     compiled parser goes through casus's own authenticated cache (engine/base/cache.py), never
     Lark's `cache=` option, which unpickles a file whose name anyone can guess."""
     import io
@@ -60,15 +85,14 @@ def parser() -> Lark:
     from engine.base import cache
 
     text = grammar_path().read_text(encoding="utf-8")
-    options = dict(parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
-    name = f"grammar-{cache.key(text, lark.__version__, repr(sorted(options.items())))}"
+    name = f"grammar-{cache.key(text, lark.__version__, repr(sorted(OPTIONS.items())))}"
     blob = cache.load_bytes(name)
     if blob is not None:
         try:
             return Lark.load(io.BytesIO(blob))  # bytes casus wrote (their MAC checked)
         except Exception:  # noqa: BLE001, S110 - a stale entry: compile afresh
             pass
-    compiled = Lark(text, **options)
+    compiled = compile_grammar(text)
     buf = io.BytesIO()
     try:
         compiled.save(buf)

@@ -275,3 +275,22 @@ def test_one_file_several_semantic_errors_sorted_by_line_and_column(write) -> No
         (5, 10, "E-UNKNOWN", "did you mean 'ru_kp_2024' or 'ru_by_2024'?"),
     ]
     assert info.value.diagnostics[4].suggestions == ("ru_kp_2024", "ru_by_2024")
+
+
+def test_the_grammar_compiles_under_lark_strict_mode() -> None:
+    """casus compiles the grammar without Lark's strict analysis at run time (engine/language/
+    syntax.py OPTIONS: it costs most of a second per uncached start); the grammar must pass it
+    here: no two terminals match the same text, no shift/reduce conflict. The run-time parser
+    then gives the strict one's tree on every bundled file."""
+    from pathlib import Path
+
+    from engine.language.syntax import full_parser
+
+    strict = full_parser(strict=True)
+    loose = full_parser()
+    root = Path(__file__).resolve().parents[2]
+    files = sorted([*root.glob("obligations/*.casus"), *root.glob("scenarios/*.casus")])
+    assert len(files) > 40
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert loose.parse(text) == strict.parse(text), f
