@@ -16,7 +16,9 @@ the two to each other on the bundled scenarios, generated files and mutations of
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from engine.base.errors import Diagnostics
 from engine.base.memo import collector_paused
@@ -29,7 +31,7 @@ from engine.language.build import Builder
 _TOKEN = re.compile(r"""
     [ \t\r]+
   | (?P<nl>\n)
-  | \#[^\n]*
+  | (?P<comment>\#[^\n]*)
   | (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9A-Za-z_-])
   | (?P<code>[A-Z]{2}(?:-[A-Z0-9]{1,3})?)(?![0-9A-Za-z_-])
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![0-9A-Za-z_])
@@ -52,55 +54,97 @@ class _Decline(Exception):
     """Not for this reader: parse the file with Lark."""
 
 
-Tok = tuple[str, str, int, int]  # kind, text, line, column (a token never spans lines)
+Tok = tuple[str, str, int, int, int]  # kind, text, line, column, offset (a token never spans lines)
 
 
-def _tokens(text: str) -> Iterator[Tok]:
+def _tokens(text: str, comments: list[tuple[int, str]] | None) -> Iterator[Tok]:
     line, line_start = 1, 0
     for m in _TOKEN.finditer(text):
         group = m.lastgroup
-        if group is None:  # white space, a comment
+        if group is None:  # white space
             continue
         if group == "nl":
             line += 1
             line_start = m.end()
             continue
+        if group == "comment":
+            if comments is not None:
+                comments.append((m.start(), m.group()))
+            continue
         value = m.group(group)
-        col = m.start() - line_start + 1
+        if group == "word" or group == "code":
+            value = sys.intern(value)  # the same few names and codes, over and over
+        start = m.start()
+        col = start - line_start + 1
         if group == "word":
             if _NAME.fullmatch(value):
                 if value == "_":  # the wildcard, or a name: Lark decides by the parser's state
                     raise _Decline
-                yield _NAME_T, value, line, col
+                yield _NAME_T, value, line, col, start
             elif _VAR.fullmatch(value):
-                yield _VAR_T, value, line, col
+                yield _VAR_T, value, line, col, start
             elif len(value) == 2 and value.isupper() and value.isascii():
-                yield _CODE, value, line, col
+                yield _CODE, value, line, col, start
             else:  # `RUS`, `AB_c`: Lark would cut them into pieces
                 raise _Decline
         elif group == "date":
-            yield _DATE, value, line, col
+            yield _DATE, value, line, col, start
         elif group == "code":
-            yield _CODE, value, line, col
+            yield _CODE, value, line, col, start
         elif group == "string":
-            yield _STRING, value, line, col
+            yield _STRING, value, line, col, start
         elif group == "punct":
-            yield _PUNCT, value, line, col
+            yield _PUNCT, value, line, col, start
         else:
             raise _Decline
-    yield _END, "", line, 1
+    yield _END, "", line, 1, len(text)
+
+
+@dataclass
+class Entry:
+    """A scenario entry for `casus fmt`, written on one line: where it is, and its canonical
+    text (for a fact: its dates, atom and note, which the printer aligns)."""
+
+    start: int
+    end: int
+    text: str
+    fact: tuple[str, str, str | None] | None = None
+
+
+@dataclass
+class Block:
+    """A scenario block for `casus fmt`: where it starts, its `{` and its end, its header."""
+
+    start: int
+    brace: int
+    end: int
+    header: str
+    entries: list[Entry]
+
+
+@dataclass
+class Layout:
+    """What `casus fmt` needs of a file of scenarios: its blocks, comments and document."""
+
+    blocks: list[Block]
+    comments: list[tuple[int, str]]
+    document: A.Document
 
 
 class _Reader:
-    def __init__(self, src: Source, diags: Diagnostics):
+    def __init__(self, src: Source, diags: Diagnostics, layout: bool = False):
         self.path = src.path
         self.b = Builder(src, diags)
-        self.toks = _tokens(src.text)
+        self.comments: list[tuple[int, str]] | None = [] if layout else None
+        self.blocks: list[Block] | None = [] if layout else None
+        self.toks = _tokens(src.text, self.comments)
         self.tok: Tok = next(self.toks)
+        self.last: Tok = self.tok  # the token taken last
+        self.fact_parts: tuple[str, str, str | None] = ("", "", None)  # the last fact's, for `casus fmt`
 
     # ------------------------------------------------------------ tokens
     def advance(self) -> Tok:
-        t = self.tok
+        t = self.last = self.tok
         self.tok = next(self.toks)
         return t
 
@@ -108,6 +152,7 @@ class _Reader:
         t = self.tok
         if t[0] != kind or (text is not None and t[1] != text):
             raise _Decline
+        self.last = t
         self.tok = next(self.toks)
         return t
 
@@ -133,33 +178,55 @@ class _Reader:
     def scenario(self) -> A.ScenarioDecl:
         first = self.word("scenario")
         name = self.take(_STRING)
-        self.take(_PUNCT, "{")
+        brace = self.take(_PUNCT, "{")
         interp: str | None = None
         interp_span = None
         facts: list[A.FactDecl] = []
         expects: list[A.Expect] = []
         says = None
         b = self.b
+        entries: list[Entry] | None = None
+        if self.blocks is not None:
+            if brace[2] != first[2]:  # a header over several lines (a comment inside): the full printer's
+                raise _Decline
+            entries = []
         while True:
             kind, text = self.tok[0], self.tok[1]
+            start = self.tok
+            shown = ""
             if kind == _DATE:
-                facts.append(self.fact())
+                fact = self.fact()
+                facts.append(fact)
             elif kind == _NAME_T and text in _ENTRY_WORDS:
                 keyword = self.advance()
                 if text == "expect":
-                    expects.append(self.expect(keyword))
+                    expect, shown = self.expect(keyword)
+                    expects.append(expect)
                 elif text == "interpretation":
                     t = self.take(_NAME_T)
                     interp, interp_span = t[1], self.span(t)
+                    shown = f"interpretation {t[1]}"
                 elif text == "says":
-                    says = b.string(self.take(_STRING)[1])
+                    t = self.take(_STRING)
+                    says = b.string(t[1])
+                    shown = f"says {t[1]}"
                 else:  # a scenario's `source` is documentation only
-                    self.take(_STRING)
+                    shown = f"source {self.take(_STRING)[1]}"
             elif kind == _PUNCT and text == "}":
                 last = self.advance()
                 break
             else:
                 raise _Decline
+            if entries is not None:
+                end = self.last
+                if end[2] != start[2]:  # written over several lines: the full printer keeps its cuts
+                    raise _Decline
+                if kind == _DATE:
+                    entries.append(Entry(start[4], end[4] + len(end[1]), "", self.fact_parts))
+                else:
+                    entries.append(Entry(start[4], end[4] + len(end[1]), shown))
+        if self.blocks is not None and entries is not None:
+            self.blocks.append(Block(first[4], brace[4], last[4] + 1, f"scenario {name[1]}", entries))
         return A.ScenarioDecl(b.string(name[1]) or "", interp, tuple(facts), tuple(expects), says,
                               self.between(first, last), interp_span)
 
@@ -168,10 +235,13 @@ class _Reader:
         start_tok = self.advance()
         start = b.date_at(start_tok[1], self.span(start_tok))
         end: int | None = start
+        dates = start_tok[1]
         if self.at(_PUNCT, ".."):
             self.advance()
+            dates += ".."
             if self.tok[0] == _DATE:
                 end_tok = self.advance()
+                dates += end_tok[1]
                 end = b.date_at(end_tok[1], self.span(end_tok))
                 if end < start:
                     b.interval_error(start_tok[1], end_tok[1], self.span(end_tok))
@@ -183,6 +253,8 @@ class _Reader:
             self.advance()
             last = self.take(_STRING)
             note = b.string(last[1])
+        if self.blocks is not None:
+            self.fact_parts = (dates, atom.render(), last[1] if note is not None else None)
         return A.FactDecl(atom, start, end, note, self.between(start_tok, last))
 
     def atom(self) -> tuple[A.Atom, Tok]:
@@ -212,7 +284,8 @@ class _Reader:
         last = self.take(_PUNCT, ")")
         return A.Atom(name[1], tuple(args), self.between(name, last)), last
 
-    def expect(self, first: Tok) -> A.Expect:
+    def expect(self, first: Tok) -> tuple[A.Expect, str]:
+        """An `expect` line, and its canonical text (`casus fmt`)."""
         b = self.b
         under = None
         if self.at(_NAME_T, "under"):
@@ -227,8 +300,10 @@ class _Reader:
             self.advance()
             self.word("from")
             treaty = last = self.take(_NAME_T)
-            return A.Expect(form="nothing", treaty=treaty[1], treaty_span=self.span(treaty),
-                            span=self.between(first, last), **base)  # type: ignore[arg-type]
+            head = f"expect{' under ' + under[1] if under is not None else ''} "
+            return (A.Expect(form="nothing", treaty=treaty[1], treaty_span=self.span(treaty),
+                             span=self.between(first, last), **base),  # type: ignore[arg-type]
+                    f"{head}nothing from {treaty[1]}")
         absent = self.at(_NAME_T, "no")
         if absent:
             self.advance()
@@ -237,21 +312,26 @@ class _Reader:
             raise _Decline
         self.take(_PUNCT, ".")
         prov = self.take(_NAME_T)
-        bearer, _ = self.who()
+        bearer, who1 = self.who()
         self.take(_PUNCT, "->")
         beneficiary, last = self.who()
+        head = f"expect{' under ' + under[1] if under is not None else ''} "
+        text = f"{treaty[1]}.{prov[1]} {who1[1]} -> {last[1]}"
         base.update(provision=prov[1], bearer=bearer, beneficiary=beneficiary, treaty_span=self.span(treaty),
                     provision_span=self.span(prov))
         if absent:
-            return A.Expect(form="absent", treaty=treaty[1], span=self.between(first, last),
-                            **base)  # type: ignore[arg-type]
+            return (A.Expect(form="absent", treaty=treaty[1], span=self.between(first, last),
+                             **base),  # type: ignore[arg-type]
+                    f"{head}no {text}")
         state = self.take(_NAME_T)
         if state[1] not in _STATES:
             raise _Decline
         base["status"] = state[1]
+        text += f" {state[1]}"
         last = state
         missing: list[A.Atom] = []
         because: list[A.Atom] = []
+        first_detail = True
         while True:
             if self.at(_PUNCT, ","):
                 self.advance()
@@ -260,27 +340,32 @@ class _Reader:
             if self.tok[0] != _NAME_T:
                 break
             word = self.tok[1]
+            if word not in ("since", "activated", "missing", "because"):
+                break
+            self.advance()
             if word == "since":
-                self.advance()
                 last = self.take(_DATE)
                 base["since"] = b.date_at(last[1], self.span(last))
+                detail = f"since {last[1]}"
             elif word == "activated":
-                self.advance()
                 if self.at(_NAME_T, "never"):
                     last = self.advance()
                     base["never_activated"] = True
+                    detail = "activated never"
                 else:
                     last = self.take(_DATE)
                     base["activated"] = b.date_at(last[1], self.span(last))
-            elif word in ("missing", "because"):
-                self.advance()
+                    detail = f"activated {last[1]}"
+            else:
                 atom, last = self.atom()
                 (missing if word == "missing" else because).append(atom)
-            else:
-                break
+                detail = f"{word} {atom.render()}"
+            text += (" " if first_detail and word == "since" else ", ") + detail
+            first_detail = False
         base.update(missing=tuple(missing), because=tuple(because))
-        return A.Expect(form="status", treaty=treaty[1], span=self.between(first, last),
-                        **base)  # type: ignore[arg-type]
+        return (A.Expect(form="status", treaty=treaty[1], span=self.between(first, last),
+                         **base),  # type: ignore[arg-type]
+                f"{head}{text}")
 
     def who(self) -> tuple[str | None, Tok]:
         """`CODE` or `*` (any: None), and its token."""
@@ -304,3 +389,17 @@ def read(src: Source, diags: Diagnostics) -> A.Document | None:
         return None
     diags.items.extend(local.items)
     return doc
+
+
+def layout(src: Source) -> Layout | None:
+    """What `casus fmt` needs of a file of scenarios only whose every entry and header is written
+    on one line (None for any other file: the full printer's, on Lark's tree)."""
+    reader = None
+    try:
+        with collector_paused():
+            reader = _Reader(src, Diagnostics(), layout=True)
+            doc = reader.document()
+    except _Decline:
+        return None
+    assert reader.blocks is not None and reader.comments is not None
+    return Layout(reader.blocks, reader.comments, doc)
