@@ -8,7 +8,9 @@
    32/136/510;
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. scale: one scenario of many facts against the whole library; NATO with members attacked in
-   turn; peak memory of each child process (bench/scale.py).
+   turn; peak memory of each child process (bench/scale.py);
+4. big input: `casus check` and `casus fmt --check` of one 1 MB and one 5 MB scenario file (1 MB
+   only with --quick), wall time and peak memory (bench/big_input.py).
 
 --write-readme replaces the "## Speed" section at the end of README.md with the tables."""
 
@@ -23,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import big_input, scale, startup
 from . import peers as P
-from . import scale, startup
 from .common import ROOT, machine
 
 NEEDED = ["rules.json", "rules48.json", "rules192.json", "s1k.jsonl", "s10k.jsonl", "e5.jsonl", "e50.jsonl",
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
-    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, scale")
+    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, scale, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))
+    if "big" not in skip:
+        parts.append(big_input.render(big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
     text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
     print(text)
     if a.write_readme:
