@@ -10,7 +10,9 @@
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
    the peers' rule set of about the same size (bench/realistic.py);
 4. scale: one scenario of many facts against the whole library; NATO with members attacked in
-   turn; peak memory of each child process (bench/scale.py).
+   turn; peak memory of each child process (bench/scale.py);
+5. big input: `casus check` and `casus fmt --check` of one 1 MB and one 5 MB scenario file (1 MB
+   only with --quick), wall time and peak memory (bench/big_input.py).
 
 --write-readme replaces the "## Speed" section at the end of README.md with the tables."""
 
@@ -25,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import big_input, realistic, scale, startup
 from . import peers as P
-from . import realistic, scale, startup
 from .common import ROOT, machine
 
 NEEDED = ["rules.json", "rules48.json", "rules192.json", "s1k.jsonl", "s10k.jsonl", "e5.jsonl", "e50.jsonl",
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
-    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale")
+    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))
+    if "big" not in skip:
+        parts.append(big_input.render(big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
     text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
     print(text)
     if a.write_readme:

@@ -49,8 +49,10 @@ class Timing:
 
 
 def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin: str | Path | None = None,
-              timeout: float | None = None, cwd: str | Path | None = ROOT, env: dict[str, str] | None = None) -> Timing:
-    """Run a child process: its wall time and peak resident memory (/proc VmHWM, else getrusage)."""
+              timeout: float | None = None, cwd: str | Path | None = ROOT, env: dict[str, str] | None = None,
+              ok: Sequence[int] = (0,)) -> Timing:
+    """Run a child process: its wall time and peak resident memory (/proc VmHWM, else getrusage);
+    an exit code not in `ok` raises RuntimeError."""
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(open(stdout, "wb")) if stdout is not None else subprocess.DEVNULL
         inp = stack.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
@@ -75,7 +77,7 @@ def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin:
         p.returncode = os.waitstatus_to_exitcode(status)
         errf.seek(0)
         err = errf.read().decode(errors="replace")
-        if p.returncode != 0 and not timed_out:
+        if p.returncode not in ok and not timed_out:
             raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
         # ru_maxrss of a child counts the parent's memory copied at fork (Linux keeps it across
         # exec): /proc's high-water mark of the exec'd image is the child's own peak

@@ -323,6 +323,8 @@ def load(name: str, path: str | None = None) -> Any | None:
 
 def save(name: str, obj: Any, path: str | None = None) -> None:
     """Store `obj`; with `path`, its spans in that file are stored without the path (`load`)."""
+    if cache_dir() is None:  # caching is off: not even pickled
+        return
     try:
         if path is None:
             data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)

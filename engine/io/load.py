@@ -258,6 +258,14 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: Library
     A file of scenarios only that checked cleanly against this library is cached, parsed and
     checked (engine/base/cache.py), by the content of the file and of the library: loading it again
     needs neither the parser nor the checker."""
+    from engine.base.memo import collector_paused
+
+    with collector_paused():  # what it builds holds no cycles (engine/base/memo.py)
+        return _load(scenario_paths, library, extra)
+
+
+def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
+          extra: Iterable[str | os.PathLike[str]]) -> tuple[Library, list[Scenario]]:
     diags = Diagnostics()
     src = sources(library, extra)
     files = library_files(src)
@@ -356,6 +364,12 @@ def _library_key(files: LibraryFiles) -> tuple[str | None, list[bytes] | None]:
     return cache.key(*parts), data
 
 
+# A scenario file bigger than this is parsed and checked afresh on every run, never cached: its
+# entry would be four times its size and take longer to write than the file takes to read
+# (engine/language/quick.py reads a file of scenarios at about 2 MB a second).
+CACHE_MAX_FILE = 1 << 20
+
+
 def _scenario_entry(path: str, lib_key: str | None, is_json: bool) -> tuple[bytes | None, str | None]:
     """A user's file: its bytes (None if it cannot be read: the parser then says why) and the
     name of its cache entry (None if it has none): by the file's content, not its path (the
@@ -367,7 +381,7 @@ def _scenario_entry(path: str, lib_key: str | None, is_json: bool) -> tuple[byte
         data = read_limited(path, display_path(path))  # E-SIZE over the bound (engine/base/limits.py)
     except OSError:
         return None, None
-    if lib_key is None:
+    if lib_key is None or len(data) > CACHE_MAX_FILE:
         return data, None
     return data, f"scenarios-{cache.key(lib_key, 'json' if is_json else 'casus', data)}"
 

@@ -11,7 +11,7 @@ from engine.base.source import Span
 # ------------------------------------------------------------------ values and atoms
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     """An ISO 3166 code: a party (`RU`) or a territory (`RU-KRS`)."""
 
@@ -22,7 +22,7 @@ class Code:
         return self.code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     name: str
     span: Span = field(compare=False)
@@ -31,7 +31,7 @@ class Var:
         return self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """A lower-case word in a value position: an action kind, an actor, a treaty id, a means."""
 
@@ -42,7 +42,7 @@ class Name:
         return self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wildcard:
     span: Span = field(compare=False)
 
@@ -53,14 +53,14 @@ class Wildcard:
 Value = Code | Var | Name | Wildcard
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Arg:
     role: str
     value: Value
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Atom:
     kind: str
     args: tuple[Arg, ...]
@@ -79,19 +79,19 @@ class Atom:
 # ------------------------------------------------------------------ conditions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurred:
     atom: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ongoing:
     atom: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Temporal:
     """`A within N days after B` (op 'within'), `A after B`, `A before B`, `A during B` (A starts
     within B's interval), `A overlapping B` (their intervals share a day)."""
@@ -103,7 +103,7 @@ class Temporal:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InArea:
     """`A in scope NAME` (what='scope'), `A in region NAME` (what='region')."""
 
@@ -113,13 +113,13 @@ class InArea:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InParties:
     var: str
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IsWho:
     """`S is a state` (an ISO 3166-1 alpha-2 code) / `S is an actor` (a declared non-state actor):
     who acted, for a text such as "an armed attack by any state" (Russia-DPRK Art. 4)."""
@@ -129,7 +129,7 @@ class IsWho:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlaceOf:
     """`A territory of X` (relation 'territory': the sovereign of place A at the instant, under the
     interpretation in force, is X) or `A administered by X` (relation 'administration': A is under
@@ -141,7 +141,7 @@ class PlaceOf:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateRef:
     """`art3 fulfilled for X [by Y]`: another provision's instance state."""
 
@@ -152,19 +152,19 @@ class StateRef:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class And:
     items: tuple[Cond, ...]
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Or:
     items: tuple[Cond, ...]
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Not:
     item: Cond
     span: Span = field(compare=False)
@@ -175,7 +175,7 @@ Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | PlaceOf | St
 # ------------------------------------------------------------------ declarations
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleDecl:
     name: str
     optional: bool
@@ -183,7 +183,7 @@ class RoleDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KindDecl:
     name: str
     is_action: bool
@@ -194,14 +194,14 @@ class KindDecl:
     parent_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorDecl:
     name: str
     doc: str | None
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VocabularyDecl:
     name: str
     kinds: tuple[KindDecl, ...]
@@ -209,7 +209,7 @@ class VocabularyDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Area:
     """One entry of a region or scope: a code with exceptions, another region, or a declared area
     (`area NAME`: a sea or ocean, with every area declared within it)."""
@@ -221,7 +221,7 @@ class Area:
     area: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AreaDecl:
     """`area NAME "title" within A, B north of the tropic`: a place that is not a territory (a sea,
     an ocean and its airspace), the areas it lies within, and which side of the Tropic of Cancer it
@@ -234,7 +234,7 @@ class AreaDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdministrationDecl:
     """`administration NAME { from DATE: CODES administered by CODE … }`: who administers a
     territory from a date, of record (separate from sovereignty; without an entry a territory is
@@ -247,7 +247,7 @@ class AdministrationDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegionDecl:
     name: str
     title: str | None
@@ -255,7 +255,7 @@ class RegionDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reassign:
     start: int  # date ordinal
     territories: tuple[Code, ...]
@@ -263,14 +263,14 @@ class Reassign:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Definition:
     head: Atom
     body: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterpretationDecl:
     name: str
     title: str | None
@@ -289,7 +289,7 @@ class InterpretationDecl:
     administrations: tuple[Reassign, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterpMembership:
     """An interpretation's entry on a party's membership of a treaty (SPEC "Treaties change":
     membership can depend on the interpretation)."""
@@ -302,7 +302,7 @@ class InterpMembership:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
     """The dated text a provision is (`version "2010 Protocol" from 2012-12-19`): it can be
     activated only on the days in [start, end] (None: open)."""
@@ -313,7 +313,7 @@ class Version:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reservation:
     """A party's reservation, understanding or declaration on some provisions, in effect on
     [start, end]: on that party's instances as bearer, an extra condition on the trigger (`when`)
@@ -332,7 +332,7 @@ class Reservation:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Membership:
     party: Code
     start: int | None  # None: from entry into force
@@ -340,7 +340,7 @@ class Membership:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suspension:
     bearer: Code
     beneficiary: Code
@@ -349,7 +349,7 @@ class Suspension:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Qualifier:
     """A qualifier as data. `group` is timing, discretion, means, basis or reporting."""
 
@@ -359,7 +359,7 @@ class Qualifier:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bearer:
     """`each other party [V]` (mode 'each_other'), `each party [V]` ('each'), a code, a variable."""
 
@@ -369,7 +369,7 @@ class Bearer:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Then:
     bearer: Bearer
     modality: str  # obligation | prohibition | permission | right
@@ -379,7 +379,7 @@ class Then:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provision:
     id: str
     title: str
@@ -398,7 +398,7 @@ class Provision:
     protects: str | None = None  # a region whose states it protects (beneficiaries), wider than the parties
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TreatyDecl:
     id: str
     title: str
@@ -421,7 +421,7 @@ class TreatyDecl:
 # ------------------------------------------------------------------ scenarios
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FactDecl:
     atom: Atom
     start: int
@@ -430,7 +430,7 @@ class FactDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expect:
     """One `expect` line. form: status | absent | nothing."""
 
@@ -451,7 +451,7 @@ class Expect:
     provision_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScenarioDecl:
     name: str
     interpretation: str | None
@@ -462,7 +462,7 @@ class ScenarioDecl:
     interpretation_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PropertyRule:
     """`never STATE T.P for X [unless C]`, `always STATE T.P for X when C`, or
     `T.P STATE before T2.P2 STATE2 for X` (form 'before'; the second provision in `later`)."""
@@ -477,7 +477,7 @@ class PropertyRule:
     later: tuple[str, str, str] | None = None  # (treaty, provision, state) of the later event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PropertyDecl:
     name: str
     title: str | None
@@ -489,7 +489,7 @@ Item = (VocabularyDecl | RegionDecl | AreaDecl | AdministrationDecl | Interpreta
         | PropertyDecl)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     path: str
     items: tuple[Item, ...]

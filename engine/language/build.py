@@ -66,9 +66,13 @@ class Builder:
         return Span(self.path, m.line, m.column, m.end_line, m.end_column)
 
     def date(self, tok: Tree | Token) -> int:
-        d = date_ordinal(str(tok))
+        return self.date_at(str(tok), self.span(tok))
+
+    def date_at(self, text: str, span: Span) -> int:
+        """A date's ordinal; E-DATE at `span` (and 0001-01-01) if it is not one."""
+        d = date_ordinal(text)
         if d is None:
-            self.diags.error(self.span(tok), "E-DATE", f"'{tok}' is not a date",
+            self.diags.error(span, "E-DATE", f"'{text}' is not a date",
                              "dates are written YYYY-MM-DD and must exist in the calendar")
             return dt.date(1, 1, 1).toordinal()
         return d
@@ -87,7 +91,7 @@ class Builder:
         return None if tok is None else self.date(tok)
 
     @staticmethod
-    def string(tok: Tree | Token | None) -> str | None:
+    def string(tok: Tree | Token | str | None) -> str | None:
         if tok is None:
             return None
         s = str(tok)[1:-1]
@@ -95,9 +99,11 @@ class Builder:
 
     def interval(self, start_tok: Tree | Token, end_tok: Tree | Token | None, start: int, end: int | None) -> None:
         if end is not None and end < start:
-            self.diags.error(self.span(end_tok or start_tok), "E-INTERVAL",
-                             f"the interval ends ({end_tok}) before it starts ({start_tok})",
-                             "the second date must be on or after the first")
+            self.interval_error(str(start_tok), str(end_tok), self.span(end_tok or start_tok))
+
+    def interval_error(self, start_text: str, end_text: str, span: Span) -> None:
+        self.diags.error(span, "E-INTERVAL", f"the interval ends ({end_text}) before it starts ({start_text})",
+                         "the second date must be on or after the first")
 
     # ------------------------------------------------------------ top level
     def document(self, tree: Tree) -> A.Document:

@@ -88,13 +88,8 @@ def parse_with_comments(src: Source) -> tuple[Tree, list[Comment]]:
         raise InternalError(  # pragma: no cover
             "casus fmt: the formatter's parser and engine.language.syntax disagree") from None
     syntax._check_depth(src, tree)
-    text = src.text
     by_pos = {t.start_pos or 0: t for t in sink.tokens}  # a token lexed twice is one comment
-    comments = []
-    for pos in sorted(by_pos):
-        line_start = text.rfind("\n", 0, pos) + 1
-        comments.append(Comment(str(by_pos[pos]).rstrip(), pos, text[line_start:pos].strip() == ""))
-    return tree, comments
+    return tree, _comments(src.text, [(pos, str(by_pos[pos])) for pos in sorted(by_pos)])
 
 
 # ---------------------------------------------------------------------------- output
@@ -152,6 +147,15 @@ class _Lines:
 
 
 # ---------------------------------------------------------------------------- the printer
+
+
+def _blank_before(text: str, pos: int) -> bool:
+    """Whether a blank line separates `pos` from whatever precedes it."""
+    i, newlines = pos, 0
+    while i > 0 and text[i - 1] in " \t\r\n":
+        newlines += text[i - 1] == "\n"
+        i -= 1
+    return newlines >= 2
 
 
 def _tok(t: Tree | Token | None) -> str:
@@ -348,12 +352,7 @@ class _Printer(_TermsPrinter, _Places, _ScenarioPrinter):
         return self.out.text()
 
     def blank_before(self, pos: int) -> bool:
-        """Whether a blank line separates `pos` from whatever precedes it."""
-        i, newlines = pos, 0
-        while i > 0 and self.text[i - 1] in " \t\r\n":
-            newlines += self.text[i - 1] == "\n"
-            i -= 1
-        return newlines >= 2
+        return _blank_before(self.text, pos)
 
     def own_line_comments(self, pos: int, depth: int) -> None:
         for c in self.comments.before(pos):
@@ -394,7 +393,11 @@ class _Printer(_TermsPrinter, _Places, _ScenarioPrinter):
         disagree, a cut is not after a comma, or a comment inside stands on a line of its own,
         False (nothing printed)."""
         self.own_line_comments(start, depth)
-        inside = [c for c in self.comments.items[self.comments.next:] if c.pos < end]
+        items, i = self.comments.items, self.comments.next
+        inside = []  # the comments before `end` (in order: not a scan of all the rest, which may be thousands)
+        while i < len(items) and items[i].pos < end:
+            inside.append(items[i])
+            i += 1
         if not inside or any(c.own_line for c in inside):
             return False
         counts, seg_start = [], start
@@ -775,9 +778,78 @@ def _document(src: Source, tree: Tree) -> A.Document:
     return build(src, tree, Diagnostics())  # date errors do not matter here: only the shape does
 
 
-def format_text(text: str, path: str = "<text>") -> str:
-    """The canonical layout of a .casus text. Raises CasusError (located) if it does not parse."""
+def _comments(text: str, found: list[tuple[int, str]]) -> list[Comment]:
+    out = []
+    for pos, raw in found:
+        line_start = text.rfind("\n", 0, pos) + 1
+        out.append(Comment(raw.rstrip(), pos, text[line_start:pos].strip() == ""))
+    return out
+
+
+def _format_scenarios(src: Source) -> str | None:
+    """The layout `_Printer` gives, for a file of scenarios only, each entry on one line, without
+    Lark (engine/language/quick.py: a 5 MB file in seconds); None for any other file. The same
+    rules as `_Printer.block` and `_Printer.entry` where nothing is cut over lines; checked
+    against the printer in tests/language/test_quick.py."""
+    from engine.language import quick
+
+    lay = quick.layout(src)
+    if lay is None:
+        return None
+    text = src.text
+    comments = _Comments(text, _comments(text, lay.comments))
+    out = _Lines()
+
+    def own_line_comments(pos: int, depth: int) -> None:
+        for c in comments.before(pos):
+            out.add(depth, c.text, _blank_before(text, c.pos))
+
+    for b in lay.blocks:
+        own_line_comments(b.start, 0)
+        blank = _blank_before(text, b.start)
+        if comments.any_before(b.brace):  # pragma: no cover - a comment ends its line, the header is one line
+            return None
+        if not b.entries and not comments.any_before(b.end):
+            out.add(0, b.header + " {}", blank)
+        else:
+            out.add(0, b.header + " {", blank, opens=True)
+            out.trail(comments.trailing(b.brace + 1))
+            facts = [e.fact for e in b.entries if e.fact is not None]
+            date_width = max((len(f[0]) for f in facts), default=0)
+            atom_width = max((len(f[1]) for f in facts if f[2] is not None), default=0)
+            for e in b.entries:
+                own_line_comments(e.start, 1)
+                line = e.text
+                if e.fact is not None:
+                    dates, atom, note = e.fact
+                    line = f"{dates.ljust(date_width)}  {atom}"
+                    if note is not None:
+                        line = f"{line.ljust(date_width + 2 + atom_width)}  note {note}"
+                out.add(1, line, _blank_before(text, e.start))
+                out.trail(comments.trailing(e.end))
+            own_line_comments(b.end - 1, 1)
+            out.add(0, "}")
+        out.trail(comments.trailing(b.end))
+    own_line_comments(len(text) + 1, 0)
+    result = out.text()
+    lay.blocks.clear()  # not needed any more: what the check below reads takes their place
+    # the check format_text makes, on this reader's documents
+    again = quick.layout(Source(src.path, result))
+    if again is None or again.document != lay.document:  # pragma: no cover - a bug in this printer
+        return None
+    if [c for _, c in again.comments] != [c.text for c in comments.items]:  # pragma: no cover
+        return None
+    return result
+
+
+def format_text(text: str, path: str = "<text>", full: bool = False) -> str:
+    """The canonical layout of a .casus text. Raises CasusError (located) if it does not parse.
+    A file of scenarios only is laid out without Lark (`_format_scenarios`); `full`: always
+    the printer on Lark's tree (the same text, slower)."""
     src = Source(path, text.removeprefix("\ufeff"))
+    quick = None if full else _format_scenarios(src)
+    if quick is not None:
+        return quick
     tree, comments = parse_with_comments(src)
     out = _Printer(src.text, comments).document(tree)
     # never hand back a text that means something else, or has lost a comment
