@@ -151,7 +151,7 @@ def speed_lines(lib: Library, files: Iterable[str], interpretation: str = "defau
 def lint_library(lib: Library, docs: list[A.Document], files: Iterable[str], max_facts: int = MAX_FACTS) -> LintResult:
     files = sorted(set(files))
     linter = _Linter(lib, docs, max_facts)
-    found = [f for f in linter.run() if f.span.path in files]
+    found = [f for f in linter.run(files) if f.span.path in files]
     kept, suppressed = _suppress(found, lib.sources, files)
     kept.sort(key=lambda f: (f.span.path, f.span.line, f.span.column, f.code, f.message))
     return LintResult(kept, suppressed, files, dict(lib.sources))
@@ -222,9 +222,15 @@ class _Linter:
     def add(self, span: Span, code: str, message: str, hint: str | None = None) -> None:
         self.out.append(Finding(span, code, message, hint))
 
-    def run(self) -> list[Finding]:
+    def run(self, files: Iterable[str]) -> list[Finding]:
+        """The findings of the treaties declared in `files` (a treaty's findings are at its own
+        declaration and provisions: the library's other treaties, often the whole bundled one
+        beside a file of one's own, are not searched) and of the vocabulary."""
+        shown = set(files)
         for tid in sorted(self.lib.treaties):
             t = self.lib.treaties[tid]
+            if t.span.path not in shown:
+                continue
             self.membership(t)
             self.scopes(t)
             self.symbolic(t)
