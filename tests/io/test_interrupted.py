@@ -164,9 +164,9 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
 def _report_pdeathsig() -> None:  # pragma: no cover - runs in a child process
     import ctypes
 
-    from engine.io.batch import _as_a_worker
+    from engine.base.pool import as_a_worker
 
-    _as_a_worker()
+    as_a_worker()
     libc = ctypes.CDLL(None, use_errno=True)
     got = ctypes.c_int(0)
     pr_get_pdeathsig = 2  # <linux/prctl.h>
