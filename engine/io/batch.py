@@ -133,6 +133,9 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     `workers` > 1 evaluates in that many processes, with the same output in the same order (a
     few chunks of lines in flight at a time, so memory stays constant); where processes cannot
     be forked, each loads `library` (as `load_library` takes it; the bundled library when None).
+    A worker process that dies (killed on its own) raises `engine.base.pool.WorkerDied` in place
+    of the first output lost, its `after` saying how far the output got; the output before it is
+    that of a complete run.
 
     `options` (engine/core/options.py) chooses the engine's shortcuts and whether CSV uses the
     compiled code: all of them by default (or those of an enclosing `options.using` block).

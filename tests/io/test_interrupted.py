@@ -138,12 +138,18 @@ def test_an_interrupted_batch_says_so_and_prints_no_worker_traceback(tmp_path: P
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_workers_die_with_their_parent(tmp_path: Path) -> None:
-    _endless(tmp_path / "b.jsonl")
-    proc = _start(["run", "--batch", "b.jsonl", "--workers", "2"], tmp_path)
+@pytest.mark.parametrize("verb", ["batch", "sweep"])
+def test_workers_die_with_their_parent(tmp_path: Path, verb: str) -> None:
+    if verb == "batch":
+        _endless(tmp_path / "b.jsonl")
+        proc = _start(["run", "--batch", "b.jsonl", "--workers", "2"], tmp_path)
+    else:
+        _big_space(tmp_path / "space.json")
+        proc = _start(["sweep", "space.json", "--workers", "2", "--format", "csv"], tmp_path)
     workers: list[int] = []
     try:
-        _first_line(proc)
+        if verb == "batch":
+            _first_line(proc)
         _wait_until(lambda: len(_children(proc.pid)) >= 2, "no workers")
         workers = _children(proc.pid)
         proc.kill()  # SIGKILL: the parent gets no chance to end them
