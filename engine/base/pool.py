@@ -119,9 +119,10 @@ def _serve(conn: Connection, initializer: Callable[..., None] | None,
 
 
 class Workers:
-    """`workers` processes (forked where the platform can, so that they inherit what the parent
-    has loaded; else spawned, each running `initializer(*initargs)` first as well). A context
-    manager: leaving it ends every worker (SIGTERM, then SIGKILL for one that lingers)."""
+    """`workers` processes, each running `initializer(*initargs)` first: forked where the
+    platform can, so that they inherit what the parent has loaded, else spawned. A context
+    manager: leaving it, however (at the end, on an exception, on Ctrl-C), ends every worker
+    (SIGTERM, then SIGKILL for one that lingers)."""
 
     def __init__(self, workers: int, initializer: Callable[..., None] | None = None,
                  initargs: tuple[Any, ...] = ()) -> None:
