@@ -35,7 +35,8 @@ FORMATS = click.Choice(["table", "json", "markdown", "csv"])
 
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """User errors: located diagnostics, exit 2. Anything else: a bug in casus, exit 3."""
+    """User errors: located diagnostics, exit 2. A worker process that died on its own: one line,
+    exit 3 (casus could not finish). Anything else: a bug in casus, exit 3, with its traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -53,8 +54,13 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             _closed_pipe()
         except KeyboardInterrupt:  # pragma: no cover
             sys.exit(130)
-        except Exception:  # pragma: no cover - a bug, by definition
-            import traceback
+        except Exception as e:
+            from engine.base.pool import WorkerDied  # loaded already if that is what this is
+
+            if isinstance(e, WorkerDied):  # killed on its own (the out-of-memory killer): casus could not finish
+                click.echo(f"casus: {e}", err=True)
+                sys.exit(3)
+            import traceback  # a bug, by definition
 
             click.echo("casus: internal error — this is a bug in casus, not in your input. Please report it with:",
                        err=True)
@@ -214,6 +220,7 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     with -o to a file moved into place at the end. Progress on stderr when it is a terminal."""
     from click.core import ParameterSource
 
+    from engine.base.pool import WorkerDied
     from engine.io import batch as batches
 
     if batch is None:
@@ -250,7 +257,11 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     previous = _terminate_as_interrupt()
     try:
         if output is not None:
-            _write_output(output, lines(), [batch] if batch != "-" else [], library)
+            try:
+                _write_output(output, lines(), [batch] if batch != "-" else [], library)
+            except WorkerDied as e:  # nothing partial: a previous FILE is left as it was
+                e.after = f"{output} was not written"
+                raise
         else:
             out = sys.stdout
             try:
@@ -268,6 +279,9 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
                 raise
             except KeyboardInterrupt:  # Ctrl-C or SIGTERM: marked too, then exit 130
                 _mark_stopped(out, batches.stopped_record(fmt, reason="interrupted"))
+                raise
+            except WorkerDied:  # killed on its own: marked too, then said on stderr and exit 3 (`_guard`)
+                _mark_stopped(out, batches.stopped_record(fmt, reason="worker"))
                 raise
     finally:
         _restore_terminate(previous)

@@ -20,7 +20,7 @@ value (`{name+N}` / `{name-N}` shift a date by N days); an event with `"if": "na
 only when that value is true (`"unless": "name"`: only when false); a role whose value comes out
 empty is left out. The dimension `interpretation`, if any, chooses the reading.
 
-Points are evaluated in parallel (`workers` processes, standard multiprocessing); results come
+Points are evaluated in parallel (`workers` processes, engine/base/pool.py); results come
 back in point order, so they are identical whatever the number of workers."""
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-import multiprocessing
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from typing import Any
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.limits import read_limited
+from engine.base.pool import WorkerDied, Workers
 from engine.base.source import Source, Span
 from engine.core.evaluate import STATUS_ORDER, evaluate, strength
 from engine.kernel.facts import Fact, Scenario
@@ -238,6 +238,11 @@ def _init(library: Any) -> None:  # pragma: no cover - runs in the worker proces
         _LIB = load_library(library)
 
 
+def _evaluate_points(jobs: list[tuple[int, Scenario, str | None, tuple[str, ...] | None]]
+                     ) -> list[list[dict[str, Any]]]:
+    return [_evaluate_point(job) for job in jobs]
+
+
 def _evaluate_point(job: tuple[int, Scenario, str | None, tuple[str, ...] | None]) -> list[dict[str, Any]]:
     index, scenario, interpretation, treaties = job
     lib = _LIB
@@ -349,14 +354,17 @@ def run_space(lib: Library, space: Space, workers: int = 1, library: Any = None,
                 if progress:
                     progress(n, len(jobs))
         else:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            chunk = max(1, len(jobs) // (workers * 8))
-            with ctx.Pool(workers, initializer=_init, initargs=(library,)) as pool:
-                for n, res in enumerate(pool.imap(_evaluate_point, jobs, chunksize=chunk), start=1):
-                    results.append(res)
-                    if progress:
-                        progress(n, len(jobs))
+            size = max(1, len(jobs) // (workers * 8))
+            chunks = ((jobs[i:i + size],) for i in range(0, len(jobs), size))
+            with Workers(workers, _init, (library,)) as pool:
+                for res in pool.ordered(_evaluate_points, chunks):
+                    for one in res:
+                        results.append(one)
+                        if progress:
+                            progress(len(results), len(jobs))
+    except WorkerDied as e:
+        e.after = f"the sweep stopped after {len(results)} of {len(jobs)} points; nothing was written"
+        raise
     finally:
         _LIB = previous
     records = []

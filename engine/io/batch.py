@@ -133,6 +133,9 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     `workers` > 1 evaluates in that many processes, with the same output in the same order (a
     few chunks of lines in flight at a time, so memory stays constant); where processes cannot
     be forked, each loads `library` (as `load_library` takes it; the bundled library when None).
+    A worker process that dies (killed on its own) raises `engine.base.pool.WorkerDied` in place
+    of the first output lost, its `after` saying how far the output got; the output before it is
+    that of a complete run.
 
     `options` (engine/core/options.py) chooses the engine's shortcuts and whether CSV uses the
     compiled code: all of them by default (or those of an enclosing `options.using` block).
@@ -310,8 +313,8 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
               on_error: Callable[[CasusError], None] | None = None,
               progress: Callable[[int], None] | None = None) -> Iterator[str]:
     import collections
-    import multiprocessing
 
+    from engine.base.pool import WorkerDied, Workers
     from engine.io.load import check_names
 
     global _LIB
@@ -323,35 +326,26 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     # each chunk counts on its own (a worker's counts do not come back by themselves) and the
     # counts are added up here
     sent = dataclasses.replace(options, counts=Counts() if counts is not None else None)
+    keep_going = on_error is not None
 
-    def chunks() -> Iterator[list[tuple[int, str]]]:
+    out_lines: collections.deque[list[int]] = collections.deque()  # the line numbers of each chunk out
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
         while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, CHUNK)]:
-            yield chunk
+            out_lines.append([lineno for lineno, _ in chunk])
+            yield chunk, wanted, interpretation, path, fmt, sent, keep_going
 
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     previous, _LIB = _LIB, lib  # a forked worker inherits it
     done = 0
+    last: int | None = None  # the line of the last scenario whose output is given
     try:
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(library,)) as pool:
-            pending: collections.deque = collections.deque()
-            source = chunks()
-            more = True
-            while more or pending:
-                while more and len(pending) < 2 * workers:  # bounded: memory does not grow with the file
-                    chunk = next(source, None)
-                    if chunk is None:
-                        more = False
-                    else:
-                        pending.append(pool.apply_async(_evaluate_chunk, (chunk, wanted, interpretation, path, fmt,
-                                                                          sent, on_error is not None)))
-                if not pending:  # an input with no scenario (of this shard)
-                    break
-                outs, diagnostics, taken = pending.popleft().get()
+        with Workers(workers, _init_worker, (library,)) as pool:
+            # a few chunks in flight at a time: memory does not grow with the file
+            for outs, diagnostics, taken in pool.ordered(_evaluate_chunk, tasks()):
                 if counts is not None and taken is not None:
                     counts.add(taken)
                     counts.parallel += 1
-                for item in outs:
+                for item, lineno in zip(outs, out_lines.popleft(), strict=False):  # up to a bad line
                     if isinstance(item, tuple):  # a bad line, kept going past (`_evaluate_chunk`)
                         assert on_error is not None
                         on_error(CasusError(list(item)))
@@ -359,44 +353,24 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
                     done += 1
                     if progress is not None:
                         progress(done)
+                    last = lineno
                     if item:
                         yield item
                 if diagnostics is not None:
                     raise CasusError(list(diagnostics))
+    except WorkerDied as e:
+        e.after = f"the output stops after line {last} of {path}" if last is not None else "the output holds no result"
+        raise
     finally:
         _LIB = previous
 
 
 def _init_worker(library: LibraryArg) -> None:  # pragma: no cover - runs in the worker processes
     global _LIB
-    _as_a_worker()
     if _LIB is None:
         from engine.io.load import load_library
 
         _LIB = load_library(library)
-
-
-def _as_a_worker() -> None:  # pragma: no cover - runs in the worker processes
-    """A worker leaves Ctrl-C to its parent (which stops the pool and marks the output, instead
-    of each worker printing `Process ForkPoolWorker-N:` and a traceback), takes SIGTERM as the
-    pool's way to end it (the parent's handler is not inherited), and on Linux dies with its
-    parent: killed (SIGKILL included), the parent leaves no worker running on (PR_SET_PDEATHSIG)."""
-    import os
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1  # <linux/prctl.h>
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: workers end when the pool's queue closes
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
