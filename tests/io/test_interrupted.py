@@ -84,6 +84,20 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
                             stderr=subprocess.PIPE, start_new_session=True)  # its own process group, as a shell's job
 
 
+def _interrupt(proc: subprocess.Popen[bytes], sig: int) -> tuple[bytes, bytes]:
+    """Send `sig` as a terminal's Ctrl-C does (to the whole process group); stdout and stderr
+    once it has ended (120 s: a bound against a hang, not a measure of speed)."""
+    os.killpg(proc.pid, sig)
+    return proc.communicate(timeout=120)
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """A process a failed test left running: killed with its group, waited for."""
+    if proc.poll() is None:  # pragma: no cover
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def _first_line(proc: subprocess.Popen[bytes]) -> bytes:
     assert proc.stdout is not None
     line = proc.stdout.readline()  # blocks until the batch has produced something
@@ -122,12 +136,9 @@ def test_an_interrupted_batch_says_so_and_prints_no_worker_traceback(tmp_path: P
     try:
         _first_line(proc)
         workers_seen = _children(proc.pid)
-        os.killpg(proc.pid, sig)  # as a terminal's Ctrl-C: to the whole process group
-        out, err = proc.communicate(timeout=120)
+        out, err = _interrupt(proc, sig)
     finally:
-        if proc.poll() is None:  # pragma: no cover
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _reap(proc)
     text = err.decode()
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "ForkPoolWorker" not in text, text
@@ -230,9 +241,7 @@ def _run_and_kill_a_worker(args: list[str], cwd: Path, begun: Any) -> tuple[int,
         # the deadline only keeps a hanging casus (what this test is about) from hanging the suite
         proc.wait(timeout=120)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _reap(proc)
     return proc.returncode, out_path.read_bytes(), err_path.read_text(), workers
 
 
@@ -321,12 +330,9 @@ def test_an_interrupted_sweep_prints_no_worker_traceback(tmp_path: Path) -> None
     try:
         _wait_until(lambda: proc.poll() is not None or len(_workers_of(proc.pid)) >= 2, "no workers")
         workers = _workers_of(proc.pid)
-        os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
+        out, err = _interrupt(proc, signal.SIGINT)
     finally:
-        if proc.poll() is None:  # pragma: no cover
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _reap(proc)
     text = err.decode()
     assert (proc.returncode, out) == (130, b""), text
     assert "Traceback" not in text and "ForkPoolWorker" not in text, text
