@@ -24,6 +24,10 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 _SIGNALS = {int(s): s.name for s in signal.Signals}
+# held while a worker is forked: a Ctrl-C in that moment would be raised in the fork's own
+# clean-up, where Python ignores exceptions (the run went on to its end, exit 0), or in the new
+# worker before it ignores Ctrl-C (a worker traceback); held, it is delivered just after
+_HELD = {signal.SIGINT, signal.SIGTERM}
 
 
 class WorkerDied(Exception):
@@ -69,6 +73,8 @@ def as_a_worker() -> None:  # pragma: no cover - runs in the worker processes
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # held by the parent while it forked this worker
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     parent = os.getppid()
     try:
         import ctypes
@@ -118,6 +124,19 @@ def _serve(conn: Connection, initializer: Callable[..., None] | None,
             conn.send((False, (RuntimeError(f"a worker's answer could not be sent: {e!r}"), traceback.format_exc())))
 
 
+def _start(proc: Any) -> None:
+    """Start a worker with Ctrl-C and SIGTERM held (`_HELD`): one that comes meanwhile is
+    delivered, in this process, once the worker exists."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        proc.start()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        proc.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class Workers:
     """`workers` processes, each running `initializer(*initargs)` first: forked where the
     platform can, so that they inherit what the parent has loaded, else spawned. A context
@@ -134,7 +153,7 @@ class Workers:
             for _ in range(workers):
                 mine, theirs = ctx.Pipe()
                 proc = ctx.Process(target=_serve, args=(theirs, initializer, initargs), daemon=True)
-                proc.start()
+                _start(proc)
                 theirs.close()  # the worker's end lives in the worker only: its death closes the pipe
                 self._conns.append(mine)
                 self._procs.append(proc)
