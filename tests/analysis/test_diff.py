@@ -198,7 +198,7 @@ def test_max_facts_bounds_the_search() -> None:
 
 
 def test_action_filter() -> None:
-    res = D.diff("ru_by_2024", "ru_kp_2024", MAP, action="consult")
+    res = D.diff("ru_by_2024", "ru_kp_2024", MAP, action="consult", max_dates=1)
     assert res.differences
     assert all(s[0][0] == "consult" for d in res.differences for s in d.sigs)
 
@@ -238,11 +238,11 @@ def test_deadlines_under_strict_reading() -> None:
 
 
 def test_cli_table_and_errors(cli: Any) -> None:
-    res = cli("diff", "ru_by_2024", "ru_kp_2024", "--map", "BY=KP", "--max-facts", "2")
+    res = cli("diff", "ru_by_2024", "ru_kp_2024", "--map", "BY=KP", "--max-facts", "2", "--max-dates", "1")
     assert res.exit_code == 0
     assert "no smaller scenario shows any of them" in res.output
     assert "BY (= KP)" in res.output
-    out = json.loads(cli("diff", "us_jp_1960", "us_kr_1953", "--format", "json").output)
+    out = json.loads(cli("diff", "us_jp_1960", "us_kr_1953", "--format", "json", "--max-facts", "2").output)
     assert out["schema"] == "casus.diff/1" and out["differences"]
     bad = cli("diff", "ru_by_2024", "ru_kp_2024", "--map", "RU=KP")
     assert bad.exit_code == 2 and "party to both treaties" in bad.output
