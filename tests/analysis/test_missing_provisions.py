@@ -60,8 +60,11 @@ CASES = {
     "prevent": '''\
         scenario "China–DPRK Art. II: prevent aggression" {
           2030-02-01  threat(by: US, on: KP)
+          2030-03-01  threat(by: terrorist_group, on: CN)
+          2030-04-01  threat(on: CN)
           expect cn_kp_1961.art2_prevent CN -> KP active since 2030-02-01
           expect no cn_kp_1961.art2 CN -> KP
+          expect no cn_kp_1961.art2_prevent KP -> CN  # "by any state": not a terrorist group, nor an unnamed author
         }
         ''',
 }
