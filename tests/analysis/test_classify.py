@@ -140,3 +140,14 @@ def test_attack_at_a_place_of_the_beneficiary_is_defense(lib) -> None:  # type: 
     c = classify_treaty(lib, "ru_by_2024")
     assert {"art2_union_by", "art2_union_ru"} <= set(c.flags["defense"].provisions)
     assert not c.coded("offense")
+
+
+def test_basing_rights_code_no_alliance_obligation(lib) -> None:  # type: ignore[no-untyped-def]
+    # US–ROK Art. IV (the right to dispose US forces in Korea), US–Japan Art. VI and Russia–Belarus
+    # Art. 5 (facilities) are basing provisions: ATOP codes none of its obligations or conditions
+    # from them, and US–ROK stays a defence pact with consultation and non-aggression
+    for tid, pid in (("us_kr_1953", "art4"), ("us_jp_1960", "art6"), ("ru_by_2024", "art5")):
+        c = classify_treaty(lib, tid)
+        assert all(pid not in f.provisions for f in c.flags.values()), tid
+    c = classify_treaty(lib, "us_kr_1953")
+    assert [n for n in OBLIGATIONS if c.coded(n)] == ["defense", "nonaggression", "consultation"]

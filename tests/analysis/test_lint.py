@@ -177,7 +177,7 @@ def test_library_suppressions_are_needed(tmp_path: Path) -> None:
     # art4_2b, and Art. 2 on the Union State's territory (art2_union_by, art2_union_ru): the bounded
     # search places an attack in its victim's own country, where art2 already answers
     # W-UNUSED twice: `provocation` and `self_defence` (made only by the self-defence reading)
-    # China–DPRK Art. II's second sentence (art2) under its first (art2_prevent, on any threat)
+    # China–DPRK Art. II's second sentence (art2) under its first (art2_prevent, on a state's threat)
     assert got == [("cn_kp_1961.casus", "W-SUBSUMED")] + [("ru_by_2024.casus", "W-SUBSUMED")] * 3 \
         + [("vocabulary.casus", "W-UNUSED")] * 2
     sub = next(f for f in res.findings if f.code == "W-SUBSUMED" and "ru_by_2024" in f.message)

@@ -1,6 +1,7 @@
 """The provisions issue 15 (item 8) found missing, played through the bundled library: the
 undertakings to refrain from force, US–Japan Arts. IV and VI, Russia–Belarus Art. 2 on the Union
-State's territory and Art. 6, China–DPRK Art. II's first clause. Each expectation follows the
+State's territory and Art. 6, China–DPRK Art. II's first clause; and US–ROK Art. IV, found missing
+by the library audit. Each expectation follows the
 treaty text quoted in the treaty file; `casus test` fails on any that does not hold."""
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ CASES = {
           expect us_jp_1960.art4 US -> JP fulfilled since 2030-02-10, activated 2030-02-03
           expect no us_jp_1960.art4 JP -> US  # the US did not ask
           expect us_jp_1960.art6 US -> JP active since 2030-01-01
+        }
+        ''',
+    "us_korea": '''\
+        scenario "US–ROK Art. IV: forces disposed as determined by mutual agreement" {
+          2030-01-01  threat(by: KP, on: KR)
+          2030-03-01  agreement(by: US, with: KR, on: deploy)
+          expect us_kr_1953.art4 US -> KR active since 2030-03-01, activated 2030-03-01
+          expect no us_kr_1953.art4 KR -> US  # the right is the United States' in Korea
+        }
+        ''',
+    "us_korea_no_agreement": '''\
+        scenario "No agreement, no right under Art. IV" {
+          2030-01-01  deploy(by: US, in: KR)
+          expect no us_kr_1953.art4 US -> KR
         }
         ''',
     "us_japan_outside": '''\
@@ -60,8 +75,11 @@ CASES = {
     "prevent": '''\
         scenario "China–DPRK Art. II: prevent aggression" {
           2030-02-01  threat(by: US, on: KP)
+          2030-03-01  threat(by: terrorist_group, on: CN)
+          2030-04-01  threat(on: CN)
           expect cn_kp_1961.art2_prevent CN -> KP active since 2030-02-01
           expect no cn_kp_1961.art2 CN -> KP
+          expect no cn_kp_1961.art2_prevent KP -> CN  # "by any state": not a terrorist group, nor an unnamed author
         }
         ''',
 }
