@@ -105,6 +105,11 @@ def fingerprint() -> str:
     return f"casus {__version__}, code {h.hexdigest()[:16]}"
 
 
+def _their_fingerprint() -> str:  # pragma: no cover - runs on the workers
+    """`fingerprint` on a worker (sent by name, so that the worker's own casus answers)."""
+    return fingerprint()
+
+
 _LOCK = threading.Lock()
 _SHARED: list[tuple[str, Any]] = []  # (hash, object): what the last task's payload unpickled to
 
@@ -165,7 +170,7 @@ class Cluster:
         self.threads = sum(threads.values())
         mine = fingerprint()
         try:
-            theirs = self.client.run(fingerprint)
+            theirs = self.client.run(_their_fingerprint)
         except Exception as e:  # casus is not installed there: the function cannot be unpickled
             raise _usage(f"--dask: the workers at '{self.address}' cannot run casus ({type(e).__name__}: {e})",
                          f"install the same casus on every worker ({INSTALL})") from None
