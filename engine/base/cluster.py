@@ -27,6 +27,7 @@ takes the results back in input order. `dask.distributed` is an optional extra
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import functools
 import hashlib
 import pickle
@@ -40,6 +41,7 @@ from engine.base.source import Span
 
 BLOCK = 256  # lines (or sweep points) a task takes: a task costs the scheduler about a millisecond
 INSTALL = "pip install 'casus-foederis[dask]'"
+WAIT_FOR_WORKERS = 60  # seconds a scheduler with no worker yet is given to get one
 
 
 class ClusterLost(WorkerDied):
@@ -49,7 +51,8 @@ class ClusterLost(WorkerDied):
     def __init__(self, address: str, cause: BaseException | str, after: str | None = None) -> None:
         super().__init__(None, after)
         self.address = address
-        self.cause = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}".rstrip(": ")
+        text = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}".rstrip(": ")
+        self.cause = " ".join(text.split())  # one line
 
     @property
     def how(self) -> str:
@@ -146,8 +149,9 @@ class Cluster:
         distributed = _import_distributed()
         self.address = address
         self.block = BLOCK  # what a task takes, for the caller
-        self._lost: tuple[type[BaseException], ...] = (distributed.client.FutureCancelledError,
-                                                       distributed.KilledWorker, OtherCode, OSError, TimeoutError)
+        # a task Dask gave up on, the scheduler lost (futures cancelled, a connection closed)
+        self._lost: tuple[type[BaseException], ...] = (distributed.KilledWorker, concurrent.futures.CancelledError,
+                                                       OtherCode, OSError, TimeoutError)
         try:
             self.client = distributed.Client(address, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as e:
@@ -165,7 +169,12 @@ class Cluster:
     def _check_workers(self) -> None:
         threads = self.client.nthreads()
         if not threads:
-            self.client.wait_for_workers(1, timeout=60)
+            try:
+                self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except TimeoutError:
+                raise _usage(f"--dask: the scheduler at '{self.address}' has no worker "
+                             f"(none came in {WAIT_FOR_WORKERS} s)",
+                             "start some: dask worker ADDRESS --nworkers N --nthreads 1") from None
             threads = self.client.nthreads()
         self.threads = sum(threads.values())
         mine = fingerprint()
@@ -191,8 +200,20 @@ class Cluster:
     def close(self) -> None:
         client = getattr(self, "client", None)
         if client is not None:
+            import logging
+
             self.client = None
-            client.close()
+            # what the client logs as it closes (a reconnection given up, after a lost scheduler)
+            # is no news: the command line says in one line what happened
+            loggers = [logging.getLogger(n) for n in ("distributed", "distributed.client")]
+            levels = [log.level for log in loggers]
+            for log in loggers:
+                log.setLevel(logging.CRITICAL)
+            try:
+                client.close()
+            finally:
+                for log, level in zip(loggers, levels, strict=True):
+                    log.setLevel(level)
 
     def ordered(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], ahead: int | None = None
                 ) -> Iterator[Any]:

@@ -151,6 +151,8 @@ def test_a_lost_cluster_ends_the_batch_with_the_stopped_record(scheduler: str, s
     assert json.loads(stopped) == {"schema": STOPPED_SCHEMA, "reason": "worker"}
     assert res.stderr == (f"casus: the Dask cluster at {scheduler} failed (KilledWorker: attempted to run task on "
                           f"3 different workers); the output stops after line 14 of {batch}\n")
+    assert str(cl.ClusterLost("tcp://h:1", "scheduler-connection-lost.\nClient lost")) == (
+        "the Dask cluster at tcp://h:1 failed (scheduler-connection-lost. Client lost)")
 
 
 def test_a_task_whose_workers_die_is_a_lost_cluster(tmp_path: Path) -> None:
@@ -184,6 +186,15 @@ def test_no_scheduler_there_is_a_usage_error(cli: Any, batch: Path) -> None:
         res = cli("run", "--batch", batch, "--format", "csv", "--dask", "tcp://127.0.0.1:9")
     assert (res.exit_code, res.stdout) == (2, "")
     assert "E-USAGE: --dask: cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'" in res.stderr
+
+
+def test_a_scheduler_without_workers_is_a_usage_error(cli: Any, batch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = require_dask()
+    monkeypatch.setattr(cl, "WAIT_FOR_WORKERS", 0.5)
+    with distributed.LocalCluster(n_workers=0, processes=False, **QUIET) as empty:
+        res = cli("sweep", "seed_sweep", "--dask", empty.scheduler_address)
+    assert (res.exit_code, res.stdout) == (2, "")
+    assert "has no worker (none came in 0.5 s)" in res.stderr
 
 
 def test_without_the_extra_dask_is_a_usage_error(cli: Any, batch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
