@@ -9,6 +9,7 @@ tests that need no cluster (a missing extra, the start-up) run everywhere. Nothi
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -104,6 +105,25 @@ def test_a_sweep_on_the_cluster_is_byte_for_byte_a_local_run(scheduler: str, sma
         assert there.stdout == local.stdout
     res = cli("sweep", "seed_sweep", "--dask", scheduler, "--workers", "2")
     assert res.exit_code == 2 and "not both" in res.stderr
+
+
+def test_blocks_in_flight_are_bounded(scheduler: str, small_blocks: int) -> None:
+    """Memory does not grow with the input: lines are read as results are taken, at most 2 blocks
+    per worker thread ahead (here 2 workers of 1 thread: 4 blocks of 7 lines); an endless stream
+    gives its first results."""
+    read = []
+
+    def endless() -> Iterator[str]:
+        for i in itertools.count():
+            read.append(i)
+            yield json.dumps({"name": f"e{i}", "events": []})
+
+    out = run_batch(load_library(), endless(), treaties=["ru_kp_2024"], dask=scheduler)
+    first = list(itertools.islice(out, 10))
+    assert [json.loads(x)["scenario"]["name"] for x in first] == [f"e{i}" for i in range(10)]
+    # the 10th result is in the 2nd block; when it was taken, the 2nd to 5th blocks were out
+    assert len(read) <= 5 * 7 + 1, len(read)
+    out.close()
 
 
 def test_the_workers_need_no_library_file(scheduler: str, tmp_path: Path, batch: Path) -> None:
