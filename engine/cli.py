@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from engine.language.library import Library
 
 FORMATS = click.Choice(["table", "json", "markdown", "csv"])
+DASK_EXTRA = "pip install 'casus-foederis[dask]'"  # as engine/base/cluster.py says it (not imported at start-up)
 
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,20 +168,24 @@ def main() -> None:
                    "counted), so N jobs given 0/N … N-1/N split a file exactly.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --batch: evaluate in this many processes; the output is the same, in the same order.")
+@click.option("--dask", "dask", metavar="ADDRESS",
+              help="With --batch: evaluate on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786), "
+                   f"in blocks of lines; the output is the same, in the same order. Needs {DASK_EXTRA}, and the "
+                   "same casus on the workers.")
 @library_option
 @_guard
 def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
         batch: str | None, keep_going: bool, output: str | None, quiet: bool, shard: str | None, workers: int,
-        library: LibraryArg) -> None:
+        dask: str | None, library: LibraryArg) -> None:
     """Play SCENARIO files (.casus or .json) through the treaties, in the order given, or a JSON
     Lines file with --batch.
 
     \b
     Example:
       casus run kursk_2024 crimea_2014 --treaty nato_1949 --with my_nato.casus"""
-    if batch is not None or shard is not None or workers != 1 or keep_going:
+    if batch is not None or shard is not None or workers != 1 or keep_going or dask is not None:
         _run_batch(scenarios, treaties, interpretation, fmt, batch, shard, library, workers, keep_going, output,
-                   quiet)
+                   quiet, dask)
         return
     if not scenarios:
         raise click.UsageError("give SCENARIO files, or --batch FILE.jsonl")
@@ -215,7 +220,8 @@ def run(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: s
 
 def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpretation: str | None, fmt: str,
                batch: str | None, shard: str | None, library: LibraryArg, workers: int = 1,
-               keep_going: bool = False, output: str | None = None, quiet: bool = False) -> None:
+               keep_going: bool = False, output: str | None = None, quiet: bool = False,
+               dask: str | None = None) -> None:
     """`run --batch`: JSON Lines in, JSON Lines out (engine/io/batch.py), streamed: to stdout, or
     with -o to a file moved into place at the end. Progress on stderr when it is a terminal."""
     from click.core import ParameterSource
@@ -224,8 +230,10 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     from engine.io import batch as batches
 
     if batch is None:
-        given = "--shard" if shard is not None else "--workers" if workers != 1 else "--keep-going"
+        given = ("--shard" if shard is not None else "--workers" if workers != 1 else
+                 "--dask" if dask is not None else "--keep-going")
         raise click.UsageError(f"{given} needs --batch FILE.jsonl")
+    _dask_alone(dask, workers)
     if scenarios:
         raise click.UsageError("give SCENARIO files or --batch FILE.jsonl, not both")
     ctx = click.get_current_context()
@@ -248,7 +256,7 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
 
     bar = _batch_progress(batch, where) if sys.stderr.isatty() and not quiet else None
     pieces = batches.run_batch_file(lib, batch, list(treaties) or None, interpretation, where, workers, library, fmt,
-                                    on_error=bad_line if keep_going else None, progress=bar)
+                                    on_error=bad_line if keep_going else None, progress=bar, dask=dask)
     def lines() -> Iterator[str]:
         for piece in pieces:
             yield piece + "\n"
@@ -292,6 +300,15 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     if errors:
         click.echo(f"casus: {len(errors)} bad line{'s' if len(errors) != 1 else ''} recorded and skipped", err=True)
         sys.exit(1)
+
+
+def _dask_alone(dask: str | None, workers: int) -> None:
+    """`--dask` takes the cluster's workers: `--workers N` with it is a usage error (`--shard I/N`
+    composes: each array job may send its share to a cluster)."""
+    if dask is not None and workers != 1:
+        raise click.UsageError("give --dask ADDRESS or --workers N, not both: the cluster's workers evaluate")
+    if dask is not None and not dask.strip():
+        raise click.UsageError("--dask needs the scheduler's address, e.g. tcp://scheduler:8786")
 
 
 def _mark_stopped(out: Any, record: str) -> None:
@@ -664,13 +681,16 @@ def _write_output(output: str, text: str | Iterable[str], paths: Sequence[str], 
 @click.argument("space", shell_complete=complete_space)
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Evaluate in N processes (the results do not depend on N).")
+@click.option("--dask", "dask", metavar="ADDRESS",
+              help="Evaluate on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786), in blocks of "
+                   f"points; the results are the same. Needs {DASK_EXTRA}, and the same casus on the workers.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--summary", is_flag=True, help="With csv or json: one record per provision, not per scenario.")
 @click.option("-o", "--output", "output", default=None, metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @library_option
 @_guard
-def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None, quiet: bool,
+def sweep(space: str, workers: int, dask: str | None, fmt: str, summary: bool, output: str | None, quiet: bool,
           library: LibraryArg) -> None:
     """Evaluate every scenario of a declared SPACE (a JSON file, or a bundled space's name such as
     seed_sweep) and tabulate how often and where each obligation activates (docs/formats.md).
@@ -681,13 +701,14 @@ def sweep(space: str, workers: int, fmt: str, summary: bool, output: str | None,
       casus sweep my_space.json --format csv --workers 4 -o sweep.csv"""
     from engine.analysis import sweep as sweeps
 
+    _dask_alone(dask, workers)
     path = api.resolve_space(space)
     if output is not None:
         _check_output(output, [str(path)], library)
     sp = sweeps.load_space(path)
     lib = api.load_library(library)
     progress = sweeps.progress_bar() if sys.stderr.isatty() and not quiet else None
-    result = sweeps.run_space(lib, sp, _cap_workers(workers), library, progress)
+    result = sweeps.run_space(lib, sp, _cap_workers(workers), library, progress, dask)
     if fmt == "table":
         text = sweeps.to_table(result)
     elif summary:

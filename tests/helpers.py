@@ -74,3 +74,19 @@ def require_peers() -> Path:
                         "beside the repository or point $CASUS_PEERS at them", pytrace=False)
         pytest.skip(PEERS_MISSING)
     return found
+
+
+DASK_MISSING = "dask.distributed is not installed (pip install 'casus-foederis[dask]'): no cluster to run on"
+
+
+def require_dask() -> Any:
+    """The `distributed` module, for a test that runs casus on a Dask cluster. Missing, it skips
+    the test on a developer's machine, and fails it in CI (.ci/run installs the `dask` extra): the
+    cluster tests must not go quietly missing from a build."""
+    try:
+        import distributed
+    except ImportError:
+        if in_ci():
+            pytest.fail(f"{DASK_MISSING}; in CI (CI=true) that is a failure, not a skip", pytrace=False)
+        pytest.skip(DASK_MISSING)
+    return distributed

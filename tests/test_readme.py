@@ -62,6 +62,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert ".venv/bin/python -m pytest -q" in ci
 
 
+def test_ci_installs_the_dask_extra() -> None:
+    """tests/io/test_dask.py fails in CI without dask (tests/helpers.py `require_dask`): .ci/run
+    installs the extra that pyproject.toml declares, before the tests."""
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.index("pip install --quiet '.[dask]'") < ci.index(".venv/bin/python -m pytest -q")
+    pyproject = (README.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^dask = \["dask\[distributed\]>=[0-9.]+"\]$', pyproject, re.M)
+
+
 def test_ci_passes_the_gates_before_the_tests() -> None:
     """ruff and mypy, as configured in pyproject.toml, run before the README's test command, which
     comes last; and CI=true, so that the peer comparisons fail rather than skip without the peers."""

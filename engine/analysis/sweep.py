@@ -20,8 +20,9 @@ value (`{name+N}` / `{name-N}` shift a date by N days); an event with `"if": "na
 only when that value is true (`"unless": "name"`: only when false); a role whose value comes out
 empty is left out. The dimension `interpretation`, if any, chooses the reading.
 
-Points are evaluated in parallel (`workers` processes, engine/base/pool.py); results come
-back in point order, so they are identical whatever the number of workers."""
+Points are evaluated in parallel (`workers` processes, engine/base/pool.py, or the workers of a
+Dask cluster, engine/base/cluster.py); results come back in point order, so they are identical
+whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -240,12 +241,19 @@ def _init(library: Any) -> None:  # pragma: no cover - runs in the worker proces
 
 def _evaluate_points(jobs: list[tuple[int, Scenario, str | None, tuple[str, ...] | None]]
                      ) -> list[list[dict[str, Any]]]:
-    return [_evaluate_point(job) for job in jobs]
+    assert _LIB is not None
+    return _evaluate_points_of(_LIB, jobs)
 
 
-def _evaluate_point(job: tuple[int, Scenario, str | None, tuple[str, ...] | None]) -> list[dict[str, Any]]:
+def _evaluate_points_of(lib: Library, jobs: list[tuple[int, Scenario, str | None, tuple[str, ...] | None]]
+                        ) -> list[list[dict[str, Any]]]:
+    return [_evaluate_point(job, lib) for job in jobs]
+
+
+def _evaluate_point(job: tuple[int, Scenario, str | None, tuple[str, ...] | None],
+                    lib: Library | None = None) -> list[dict[str, Any]]:
     index, scenario, interpretation, treaties = job
-    lib = _LIB
+    lib = lib if lib is not None else _LIB
     assert lib is not None
     ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
     out = []
@@ -323,9 +331,11 @@ def _show(v: Any) -> str:
 
 
 def run_space(lib: Library, space: Space, workers: int = 1, library: Any = None,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+              progress: Callable[[int, int], None] | None = None, dask: str | None = None) -> SweepResult:
     """Enumerate and evaluate every point. `library` is what worker processes load (the
-    bundled library when None) if they cannot inherit `lib`."""
+    bundled library when None) if they cannot inherit `lib`. `dask` (`--dask ADDRESS`): evaluate
+    on the Dask cluster whose scheduler is at that address instead (engine/base/cluster.py), in
+    blocks of points, `lib` sent to its workers; the result is the same."""
     global _LIB
     diags = Diagnostics()
     span = Span(space.path, 1, 1, 1, 1)
@@ -348,16 +358,25 @@ def run_space(lib: Library, space: Space, workers: int = 1, library: Any = None,
     previous = _LIB
     _LIB = lib
     try:
-        if workers <= 1 or len(jobs) <= 1:
+        if dask is None and (workers <= 1 or len(jobs) <= 1):
             for n, job in enumerate(jobs, start=1):
                 results.append(_evaluate_point(job))
                 if progress:
                     progress(n, len(jobs))
         else:
-            size = max(1, len(jobs) // (workers * 8))
+            pool: Any
+            fn: Callable[..., list[list[dict[str, Any]]]]
+            if dask is not None:  # the library goes to the cluster once, not its files
+                from engine.base.cluster import Cluster
+
+                pool = Cluster(dask, lib)
+                size, fn = pool.block, _evaluate_points_of
+            else:
+                pool = Workers(workers, _init, (library,))
+                size, fn = max(1, len(jobs) // (workers * 8)), _evaluate_points
             chunks = ((jobs[i:i + size],) for i in range(0, len(jobs), size))
-            with Workers(workers, _init, (library,)) as pool:
-                for res in pool.ordered(_evaluate_points, chunks):
+            with pool:
+                for res in pool.ordered(fn, chunks):
                     for one in res:
                         results.append(one)
                         if progress:

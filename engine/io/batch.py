@@ -22,6 +22,7 @@ with the positional JSON grammar, to point at the exact column of the problem.""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -46,6 +47,7 @@ from engine.language.library import Library, check_scenario
 if TYPE_CHECKING:
     import os
 
+    from engine.base.cluster import Cluster
     from engine.core.compiled import Program
     from engine.language.library import Checker
 
@@ -122,7 +124,7 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
               path: str = "<batch>", workers: int = 1, library: object = None,
               fmt: str = "json", options: EvalOptions | None = None,
               on_error: Callable[[CasusError], None] | None = None,
-              progress: Callable[[int], None] | None = None) -> Iterator[str]:
+              progress: Callable[[int], None] | None = None, dask: str | None = None) -> Iterator[str]:
     """One compact result JSON (SPEC "Result JSON", no trailing newline) per scenario line; with
     `fmt="csv"`, the CSV header (`records.CSV_HEADER`), then each scenario's CSV lines as one
     string (none for a scenario with no listed instance): see `csv_lines`.
@@ -137,6 +139,12 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     of the first output lost, its `after` saying how far the output got; the output before it is
     that of a complete run.
 
+    `dask` (`--dask ADDRESS`): evaluate on the Dask cluster whose scheduler is at that address
+    (engine/base/cluster.py), in blocks of `cluster.BLOCK` lines, with the same output in the
+    same order; `workers` is then not used. `lib` is sent to the workers (they read no library
+    file); they need the same casus. A task Dask gives up on, or a lost scheduler, raises
+    `cluster.ClusterLost` (a `WorkerDied`) as a dead worker does.
+
     `options` (engine/core/options.py) chooses the engine's shortcuts and whether CSV uses the
     compiled code: all of them by default (or those of an enclosing `options.using` block).
 
@@ -147,6 +155,17 @@ def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
         raise ValueError(f"fmt must be 'json' or 'csv', not {fmt!r}")
     if options is None:
         options = current()  # here, so that worker processes take the same
+    if dask is not None:
+        from engine.base.cluster import Cluster
+        from engine.io.load import check_names
+
+        check_names(lib, treaties, interpretation)
+        with Cluster(dask, lib) as cluster:  # connected and checked before anything is written
+            if fmt == "csv":
+                yield CSV_HEADER
+            yield from _parallel(lib, lines, treaties, interpretation, shard, path, 0, library, fmt, options,
+                                 on_error, progress, cluster)
+        return
     if fmt == "csv":
         from engine.io.load import check_names
 
@@ -251,7 +270,7 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
                    interpretation: str | None = None, shard: tuple[int, int] | None = None,
                    workers: int = 1, library: object = None, fmt: str = "json",
                    options: EvalOptions | None = None, on_error: Callable[[CasusError], None] | None = None,
-                   progress: Callable[[int], None] | None = None) -> Iterator[str]:
+                   progress: Callable[[int], None] | None = None, dask: str | None = None) -> Iterator[str]:
     """`run_batch` over a file (`-` for standard input), read a line at a time."""
     import sys
 
@@ -259,7 +278,7 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
         stdin = getattr(sys.stdin, "buffer", None)
         lines = sys.stdin if stdin is None else decoded_lines(stdin, "<stdin>")
         yield from run_batch(lib, lines, treaties, interpretation, shard, "<stdin>", workers, library, fmt, options,
-                             on_error, progress)
+                             on_error, progress, dask)
         return
     try:
         f = open(file, "rb")  # noqa: SIM115 - closed below; decoded a line at a time (decoded_lines)
@@ -268,7 +287,7 @@ def run_batch_file(lib: Library, file: str, treaties: Sequence[str] | None = Non
                                      f"cannot read the file: {e.strerror}")]) from None
     with f:
         yield from run_batch(lib, decoded_lines(f, file), treaties, interpretation, shard, file, workers, library, fmt,
-                             options, on_error, progress)
+                             options, on_error, progress, dask)
 
 
 def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
@@ -303,7 +322,7 @@ def decoded_lines(raw: Iterable[bytes], path: str) -> Iterator[str]:
 
 # ---------------------------------------------------------------------------- in parallel
 
-CHUNK = 32  # lines a worker takes at a time
+CHUNK = 32  # lines a local worker takes at a time (a Dask task takes `Cluster.block`)
 _LIB: Library | None = None  # the library in a worker process
 
 
@@ -311,7 +330,9 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
               shard: tuple[int, int] | None, path: str, workers: int, library: object,
               fmt: str = "json", options: EvalOptions | None = None,
               on_error: Callable[[CasusError], None] | None = None,
-              progress: Callable[[int], None] | None = None) -> Iterator[str]:
+              progress: Callable[[int], None] | None = None, cluster: Cluster | None = None) -> Iterator[str]:
+    """`run_batch` in `workers` local processes (engine/base/pool.py), or on `cluster` (Dask,
+    engine/base/cluster.py) when given: chunks of lines out, their outputs back in order."""
     import collections
 
     from engine.base.pool import WorkerDied, Workers
@@ -330,8 +351,10 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
 
     out_lines: collections.deque[list[int]] = collections.deque()  # the line numbers of each chunk out
 
+    size = CHUNK if cluster is None else cluster.block
+
     def tasks() -> Iterator[tuple[Any, ...]]:
-        while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, CHUNK)]:
+        while chunk := [(lineno, line) for _, lineno, line in itertools.islice(own, size)]:
             out_lines.append([lineno for lineno, _ in chunk])
             yield chunk, wanted, interpretation, path, fmt, sent, keep_going
 
@@ -339,9 +362,11 @@ def _parallel(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None
     done = 0
     last: int | None = None  # the line of the last scenario whose output is given
     try:
-        with Workers(workers, _init_worker, (library,)) as pool:
+        with contextlib.nullcontext(cluster) if cluster is not None else Workers(workers, _init_worker,
+                                                                                 (library,)) as pool:
             # a few chunks in flight at a time: memory does not grow with the file
-            for outs, diagnostics, taken in pool.ordered(_evaluate_chunk, tasks()):
+            fn = _evaluate_lines if cluster is not None else _evaluate_chunk  # the cluster gives the library
+            for outs, diagnostics, taken in pool.ordered(fn, tasks()):
                 if counts is not None and taken is not None:
                     counts.add(taken)
                     counts.parallel += 1
@@ -376,12 +401,20 @@ def _init_worker(library: LibraryArg) -> None:  # pragma: no cover - runs in the
 def _evaluate_chunk(chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None, interpretation: str | None,
                     path: str, fmt: str = "json", options: EvalOptions | None = None, keep_going: bool = False,
                     ) -> tuple[list[Any], tuple[Diagnostic, ...] | None, Counts | None]:
+    """`_evaluate_lines` in a local worker process, against the library it loaded or inherited."""
+    assert _LIB is not None
+    return _evaluate_lines(_LIB, chunk, treaties, interpretation, path, fmt, options, keep_going)
+
+
+def _evaluate_lines(lib: Library, chunk: list[tuple[int, str]], treaties: tuple[str, ...] | None,
+                    interpretation: str | None, path: str, fmt: str = "json", options: EvalOptions | None = None,
+                    keep_going: bool = False) -> tuple[list[Any], tuple[Diagnostic, ...] | None, Counts | None]:
     """The results of a chunk of lines, one per line (possibly empty in CSV), up to its first bad
     line, that line's diagnostics, and what the chunk counted (`options.counts`, a fresh one per
     chunk). With `keep_going`, a bad line's diagnostics (a tuple) stand in its place and the
     chunk goes on."""
-    lib = _LIB
-    assert lib is not None
+    if options is not None and options.counts is not None:  # this chunk's own (a cluster in this process
+        options = dataclasses.replace(options, counts=Counts())  # shares the objects it is given)
     taken = options.counts if options is not None else None
     outs: list[Any] = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
