@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,18 +67,26 @@ class Region:
     areas: frozenset[str] = frozenset()
 
     def contains(self, territory: str) -> bool:
-        """Whether a place (a territory code or a declared area's name) lies in the region. An area
-        that merely overlaps the region (the North Atlantic for a scope that lists only its part
-        north of the Tropic) is not known to lie in it: no."""
+        """Whether a place (a territory code or a declared area's name) lies in the region: an
+        area it covers, a code it lists, or a territory of a country it lists (less that entry's
+        exceptions). An area that merely overlaps the region (the North Atlantic for a scope that
+        lists only its part north of the Tropic) is not known to lie in it: no."""
         if territory in self.areas:
             return True
-        country = country_of(territory)
+        index = self._by_code
+        if territory in index:
+            return True
+        excepted = index.get(country_of(territory))
+        return excepted is not None and any(territory not in e for e in excepted)
+
+    @cached_property
+    def _by_code(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Each listed code with the exceptions of its entries (a code may be listed twice): a
+        scope test is asked for every candidate fact at every instant, and NATO's lists 30 codes."""
+        out: dict[str, tuple[frozenset[str], ...]] = {}
         for code, excepts in self.entries:
-            if territory == code:
-                return True
-            if code == country and territory not in excepts:
-                return True
-        return False
+            out[code] = (*out.get(code, ()), excepts)
+        return out
 
 
 @dataclass
