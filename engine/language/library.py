@@ -14,7 +14,6 @@ from engine.base.errors import CasusError, Diagnostics, did_you_mean, suggest
 from engine.base.paths import library_dir
 from engine.base.source import Source, Span
 from engine.language import ast as A
-from engine.language import quick
 from engine.language.build import build
 from engine.language.codes import country_of, is_country, is_territory, suggest_country, suggest_territory
 from engine.language.statuses import ACTIVATED, DORMANT
@@ -148,6 +147,8 @@ def parse_text(path: str, text: str, diags: Diagnostics) -> A.Document | None:
 def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
     """One file's text -> its document; None (and the problems in `diags`) if it does not parse."""
     diags.add_source(src.path, src.text)
+    from engine.language import quick  # here: a run whose files come from the cache reads none
+
     doc = quick.read(src, diags)  # a file of scenarios only, without Lark (engine/language/quick.py)
     if doc is not None:
         return doc
