@@ -228,11 +228,51 @@ KINDS = ("threat", "imminent_threat", "aggression", "armed_attack", "encroachmen
 MODALITIES = ("must", "must not", "may", "has the right to")
 
 
+ATTACKS = ("aggression", "armed_attack")
+AT_SEA = tuple(x for x in TARGETS if x != "territory")  # what `against` names besides territory
+SEAS = ("north_atlantic_north", "mediterranean_sea", "pacific_ocean", "south_china_sea", "red_sea")
+
+
+def _trigger(draw: st.DrawFn) -> str:
+    """A trigger over X, in one of the shapes the library writes: a fact alone, `ongoing`, a
+    defeater, a disjunction, a request within days of a fact, a war during an attack by a state,
+    an attack on X's own territory or in the treaty's scope, or on its forces at sea."""
+    kind = draw(st.sampled_from(KINDS))
+    shape = draw(st.sampled_from(["plain", "ongoing", "and_not", "or", "within", "during", "territory", "scope",
+                                  "target", "by_state"]))
+    if shape == "ongoing":
+        return f"{kind}(on: X) ongoing"
+    if shape == "and_not":
+        return f"{kind}(on: X) and not provocation(by: X)"
+    if shape == "or":
+        return f"{kind}(on: X) or {draw(st.sampled_from(KINDS))}(on: X)"
+    if shape == "within":
+        return f"request(from: X, for: assist) within {draw(st.integers(0, 10))} days after {kind}(on: X)"
+    attack = draw(st.sampled_from(ATTACKS))
+    if shape == "during":
+        relation = draw(st.sampled_from(["during", "overlapping"]))
+        return f"state_of_war(party: X) {relation} {attack}(by: S, on: X) and S is a state"
+    if shape == "territory":
+        test = draw(st.sampled_from(["territory of", "administered by"]))
+        return f"{attack}(on: X, at: A) and A {test} X"
+    if shape == "scope":
+        return f"{attack}(on: X, at: A) and A in scope home"
+    if shape == "target":
+        return f"{attack}(on: X, at: A, against: {draw(st.sampled_from(AT_SEA))}) and A in scope home"
+    if shape == "by_state":
+        return f"{kind}(by: S, on: X) and S is a state"
+    return f"{kind}(on: X)"
+
+
 @st.composite
 def treaty_texts(draw: st.DrawFn, treaty_id: str = "gen") -> str:
     """The `.casus` text of a random well-formed treaty over the standard vocabulary: two to four
-    parties with accession dates, provisions with triggers, prerequisites, exceptions, deadlines
-    and discharge. Load it with `engine.load([path], …)` after writing it to a file."""
+    parties with accession dates, a scope of the parties' territory and a sea, and provisions
+    with triggers in the shapes the library writes (`ongoing`, `during`/`overlapping`, `within N
+    days after`, `A territory of X`, `A administered by X`, `A in scope`, `against` a target at
+    sea, `S is a state`), prerequisites, exceptions, deadlines, discharge, and now and then a
+    second, dated version of a provision. Load it with `engine.load([path], …)` after writing it
+    to a file."""
     pool = ["RU", "BY", "KP", "CN", "KZ"]
     n = draw(st.integers(2, 4))
     members = pool[:n]
@@ -240,31 +280,28 @@ def treaty_texts(draw: st.DrawFn, treaty_id: str = "gen") -> str:
     for m in members[2:]:
         lines.append(f"  member {m} from 2021-0{draw(st.integers(1, 9))}-01")
     lines.append("  in force 2020-01-01" + (" until 2023-12-31" if draw(st.booleans()) else ""))
+    lines.append(f'  scope home "The parties\' territory and a sea" {{ {", ".join(members)}, '
+                 f"area {draw(st.sampled_from(SEAS))} }}")
     for i in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(KINDS))
-        trig = f"{kind}(on: X)"
-        shape = draw(st.sampled_from(["plain", "ongoing", "and_not", "or", "within"]))
-        if shape == "ongoing":
-            trig += " ongoing"
-        elif shape == "and_not":
-            trig += " and not provocation(by: X)"
-        elif shape == "or":
-            trig += f" or {draw(st.sampled_from(KINDS))}(on: X)"
-        elif shape == "within":
-            trig = f"request(from: X, for: assist) within {draw(st.integers(0, 10))} days after {trig}"
         action = draw(st.sampled_from(["assist(to: X)", "consult(with: X)"]))
         modality = draw(st.sampled_from(MODALITIES))
         quals = draw(st.sampled_from(["", ", within 5 days", ", immediately", ", as it deems necessary"]))
-        lines.append(f'  provision p{i + 1} "Provision {i + 1}" article "{i + 1}" {{')
-        lines.append(f"    when {trig}")
-        if draw(st.booleans()):
-            lines.append("    upon request(from: X, for: assist)")
-        if draw(st.booleans()):
-            lines.append("    unless provocation(by: X)")
-        lines.append(f"    then each other party {modality} {action}{quals}")
-        if draw(st.booleans()):
-            lines.append("    until unsc_measures()")
-        lines.append("  }")
+        versions = [None] if not draw(st.booleans()) else ["2022-06-01", None]
+        for v, since in enumerate(versions):
+            pid = f"p{i + 1}" if since is None else f"p{i + 1}_v{v + 1}"
+            lines.append(f'  provision {pid} "Provision {i + 1}" article "{i + 1}" {{')
+            if len(versions) > 1:
+                lines.append(f'    version "first text" to {since}' if since
+                             else '    version "second text" from 2022-06-02')
+            lines.append(f"    when {_trigger(draw)}")
+            if draw(st.booleans()):
+                lines.append("    upon request(from: X, for: assist)")
+            if draw(st.booleans()):
+                lines.append("    unless provocation(by: X)")
+            lines.append(f"    then each other party {modality} {action}{quals}")
+            if draw(st.booleans()):
+                lines.append("    until unsc_measures()")
+            lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
