@@ -1,5 +1,6 @@
 """Work worked out once per object of the library (a treaty, provision, condition or atom), not
-once per scenario."""
+once per scenario; and the cycle collector paused while many long-lived objects are made
+(`collector_paused`: loading and reading large files)."""
 
 from __future__ import annotations
 
