@@ -239,8 +239,9 @@ class TreatyRun:
                     and trigger(t) and not prerequisite(t) and ctx.binds(run.bearer, run.beneficiary, t)):
                 while heap and heap[0] == t:
                     heapq.heappop(heap)
-                if heap and ctx.binds(run.bearer, run.beneficiary, heap[0]):
-                    continue  # the same; the next instant shows the same and more
+                if heap and ctx.binds(run.bearer, run.beneficiary, heap[0]) and trigger(heap[0]):
+                    continue  # the same; the next instant judges it again and shows the same and more
+                # (not when its trigger ends at the next instant: it lapses there, showing this one's)
             now.t, now.found, now.act = t, None, None
             s = lifecycle.step(run.status, latched, modality, now)
             if s.judged:  # record what explains it at this instant

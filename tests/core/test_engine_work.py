@@ -155,13 +155,10 @@ scenario "two threats, one lasting a day longer" {
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug, found by engine.strategies.treaty_texts with other draws (session 7): for a pending "
-    "instance that lapses, the walk alone cites the last fact that kept the `ongoing` trigger alive "
-    "(critical_threat, which lasts to 10-22), the predicate shortcut (engine/core/schedule.py "
-    "`predicate`) the first (aggression): it does not re-solve the trigger at instants where its "
-    "cheap test says it still holds, so `because` keeps the first proof. Status and dates agree."))
 def test_a_lapsed_instance_cites_the_same_facts_with_and_without_the_predicate_shortcut(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Found by engine.strategies.treaty_texts (session 7): the predicate shortcut passed over a
+    # pending instance's last instant before its `ongoing` trigger ended, so it cited the first
+    # fact (aggression) where the walk cites the last one that kept it alive (critical_threat).
     (tmp_path / "t.casus").write_text(LAPSED_BECAUSE_TREATY, encoding="utf-8")
     (tmp_path / "s.casus").write_text(LAPSED_BECAUSE_SCENARIO, encoding="utf-8")
     lib, (s,) = engine.load([str(tmp_path / "s.casus"), str(tmp_path / "t.casus")])
