@@ -52,7 +52,14 @@ def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin:
               timeout: float | None = None, cwd: str | Path | None = ROOT, env: dict[str, str] | None = None,
               ok: Sequence[int] = (0,)) -> Timing:
     """Run a child process: its wall time and peak resident memory (/proc VmHWM, else getrusage);
-    an exit code not in `ok` raises RuntimeError."""
+    an exit code not in `ok` raises RuntimeError.
+
+    The child may write Python's bytecode (`PYTHONDONTWRITEBYTECODE` is dropped from its
+    environment): an installed casus has it (pip compiles at install), as its dependencies do, so
+    after a first run casus is not timed compiling its own source (~60 ms a run) where the import
+    baseline and the peers are not."""
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(open(stdout, "wb")) if stdout is not None else subprocess.DEVNULL
         inp = stack.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL

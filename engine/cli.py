@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine import __version__, api
-from engine.base.errors import CasusError, Diagnostic
+from engine.base.errors import CasusError, Diagnostic, WorkerDied
 from engine.base.source import Span
 from engine.cli_complete import (
     complete_casus_file,
@@ -56,8 +56,6 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:  # pragma: no cover
             sys.exit(130)
         except Exception as e:
-            from engine.base.pool import WorkerDied  # loaded already if that is what this is
-
             if isinstance(e, WorkerDied):  # killed on its own (the out-of-memory killer): casus could not finish
                 click.echo(f"casus: {e}", err=True)
                 sys.exit(3)
@@ -226,7 +224,6 @@ def _run_batch(scenarios: tuple[str, ...], treaties: tuple[str, ...], interpreta
     with -o to a file moved into place at the end. Progress on stderr when it is a terminal."""
     from click.core import ParameterSource
 
-    from engine.base.pool import WorkerDied
     from engine.io import batch as batches
 
     if batch is None:

@@ -35,8 +35,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from engine.base.errors import CasusError, Diagnostic
-from engine.base.pool import WorkerDied
+from engine.base.errors import CasusError, Diagnostic, WorkerDied
 from engine.base.source import Span
 
 BLOCK = 256  # lines (or sweep points) a task takes: a task costs the scheduler about a millisecond

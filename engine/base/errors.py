@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -107,3 +108,32 @@ class Diagnostics:
     def raise_if_any(self) -> None:
         if self.items:
             raise CasusError(self.items)
+
+
+_SIGNALS = {int(s): s.name for s in signal.Signals}
+
+
+class WorkerDied(Exception):
+    """A worker process ended while a pool (engine/base/pool.py) was in use (killed by a signal, or exited): the
+    results after the last one given are lost. `exitcode` is the process's (minus the signal's
+    number when a signal killed it; None if unknown); `after` says, for a message, how far the
+    output got (set by the caller that knows what a task is)."""
+
+    def __init__(self, exitcode: int | None, after: str | None = None) -> None:
+        super().__init__(exitcode)
+        self.exitcode = exitcode
+        self.after = after
+
+    @property
+    def how(self) -> str:
+        """`signal 9, SIGKILL`, `exit status 1`, or `cause unknown`."""
+        code = self.exitcode
+        if code is None:
+            return "cause unknown"
+        if code < 0:
+            name = _SIGNALS.get(-code)
+            return f"signal {-code}, {name}" if name else f"signal {-code}"
+        return f"exit status {code}"
+
+    def __str__(self) -> str:
+        return f"a worker process died ({self.how}){'; ' + self.after if self.after else ''}"

@@ -23,37 +23,12 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-_SIGNALS = {int(s): s.name for s in signal.Signals}
+from engine.base.errors import WorkerDied
+
 # held while a worker is forked: a Ctrl-C in that moment would be raised in the fork's own
 # clean-up, where Python ignores exceptions (the run went on to its end, exit 0), or in the new
 # worker before it ignores Ctrl-C (a worker traceback); held, it is delivered just after
 _HELD = {signal.SIGINT, signal.SIGTERM}
-
-
-class WorkerDied(Exception):
-    """A worker process ended while the pool was in use (killed by a signal, or exited): the
-    results after the last one given are lost. `exitcode` is the process's (minus the signal's
-    number when a signal killed it; None if unknown); `after` says, for a message, how far the
-    output got (set by the caller that knows what a task is)."""
-
-    def __init__(self, exitcode: int | None, after: str | None = None) -> None:
-        super().__init__(exitcode)
-        self.exitcode = exitcode
-        self.after = after
-
-    @property
-    def how(self) -> str:
-        """`signal 9, SIGKILL`, `exit status 1`, or `cause unknown`."""
-        code = self.exitcode
-        if code is None:
-            return "cause unknown"
-        if code < 0:
-            name = _SIGNALS.get(-code)
-            return f"signal {-code}, {name}" if name else f"signal {-code}"
-        return f"exit status {code}"
-
-    def __str__(self) -> str:
-        return f"a worker process died ({self.how}){'; ' + self.after if self.after else ''}"
 
 
 class RemoteTraceback(Exception):

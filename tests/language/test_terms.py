@@ -104,6 +104,10 @@ def test_the_terms_check_clean() -> None:
     ("2024-08-31", (6, "months"), "2025-02-28"),
     ("2024-01-31", (1, "months"), "2024-02-29"),
     ("2024-01-01", (30, "days"), "2024-01-31"),
+    ("2024-10-31", (2, "months"), "2024-12-31"),  # into December, and out of it
+    ("2024-11-30", (2, "months"), "2025-01-30"),
+    ("9999-10-31", (1, "months"), "9999-11-30"),
+    ("9999-11-30", (1, "months"), "9999-12-30"),  # the last month there is
 ])
 def test_a_notice_period_counts_on_the_calendar(notice: str, period: tuple[int, str], takes: str) -> None:
     assert dt.date.fromordinal(effective(dt.date.fromisoformat(notice).toordinal(), period)).isoformat() == takes
