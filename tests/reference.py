@@ -45,9 +45,11 @@ tests/core/test_differential_regressions.py says otherwise):
   (months and years on the calendar; twelve months if the treaty gives none, VCLT Art. 56(2)).
 - An interpretation may make a party a member of a treaty for a period, take its membership away
   for a period (that wins), or suspend its participation (its duties toward every other party and
-  theirs toward it, as a treaty suspension would).
+  theirs toward it, as a treaty suspension would), or only its duties toward one party.
 - A provision's version (from, to) lets it be triggered only on the days it applies; activation
-  still latches.
+  still latches. A version with a reading applies only under the interpretations it names
+  (`under`), or under any but those (`except under`); with no interpretation the case is read
+  under `default`.
 - A party's reservation on a provision, on the days it is in effect, adds its condition to the
   trigger of that party's instances as bearer.
 - A provision that protects a class (a region) draws its beneficiaries from the countries of the
@@ -265,6 +267,8 @@ class Provision:
     until: Cond | None = None
     ends_with_situation: bool = False  # `until the situation ends`
     version: tuple[dt.date | None, dt.date | None] | None = None  # (from, to): the days its text applies
+    # ("under" | "except under", interpretation names): the readings under which its text applies
+    reading: tuple[str, tuple[str, ...]] | None = None
     protects: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # the protected class's area entries
 
 
@@ -324,12 +328,14 @@ class Interpretation:
     timing: tuple[tuple[str, int], ...] = ()
     reassign: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new sovereign)
     defines: tuple[tuple[Atom, Atom], ...] = ()  # (head, body)
-    # (treaty, party, member | not_member | suspended, from, to)
-    memberships: tuple[tuple[str, str, str, dt.date, dt.date | None], ...] = ()
+    # (treaty, party, member | not_member | suspended, from, to, toward): `toward` (suspended only)
+    # limits a suspension to the party's duties toward that one party
+    memberships: tuple[tuple[str, str, str, dt.date, dt.date | None, str | None], ...] = ()
     # `armed attacks in self-defence are not armed attacks`: an armed attack by A on B begun while
     # one by B on A, begun on an earlier day, is going on is a `self_defence` event instead
     self_defence: bool = False
     administer: tuple[tuple[dt.date, str, str], ...] = ()  # (from, territory, new administrator)
+    name: str = "gen"  # what a version's reading names
 
 
 @dataclass(frozen=True)
@@ -575,10 +581,10 @@ class World:
         entries = [m for m in self.case.interpretation.memberships if m[0] == t.id and m[1] == party] \
             if self.case.interpretation else []
         if any(effect == "not_member" and start <= day and (end is None or day <= end)
-               for _, _, effect, start, end in entries):
+               for _, _, effect, start, end, _ in entries):
             return False
         given = any(effect == "member" and start <= day and (end is None or day <= end)
-                    for _, _, effect, start, end in entries)
+                    for _, _, effect, start, end, _ in entries)
         if not given and not any(m.code == party and (m.start is None or m.start <= day)
                                  and (m.end is None or day <= m.end) for m in t.members):
             return False
@@ -607,8 +613,9 @@ class World:
 
     def suspended(self, bearer: str, beneficiary: str, day: dt.date) -> bool:
         if self.case.interpretation and any(
-                m[0] == self.case.treaty.id and m[2] == "suspended" and m[1] in (bearer, beneficiary)
-                and bearer != beneficiary and m[3] <= day and (m[4] is None or day <= m[4])
+                m[0] == self.case.treaty.id and m[2] == "suspended" and bearer != beneficiary
+                and (m[1] in (bearer, beneficiary) if m[5] is None else (m[1], m[5]) == (bearer, beneficiary))
+                and m[3] <= day and (m[4] is None or day <= m[4])
                 for m in self.case.interpretation.memberships):
             return True
         return any(s.bearer == bearer and s.beneficiary == beneficiary and s.start <= day
@@ -767,6 +774,11 @@ class Instance:
         if p.version is not None:
             first, last = p.version
             if (first is not None and day < first) or (last is not None and day > last):
+                return []
+        if p.reading is not None:
+            how, names = p.reading
+            reading = self.w.case.interpretation.name if self.w.case.interpretation else "default"
+            if (reading in names) != (how == "under"):
                 return []
         extra = [r.when for r in self.w.case.treaty.reservations
                  if r.party == self.bearer and p.id in r.provisions and r.when is not None

@@ -66,11 +66,16 @@ class Explanation:
         lines = [f"{self.treaty}.{p.id} — Art. {p.article}: {p.title}  (interpretation {self.interpretation})"]
         if p.says:
             lines.append(f"  “{p.says}”")
-        if p.version is not None:  # the dated text this provision is: judged only on its days
+        if p.version is not None:  # the text this provision is: judged only on its days, under its reading
             v = p.version
             days = (f" from {iso(v.start)}" if v.start is not None else "") + (
                 f" to {iso(v.end)}" if v.end is not None else "")
-            lines.append(f"  version {v.name}{days} (its trigger is judged only on these days)")
+            reading = (f" under {', '.join(v.under)}" if v.under else
+                       f" except under {', '.join(v.except_under)}" if v.except_under else "")
+            judged = (" (its trigger is judged only on these days)" if not reading else
+                      f" (this text applies under {self.interpretation})" if v.read_under(self.interpretation) else
+                      f" (this text does not apply under {self.interpretation}: it is never triggered)")
+            lines.append(f"  version {v.name}{days}{reading}{judged}")
         if p.when is not None:
             lines.append(f"  when   {render.cond(p.when)}")
         if p.upon is not None:
@@ -250,6 +255,8 @@ def explain(lib: Library, scenario: Scenario, treaty: str, provision: str,
     tr = outcome.run
     if t.in_force is not None:
         ex.structural.append(f"{treaty} in force from {iso(t.in_force)}" + (f" until {iso(t.ends)}" if t.ends else ""))
+    if prov.version is not None and not prov.version.read_under(ev.interpretation):
+        ex.structural.append(f"its text (version {prov.version.name}) does not apply under {ev.interpretation}")
     if not runs and prov.then is not None:
         all_facts = prepare(lib, scenario, lib.interpretations.get(ev.interpretation))
         ben = beneficiary_arg(prov.then)

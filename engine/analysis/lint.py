@@ -418,6 +418,19 @@ class _Linter:
                                   and o.activated <= r.activated}
                         prev = covers[r.provision.id]
                         covers[r.provision.id] = others if prev is None else prev & others
+        # a text that applies only under other readings (`version "…" under NAME`): searched again
+        # under the first one it names, until it activates
+        for p in provs:
+            if p.version is None or p.version.read_under("default") or p.id in activated:
+                continue
+            reading = next((n for n in p.version.under if n in self.lib.interpretations), None)
+            found = reading is None or any(
+                any(r.provision.id == p.id and r.activated is not None
+                    for r in evaluate(side.reduced, universe.scenario(side, sorted(facts)), [t.id], reading
+                                      ).outcomes[0].instances)
+                for size in range(1, k + 1) for facts in universe.candidates(size))
+            if found:
+                activated[p.id] = frozenset()
         for p in provs:
             reason = self.never_reason.get((t.id, p.id))
             if reason == "reported":
@@ -479,6 +492,8 @@ class _Linter:
                     for p in item.provisions:
                         if p.protects is not None:  # the protected class
                             used_regions.add(p.protects)
+                        if p.version is not None:  # the readings its text applies under
+                            used_interps.update(p.version.under + p.version.except_under)
                         for c in _conds(p):
                             used_kinds.update(a.kind for a in A.atoms(c))
                             used_regions.update(n.name for n in C.nodes(c, A.InArea) if n.what == "region")
@@ -516,7 +531,8 @@ class _Linter:
                          "remove it, or use it in a scope")
         for name, it in sorted(self.lib.interpretations.items()):
             if name not in used_interps:
-                self.add(it.span, "W-UNUSED", f"interpretation '{name}' is named by no scenario or expectation",
+                self.add(it.span, "W-UNUSED",
+                         f"interpretation '{name}' is named by no scenario, expectation or version",
                          "add a scenario that reads the facts under it, or remove it")
 
 

@@ -149,6 +149,7 @@ class Solver:
                  interp: A.InterpretationDecl | None = None):
         self.lib = lib
         self.interp = interp  # whose territory a place is, who administers it
+        self.reading = interp.name if interp is not None else "default"  # which texts apply (versions)
         self.treaty = treaty
         self.index = index
         self.ctx = ctx
@@ -313,7 +314,7 @@ class Solver:
         assert p.when is not None
         pending: tuple[dict[str, str], tuple[Proof, ...]] | None = None
         defeated: tuple[dict[str, str], tuple[Proof, ...]] | None = None
-        if not self.ctx.version_applies(p, t):  # its text does not apply: it cannot be triggered now
+        if not self.ctx.version_applies(p, t, self.reading):  # its text does not apply: it cannot be triggered now
             return 0, seed, ()
         when = p.when
         extra = [r.when for r in self.ctx.reservations(p, parties[0], t) if r.when is not None]

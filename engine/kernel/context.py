@@ -33,8 +33,10 @@ How to use it:
                                    # [start, end + 1]: the instants facts add
     ctx.whole_time                 # in force from a date for good, every party a member for all
                                    # that time, no suspension: nothing but facts ever changes
-    ctx.version_applies(p, t)      # the provision's dated text applies at t (SPEC "Treaties change":
-                                   # a version can be activated only on the days it applies)
+    ctx.version_applies(p, t, reading)
+                                   # the provision's text applies at t under the interpretation
+                                   # named (SPEC "Treaties change": a version can be activated
+                                   # only on the days it applies, and under its reading)
     ctx.reservations(p, bearer, t) # the bearer's reservations, understandings and declarations on
                                    # p in effect at t (declared in the treaty)
     ctx.benefits(p, party, t)      # the beneficiary test at t: a member, or for a provision that
@@ -115,10 +117,12 @@ class TreatyContext:
 
     # ------------------------------------------------------------ versions and per-party terms
     @staticmethod
-    def version_applies(p: A.Provision, t: int) -> bool:
-        """Whether the provision's dated text applies at t (no version: always)."""
+    def version_applies(p: A.Provision, t: int, interpretation: str = "default") -> bool:
+        """Whether the provision's text applies at t under the interpretation named: on its days
+        and under its reading (no version: always)."""
         v = p.version
-        return v is None or ((v.start is None or v.start <= t) and (v.end is None or t <= v.end))
+        return v is None or ((v.start is None or v.start <= t) and (v.end is None or t <= v.end)
+                             and v.read_under(interpretation))
 
     def reservations(self, p: A.Provision, bearer: str, t: int) -> tuple[A.Reservation, ...]:
         """The bearer's reservations, understandings and declarations on `p` in effect at t."""
@@ -325,7 +329,8 @@ def context(treaty: A.TreatyDecl, facts: Iterable[Fact] = (),
     withdrawal) ends it the day before the treaty's notice period has run from the notice; the
     interpretation's entries for the treaty give membership (`member X of T from D`), take it
     away (`not member`), or suspend a party's participation (`suspended X in T`: its duties
-    toward every other party and theirs toward it)."""
+    toward every other party and theirs toward it; `suspended X toward Y in T`: its duties toward
+    Y only)."""
     static = static_context(treaty)
     members: dict[str, list[tuple[int, int]]] | None = None
     suspensions = static.suspensions
@@ -346,6 +351,9 @@ def context(treaty: A.TreatyDecl, facts: Iterable[Fact] = (),
             extra = []
             for m in frozen:
                 e = m.end if m.end is not None else BIG
+                if m.toward is not None:  # one way: its duties toward that party
+                    extra.append((m.party.code, m.toward.code, m.start, e))
+                    continue
                 for other in sorted(members):
                     if other != m.party.code:
                         extra += [(m.party.code, other, m.start, e), (other, m.party.code, m.start, e)]

@@ -300,17 +300,28 @@ class InterpMembership:
     start: int
     end: int | None
     span: Span = field(compare=False)
+    toward: Code | None = None  # suspended toward this party only (its duties toward it), not all
 
 
 @dataclass(frozen=True, slots=True)
 class Version:
     """The dated text a provision is (`version "2010 Protocol" from 2012-12-19`): it can be
-    activated only on the days in [start, end] (None: open)."""
+    activated only on the days in [start, end] (None: open), and, with a reading, only under the
+    interpretations `under` names (`version "…" under rio_state_attacker`) or under any but those
+    `except_under` names."""
 
     name: str
     start: int | None
     end: int | None
     span: Span = field(compare=False)
+    under: tuple[str, ...] = ()
+    except_under: tuple[str, ...] = ()
+
+    def read_under(self, interpretation: str) -> bool:
+        """Whether this text applies under the interpretation named (`default` when none is)."""
+        if self.under:
+            return interpretation in self.under
+        return interpretation not in self.except_under
 
 
 @dataclass(frozen=True, slots=True)

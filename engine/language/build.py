@@ -49,13 +49,15 @@ _LAST = dt.date.max.toordinal()
 CYCLE_DAYS = 146097  # days in 400 Gregorian years: the calendar repeats after them (iso; the report's axis)
 
 
-class Builder:
+class TokenReader:
+    """The values of single tokens, with where they are: spans, dates, numbers of days, strings,
+    intervals; a value that cannot be read is a located error (and a stand-in value)."""
+
     def __init__(self, src: Source, diags: Diagnostics):
         self.src = src
         self.path = src.path
         self.diags = diags
 
-    # ------------------------------------------------------------ helpers
     def span(self, node: Tree | Token) -> Span:
         if isinstance(node, str):  # a Token (Lark's tokens are strings; its trees are not)
             line, col = node.line or 1, node.column or 1
@@ -105,7 +107,10 @@ class Builder:
         self.diags.error(span, "E-INTERVAL", f"the interval ends ({end_text}) before it starts ({start_text})",
                          "the second date must be on or after the first")
 
-    # ------------------------------------------------------------ top level
+
+class Builder(TokenReader):
+    """A parse tree to the AST (engine/language/ast.py): a method per declaration and clause."""
+
     def document(self, tree: Tree) -> A.Document:
         items: list[A.Item] = []
         for child in tree.children:
@@ -201,13 +206,16 @@ class Builder:
             elif e.data == "source":
                 source = self.string(e.children[0])
             elif e.data in ("interp_member", "interp_nonmember", "interp_suspend"):
-                code, treaty, start, end = e.children
+                code, *rest = e.children
+                toward = rest.pop(0) if e.data == "interp_suspend" else None
+                treaty, start, end = rest
                 s, en = self.date(start), self.opt_date(end)
                 self.interval(start, end, s, en)
                 effect = {"interp_member": "member", "interp_nonmember": "not_member",
                           "interp_suspend": "suspended"}[e.data]
                 members.append(A.InterpMembership(str(treaty), A.Code(str(code), self.span(code)), effect, s, en,
-                                                  self.span(e)))
+                                                  self.span(e),
+                                                  None if toward is None else A.Code(str(toward), self.span(toward))))
             elif e.data == "self_defence":
                 self_defence = True
         return A.InterpretationDecl(str(name), self.string(title), tuple(reassign), tuple(timing), tuple(defs),
@@ -299,13 +307,17 @@ class Builder:
         fields: dict[str, Any] = {"says": None, "source": None, "when": None, "upon": None, "unless": None,
                                   "then": None, "until": None}
         for e in entries:
-            if e.data in ("version", "version_to"):
-                name, *dates = e.children
-                start_tok, end_tok = (dates[0], dates[1]) if e.data == "version" else (None, dates[0])
+            if e.data in ("version", "version_to", "version_read"):
+                name, *dates, reading = e.children  # reading: None, or `under …` / `except under …`
+                start_tok, end_tok = (dates[0], dates[1]) if e.data == "version" else (None, (dates or [None])[0])
                 s, en = self.opt_date(start_tok), self.opt_date(end_tok)
                 if start_tok is not None and s is not None and en is not None:
                     self.interval(start_tok, end_tok, s, en)
-                fields["version"] = A.Version(self.string(name) or "", s, en, self.span(e))
+                kind = reading.data if reading is not None else None
+                names = tuple(str(n) for n in reading.children) if reading is not None else ()
+                fields["version"] = A.Version(self.string(name) or "", s, en, self.span(e),
+                                              under=names if kind == "under" else (),
+                                              except_under=names if kind == "except_under" else ())
             elif e.data == "protects":
                 fields["protects"] = str(e.children[0])
             elif e.data in ("says", "source"):

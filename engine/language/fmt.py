@@ -193,8 +193,8 @@ class _TermsPrinter:
         return f"not member {code} of {treaty} from {start}{self.opt('to ', end)}"
 
     def interp_suspend(self, t: Tree) -> str:
-        code, treaty, start, end = t.children
-        return f"suspended {code} in {treaty} from {start}{self.opt('to ', end)}"
+        code, toward, treaty, start, end = t.children
+        return f"suspended {code}{self.opt('toward ', toward)} in {treaty} from {start}{self.opt('to ', end)}"
 
     def notice_period(self, t: Tree) -> str:
         n, unit = t.children
@@ -210,12 +210,22 @@ class _TermsPrinter:
         return "adds " + ", ".join(self.one(q) for q in t.children)
 
     def version(self, t: Tree) -> str:
-        name, start, end = t.children
-        return f"version {name} from {start}{self.opt('to ', end)}"
+        name, start, end, reading = t.children
+        return f"version {name} from {start}{self.opt('to ', end)}{self.opt('', reading)}"
 
     def version_to(self, t: Tree) -> str:
-        name, end = t.children
-        return f"version {name} to {end}"
+        name, end, reading = t.children
+        return f"version {name} to {end}{self.opt('', reading)}"
+
+    def version_read(self, t: Tree) -> str:
+        name, reading = t.children
+        return f"version {name} {self.one(reading)}"
+
+    def under(self, t: Tree) -> str:
+        return "under " + ", ".join(map(str, t.children))
+
+    def except_under(self, t: Tree) -> str:
+        return "except under " + ", ".join(map(str, t.children))
 
     def protects(self, t: Tree) -> str:
         return f"protects any state in region {t.children[0]}"

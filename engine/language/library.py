@@ -533,6 +533,8 @@ class Checker(_ScenarioChecks):
                 # an entry for a treaty not loaded (interpretations.casus read with other
                 # treaties, as tests and single files do) changes nothing: not an error
                 self.country_code(m.party.code, m.party.span)
+                if m.toward is not None:
+                    self.country_code(m.toward.code, m.toward.span)
 
     # ------------------------------------------------------------ treaties
     def treaties(self) -> None:
@@ -591,6 +593,11 @@ class Checker(_ScenarioChecks):
     def provision(self, t: A.TreatyDecl, p: A.Provision, ids: set[str]) -> None:
         if p.protects is not None and p.protects not in self.lib.regions:
             self.d.unknown(p.span, "region", p.protects, self.lib.regions)
+        if p.version is not None:  # a reading names interpretations: a typo would silently drop the text
+            known = set(self.lib.interpretations) | {"default"}
+            for name in p.version.under + p.version.except_under:
+                if name not in known:
+                    self.d.unknown(p.version.span, "interpretation", name, known)
         if p.when is None:
             self.d.error(p.span, "E-PROVISION", f"provision '{p.id}' has no 'when' trigger")
             return

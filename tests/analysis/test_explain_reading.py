@@ -39,3 +39,20 @@ def test_an_unbound_place_is_not_outside_a_scope(tmp_path: Path) -> None:
     text = explain(lib, s, "nato_1949", "art5").render()
     assert "A is outside" not in text, text
     assert "no fact gave the place A" in text, text
+
+
+def test_explain_says_whether_a_text_applies_under_the_reading(tmp_path: Path) -> None:
+    # Rio Art. 3(1) in two readings (obligations/rio_1947.casus): a terrorist group's attack on
+    # the US brings the text as applied in 2001 alive by default, and the text as written only
+    # under `rio_state_attacker`, where it does not apply to a group's attack
+    lib, s = _scenario(tmp_path, "  2030-01-01  armed_attack(by: terrorist_group, at: US-NY)\n")
+    applied = explain(lib, s, "rio_1947", "art3_1").render()
+    assert "except under rio_state_attacker (this text applies under default)" in applied, applied
+    assert "BR -> US: active since 2030-01-01" in applied or "-> US: active since 2030-01-01" in applied, applied
+    written = explain(lib, s, "rio_1947", "art3_1", "rio_state_attacker").render()
+    assert "(this text does not apply under rio_state_attacker: it is never triggered)" in written, written
+    assert "its text (version as the parties applied it in 2001: an armed attack by anyone) does not apply " \
+        "under rio_state_attacker" in written, written
+    state = explain(lib, s, "rio_1947", "art3_1_state", "rio_state_attacker").render()
+    assert "under rio_state_attacker (this text applies under rio_state_attacker)" in state, state
+    assert "No instance" in state, state  # a group is no state

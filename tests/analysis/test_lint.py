@@ -169,8 +169,9 @@ def test_library_suppressions_are_needed(tmp_path: Path) -> None:
     res = L.lint_paths([], library=str(lib))
     # a library of one's own is linted without the bundled scenarios: nothing names its readings
     interps = [f.message for f in res.findings if Path(f.span.path).name == "interpretations.casus"]
-    assert sorted(interps) == [f"interpretation '{n}' is named by no scenario or expectation"
-                               for n in ("armenia_freeze", "gray_zone_is_armed_attack", "rio_cuba_formal",
+    assert sorted(interps) == [f"interpretation '{n}' is named by no scenario, expectation or version"
+                               for n in ("anzus_both_ways", "armenia_freeze", "gray_zone_is_armed_attack",
+                                         "rio_cuba_formal",
                                          "rio_venezuela_2019", "ru_claims",
                                          "self_defence", "strict_deadlines", "war_by_attack")]
     got = sorted((Path(f.span.path).name, f.code) for f in res.findings if f.message not in interps)
@@ -197,6 +198,43 @@ def test_one_member_treaty_never_activates(write: Callable[[str, str], Path]) ->
     """)
     res = L.lint_paths([str(path)])
     assert [(f.code, "bounded search" in f.message) for f in res.findings] == [("W-NEVER", True)]
+
+
+def test_a_text_under_a_reading_is_searched_under_that_reading(write: Callable[[str, str], Path]) -> None:
+    # `a` applies only under `strict` (never under default, where the search runs first): found
+    # there, no finding. `b` is DE's duty, and `strict` takes DE's membership away: it never
+    # activates under its reading, though it would under default.
+    path = write("reading.casus", """
+        interpretation strict "DE not counted" {
+          not member DE of t from 1990-01-01
+        }
+
+        treaty t "T" {
+          parties DE, FR, PL
+          in force 2000-01-01
+          provision a "A" article "1" {
+            version "strict" under strict
+            when armed_attack(on: X)
+            then each other party must assist(to: X)
+          }
+          provision b "B" article "1" {
+            version "strict, DE" under strict
+            when armed_attack(on: X)
+            then DE must assist(to: X)
+          }
+          provision c "C" article "1" {
+            version "as applied" except under strict
+            when armed_attack(on: X)
+            then DE must consult(with: X)
+          }
+        }
+        scenario "s" {
+          interpretation strict
+          2001-01-01  armed_attack(on: PL)
+        }
+    """)
+    res = L.lint_paths([str(path)])
+    assert [(f.code, f.message.split(" ")[0]) for f in res.findings if f.code == "W-NEVER"] == [("W-NEVER", "'t.b'")]
 
 
 SPEED = """

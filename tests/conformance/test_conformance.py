@@ -299,6 +299,8 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 version=None if p.version is None else (
                     None if p.version.start is None else dt.date.fromordinal(p.version.start),
                     None if p.version.end is None else dt.date.fromordinal(p.version.end)),
+                reading=None if p.version is None or not (p.version.under or p.version.except_under) else (
+                    ("under", p.version.under) if p.version.under else ("except under", p.version.except_under)),
                 protects=None if p.protects is None else tuple(
                     (code, tuple(sorted(ex))) for code, ex in lib.regions[p.protects].entries)))
         scopes = []
@@ -333,9 +335,11 @@ def to_reference(lib: Library, treaty: A.TreatyDecl, scenario: Scenario, interpr
                 tuple(interp.timing),
                 tuple((day(r.start), t.code, r.to.code) for r in interp.reassignments for t in r.territories),
                 tuple((atom(d.head), atom(d.body)) for d in interp.definitions),
-                tuple((m.treaty, m.party.code, m.effect, day(m.start), None if m.end is None else day(m.end))
+                tuple((m.treaty, m.party.code, m.effect, day(m.start), None if m.end is None else day(m.end),
+                       None if m.toward is None else m.toward.code)
                       for m in interp.memberships), interp.self_defence,
-                tuple((day(r.start), t.code, r.to.code) for r in interp.administrations for t in r.territories))
+                tuple((day(r.start), t.code, r.to.code) for r in interp.administrations for t in r.territories),
+                interp.name)
 
         return R.Case(ref_treaty, facts, ref_interp)
     except Unexpressible as e:

@@ -23,6 +23,7 @@ interpretation x "X" {
   member VE of t from 2019-01-01 to 2020-01-01
   not member AM of t from 2024-02-23
   suspended AM in t from 2024-02-23
+  suspended CA toward US in t from 2025-01-01 to 2025-12-31
 }
 
 treaty t "T" {
@@ -44,8 +45,14 @@ treaty t "T" {
   }
 
   provision p2 "P" article "1" {
-    version "2010 text" from 2012-12-19
+    version "2010 text" from 2012-12-19 except under x
     when aggression(on: X)
+    then each other party must assist(to: X)
+  }
+
+  provision p3 "P" article "1" {
+    version "2010 text, read strictly" under x, default
+    when aggression(by: S, on: X) and S is a state
     then each other party must assist(to: X)
   }
 }
@@ -63,9 +70,18 @@ def test_the_constructs_round_trip_through_fmt() -> None:
     (r,) = treaty.reservations  # type: ignore[union-attr]
     assert (r.kind, r.party.code, r.provisions) == ("declaration", "CA", ("p1", "p2"))
     assert [q.value for q in r.qualifiers] == ["as_it_deems_necessary", "other"]
-    p1, p2 = treaty.provisions  # type: ignore[union-attr]
+    p1, p2, p3 = treaty.provisions  # type: ignore[union-attr]
     assert p1.version.name == "1992 text" and p1.version.start is None and p1.protects == "americas"
     assert dt.date.fromordinal(p2.version.start) == dt.date(2012, 12, 19) and p2.version.end is None
+    assert (p1.version.under, p1.version.except_under) == ((), ())
+    assert (p2.version.under, p2.version.except_under) == ((), ("x",))
+    assert (p3.version.under, p3.version.start, p3.version.end) == (("x", "default"), None, None)
+    assert [p.version.read_under("x") for p in (p1, p2, p3)] == [True, False, True]
+    assert [p.version.read_under("other") for p in (p1, p2, p3)] == [True, True, False]
+    interp = doc.items[0]
+    suspend = interp.memberships[-1]  # type: ignore[union-attr]
+    assert (suspend.party.code, suspend.toward.code, suspend.effect) == ("CA", "US", "suspended")
+    assert interp.memberships[-2].toward is None  # type: ignore[union-attr]
 
 
 def _check(text: str) -> list[str]:
@@ -83,13 +99,17 @@ def _check(text: str) -> list[str]:
     ("on p1, p2", "E-UNKNOWN: unknown provision 'p9' in 't'"),
     ("declaration CA", "E-MEMBER: 'FR' is not a party to 't'"),
     ('version "1992 text" to 2012-12-18', "E-INTERVAL"),
+    ("under x, default", "E-UNKNOWN: unknown interpretation 'xx'"),
+    ("toward US", "E-CODE"),
 ])
 def test_the_checker_rejects_what_means_nothing(change: str, error: str) -> None:
     bad = {"protects any state in region americas": "protects any state in region nowhere",
            "only when armed_attack(on: X)": "only when armed_attack(on: Z)",
            "on p1, p2": "on p1, p9",
            "declaration CA": "declaration FR",
-           'version "1992 text" to 2012-12-18': 'version "1992 text" from 2013-01-01 to 2012-12-18'}[change]
+           'version "1992 text" to 2012-12-18': 'version "1992 text" from 2013-01-01 to 2012-12-18',
+           "under x, default": "under xx, default",
+           "toward US": "toward ZZ"}[change]
     found = _check(TERMS.replace(change, bad, 1))
     assert any(error in f for f in found), found
 
