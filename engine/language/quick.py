@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from engine.base.errors import Diagnostics
@@ -132,8 +132,13 @@ class Layout:
 
 
 class _Reader:
-    def __init__(self, src: Source, diags: Diagnostics, layout: bool = False):
+    """`layout`: also what `casus fmt` needs (`Layout`). `on_fact`: each fact goes there as it
+    is read, and its scenario is made without it (`stream`)."""
+
+    def __init__(self, src: Source, diags: Diagnostics, layout: bool = False,
+                 on_fact: Callable[[A.FactDecl], None] | None = None):
         self.path = src.path
+        self.on_fact = on_fact
         self.b = Builder(src, diags)
         self.comments: list[tuple[int, str]] | None = [] if layout else None
         self.blocks: list[Block] | None = [] if layout else None
@@ -196,7 +201,10 @@ class _Reader:
             shown = ""
             if kind == _DATE:
                 fact = self.fact()
-                facts.append(fact)
+                if self.on_fact is None:
+                    facts.append(fact)
+                else:
+                    self.on_fact(fact)
             elif kind == _NAME_T and text in _ENTRY_WORDS:
                 keyword = self.advance()
                 if text == "expect":
@@ -389,6 +397,26 @@ def read(src: Source, diags: Diagnostics) -> A.Document | None:
         return None
     diags.items.extend(local.items)
     return doc
+
+
+def stream(src: Source, diags: Diagnostics, on_fact: Callable[[A.FactDecl], None],
+           on_scenario: Callable[[A.ScenarioDecl], None]) -> int | None:
+    """Read a file of scenarios only without ever holding it whole: each fact goes to `on_fact`
+    as it is read, then its scenario, made without its facts, to `on_scenario` when its `}` is
+    read. The number of scenarios, their E-DATE / E-INTERVAL problems added to `diags`; None
+    when the file is not one this reader takes (then Lark's: what `diags` and the callbacks got
+    so far is the caller's to drop). The same facts and scenarios, in the same order, as `read`
+    gives (tests/language/test_quick.py)."""
+    count = 0
+    try:
+        with collector_paused():
+            reader = _Reader(src, diags, on_fact=on_fact)
+            while reader.tok[0] != _END:
+                on_scenario(reader.scenario())
+                count += 1
+    except _Decline:
+        return None
+    return count
 
 
 def layout(src: Source) -> Layout | None:
