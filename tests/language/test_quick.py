@@ -18,7 +18,7 @@ from bench.big_input import giant_scenario, many_scenarios
 from engine.base.errors import CasusError, Diagnostics
 from engine.base.paths import scenarios_dir
 from engine.base.source import Source
-from engine.language import quick
+from engine.language import fmt, quick
 from engine.language.build import build
 from engine.language.fmt import format_text
 from engine.language.syntax import parse
@@ -56,7 +56,7 @@ def same_as_lark(text: str, path: str = "t.casus") -> bool:
         pytest.fail(f"quick.read accepts what Lark rejects: {e.render()}\n{text}")
     assert _full(doc) == _full(expected)
     assert _problems(mine) == _problems(theirs)
-    if quick.layout(src) is not None:
+    if fmt._format_scenarios(src, fmt._Pieces()):
         assert format_text(text, path) == format_text(text, path, full=True)
     return True
 
