@@ -307,7 +307,7 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
     json_decls: list[A.ScenarioDecl] = []
     fresh: list[tuple[tuple[str, str], A.Document | A.ScenarioDecl]] = []  # to cache once everything checks
     cached: set[int] = set()  # ids of the declarations that came checked from the cache
-    big: list[tuple[str, bytes]] = []  # for `_check_big`, once the library is known
+    big: list[tuple[str, bytes]] = []  # (path, bytes) for `_check_big`, once the library is known
     for path in user_files:
         is_json = path.endswith(".json")
         data, name = _scenario_entry(path, lib_key, is_json)
@@ -333,7 +333,6 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
             user_docs.extend(docs)
             if name is not None:
                 fresh.extend(((name, display_path(path)), d) for d in docs)
-    data = None  # the last file's bytes: `_check_big` lets a big one's go
     if json_decls:
         user_docs.append(A.Document("<json>", tuple(json_decls)))
     only_scenarios = all(isinstance(i, A.ScenarioDecl) for d in user_docs for i in d.items)
@@ -345,8 +344,8 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
         for decl in decls:
             if id(decl) not in cached:  # a cached one was checked against this very library
                 check_scenario(lib, decl, diags)
-        while big:  # each file's bytes let go as soon as they are text
-            streamed += _check_big(lib, *big.pop(0), diags)
+        for path, data in big:
+            streamed += _check_big(lib, path, data, diags)
     elif big:
         raise _NotScenariosOnly
     else:
@@ -380,7 +379,6 @@ def _check_big(lib: Library, path: str, data: bytes, diags: Diagnostics) -> int:
     except CasusError as e:
         diags.items.extend(e.diagnostics)
         return 0
-    del data
     local = Diagnostics()  # dropped if the reader declines halfway
     local.add_source(src.path, src.text)
     checker = scenario_checker(lib, local)

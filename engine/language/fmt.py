@@ -1115,7 +1115,8 @@ def format_file(path: str | os.PathLike[str], check: bool = False, diff: bool = 
     src = syntax.decode(display_path(path), data)
     # the file's own conventions stay: a byte order mark, and CRLF line ends (as its first line has)
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-    end = b"\r\n" if data.split(b"\n", 1)[0].endswith(b"\r") and b"\n" in data else b"\n"
+    first_end = data.find(b"\n")  # (not data.split: a copy of the whole file)
+    end = b"\r\n" if first_end > 0 and data[first_end - 1:first_end] == b"\r" else b"\n"
     quick_tried = check and not diff
     if quick_tried:  # only whether it would change: compared as it is laid out, never held whole
         same = _SameBytes(data, bom, end)
