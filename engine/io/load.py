@@ -268,18 +268,19 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: Library
 def check_files(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: LibraryArg = None,
                 extra: Iterable[str | os.PathLike[str]] = ()) -> tuple[Library, int]:
     """What `casus check` needs of `load`: the library and the number of scenarios, every
-    problem raised as `load` raises it. A file of scenarios only too big to be cached is never
-    held whole: it is read, checked and let go a fact at a time (`_check_big`), so a 5 MB file
-    costs a small multiple of its size, not the ~25 times its documents and facts take."""
+    problem raised as `load` raises it, without making the scenarios (engine/kernel/facts.py). A
+    file of scenarios only too big to be cached is never held whole: it is read, checked and let
+    go a fact at a time (`_check_big`), so a 5 MB file costs about twice its size (its bytes and
+    its text), not the ~25 times its documents and facts take."""
     from engine.base.memo import collector_paused
 
     paths = list(scenario_paths)
     with collector_paused():
         try:
-            lib, scenarios, streamed = _load(paths, library, extra, keep=False)
+            lib, _, count = _load(paths, library, extra, keep=False)
         except _NotScenariosOnly:  # a big file declares more than scenarios: everything as `load` does
-            lib, scenarios, streamed = _load(paths, library, extra, keep=True)
-    return lib, len(scenarios) + streamed
+            lib, _, count = _load(paths, library, extra, keep=True)
+    return lib, count
 
 
 class _NotScenariosOnly(Exception):
@@ -288,9 +289,9 @@ class _NotScenariosOnly(Exception):
 
 def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
           extra: Iterable[str | os.PathLike[str]], keep: bool) -> tuple[Library, list[Scenario], int]:
-    """`load`; with `keep` False (`check_files`), the files of scenarios only that are not
-    cached are not kept (`_check_big`): the scenarios returned are the others, and the int
-    says how many those files hold."""
+    """`load`, and how many scenarios it loaded. With `keep` False (`check_files`), only that
+    number: no scenarios are made, and a file of scenarios only that is not cached is not kept
+    either (`_check_big`)."""
     diags = Diagnostics()
     src = sources(library, extra)
     files = library_files(src)
@@ -358,9 +359,12 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
         for (name, path), entry in fresh:
             cache.save(name, entry, path)
     order = {display_path(p): n for n, p in enumerate(user_files)}
-    scenarios = [from_decl(d) for d in decls if d.span.path in order]
+    mine = [d for d in decls if d.span.path in order]
+    if not keep:  # how many, not the scenarios themselves
+        return lib, [], len(mine) + streamed
+    scenarios = [from_decl(d) for d in mine]
     scenarios.sort(key=lambda s: (order[s.source], s.decl.span.line if s.decl else 0))
-    return lib, scenarios, streamed
+    return lib, scenarios, len(scenarios)
 
 
 def _check_big(lib: Library, path: str, data: bytes, diags: Diagnostics) -> int:

@@ -11,7 +11,12 @@ It only ever accepts: at the first thing it does not take for certain — anothe
 a syntax error, a token Lark might split otherwise (`RUS`, `_`, a word glued to a `-`) — it
 gives up, and the caller parses the file with Lark as before, so every syntax error is Lark's,
 word for word. Where both accept, both give the same AST: tests/language/test_quick.py holds
-the two to each other on the bundled scenarios, generated files and mutations of them."""
+the two to each other on the bundled scenarios, generated files and mutations of them.
+
+Three ways to read: `read`, a file's document; `stream`, its facts and scenarios handed over one
+at a time and never held together (`casus check` of a big file: engine/io/load.py); `layout`,
+what `casus fmt` prints, handed over as read (engine/language/fmt.py), with `line` to read a
+printed line back."""
 
 from __future__ import annotations
 
