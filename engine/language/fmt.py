@@ -875,20 +875,21 @@ class _LineStream:
     def settle(self) -> None:
         """Read the last line back (not if it is its input's line, as it was read); write out
         what is settled."""
-        if self.meaning is not None and self.lines:
-            printed = self.lines[-1]
-            start = self.text.rfind("\n", 0, self.at) + 1
-            if self.text.startswith(printed, start) and self.text.startswith("\n", start + len(printed)):
-                pass
-            else:
-                got = quick.line(printed)
-                if got is None or got[:3] != self.meaning or got[3] != self.comments:  # pragma: no cover - a bug
-                    raise _Unsure
+        if self.meaning is not None and self.lines and not self.as_written(self.lines[-1]):
+            got = quick.line(self.lines[-1])
+            if got is None or got[:3] != self.meaning or got[3] != self.comments:  # pragma: no cover - a bug
+                raise _Unsure
         self.meaning = None
         if len(self.lines) > 1000:
             last = self.lines.pop()
             self.write("\n".join(self.lines) + "\n")
             self.lines = [last]
+
+    def as_written(self, printed: str) -> bool:
+        """Whether the line printed is the whole input line it was printed from (then it reads as
+        that line did: a token never spans lines)."""
+        start = self.text.rfind("\n", 0, self.at) + 1
+        return self.text.startswith(printed, start) and self.text.startswith("\n", start + len(printed))
 
     def close(self) -> None:
         self.settle()
