@@ -162,7 +162,9 @@ def render(base: dict[str, Timing], rows: list[tuple[str, str, Path, Timing]]) -
             "One large scenario file; `many`: scenario blocks of 5–60 facts, `giant`: one scenario of facts "
             "only (target: peak net of the baseline at most 5x the file). Peak memory is the whole process; "
             f"net of the same command on a one-fact file (the baseline: Python, Lark, the library): {baselines}. "
-            "CPU s: user and system time of the process.\n\n"
+            "CPU s: user and system time of the process. `casus check` reads a file bigger than "
+            "engine/io/load.py's CACHE_MAX_FILE (1 MiB) a fact at a time; a smaller one is parsed whole, "
+            "to be cached (the 1.0 rows).\n\n"
             + table(("command", "shape", "file MiB", "CPU s", "wall s", "peak MiB", "net MiB", "net / file"), body))
 
 
