@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))
     if "big" not in skip:
-        parts.append(big_input.render(big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
+        parts.append(big_input.render(*big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
     text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
     print(text)
     if a.write_readme:

@@ -1,6 +1,7 @@
 """Big input: `casus check` and `casus fmt --check` of one large `.casus` scenario file (issue 17,
 item 5: "a 5 MB scenario file checks in seconds with memory a small multiple of its size"), each
-in a child process: wall time and peak memory (max RSS), and that peak as a multiple of the file.
+in a child process: CPU and wall time and peak memory (max RSS), and that peak, net of the same
+command on a one-fact file, as a multiple of the file.
 
     python3 -m bench.big_input [--sizes 1,5] [--timeout 300] [--work DIR]
 
@@ -106,6 +107,9 @@ def giant_scenario(size: int, seed: int = 1) -> str:
     return "".join(parts)
 
 
+TINY = 'scenario "Tiny" {\n  2024-08-06  armed_attack(by: UA, at: RU-KRS)\n}\n'
+
+
 def write_inputs(work: Path, sizes_mb: list[float]) -> list[tuple[str, float, Path]]:
     out = []
     for mb in sizes_mb:
@@ -117,35 +121,51 @@ def write_inputs(work: Path, sizes_mb: list[float]) -> list[tuple[str, float, Pa
     return out
 
 
-def measure(sizes_mb: list[float], timeout: float, work: Path) -> list[tuple[str, str, Path, Timing]]:
+VERBS = (("check",), ("fmt", "--check"))
+
+
+def measure(sizes_mb: list[float], timeout: float, work: Path) -> tuple[dict[str, Timing],
+                                                                        list[tuple[str, str, Path, Timing]]]:
+    """The baseline of each command (on a one-fact file: Python, Lark, the library) and its rows."""
     work.mkdir(parents=True, exist_ok=True)
     cache = work / "cache"
     env = dict(os.environ, CASUS_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT))
     run_timed(casus_cmd("check"), timeout=timeout, env=env)  # the bundled library's cache, warmed
-    rows = []
-    for shape, _mb, path in write_inputs(work, sizes_mb):
-        for verb in (["check"], ["fmt", "--check"]):
-            print(f"  {' '.join(verb)} {path.name} …", file=sys.stderr, flush=True)
-            # the library from the warm cache; the big file itself is never a cache hit (its key
-            # is its content, and each run here is its first): remove any entry a run made
-            for f in cache.glob("scenarios-*"):
-                f.unlink()
-            t = run_timed(casus_cmd(*verb, str(path)), timeout=timeout, env=env, ok=(0, 1))  # 1: fmt would change it
-            rows.append((shape, " ".join(verb), path, t))
-    return rows
+
+    def run(verb: tuple[str, ...], path: Path) -> Timing:
+        print(f"  {' '.join(verb)} {path.name} …", file=sys.stderr, flush=True)
+        # the library from the warm cache; the file itself is never a cache hit (its key is its
+        # content, and each run here is its first): remove any entry a run made
+        for f in cache.glob("scenarios-*"):
+            f.unlink()
+        return run_timed(casus_cmd(*verb, str(path)), timeout=timeout, env=env, ok=(0, 1))  # 1: fmt would change it
+
+    tiny = work / "tiny.casus"
+    tiny.write_text(TINY, encoding="utf-8")
+    base = {" ".join(verb): run(verb, tiny) for verb in VERBS}
+    rows = [(shape, " ".join(verb), path, run(verb, path))
+            for shape, _mb, path in write_inputs(work, sizes_mb) for verb in VERBS]
+    return base, rows
 
 
-def render(rows: list[tuple[str, str, Path, Timing]]) -> str:
+def render(base: dict[str, Timing], rows: list[tuple[str, str, Path, Timing]]) -> str:
     body = []
     for shape, verb, path, t in rows:
         mib = path.stat().st_size / 2**20
         wall = "timeout" if t.timed_out else f"{t.wall:.1f}"
-        body.append((f"`casus {verb}`", shape, f"{mib:.1f}", wall, f"{t.maxrss_mib:.0f}",
-                     f"{t.maxrss_mib / mib:.0f}x"))
+        net = t.maxrss_mib - base[verb].maxrss_mib
+        body.append((f"`casus {verb}`", shape, f"{mib:.1f}", f"{t.cpu:.1f}", wall, f"{t.maxrss_mib:.0f}",
+                     f"{net:.0f}", f"{net / mib:.1f}x"))
+    baselines = "; ".join(f"`casus {verb} tiny.casus` {t.maxrss_mib:.0f} MiB, {t.cpu:.1f} s CPU"
+                          for verb, t in base.items())
     return ("### Big input (issue 17, item 5)\n\n"
             "One large scenario file; `many`: scenario blocks of 5–60 facts, `giant`: one scenario of facts "
-            "only. Peak memory is the whole process (Python, Lark and the library included).\n\n"
-            + table(("command", "shape", "file MiB", "wall s", "peak MiB", "peak / file"), body))
+            "only (target: peak net of the baseline at most 5x the file). Peak memory is the whole process; "
+            f"net of the same command on a one-fact file (the baseline: Python, Lark, the library): {baselines}. "
+            "CPU s: user and system time of the process. `casus check` reads a file bigger than "
+            "engine/io/load.py's CACHE_MAX_FILE (1 MiB) a fact at a time; a smaller one is parsed whole, "
+            "to be cached (the 1.0 rows).\n\n"
+            + table(("command", "shape", "file MiB", "CPU s", "wall s", "peak MiB", "net MiB", "net / file"), body))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=300, help="seconds per run [300]")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "casus-bench-big"))
     a = ap.parse_args(argv)
-    rows = measure([float(x) for x in a.sizes.split(",") if x], a.timeout, Path(a.work))
-    print(render(rows))
+    base, rows = measure([float(x) for x in a.sizes.split(",") if x], a.timeout, Path(a.work))
+    print(render(base, rows))
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from engine.core import records
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import EvalOptions
-from engine.io.load import LibraryArg, Sources, check_names, library_files, load, load_library, sources
+from engine.io.load import LibraryArg, Sources, check_files, check_names, library_files, load, load_library, sources
 from engine.kernel.facts import Scenario
 from engine.language.library import Library
 
@@ -222,7 +222,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["load", "load_library", "sources", "Sources", "library_files", "LibraryArg",
+__all__ = ["load", "check_files", "load_library", "sources", "Sources", "library_files", "LibraryArg",
            "run", "run_records", "run_json", "evaluate", "Evaluation", "EvalOptions", "Library", "Scenario",
            "Result", "check_names", "resolve_scenarios", "resolve_space", "load_scenarios", "parse_interpretations",
            "compare", "parse_target", "ExpectReport", "check_scenarios", "FuzzPlan", "fuzz_plan"]

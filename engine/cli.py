@@ -428,10 +428,10 @@ def check(files: tuple[str, ...], library: LibraryArg) -> None:
     Examples:
       casus check my_treaty.casus my_scenario.casus
       casus check obligations/nato_1949.casus  # an edited copy replaces the bundled one"""
-    lib, scs = api.load(list(files), library)
+    lib, scenarios = api.check_files(list(files), library)  # a big file never held whole
     provisions = sum(len(t.provisions) for t in lib.treaties.values())
     click.echo(f"ok: {len(lib.files)} files, {len(lib.treaties)} treaties, {provisions} provisions, "
-               f"{len(lib.interpretations)} interpretations, {len(scs)} scenarios")
+               f"{len(lib.interpretations)} interpretations, {scenarios} scenarios")
 
 
 @main.command()

@@ -60,7 +60,11 @@ def read_limited(path: str, shown: str | None = None) -> bytes:
             size = 0
         if size > limit:  # a regular file says its size: refused without reading it
             raise too_large(shown or path, limit)
-        data = f.read(limit + 1)  # a device or pipe: read no more than one byte past the bound
+        # a buffer of the size asked for is allocated first: a regular file's size, then (should
+        # it have grown) up to one byte past the bound; a device or pipe says 0: that bound
+        data = f.read(size + 1 if size else limit + 1)
+        if size and len(data) > size:
+            data += f.read(limit + 1 - len(data))
     if len(data) > limit:
         raise too_large(shown or path, limit)
     return data

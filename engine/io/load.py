@@ -261,11 +261,37 @@ def load(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: Library
     from engine.base.memo import collector_paused
 
     with collector_paused():  # what it builds holds no cycles (engine/base/memo.py)
-        return _load(scenario_paths, library, extra)
+        lib, scenarios, _ = _load(scenario_paths, library, extra, keep=True)
+    return lib, scenarios
+
+
+def check_files(scenario_paths: Iterable[str | os.PathLike[str]] = (), library: LibraryArg = None,
+                extra: Iterable[str | os.PathLike[str]] = ()) -> tuple[Library, int]:
+    """What `casus check` needs of `load`: the library and the number of scenarios, every
+    problem raised as `load` raises it, without making the scenarios (engine/kernel/facts.py). A
+    file of scenarios only too big to be cached is never held whole: it is read, checked and let
+    go a fact at a time (`_check_big`), so a 5 MB file costs about twice its size (its bytes and
+    its text), not the ~25 times its documents and facts take."""
+    from engine.base.memo import collector_paused
+
+    paths = list(scenario_paths)
+    with collector_paused():
+        try:
+            lib, _, count = _load(paths, library, extra, keep=False)
+        except _NotScenariosOnly:  # a big file declares more than scenarios: everything as `load` does
+            lib, _, count = _load(paths, library, extra, keep=True)
+    return lib, count
+
+
+class _NotScenariosOnly(Exception):
+    """A file `_check_big` was to read declares more than scenarios (or another file does)."""
 
 
 def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
-          extra: Iterable[str | os.PathLike[str]]) -> tuple[Library, list[Scenario]]:
+          extra: Iterable[str | os.PathLike[str]], keep: bool) -> tuple[Library, list[Scenario], int]:
+    """`load`, and how many scenarios it loaded. With `keep` False (`check_files`), only that
+    number: no scenarios are made, and a file of scenarios only that is not cached is not kept
+    either (`_check_big`)."""
     diags = Diagnostics()
     src = sources(library, extra)
     files = library_files(src)
@@ -282,9 +308,13 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
     json_decls: list[A.ScenarioDecl] = []
     fresh: list[tuple[tuple[str, str], A.Document | A.ScenarioDecl]] = []  # to cache once everything checks
     cached: set[int] = set()  # ids of the declarations that came checked from the cache
+    big: list[tuple[str, bytes]] = []  # (path, bytes) for `_check_big`, once the library is known
     for path in user_files:
         is_json = path.endswith(".json")
         data, name = _scenario_entry(path, lib_key, is_json)
+        if not keep and name is None and data is not None and not is_json and not files.extra:
+            big.append((path, data))
+            continue
         got = _cached_scenarios(path, data, name, is_json, diags)
         if got is not None:
             if isinstance(got, A.ScenarioDecl):  # what a JSON file's entry holds (`_cached_scenarios`)
@@ -307,6 +337,7 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
     if json_decls:
         user_docs.append(A.Document("<json>", tuple(json_decls)))
     only_scenarios = all(isinstance(i, A.ScenarioDecl) for d in user_docs for i in d.items)
+    streamed = 0
     if only_scenarios and not files.extra:
         # the common case: the (cached) library, and scenarios checked against it
         lib = _checked_library(files, src, lib_key, lib_data, diags)
@@ -314,6 +345,10 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
         for decl in decls:
             if id(decl) not in cached:  # a cached one was checked against this very library
                 check_scenario(lib, decl, diags)
+        for path, data in big:
+            streamed += _check_big(lib, path, data, diags)
+    elif big:
+        raise _NotScenariosOnly
     else:
         docs, shown = library_documents(src, diags, user_docs)
         lib, decls = check_documents(docs, diags, shown)
@@ -324,9 +359,48 @@ def _load(scenario_paths: Iterable[str | os.PathLike[str]], library: LibraryArg,
         for (name, path), entry in fresh:
             cache.save(name, entry, path)
     order = {display_path(p): n for n, p in enumerate(user_files)}
-    scenarios = [from_decl(d) for d in decls if d.span.path in order]
+    mine = [d for d in decls if d.span.path in order]
+    if not keep:  # how many, not the scenarios themselves
+        return lib, [], len(mine) + streamed
+    scenarios = [from_decl(d) for d in mine]
     scenarios.sort(key=lambda s: (order[s.source], s.decl.span.line if s.decl else 0))
-    return lib, scenarios
+    return lib, scenarios, len(scenarios)
+
+
+def _check_big(lib: Library, path: str, data: bytes, diags: Diagnostics) -> int:
+    """Check a file of scenarios only (never cached: `CACHE_MAX_FILE`) against the library,
+    without holding its documents: engine/language/quick.py reads it a fact at a time, and
+    each fact and scenario is checked as it is read and let go. The problems are those
+    `_parse_casus` and `check_scenario` find, in `diags`; the number of its scenarios. A file
+    that reader declines is parsed with Lark, whole; one that declares more than scenarios
+    raises _NotScenariosOnly (the caller loads everything as before)."""
+    from engine.language import quick
+    from engine.language.library import parse_source, scenario_checker
+    from engine.language.syntax import decode
+
+    try:
+        src = decode(display_path(path), data)  # as `_parse_casus` does
+    except CasusError as e:
+        diags.items.extend(e.diagnostics)
+        return 0
+    local = Diagnostics()  # dropped if the reader declines halfway
+    local.add_source(src.path, src.text)
+    checker = scenario_checker(lib, local)
+    count = quick.stream(src, local, checker.fact, checker.scenario)
+    if count is not None:
+        diags.add_source(src.path, src.text)
+        diags.items.extend(local.items)
+        return count
+    del local, checker
+    doc = parse_source(src, diags, try_quick=False)
+    if doc is None:
+        return 0
+    if not all(isinstance(i, A.ScenarioDecl) for i in doc.items):
+        raise _NotScenariosOnly
+    for item in doc.items:
+        assert isinstance(item, A.ScenarioDecl)
+        check_scenario(lib, item, diags)
+    return len(doc.items)
 
 
 def _decls(entry: A.Document | A.ScenarioDecl) -> tuple[A.ScenarioDecl, ...]:
@@ -484,5 +558,5 @@ def check_names(lib: Library, treaties: Sequence[str] | None, interpretation: st
     diags.raise_if_any()
 
 
-__all__ = ["load", "load_library", "check_names", "Sources", "sources", "LibraryFiles", "library_files",
+__all__ = ["load", "check_files", "load_library", "check_names", "Sources", "sources", "LibraryFiles", "library_files",
            "library_documents"]

@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -39,7 +39,7 @@ from engine.base.output import write_file
 from engine.base.paths import display_path, grammar_path
 from engine.base.source import Source, Span
 from engine.language import ast as A
-from engine.language import syntax
+from engine.language import quick, syntax
 from engine.language.build import build
 
 INDENT = "  "
@@ -788,68 +788,283 @@ def _document(src: Source, tree: Tree) -> A.Document:
     return build(src, tree, Diagnostics())  # date errors do not matter here: only the shape does
 
 
+def _comment(text: str, pos: int, raw: str) -> Comment:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return Comment(raw.rstrip(), pos, text[line_start:pos].strip() == "")
+
+
 def _comments(text: str, found: list[tuple[int, str]]) -> list[Comment]:
-    out = []
-    for pos, raw in found:
-        line_start = text.rfind("\n", 0, pos) + 1
-        out.append(Comment(raw.rstrip(), pos, text[line_start:pos].strip() == ""))
-    return out
+    return [_comment(text, pos, raw) for pos, raw in found]
 
 
-def _format_scenarios(src: Source) -> str | None:
-    """The layout `_Printer` gives, for a file of scenarios only, each entry on one line, without
-    Lark (engine/language/quick.py: a 5 MB file in seconds); None for any other file. The same
-    rules as `_Printer.block` and `_Printer.entry` where nothing is cut over lines; checked
-    against the printer in tests/language/test_quick.py."""
-    from engine.language import quick
+class _Widths:
+    """What the first reading of a file with a long block gives `_format_scenarios`: for each
+    scenario block, whether it has entries, and the widths its facts are aligned to."""
 
-    lay = quick.layout(src)
-    if lay is None:
-        return None
-    text = src.text
-    comments = _Comments(text, _comments(text, lay.comments))
-    out = _Lines()
+    def __init__(self) -> None:
+        self.blocks: list[tuple[bool, int, int]] = []
+        self.entries, self.dates, self.atoms = False, 0, 0
 
-    def own_line_comments(pos: int, depth: int) -> None:
-        for c in comments.before(pos):
-            out.add(depth, c.text, _blank_before(text, c.pos))
+    def block(self, start: int, brace: int, header: str) -> None:
+        self.entries, self.dates, self.atoms = False, 0, 0
 
-    for b in lay.blocks:
-        own_line_comments(b.start, 0)
-        blank = _blank_before(text, b.start)
-        if comments.any_before(b.brace):  # pragma: no cover - a comment ends its line, the header is one line
-            return None
-        if not b.entries and not comments.any_before(b.end):
-            out.add(0, b.header + " {}", blank)
+    def entry(self, entry: quick.Entry, node: quick.Node) -> None:
+        self.entries = True
+        self.dates, self.atoms = _widths([entry], self.dates, self.atoms)
+
+    def end(self, end: int) -> None:
+        self.blocks.append((self.entries, self.dates, self.atoms))
+
+
+def _widths(entries: Iterable[quick.Entry], dates: int = 0, atoms: int = 0) -> tuple[int, int]:
+    """The widths a block's facts are aligned to: of their dates, and of the atoms of those with
+    a note (at least `dates` and `atoms`)."""
+    for e in entries:
+        if e.fact is not None:
+            dates = max(dates, len(e.fact[0]))
+            if e.fact[2] is not None:
+                atoms = max(atoms, len(e.fact[1]))
+    return dates, atoms
+
+
+_SHORT = 2000  # entries of a block `_ScenarioStream` holds until the block ends; a longer block: `_Widths`
+
+
+class _Long(Exception):
+    """A block longer than `_SHORT` entries: `_format_scenarios` reads the file twice."""
+
+
+class _Unsure(Exception):
+    """`_format_scenarios` leaves the file to the full printer."""
+
+
+Meaning = tuple[str, A.FactDecl | A.Expect | None, str]  # what an output line must read as (`quick.line`)
+
+
+class _Output(Protocol):
+    """Where `_format_scenarios` hands its text, piece by piece."""
+
+    def __call__(self, piece: str) -> None: ...
+
+    def restart(self) -> None:
+        """Forget what came so far: the text starts again."""
+
+
+class _LineStream:
+    """`_Lines` for `_format_scenarios`: each line, once no comment can trail it any more, is read
+    back (`quick.line`) unless it is the input's own line, and must read as what it was printed
+    from — the same entry (spans aside) or none, and the same comments — then goes to `write`,
+    a thousand at a time. A header and a closing brace are the tokens read, as written, and are
+    not read back."""
+
+    def __init__(self, text: str, write: _Output) -> None:
+        self.text = text
+        self.write = write
+        self.lines: list[str] = []
+        self.after_open = True  # the start of the file counts as just after an opening
+        self.meaning: Meaning | None = None  # the last line's
+        self.comments: list[str] = []  # those printed on the last line
+        self.at = 0  # where the last line's entry or comment starts in the input
+
+    def add(self, depth: int, text: str, blank: bool = False, opens: bool = False,
+            meaning: Meaning | None = ("", None, ""), comment: Comment | None = None, at: int = 0) -> None:
+        self.settle()
+        if blank and not self.after_open:
+            self.lines.append("")
+        self.lines.append(INDENT * depth + text)
+        self.after_open = opens
+        self.meaning = meaning
+        self.comments = [] if comment is None else [comment.text]
+        self.at = at
+
+    def trail(self, comment: Comment | None) -> None:
+        if comment is not None:
+            self.lines[-1] += "  " + comment.text
+            self.comments.append(comment.text)
+
+    def settle(self) -> None:
+        """Read the last line back (not if it is its input's line, as it was read); write out
+        what is settled."""
+        if self.meaning is not None and self.lines and not self.as_written(self.lines[-1]):
+            got = quick.line(self.lines[-1])
+            if got is None or got[:3] != self.meaning or got[3] != self.comments:  # pragma: no cover - a bug
+                raise _Unsure
+        self.meaning = None
+        if len(self.lines) > 1000:
+            last = self.lines.pop()
+            self.write("\n".join(self.lines) + "\n")
+            self.lines = [last]
+
+    def as_written(self, printed: str) -> bool:
+        """Whether the line printed is the whole input line it was printed from (then it reads as
+        that line did: a token never spans lines)."""
+        start = self.text.rfind("\n", 0, self.at) + 1
+        return self.text.startswith(printed, start) and self.text.startswith("\n", start + len(printed))
+
+    def close(self) -> None:
+        self.settle()
+        if self.lines:
+            self.write("\n".join(self.lines) + "\n")
+            self.lines = []
+
+
+class _ScenarioStream:
+    """The printer of `_format_scenarios`: each block, entry and comment printed as the reader
+    hands it over. A block's entries are held until its end, which gives the widths its facts
+    are aligned to, unless `widths` (`_Widths`) has them: then each is printed at once."""
+
+    def __init__(self, text: str, widths: list[tuple[bool, int, int]] | None, found: list[tuple[int, str]],
+                 write: _Output) -> None:
+        self.text = text
+        self.widths = None if widths is None else iter(widths)
+        self.found = found  # the comments the reader has passed: (position, text)
+        self.comments = _Comments(text, [])
+        self.out = _LineStream(text, write)
+        self.header, self.brace, self.blank = "", 0, False
+        self.entries, self.dates, self.atoms = False, 0, 0
+        self.held: list[tuple[quick.Entry, quick.Node]] = []
+
+    def _seen(self) -> _Comments:
+        """The comments, those the reader has passed since last asked added."""
+        items = self.comments.items
+        for pos, raw in self.found[len(items):]:
+            items.append(_comment(self.text, pos, raw))
+        return self.comments
+
+    def own_line_comments(self, pos: int, depth: int) -> None:
+        for c in self._seen().before(pos):
+            self.out.add(depth, c.text, _blank_before(self.text, c.pos), comment=c, at=c.pos)
+
+    def block(self, start: int, brace: int, header: str) -> None:
+        self.own_line_comments(start, 0)
+        self.header, self.brace, self.blank = header, brace, _blank_before(self.text, start)
+        if self._seen().any_before(brace):  # pragma: no cover - a comment ends its line, the header is one line
+            raise _Unsure
+        if self.widths is not None:
+            self.entries, self.dates, self.atoms = next(self.widths)
+            if self.entries:
+                self.open()
+
+    def open(self) -> None:
+        self.out.add(0, self.header + " {", self.blank, opens=True, meaning=None)
+        self.out.trail(self._seen().trailing(self.brace + 1))
+
+    def entry(self, e: quick.Entry, node: quick.Node) -> None:
+        if self.widths is None:
+            self.held.append((e, node))
+            if len(self.held) > _SHORT:
+                raise _Long
         else:
-            out.add(0, b.header + " {", blank, opens=True)
-            out.trail(comments.trailing(b.brace + 1))
-            facts = [e.fact for e in b.entries if e.fact is not None]
-            date_width = max((len(f[0]) for f in facts), default=0)
-            atom_width = max((len(f[1]) for f in facts if f[2] is not None), default=0)
-            for e in b.entries:
-                own_line_comments(e.start, 1)
-                line = e.text
-                if e.fact is not None:
-                    dates, atom, note = e.fact
-                    line = f"{dates.ljust(date_width)}  {atom}"
-                    if note is not None:
-                        line = f"{line.ljust(date_width + 2 + atom_width)}  note {note}"
-                out.add(1, line, _blank_before(text, e.start))
-                out.trail(comments.trailing(e.end))
-            own_line_comments(b.end - 1, 1)
-            out.add(0, "}")
-        out.trail(comments.trailing(b.end))
-    own_line_comments(len(text) + 1, 0)
-    result = out.text()
-    lay.blocks.clear()  # not needed any more: what the check below reads takes their place
-    # the check format_text makes, on this reader's documents
-    again = quick.layout(Source(src.path, result))
-    if again is None or again.document != lay.document:  # pragma: no cover - a bug in this printer
-        return None
-    if [c for _, c in again.comments] != [c.text for c in comments.items]:  # pragma: no cover
-        return None
-    return result
+            self.print(e, node)
+
+    def print(self, e: quick.Entry, node: quick.Node) -> None:
+        self.own_line_comments(e.start, 1)
+        line = e.text
+        if e.fact is not None:
+            dates, atom, note = e.fact
+            line = f"{dates.ljust(self.dates)}  {atom}"
+            if note is not None:
+                line = f"{line.ljust(self.dates + 2 + self.atoms)}  note {note}"
+        word = "fact" if isinstance(node, A.FactDecl) else e.text.split(" ", 1)[0]
+        meaning: Meaning = (word, node if isinstance(node, A.FactDecl | A.Expect) else None, e.text)
+        self.out.add(1, line, _blank_before(self.text, e.start), meaning=meaning, at=e.start)
+        self.out.trail(self._seen().trailing(e.end))
+
+    def end(self, end: int) -> None:
+        if self.widths is None:
+            self.dates, self.atoms = _widths(e for e, _ in self.held)
+            self.entries = bool(self.held)
+            if self.entries:
+                self.open()
+            for e, node in self.held:
+                self.print(e, node)
+            self.held = []
+        if not self.entries and not self._seen().any_before(end):
+            self.out.add(0, self.header + " {}", self.blank, meaning=None)
+        else:
+            if not self.entries:
+                self.open()
+            self.own_line_comments(end - 1, 1)
+            self.out.add(0, "}", meaning=None)
+        self.out.trail(self._seen().trailing(end))
+
+    def close(self) -> None:
+        self.own_line_comments(len(self.text) + 1, 0)
+        self.out.close()
+        if self.comments.next != len(self.found):  # pragma: no cover - a bug: a comment not printed
+            raise _Unsure
+
+
+def _format_scenarios(src: Source, write: _Output) -> bool:
+    """The layout `_Printer` gives, for a file of scenarios only, each entry on one line,
+    without Lark and without holding the file's document (engine/language/quick.py: a 5 MB file
+    in seconds, in a small multiple of its size), handed to `write` piece by piece; False for
+    any other file (`write` may have had part of it). One reading, a block's entries held until
+    its end for the widths its facts are aligned to; for a file with a block longer than
+    `_SHORT` entries, two: the widths (`_Widths`), then the lines. Each line is read back as it
+    is settled (`_LineStream`: the check `format_text` makes). The same rules as
+    `_Printer.block` and `_Printer.entry` where nothing is cut over lines; checked against the
+    printer in tests/language/test_quick.py."""
+    widths: list[tuple[bool, int, int]] | None = None
+    while True:
+        found: list[tuple[int, str]] = []
+        printer = _ScenarioStream(src.text, widths, found, write)
+        try:
+            if not quick.layout(src, printer, found):
+                return False
+            printer.close()
+            return True
+        except _Unsure:  # pragma: no cover - a bug in this printer
+            return False
+        except _Long:
+            write.restart()
+            measured = _Widths()
+            if not quick.layout(src, measured, []):  # pragma: no cover - it took the file so far
+                return False
+            widths = measured.blocks
+
+
+class _Pieces:
+    """The text `_format_scenarios` hands over, kept (`text`)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def __call__(self, piece: str) -> None:
+        self.parts.append(piece)
+
+    def restart(self) -> None:
+        self.parts.clear()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class _SameBytes:
+    """Whether the text handed over piece by piece (`_format_scenarios`), encoded as the file is
+    (a byte order mark, line ends), is the file's very bytes, without holding that text."""
+
+    def __init__(self, data: bytes, bom: str, end: bytes) -> None:
+        self.data, self.bom, self.end = data, bom, end
+        self.restart()
+
+    def restart(self) -> None:
+        self.prefix = self.bom
+        self.pos = 0
+        self.same = True
+
+    def __call__(self, piece: str) -> None:
+        if self.same:
+            got = (self.prefix + piece).encode("utf-8").replace(b"\n", self.end)
+            self.same = self.data[self.pos:self.pos + len(got)] == got
+            self.pos += len(got)
+        self.prefix = ""
+
+    @property
+    def changed(self) -> bool:
+        self("")  # a byte order mark before no text at all
+        return not self.same or self.pos != len(self.data)
 
 
 def format_text(text: str, path: str = "<text>", full: bool = False) -> str:
@@ -857,9 +1072,10 @@ def format_text(text: str, path: str = "<text>", full: bool = False) -> str:
     A file of scenarios only is laid out without Lark (`_format_scenarios`); `full`: always
     the printer on Lark's tree (the same text, slower)."""
     src = Source(path, text.removeprefix("\ufeff"))
-    quick = None if full else _format_scenarios(src)
-    if quick is not None:
-        return quick
+    if not full:
+        pieces = _Pieces()
+        if _format_scenarios(src, pieces):
+            return pieces.text
     tree, comments = parse_with_comments(src)
     out = _Printer(src.text, comments).document(tree)
     # never hand back a text that means something else, or has lost a comment
@@ -908,10 +1124,16 @@ def format_file(path: str | os.PathLike[str], check: bool = False, diff: bool = 
         syntax.read_source(path)  # raises the usual located E-FILE diagnostic
         raise  # pragma: no cover
     src = syntax.decode(display_path(path), data)
-    text = format_text(src.text, src.path)
     # the file's own conventions stay: a byte order mark, and CRLF line ends (as its first line has)
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-    end = b"\r\n" if data.split(b"\n", 1)[0].endswith(b"\r") and b"\n" in data else b"\n"
+    first_end = data.find(b"\n")  # (not data.split: a copy of the whole file)
+    end = b"\r\n" if first_end > 0 and data[first_end - 1:first_end] == b"\r" else b"\n"
+    quick_tried = check and not diff
+    if quick_tried:  # only whether it would change: compared as it is laid out, never held whole
+        same = _SameBytes(data, bom, end)
+        if _format_scenarios(Source(src.path, src.text.removeprefix("\ufeff")), same):
+            return Formatted(path, same.changed)
+    text = format_text(src.text, src.path, full=quick_tried)  # (the fast way declined it already)
     new = (bom + text).encode("utf-8").replace(b"\n", end)
     changed = new != data
     patch = _unified_diff(data.decode("utf-8").removeprefix("\ufeff"), new.decode("utf-8").removeprefix("\ufeff"),

@@ -144,14 +144,17 @@ def parse_text(path: str, text: str, diags: Diagnostics) -> A.Document | None:
     return parse_source(Source(path, text), diags)
 
 
-def parse_source(src: Source, diags: Diagnostics) -> A.Document | None:
-    """One file's text -> its document; None (and the problems in `diags`) if it does not parse."""
+def parse_source(src: Source, diags: Diagnostics, try_quick: bool = True) -> A.Document | None:
+    """One file's text -> its document; None (and the problems in `diags`) if it does not parse.
+    `try_quick`: first the reader of files of scenarios only (engine/language/quick.py; pass
+    False when it has declined this text already)."""
     diags.add_source(src.path, src.text)
-    from engine.language import quick  # here: a run whose files come from the cache reads none
+    if try_quick:
+        from engine.language import quick  # here: a run whose files come from the cache reads none
 
-    doc = quick.read(src, diags)  # a file of scenarios only, without Lark (engine/language/quick.py)
-    if doc is not None:
-        return doc
+        doc = quick.read(src, diags)  # a file of scenarios only, without Lark
+        if doc is not None:
+            return doc
     try:
         return build(src, parse(src), diags)
     except CasusError as e:
@@ -255,9 +258,12 @@ class _ScenarioChecks:
             self.d.unknown(s.interpretation_span or s.span, "interpretation", s.interpretation,
                            self.lib.interpretations)
         for f in s.facts:
-            self.atom(f.atom, in_fact=True)
+            self.fact(f)
         for e in s.expects:
             self.expect(e)
+
+    def fact(self, f: A.FactDecl) -> None:
+        self.atom(f.atom, in_fact=True)
 
     def expect(self, e: A.Expect) -> None:
         if e.interpretation is not None and e.interpretation not in self.lib.interpretations:
@@ -857,7 +863,13 @@ def load_library(paths: Iterable[str | os.PathLike[str]] | None = None) -> Libra
     return lib
 
 
-def check_scenario(lib: Library, scenario: A.ScenarioDecl, diags: Diagnostics) -> None:
+def scenario_checker(lib: Library, diags: Diagnostics) -> Checker:
+    """What checks scenarios against a checked library (`scenario`, and `fact` for a fact read
+    apart from its scenario: engine/language/quick.py, `stream`), problems to `diags`."""
     ch = Checker(diags)
     ch.lib = lib
-    ch.scenario(scenario)
+    return ch
+
+
+def check_scenario(lib: Library, scenario: A.ScenarioDecl, diags: Diagnostics) -> None:
+    scenario_checker(lib, diags).scenario(scenario)

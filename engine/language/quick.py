@@ -11,14 +11,20 @@ It only ever accepts: at the first thing it does not take for certain — anothe
 a syntax error, a token Lark might split otherwise (`RUS`, `_`, a word glued to a `-`) — it
 gives up, and the caller parses the file with Lark as before, so every syntax error is Lark's,
 word for word. Where both accept, both give the same AST: tests/language/test_quick.py holds
-the two to each other on the bundled scenarios, generated files and mutations of them."""
+the two to each other on the bundled scenarios, generated files and mutations of them.
+
+Three ways to read: `read`, a file's document; `stream`, its facts and scenarios handed over one
+at a time and never held together (`casus check` of a big file: engine/io/load.py); `layout`,
+what `casus fmt` prints, handed over as read (engine/language/fmt.py), with `line` to read a
+printed line back."""
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from engine.base.errors import Diagnostics
 from engine.base.memo import collector_paused
@@ -111,33 +117,35 @@ class Entry:
     fact: tuple[str, str, str | None] | None = None
 
 
-@dataclass
-class Block:
-    """A scenario block for `casus fmt`: where it starts, its `{` and its end, its header."""
-
-    start: int
-    brace: int
-    end: int
-    header: str
-    entries: list[Entry]
+Node = A.FactDecl | A.Expect | Tok  # what an entry holds (`interpretation`, `says`, `source`: its value)
 
 
-@dataclass
-class Layout:
-    """What `casus fmt` needs of a file of scenarios: its blocks, comments and document."""
+class LayoutSink(Protocol):
+    """What `casus fmt` is handed of a file of scenarios as it is read (`layout`)."""
 
-    blocks: list[Block]
-    comments: list[tuple[int, str]]
-    document: A.Document
+    def block(self, start: int, brace: int, header: str) -> None:
+        """A scenario block starts at `start`, its header (one line) ends with `{` at `brace`."""
+
+    def entry(self, entry: Entry, node: Node) -> None:
+        """An entry of the block, written on one line."""
+
+    def end(self, end: int) -> None:
+        """The block ends just before `end` (its `}` is at `end - 1`)."""
 
 
 class _Reader:
-    def __init__(self, src: Source, diags: Diagnostics, layout: bool = False):
+    """`sink`: also what `casus fmt` needs, handed there as read (`layout`), and `comments`
+    gets each comment. `on_fact`: each fact goes there as it is read, and its scenario is made
+    without it (`stream`)."""
+
+    def __init__(self, src: Source, diags: Diagnostics, sink: LayoutSink | None = None,
+                 on_fact: Callable[[A.FactDecl], None] | None = None,
+                 comments: list[tuple[int, str]] | None = None):
         self.path = src.path
+        self.on_fact = on_fact
+        self.sink = sink
         self.b = Builder(src, diags)
-        self.comments: list[tuple[int, str]] | None = [] if layout else None
-        self.blocks: list[Block] | None = [] if layout else None
-        self.toks = _tokens(src.text, self.comments)
+        self.toks = _tokens(src.text, comments)
         self.tok: Tok = next(self.toks)
         self.last: Tok = self.tok  # the token taken last
         self.fact_parts: tuple[str, str, str | None] = ("", "", None)  # the last fact's, for `casus fmt`
@@ -184,51 +192,52 @@ class _Reader:
         facts: list[A.FactDecl] = []
         expects: list[A.Expect] = []
         says = None
-        b = self.b
-        entries: list[Entry] | None = None
-        if self.blocks is not None:
+        sink = self.sink
+        if sink is not None:
             if brace[2] != first[2]:  # a header over several lines (a comment inside): the full printer's
                 raise _Decline
-            entries = []
-        while True:
-            kind, text = self.tok[0], self.tok[1]
+            sink.block(first[4], brace[4], f"scenario {name[1]}")
+        while not self.at(_PUNCT, "}"):
             start = self.tok
-            shown = ""
-            if kind == _DATE:
-                fact = self.fact()
-                facts.append(fact)
-            elif kind == _NAME_T and text in _ENTRY_WORDS:
-                keyword = self.advance()
-                if text == "expect":
-                    expect, shown = self.expect(keyword)
-                    expects.append(expect)
-                elif text == "interpretation":
-                    t = self.take(_NAME_T)
-                    interp, interp_span = t[1], self.span(t)
-                    shown = f"interpretation {t[1]}"
-                elif text == "says":
-                    t = self.take(_STRING)
-                    says = b.string(t[1])
-                    shown = f"says {t[1]}"
-                else:  # a scenario's `source` is documentation only
-                    shown = f"source {self.take(_STRING)[1]}"
-            elif kind == _PUNCT and text == "}":
-                last = self.advance()
-                break
-            else:
-                raise _Decline
-            if entries is not None:
+            word, node, shown = self.entry()
+            if isinstance(node, A.FactDecl):
+                if self.on_fact is None:
+                    facts.append(node)
+                else:
+                    self.on_fact(node)
+            elif isinstance(node, A.Expect):
+                expects.append(node)
+            elif word == "interpretation":
+                interp, interp_span = node[1], self.span(node)
+            elif word == "says":
+                says = self.b.string(node[1])
+            # (a scenario's `source` is documentation only)
+            if sink is not None:
                 end = self.last
                 if end[2] != start[2]:  # written over several lines: the full printer keeps its cuts
                     raise _Decline
-                if kind == _DATE:
-                    entries.append(Entry(start[4], end[4] + len(end[1]), "", self.fact_parts))
-                else:
-                    entries.append(Entry(start[4], end[4] + len(end[1]), shown))
-        if self.blocks is not None and entries is not None:
-            self.blocks.append(Block(first[4], brace[4], last[4] + 1, f"scenario {name[1]}", entries))
-        return A.ScenarioDecl(b.string(name[1]) or "", interp, tuple(facts), tuple(expects), says,
+                fact = self.fact_parts if isinstance(node, A.FactDecl) else None
+                sink.entry(Entry(start[4], end[4] + len(end[1]), shown, fact), node)
+        last = self.advance()
+        if sink is not None:
+            sink.end(last[4] + 1)
+        return A.ScenarioDecl(self.b.string(name[1]) or "", interp, tuple(facts), tuple(expects), says,
                               self.between(first, last), interp_span)
+
+    def entry(self) -> tuple[str, Node, str]:
+        """One entry of a scenario: its keyword (`fact` for a fact), what it holds, and its
+        canonical text for `casus fmt` (a fact's parts are in `fact_parts` instead)."""
+        kind, text = self.tok[0], self.tok[1]
+        if kind == _DATE:
+            return "fact", self.fact(), ""
+        if kind != _NAME_T or text not in _ENTRY_WORDS:
+            raise _Decline
+        keyword = self.advance()
+        if text == "expect":
+            expect, shown = self.expect(keyword)
+            return text, expect, shown
+        value = self.take(_NAME_T if text == "interpretation" else _STRING)
+        return text, value, f"{text} {value[1]}"
 
     def fact(self) -> A.FactDecl:
         b = self.b
@@ -253,7 +262,7 @@ class _Reader:
             self.advance()
             last = self.take(_STRING)
             note = b.string(last[1])
-        if self.blocks is not None:
+        if self.sink is not None:
             self.fact_parts = (dates, atom.render(), last[1] if note is not None else None)
         return A.FactDecl(atom, start, end, note, self.between(start_tok, last))
 
@@ -391,15 +400,60 @@ def read(src: Source, diags: Diagnostics) -> A.Document | None:
     return doc
 
 
-def layout(src: Source) -> Layout | None:
-    """What `casus fmt` needs of a file of scenarios only whose every entry and header is written
-    on one line (None for any other file: the full printer's, on Lark's tree)."""
-    reader = None
+def stream(src: Source, diags: Diagnostics, on_fact: Callable[[A.FactDecl], None],
+           on_scenario: Callable[[A.ScenarioDecl], None]) -> int | None:
+    """Read a file of scenarios only without ever holding it whole: each fact goes to `on_fact`
+    as it is read, then its scenario, made without its facts, to `on_scenario` when its `}` is
+    read. The number of scenarios, their E-DATE / E-INTERVAL problems added to `diags`; None
+    when the file is not one this reader takes (then Lark's: what `diags` and the callbacks got
+    so far is the caller's to drop). The same facts and scenarios, in the same order, as `read`
+    gives (tests/language/test_quick.py)."""
+    count = 0
     try:
         with collector_paused():
-            reader = _Reader(src, Diagnostics(), layout=True)
-            doc = reader.document()
+            reader = _Reader(src, diags, on_fact=on_fact)
+            while reader.tok[0] != _END:
+                on_scenario(reader.scenario())
+                count += 1
     except _Decline:
         return None
-    assert reader.blocks is not None and reader.comments is not None
-    return Layout(reader.blocks, reader.comments, doc)
+    return count
+
+
+def _dropped(fact: A.FactDecl) -> None:
+    pass
+
+
+def layout(src: Source, sink: LayoutSink, comments: list[tuple[int, str]]) -> bool:
+    """Hand `sink` what `casus fmt` needs of a file of scenarios only whose every entry and
+    header is written on one line, as it is read, and each comment (position, text) to
+    `comments` as the reader passes it: a block's comments before its entries, an entry's
+    trailing comment before the next entry. False for any other file (the full printer's, on
+    Lark's tree), the sink having had part of it."""
+    try:
+        with collector_paused():
+            # the facts go to the sink as entries, not into scenarios nobody keeps
+            reader = _Reader(src, Diagnostics(), sink=sink, on_fact=_dropped, comments=comments)
+            while reader.tok[0] != _END:
+                reader.scenario()
+    except _Decline:
+        return False
+    return True
+
+
+def line(text: str) -> tuple[str, A.FactDecl | A.Expect | None, str, list[str]] | None:
+    """What one line of `casus fmt`'s output reads as: the entry on it (its keyword, the fact or
+    `expect` it holds, its canonical text, as `_Reader.entry` gives; ("", None, "") for none)
+    and the comments on it; None if it is not one entry and comments."""
+    comments: list[tuple[int, str]] = []
+    try:
+        reader = _Reader(Source("<fmt>", text), Diagnostics(), comments=comments)
+        word, node, shown = "", None, ""
+        if reader.tok[0] != _END:
+            word, value, shown = reader.entry()
+            node = value if isinstance(value, A.FactDecl | A.Expect) else None
+        if reader.tok[0] != _END:
+            return None
+    except _Decline:
+        return None
+    return word, node, shown, [c for _, c in comments]
