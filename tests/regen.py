@@ -25,8 +25,10 @@ if str(ROOT) not in sys.path:  # when run as a script from anywhere
 
 from click.testing import CliRunner
 
+from engine.base.paths import grammar_path
 from engine.cli import main
 from engine.core.model import Result
+from engine.language import syntax
 
 
 def schema_text() -> str:
@@ -72,6 +74,8 @@ def write_all() -> list[Path]:
     SCHEMA.parent.mkdir(parents=True, exist_ok=True)
     SCHEMA.write_text(schema_text(), encoding="utf-8")
     written.append(SCHEMA)
+    if syntax.shipped_parser(grammar_path().read_text(encoding="utf-8")) is None:  # the grammar changed
+        written.append(syntax.write_tables())
     for case in golden_cases():
         for suffix in (".err", ".table", ".json"):  # drop outputs of the other kind
             stale = case.with_name(case.name + suffix)

@@ -1,14 +1,21 @@
 """Text -> Lark tree. Loads the grammar once and turns Lark's exceptions into diagnostics.
 
 Lark is imported on first use, not with this module: a run whose files all come from the cache
-(engine/api.py) never needs it."""
+(engine/api.py) never needs it. The grammar's parse tables ship beside it, compiled, as JSON
+(`grammar/casus.tables.json`, written by `write_tables`: `pytest --regen` or tests/regen.py): a run without a
+usable cache reads them in milliseconds instead of compiling the grammar (a tenth of a second or
+more), and nothing is unpickled to do it."""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.base.errors import CasusError, Diagnostic
 from engine.base.paths import display_path, grammar_path
@@ -71,10 +78,75 @@ def full_parser(strict: bool = False) -> Lark:
     return Lark(text, strict=strict, **OPTIONS)
 
 
+def tables_path() -> Path:
+    return grammar_path().with_name("casus.tables.json")
+
+
+def _stamp(text: str) -> dict[str, str]:
+    """What compiled tables are good for: this grammar text, this Lark, these options."""
+    import lark
+
+    return {"grammar_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "lark": lark.__version__,
+            "options": repr(sorted(OPTIONS.items()))}
+
+
+def _to_json(x: Any) -> Any:
+    """Lark's serialized parser as JSON: a dict keyed by numbers (parse states, memo ids) is
+    written `{"#int": [[key, value], …]}`, since JSON keys are strings."""
+    if isinstance(x, dict):
+        if x and all(isinstance(k, int) for k in x):
+            return {"#int": [[k, _to_json(v)] for k, v in x.items()]}
+        return {str(k): _to_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_to_json(v) for v in x]
+    return x
+
+
+def _from_json(x: Any) -> Any:
+    if isinstance(x, dict):
+        if "#int" in x:
+            return {k: _from_json(v) for k, v in x["#int"]}
+        return {k: _from_json(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_from_json(v) for v in x]
+    return x
+
+
+def write_tables(path: Path | None = None) -> Path:
+    """Compile the grammar and write its parse tables as JSON beside it (or to `path`), stamped
+    with what they are good for. Run after changing the grammar (`pytest --regen`, or
+    tests/regen.py): tests/language/test_syntax.py fails until the stamp matches the grammar."""
+    import lark
+
+    text = grammar_path().read_text(encoding="utf-8")
+    data, memo = compile_grammar(text).memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    out = path or tables_path()
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"stamp": _stamp(text), "data": _to_json(data), "memo": _to_json(memo)},
+                              sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    return out
+
+
+def shipped_parser(text: str, path: Path | None = None) -> Lark | None:
+    """The parser from the tables shipped beside the grammar, if they were compiled from this
+    grammar text by this Lark with these options (else None: compile it)."""
+    from lark import Lark
+
+    try:
+        saved = json.loads((path or tables_path()).read_text(encoding="utf-8"))
+        if saved.get("stamp") != _stamp(text):
+            return None
+        return Lark.load({"data": _from_json(saved["data"]), "memo": _from_json(saved["memo"])})
+    except Exception:  # noqa: BLE001 - missing, unreadable or from another Lark: compile instead
+        return None
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The grammar, compiled once per process and, when the cache folder can be used, once per
-    grammar (compiling takes a few tenths of a second; reading it back, milliseconds). The
+    """The grammar's parser, once per process: from the tables shipped beside it when they are
+    this grammar's (`shipped_parser`); else compiled, and when the cache folder can be used, once
+    per grammar (compiling takes a few tenths of a second; reading it back, milliseconds). The
     compiled parser goes through casus's own authenticated cache (engine/base/cache.py), never
     Lark's `cache=` option, which unpickles a file whose name anyone can guess."""
     import io
@@ -85,6 +157,9 @@ def parser() -> Lark:
     from engine.base import cache
 
     text = grammar_path().read_text(encoding="utf-8")
+    shipped = shipped_parser(text)
+    if shipped is not None:
+        return shipped
     name = f"grammar-{cache.key(text, lark.__version__, repr(sorted(OPTIONS.items())))}"
     blob = cache.load_bytes(name)
     if blob is not None:
@@ -293,3 +368,4 @@ def _parse_error(src: Source, e: UnexpectedInput) -> Diagnostic:
 
 
 __all__ = ["parse", "parser", "read_source", "decode", "caret"]
+

@@ -294,3 +294,85 @@ def test_the_grammar_compiles_under_lark_strict_mode() -> None:
     for f in files:
         text = f.read_text(encoding="utf-8")
         assert loose.parse(text) == strict.parse(text), f
+
+
+# ---------------------------------------------------------------------------- shipped parse tables
+
+
+def _corpus() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted([*root.glob("obligations/*.casus"), *root.glob("scenarios/*.casus"),
+                    *root.glob("tests/conformance/*.casus"), *root.glob("tests/golden/*.casus")])
+    assert len(files) > 100
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def test_the_shipped_parse_tables_are_this_grammars(regen: bool) -> None:
+    """grammar/casus.tables.json must be compiled from grammar/casus.lark as it is now (its stamp
+    holds the grammar's SHA-256, Lark's version and the options): after changing the grammar,
+    `pytest tests/language/test_syntax.py --regen` rewrites it. (A stale file is never used:
+    casus compiles the grammar instead, and is slower to start without a cache.)"""
+    from engine.base.paths import grammar_path
+    from engine.language.syntax import shipped_parser, write_tables
+
+    text = grammar_path().read_text(encoding="utf-8")
+    if regen and shipped_parser(text) is None:
+        write_tables()
+    assert shipped_parser(text) is not None, "grammar/casus.tables.json is stale: run pytest --regen"
+
+
+def test_the_shipped_parser_reads_what_the_compiled_one_reads() -> None:
+    """The same tree (or error: type, place, what was expected) on every bundled, conformance and
+    golden file, and on 400 seeded mutations of them."""
+    import random
+
+    from lark.exceptions import UnexpectedInput
+
+    from engine.base.paths import grammar_path
+    from engine.language.syntax import compile_grammar, shipped_parser
+
+    text = grammar_path().read_text(encoding="utf-8")
+    shipped, compiled = shipped_parser(text), compile_grammar(text)
+    assert shipped is not None
+
+    def outcome(p: object, t: str) -> object:
+        try:
+            return p.parse(t)  # type: ignore[attr-defined]
+        except UnexpectedInput as e:
+            return (type(e).__name__, e.line, e.column, sorted(getattr(e, "expected", None) or ()),
+                    sorted(getattr(e, "allowed", None) or ()))
+
+    corpus = _corpus()
+    for t in corpus:  # (a few golden files are wrong on purpose: their errors are compared)
+        assert outcome(shipped, t) == outcome(compiled, t)
+    rng = random.Random(2026)
+    errors = 0
+    for _ in range(400):
+        t = rng.choice(corpus)
+        i = rng.randrange(len(t))
+        cut = rng.choice(["", "(", ")", "{", "}", " when ", "..", ",", "X", "\"", " 2020-13-40 "])
+        mutated = t[:i] + cut + t[i + rng.randrange(0, 8):]
+        got = outcome(shipped, mutated)
+        assert got == outcome(compiled, mutated)
+        errors += isinstance(got, tuple)
+    assert errors > 100  # a third are errors (136 with this seed), compared by place and what was expected
+
+
+def test_without_a_cache_the_grammar_is_not_compiled(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A run with no usable cache reads the shipped tables (milliseconds) rather than compiling
+    the grammar; tables for another grammar are ignored and the grammar compiled."""
+    from engine.language import syntax
+
+    monkeypatch.setenv("CASUS_CACHE_DIR", str(tmp_path / "no" / "such"))
+    monkeypatch.setattr(syntax, "compile_grammar", lambda *a, **k: pytest.fail("compiled"))
+    syntax.parser.cache_clear()
+    try:
+        assert syntax.parser().parse('scenario "s" {\n  2020-01-01  threat(on: PL)\n}\n').data == "start"
+        stale = tmp_path / "stale.json"
+        stale.write_text(syntax.tables_path().read_text(encoding="utf-8").replace('"grammar_sha256":"',
+                                                                                  '"grammar_sha256":"0'))
+        assert syntax.shipped_parser(syntax.grammar_path().read_text(encoding="utf-8"), stale) is None
+    finally:
+        syntax.parser.cache_clear()
