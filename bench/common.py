@@ -46,6 +46,7 @@ class Timing:
     maxrss_mib: float
     returncode: int
     timed_out: bool = False
+    cpu: float = 0.0  # seconds of CPU (user + system) the child used: steadier than wall on a shared machine
 
 
 def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin: str | Path | None = None,
@@ -88,7 +89,7 @@ def run_timed(cmd: Sequence[str], stdout: str | Path | None = os.devnull, stdin:
             raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
         # ru_maxrss of a child counts the parent's memory copied at fork (Linux keeps it across
         # exec): /proc's high-water mark of the exec'd image is the child's own peak
-        return Timing(wall, hwm or ru.ru_maxrss / 1024, p.returncode, timed_out)
+        return Timing(wall, hwm or ru.ru_maxrss / 1024, p.returncode, timed_out, ru.ru_utime + ru.ru_stime)
 
 
 def _vm_hwm_mib(pid: int) -> float:
