@@ -182,9 +182,27 @@ def binds(c: A.Cond, var: str) -> bool:
 # ------------------------------------------------------------------ the shape evaluators rely on
 
 
+@per_object
 def monotone(c: A.Cond) -> bool:
-    """Whether a condition, once it holds at an instant, holds at every later one."""
-    return all(kind(n).monotone for n in A.walk(c))
+    """Whether a condition, once it holds at an instant, holds at every later one: its parts do,
+    and a `not` stands only over tests whose answer never changes (`not A in scope art3`: a place
+    outside the scope stays outside), so that a trigger such as `armed_attack(on: X, at: A) and
+    not A in scope art3` is found by bisection, not solved again at every instant."""
+    if isinstance(c, A.Not):
+        return constant(c.item)
+    if isinstance(c, (A.And, A.Or)):
+        return all(monotone(i) for i in c.items)
+    return kind(c).monotone
+
+
+def constant(c: A.Cond) -> bool:
+    """Whether a condition's answer for a binding is the same at every instant: tests that read
+    no fact, no membership and no dated data (regions, scopes, who acted), combined by and / or
+    / not."""
+    if isinstance(c, (A.And, A.Or, A.Not)):
+        return all(constant(i) for i in children(c))
+    k = kind(c)
+    return k.test and k.monotone and not k.dated
 
 
 def by_first_days(c: A.Cond) -> bool:
