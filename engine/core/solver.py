@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.base.memo import per_object as _per_object
+from engine.core.spans import Spans
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext
@@ -74,6 +75,7 @@ class FactIndex:
         self.memo: dict[tuple[object, ...], Any] = {}
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
+        self._spans: dict[int, Spans] = {}  # see `spans`
         kinds = lib.kinds
         by_kind, by_role = self.by_kind, self.by_role
         for f in facts:
@@ -100,6 +102,14 @@ class FactIndex:
 
     def get(self, kind: str, role: str, value: str) -> list[Fact]:
         return self.by_role.get((kind, role, value), _EMPTY)
+
+    def spans(self, facts: list[Fact]) -> Spans:
+        """One of the index's lists by start and end (`Spans`), built the first time it is asked
+        for: which of its facts start in a window of days and reach a day."""
+        got = self._spans.get(id(facts))
+        if got is None:
+            got = self._spans[id(facts)] = Spans(facts)  # it holds the list: the id stays its own
+        return got
 
     def candidates(self, atom: A.Atom, env: dict[str, str]) -> list[Fact]:
         """The facts that may match `atom` under `env`: the shortest list among the atom's kind and
@@ -161,17 +171,20 @@ class Solver:
 
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
-              ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
-        limit = min(t, self.end)
-        floor = max(self._floor, 0)
-        start = self.start
-        for f in self.index.candidates(atom, env):
-            if f.start > limit:
-                break
-            if f.start < floor or f.end < start:
-                continue
-            if ongoing and f.end < t:
-                continue
+              ongoing: bool = False, window: tuple[int, int, int] | None = None
+              ) -> Iterator[tuple[dict[str, str], Fact]]:
+        """The facts that match `atom` under env at instant t, in the index's order (by start), each
+        with env extended: started by t (and by the end of the treaty's time in force), not
+        before the floor (`holds_after`), not over before entry into force, under way at t if
+        `ongoing`, and within `window` (first start, last start, earliest end) if given. They
+        are found by bisection on the list's starts and ends (`FactIndex.spans`), not by a scan
+        from its first fact: the walk asks at every instant."""
+        first, last, reach = max(self._floor, 0), min(t, self.end), self.start
+        if ongoing and t > reach:
+            reach = t
+        if window is not None:
+            first, last, reach = max(first, window[0]), min(last, window[1]), max(reach, window[2])
+        for f in self.index.spans(self.index.candidates(atom, env)).reaching(first, last, reach):
             if parties is not None and not self.ctx.visible(f, parties):
                 continue
             env2 = unify(atom, f.roles, env)
@@ -189,7 +202,8 @@ class Solver:
                 yield env2, (("fact", c.atom, f),)
         elif isinstance(c, A.Temporal):
             for env1, fa in self.match(c.first, env, t, parties):
-                for env2, fb in self.match(c.second, env1, t, parties):
+                # only the facts whose days can stand in the relation with fa's are looked at
+                for env2, fb in self.match(c.second, env1, t, parties, window=C.partners(c, fa.start, fa.end)):
                     if C.relation_ok(c, (fa.start, fa.end), (fb.start, fb.end)):
                         yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
         elif isinstance(c, A.And):

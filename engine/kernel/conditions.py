@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from engine.base.memo import per_object
+from engine.kernel.facts import BIG
 from engine.language import ast as A
 
 
@@ -301,6 +302,20 @@ def relation_ok(c: A.Temporal, first: tuple[int, int], second: tuple[int, int]) 
     if c.op == "overlapping":
         return first[0] <= second[1] and second[0] <= first[1]
     return gap_ok(c, first[0] - second[0])
+
+
+def partners(c: A.Temporal, start: int, end: int) -> tuple[int, int, int]:
+    """The facts B that can stand in the relation `c` with a fact A of `c.first` over the days
+    start..end (inclusive): (B's first possible start, its last possible start, the earliest day
+    B may end), a window in which `relation_ok` still decides. `during`: B starts by A's start
+    and lasts to it; `overlapping`: B starts by A's end and lasts to A's start; within / after /
+    before: B's start at the days `gap_bounds` allow before A's."""
+    if c.op == "during":
+        return -BIG, start, start
+    if c.op == "overlapping":
+        return -BIG, end, start
+    lo, hi = gap_bounds(c)
+    return (-BIG if hi is None else start - hi), (BIG if lo is None else start - lo), -BIG
 
 
 def offsets(c: A.Cond | None) -> set[int]:
