@@ -133,6 +133,12 @@ _EMPTY: list[Fact] = []
 
 
 @_per_object
+def _variables(c: A.Cond) -> frozenset[str]:
+    """`A.variables`, worked out once per condition (the solver asks at every instant)."""
+    return A.variables(c)
+
+
+@_per_object
 def _arg_plan(atom: A.Atom) -> tuple[tuple[str, str, bool], ...]:
     """(role, text, is_var) for each argument of the atom that narrows the facts: a variable's name
     (is_var), or a constant (a code or a name)."""
@@ -249,15 +255,47 @@ class Solver:
 
     def _solve_and(self, items: list[A.Cond], env: dict[str, str], t: int,
                    parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        """Every way a conjunction holds, in order: the first part that binds (positive parts
+        first, so that negations and tests see their variables bound), then the rest under each
+        of its ways. A test binds nothing, proves nothing and answers at most once, so it is
+        asked as soon as its variables are known: that changes no answer and no order, only the
+        work (a threat outside the scope is dropped before the requests are looked at)."""
+        ready = [c for c in items if C.is_test(c) and _variables(c).issubset(env)]
+        for c in ready:
+            if next(self.solve(c, env, t, parties), None) is None:
+                return
+        if ready:
+            items = [c for c in items if not any(c is r for r in ready)]
         if not items:
             yield env, ()
             return
-        # positive parts first, so negations and tests see their variables bound
         first_i = next((i for i, c in enumerate(items) if not C.is_test(c)), 0)
         head, rest = items[first_i], items[:first_i] + items[first_i + 1:]
+        binds = _variables(head).difference(env)
+        if not binds or not binds <= C.bound(head):
+            for env1, p1 in self.solve(head, env, t, parties):
+                for env2, p2 in self._solve_and(rest, env1, t, parties):
+                    yield env2, p1 + p2
+            return
+        # every way the head holds binds `binds`: the tests of the rest that read only those and
+        # what env knows filter the head's ways; when what is left of the rest reads none of
+        # `binds` (`threat(on: Z) and Z in scope far_east and request(from: X)`, X known), its
+        # answers are the same for every way the head holds, so once it has none the search
+        # stops, instead of trying it again for each (threats x requests)
+        known = binds.union(env)
+        filters = [c for c in rest if C.is_test(c) and _variables(c) <= known]
+        if filters:
+            rest = [c for c in rest if not any(c is f for f in filters)]
+        apart = not any(binds & _variables(c) for c in rest)
         for env1, p1 in self.solve(head, env, t, parties):
+            if any(next(self.solve(c, env1, t, parties), None) is None for c in filters):
+                continue
+            found = False
             for env2, p2 in self._solve_and(rest, env1, t, parties):
+                found = True
                 yield env2, p1 + p2
+            if apart and not found:
+                return
 
     def _solve_state(self, c: A.StateRef, env: dict[str, str], t: int,
                      parties: tuple[str, ...] | None) -> Iterator[Solution]:
