@@ -96,7 +96,7 @@ class LinearRow:
     facts: int
     output: str  # "result JSON" or "CSV"
     cpu: float  # the least CPU seconds over the runs, start-up included
-    startup: float  # the same command's CPU seconds on an empty file
+    startup: float  # the same command's CPU seconds on a scenario of one fact
 
 
 def measure_linear(sizes: list[int], runs: int, timeout: float, work: Path | None = None,
@@ -105,10 +105,11 @@ def measure_linear(sizes: list[int], runs: int, timeout: float, work: Path | Non
     size and shape (`SHAPES`)."""
     say = log or (lambda m: print(m, file=sys.stderr, flush=True))
     work = work or Path(tempfile.mkdtemp(prefix="casus-linear-"))
-    empty = work / "empty.jsonl"
-    empty.write_text("")
+    # start-up: the library read, and for CSV the compiled code written, which an empty file skips
+    one = work / "one.jsonl"
+    one.write_text(json.dumps(facts_scenario(1)) + "\n")
     outputs = (("result JSON", ()), ("CSV", ("--format", "csv")))
-    startup = {label: min(run_timed(casus_cmd("run", "--batch", str(empty), *opts)).cpu for _ in range(3))
+    startup = {label: min(run_timed(casus_cmd("run", "--batch", str(one), *opts)).cpu for _ in range(3))
                for label, opts in outputs}
     rows = []
     for shape, make in SHAPES.items():
@@ -124,17 +125,20 @@ def measure_linear(sizes: list[int], runs: int, timeout: float, work: Path | Non
 
 
 def render_linear(rows: list[LinearRow]) -> str:
-    """A table: CPU seconds, net of start-up, and growth against the smallest size (linear: the
-    growth equals the ratio of sizes)."""
+    """A table: CPU seconds, net of start-up, and the growth of the net cost from the size a
+    tenth as large, where there is one (linear: 10x)."""
     body = []
-    first: dict[tuple[str, str], LinearRow] = {}
+    seen = {(r.shape, r.output, r.facts): r for r in rows}
     for r in rows:
-        base = first.setdefault((r.shape, r.output), r)
-        net, net0 = r.cpu - r.startup, base.cpu - base.startup
-        growth = "—" if r is base or net0 <= 0 else f"{net / net0:.1f}× for {r.facts / base.facts:.0f}× the facts"
+        net = r.cpu - r.startup
+        base = seen.get((r.shape, r.output, r.facts // 10)) if r.facts % 10 == 0 else None
+        growth = "—"
+        if base is not None and base.cpu - base.startup > 0:
+            growth = f"{net / (base.cpu - base.startup):.1f}× for 10× the facts"
         body.append([r.shape, f"{r.facts:,}", r.output, f"{r.cpu:.2f}", f"{net / r.facts * 1e6:,.0f} µs", growth])
+    start = ", ".join(f"{r.output} {r.startup:.2f} s" for r in rows[:2])
     return ("One scenario of N facts, whole library, `casus run --batch` (CPU seconds of the child, least of the "
-            "runs; net = less the same command on an empty file):\n\n"
+            f"runs; net = less the same command on a scenario of one fact: {start}):\n\n"
             + table(["shape", "facts", "output", "CPU s", "net per fact", "net growth"], body))
 
 
