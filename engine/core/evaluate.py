@@ -8,7 +8,12 @@ beneficiary) moves through the states of SPEC "Instances and status", as the ker
 How it keeps the work linear (issue 6; tests/core/test_engine_work.py counts it):
 
 - the scenario's facts are indexed once (`FactIndex`: by kind and by kind, role and value), and
-  an atom looks only at the shortest list its known arguments allow;
+  an atom looks only at the shortest list its known arguments allow, and in it only at the facts
+  that started by the instant and reach it (under way, for `ongoing`; since entry into force;
+  the partners a within/after/during allows), found by bisection on starts and ends
+  (engine/core/spans.py), not by a scan from the list's first fact at every instant;
+- a conjunction asks its tests as soon as their variables are known, and stops when a part that
+  reads nothing the first part binds has no answer (`Solver._solve_and`);
 - a candidate pass finds the (bearer, beneficiary) pairs that might ever come alive, projecting
   every step onto the variables still needed (`Solver.candidates`, engine/core/solver.py);
 - each instance walks only its own instants: those of the facts that can match its atoms once

@@ -131,10 +131,11 @@ class Schedule:
 
     def skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, ...],
                       instants: list[int]) -> list[int]:
-        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas: no `not`,
-        no `ongoing`, no states, no membership tests), the instance is dormant until the first
-        instant at which the trigger holds, whatever happens to memberships and suspensions before
-        it: find that instant by bisection and start there. An empty list: it never holds."""
+        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas, `not` only
+        over tests that never change: no `ongoing`, no states, no membership tests), the instance
+        is dormant until the first instant at which the trigger holds, whatever happens to
+        memberships and suspensions before it: find that instant by bisection and start there.
+        An empty list: it never holds."""
         # The answer depends on the bearer only through the facts it can see (its memberships) and
         # the variables the trigger shares with the seed: bearers alike in both share one search.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)
