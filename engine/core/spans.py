@@ -12,7 +12,7 @@ order: callers keep their own tests, so the answers are the scan's."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from engine.kernel.facts import Fact
 
@@ -44,17 +44,16 @@ class Spans:
         """The positions [i, j) of the facts that start on days first..last."""
         return bisect.bisect_left(self.starts, first), bisect.bisect_right(self.starts, last)
 
-    def reaching(self, first: int, last: int, reach: int) -> Iterator[Fact]:
+    def reaching(self, first: int, last: int, reach: int) -> Iterable[Fact]:
         """The facts that start on days first..last and end on `reach` or later, in order."""
         i, j = self.window(first, last)
-        facts = self.facts
-        if j - i <= _SCAN:
-            for n in range(i, j):
-                f = facts[n]
-                if f.end >= reach:
-                    yield f
-            return
-        most, size = self._most, self._leaves
+        if j - i <= _SCAN:  # a short window: a list at once (callers often take only the first)
+            return [f for f in map(self.facts.__getitem__, range(i, j)) if f.end >= reach]
+        return self._descend(i, j, reach)
+
+    def _descend(self, i: int, j: int, reach: int) -> Iterator[Fact]:
+        """The facts at positions [i, j) that end on `reach` or later, in order, by the tree."""
+        facts, most, size = self.facts, self._most, self._leaves
         # depth first, left to right, over the nodes that cover part of [i, j) and reach `reach`
         stack = [(1, 0, size)]
         while stack:
