@@ -10,7 +10,9 @@
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
    the peers' rule set of about the same size (bench/realistic.py);
 4. scale: one scenario of many facts against the whole library; NATO with members attacked in
-   turn; peak memory of each child process (bench/scale.py);
+   turn; peak memory of each child process (bench/scale.py); and the CPU time of one scenario
+   of 1k to 30k facts (10k with --quick) of two shapes, in result JSON and CSV, with its growth
+   (`bench.scale --linear`);
 5. big input: `casus check` and `casus fmt --check` of one 1 MB and one 5 MB scenario file (1 MB
    only with --quick), wall time and peak memory (bench/big_input.py).
 
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
-    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale, big")
+    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale, linear, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))
+    if "linear" not in skip:
+        sizes = [1000, 3000, 10000] if a.quick else [1000, 3000, 10000, 30000]
+        parts.append(scale.render_linear(scale.measure_linear(sizes, 1 if a.quick else 2, timeout, work)))
     if "big" not in skip:
         parts.append(big_input.render(*big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
     text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
@@ -131,7 +136,8 @@ def write_readme(text: str) -> None:
              "only go from dormant to active is worked out from the same kind of tables "
              "(engine/core/direct.py, `DirectPath.run`), and every other one is interpreted at the instants "
              "where a fact that can concern the instance starts or ends (tests/core/test_engine_work.py "
-             "counts the work). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
+             "counts the work; the facts it reads grow with the facts, found by bisection on their starts and "
+             "ends, engine/core/spans.py). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
              "activations (16.5x from 32 to 510); casus writes a line for each.")
     section = f"## Speed\n\n{intro}\n\n{text.rstrip()}\n"
     if "\n## Speed\n" in cur:

@@ -35,6 +35,7 @@ The engine also evaluates, beside the compiled ones, every treaty that is not co
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -310,10 +311,13 @@ class _Generator:
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
         # the dates' text, as the engine's CSV
         self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
-                                              "iso": records._iso, "Invalid": Invalid}
+                                              "iso": records._iso, "Invalid": Invalid, "by_value": by_value,
+                                              "bisect_left": bisect.bisect_left,
+                                              "bisect_right": bisect.bisect_right}
         self.const_names: dict[tuple[type, object], str] = {}  # see `const`
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
+        self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
         self.tables: dict[tuple[object, ...], str] = {}  # (leaf key, start) -> table name
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden)
         self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str]]]] = {}
@@ -403,26 +407,23 @@ class _Generator:
         for kind in (leaf.first.kind, leaf.second.kind):
             if kind not in self.lists:
                 self.lists[kind] = f"L{len(self.lists)}"
-        code = self.temporal_code
-        code.append(f"    for s1, e1, r1 in {self.lists[leaf.first.kind]}:")
-        code.append(f"        if e1 < {start} or not ({self.unify(leaf.first, 'r1', set(), hidden)}): continue")
         bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
-        code.append(f"        for s2, e2, r2 in {self.lists[leaf.second.kind]}:")
-        gap = "s1 - s2"
-        if leaf.op == "during":  # C.relation_ok: A starts within B's interval
-            test = "s2 <= s1 <= e2"
-        elif leaf.op == "overlapping":  # C.relation_ok: the intervals share a day
-            test = "s1 <= e2 and s2 <= e1"
-        else:
-            lo, hi = C.gap_bounds(leaf)
-            test = (f"{lo} <= {gap} <= {hi}" if lo is not None and hi is not None else
-                    f"{gap} >= {lo}" if lo is not None else f"{gap} < {(hi or 0) + 1}")
-        second = self.unify(leaf.second, "r2", bound, hidden)
-        code.append(f"            if e2 < {start} or not ({test}) or not ({second}): continue")
-        code.append(f"            k = {_key(names)}")
-        code.append("            d = s1 if s1 > s2 else s2")
-        code.append(f"            if d < {start}: d = {start}")
-        code.append(f"            if d < {name}.get(k, NEVER): {name}[k] = d")
+        # the facts of the second kind, by start, grouped by the value of a role that must equal a
+        # variable the first fact bound (`by_value`): for each first fact only the group of its
+        # value, and in it only the starts the relation allows (`C.partners`), are looked at,
+        # instead of every fact of the second kind (a sweep over sorted intervals, not all pairs)
+        join = next(((a.role, a.value.name) for a in leaf.second.args
+                     if isinstance(a.value, A.Var) and a.value.name in bound), None)
+        role = None if join is None else join[0]
+        groups = self.groups.get((leaf.second.kind, role))
+        if groups is None:
+            groups = self.groups[(leaf.second.kind, role)] = f"G{len(self.groups)}"
+            self.temporal_code.append(f"    {groups} = by_value({self.lists[leaf.second.kind]}, {role!r})")
+        first_only = set(names) <= bound  # (before `unify` adds the second fact's variables)
+        self.temporal_code += _pair_loop(
+            leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
+            f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
+            first_only)
         return name
 
     def names(self, leaf: A.Cond) -> tuple[str, ...]:
@@ -741,6 +742,61 @@ class _Generator:
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
+
+
+def by_value(facts: list[tuple[int, int, dict[str, str]]], role: str | None
+             ) -> dict[str | None, tuple[list[int], list[tuple[int, int, dict[str, str]]]]]:
+    """The facts (start, end, roles) of a kind grouped by their value for `role` (all in one group,
+    None, when no role joins), each group sorted by start, with its starts apart for bisection:
+    what the generated code of a within/after/before/during/overlapping looks in (`table`)."""
+    groups: dict[str | None, tuple[list[int], list[tuple[int, int, dict[str, str]]]]] = {}
+    for item in sorted(facts, key=_start):
+        key = None if role is None else item[2].get(role)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ([], [])
+        group[0].append(item[0])
+        group[1].append(item)
+    return groups
+
+
+def _start(item: tuple[int, int, dict[str, str]]) -> int:
+    return item[0]
+
+
+def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...], firsts: str, first: str,
+               group: str, second: str, first_only: bool) -> list[str]:
+    """Generated code that fills `table` for a within/after/before/during/overlapping: for each
+    fact of the list `firsts` that passes `first` (the first atom's unification), the facts of
+    its `group` (by start) whose starts the relation allows, bisected, each tested in full
+    (`C.relation_ok`) and by `second`. `first_only`: the table's key is the first fact's
+    variables only, so the first pair that holds, by start, gives the least day (the later
+    start) and the rest of the window is passed over."""
+    lo, hi = C.gap_bounds(leaf)
+    window: tuple[str | None, str | None]  # the bounds on s2 (`C.partners`; None: unbounded)
+    if leaf.op == "during":  # C.relation_ok: A starts within B's interval
+        test, window = "s2 <= s1 <= e2", (None, "s1")
+    elif leaf.op == "overlapping":  # C.relation_ok: the intervals share a day
+        test, window = "s1 <= e2 and s2 <= e1", (None, "e1")
+    else:  # within / after / before: the days between the starts (C.gap_bounds)
+        test = (f"{lo} <= s1 - s2 <= {hi}" if lo is not None and hi is not None else
+                f"s1 - s2 >= {lo}" if lo is not None else f"s1 - s2 < {(hi or 0) + 1}")
+        window = (None if hi is None else f"s1 - {hi}"), (None if lo is None else f"s1 - {lo}")
+    i = "0" if window[0] is None else f"bisect_left(g[0], {window[0]})"
+    j = "len(g[0])" if window[1] is None else f"bisect_right(g[0], {window[1]})"
+    return [f"    for s1, e1, r1 in {firsts}:",
+            f"        if e1 < {start} or not ({first}): continue",
+            f"        g = {group}",
+            "        if g is None: continue",
+            "        gf = g[1]",
+            f"        for n in range({i}, {j}):",  # not a slice: a copy of the window, however soon it stops
+            "            s2, e2, r2 = gf[n]",
+            f"            if e2 < {start} or not ({test}) or not ({second}): continue",
+            f"            k = {_key(names)}",
+            "            d = s1 if s1 > s2 else s2",
+            f"            if d < {start}: d = {start}",
+            f"            if d < {table}.get(k, NEVER): {table}[k] = d",
+            *(["            break"] if first_only else [])]
 
 
 def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:

@@ -135,11 +135,7 @@ class DirectPath:
         if isinstance(leaf, A.Occurred):
             atom = leaf.atom
             facts: dict[tuple[str, ...], Fact] = {}  # the fact behind each entry (see `_proof`)
-            for f in self.index.candidates(atom, _NO_ENV):
-                if f.start > end:
-                    break
-                if f.end < start:
-                    continue
+            for f in self.index.spans(self.index.candidates(atom, _NO_ENV)).reaching(-BIG, end, start):
                 env = unify(atom, f.roles, _NO_ENV)
                 if env is not None:
                     k = tuple([env[n] for n in names])
@@ -149,19 +145,14 @@ class DirectPath:
             self.index.memo[(leaf_key, start, "facts")] = facts
         else:
             assert isinstance(leaf, A.Temporal)
-            for fa in self.index.candidates(leaf.first, _NO_ENV):
-                if fa.start > end:
-                    break
-                if fa.end < start:
-                    continue
+            for fa in self.index.spans(self.index.candidates(leaf.first, _NO_ENV)).reaching(-BIG, end, start):
                 env1 = unify(leaf.first, fa.roles, _NO_ENV)
                 if env1 is None:
                     continue
-                for fb in self.index.candidates(leaf.second, env1):
-                    if fb.start > end:
-                        break
-                    if fb.end < start:
-                        continue
+                # only the facts whose days can stand in the relation with fa's (`C.partners`)
+                first, last, reach = C.partners(leaf, fa.start, fa.end)
+                for fb in self.index.spans(self.index.candidates(leaf.second, env1)).reaching(
+                        first, min(last, end), max(reach, start)):
                     if not C.relation_ok(leaf, (fa.start, fa.end), (fb.start, fb.end)):
                         continue
                     env2 = unify(leaf.second, fb.roles, env1)

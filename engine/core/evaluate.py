@@ -8,7 +8,12 @@ beneficiary) moves through the states of SPEC "Instances and status", as the ker
 How it keeps the work linear (issue 6; tests/core/test_engine_work.py counts it):
 
 - the scenario's facts are indexed once (`FactIndex`: by kind and by kind, role and value), and
-  an atom looks only at the shortest list its known arguments allow;
+  an atom looks only at the shortest list its known arguments allow, and in it only at the facts
+  that started by the instant and reach it (under way, for `ongoing`; since entry into force;
+  the partners a within/after/during allows), found by bisection on starts and ends
+  (engine/core/spans.py), not by a scan from the list's first fact at every instant;
+- a conjunction asks its tests as soon as their variables are known, and stops when a part that
+  reads nothing the first part binds has no answer (`Solver._solve_and`);
 - a candidate pass finds the (bearer, beneficiary) pairs that might ever come alive, projecting
   every step onto the variables still needed (`Solver.candidates`, engine/core/solver.py);
 - each instance walks only its own instants: those of the facts that can match its atoms once
@@ -302,9 +307,10 @@ class TreatyRun:
                                        self.ctx.seers(run.provision, run.bearer, run.beneficiary))
 
     def _action_fact(self, run: InstanceRun, t: int, activated: int, env: dict[str, str],
-                     deadline: int | None) -> Fact | None:
+                     deadline: int | None, after: int = -BIG) -> Fact | None:
         """The first fact of the provision's action by the bearer for the beneficiary under way on or
-        after activation, started by t (and by the deadline)."""
+        after activation, started by t (and by the deadline); only those that start after `after`
+        are looked at (the caller knows that none before does: `_Now.action`)."""
         then = run.provision.then
         assert then is not None
         env = dict(env)
@@ -312,12 +318,12 @@ class TreatyRun:
         if isinstance(ben, A.Var):
             env[ben.name] = run.beneficiary
         limit = t if deadline is None else min(t, deadline)
-        for f in self.index.get(then.action.kind, "by", run.bearer):
-            if f.start > limit:
-                break
-            # an action counts when it is under way on or after activation (a deployment that
-            # began earlier and is still going on fulfils from the day of activation)
-            if f.end < activated or f.roles.get("by") != run.bearer:
+        # an action counts when it is under way on or after activation (a deployment that began
+        # earlier and is still going on fulfils from the day of activation): the facts that end
+        # before it are passed over by bisection (`FactIndex.spans`), not scanned at every instant
+        acts = self.index.spans(self.index.get(then.action.kind, "by", run.bearer))
+        for f in acts.reaching(after + 1, limit, activated):
+            if f.roles.get("by") != run.bearer:
                 continue
             if not self.ctx.visible(f, self.ctx.seers(run.provision, run.bearer, run.beneficiary)):
                 continue
@@ -332,9 +338,12 @@ class _Now:
     out only when the lifecycle asks. It keeps what explains the answers for the walk to
     record: how far the trigger went (`found`, see `Solver.weigh`) and the action fact."""
 
-    __slots__ = ("act", "found", "parties", "run", "seed", "t", "tr")
+    __slots__ = ("act", "acted", "found", "parties", "run", "seed", "t", "tr")
     found: tuple[int, dict[str, str], tuple[Proof, ...]] | None
     act: Fact | None
+    # once activated: (activation, the last day of starts looked at, the first action fact found by
+    # then or None), so that each instant looks only at the action facts started since the last
+    acted: tuple[int, int, Fact | None] | None
 
     def __init__(self, tr: TreatyRun, run: InstanceRun, seed: dict[str, str]):
         self.tr, self.run, self.seed = tr, run, seed
@@ -342,6 +351,7 @@ class _Now:
         self.t = 0
         self.found = None
         self.act = None
+        self.acted = None
 
     def in_force(self) -> bool:
         return self.t <= self.tr.ctx.end
@@ -378,8 +388,19 @@ class _Now:
         return self.t, self.found[1], None  # a deadline set now is not before now
 
     def action(self) -> bool:
-        self.act = self.tr._action_fact(self.run, self.t, *self._activation())
-        return self.act is not None
+        activated, env, deadline = self._activation()
+        limit = self.t if deadline is None else min(self.t, deadline)
+        seen = self.acted
+        if self.run.activated is None or seen is None or seen[0] != activated or seen[1] > limit:
+            act = self.tr._action_fact(self.run, self.t, activated, env, deadline)
+        elif seen[2] is not None:  # the first such fact then is the first now: the list is by start
+            act = seen[2]
+        else:  # none had started by the last instant asked: only the facts started since can be
+            act = self.tr._action_fact(self.run, self.t, activated, env, deadline, after=seen[1])
+        if self.run.activated is not None:  # activation, env and deadline are the instance's for good
+            self.acted = (activated, limit, act)
+        self.act = act
+        return act is not None
 
     def discharge(self) -> bool:
         activated, env, _ = self._activation()

@@ -26,6 +26,7 @@ class Schedule:
         self.end = solver.end
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
+        self._groups_memo: dict[tuple[int, frozenset[str]], tuple[A.And, tuple[A.Cond, ...]]] = {}
 
     def alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str]) -> tuple[object, ...] | None:
         """Bearers whose instances must live the same life: the conditions do not mention the
@@ -78,13 +79,14 @@ class Schedule:
             who = seed.get(c.var)
             return None if who is None else (lambda t: self.ctx.member(who, t))
         if isinstance(c, (A.And, A.Or)):
-            seen: set[str] = set()
             parts = []
-            for item in c.items:
-                free = A.variables(item) - bound
-                if free & seen:
-                    return None
-                seen |= free
+            # an `or` holds when one of its parts does, whatever variables they share; an `and`
+            # when each group of its parts linked by variables the seed does not bind does (one
+            # group of several parts that cannot stop holding: it is not split, so not cheap)
+            items = c.items if isinstance(c, A.Or) else self._groups(c, bound)
+            if isinstance(items[0], A.And) and len(items) == 1:
+                return None
+            for item in items:
                 part = self.predicate(item, bound, seed, parties, instants)
                 if part is None:
                     return None
@@ -96,6 +98,31 @@ class Schedule:
         # condition stays cheap)
         return lambda t: next(self.solver.solve(c, seed, t, parties), None) is not None
 
+    def _groups(self, c: A.And, bound: frozenset[str]) -> tuple[A.Cond, ...]:
+        """The parts of an `and` gathered into groups that share no variable outside `bound`
+        (each group one part, or an `and` of its parts in their order): the `and` holds at an
+        instant exactly when each group does, and a group such as `threat(on: Z) and Z in scope
+        far_east` holds for good once it holds (found by bisection) even where the whole, with
+        `X in parties`, does not. The groups made are kept here, so that the searches keyed by
+        a condition's identity (`skip_dormant`) stay theirs."""
+        key = (id(c), bound)
+        got = self._groups_memo.get(key)
+        if got is not None and got[0] is c:
+            return got[1]
+        groups: list[tuple[set[str], list[A.Cond]]] = []
+        for item in c.items:
+            free = set(A.variables(item) - bound)
+            linked = [g for g in groups if g[0] & free]
+            merged = (free.union(*(g[0] for g in linked)), [i for g in linked for i in g[1]] + [item])
+            groups = [g for g in groups if not any(g is x for x in linked)] + [merged]
+        order = {id(item): n for n, item in enumerate(c.items)}
+        parts = []
+        for _, items in sorted(groups, key=lambda g: min(order[id(i)] for i in g[1])):
+            items.sort(key=lambda i: order[id(i)])
+            parts.append(items[0] if len(items) == 1 else A.And(tuple(items), c.span))
+        self._groups_memo[key] = (c, tuple(parts))
+        return tuple(parts)
+
     def _first_instant(self, c: A.Cond, seed: dict[str, str], parties: tuple[str, ...], instants: list[int]) -> int:
         """The first of `instants` at which a condition that holds for good once it holds has a
         solution extending seed (BIG + 1 if none)."""
@@ -104,10 +131,11 @@ class Schedule:
 
     def skip_dormant(self, when: A.Cond, seed: dict[str, str], parties: tuple[str, ...],
                       instants: list[int]) -> list[int]:
-        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas: no `not`,
-        no `ongoing`, no states, no membership tests), the instance is dormant until the first
-        instant at which the trigger holds, whatever happens to memberships and suspensions before
-        it: find that instant by bisection and start there. An empty list: it never holds."""
+        """For a trigger that, once it holds, holds for good (facts, `and`, `or`, areas, `not` only
+        over tests that never change: no `ongoing`, no states, no membership tests), the instance
+        is dormant until the first instant at which the trigger holds, whatever happens to
+        memberships and suspensions before it: find that instant by bisection and start there.
+        An empty list: it never holds."""
         # The answer depends on the bearer only through the facts it can see (its memberships) and
         # the variables the trigger shares with the seed: bearers alike in both share one search.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)

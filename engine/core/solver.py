@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.base.memo import per_object as _per_object
+from engine.core.spans import Spans
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext
@@ -74,6 +75,7 @@ class FactIndex:
         self.memo: dict[tuple[object, ...], Any] = {}
         self.by_kind: dict[str, list[Fact]] = {}
         self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
+        self._spans: dict[int, Spans] = {}  # see `spans`
         kinds = lib.kinds
         by_kind, by_role = self.by_kind, self.by_role
         for f in facts:
@@ -101,6 +103,14 @@ class FactIndex:
     def get(self, kind: str, role: str, value: str) -> list[Fact]:
         return self.by_role.get((kind, role, value), _EMPTY)
 
+    def spans(self, facts: list[Fact]) -> Spans:
+        """One of the index's lists by start and end (`Spans`), built the first time it is asked
+        for: which of its facts start in a window of days and reach a day."""
+        got = self._spans.get(id(facts))
+        if got is None:
+            got = self._spans[id(facts)] = Spans(facts)  # it holds the list: the id stays its own
+        return got
+
     def candidates(self, atom: A.Atom, env: dict[str, str]) -> list[Fact]:
         """The facts that may match `atom` under `env`: the shortest list among the atom's kind and
         its arguments whose values are known (a code, a name, or a variable bound in env)."""
@@ -120,6 +130,12 @@ class FactIndex:
 
 
 _EMPTY: list[Fact] = []
+
+
+@_per_object
+def _variables(c: A.Cond) -> frozenset[str]:
+    """`A.variables`, worked out once per condition (the solver asks at every instant)."""
+    return A.variables(c)
 
 
 @_per_object
@@ -162,17 +178,20 @@ class Solver:
 
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
-              ongoing: bool = False) -> Iterator[tuple[dict[str, str], Fact]]:
-        limit = min(t, self.end)
-        floor = max(self._floor, 0)
-        start = self.start
-        for f in self.index.candidates(atom, env):
-            if f.start > limit:
-                break
-            if f.start < floor or f.end < start:
-                continue
-            if ongoing and f.end < t:
-                continue
+              ongoing: bool = False, window: tuple[int, int, int] | None = None
+              ) -> Iterator[tuple[dict[str, str], Fact]]:
+        """The facts that match `atom` under env at instant t, in the index's order (by start), each
+        with env extended: started by t (and by the end of the treaty's time in force), not
+        before the floor (`holds_after`), not over before entry into force, under way at t if
+        `ongoing`, and within `window` (first start, last start, earliest end) if given. They
+        are found by bisection on the list's starts and ends (`FactIndex.spans`), not by a scan
+        from its first fact: the walk asks at every instant."""
+        first, last, reach = max(self._floor, 0), min(t, self.end), self.start
+        if ongoing and t > reach:
+            reach = t
+        if window is not None:
+            first, last, reach = max(first, window[0]), min(last, window[1]), max(reach, window[2])
+        for f in self.index.spans(self.index.candidates(atom, env)).reaching(first, last, reach):
             if parties is not None and not self.ctx.visible(f, parties):
                 continue
             env2 = unify(atom, f.roles, env)
@@ -190,7 +209,8 @@ class Solver:
                 yield env2, (("fact", c.atom, f),)
         elif isinstance(c, A.Temporal):
             for env1, fa in self.match(c.first, env, t, parties):
-                for env2, fb in self.match(c.second, env1, t, parties):
+                # only the facts whose days can stand in the relation with fa's are looked at
+                for env2, fb in self.match(c.second, env1, t, parties, window=C.partners(c, fa.start, fa.end)):
                     if C.relation_ok(c, (fa.start, fa.end), (fb.start, fb.end)):
                         yield env2, (("fact", c.first, fa), ("fact", c.second, fb))
         elif isinstance(c, A.And):
@@ -236,15 +256,47 @@ class Solver:
 
     def _solve_and(self, items: list[A.Cond], env: dict[str, str], t: int,
                    parties: tuple[str, ...] | None) -> Iterator[Solution]:
+        """Every way a conjunction holds, in order: the first part that binds (positive parts
+        first, so that negations and tests see their variables bound), then the rest under each
+        of its ways. A test binds nothing, proves nothing and answers at most once, so it is
+        asked as soon as its variables are known: that changes no answer and no order, only the
+        work (a threat outside the scope is dropped before the requests are looked at)."""
+        ready = [c for c in items if C.is_test(c) and _variables(c).issubset(env)]
+        for c in ready:
+            if next(self.solve(c, env, t, parties), None) is None:
+                return
+        if ready:
+            items = [c for c in items if not any(c is r for r in ready)]
         if not items:
             yield env, ()
             return
-        # positive parts first, so negations and tests see their variables bound
         first_i = next((i for i, c in enumerate(items) if not C.is_test(c)), 0)
         head, rest = items[first_i], items[:first_i] + items[first_i + 1:]
+        binds = _variables(head).difference(env)
+        if not binds or not binds <= C.bound(head):
+            for env1, p1 in self.solve(head, env, t, parties):
+                for env2, p2 in self._solve_and(rest, env1, t, parties):
+                    yield env2, p1 + p2
+            return
+        # every way the head holds binds `binds`: the tests of the rest that read only those and
+        # what env knows filter the head's ways; when what is left of the rest reads none of
+        # `binds` (`threat(on: Z) and Z in scope far_east and request(from: X)`, X known), its
+        # answers are the same for every way the head holds, so once it has none the search
+        # stops, instead of trying it again for each (threats x requests)
+        known = binds.union(env)
+        filters = [c for c in rest if C.is_test(c) and _variables(c) <= known]
+        if filters:
+            rest = [c for c in rest if not any(c is f for f in filters)]
+        apart = not any(binds & _variables(c) for c in rest)
         for env1, p1 in self.solve(head, env, t, parties):
+            if any(next(self.solve(c, env1, t, parties), None) is None for c in filters):
+                continue
+            found = False
             for env2, p2 in self._solve_and(rest, env1, t, parties):
+                found = True
                 yield env2, p1 + p2
+            if apart and not found:
+                return
 
     def _solve_state(self, c: A.StateRef, env: dict[str, str], t: int,
                      parties: tuple[str, ...] | None) -> Iterator[Solution]:

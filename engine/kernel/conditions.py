@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from engine.base.memo import per_object
+from engine.kernel.facts import BIG
 from engine.language import ast as A
 
 
@@ -182,9 +183,27 @@ def binds(c: A.Cond, var: str) -> bool:
 # ------------------------------------------------------------------ the shape evaluators rely on
 
 
+@per_object
 def monotone(c: A.Cond) -> bool:
-    """Whether a condition, once it holds at an instant, holds at every later one."""
-    return all(kind(n).monotone for n in A.walk(c))
+    """Whether a condition, once it holds at an instant, holds at every later one: its parts do,
+    and a `not` stands only over tests whose answer never changes (`not A in scope art3`: a place
+    outside the scope stays outside), so that a trigger such as `armed_attack(on: X, at: A) and
+    not A in scope art3` is found by bisection, not solved again at every instant."""
+    if isinstance(c, A.Not):
+        return constant(c.item)
+    if isinstance(c, (A.And, A.Or)):
+        return all(monotone(i) for i in c.items)
+    return kind(c).monotone
+
+
+def constant(c: A.Cond) -> bool:
+    """Whether a condition's answer for a binding is the same at every instant: tests that read
+    no fact, no membership and no dated data (regions, scopes, who acted), combined by and / or
+    / not."""
+    if isinstance(c, (A.And, A.Or, A.Not)):
+        return all(constant(i) for i in children(c))
+    k = kind(c)
+    return k.test and k.monotone and not k.dated
 
 
 def by_first_days(c: A.Cond) -> bool:
@@ -283,6 +302,20 @@ def relation_ok(c: A.Temporal, first: tuple[int, int], second: tuple[int, int]) 
     if c.op == "overlapping":
         return first[0] <= second[1] and second[0] <= first[1]
     return gap_ok(c, first[0] - second[0])
+
+
+def partners(c: A.Temporal, start: int, end: int) -> tuple[int, int, int]:
+    """The facts B that can stand in the relation `c` with a fact A of `c.first` over the days
+    start..end (inclusive): (B's first possible start, its last possible start, the earliest day
+    B may end), a window in which `relation_ok` still decides. `during`: B starts by A's start
+    and lasts to it; `overlapping`: B starts by A's end and lasts to A's start; within / after /
+    before: B's start at the days `gap_bounds` allow before A's."""
+    if c.op == "during":
+        return -BIG, start, start
+    if c.op == "overlapping":
+        return -BIG, end, start
+    lo, hi = gap_bounds(c)
+    return (-BIG if hi is None else start - hi), (BIG if lo is None else start - lo), -BIG
 
 
 def offsets(c: A.Cond | None) -> set[int]:
