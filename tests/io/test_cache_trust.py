@@ -21,6 +21,16 @@ from engine.base import cache
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("countries", "subdivisions", "library", "scenarios", "grammar")
+
+
+def written_names() -> set[str]:
+    """The entries a run writes: the compiled grammar only when the parse tables shipped beside it
+    cannot be used (another Lark; engine/language/syntax.py) — its entry is tested in-process below."""
+    from engine.base.paths import grammar_path
+    from engine.language.syntax import shipped_parser
+
+    shipped = shipped_parser(grammar_path().read_text(encoding="utf-8")) is not None
+    return set(NAMES) - ({"grammar"} if shipped else set())
 NOBODY = 65534
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 
@@ -63,7 +73,7 @@ def warm(tmp_path: Path, scenario: Path, want: str) -> Path:
     d = tmp_path / "cache"
     r = casus(d, "run", scenario, "--format", "json")
     assert r.returncode == 0 and r.stdout == want
-    assert {f.name.split("-")[0] for f in d.glob("*.pickle")} == set(NAMES)
+    assert {f.name.split("-")[0] for f in d.glob("*.pickle")} == written_names()
     return d
 
 
@@ -217,3 +227,29 @@ def test_cache_clear_empties_the_folder(cli, tmp_path, monkeypatch) -> None:  # 
     monkeypatch.setenv("CASUS_CACHE_DIR", "")
     r = cli("cache", "clear")
     assert r.exit_code == 0 and "caching is off" in r.stdout
+
+
+@pytest.mark.parametrize("how", ["no MAC", "wrong MAC", "world-writable"])
+def test_a_planted_grammar_entry_never_runs(tmp_path, monkeypatch, how) -> None:  # type: ignore[no-untyped-def]
+    """The compiled grammar in the cache (used when the shipped tables are not: another Lark) is
+    authenticated like every entry: a planted one never runs, and is replaced."""
+    from engine.language import syntax
+
+    d = tmp_path / "cache"
+    monkeypatch.setenv("CASUS_CACHE_DIR", str(d))
+    monkeypatch.setattr(syntax, "shipped_parser", lambda *a, **k: None)
+    syntax.parser.cache_clear()
+    try:
+        syntax.parser()  # compiled and cached
+        [entry] = d.glob("grammar-*.pickle")
+        marker = tmp_path / "PWNED"
+        planted = plant(d, marker, "wrong MAC" if how == "wrong MAC" else "no MAC" if how == "no MAC" else "right MAC")
+        if how == "world-writable":
+            entry.chmod(0o646)
+        syntax.parser.cache_clear()
+        tree = syntax.parser().parse('scenario "s" {\n  2020-01-01  threat(on: PL)\n}\n')
+        assert not marker.exists(), f"planted code ran ({how})"
+        assert tree.data == "start"
+        assert entry.read_bytes() != planted[entry] and entry.read_bytes().startswith(cache._MAGIC)
+    finally:
+        syntax.parser.cache_clear()
