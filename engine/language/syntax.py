@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -118,13 +117,13 @@ def write_tables(path: Path | None = None) -> Path:
     tests/regen.py): tests/language/test_syntax.py fails until the stamp matches the grammar."""
     import lark
 
+    from engine.base.output import write_file
+
     text = grammar_path().read_text(encoding="utf-8")
     data, memo = compile_grammar(text).memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     out = path or tables_path()
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"stamp": _stamp(text), "data": _to_json(data), "memo": _to_json(memo)},
-                              sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
+    write_file(out, json.dumps({"stamp": _stamp(text), "data": _to_json(data), "memo": _to_json(memo)},
+                               sort_keys=True, separators=(",", ":")) + "\n")
     return out
 
 
