@@ -143,7 +143,7 @@ class TreatyRun:
             return self.direct.run(p, plan)
         info = _provision_info(p)
         extra: set[int] = set(self.ctx.instants)
-        if any(C.nodes(c, A.PlaceOf) for c in A.clauses(p)):
+        if info.reads_places:
             # whose territory a place is and who administers it change on dates of their own
             extra.update(d for d in place_changes(self.lib, self.interp) if self.ctx.start <= d <= self.ctx.end)
         for ref in info.refs:
@@ -158,15 +158,17 @@ class TreatyRun:
         then = p.then
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
-        until_atoms = A.atoms(p.until)
-        if p.ends_with_situation:  # once active, the end of its situation changes it too
-            until_atoms = until_atoms + A.atoms(p.when)
-        cond_vars = frozenset().union(*(A.variables(c) for c in A.clauses(p)))
-        shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in cond_vars)
+        until_atoms = info.until_atoms
+        shared = opts.share_alike and (then.bearer.var is None or then.bearer.var not in info.variables)
         untriggered = _untriggered(then.modality)
+        # an instance whose trigger needs a fact stays dormant until the first fact it can read
+        # starts: bearers whose memberships differ only before that share one evaluation too
+        # (not where it reads other provisions' states: they may differ before that day)
+        clip = not info.refs and C.needs_fact(p.when) and lifecycle.DORMANT in untriggered
         alike: dict[tuple[object, ...], InstanceRun] = {}
         for bearer, benef, seed in self.solver.pairs(p):
-            key = self.schedule.alike_key(p, bearer, benef, seed) if shared else None
+            since = self.schedule.first_read(atoms, seed) if shared and clip else None
+            key = self.schedule.alike_key(p, bearer, benef, seed, since) if shared else None
             twin = alike.get(key) if key is not None else None
             if twin is not None:
                 out[(bearer, benef)] = _twin(twin, bearer, then.bearer.var)
@@ -453,6 +455,10 @@ class _ProvisionInfo:
     refs: tuple[str, ...]  # the provisions whose states its conditions mention
     atoms: tuple[A.Atom, ...]  # every atom of its conditions
     monotone: bool  # its trigger holds for good once it holds
+    until_atoms: tuple[A.Atom, ...]  # what can change it once active: its discharge condition's
+    # atoms, and its trigger's where it ends with its situation
+    variables: frozenset[str]  # every variable of its conditions
+    reads_places: bool  # whose territory a place is, or who administers it
 
 
 @_per_object
@@ -479,8 +485,11 @@ def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
 @_per_object
 def _provision_info(p: A.Provision) -> _ProvisionInfo:
     refs = tuple(r.provision for c in (p.when, p.upon, p.unless, p.until) for r, _ in A.state_refs(c))
+    until_atoms = tuple(A.atoms(p.until)) + (tuple(A.atoms(p.when)) if p.ends_with_situation else ())
     return _ProvisionInfo(refs, tuple(a for c in A.clauses(p) for a in A.atoms(c)),
-                          p.when is not None and C.monotone(p.when))
+                          p.when is not None and C.monotone(p.when), until_atoms,
+                          frozenset().union(*(A.variables(c) for c in A.clauses(p))),
+                          any(C.nodes(c, A.PlaceOf) for c in A.clauses(p)))
 
 
 

@@ -27,12 +27,18 @@ class Schedule:
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self._groups_memo: dict[tuple[int, frozenset[str]], tuple[A.And, tuple[A.Cond, ...]]] = {}
+        self._read_memo: dict[tuple[object, ...], int] = {}
 
-    def alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str]) -> tuple[object, ...] | None:
+    def alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str],
+                  since: int | None = None) -> tuple[object, ...] | None:
         """Bearers whose instances must live the same life: the conditions do not mention the
         bearer, the bearer has the same memberships (so sees the same facts), no suspension names
         it, and it has done nothing of the action's kind (so nothing can fulfil or break the duty
-        for one and not the other). None when the bearer is not interchangeable."""
+        for one and not the other). None when the bearer is not interchangeable.
+
+        `since`: the first day of any fact the instance can read, where it stays dormant until
+        then whatever memberships do (`first_read`): memberships count from that day on only,
+        so that members that joined at different times before it share one evaluation."""
         then = p.then
         assert then is not None
         if self.index.get(then.action.kind, "by", bearer):
@@ -42,7 +48,23 @@ class Schedule:
         if any(r.party.code == bearer and p.id in r.provisions for r in self.ctx.treaty.reservations):
             return None  # its own reservation sets it apart
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
-        return (benef, rest, tuple(self.ctx.members.get(bearer, ())))
+        spans = self.ctx.members.get(bearer, ())
+        if since is not None:
+            # a fact that starts on or after `since` overlaps a membership exactly when it
+            # overlaps the part of it from `since` on; and before `since` nothing can happen
+            spans = [(max(s, since), e) for s, e in spans if e >= since]
+        return (benef, rest, tuple(spans))
+
+    def first_read(self, atoms: Sequence[A.Atom], seed: dict[str, str]) -> int:
+        """The first day on which a fact that can match one of `atoms` under `seed` starts (BIG + 1
+        if there is none)."""
+        names = {a.value.name for atom in atoms for a in atom.args if isinstance(a.value, A.Var)}
+        key = ("first_read", tuple(map(id, atoms)), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
+        first = self._read_memo.get(key)
+        if first is None:
+            first = self._read_memo[key] = min(
+                (f.start for a in atoms for f in self.index.candidates(a, seed)), default=BIG + 1)
+        return first
 
     def instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
@@ -94,9 +116,21 @@ class Schedule:
             if isinstance(c, A.And):
                 return lambda t: all(part(t) for part in parts)
             return lambda t: any(part(t) for part in parts)
-        # `ongoing` and states: asked directly at each instant (no cheaper, but the rest of the
-        # condition stays cheap)
+        if isinstance(c, A.Ongoing):
+            return self._under_way(c.atom, seed, parties)
+        # states: asked directly at each instant (no cheaper, but the rest of the condition stays
+        # cheap)
         return lambda t: next(self.solver.solve(c, seed, t, parties), None) is not None
+
+    def _under_way(self, atom: A.Atom, seed: dict[str, str], parties: tuple[str, ...]) -> Callable[[int], bool]:
+        """`ongoing atom` under `seed` as a test of the instant: bisection in the runs of days on
+        which a fact that matches it is under way (`Solver.under_way`)."""
+        starts, ends = self.solver.under_way(atom, seed, parties)
+
+        def under_way(t: int) -> bool:
+            i = bisect.bisect_right(starts, t) - 1
+            return i >= 0 and t <= ends[i]
+        return under_way
 
     def _groups(self, c: A.And, bound: frozenset[str]) -> tuple[A.Cond, ...]:
         """The parts of an `and` gathered into groups that share no variable outside `bound`

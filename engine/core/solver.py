@@ -198,6 +198,24 @@ class Solver:
             if env2 is not None:
                 yield env2, f
 
+    def under_way(self, atom: A.Atom, env: dict[str, str], parties: tuple[str, ...]) -> tuple[list[int], list[int]]:
+        """The days on which `ongoing atom` holds under env, as `match` finds them at each instant
+        (a fact that counts for `parties`, started by the end of the time in force and not over
+        before entry into force, from its start to its end): (starts, ends) of the runs of such
+        days, merged and sorted, for a test by bisection."""
+        runs = sorted((f.start, f.end) for f in self.index.candidates(atom, env)
+                      if 0 <= f.start <= self.end and f.end >= self.start and self.ctx.visible(f, parties)
+                      and unify(atom, f.roles, env) is not None)
+        starts: list[int] = []
+        ends: list[int] = []
+        for s, e in runs:
+            if ends and s <= ends[-1] + 1:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
+        return starts, ends
+
     def solve(self, c: A.Cond, env: dict[str, str], t: int, parties: tuple[str, ...] | None) -> Iterator[Solution]:
         """Every way `c` holds at instant t, extending env. `parties` None: the candidate pass
         (an over-approximation that ignores negation, membership and time)."""
@@ -404,7 +422,7 @@ class Solver:
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
         # treaties built from one template have equal triggers (spans do not count in equality):
         # a trigger that reads only facts has the same candidates in each of them
-        key = (p.when, keep, self.start, self.end, None if C.facts_only(p.when) else self.treaty.id)
+        key = (C.key(p.when), keep, self.start, self.end, None if C.facts_only(p.when) else self.treaty.id)
         envs = self.index.memo.get(key)
         if envs is None:
             envs = self.index.memo[key] = self.candidates(p.when, {}, keep)

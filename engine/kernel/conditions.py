@@ -214,6 +214,20 @@ def by_first_days(c: A.Cond) -> bool:
     return not any(kind(n).name in ("ongoing", "state") or kind(n).dated for n in A.walk(c))
 
 
+@per_object
+def needs_fact(c: A.Cond) -> bool:
+    """Whether every way `c` holds has a fact of its own (outside `not`; a state, a test or a
+    `not` has none): it cannot hold before the first of its facts starts."""
+    k = kind(c)
+    if k.leaf or k.name == "ongoing":
+        return True
+    if k.name == "and":
+        return any(needs_fact(i) for i in children(c))
+    if k.name == "or":
+        return all(needs_fact(i) for i in children(c))
+    return False
+
+
 def is_test(c: A.Cond) -> bool:
     """Whether a condition binds nothing (`not`, scope, region and party tests): an `and` asks it
     after the parts that bind."""
@@ -230,6 +244,29 @@ def fixed_test(c: A.Cond) -> bool:
 
 def _treaty(n: A.Cond) -> bool:
     return kind(n).treaty or isinstance(n, A.InArea) and n.what == "scope"
+
+
+class _Key:
+    """A condition as part of a dict key: equal to any equal condition (spans aside), with its
+    hash worked out once (a condition's own hash walks the whole tree every time)."""
+
+    __slots__ = ("cond", "hash")
+
+    def __init__(self, cond: A.Cond):
+        self.cond = cond
+        self.hash = hash(cond)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and (self.cond is other.cond or self.cond == other.cond)
+
+
+@per_object
+def key(c: A.Cond) -> _Key:
+    """`c` as part of a memo's key, shared by the treaties built from one template."""
+    return _Key(c)
 
 
 @per_object

@@ -266,3 +266,48 @@ def test_one_scenario_of_many_facts_costs_about_linearly(
 
     small, big = looks(1000), looks(4000)
     assert big <= 6 * small, f"{big} facts read for 4,000 facts, {small} for 1,000"
+
+
+def test_the_shortcuts_change_no_result_on_realistic_scenarios(lib: engine.Library) -> None:
+    """The bench's realistic stories (bench/realistic.py: members joining and leaving, attacks at
+    sea and on territory that last or end, requests, allies acting): the whole result JSON with
+    every shortcut is the plain walk's."""
+    from bench import realistic
+    from engine.io.batch import run_batch
+
+    lines = [json.dumps(d) for d in realistic.scenarios(150, seed=11)]
+    taken = EvalOptions().counting()
+    fast = list(run_batch(lib, lines, options=taken))
+    slow = list(run_batch(lib, lines, options=EvalOptions.plain()))
+    assert taken.counts is not None and taken.counts.shared > 0 and taken.counts.predicates > 0
+    for a, b in zip(fast, slow, strict=True):
+        assert a == b
+
+
+def _nato_art4(lib: engine.Library, facts: list[Fact]) -> tuple[EvalOptions, list[tuple[object, ...]]]:
+    options = EvalOptions().counting()
+    result = ev.evaluate(lib, Scenario("nato", "test", None, tuple(facts)), ["nato_1949"], options=options)
+    runs = [(r.bearer, r.status, r.activated, tuple(r.timeline), r.because)
+            for o in result.outcomes for r in o.instances if r.provision.id == "art4"]
+    return options, runs
+
+
+def test_members_that_joined_before_the_first_fact_share_one_evaluation(lib: engine.Library) -> None:
+    """A threat to Poland in 2025: the thirty other allies joined NATO on eleven different days,
+    all before it, so their instances of Art. 4 live one life, worked out once (before the facts
+    an instance can read it is dormant whatever memberships do); a member that joins while the
+    threat lasts lives its own."""
+    options, runs = _nato_art4(lib, [_fact("threat", 10, by="RU", on="PL")])
+    assert options.counts is not None
+    assert len(runs) == 31 and {r[1:] for r in runs} == {runs[0][1:]}
+    assert options.counts.shared == 30
+    sweden = dt.date(2024, 3, 7).toordinal() - BASE
+    lasting = Fact("threat", {"by": "RU", "on": "PL"}, BASE + sweden - 30, BASE + sweden + 30, "threat(by: RU, on: PL)",
+                   "test:1")
+    options, runs = _nato_art4(lib, [lasting])
+    swedish = [r for r in runs if r[0] == "SE"]
+    assert swedish and swedish[0][2] == BASE + sweden
+    assert {r[2] for r in runs if r[0] != "SE"} == {BASE + sweden - 30}
+    plain = ev.evaluate(lib, Scenario("nato", "test", None, (lasting,)), ["nato_1949"], options=EvalOptions.plain())
+    assert runs == [(r.bearer, r.status, r.activated, tuple(r.timeline), r.because)
+                    for o in plain.outcomes for r in o.instances if r.provision.id == "art4"]
