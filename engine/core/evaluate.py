@@ -141,6 +141,9 @@ class TreatyRun:
                 counts.walked += 1
         if plan is not None:
             return self.direct.run(p, plan)
+        pairs = self.solver.pairs(p)
+        if not pairs:  # no instance can come alive
+            return {}
         info = _provision_info(p)
         extra: set[int] = set(self.ctx.instants)
         if info.reads_places:
@@ -166,7 +169,7 @@ class TreatyRun:
         # (not where it reads other provisions' states: they may differ before that day)
         clip = not info.refs and C.needs_fact(p.when) and lifecycle.DORMANT in untriggered
         alike: dict[tuple[object, ...], InstanceRun] = {}
-        for bearer, benef, seed in self.solver.pairs(p):
+        for bearer, benef, seed in pairs:
             since = self.schedule.first_read(atoms, seed) if shared and clip else None
             key = self.schedule.alike_key(p, bearer, benef, seed, since) if shared else None
             twin = alike.get(key) if key is not None else None

@@ -10,6 +10,7 @@ fills provision by provision, each after those it mentions."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from engine.kernel.facts import BIG, Fact, administrator, is_area, sovereign, un
 from engine.language import ast as A
 from engine.language import render
 from engine.language.codes import country_of
-from engine.language.library import Library, beneficiary_arg, is_who
+from engine.language.library import Library, Region, beneficiary_arg, is_who
 
 Proof = tuple  # ("fact", atom, Fact) | ("state", StateRef, text, source)
 Solution = tuple[dict[str, str], tuple[Proof, ...]]
@@ -103,6 +104,12 @@ class FactIndex:
     def get(self, kind: str, role: str, value: str) -> list[Fact]:
         return self.by_role.get((kind, role, value), _EMPTY)
 
+    @functools.cached_property
+    def values(self) -> tuple[str, ...]:
+        """Every value a fact's role has, sorted: all that a variable matched against a fact can
+        be bound to."""
+        return tuple(sorted({v for f in self.facts for v in f.roles.values()}))
+
     def spans(self, facts: list[Fact]) -> Spans:
         """One of the index's lists by start and end (`Spans`), built the first time it is asked
         for: which of its facts start in a window of days and reach a day."""
@@ -130,6 +137,12 @@ class FactIndex:
 
 
 _EMPTY: list[Fact] = []
+
+
+@_per_object
+def _reads_states(p: A.Provision) -> bool:
+    """Whether a provision's trigger reads other instances' states."""
+    return bool(A.state_refs(p.when))
 
 
 @_per_object
@@ -175,6 +188,7 @@ class Solver:
         self.instances: dict[str, dict[tuple[str, str], InstanceRun]] = {}
         self._sorted_runs: dict[str, list[tuple[tuple[str, str], InstanceRun]]] = {}
         self._floor = 0  # facts that started before this day are ignored (see `holds_after`)
+        self._benefits: dict[str | None, bool] = {}  # see `_anyone_benefits`, by protected class
 
     # ------------------------------------------------------------ solving conditions
     def match(self, atom: A.Atom, env: dict[str, str], t: int, parties: tuple[str, ...] | None,
@@ -419,6 +433,8 @@ class Solver:
         # a protected class wider than the parties: beneficiaries drawn from it (SPEC)
         region = self.lib.regions.get(p.protects) if p.protects is not None else None
         ctx = self.ctx
+        if isinstance(ben_value, A.Var) and not self._anyone_benefits(p, region):
+            return []
         keep = frozenset(x for x in (ben_value.name if isinstance(ben_value, A.Var) else None, then.bearer.var) if x)
         # treaties built from one template have equal triggers (spans do not count in equality):
         # a trigger that reads only facts has the same candidates in each of them
@@ -446,6 +462,21 @@ class Solver:
                         seed[b.var] = bearer
                     pairs[pair] = seed
         return [(b, ben, env) for (b, ben), env in sorted(pairs.items())]
+
+    def _anyone_benefits(self, p: A.Provision, region: Region | None) -> bool:
+        """Whether a value of the scenario's facts can be owed `p`'s duty (`ctx.can_benefit`): a
+        beneficiary written as a variable is bound by a fact of the trigger, or by another
+        instance's state (where the trigger reads one, this says yes). When none can, the
+        candidate pass can find no instance: it is not made."""
+        if _reads_states(p):
+            return True
+        key = None if region is None else region.name
+        got = self._benefits.get(key)
+        if got is None:
+            can = self.ctx.can_benefit
+            got = self._benefits[key] = any(can(v, None if region is None else region.contains(v))
+                                            for v in self.index.values)
+        return got
 
     def candidates(self, c: A.Cond, env: dict[str, str], keep: frozenset[str]) -> list[dict[str, str]]:
         """The candidate pass: the distinct bindings of `keep` (and of what env already binds) under

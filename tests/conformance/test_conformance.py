@@ -355,6 +355,7 @@ NOT_EXPRESSIBLE = {
     "regions": "`in region` (the reference knows treaty scopes only)",
     "bearer_from_trigger": "a bearer bound by the trigger, or named otherwise than Y",
     "countermeasures_for": "a beneficiary other than the action's X",
+    "state_beneficiary": "a beneficiary other than the action's X",
 }
 
 

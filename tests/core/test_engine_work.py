@@ -71,6 +71,20 @@ def test_facts_that_concern_no_instance_cost_one_look_not_one_per_instance(
     assert big - small <= (400 - 10) * 3 // 2, f"{big} matches with 400 unrelated facts, {small} with 10"
 
 
+def test_a_treaty_none_of_whose_parties_a_fact_names_reads_no_fact(
+        lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts among states that are not NATO members (and not of a class a provision protects):
+    no instance of NATO can come alive, so its candidate pass is not made (no fact is matched);
+    one fact naming a member is enough for it to look. Rio protects every American state, so a
+    fact naming Cuba, never a party since 1962, is looked at."""
+    none, listed = _work(lib, _noise(200), "nato_1949", monkeypatch)
+    assert none == 0 and listed == []
+    some, _ = _work(lib, [*_noise(200), _fact("threat", 3, by="RU", on="PL")], "nato_1949", monkeypatch)
+    assert some > 0
+    cuba, _ = _work(lib, [_fact("threat", 3, by="RU", on="CU")], "rio_1947", monkeypatch)
+    assert cuba > 0
+
+
 @pytest.mark.parametrize(("treaty", "make"), [
     # a trigger that holds for good once it holds (found by bisection)
     ("nato_1949", lambda i: _fact("threat", 10 + i, by="RU", on="PL")),
