@@ -122,6 +122,9 @@ class TreatyRun:
         self.schedule = Schedule(self.solver)
         self.direct = DirectPath(self.solver)
         self.instances = self.solver.instances  # by provision, filled by `run`
+        # why an instance was discharged or violated, by its id (the run kept alive beside it):
+        # its twins say it with their own names (`_twin`)
+        self._reasons: dict[int, tuple[InstanceRun, str, Fact | None]] = {}
 
     def run(self) -> list[InstanceRun]:
         out: list[InstanceRun] = []
@@ -174,7 +177,7 @@ class TreatyRun:
             key = self.schedule.alike_key(p, bearer, benef, seed, since) if shared else None
             twin = alike.get(key) if key is not None else None
             if twin is not None:
-                out[(bearer, benef)] = _twin(twin, bearer, then.bearer.var)
+                out[(bearer, benef)] = self._twin(twin, bearer, then.bearer.var)
                 if counts is not None:
                     counts.shared += 1
                 continue
@@ -203,7 +206,7 @@ class TreatyRun:
                     prerequisite = self.schedule.predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
-            if key is not None and run.reason is None:  # a reason names the bearer: not shared
+            if key is not None:
                 alike[key] = run
         return out
 
@@ -278,6 +281,7 @@ class TreatyRun:
                 run.fulfilled_by = now.act
             if s.reason is not None:
                 run.reason = self._words(run, s.reason, now.act)
+                self._reasons[id(run)] = (run, s.reason, now.act)
             if s.status != run.status:  # same-day changes collapse: the last one stands
                 run.status = s.status
                 run.since = t
@@ -285,6 +289,19 @@ class TreatyRun:
                     run.timeline[-1] = (t, s.status)
                 else:
                     run.timeline.append((t, s.status))
+
+    def _twin(self, run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
+        """The life of an instance whose bearer cannot be told apart from `run`'s, for `bearer`
+        (why it was discharged or violated said again with its name)."""
+        env = dict(run.env)
+        if var is not None and var in env:
+            env[var] = bearer
+        twin = InstanceRun(run.treaty, run.provision, bearer, run.beneficiary, run.status, run.since, run.activated,
+                           run.deadline, env, run.because, run.missing, list(run.timeline), run.fulfilled_by)
+        if run.reason is not None:
+            _, reason, act = self._reasons[id(run)]
+            twin.reason = self._words(twin, reason, act)
+        return twin
 
     def _words(self, run: InstanceRun, reason: str, act: Fact | None) -> str:
         """Why an instance was discharged or violated (`lifecycle.REASONS`), with its names."""
@@ -438,13 +455,6 @@ def _unprepared(modality: str) -> frozenset[str]:
         trigger=True, undefeated=True, prerequisites=False))
 
 
-def _twin(run: InstanceRun, bearer: str, var: str | None) -> InstanceRun:
-    """The life of an instance whose bearer cannot be told apart from `run`'s, for `bearer`."""
-    env = dict(run.env)
-    if var is not None and var in env:
-        env[var] = bearer
-    return InstanceRun(run.treaty, run.provision, bearer, run.beneficiary, run.status, run.since, run.activated,
-                       run.deadline, env, run.because, run.missing, list(run.timeline), run.fulfilled_by, run.reason)
 
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 
+from engine.base.memo import per_object
 from engine.core.solver import Solver
 from engine.kernel import conditions as C
 from engine.kernel.facts import BIG
@@ -48,12 +49,16 @@ class Schedule:
         if any(r.party.code == bearer and p.id in r.provisions for r in self.ctx.treaty.reservations):
             return None  # its own reservation sets it apart
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
-        spans = self.ctx.members.get(bearer, ())
-        if since is not None:
-            # a fact that starts on or after `since` overlaps a membership exactly when it
-            # overlaps the part of it from `since` on; and before `since` nothing can happen
-            spans = [(max(s, since), e) for s, e in spans if e >= since]
-        return (benef, rest, tuple(spans))
+        return (benef, rest, self._membership(bearer, since))
+
+    def _membership(self, party: str, since: int | None) -> tuple[tuple[int, int], ...]:
+        """A party's membership spans, from `since` on (all of them if None): a fact that starts
+        on or after `since` overlaps a membership exactly when it overlaps the part of it from
+        `since` on, and a condition that needs such a fact cannot hold before it."""
+        spans = self.ctx.members.get(party, ())
+        if since is None:
+            return tuple(spans)
+        return tuple((max(s, since), e) for s, e in spans if e >= since)
 
     def first_read(self, atoms: Sequence[A.Atom], seed: dict[str, str]) -> int:
         """The first day on which a fact that can match one of `atoms` under `seed` starts (BIG + 1
@@ -173,8 +178,10 @@ class Schedule:
         # The answer depends on the bearer only through the facts it can see (its memberships) and
         # the variables the trigger shares with the seed: bearers alike in both share one search.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)
+        # (and the memberships count only from the first fact the trigger can read, if it needs one)
+        since = self.first_read(_atoms(when), seed) if C.needs_fact(when) else None
         key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))),
-               tuple(tuple(self.ctx.members.get(p, ())) for p in parties))
+               tuple(self._membership(p, since) for p in parties))
         first = self._first_memo.get(key, 0)
         if first != 0:
             return [] if first is None else instants[bisect.bisect_left(instants, first):]
@@ -194,3 +201,8 @@ class Schedule:
                 lo = mid + 1
         self._first_memo[key] = instants[lo]
         return instants[lo:]
+
+
+@per_object
+def _atoms(c: A.Cond) -> tuple[A.Atom, ...]:
+    return tuple(A.atoms(c))

@@ -325,3 +325,33 @@ def test_members_that_joined_before_the_first_fact_share_one_evaluation(lib: eng
     plain = ev.evaluate(lib, Scenario("nato", "test", None, (lasting,)), ["nato_1949"], options=EvalOptions.plain())
     assert runs == [(r.bearer, r.status, r.activated, tuple(r.timeline), r.because)
                     for o in plain.outcomes for r in o.instances if r.provision.id == "art4"]
+
+
+def test_bearers_that_leave_together_share_one_evaluation_and_keep_their_own_names(
+        lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bolivia, Ecuador, Nicaragua and Venezuela left the Rio Treaty on the same day (2014): a
+    threat to Brazil in 2010 makes their Art. 6 duties end alike, evaluated once, each saying
+    that its own bearer left. Three evaluations in all: the members to the end (Argentina
+    first), the four that left in 2014, and those no longer members in 2010 (Cuba, Mexico)."""
+    threat = Fact("threat", {"by": "CU", "on": "BR"}, dt.date(2010, 5, 1).toordinal(),
+                  dt.date(2010, 5, 1).toordinal(), "threat(by: CU, on: BR)", "test:1")
+    scenario = Scenario("rio", "test", None, (threat,))
+
+    def leavers(options: EvalOptions) -> dict[str, tuple[str, str | None]]:
+        result = ev.evaluate(lib, scenario, ["rio_1947"], options=options)
+        return {r.bearer: (r.status, r.reason) for o in result.outcomes for r in o.instances
+                if r.provision.id == "art6" and r.bearer in ("BO", "EC", "NI", "VE")}
+
+    walked: list[str] = []
+    real = ev.TreatyRun._run_instance
+
+    def counting(self: ev.TreatyRun, run: ev.InstanceRun, *args: object, **kwargs: object) -> None:
+        if run.provision.id == "art6":
+            walked.append(run.bearer)
+        real(self, run, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ev.TreatyRun, "_run_instance", counting)
+    got = leavers(EvalOptions())
+    assert got == {x: ("discharged", f"{x} left the treaty") for x in ("BO", "EC", "NI", "VE")}
+    assert walked == ["AR", "BO", "CU"]
+    assert got == leavers(EvalOptions.plain())
