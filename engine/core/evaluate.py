@@ -156,11 +156,7 @@ class TreatyRun:
             for run in self.instances.get(ref, {}).values():
                 extra.update(d for d, _ in run.timeline if self.ctx.start <= d <= self.ctx.end + 1)
         base = sorted(extra)
-        atoms, monotone = info.atoms, info.monotone
-        terms = [r.when for r in self.treaty.reservations if p.id in r.provisions and r.when is not None]
-        if terms:  # a reservation's condition: its facts' days matter too, and the trigger may not be monotone
-            atoms = atoms + tuple(a for c in terms for a in A.atoms(c))
-            monotone = False
+        atoms, monotone = _with_reservations(self.treaty)[p.id]
         then = p.then
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
@@ -493,6 +489,20 @@ def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
     for pid in sorted(provs):
         visit(pid)
     return done
+
+
+@_per_object
+def _with_reservations(treaty: A.TreatyDecl) -> dict[str, tuple[tuple[A.Atom, ...], bool]]:
+    """Each provision's atoms and whether its trigger holds for good once it holds, with the
+    treaty's reservations on it: a reservation's condition adds its facts' days, and the trigger
+    may then stop holding."""
+    out = {}
+    for p in treaty.provisions:
+        info = _provision_info(p)
+        terms = [r.when for r in treaty.reservations if p.id in r.provisions and r.when is not None]
+        out[p.id] = ((info.atoms + tuple(a for c in terms for a in A.atoms(c)), False) if terms
+                     else (info.atoms, info.monotone))
+    return out
 
 
 @_per_object

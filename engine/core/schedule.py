@@ -28,7 +28,9 @@ class Schedule:
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self._groups_memo: dict[tuple[int, frozenset[str]], tuple[A.And, tuple[A.Cond, ...]]] = {}
-        self._read_memo: dict[tuple[object, ...], int] = {}
+        self._read_memo: dict[tuple[object, ...], tuple[Sequence[A.Atom], int]] = {}
+        self._apart_memo: dict[tuple[str, str], bool] = {}  # by provision and bearer (`alike_key`)
+        self._member_memo: dict[tuple[str, int | None], tuple[tuple[int, int], ...]] = {}
 
     def alike_key(self, p: A.Provision, bearer: str, benef: str, seed: dict[str, str],
                   since: int | None = None) -> tuple[object, ...] | None:
@@ -42,12 +44,15 @@ class Schedule:
         so that members that joined at different times before it share one evaluation."""
         then = p.then
         assert then is not None
-        if self.index.get(then.action.kind, "by", bearer):
+        apart = self._apart_memo.get((p.id, bearer))
+        if apart is None:
+            apart = self._apart_memo[(p.id, bearer)] = (
+                bool(self.index.get(then.action.kind, "by", bearer))
+                or any(b == bearer for b, _, _, _ in self.ctx.suspensions)
+                # its own reservation sets it apart
+                or any(r.party.code == bearer and p.id in r.provisions for r in self.ctx.treaty.reservations))
+        if apart:
             return None
-        if any(b == bearer for b, _, _, _ in self.ctx.suspensions):
-            return None
-        if any(r.party.code == bearer and p.id in r.provisions for r in self.ctx.treaty.reservations):
-            return None  # its own reservation sets it apart
         rest = tuple(sorted((k, v) for k, v in seed.items() if k != then.bearer.var))
         return (benef, rest, self._membership(bearer, since))
 
@@ -55,21 +60,23 @@ class Schedule:
         """A party's membership spans, from `since` on (all of them if None): a fact that starts
         on or after `since` overlaps a membership exactly when it overlaps the part of it from
         `since` on, and a condition that needs such a fact cannot hold before it."""
-        spans = self.ctx.members.get(party, ())
-        if since is None:
-            return tuple(spans)
-        return tuple((max(s, since), e) for s, e in spans if e >= since)
+        got = self._member_memo.get((party, since))
+        if got is None:
+            spans = self.ctx.members.get(party, ())
+            got = self._member_memo[(party, since)] = (
+                tuple(spans) if since is None else tuple((max(s, since), e) for s, e in spans if e >= since))
+        return got
 
     def first_read(self, atoms: Sequence[A.Atom], seed: dict[str, str]) -> int:
         """The first day on which a fact that can match one of `atoms` under `seed` starts (BIG + 1
         if there is none)."""
-        names = {a.value.name for atom in atoms for a in atom.args if isinstance(a.value, A.Var)}
-        key = ("first_read", tuple(map(id, atoms)), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
-        first = self._read_memo.get(key)
-        if first is None:
-            first = self._read_memo[key] = min(
-                (f.start for a in atoms for f in self.index.candidates(a, seed)), default=BIG + 1)
-        return first
+        names = _names(atoms)
+        key = (id(atoms), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
+        got = self._read_memo.get(key)
+        if got is None or got[0] is not atoms:  # (the atoms kept beside: the id stays theirs)
+            got = self._read_memo[key] = (atoms, min(
+                (f.start for a in atoms for f in self.index.candidates(a, seed)), default=BIG + 1))
+        return got[1]
 
     def instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
@@ -206,3 +213,10 @@ class Schedule:
 @per_object
 def _atoms(c: A.Cond) -> tuple[A.Atom, ...]:
     return tuple(A.atoms(c))
+
+
+
+@per_object
+def _names(atoms: Sequence[A.Atom]) -> frozenset[str]:
+    """The variables of `atoms` (a provision's tuple of them)."""
+    return frozenset(a.value.name for atom in atoms for a in atom.args if isinstance(a.value, A.Var))
