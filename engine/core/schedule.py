@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from engine.base.memo import per_object
 from engine.core.solver import Solver
 from engine.kernel import conditions as C
-from engine.kernel.facts import BIG
+from engine.kernel.facts import BIG, Fact
 from engine.language import ast as A
 
 
@@ -28,7 +28,7 @@ class Schedule:
         self._first_memo: dict[tuple[object, ...], int | None] = {}
         self._days_memo: dict[tuple[object, ...], set[int]] = {}
         self._groups_memo: dict[tuple[int, frozenset[str]], tuple[A.And, tuple[A.Cond, ...]]] = {}
-        self._read_memo: dict[tuple[object, ...], tuple[Sequence[A.Atom], int]] = {}
+        self._read_memo: dict[tuple[object, ...], tuple[Sequence[A.Atom], list[Fact], int]] = {}
         self._apart_memo: dict[tuple[str, str], bool] = {}  # by provision and bearer (`alike_key`)
         self._member_memo: dict[tuple[str, int | None], tuple[tuple[int, int], ...]] = {}
 
@@ -70,13 +70,18 @@ class Schedule:
     def first_read(self, atoms: Sequence[A.Atom], seed: dict[str, str]) -> int:
         """The first day on which a fact that can match one of `atoms` under `seed` starts (BIG + 1
         if there is none)."""
+        return self._read(atoms, seed)[1]
+
+    def _read(self, atoms: Sequence[A.Atom], seed: dict[str, str]) -> tuple[list[Fact], int]:
+        """The facts that can match one of `atoms` under `seed` (the index's candidates, each
+        once), and the first day one of them starts (BIG + 1 if none)."""
         names = _names(atoms)
         key = (id(atoms), tuple(sorted((k, v) for k, v in seed.items() if k in names)))
         got = self._read_memo.get(key)
         if got is None or got[0] is not atoms:  # (the atoms kept beside: the id stays theirs)
-            got = self._read_memo[key] = (atoms, min(
-                (f.start for a in atoms for f in self.index.candidates(a, seed)), default=BIG + 1))
-        return got[1]
+            facts = list({id(f): f for a in atoms for f in self.index.candidates(a, seed)}.values())
+            got = self._read_memo[key] = (atoms, facts, min((f.start for f in facts), default=BIG + 1))
+        return got[1], got[2]
 
     def instants(self, base: list[int], atoms: Sequence[A.Atom], action: A.Atom, seed: dict[str, str],
                   bearer: str) -> list[int]:
@@ -182,13 +187,12 @@ class Schedule:
         is dormant until the first instant at which the trigger holds, whatever happens to
         memberships and suspensions before it: find that instant by bisection and start there.
         An empty list: it never holds."""
-        # The answer depends on the bearer only through the facts it can see (its memberships) and
-        # the variables the trigger shares with the seed: bearers alike in both share one search.
+        # The answer depends on the parties only through which of the trigger's facts count for
+        # them (`ctx.visible`: such a trigger reads no membership) and on the variables it shares
+        # with the seed: instances alike in both share one search, whenever their parties joined.
         # (The instant found is a fact's start or entry into force, in every such bearer's list.)
-        # (and the memberships count only from the first fact the trigger can read, if it needs one)
-        since = self.first_read(_atoms(when), seed) if C.needs_fact(when) else None
-        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))),
-               tuple(self._membership(p, since) for p in parties))
+        seen = tuple(self.ctx.visible(f, parties) for f in self._read(_atoms(when), seed)[0])
+        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))), seen)
         first = self._first_memo.get(key, 0)
         if first != 0:
             return [] if first is None else instants[bisect.bisect_left(instants, first):]
