@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 from engine.base.source import Span
 
-_VERSION = "2"  # bump when cached objects change shape
+_VERSION = "3"  # bump when cached objects change shape (3: records pickle as a call of their class)
 _MAGIC = b"casus-c2"  # the first bytes of every entry, before its MAC
 _KEY_FILE = "key"
 _SUFFIX = ".pickle"

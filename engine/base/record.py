@@ -1,0 +1,152 @@
+"""Frozen records: the classes `@dataclass(frozen=True, slots=True)` makes, made for a start-up.
+
+`casus run` defines some seventy such classes before it reads a byte (the syntax tree alone has
+forty-four), and `dataclasses` spends about half a millisecond on each: it compiles six or more
+generated functions apiece, works out a signature for the docstring with `inspect`, and for
+`slots=True` makes the class twice. That was a third of the start-up casus itself adds.
+`record` makes the same class in a tenth of the time: one compiled source per class, holding
+the functions whose speed matters and that depend on the fields (`__init__`, `__eq__`,
+`__hash__`, `__reduce__`, and the ordering ones when asked for), and shared functions for the
+rest (`__repr__`, and the `__setattr__`/`__delattr__` that make it frozen).
+
+What it keeps of a dataclass, because the code and the tests lean on it:
+- `field(...)` from dataclasses declares a field's default and `compare=False` (kept out of
+  `==`, `hash` and ordering, as a dataclass keeps it); `hash` and `==` are those a frozen
+  dataclass computes (a tuple of the compared fields), so dictionaries keyed by nodes behave
+  the same, down to their hash values;
+- `__dataclass_fields__` holds real `dataclasses.Field`s, so `dataclasses.fields`, `replace`,
+  `asdict` and `is_dataclass` work on records as on dataclasses;
+- the type checker reads a record as a frozen dataclass (`dataclass_transform`).
+
+What it changes: a record pickles as a call of its class on its fields (`__reduce__`), not as
+a new object and a `__setstate__` that looks the fields up again for every object; reading the
+library back from the cache (about 3,000 nodes) takes a third of the time it took. Only the
+class's own field names are ever compiled, in-process, as `dataclasses` itself does: nothing
+read from a file becomes code."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        """Only the type checker reads it (typing has it from Python 3.11 on)."""
+        return lambda f: f
+
+
+_T = TypeVar("_T", bound=type)
+_MISSING: Any = dataclasses.MISSING
+# what `dataclasses.fields` and `replace` tell a field from a class variable by (private, but the
+# same since Python 3.7; tests/base/test_record.py fails if it ever changes)
+_FIELD: Any = dataclasses._FIELD  # type: ignore[attr-defined]
+
+
+@overload
+def record(cls: _T, /) -> _T: ...
+
+
+@overload
+def record(*, eq: bool = True, order: bool = False) -> Callable[[_T], _T]: ...
+
+
+@dataclass_transform(frozen_default=True, eq_default=True, order_default=False,
+                     field_specifiers=(dataclasses.field, dataclasses.Field))
+def record(cls: Any = None, /, *, eq: bool = True, order: bool = False) -> Any:
+    """`@record` or `@record(eq=False)` / `@record(order=True)`: a frozen, slotted class with
+    the annotated names as its fields, as `@dataclass(frozen=True, slots=True, eq=…, order=…)`
+    makes it. `eq=False`: objects equal only to themselves, hashed by identity."""
+    if order and not eq:
+        raise ValueError("record: order=True needs eq=True")
+
+    def make(c: _T) -> _T:
+        return _make(c, eq, order)
+
+    return make if cls is None else make(cls)
+
+
+def _make(cls: Any, eq: bool, order: bool) -> Any:
+    inherited: dict[str, dataclasses.Field[Any]] = {}
+    for base in reversed(cls.__mro__[1:]):  # a base record's fields come first, as in a dataclass
+        inherited.update(getattr(base, "__dataclass_fields__", {}))
+    fields = dict(inherited)
+    namespace = dict(cls.__dict__)
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        if (annotation.startswith(("ClassVar", "typing.ClassVar")) if isinstance(annotation, str)
+                else getattr(annotation, "__origin__", None) is ClassVar):
+            continue  # a class variable, as in a dataclass
+        value = namespace.pop(name, _MISSING)
+        f: Any = value if isinstance(value, dataclasses.Field) else dataclasses.field(default=value)
+        if f.default_factory is not _MISSING or not f.init or f.kw_only is True or f.hash is not None:
+            raise TypeError(f"record {cls.__name__}.{name}: default_factory, init=False, kw_only and hash "
+                            "are not supported")
+        f.name, f.type, f.kw_only, f._field_type = name, annotation, False, _FIELD
+        fields[name] = f
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    namespace["__slots__"] = tuple(n for n in fields if n not in inherited)
+    namespace["__dataclass_fields__"] = fields
+    namespace["__match_args__"] = tuple(fields)
+    namespace["__setattr__"] = _frozen_setattr
+    namespace["__delattr__"] = _frozen_delattr
+    if eq and namespace.get("__hash__", _MISSING) is None and "__eq__" in namespace:
+        del namespace["__hash__"]  # what Python sets beside an `__eq__` of the class's own, not the class's choice
+    shared = {"__repr__": _repr, **_generated(cls.__name__, fields, eq, order)}
+    for method, fn in shared.items():
+        namespace.setdefault(method, fn)  # a method the class defines itself wins, as in a dataclass
+    made = type(cls)(cls.__name__, cls.__bases__, namespace)
+    made.__qualname__ = cls.__qualname__
+    return made
+
+
+def _generated(name: str, fields: dict[str, dataclasses.Field[Any]], eq: bool, order: bool) -> dict[str, Any]:
+    """The methods that depend on the fields, from one compiled source (the names are the
+    class's own field names, each checked to be an identifier). `eq=False`: no `__eq__` or
+    `__hash__` (object's: identity)."""
+    names = list(fields)
+    for n in names:
+        if not n.isidentifier() or n.startswith("__"):
+            raise TypeError(f"record {name}: field name {n!r} cannot be used")
+    env: dict[str, Any] = {"__sa": object.__setattr__}
+    params = ["__self"]  # not `self`: a field may be called that
+    for n, f in fields.items():
+        if f.default is _MISSING:
+            params.append(n)
+        else:
+            env[f"__d_{n}"] = f.default
+            params.append(f"{n}=__d_{n}")
+    methods = {"__init__": f"({', '.join(params)}):" + ("".join(f"\n    __sa(__self, {n!r}, {n})" for n in names)
+                                                         or "\n    pass"),
+               "__reduce__": f"(self):\n    return (self.__class__, ({''.join(f'self.{n}, ' for n in names)}))"}
+    if eq:
+        compared = [n for n, f in fields.items() if f.compare]
+        mine = "(" + "".join(f"self.{n}, " for n in compared) + ")"
+        theirs = "(" + "".join(f"other.{n}, " for n in compared) + ")"
+        methods["__hash__"] = f"(self):\n    return hash({mine})"
+        ops = {"__eq__": "==", **({"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="} if order else {})}
+        for method, op in ops.items():
+            methods[method] = (f"(self, other):\n    if other.__class__ is self.__class__:\n"
+                               f"        return {mine} {op} {theirs}\n    return NotImplemented")
+    src = "\n".join(f"def {method}{text}" for method, text in methods.items())
+    exec(compile(src, f"<record {name}>", "exec"), env)  # noqa: S102 - the class's own field names only
+    made = {method: env[method] for method in methods}
+    for fn in made.values():
+        fn.__qualname__ = f"{name}.{fn.__name__}"
+    return made
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _repr(self: Any) -> str:
+    fields = self.__dataclass_fields__.values()
+    return f"{type(self).__qualname__}({', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in fields if f.repr)})"
