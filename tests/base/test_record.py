@@ -173,3 +173,38 @@ def test_class_variables_are_not_fields() -> None:
         a: int
 
     assert [f.name for f in dataclasses.fields(WithConstant)] == ["a"] and WithConstant(1).LIMIT == 3
+
+
+def test_fields_named_like_what_the_methods_use() -> None:
+    """The methods are templates renamed per class: a field may be called as the names inside
+    them (`hash`, `other`, a placeholder `_f0`)."""
+    @record(order=True)
+    class Clash:
+        _f1: int
+        hash: str
+        other: int
+        _f0: int = 0
+
+    c = Clash(1, "h", 2)
+    assert (c._f1, c.hash, c.other, c._f0) == (1, "h", 2, 0)
+    assert c == Clash(_f1=1, hash="h", other=2) and hash(c) == hash((1, "h", 2, 0)) and c < Clash(1, "h", 3)
+    assert repr(c) == "test_fields_named_like_what_the_methods_use.<locals>.Clash(_f1=1, hash='h', other=2, _f0=0)"
+    assert copy.deepcopy(Clash(5, "x", 6, 7)) == Clash(5, "x", 6, 7)  # through __reduce__
+
+
+def test_a_field_without_a_default_cannot_follow_one_with_a_default() -> None:
+    with pytest.raises(TypeError):
+        @record
+        class Wrong:
+            a: int = 0
+            b: int  # type: ignore[misc]
+
+
+def test_the_arguments_are_checked_as_a_dataclass_checks_them() -> None:
+    with pytest.raises(TypeError):
+        Node("x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Node("x", 1, HERE, None, "more")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Node("x", 1, HERE, nope=2)  # type: ignore[call-arg]
+    assert Node("x", 1, span=HERE, note="n").note == "n"
