@@ -7,14 +7,15 @@ import difflib
 import functools
 import signal
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from engine.base.record import record
 from engine.base.source import Span, caret, split_lines
 
 COMMAND_LINE = "<command line>"  # the path of a Span that points at the command line, not at a file
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     """One problem in the user's input: where, a stable code, what, and how to fix it."""
 

@@ -3,6 +3,7 @@ or, in a source checkout, at the top of the repository."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # engine/
@@ -35,8 +36,15 @@ def display_path(path: str) -> str:
         real = Path(path).resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
         return path
-    for name in ("obligations", "scenarios", "grammar"):
-        root = data_dir(name).resolve()
+    for name, root in _resolved_roots():
         if real == root or root in real.parents:
             return str(Path(name) / real.relative_to(root)).replace("\\", "/")
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def _resolved_roots() -> tuple[tuple[str, Path], ...]:
+    """The bundled folders, resolved once per process: `display_path` names every file of a
+    run (38 calls on `casus run` of a bundled scenario), and resolving the three folders each
+    time was most of what it cost."""
+    return tuple((name, data_dir(name).resolve()) for name in ("obligations", "scenarios", "grammar"))

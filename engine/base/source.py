@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from engine.base.record import record
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True)
 class Span:
     """A region of a source file; lines and columns count from 1, `end_column` is exclusive."""
 
@@ -28,7 +28,7 @@ class Span:
 NOWHERE = Span("<builtin>", 1, 1, 1, 1)
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """The text of one file, kept to render the line under an error."""
 

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from engine.base.record import record
+
 
 @dataclass
 class Counts:
@@ -45,7 +47,7 @@ class Counts:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-@dataclass(frozen=True)
+@record
 class EvalOptions:
     """Which shortcuts and backends the engine may take (all of them by default)."""
 

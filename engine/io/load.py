@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.paths import display_path, library_dir
+from engine.base.record import record
 from engine.base.source import Span
 from engine.kernel.facts import Scenario, from_decl
 from engine.language import ast as A
@@ -18,7 +19,7 @@ from engine.language.library import Library, check_documents, check_scenario, it
 from engine.language.syntax import read_source
 
 
-@dataclass(frozen=True)
+@record
 class Sources:
     """Where a run's library comes from, as the command line gives it: `library` (`--library`:
     folders or files of treaties; None: the bundled library) and `extra` (`--with`, repeatable:
@@ -46,7 +47,7 @@ def sources(library: LibraryArg = None, extra: Iterable[str | os.PathLike[str]] 
     return Sources(lib, tuple(str(e) for e in extra))
 
 
-@dataclass(frozen=True)
+@record
 class LibraryFiles:
     """The files that form a run's library, in the order of precedence (later wins):
 

@@ -24,15 +24,15 @@ Rendering stays in engine/language/render.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TypeVar
 
 from engine.base.memo import per_object
+from engine.base.record import record
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 
 
-@dataclass(frozen=True)
+@record
 class NodeKind:
     """What one kind of node is, as the capabilities below need it."""
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from engine.base.record import record
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library
@@ -15,7 +16,7 @@ from engine.language.library import DEFAULT_TARGET, Library
 BIG = dt.date.max.toordinal()  # the end of an open-ended interval
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Fact:
     kind: str
     roles: dict[str, str]
@@ -29,7 +30,7 @@ class Fact:
         return (self.start, self.end, self.kind, self.text, self.source)
 
 
-@dataclass(frozen=True)
+@record
 class Scenario:
     """A scenario ready to evaluate. `facts` are as written (roles not yet completed)."""
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
+from engine.base.record import record
 from engine.language import ast as A
 from engine.language.statuses import (
     ACTIVE,
@@ -108,7 +108,7 @@ class Instant(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """An instance's status after an instant.
 
@@ -293,7 +293,7 @@ def settled(status: str, latched: bool, modality: str, **known: bool) -> bool:
     return all(s.status == status and not s.latch for s in outcomes(status, latched, modality, **known))
 
 
-@dataclass(frozen=True)
+@record
 class Machine:
     """The lifecycle of a provision's instances where some observations are fixed for all time
     (a plan's knowledge: a treaty whose parties are members for good, no `unless`, nothing of

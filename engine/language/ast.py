@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from engine.base.memo import per_object
+from engine.base.record import record
 from engine.base.source import Span
 
 # ------------------------------------------------------------------ values and atoms
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Code:
     """An ISO 3166 code: a party (`RU`) or a territory (`RU-KRS`)."""
 
@@ -22,7 +23,7 @@ class Code:
         return self.code
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Var:
     name: str
     span: Span = field(compare=False)
@@ -31,7 +32,7 @@ class Var:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """A lower-case word in a value position: an action kind, an actor, a treaty id, a means."""
 
@@ -42,7 +43,7 @@ class Name:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Wildcard:
     span: Span = field(compare=False)
 
@@ -53,14 +54,14 @@ class Wildcard:
 Value = Code | Var | Name | Wildcard
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arg:
     role: str
     value: Value
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Atom:
     kind: str
     args: tuple[Arg, ...]
@@ -79,19 +80,19 @@ class Atom:
 # ------------------------------------------------------------------ conditions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Occurred:
     atom: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ongoing:
     atom: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Temporal:
     """`A within N days after B` (op 'within'), `A after B`, `A before B`, `A during B` (A starts
     within B's interval), `A overlapping B` (their intervals share a day)."""
@@ -103,7 +104,7 @@ class Temporal:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InArea:
     """`A in scope NAME` (what='scope'), `A in region NAME` (what='region')."""
 
@@ -113,13 +114,13 @@ class InArea:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InParties:
     var: str
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IsWho:
     """`S is a state` (an ISO 3166-1 alpha-2 code) / `S is an actor` (a declared non-state actor):
     who acted, for a text such as "an armed attack by any state" (Russia-DPRK Art. 4)."""
@@ -129,7 +130,7 @@ class IsWho:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlaceOf:
     """`A territory of X` (relation 'territory': the sovereign of place A at the instant, under the
     interpretation in force, is X) or `A administered by X` (relation 'administration': A is under
@@ -141,7 +142,7 @@ class PlaceOf:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StateRef:
     """`art3 fulfilled for X [by Y]`: another provision's instance state."""
 
@@ -152,19 +153,19 @@ class StateRef:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And:
     items: tuple[Cond, ...]
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or:
     items: tuple[Cond, ...]
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not:
     item: Cond
     span: Span = field(compare=False)
@@ -175,7 +176,7 @@ Cond = Occurred | Ongoing | Temporal | InArea | InParties | IsWho | PlaceOf | St
 # ------------------------------------------------------------------ declarations
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleDecl:
     name: str
     optional: bool
@@ -183,7 +184,7 @@ class RoleDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KindDecl:
     name: str
     is_action: bool
@@ -194,14 +195,14 @@ class KindDecl:
     parent_spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActorDecl:
     name: str
     doc: str | None
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VocabularyDecl:
     name: str
     kinds: tuple[KindDecl, ...]
@@ -209,7 +210,7 @@ class VocabularyDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Area:
     """One entry of a region or scope: a code with exceptions, another region, or a declared area
     (`area NAME`: a sea or ocean, with every area declared within it)."""
@@ -221,7 +222,7 @@ class Area:
     area: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AreaDecl:
     """`area NAME "title" within A, B north of the tropic`: a place that is not a territory (a sea,
     an ocean and its airspace), the areas it lies within, and which side of the Tropic of Cancer it
@@ -234,7 +235,7 @@ class AreaDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AdministrationDecl:
     """`administration NAME { from DATE: CODES administered by CODE … }`: who administers a
     territory from a date, of record (separate from sovereignty; without an entry a territory is
@@ -247,7 +248,7 @@ class AdministrationDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RegionDecl:
     name: str
     title: str | None
@@ -255,7 +256,7 @@ class RegionDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reassign:
     start: int  # date ordinal
     territories: tuple[Code, ...]
@@ -263,14 +264,14 @@ class Reassign:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Definition:
     head: Atom
     body: Atom
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InterpretationDecl:
     name: str
     title: str | None
@@ -289,7 +290,7 @@ class InterpretationDecl:
     administrations: tuple[Reassign, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InterpMembership:
     """An interpretation's entry on a party's membership of a treaty (SPEC "Treaties change":
     membership can depend on the interpretation)."""
@@ -303,7 +304,7 @@ class InterpMembership:
     toward: Code | None = None  # suspended toward this party only (its duties toward it), not all
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Version:
     """The dated text a provision is (`version "2010 Protocol" from 2012-12-19`): it can be
     activated only on the days in [start, end] (None: open), and, with a reading, only under the
@@ -324,7 +325,7 @@ class Version:
         return interpretation not in self.except_under
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reservation:
     """A party's reservation, understanding or declaration on some provisions, in effect on
     [start, end]: on that party's instances as bearer, an extra condition on the trigger (`when`)
@@ -343,7 +344,7 @@ class Reservation:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Membership:
     party: Code
     start: int | None  # None: from entry into force
@@ -351,7 +352,7 @@ class Membership:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suspension:
     bearer: Code
     beneficiary: Code
@@ -360,7 +361,7 @@ class Suspension:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Qualifier:
     """A qualifier as data. `group` is timing, discretion, means, basis or reporting."""
 
@@ -370,7 +371,7 @@ class Qualifier:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bearer:
     """`each other party [V]` (mode 'each_other'), `each party [V]` ('each'), a code, a variable."""
 
@@ -380,7 +381,7 @@ class Bearer:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Then:
     bearer: Bearer
     modality: str  # obligation | prohibition | permission | right
@@ -390,7 +391,7 @@ class Then:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Provision:
     id: str
     title: str
@@ -409,7 +410,7 @@ class Provision:
     protects: str | None = None  # a region whose states it protects (beneficiaries), wider than the parties
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TreatyDecl:
     id: str
     title: str
@@ -432,7 +433,7 @@ class TreatyDecl:
 # ------------------------------------------------------------------ scenarios
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FactDecl:
     atom: Atom
     start: int
@@ -441,7 +442,7 @@ class FactDecl:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expect:
     """One `expect` line. form: status | absent | nothing."""
 
@@ -462,7 +463,7 @@ class Expect:
     provision_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScenarioDecl:
     name: str
     interpretation: str | None
@@ -473,7 +474,7 @@ class ScenarioDecl:
     interpretation_span: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PropertyRule:
     """`never STATE T.P for X [unless C]`, `always STATE T.P for X when C`, or
     `T.P STATE before T2.P2 STATE2 for X` (form 'before'; the second provision in `later`)."""
@@ -488,7 +489,7 @@ class PropertyRule:
     later: tuple[str, str, str] | None = None  # (treaty, provision, state) of the later event
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PropertyDecl:
     name: str
     title: str | None
@@ -500,7 +501,7 @@ Item = (VocabularyDecl | RegionDecl | AreaDecl | AdministrationDecl | Interpreta
         | PropertyDecl)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Document:
     path: str
     items: tuple[Item, ...]

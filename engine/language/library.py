@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from engine.base.errors import CasusError, Diagnostics, did_you_mean, suggest
 from engine.base.paths import library_dir
+from engine.base.record import record
 from engine.base.source import Source, Span
 from engine.language import ast as A
 from engine.language.build import build
@@ -31,7 +32,7 @@ TARGETS = ("territory", "forces", "vessels", "aircraft", "civilian_vessels", "ci
 DEFAULT_TARGET = "territory"
 
 
-@dataclass(frozen=True)
+@record
 class KindInfo:
     name: str
     is_action: bool
@@ -42,7 +43,7 @@ class KindInfo:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class AreaInfo:
     """A declared area (a sea, an ocean and its airspace): the areas it lies within (`inside`:
     itself and every area it lies within, transitively) and its side of the Tropic of Cancer."""

@@ -10,6 +10,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -212,7 +213,7 @@ def test_an_unwritable_cache_folder_still_works_for_root_too(cli, write, tmp_pat
     def no_room(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache.tempfile, "mkstemp", no_room)
+    monkeypatch.setattr(tempfile, "mkstemp", no_room)  # imported by the cache where it writes
     for _ in range(2):
         assert run_cli(cli, "run", path, "--format", "json") == want
     assert list(d.glob("*.pickle")) == []

@@ -328,6 +328,18 @@ def test_the_shipped_parse_tables_are_this_grammars(regen: bool) -> None:
         "grammar/casus.tables.json is stale: run pytest --regen"
 
 
+def test_the_tables_json_gives_back_number_keys() -> None:
+    """Lark's serialized parser keys parse states by number; JSON keys are strings
+    (`_to_json` writes such a dict as pairs, `_int_keys` reads it back)."""
+    import json
+
+    from engine.language.syntax import _int_keys, _to_json
+
+    x = {"states": {0: {"A": [1, "x"], 7: {}}, 12: [{"#": 3}]}, "name": "casus", "empty": {}, 3: None}
+    assert json.loads(json.dumps(_to_json(x)), object_hook=_int_keys) == {
+        "states": {0: {"A": [1, "x"], "7": {}}, 12: [{"#": 3}]}, "name": "casus", "empty": {}, "3": None}
+
+
 @pytest.fixture
 def tables(tmp_path):  # type: ignore[no-untyped-def]
     """The shipped tables when this Lark can use them, else tables written now by this Lark (so

@@ -4,8 +4,9 @@ one per other member) share a row, so that a table stays readable."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
+
+from engine.base.record import record
 
 if TYPE_CHECKING:  # or the same fields as plain records (engine/core/records.py): only read here
     from engine.core.model import Instance, Result
@@ -36,7 +37,7 @@ class CompareRow(TypedDict):
     cells: dict[str, CompareCell]
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     treaty: str
     article: str
