@@ -3,10 +3,14 @@
 The walk (`engine.core.evaluate.TreatyRun`) is the definition. Beside it:
 
 - `skip_dormant`: a trigger that holds for good once it holds is found by bisection, so that the
-  dormant stretch before it is passed over (`Schedule.skip_dormant`, engine/core/schedule.py);
+  dormant stretch before it is passed over (`Schedule.skip_dormant`, engine/core/schedule.py;
+  one search for the instances whose parties see the same facts);
 - `predicates`: other triggers and `upon` prerequisites become cheap tests of their parts
-  (`Schedule.predicate`) instead of being solved in full at every instant;
-- `share_alike`: bearers that cannot be told apart share one evaluation (`Schedule.alike_key`);
+  (`Schedule.predicate`; `ongoing` as the runs of days its facts are under way) instead of being
+  solved in full at every instant;
+- `share_alike`: bearers that cannot be told apart share one evaluation (`Schedule.alike_key`:
+  memberships count from the first fact the instance can read; a twin says why it ended with
+  its own name);
 - `direct_simple`: a provision whose instances can only go from dormant to active for good is
   worked out from its facts' first days, without walking instants (`DirectPath.run`, engine/core/direct.py);
 - `compiled`: batch CSV evaluates the treaties it can compile with generated code
