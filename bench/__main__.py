@@ -137,7 +137,9 @@ def write_readme(text: str) -> None:
              "(engine/core/direct.py, `DirectPath.run`), and every other one is interpreted at the instants "
              "where a fact that can concern the instance starts or ends (tests/core/test_engine_work.py "
              "counts the work; the facts it reads grow with the facts, found by bisection on their starts and "
-             "ends, engine/core/spans.py). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
+             "ends, engine/core/spans.py); bearers that cannot be told apart from the first fact an instance "
+             "can read on share one evaluation, and a provision none of whose possible beneficiaries a fact "
+             "names is not looked at (engine/core/schedule.py, solver.py). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
              "activations (16.5x from 32 to 510); casus writes a line for each.")
     section = f"## Speed\n\n{intro}\n\n{text.rstrip()}\n"
     if "\n## Speed\n" in cur:
