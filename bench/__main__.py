@@ -139,7 +139,8 @@ def write_readme(text: str) -> None:
              "counts the work; the facts it reads grow with the facts, found by bisection on their starts and "
              "ends, engine/core/spans.py); bearers that cannot be told apart from the first fact an instance "
              "can read on share one evaluation, and a provision none of whose possible beneficiaries a fact "
-             "names is not looked at (engine/core/schedule.py, solver.py). On s1k, 32, 136 and 510 provisions give 21,377, 109,547 and 351,914 "
+             "names is not looked at (engine/core/schedule.py, solver.py). On s1k, 32, 136 and 510 "
+             "provisions give 21,377, 109,547 and 351,914 "
              "activations (16.5x from 32 to 510); casus writes a line for each.")
     section = f"## Speed\n\n{intro}\n\n{text.rstrip()}\n"
     if "\n## Speed\n" in cur:

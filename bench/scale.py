@@ -219,6 +219,9 @@ def measure(facts: list[int], nato: list[int], timeout: float, work: Path | None
     return rows
 
 
+NOISE = 0.05  # seconds: a net cost under this is within the spread of one run's start-up
+
+
 def render(rows: list[ScaleRow]) -> str:
     body = []
     prev: dict[str, tuple[int, float]] = {}
@@ -228,12 +231,16 @@ def render(rows: list[ScaleRow]) -> str:
             body.append([r.label, f"> {r.timeout:.0f} (stopped)", "—", "—", f"≥ {t.maxrss_mib:.0f}", "—"])
             continue
         n = (r.instances or 1) if r.unit == "instance" else r.size
-        per = max(t.wall - r.startup, 0.0) / n * 1e6
+        net = max(t.wall - r.startup, 0.0)
+        per = net / n * 1e6
         growth = "—"
-        if r.unit in prev:
+        if net < NOISE:  # one run's wall time wobbles by as much: a ratio of two such would mean nothing
+            growth = f"— (net under {NOISE * 1000:.0f} ms: start-up noise)"
+        elif r.unit in prev:
             n0, per0 = prev[r.unit]
             growth = f"{per / per0:.1f}× the cost per {r.unit} at {n / n0:.0f}× the {r.unit}s"
-        prev[r.unit] = (n, per)
+        if net >= NOISE:
+            prev[r.unit] = (n, per)
         body.append([r.label, f"{t.wall:.2f}", f"{r.instances:,}", f"{per:,.0f} µs/{r.unit}", f"{t.maxrss_mib:.0f}",
                      growth])
     start = rows[0].startup if rows else 0.0

@@ -30,3 +30,19 @@ def test_realistic_scenarios_are_read_and_bring_most_treaties_alive() -> None:
 def test_realistic_scenarios_are_the_same_for_a_seed() -> None:
     assert realistic.scenarios(20, seed=3) == realistic.scenarios(20, seed=3)
     assert realistic.scenarios(20, seed=3) != realistic.scenarios(20, seed=4)
+
+
+def test_the_scale_table_gives_no_growth_ratio_for_a_cost_within_start_up_noise() -> None:
+    """A run that costs a few milliseconds more than start-up has no cost worth a ratio: one
+    run's wall time wobbles by as much (the README once said 22x for NATO at 16 members)."""
+    from bench.common import Timing
+    from bench.scale import ScaleRow, render
+
+    def row(k: int, wall: float) -> ScaleRow:
+        return ScaleRow(f"NATO, {k} members", k, "instance", Timing(wall, 30.0, 0), 62 * k, 60.0, 0.14)
+
+    text = render([row(8, 0.141), row(16, 0.25), row(32, 0.36)])
+    lines = [line for line in text.splitlines() if line.startswith("| NATO")]
+    assert "start-up noise" in lines[0]
+    assert "start-up noise" not in lines[1] and lines[1].rstrip(" |").endswith("—")  # the first worth measuring
+    assert "× the cost per instance at 2× the instances" in lines[2]
