@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  realistic scenarios, bundled library …", file=sys.stderr, flush=True)
         n = 2_000 if a.quick else 10_000
         parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work), hand_rate))
+        k = 500 if a.quick else 2_000
+        parts.append(realistic.render_coverage(realistic.coverage(k), k))
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))

@@ -202,6 +202,62 @@ def render(rows: list[Row], hand_rate: float | None) -> str:
             + table(["case", "output", "wall s", "casus scen/s", "÷ hand", "peak MiB"], body))
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """One treaty: the engine's CPU seconds on the realistic scenarios (evaluated in-process, one
+    treaty at a time) and what keeps it off the compiled path (engine/core/compiled.py)."""
+
+    treaty: str
+    seconds: float
+    why: tuple[tuple[str, str], ...]  # (construct, words); empty: compiled
+
+
+def coverage(n: int, seed: int = 1) -> list[Coverage]:
+    """Issue 18, item 1 asks for the bundled library on the fast path, or a stated, measured
+    reason per construct: what each treaty has that the compiled path does not cover
+    (`compiled.every_reason`), with the time the engine spends on it."""
+    import time
+
+    import engine
+    from engine.core import compiled
+    from engine.core.evaluate import evaluate
+    from engine.io.batch import read_scenarios
+
+    lib = engine.load_library()
+    scs = [item.scenario for item in read_scenarios(lib, [json.dumps(d) for d in scenarios(n, seed)])]
+    why = compiled.every_reason(lib, tuple(sorted(lib.treaties)), "default")
+    out = []
+    for tid in sorted(lib.treaties):
+        t0 = time.process_time()
+        for sc in scs:
+            evaluate(lib, sc, [tid])
+        out.append(Coverage(tid, time.process_time() - t0, tuple(why[tid])))
+    return out
+
+
+def render_coverage(rows: list[Coverage], n: int) -> str:
+    total = sum(r.seconds for r in rows) or 1.0
+    body = [[r.treaty, f"{r.seconds / total:.0%}", "; ".join(dict.fromkeys(w for _, w in r.why)) or "compiled"]
+            for r in sorted(rows, key=lambda r: (-r.seconds, r.treaty))]
+    kept: dict[str, set[str]] = {}
+    for r in rows:
+        for construct, _ in r.why:
+            kept.setdefault(construct, set()).add(r.treaty)
+    alone = {r.treaty: r.why[0][0] for r in rows if len({c for c, _ in r.why}) == 1}  # one construct keeps it off
+    per = [[construct, ", ".join(sorted(ts)), f"{sum(r.seconds for r in rows if r.treaty in ts) / total:.0%}",
+            ", ".join(sorted(t for t in ts if alone.get(t) == construct)) or "—"]
+           for construct, ts in sorted(kept.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    return (f"Why the bundled library runs on the engine, not on compiled code (issue 18, item 1): each "
+            f"treaty's share of the engine's CPU time on {n:,} of the realistic scenarios (in-process, one treaty "
+            "at a time) and everything that keeps it off the compiled path (`compiled.every_reason`; "
+            "`casus lint --explain-speed` gives the first):\n\n"
+            + table(["treaty", "engine time", "not compiled because"], body)
+            + "\n\nBy construct: the treaties each one keeps off the compiled path, and their share of the "
+            "engine's time (a treaty kept off by several counts under each; covering a construct moves a "
+            "treaty only once nothing else keeps it off):\n\n"
+            + table(["construct", "treaties", "their engine time", "the only one for"], per))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m bench.realistic", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenarios", type=int, default=2000)

@@ -179,17 +179,42 @@ def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | str:
 def _changing(ctx: TreatyContext) -> str:
     """What, beside the facts, changes in a treaty that is not `whole_time`, in words (the first
     of the things `TreatyContext.whole_time` rules out)."""
+    return _changes(ctx)[0][1]
+
+
+def _changes(ctx: TreatyContext) -> list[tuple[str, str]]:
+    """Each thing beside the facts that changes in a treaty and that `TreatyContext.whole_time`
+    rules out, as (construct, words) (none for a treaty that is `whole_time`)."""
     t = ctx.treaty
     versioned = next((p.id for p in t.provisions if p.version is not None), None)
     protects = next((p.id for p in t.provisions if p.protects is not None), None)
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
-    return ("it has no date of entry into force" if t.in_force is None else
-            "it ends (an end date)" if t.ends is not None else
-            "it can be suspended" if ctx.suspensions else
-            "it has reservations or understandings" if t.reservations else
-            f"provision {versioned} has dated versions" if versioned else
-            f"provision {protects} protects a class wider than the parties" if protects else
-            f"membership changes over its time in force ({', '.join(moving[:3])}{', …' if len(moving) > 3 else ''})")
+    found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
+             (t.ends is not None, "an end date", "it ends (an end date)"),
+             (bool(ctx.suspensions), "suspension", "it can be suspended"),
+             (bool(t.reservations), "reservations", "it has reservations or understandings"),
+             (versioned is not None, "versions", f"provision {versioned} has versions (by date or by reading)"),
+             (protects is not None, "a protected class",
+              f"provision {protects} protects a class wider than the parties"),
+             (bool(moving), "membership changes", f"membership changes over its time in force ({', '.join(moving[:3])}"
+                                                  f"{', …' if len(moving) > 3 else ''})")]
+    return [(construct, words) for applies, construct, words in found if applies]
+
+
+# what a provision's reason (`_plan_of`) is about, by how its words begin
+_ABOUT = (("it has no trigger", "no trigger"), ("it has an `unless`", "unless"), ("it ends", "until"),
+          ("a fact of its conditions names a reserved role", "a reserved role"),
+          ("variable ", "a variable beside the bearer and the beneficiary"),
+          ("its trigger does not bind", "a trigger that does not always bind bearer and beneficiary"),
+          ("its bearer is not", "a bearer that is not one other party"), ("its lifecycle asks", "the lifecycle"))
+
+
+def _constructs(reason: str) -> list[str]:
+    """The constructs a provision's reason names: each kind of node a condition reads that is not
+    a function of the facts' first days (`ongoing`, `state`, `place_of`), or what it begins with."""
+    if reason.startswith("its conditions read "):
+        return reason.removeprefix("its conditions read ").split(" (")[0].split(", ")
+    return [next((about for start, about in _ABOUT if reason.startswith(start)), reason)]
 
 
 class Program:
@@ -825,6 +850,31 @@ def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
     if len(vals) == 1:
         return vals[0]
     return "(" + "".join(v + ", " for v in vals) + ")" if vals else "()"
+
+
+def every_reason(lib: Library, treaty_ids: tuple[str, ...], interpretation: str
+                 ) -> dict[str, list[tuple[str, str]]]:
+    """Everything that keeps each treaty of a selection off the compiled path, as (construct,
+    words): what changes in it beside the facts, then each provision that cannot be compiled,
+    with the first reason for it (a reason that names several constructs once for each). A treaty
+    that compiles has an empty list. `reasons` stops at the first; this says what covering the
+    whole library would take (bench/realistic.py)."""
+    interp = lib.interpretations.get(interpretation)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for tid in sorted(treaty_ids):
+        treaty = lib.treaties[tid]
+        why = _changes(static_context(treaty))
+        if interp is not None and any(m.treaty == tid for m in interp.memberships):
+            why.append(("memberships of an interpretation",
+                        f"the interpretation {interp.name} changes who is a member"))
+        probe = TreatyRun(lib, treaty, [], interp)
+        for p in treaty.provisions:
+            if p.when is not None and p.then is not None:
+                plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
+                if isinstance(plan, str):
+                    why += [(construct, f"provision {p.id}: {plan}") for construct in _constructs(plan)]
+        out[tid] = why
+    return out
 
 
 def reasons(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> dict[str, str]:

@@ -479,3 +479,20 @@ def test_relations_between_facts_are_compiled_as_a_sweep_not_all_pairs(tmp_path:
 
     small, big = reads(200), reads(800)
     assert big <= 6 * small, f"{big} reads of roles for 800 facts a kind, {small} for 200"
+
+
+def test_every_reason_names_all_that_keeps_a_treaty_off_the_compiled_path() -> None:
+    """`every_reason` lists everything (what the README's bench table measures); its first
+    reason is the one `reasons` and `casus lint --explain-speed` give; a compiled treaty has none."""
+    lib = load_library()
+    ids = tuple(sorted(lib.treaties))
+    every = compiled.every_reason(lib, ids, "default")
+    first = compiled.reasons(lib, ids, "default")
+    assert every["cn_kp_1961"] == [] and "cn_kp_1961" not in first
+    for tid, why in first.items():
+        assert every[tid][0][1] == why
+    nato = every["nato_1949"]
+    assert [c for c, _ in nato] == ["membership changes", "ongoing", "until"]
+    assert nato[1][1].startswith("provision art4: ") and nato[2][1].startswith("provision art5: ")
+    # one reason naming two constructs counts under each
+    assert {c for c, w in every["us_kr_1953"] if w.startswith("provision art3:")} == {"ongoing", "place_of"}

@@ -46,3 +46,13 @@ def test_the_scale_table_gives_no_growth_ratio_for_a_cost_within_start_up_noise(
     assert "start-up noise" in lines[0]
     assert "start-up noise" not in lines[1] and lines[1].rstrip(" |").endswith("—")  # the first worth measuring
     assert "× the cost per instance at 2× the instances" in lines[2]
+
+
+def test_the_coverage_table_says_which_construct_alone_keeps_a_treaty_off() -> None:
+    rows = [realistic.Coverage("a", 3.0, (("ongoing", "provision p: its conditions read ongoing"),)),
+            realistic.Coverage("b", 1.0, (("until", "provision q: it ends"), ("ongoing", "provision r: ongoing"))),
+            realistic.Coverage("c", 0.0, ())]
+    text = realistic.render_coverage(rows, 10)
+    assert "| c | 0% | compiled |" in text
+    assert "| ongoing | a, b | 100% | a |" in text
+    assert "| until | b | 25% | — |" in text
