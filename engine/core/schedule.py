@@ -216,8 +216,8 @@ class Schedule:
 
 @per_object
 def _atoms(c: A.Cond) -> tuple[A.Atom, ...]:
+    """A condition's atoms, as one tuple for its whole life (a key of `Schedule._read`)."""
     return tuple(A.atoms(c))
-
 
 
 @per_object
