@@ -137,6 +137,7 @@ class FactIndex:
 
 
 _EMPTY: list[Fact] = []
+_SHORT = 8  # a list of facts this short is scanned by `Solver.match`, not searched by bisection
 
 
 @_per_object
@@ -205,7 +206,11 @@ class Solver:
             reach = t
         if window is not None:
             first, last, reach = max(first, window[0]), min(last, window[1]), max(reach, window[2])
-        for f in self.index.spans(self.index.candidates(atom, env)).reaching(first, last, reach):
+        facts = self.index.candidates(atom, env)
+        # a short list is scanned (the same facts, in the same order, as `Spans.reaching` gives)
+        found = ([f for f in facts if first <= f.start <= last and f.end >= reach] if len(facts) <= _SHORT
+                 else self.index.spans(facts).reaching(first, last, reach))
+        for f in found:
             if parties is not None and not self.ctx.visible(f, parties):
                 continue
             env2 = unify(atom, f.roles, env)
