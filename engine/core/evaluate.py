@@ -144,6 +144,10 @@ class TreatyRun:
                 counts.walked += 1
         if plan is not None:
             return self.direct.run(p, plan)
+        if opts.skip_dormant and p.version is not None and not p.version.read_under(self.solver.reading):
+            # a text that does not apply under this reading is never triggered: its instances would
+            # all stay dormant, which lists none and matches no state a condition can name
+            return {}
         pairs = self.solver.pairs(p)
         if not pairs:  # no instance can come alive
             return {}

@@ -4,7 +4,8 @@ The walk (`engine.core.evaluate.TreatyRun`) is the definition. Beside it:
 
 - `skip_dormant`: a trigger that holds for good once it holds is found by bisection, so that the
   dormant stretch before it is passed over (`Schedule.skip_dormant`, engine/core/schedule.py;
-  one search for the instances whose parties see the same facts);
+  one search for the instances whose parties see the same facts; a text that does not apply
+  under the reading is not walked at all);
 - `predicates`: other triggers and `upon` prerequisites become cheap tests of their parts
   (`Schedule.predicate`; `ongoing` as the runs of days its facts are under way) instead of being
   solved in full at every instant;

@@ -355,3 +355,30 @@ def test_bearers_that_leave_together_share_one_evaluation_and_keep_their_own_nam
     assert got == {x: ("discharged", f"{x} left the treaty") for x in ("BO", "EC", "NI", "VE")}
     assert walked == ["AR", "BO", "CU"]
     assert got == leavers(EvalOptions.plain())
+
+
+def test_a_text_that_does_not_apply_under_the_reading_is_not_walked(
+        lib: engine.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rio Art. 3(1) has two texts, one per reading (`version … under rio_state_attacker` and
+    `except under` it): an armed attack on Brazil walks the instances of the one that applies,
+    never the other's, and lists what the plain walk lists."""
+    attack = _fact("armed_attack", 10, by="CU", on="BR", at="BR")
+    scenario = Scenario("rio", "test", None, (attack,))
+    walked: list[str] = []
+    real = ev.TreatyRun._run_instance
+
+    def counting(self: ev.TreatyRun, run: ev.InstanceRun, *args: object, **kwargs: object) -> None:
+        walked.append(run.provision.id)
+        real(self, run, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ev.TreatyRun, "_run_instance", counting)
+    for reading, applies, not_walked in (("default", "art3_1", "art3_1_state"),
+                                         ("rio_state_attacker", "art3_1_state", "art3_1")):
+        walked.clear()
+        fast = ev.evaluate(lib, scenario, ["rio_1947"], reading)
+        assert applies in walked and not_walked not in walked
+        listed = [(r.provision.id, r.bearer, r.status, r.activated) for o in fast.outcomes for r in o.instances]
+        assert any(p == applies for p, *_ in listed) and not any(p == not_walked for p, *_ in listed)
+        plain = ev.evaluate(lib, scenario, ["rio_1947"], reading, options=EvalOptions.plain())
+        assert listed == [(r.provision.id, r.bearer, r.status, r.activated)
+                          for o in plain.outcomes for r in o.instances]
