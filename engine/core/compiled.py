@@ -38,7 +38,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from engine.core import records
 from engine.core.evaluate import (
@@ -47,7 +47,7 @@ from engine.core.evaluate import (
 )
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import TreatyContext, static_context
+from engine.kernel.context import static_context
 from engine.kernel.facts import BIG, TARGET, at_from_on, on_from_at, target_missing
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
@@ -139,53 +139,62 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[A.Cond, .
     return out
 
 
-def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | str:
+class _Refusal(NamedTuple):
+    """Why a provision cannot be compiled: the constructs that keep it off (what
+    `every_reason` counts by) and the reason in words (what `reasons` says)."""
+
+    about: tuple[str, ...]
+    words: str
+
+
+def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | _Refusal:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
-    `due`: it has a deadline. Its plan, or why not, in words (`reasons`)."""
+    `due`: it has a deadline. Its plan, or why not (`reasons`, `every_reason`)."""
     then, when, upon = p.then, p.when, p.upon
     if then is None or when is None:
-        return "it has no trigger"
+        return _Refusal(("no trigger",), "it has no trigger")
     if p.unless is not None:
-        return "it has an `unless`"
+        return _Refusal(("unless",), "it has an `unless`")
     if p.until is not None or p.ends_with_situation:
-        return "it ends (`until`)"
+        return _Refusal(("until",), "it ends (`until`)")
     for c in (when, upon):
         if c is not None and not C.by_first_days(c):
-            what = sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name in ("ongoing", "state")
-                           or C.kind(n).dated})
-            return f"its conditions read {', '.join(what)} (not a function of the facts' first days)"
+            what = tuple(sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name in ("ongoing", "state")
+                                 or C.kind(n).dated}))
+            return _Refusal(what, f"its conditions read {', '.join(what)} (not a function of the facts' first days)")
         for atom in A.atoms(c) if c is not None else ():
-            if any(a.role in _RESERVED_ROLES for a in atom.args):
-                return "a fact of its conditions names a reserved role"  # a JSON scenario cannot give one
+            if any(a.role in _RESERVED_ROLES for a in atom.args):  # a JSON scenario cannot give one
+                return _Refusal(("a reserved role",), "a fact of its conditions names a reserved role")
     ben = beneficiary_arg(then)
     ben_var = ben.name if isinstance(ben, A.Var) else None
     b = then.bearer
     allowed = {x for x in (ben_var, b.var) if x}
     hidden = _hidden([c for c in (when, upon) if c is not None], allowed)
     if isinstance(hidden, str):
-        return hidden
+        return _Refusal(("a variable beside the bearer and the beneficiary",), hidden)
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
-        return "its trigger does not bind the bearer and the beneficiary in every way it holds"
+        return _Refusal(("a trigger that does not always bind bearer and beneficiary",),
+                        "its trigger does not bind the bearer and the beneficiary in every way it holds")
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
-        return "its bearer is not one party apart from the beneficiary"
+        return _Refusal(("a bearer that is not one other party",),
+                        "its bearer is not one party apart from the beneficiary")
     # a scenario with a fact of the action's kind of a provision whose lifecycle reads the action
     # goes to the engine (`Program.complete`): the code sees none
     machine = _machine(then, upon, due, acts=False)
     if not machine.asks() <= _ASKS:
-        return f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}"
+        return _Refusal(("the lifecycle",), f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}")
     return _ProvisionPlan(p, ben_var, b.var, due, machine, hidden)
 
 
-def _changing(ctx: TreatyContext) -> str:
-    """What, beside the facts, changes in a treaty that is not `whole_time`, in words (the first
-    of the things `TreatyContext.whole_time` rules out)."""
-    return _changes(ctx)[0][1]
-
-
-def _changes(ctx: TreatyContext) -> list[tuple[str, str]]:
-    """Each thing beside the facts that changes in a treaty and that `TreatyContext.whole_time`
-    rules out, as (construct, words) (none for a treaty that is `whole_time`)."""
-    t = ctx.treaty
+def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None
+              ) -> tuple[list[_Refusal], list[_ProvisionPlan]]:
+    """Everything that keeps a treaty off the compiled path (none: it compiles), in order: what
+    beside the facts changes in it (each thing `TreatyContext.whole_time` rules out), an
+    interpretation that changes who is a member, then each provision that cannot be compiled
+    with its first reason; and the plans of the provisions that can be."""
+    t = treaty
+    ctx = static_context(t)
+    # whether anything beside the facts changes is `whole_time`'s to say; the list says what
     versioned = next((p.id for p in t.provisions if p.version is not None), None)
     protects = next((p.id for p in t.provisions if p.protects is not None), None)
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
@@ -198,23 +207,21 @@ def _changes(ctx: TreatyContext) -> list[tuple[str, str]]:
               f"provision {protects} protects a class wider than the parties"),
              (bool(moving), "membership changes", f"membership changes over its time in force ({', '.join(moving[:3])}"
                                                   f"{', …' if len(moving) > 3 else ''})")]
-    return [(construct, words) for applies, construct, words in found if applies]
-
-
-# what a provision's reason (`_plan_of`) is about, by how its words begin
-_ABOUT = (("it has no trigger", "no trigger"), ("it has an `unless`", "unless"), ("it ends", "until"),
-          ("a fact of its conditions names a reserved role", "a reserved role"),
-          ("variable ", "a variable beside the bearer and the beneficiary"),
-          ("its trigger does not bind", "a trigger that does not always bind bearer and beneficiary"),
-          ("its bearer is not", "a bearer that is not one other party"), ("its lifecycle asks", "the lifecycle"))
-
-
-def _constructs(reason: str) -> list[str]:
-    """The constructs a provision's reason names: each kind of node a condition reads that is not
-    a function of the facts' first days (`ongoing`, `state`, `place_of`), or what it begins with."""
-    if reason.startswith("its conditions read "):
-        return reason.removeprefix("its conditions read ").split(" (")[0].split(", ")
-    return [next((about for start, about in _ABOUT if reason.startswith(start)), reason)]
+    why = [] if ctx.whole_time else [_Refusal((construct,), words) for applies, construct, words in found if applies]
+    if interp is not None and any(m.treaty == t.id for m in interp.memberships):
+        # the reading changes who is a member (engine/kernel/context.py `context`)
+        why.append(_Refusal(("memberships of an interpretation",),
+                            f"the interpretation {interp.name} changes who is a member"))
+    probe = TreatyRun(lib, t, [], interp)
+    plans = []
+    for p in t.provisions:
+        if p.when is not None and p.then is not None:
+            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
+            if isinstance(plan, _Refusal):
+                why.append(_Refusal(plan.about, f"provision {p.id}: {plan.words}"))
+            else:
+                plans.append(plan)
+    return why, plans
 
 
 class Program:
@@ -260,23 +267,9 @@ class Program:
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
-        """The plans of a treaty's provisions, or why it is not compiled."""
-        ctx = static_context(treaty)
-        if not ctx.whole_time:
-            return _changing(ctx)
-        if self.interp is not None and any(m.treaty == treaty.id for m in self.interp.memberships):
-            # the reading changes who is a member (engine/kernel/context.py `context`)
-            return f"the interpretation {self.interp.name} changes who is a member"
-        probe = TreatyRun(self.lib, treaty, [], self.interp)
-        out = []
-        for p in treaty.provisions:
-            if p.when is None or p.then is None:
-                continue
-            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
-            if isinstance(plan, str):
-                return f"provision {p.id}: {plan}"
-            out.append(plan)
-        return out
+        """The plans of a treaty's provisions, or why it is not compiled (the first reason)."""
+        why, plans = _refusals(self.lib, treaty, self.interp)
+        return why[0].words if why else plans
 
     def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
         """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
@@ -860,21 +853,8 @@ def every_reason(lib: Library, treaty_ids: tuple[str, ...], interpretation: str
     that compiles has an empty list. `reasons` stops at the first; this says what covering the
     whole library would take (bench/realistic.py)."""
     interp = lib.interpretations.get(interpretation)
-    out: dict[str, list[tuple[str, str]]] = {}
-    for tid in sorted(treaty_ids):
-        treaty = lib.treaties[tid]
-        why = _changes(static_context(treaty))
-        if interp is not None and any(m.treaty == tid for m in interp.memberships):
-            why.append(("memberships of an interpretation",
-                        f"the interpretation {interp.name} changes who is a member"))
-        probe = TreatyRun(lib, treaty, [], interp)
-        for p in treaty.provisions:
-            if p.when is not None and p.then is not None:
-                plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
-                if isinstance(plan, str):
-                    why += [(construct, f"provision {p.id}: {plan}") for construct in _constructs(plan)]
-        out[tid] = why
-    return out
+    return {tid: [(construct, r.words) for r in _refusals(lib, lib.treaties[tid], interp)[0] for construct in r.about]
+            for tid in sorted(treaty_ids)}
 
 
 def reasons(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> dict[str, str]:

@@ -105,10 +105,10 @@ class FactIndex:
         return self.by_role.get((kind, role, value), _EMPTY)
 
     @functools.cached_property
-    def values(self) -> tuple[str, ...]:
-        """Every value a fact's role has, sorted: all that a variable matched against a fact can
-        be bound to."""
-        return tuple(sorted({v for f in self.facts for v in f.roles.values()}))
+    def values(self) -> frozenset[str]:
+        """Every value a fact's role has: all that a variable matched against a fact can be bound
+        to."""
+        return frozenset(v for f in self.facts for v in f.roles.values())
 
     def spans(self, facts: list[Fact]) -> Spans:
         """One of the index's lists by start and end (`Spans`), built the first time it is asked
@@ -218,13 +218,11 @@ class Solver:
                 yield env2, f
 
     def under_way(self, atom: A.Atom, env: dict[str, str], parties: tuple[str, ...]) -> tuple[list[int], list[int]]:
-        """The days on which `ongoing atom` holds under env, as `match` finds them at each instant
-        (a fact that counts for `parties`, started by the end of the time in force and not over
-        before entry into force, from its start to its end): (starts, ends) of the runs of such
-        days, merged and sorted, for a test by bisection."""
-        runs = sorted((f.start, f.end) for f in self.index.candidates(atom, env)
-                      if 0 <= f.start <= self.end and f.end >= self.start and self.ctx.visible(f, parties)
-                      and unify(atom, f.roles, env) is not None)
+        """The days on which `ongoing atom` holds under env: from the start to the end of each
+        fact `match` ever finds for it (at the last instant, without asking that it be under way
+        then), as (starts, ends) of the runs of such days, merged and sorted, for a test by
+        bisection."""
+        runs = sorted((f.start, f.end) for _, f in self.match(atom, env, BIG, parties))
         starts: list[int] = []
         ends: list[int] = []
         for s, e in runs:
