@@ -2,30 +2,38 @@
 `casus run --batch FILE --format csv`.
 
 A sweep of 100,000 scenarios asks for one thing per instance: its status and dates. For the
-treaties where that answer can be worked out from the facts' first days alone, this module
+treaties where that answer can be worked out from the facts' days alone, this module
 writes one Python function per library selection (and interpretation) that does exactly that,
 with every table lookup and test spelled out, as a hand-written evaluator would. The engine
 (`evaluate`) stays the definition: a test holds the two to the same CSV, byte for byte, on the
 peers' rule sets, the bundled library and generated treaties.
 
-**Which treaties are compiled.** A treaty in force from a date for good, every party a member
-for all that time, no suspension, in which every provision (see `_plan_of`)
+**Which treaties are compiled.** A treaty in force from a date for good, with no suspension,
+reservation, version or protected class (its parties may join and leave on their own dates),
+in which every provision (see `_plan_of`)
 
-- has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `and`,
-  `or`, `not`, within/after/before and scope, region and party tests, over the bearer's and
-  the beneficiary's variables only (every way the trigger holds binding the beneficiary, and a
-  bearer taken from the trigger, by a fact outside `not`);
-- has no `unless` or `until`, no deadline that its lifecycle reads, and mentions no other
-  provision's state.
+- has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
+  `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's
+  and the beneficiary's variables (every way the trigger holds binding the beneficiary, and a
+  bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
+  (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`);
+- may end with its situation, or when a discharge condition (`until`) of facts and fixed tests
+  holds after activation;
+- has no `unless`, no deadline that its lifecycle reads, no dated test (`A territory of X`),
+  mentions no other provision's state, and relates no two facts if its memberships change.
 
 Then, as long as nothing of its action's kind happens (when its lifecycle reads the action)
 and no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of an instant
-but whether the trigger and the prerequisite hold: `lifecycle.machine` gives its decision
-trees with the rest fixed, and the status code is generated from them (`_Generator.day`), not
+but whether the parties are members, whether the trigger, the prerequisite and the discharge
+condition hold and whether the situation ended: `lifecycle.machine` gives its decision trees
+with the rest fixed, and the status code is generated from them (`_Generator.day`), not
 written by hand. Each fact of a condition holds from the first day a matching fact starts
-(entry into force at the earliest), for good: per scenario, one table per fact of the
-conditions gives that day for each binding, and the instance's status follows from those days
-alone.
+(entry into force at the earliest), for good; an `ongoing` one on the days a matching fact is
+under way: per scenario, one table per fact of the conditions gives that first day (or those
+runs of days, or, where memberships change, every matching fact, of which each pair of parties
+sees those that overlap both memberships) for each binding, and the instance's status follows
+from those days alone (a trigger that stops holding lapses a pending instance; a discharge
+condition's first day after activation is one more day to look at).
 
 **Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
 prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`
@@ -47,14 +55,14 @@ from engine.core.evaluate import (
 )
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import static_context
+from engine.kernel.context import TreatyContext, static_context
 from engine.kernel.facts import BIG, TARGET, at_from_on, on_from_at, target_missing
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
 
 NEVER = BIG + 1
-_LEAVES = (A.Occurred, A.Temporal)
+_LEAVES = (A.Occurred, A.Temporal, A.Ongoing)  # what a table answers for (`C.tabled`)
 _RESERVED_ROLES = frozenset({"kind", "date", "until", "note"})
 
 
@@ -64,79 +72,121 @@ class _ProvisionPlan:
     ben_var: str | None
     bearer_var: str | None
     due: bool  # it has a deadline
+    fixed: bool  # its parties are members for all its time in force (else each has its own spans)
     # the lifecycle of its instances, what the plan knows for every instant fixed (`_machine`)
     machine: lifecycle.Machine
-    # the other variables: "some value" bound by one fact and only tested (`_hidden`) -> the tests
-    hidden: dict[str, tuple[A.Cond, ...]]
+    # the other variables: "some value" bound by facts and only tested (`_hidden`) -> each such
+    # fact with the tests beside it
+    hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]]
 
 
-# what the compiled code's instances can take as read at every instant: a treaty whose parties
-# are all members for all its time in force, no suspension, no `unless`, no `until`
-_KNOWN = {"in_force": True, "bearer_member": True, "beneficiary_member": True, "suspended": False, "undefeated": True,
-          "discharge": False, "situation_ended": False}
-# what the compiled code can ask at an instant: whether the trigger and the prerequisites hold
-_ASKS = frozenset({"trigger", "prerequisites"})
+# what the compiled code's instances can take as read at every instant: a treaty in force for
+# good, no suspension, no `unless`
+_KNOWN = {"in_force": True, "suspended": False, "undefeated": True}
+# what the compiled code can ask at an instant: whether the bearer and the beneficiary are
+# members, whether the trigger, the prerequisites, the discharge condition (`until`) hold, and
+# whether the situation ended
+_ASKS = frozenset({"bearer_member", "beneficiary_member", "trigger", "prerequisites", "discharge", "situation_ended"})
 
 
-def _machine(then: A.Then, upon: A.Cond | None, due: bool, acts: bool) -> lifecycle.Machine:
+def _machine(p: A.Provision, due: bool, acts: bool, fixed: bool) -> lifecycle.Machine:
     """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `acts`: its
-    scenario may have facts of its action's kind)."""
+    scenario may have facts of its action's kind; `fixed`: its parties are members for all its
+    time in force)."""
+    assert p.then is not None
     known = dict(_KNOWN)
-    if upon is None:
+    if fixed:
+        known.update(bearer_member=True, beneficiary_member=True)
+    if p.upon is None:
         known["prerequisites"] = True
+    if p.until is None:
+        known["discharge"] = False
+    if not p.ends_with_situation:
+        known["situation_ended"] = False
     if not due:
         known["deadline_passed"] = False
     if not acts:
         known["action"] = False
-    return lifecycle.machine(then.modality, **known)
+    return lifecycle.machine(p.then.modality, **known)
 
 
-def _mentions(c: A.Cond, parent: A.Cond | None, v: str, found: list[tuple[A.Cond, A.Cond | None]],
-              tests: list[tuple[A.Cond, A.Cond | None]], bad: list[str]) -> None:
+def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.Cond, tuple[A.Cond, ...]]],
+              tests: list[tuple[A.Cond, tuple[A.Cond, ...]]], bad: list[str]) -> None:
     """Where a condition mentions variable `v` (`_hidden`): each fact naming it (once per role),
-    each test of it, each with the `and` / `or` it stands in; into `bad`, what rules it out."""
+    each test of it, each with the `and`s / `or`s it stands in, outermost first; into `bad`,
+    what rules it out."""
     if isinstance(c, (A.And, A.Or)):
         for item in c.items:
-            _mentions(item, c, v, found, tests, bad)
+            _mentions(item, (*path, c), v, found, tests, bad)
     elif v not in A.variables(c):
         return
     elif isinstance(c, A.Not):
         bad.append("it stands under `not`")
-    elif C.kind(c).leaf:
+    elif C.kind(c).leaf or isinstance(c, A.Ongoing):
         n = sum(1 for atom in A.node_atoms(c) for a in atom.args
                 if isinstance(a.value, A.Var) and a.value.name == v)
-        found.extend([(c, parent)] * n)
+        found.extend([(c, path)] * n)
     elif C.fixed_test(c) and A.variables(c) == {v}:
-        tests.append((c, parent))
+        tests.append((c, path))
     else:
         bad.append(f"a {C.kind(c).name} test reads it")
 
 
-def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[A.Cond, ...]] | str:
-    """The variables other than the bearer's and the beneficiary's (`allowed`) that the compiled
-    code can read as "some value": each is named by one role of one fact (or within/after/before)
-    that stands outside every `not`, under `and` / `or` only, and is otherwise only tested, by
-    tests whose answer for a value never changes (`C.fixed_test`: `S is a state`) that stand
-    beside that fact in its `and`. For such a variable the condition holds iff it holds for some
-    value that a matching fact gives and the tests pass (and / or distribute over "some"), so
-    its table keeps, per binding of the other variables, the first day over the values that pass.
-    Variable -> its tests; or, for the first variable that is not such, why (`reasons`)."""
-    out: dict[str, tuple[A.Cond, ...]] = {}
-    for v in sorted(set().union(*(A.variables(c) for c in conds)) - allowed):
-        found: list[tuple[A.Cond, A.Cond | None]] = []  # (leaf, the and / or it stands in)
-        tests: list[tuple[A.Cond, A.Cond | None]] = []
-        bad: list[str] = []
+def _apart(a: tuple[A.Cond, ...], b: tuple[A.Cond, ...]) -> bool:
+    """Whether two nodes with these paths (`_mentions`) stand in different ways of holding: the
+    innermost `and` / `or` above both is an `or`."""
+    common = None
+    for x, y in zip(a, b, strict=False):
+        if x is not y:
+            break
+        common = x
+    return isinstance(common, A.Or)
 
-        for c in conds:
-            _mentions(c, None, v, found, tests, bad)
-        if not bad and len(found) != 1:
-            bad.append("no single fact names it" if not found else "several facts name it")
-        if not bad and any(parent is not found[0][1] or not isinstance(parent, A.And) for _, parent in tests):
-            bad.append("a test of it does not stand beside its fact in an `and`")
+
+def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] | str:
+    """The variables other than the bearer's and the beneficiary's (`allowed`) that the compiled
+    code can read as "some value": outside every `not`, under `and` / `or` only, each is named by
+    facts (within/after/before, `ongoing`) that stand in different ways of holding (two `or`
+    branches: NATO Art. 5's attack on territory, forces, vessels or aircraft at a place A), each
+    by one role, and is otherwise only tested, by tests whose answer for a value never changes
+    (`C.fixed_test`: `S is a state`, a scope) that stand beside one such fact in its `and`. Then
+    the condition holds iff, for one of those facts, some value that a matching fact gives
+    passes the tests beside it (and / or distribute over "some"), so each fact's table keeps,
+    per binding of the other variables, the first day over the values that pass.
+    Variable -> (fact, its tests) for each fact naming it; or, for the first variable that is
+    not such, why (`reasons`)."""
+    out: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
+    for v in sorted(set().union(*(A.variables(c) for c in conds)) - allowed):
+        found: list[tuple[A.Cond, tuple[A.Cond, ...]]] = []  # (leaf, the and / or it stands in)
+        tests: list[tuple[A.Cond, tuple[A.Cond, ...]]] = []
+        bad: list[str] = []
+        for c in conds:  # (the trigger and the prerequisite hold together: no path joins them)
+            _mentions(c, (), v, found, tests, bad)
+        if not bad and not found:
+            bad.append("no fact names it")
+        if not bad and any(not _apart(a, b) for i, (_, a) in enumerate(found) for _, b in found[i + 1:]):
+            bad.append("several facts name it in one way of holding")
+        beside: dict[int, list[A.Cond]] = {id(leaf): [] for leaf, _ in found}
+        for t, path in tests:
+            fact = next((leaf for leaf, p in found if p and path and p[-1] is path[-1]), None)
+            if fact is None or not isinstance(path[-1], A.And):
+                bad.append("a test of it does not stand beside its fact in an `and`")
+                break
+            beside[id(fact)].append(t)
         if bad:
             return f"variable {v}: {bad[0]}"
-        out[v] = tuple(t for t, _ in tests)
+        out[v] = tuple((leaf, tuple(beside[id(leaf)])) for leaf, _ in found)
     return out
+
+
+def _until_ok(until: A.Cond, allowed: set[str], fixed: bool) -> bool:
+    """Whether the compiled code can tell when a discharge condition first holds after an
+    activation (`_Generator.discharge`): facts, under `and` / `or`, and tests fixed in time, over
+    the bearer's and the beneficiary's variables only (`fixed`: memberships are)."""
+    for n in A.walk(until):
+        if not (isinstance(n, (A.Occurred, A.And, A.Or)) or C.fixed_test(n) or fixed and isinstance(n, A.InParties)):
+            return False
+    return A.variables(until) <= allowed
 
 
 class _Refusal(NamedTuple):
@@ -147,51 +197,60 @@ class _Refusal(NamedTuple):
     words: str
 
 
-def _plan_of(p: A.Provision, due: bool) -> _ProvisionPlan | _Refusal:
+def _plan_of(p: A.Provision, due: bool, fixed: bool) -> _ProvisionPlan | list[_Refusal]:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
-    `due`: it has a deadline. Its plan, or why not (`reasons`, `every_reason`)."""
+    `due`: it has a deadline; `fixed`: its treaty's parties are members for all its time in
+    force. Its plan, or everything that keeps it off, in order (`reasons` says the first,
+    `every_reason` all)."""
     then, when, upon = p.then, p.when, p.upon
     if then is None or when is None:
-        return _Refusal(("no trigger",), "it has no trigger")
-    if p.unless is not None:
-        return _Refusal(("unless",), "it has an `unless`")
-    if p.until is not None or p.ends_with_situation:
-        return _Refusal(("until",), "it ends (`until`)")
-    for c in (when, upon):
-        if c is not None and not C.by_first_days(c):
-            what = tuple(sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name in ("ongoing", "state")
-                                 or C.kind(n).dated}))
-            return _Refusal(what, f"its conditions read {', '.join(what)} (not a function of the facts' first days)")
-        for atom in A.atoms(c) if c is not None else ():
-            if any(a.role in _RESERVED_ROLES for a in atom.args):  # a JSON scenario cannot give one
-                return _Refusal(("a reserved role",), "a fact of its conditions names a reserved role")
+        return [_Refusal(("no trigger",), "it has no trigger")]
     ben = beneficiary_arg(then)
     ben_var = ben.name if isinstance(ben, A.Var) else None
     b = then.bearer
     allowed = {x for x in (ben_var, b.var) if x}
+    why: list[_Refusal] = []
+    if p.unless is not None:
+        why.append(_Refusal(("unless",), "it has an `unless`"))
+    if p.until is not None and not _until_ok(p.until, allowed, fixed):
+        why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts and fixed tests of the "
+                                        "bearer and the beneficiary, under `and` / `or`"))
+    for c in (when, upon, p.until):
+        if c is not None and not C.by_days(c):
+            what = tuple(sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated}))
+            why.append(_Refusal(what, f"its conditions read {', '.join(what)} (not a function of the facts' days)"))
+        if any(a.role in _RESERVED_ROLES for atom in A.atoms(c) for a in atom.args) if c is not None else False:
+            # a JSON scenario cannot give one
+            why.append(_Refusal(("a reserved role",), "a fact of its conditions names a reserved role"))
+        if not fixed and c is not None and any(isinstance(n, A.Temporal) for n in A.walk(c)):
+            # (which pairs of facts each pair of parties sees is not written yet)
+            why.append(_Refusal(("within/after/before with membership changes",),
+                                "its conditions relate two facts and its treaty's memberships change"))
     hidden = _hidden([c for c in (when, upon) if c is not None], allowed)
     if isinstance(hidden, str):
-        return _Refusal(("a variable beside the bearer and the beneficiary",), hidden)
+        why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
-        return _Refusal(("a trigger that does not always bind bearer and beneficiary",),
-                        "its trigger does not bind the bearer and the beneficiary in every way it holds")
+        why.append(_Refusal(("a trigger that does not always bind bearer and beneficiary",),
+                            "its trigger does not bind the bearer and the beneficiary in every way it holds"))
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
-        return _Refusal(("a bearer that is not one other party",),
-                        "its bearer is not one party apart from the beneficiary")
+        why.append(_Refusal(("a bearer that is not one other party",),
+                            "its bearer is not one party apart from the beneficiary"))
     # a scenario with a fact of the action's kind of a provision whose lifecycle reads the action
     # goes to the engine (`Program.complete`): the code sees none
-    machine = _machine(then, upon, due, acts=False)
+    machine = _machine(p, due, acts=False, fixed=fixed)
     if not machine.asks() <= _ASKS:
-        return _Refusal(("the lifecycle",), f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}")
-    return _ProvisionPlan(p, ben_var, b.var, due, machine, hidden)
+        why.append(_Refusal(("the lifecycle",), f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}"))
+    if why or isinstance(hidden, str):  # (`hidden` is a str only with a reason in `why`)
+        return why
+    return _ProvisionPlan(p, ben_var, b.var, due, fixed, machine, hidden)
 
 
 def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None
               ) -> tuple[list[_Refusal], list[_ProvisionPlan]]:
     """Everything that keeps a treaty off the compiled path (none: it compiles), in order: what
     beside the facts changes in it (each thing `TreatyContext.whole_time` rules out), an
-    interpretation that changes who is a member, then each provision that cannot be compiled
-    with its first reason; and the plans of the provisions that can be."""
+    interpretation that changes who is a member, then what keeps each provision that cannot be
+    compiled off; and the plans of the provisions that can be."""
     t = treaty
     ctx = static_context(t)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
@@ -204,10 +263,10 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
              (bool(t.reservations), "reservations", "it has reservations or understandings"),
              (versioned is not None, "versions", f"provision {versioned} has versions (by date or by reading)"),
              (protects is not None, "a protected class",
-              f"provision {protects} protects a class wider than the parties"),
-             (bool(moving), "membership changes", f"membership changes over its time in force ({', '.join(moving[:3])}"
-                                                  f"{', …' if len(moving) > 3 else ''})")]
-    why = [] if ctx.whole_time else [_Refusal((construct,), words) for applies, construct, words in found if applies]
+              f"provision {protects} protects a class wider than the parties")]
+    # (memberships that change are compiled: each party's spans, `_Generator.provision`)
+    why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
+    assert why or ctx.whole_time or moving
     if interp is not None and any(m.treaty == t.id for m in interp.memberships):
         # the reading changes who is a member (engine/kernel/context.py `context`)
         why.append(_Refusal(("memberships of an interpretation",),
@@ -216,9 +275,9 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     plans = []
     for p in t.provisions:
         if p.when is not None and p.then is not None:
-            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None)
-            if isinstance(plan, _Refusal):
-                why.append(_Refusal(plan.about, f"provision {p.id}: {plan.words}"))
+            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None, not moving)
+            if isinstance(plan, list):
+                why += [_Refusal(r.about, f"provision {p.id}: {r.words}") for r in plan]
             else:
                 plans.append(plan)
     return why, plans
@@ -254,11 +313,11 @@ class Program:
         # the action kinds of the compiled provisions whose lifecycle reads their action
         self.action_kinds = frozenset(then.action.kind for ps in plans.values() for pp in ps
                                       if (then := pp.p.then) is not None
-                                      and "action" in _machine(then, pp.p.upon, pp.due, acts=True).asks())
+                                      and "action" in _machine(pp.p, pp.due, acts=True, fixed=pp.fixed).asks())
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
-        self.codes = gen.codes
-        namespace: dict[str, object] = dict(gen.constants)
+        self.codes = gen.tables.codes
+        namespace: dict[str, object] = dict(gen.constants.values)
         code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
         self.run = cast("Callable[..., list[str]]", namespace["run"])
@@ -323,53 +382,145 @@ _PROGRAMS: list[tuple[Library, dict[tuple[tuple[str, ...], str], Program | None]
 # ---------------------------------------------------------------------------- code generation
 
 
-class _Generator:
-    def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
-                 plans: dict[str, list[_ProvisionPlan]], order: list[str]):
-        self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
-        # the dates' text, as the engine's CSV
-        self.constants: dict[str, object] = {"NEVER": NEVER, "BIG": BIG, "ISO": records._ISO,
-                                              "iso": records._iso, "Invalid": Invalid, "by_value": by_value,
-                                              "bisect_left": bisect.bisect_left,
-                                              "bisect_right": bisect.bisect_right}
-        self.const_names: dict[tuple[type, object], str] = {}  # see `const`
+class _Constants:
+    """The constants of the generated code by name: the helpers it calls, and values worked out
+    while it is written (equal values share one name)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {
+            "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
+            "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
+            "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
+            "seen": seen, "first_seen": first_seen, "member": member}
+        self._names: dict[tuple[type, object], str] = {}
+
+    def add(self, value: object) -> str:
+        """The name of a constant (equal values share one)."""
+        key = (type(value), value)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"C{len(self.values)}"
+            self.values[name] = value
+        return name
+
+    def fresh(self, value: object) -> str:
+        """The name of a constant of its own (a value that cannot be a key: a dict)."""
+        name = f"C{len(self.values)}"
+        self.values[name] = value
+        return name
+
+
+class _Tables:
+    """The tables the generated code sorts a scenario's facts into (`table`), and the code that
+    fills them (`dispatch`, `temporal_code`)."""
+
+    def __init__(self, lib: Library, constants: _Constants):
+        self.lib, self.constants = lib, constants
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
-        self.tables: dict[tuple[object, ...], str] = {}  # (leaf key, start) -> table name
-        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden)
-        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str]]]] = {}
+        self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
+        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
+        # what it keeps: "first" day, the "runs" of days under way (`ongoing`), the "starts" (`until`))
+        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str]]] = {}
         self.temporal_code: list[str] = []
-        self.body: list[str] = []
-        # the provision being written: its variables read as "some value" (`_hidden`)
-        self.hidden: dict[str, tuple[A.Cond, ...]] = {}
-        self.probe: TreatyRun | None = None  # its treaty's, for `passing`
-        self.passes: dict[tuple[str, tuple[A.Cond, ...]], str] = {}  # see `passing`
+        self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
 
-    def const(self, value: object) -> str:
-        """The name of a constant of the generated code (equal values share one)."""
-        key = (type(value), value)
-        name = self.const_names.get(key)
-        if name is None:
-            name = self.const_names[key] = f"C{len(self.constants)}"
-            self.constants[name] = value
+    def table(self, leaf: A.Cond, start: int, tests: dict[str, tuple[A.Cond, ...]], probe: TreatyRun,
+              starts: bool = False, fixed: bool = True) -> str:
+        """The name of the table of a fact or within/after/before of a condition: the values of
+        its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`;
+        of an `ongoing` fact, or any fact in a treaty whose memberships change (not `fixed`: which
+        facts count differs from one pair of parties to the next): -> the (start, end) of each
+        matching fact, from `start`; with `starts`, of a discharge condition's fact: -> the
+        (start, end) of each, with its own start.
+        `tests`: the leaf's variables read as "some value" (`_hidden`) -> the tests beside it; `probe`:
+        its treaty's run (`passing`). The tables of the facts of one kind are filled in one pass
+        over its facts."""
+        # a variable read as "some value" -> the function that tests its values ("": none)
+        hidden = {v: self.passing(v, ts, probe) if ts else "" for v, ts in tests.items()}
+        mode = "starts" if starts else "runs" if isinstance(leaf, A.Ongoing) or not fixed else "first"
+        key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode)
+        name = self.names.get(key)
+        if name is not None:
+            return name
+        name = self.names[key] = f"T{len(self.names)}"
+        names = tuple(n for n in C.names(leaf) if n not in tests)
+        if isinstance(leaf, (A.Occurred, A.Ongoing)):
+            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden, mode))
+            return name
+        assert isinstance(leaf, A.Temporal)
+        for kind in (leaf.first.kind, leaf.second.kind):
+            if kind not in self.lists:
+                self.lists[kind] = f"L{len(self.lists)}"
+        bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
+        # the facts of the second kind, by start, grouped by the value of a role that must equal a
+        # variable the first fact bound (`by_value`): for each first fact only the group of its
+        # value, and in it only the starts the relation allows (`C.partners`), are looked at,
+        # instead of every fact of the second kind (a sweep over sorted intervals, not all pairs)
+        join = next(((a.role, a.value.name) for a in leaf.second.args
+                     if isinstance(a.value, A.Var) and a.value.name in bound), None)
+        role = None if join is None else join[0]
+        groups = self.groups.get((leaf.second.kind, role))
+        if groups is None:
+            groups = self.groups[(leaf.second.kind, role)] = f"G{len(self.groups)}"
+            self.temporal_code.append(f"    {groups} = by_value({self.lists[leaf.second.kind]}, {role!r})")
+        first_only = set(names) <= bound  # (before `unify` adds the second fact's variables)
+        self.temporal_code += _pair_loop(
+            leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
+            f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
+            first_only)
         return name
 
-    def source(self) -> str:
-        for tid in self.order:
-            if tid not in self.plans:
-                self.body.append(f"    out.extend(others[{tid!r}])")
+    def passing(self, var: str, tests: tuple[A.Cond, ...], probe: TreatyRun) -> str:
+        """The name of a function of the generated code: whether a value of `var` passes `tests`
+        (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
+        scoped = any(isinstance(n, A.InArea) and n.what == "scope" for c in tests for n in A.walk(c))
+        key = (probe.treaty.id if scoped else "", var, tests)  # a scope is its treaty's
+        name = self.passes.get(key)
+        if name is None:
+            solver, start = probe.solver, probe.ctx.start
+            memo: dict[str, bool] = {}
+
+            def passes(value: str) -> bool:
+                got = memo.get(value)
+                if got is None:
+                    got = memo[value] = all(next(solver.solve(c, {var: value}, start, ()), None) is not None
+                                            for c in tests)
+                return got
+
+            name = self.passes[key] = self.constants.add(passes)
+        return name
+
+    def unify(self, atom: A.Atom, roles: str, bound: set[str],
+              hidden: dict[str, str] | None = None) -> str:
+        """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
+        that binds `v_<Var>` for the variables not yet in `bound` (and adds them); a variable of
+        `hidden` (-> the function that tests its value) is tested as soon as it is bound."""
+        parts = []
+        for a in atom.args:
+            v = a.value
+            if isinstance(v, A.Wildcard):
                 continue
-            treaty = self.lib.treaties[tid]
-            for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
-                self.provision(treaty, pp)
-        lines = ["def run(hits, starts, lead, others):", "    out = []"]
-        lines += [f"    {name} = {{}}" for name in self.tables.values()]
-        lines += self.dispatch()
-        lines += self.temporal_code
-        lines += self.body
-        lines.append("    return out")
-        return "\n".join(lines) + "\n"
+            have = f"{roles}.get({a.role!r})"
+            if isinstance(v, A.Var):
+                if v.name in bound:
+                    parts.append(f"{have} == v_{v.name}")
+                else:
+                    bound.add(v.name)
+                    parts.append(f"(v_{v.name} := {have}) is not None")
+                    if hidden and hidden.get(v.name):
+                        parts.append(f"{hidden[v.name]}(v_{v.name})")
+            elif isinstance(v, A.Code):
+                if a.role in ("at", "in") and is_country(v.code):
+                    self.constants.values["country_of"] = country_of
+                    parts.append(f"((h := {have}) == {v.code!r} or h is not None and country_of(h) == {v.code!r})")
+                else:
+                    parts.append(f"{have} == {v.code!r}")
+            else:
+                assert isinstance(v, A.Name)
+                parts.append(f"{have} == {v.name!r}")
+        return " and ".join(parts) if parts else "True"
 
     def dispatch(self) -> list[str]:
         """One pass over the facts files each under its kind's number; then one pass over the
@@ -398,105 +549,79 @@ class _Generator:
                 continue
             code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
             code.append(f"        if e1 < {start}: continue")
-            code.append(f"        if s1 < {start}: s1 = {start}")
-            for name, atom, names, hidden in tables:
-                key = _key(names)
-                code.append(f"        if {self.unify(atom, 'r1', set(), hidden)} and s1 < {name}.get({key}, NEVER): "
-                            f"{name}[{key}] = s1")
+            clipped = False
+            # a discharge condition's facts count from their own start (`Solver.holds_after`), the
+            # others' from entry into force
+            for name, atom, names, hidden, mode in sorted(tables, key=lambda table: table[4] != "starts"):
+                key, match = _key(names), self.unify(atom, "r1", set(), hidden)
+                if mode == "starts":
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
+                    continue
+                if not clipped:
+                    code.append(f"        if s1 < {start}: s1 = {start}")
+                    clipped = True
+                if mode == "runs":
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
+                else:
+                    code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
         return code
 
-    # ------------------------------------------------------------ tables
-    def table(self, leaf: A.Cond, start: int) -> str:
-        """The name of the table of a fact or within/after/before of a condition: the values of
-        its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`.
-        The tables of the facts of one kind are filled in one pass over its facts."""
-        tests = {v: self.hidden[v] for v in C.names(leaf) if v in self.hidden}
-        key = (C.leaf_key(leaf), start, tuple(tests.items()))
-        name = self.tables.get(key)
-        if name is not None:
-            return name
-        name = self.tables[key] = f"T{len(self.tables)}"
-        hidden = {v: self.passing(v, ts) if ts else "" for v, ts in tests.items()}
-        names = self.names(leaf)
-        if isinstance(leaf, A.Occurred):
-            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden))
-            return name
-        assert isinstance(leaf, A.Temporal)
-        for kind in (leaf.first.kind, leaf.second.kind):
-            if kind not in self.lists:
-                self.lists[kind] = f"L{len(self.lists)}"
-        bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
-        # the facts of the second kind, by start, grouped by the value of a role that must equal a
-        # variable the first fact bound (`by_value`): for each first fact only the group of its
-        # value, and in it only the starts the relation allows (`C.partners`), are looked at,
-        # instead of every fact of the second kind (a sweep over sorted intervals, not all pairs)
-        join = next(((a.role, a.value.name) for a in leaf.second.args
-                     if isinstance(a.value, A.Var) and a.value.name in bound), None)
-        role = None if join is None else join[0]
-        groups = self.groups.get((leaf.second.kind, role))
-        if groups is None:
-            groups = self.groups[(leaf.second.kind, role)] = f"G{len(self.groups)}"
-            self.temporal_code.append(f"    {groups} = by_value({self.lists[leaf.second.kind]}, {role!r})")
-        first_only = set(names) <= bound  # (before `unify` adds the second fact's variables)
-        self.temporal_code += _pair_loop(
-            leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
-            f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
-            first_only)
-        return name
+
+class _Generator:
+    """The generated source of a selection: `run`, which fills the tables (`_Tables`), then
+    works out each compiled provision's instances and appends their CSV lines, in treaty order
+    (the engine's lines of the other treaties in their place)."""
+
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
+                 plans: dict[str, list[_ProvisionPlan]], order: list[str]):
+        self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        self.constants = _Constants()
+        self.tables = _Tables(lib, self.constants)
+        self.body: list[str] = []
+        # the provision being written: its variables read as "some value" (`_hidden`)
+        self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
+        self.fixed = True  # its treaty's parties are members for all its time in force
+        self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
+        self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
+
+    def const(self, value: object) -> str:
+        return self.constants.add(value)
+
+    def spans(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty whose memberships
+        change: party -> its membership spans; spans -> the days on which they can change a
+        status (each first day, each day after a last)."""
+        names = self.memberships.get(ctx.treaty.id)
+        if names is None:
+            of = {x: tuple(ctx.members[x]) for x in ctx.parties}
+            days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
+            names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
+        return names
+
+    def source(self) -> str:
+        for tid in self.order:
+            if tid not in self.plans:
+                self.body.append(f"    out.extend(others[{tid!r}])")
+                continue
+            treaty = self.lib.treaties[tid]
+            for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
+                self.provision(treaty, pp)
+        lines = ["def run(hits, starts, lead, others):", "    out = []"]
+        lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
+        lines += self.tables.dispatch()
+        lines += self.tables.temporal_code
+        lines += self.body
+        lines.append("    return out")
+        return "\n".join(lines) + "\n"
+
+    def table(self, leaf: A.Cond, start: int, probe: TreatyRun, starts: bool = False, fixed: bool = True) -> str:
+        """`_Tables.table` for a leaf of the provision being written."""
+        tests = {v: next(t for f, t in self.hidden[v] if f is leaf) for v in C.names(leaf) if v in self.hidden}
+        return self.tables.table(leaf, start, tests, probe, starts, fixed)
 
     def names(self, leaf: A.Cond) -> tuple[str, ...]:
         """The variables of a leaf that key its table: all but those read as "some value"."""
         return tuple(n for n in C.names(leaf) if n not in self.hidden)
-
-    def passing(self, var: str, tests: tuple[A.Cond, ...]) -> str:
-        """The name of a function of the generated code: whether a value of `var` passes `tests`
-        (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
-        key = (var, tests)
-        name = self.passes.get(key)
-        if name is None:
-            assert self.probe is not None  # set by `provision`
-            solver, start = self.probe.solver, self.probe.ctx.start
-            memo: dict[str, bool] = {}
-
-            def passes(value: str) -> bool:
-                got = memo.get(value)
-                if got is None:
-                    got = memo[value] = all(next(solver.solve(c, {var: value}, start, ()), None) is not None
-                                            for c in tests)
-                return got
-
-            name = self.passes[key] = self.const(passes)
-        return name
-
-    def unify(self, atom: A.Atom, roles: str, bound: set[str],
-              hidden: dict[str, str] | None = None) -> str:
-        """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
-        that binds `v_<Var>` for the variables not yet in `bound` (and adds them); a variable of
-        `hidden` (-> the function that tests its value) is tested as soon as it is bound."""
-        parts = []
-        for a in atom.args:
-            v = a.value
-            if isinstance(v, A.Wildcard):
-                continue
-            have = f"{roles}.get({a.role!r})"
-            if isinstance(v, A.Var):
-                if v.name in bound:
-                    parts.append(f"{have} == v_{v.name}")
-                else:
-                    bound.add(v.name)
-                    parts.append(f"(v_{v.name} := {have}) is not None")
-                    if hidden and hidden.get(v.name):
-                        parts.append(f"{hidden[v.name]}(v_{v.name})")
-            elif isinstance(v, A.Code):
-                if a.role in ("at", "in") and is_country(v.code):
-                    self.constants["country_of"] = country_of
-                    parts.append(f"((h := {have}) == {v.code!r} or h is not None and country_of(h) == {v.code!r})")
-                else:
-                    parts.append(f"{have} == {v.code!r}")
-            else:
-                assert isinstance(v, A.Name)
-                parts.append(f"{have} == {v.name!r}")
-        return " and ".join(parts) if parts else "True"
 
     # ------------------------------------------------------------ provisions
     def provision(self, treaty: A.TreatyDecl, pp: _ProvisionPlan) -> None:
@@ -505,13 +630,16 @@ class _Generator:
         p = pp.p
         then, when, upon = p.then, p.when, p.upon
         assert then is not None and when is not None
-        # a compiled treaty binds every party for its whole time in force (`whole_time`): a fact
-        # counts from entry into force, for every party; who owes whom is the context's
+        # a compiled treaty is in force for good: a fact counts from entry into force, for every
+        # party, or (not `fixed`) for the parties whose membership it overlaps; who owes whom is
+        # the context's
         ctx = static_context(treaty)
-        start = ctx.start
+        start, fixed = ctx.start, pp.fixed
         parties = list(ctx.parties)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
-        self.hidden, self.probe = pp.hidden, probe
+        self.hidden, self.fixed = pp.hidden, fixed
+        if not fixed:
+            self.membership_days = self.spans(ctx)[1]
         b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
@@ -520,17 +648,19 @@ class _Generator:
         benefs = ctx.beneficiaries(beneficiary_arg(then))
         if not benefs:
             return
-        leaves_w = [n for n, _ in C.leaves(when)]
-        tables_w = [self.table(n, start) for n in leaves_w]
-        leaves_u = [n for n, _ in C.leaves(upon)] if upon is not None else []
-        tables_u = [self.table(n, start) for n in leaves_u]
-        tname = {id(n): t for n, t in zip(leaves_w + leaves_u, tables_w + tables_u, strict=True)}
+        leaves_w = [n for n, _ in C.tabled(when)]
+        tables_w = [self.table(n, start, probe, fixed=fixed) for n in leaves_w]
+        leaves_u = [n for n, _ in C.tabled(upon)]
+        tables_u = [self.table(n, start, probe, fixed=fixed) for n in leaves_u]
+        leaves_d = [n for n, _ in C.tabled(p.until)]
+        tables_d = [self.table(n, start, probe, starts=True, fixed=fixed) for n in leaves_d]
+        tname = {id(n): t for n, t in zip(leaves_w + leaves_u + leaves_d, tables_w + tables_u + tables_d, strict=True)}
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
-        per_bearer = pp.bearer_var is not None and (pp.bearer_var in A.variables(when)
-                                                    or upon is not None and pp.bearer_var in A.variables(upon))
+        per_bearer = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c)
+                                                       for c in (when, upon, p.until) if c is not None)
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
         ben_filter = self.sources(tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
@@ -544,15 +674,28 @@ class _Generator:
                 out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
             elif ben_filter and not _monotone(when, upon):
                 out.append(f"        if not ({ben_filter}): continue")
-            self.day(pp, tname, seed, probe, parties, "        ", start)
-            out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
+            if fixed:
+                self.day(pp, tname, seed, probe, parties, "        ", start)
+                out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
+                out.append("    if acts:")
+                out.append(f"        for {y} in {bearers}:")
+                out.append(f"            for {x}, st, a, s in acts:")
+                out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
+                return
+            # the bearers whose memberships are the same (NATO's founders; those who joined on one
+            # day) live the same life toward one beneficiary: once for each such class
+            members = self.spans(ctx)[0]
+            of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
+            classes = tuple(dict.fromkeys(of[b] for b in pool))
+            out.append(f"        sx = {members}[{x}]")
+            out.append(f"        for c, sy in enumerate({self.const(classes)}):")
+            self.day(pp, tname, seed, probe, parties, "            ", start)
+            out.append(f"            if st is not None: acts.append(({x}, c, st, a, s))")
             out.append("    if acts:")
-            out.append(f"        for {y} in {bearers}:")
-            out.append(f"            for {x}, st, a, s in acts:")
-            if differ:
-                out.append(f"                if {y} != {x}: {line}")
-            else:
-                out.append(f"                {line}")
+            class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
+            out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
+            out.append(f"            for {x}, c, st, a, s in acts:")
+            out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
             return
         out.append("    rows = []")
         pairs = self.pair_driver(when, pp.ben_var, pp.bearer_var, tname) if pp.ben_var and pp.bearer_var else None
@@ -564,9 +707,11 @@ class _Generator:
             out.append(f"    for k in {keys}:")
             out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")
             out.append(f"        if {x} not in {self.const(frozenset(benefs))} or {y} not in "
-                       f"{self.const(frozenset(cast('tuple[str, ...]', self.constants[bearers])))}: continue")
+                       f"{self.const(frozenset(cast('tuple[str, ...]', self.constants.values[bearers])))}: continue")
             if differ:
                 out.append(f"        if {y} == {x}: continue")
+            if not fixed:
+                out.append(f"        sx = {self.spans(ctx)[0]}[{x}]; sy = {self.spans(ctx)[0]}[{y}]")
             self.day(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
             out.append("    rows.sort()")
@@ -581,6 +726,8 @@ class _Generator:
         if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
             bear_filter = self.sources(tables_w, when, pp.bearer_var, y, seed)
             out.append(f"            if not ({bear_filter}): continue")
+        if not fixed:
+            out.append(f"            sx = {self.spans(ctx)[0]}[{x}]; sy = {self.spans(ctx)[0]}[{y}]")
         self.day(pp, tname, seed, probe, parties, "            ", start)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
@@ -591,7 +738,7 @@ class _Generator:
         """An expression: some fact outside `not` binds `var` to the local `local`, beside the
         values the other variables of `seed` (casus variable -> local) have."""
         parts = []
-        for (leaf, positive), t in zip(C.leaves(when), tables, strict=True):
+        for (leaf, positive), t in zip(C.tabled(when), tables, strict=True):
             names = self.names(leaf)
             if not positive or var not in names:
                 continue
@@ -648,7 +795,11 @@ class _Generator:
             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
         """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
         lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
-        the days its conditions can change (entry into force and each fact's first day)."""
+        the days its conditions can change (entry into force, each fact's first day, the days an
+        `ongoing` fact starts and stops, those on which the parties' memberships begin and end).
+        In a treaty whose memberships change (not `pp.fixed`), `sx` and `sy` are the
+        beneficiary's and the bearer's membership spans, and only the facts that overlap both
+        count (`seen`)."""
         when, upon, machine = pp.p.when, pp.p.upon, pp.machine
         assert when is not None
         out = self.body
@@ -656,7 +807,12 @@ class _Generator:
         local: dict[int, str] = {}
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
-            out.append(f"{pad}f{i} = {tname[id(n)]}.get({_key(self.names(n), seed)}, NEVER)")
+            entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, {'NEVER' if pp.fixed else '()'})"
+            if isinstance(n, A.Ongoing):
+                entry = entry.replace("NEVER)", "())") if pp.fixed else f"seen({entry}, sx, sy)"
+            elif not pp.fixed:
+                entry = f"first_seen({entry}, sx, sy)"
+            out.append(f"{pad}f{i} = {entry}")
         if _monotone(when, upon) and machine.once_active():
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
@@ -666,22 +822,43 @@ class _Generator:
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
             return
         ask = {"trigger": self.truth(when, local, seed, probe, parties)}
+        if not pp.fixed:
+            ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")
         if upon is not None:
             ask["prerequisites"] = self.truth(upon, local, seed, probe, parties)
+        if pp.p.ends_with_situation:
+            ask["situation_ended"] = f"not {ask['trigger']}"
+        on_latch = ["a0 = t"]  # what is done on activation
+        until = pp.p.until
+        if until is not None:
+            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
+                local[id(n)] = f"u{j}"
+                entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, ())"
+                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, sx, sy)'}")
+            # the first day from activation (now, if it activates now) on which it holds
+            ask["discharge"] = f"{self.discharge(until, local, seed, probe, parties, '(t if a0 is None else a0)')} <= t"
+            # that day, from the day of activation, is one the loop must look at
+            on_latch.append(f"later(days, t, {self.discharge(until, local, seed, probe, parties, 't')})")
         states = [(status, latched) for status, latched, _ in machine.trees]
+        # and the final ones (discharged: `Machine.trees` has the states an instance can leave)
+        states += sorted({(step.status, latched or step.latch) for _, latched, tree in machine.trees
+                          for step in lifecycle.leaves(tree)} - set(states))
         number = {state: i for i, state in enumerate(states)}
         moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
-        days = ", ".join([str(start)] + [local[id(n)] for n in leaves])
+        days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if isinstance(n, A.Ongoing) else local[id(n)]
+                                         for n in leaves]
+                         + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"]))
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None")
-        out.append(f"{pad}for t in sorted({{{days}}}):")
+        out.append(f"{pad}days = sorted({{{days}}})")
+        out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
         out.append(f"{pad}    if t > BIG: break")
         for k, (i, tree) in enumerate(moving):
             inner = pad + "    "
             if len(moving) > 1:
                 out.append(f"{pad}    {'if' if k == 0 else 'elif'} q == {i}:")
                 inner += "    "
-            self.transitions(tree, i, states, number, machine, ask, inner)
+            self.transitions(tree, i, states, number, machine, ask, on_latch, inner)
         # the status after the last day, as the engine's CSV gives it
         for k, (status, latched) in enumerate(states):
             head = f"{pad}{'if' if k == 0 else 'elif' if k < len(states) - 1 else 'else'}" + (
@@ -697,17 +874,18 @@ class _Generator:
 
     def transitions(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
                     number: dict[tuple[str, bool], int], machine: lifecycle.Machine, ask: dict[str, str],
-                    pad: str) -> None:
+                    on_latch: list[str], pad: str) -> None:
         """Code for one day of an instance in state `i`: the lifecycle's decision tree, each
-        observation written as the expression in `ask`; `break` once it can change no more."""
+        observation written as the expression in `ask`, `on_latch` done on activation; `break` once
+        it can change no more."""
         out = self.body
         if not isinstance(tree, lifecycle.Step):
             name, no, yes = tree
             out.append(f"{pad}if {ask[name]}:")
-            self.transitions(yes, i, states, number, machine, ask, pad + "    ")
+            self.transitions(yes, i, states, number, machine, ask, on_latch, pad + "    ")
             if _moves(no, i, states, number):
                 out.append(f"{pad}else:")
-                self.transitions(no, i, states, number, machine, ask, pad + "    ")
+                self.transitions(no, i, states, number, machine, ask, on_latch, pad + "    ")
             return
         status, latched = states[i]
         target = (tree.status, latched or tree.latch)
@@ -718,15 +896,16 @@ class _Generator:
         if tree.status != status:
             code.append("s0 = t")
         if tree.latch:
-            code.append("a0 = t")
+            code += on_latch
         if machine.absorbing(*target):
             code.append("break")
         out.append(pad + ("; ".join(code) if code else "pass"))
 
     def first(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
               parties: list[str], start: int) -> str:
-        """An expression for the first day a condition without `not` holds (NEVER if never)."""
-        if isinstance(c, _LEAVES):
+        """An expression for the first day a condition without `not` or `ongoing` holds (NEVER if
+        never)."""
+        if isinstance(c, (A.Occurred, A.Temporal)):
             return local[id(c)]
         if isinstance(c, (A.And, A.Or)):
             parts = [self.first(i, local, seed, probe, parties, start) for i in c.items]
@@ -738,9 +917,22 @@ class _Generator:
             return f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
         return f"({start} if {self.test(c, seed, probe, parties)} else NEVER)"
 
+    def discharge(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+                  parties: list[str], since: str) -> str:
+        """An expression for the first day on or after `since` (an expression) on which a discharge
+        condition holds on facts that started on or after it (NEVER if none: `_until_ok`)."""
+        if isinstance(c, A.Occurred):
+            return f"first_from({local[id(c)]}, {since})"
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.discharge(i, local, seed, probe, parties, since) for i in c.items]
+            return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
+        return f"({since} if {self.test(c, seed, probe, parties)} else NEVER)"
+
     def truth(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
               parties: list[str]) -> str:
         """An expression for whether a condition holds on day `t`."""
+        if isinstance(c, A.Ongoing):
+            return f"under_way({local[id(c)]}, t)"
         if isinstance(c, _LEAVES):
             return f"{local[id(c)]} <= t"
         if isinstance(c, (A.And, A.Or)):
@@ -748,6 +940,8 @@ class _Generator:
             return "(" + joiner.join(self.truth(i, local, seed, probe, parties) for i in c.items) + ")"
         if isinstance(c, A.Not):
             return f"not {self.truth(c.item, local, seed, probe, parties)}"
+        if isinstance(c, A.InParties) and not self.fixed:  # (of the bearer or the beneficiary: `_hidden`)
+            return f"member(s{seed[c.var]}, t)"
         return self.test(c, seed, probe, parties)
 
     def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
@@ -818,7 +1012,62 @@ def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...],
 
 
 def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:
-    return upon is None and all(not isinstance(n, A.Not) for n in A.walk(when))
+    """Whether the trigger alone decides, and holds for good once it holds."""
+    return upon is None and all(not isinstance(n, (A.Not, A.Ongoing)) for n in A.walk(when))
+
+
+def under_way(runs: list[tuple[int, int]], t: int) -> bool:
+    """Whether a fact of an `ongoing` table's entry (`_Generator.table`) is under way on day t
+    (`Solver.match`: started by t and ends on t or later)."""
+    for s, e in runs:
+        if s <= t <= e:
+            return True
+    return False
+
+
+def first_from(facts: list[tuple[int, int]], since: int) -> int:
+    """The first start in a discharge table's entry (`_Generator.table`) on or after `since`
+    (NEVER: none)."""
+    return min((s for s, _ in facts if s >= since), default=NEVER)
+
+
+def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
+         ) -> list[tuple[int, int]]:
+    """The facts (start, end) of a table's entry that overlap a membership span of each of two
+    parties (`TreatyContext.visible`)."""
+    return [(s, e) for s, e in facts if any(s <= e2 and e >= s2 for s2, e2 in sx)
+            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+
+
+def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
+               ) -> int:
+    """The first start of the facts that both parties see (`seen`; NEVER: none)."""
+    return min((s for s, _ in seen(facts, sx, sy)), default=NEVER)
+
+
+def member(spans: tuple[tuple[int, int], ...], t: int) -> bool:
+    """Whether a party with these membership spans is a member on day t (`TreatyContext.member`)."""
+    for s, e in spans:
+        if s <= t <= e:
+            return True
+    return False
+
+
+def later(days: list[int], t: int, day: int) -> None:
+    """Add a day after t to the sorted days an instance's loop goes through (the first on which
+    its discharge condition holds: `_Generator.day`)."""
+    if t < day <= BIG and day not in days:
+        bisect.insort(days, day)
+
+
+def change_days(runs: list[tuple[int, int]]) -> list[int]:
+    """The days on which an `ongoing` table's entry can change: each fact's start and the day
+    after its end (the engine's instants: `TreatyContext.days`)."""
+    out = []
+    for s, e in runs:
+        out.append(s)
+        out.append(e + 1)
+    return out
 
 
 def _moves(tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
@@ -849,7 +1098,7 @@ def every_reason(lib: Library, treaty_ids: tuple[str, ...], interpretation: str
                  ) -> dict[str, list[tuple[str, str]]]:
     """Everything that keeps each treaty of a selection off the compiled path, as (construct,
     words): what changes in it beside the facts, then each provision that cannot be compiled,
-    with the first reason for it (a reason that names several constructs once for each). A treaty
+    with everything that keeps it off (a reason that names several constructs once for each). A treaty
     that compiles has an empty list. `reasons` stops at the first; this says what covering the
     whole library would take (bench/realistic.py)."""
     interp = lib.interpretations.get(interpretation)

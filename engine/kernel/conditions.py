@@ -13,7 +13,8 @@ table and the node's parts, and never restate it:
 - atoms: all of them are `A.atoms`; `positive_atoms` (outside every `not`), `negative_atoms`;
 - polarity: `literals` (each literal with its polarity: an even or odd number of `not`s above it),
   `outside_not` (the literals no `not` stands above), `dnf`;
-- evaluation shape: `monotone`, `by_first_days`, `is_test`, `facts_only`, `leaf_key`, `min_facts`;
+- evaluation shape: `monotone`, `by_days`, `by_first_days`, `tabled`, `is_test`, `facts_only`, `leaf_key`,
+  `min_facts`;
 - time: `gap_bounds` / `gap_ok` (what within/after/before ask of the days between two facts),
   `relation_ok` (what any relation between two facts asks of their intervals: the one test),
   `offsets` (the days apart at which facts can change an outcome) and `interval_kinds`;
@@ -165,7 +166,7 @@ def names(c: A.Cond) -> tuple[str, ...]:
 def bound(c: A.Cond) -> frozenset[str]:
     """The variables that every way `c` holds binds by a fact (not under `not`, not by a test)."""
     k = kind(c)
-    if k.leaf:
+    if k.leaf or k.name == "ongoing":
         return A.variables(c)
     if k.name == "and":
         return frozenset().union(*(bound(i) for i in children(c)))
@@ -206,12 +207,25 @@ def constant(c: A.Cond) -> bool:
     return k.test and k.monotone and not k.dated
 
 
+def by_days(c: A.Cond) -> bool:
+    """Whether, for a given binding, a condition holds at t as a function of the days on which
+    each of its facts, within/after/before and `ongoing` holds (from a first day for good; the
+    runs of days a fact is under way), and of its tests: no state of another provision and no
+    test whose answer is dated (whose territory, who administers: `NodeKind.dated`) (the
+    compiled code)."""
+    return not any(kind(n).name == "state" or kind(n).dated for n in A.walk(c))
+
+
 def by_first_days(c: A.Cond) -> bool:
-    """Whether, for a given binding, a condition holds at t as a function of the first day on
-    which each of its facts and within/after/before holds, and of its tests: no `ongoing` (its
-    fact ends), no state of another provision and no test whose answer is dated (whose territory,
-    who administers: `NodeKind.dated`) (the direct path and the compiled code)."""
-    return not any(kind(n).name in ("ongoing", "state") or kind(n).dated for n in A.walk(c))
+    """`by_days`, with no `ongoing` (its fact ends): the first day on which each fact and
+    within/after/before holds is enough (the direct path)."""
+    return by_days(c) and not any(isinstance(n, A.Ongoing) for n in A.walk(c))
+
+
+def tabled(c: A.Cond | None) -> tuple[tuple[A.Cond, bool], ...]:
+    """`leaves`, with each `ongoing` too: what a table of the compiled code answers for."""
+    return () if c is None else tuple((lit, outside) for lit, _, outside in _polar(c, True, True)
+                                      if kind(lit).leaf or isinstance(lit, A.Ongoing))
 
 
 @per_object
@@ -235,11 +249,12 @@ def is_test(c: A.Cond) -> bool:
 
 
 def fixed_test(c: A.Cond) -> bool:
-    """Whether a node is a test whose answer for a value never changes (`S is a state`, a
-    region): it binds nothing, holds for good, reads no treaty and no dated data. The fast paths
-    can apply it to a value as soon as a fact binds it."""
+    """Whether a node is a test whose answer for a value never changes in one treaty (`S is a
+    state`, a region, the treaty's scope): it binds nothing, holds for good, reads no membership,
+    no state and no dated data. The compiled code applies it to a value as soon as a fact binds
+    it."""
     k = kind(c)
-    return k.test and k.monotone and not k.dated and not _treaty(c)
+    return k.test and k.monotone and not k.dated and not k.treaty
 
 
 def _treaty(n: A.Cond) -> bool:
@@ -285,8 +300,8 @@ def leaf_key(leaf: A.Cond) -> tuple[object, ...]:
 
     if isinstance(leaf, A.Temporal):
         return ("temporal", leaf.op, leaf.days, atom(leaf.first), atom(leaf.second))
-    assert isinstance(leaf, A.Occurred)
-    return ("occurred", atom(leaf.atom))
+    assert isinstance(leaf, (A.Occurred, A.Ongoing))
+    return (type(leaf).__name__.lower(), atom(leaf.atom))
 
 
 def min_facts(c: A.Cond) -> int:
