@@ -254,19 +254,17 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     t = treaty
     ctx = static_context(t)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
-    versioned = next((p.id for p in t.provisions if p.version is not None), None)
     protects = next((p.id for p in t.provisions if p.protects is not None), None)
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
              (bool(ctx.suspensions), "suspension", "it can be suspended"),
              (bool(t.reservations), "reservations", "it has reservations or understandings"),
-             (versioned is not None, "versions", f"provision {versioned} has versions (by date or by reading)"),
              (protects is not None, "a protected class",
               f"provision {protects} protects a class wider than the parties")]
-    # (memberships that change are compiled: each party's spans, `_Generator.provision`)
+    # (memberships that change are compiled, each party's spans, and versions, a provision's days
+    # and reading: `_Generator.provision`, `_Generator.day`)
     why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
-    assert why or ctx.whole_time or moving
     if interp is not None and any(m.treaty == t.id for m in interp.memberships):
         # the reading changes who is a member (engine/kernel/context.py `context`)
         why.append(_Refusal(("memberships of an interpretation",),
@@ -646,8 +644,9 @@ class _Generator:
         head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
         line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
         benefs = ctx.beneficiaries(beneficiary_arg(then))
-        if not benefs:
-            return
+        reading = self.interp.name if self.interp is not None else "default"
+        if not benefs or p.version is not None and not p.version.read_under(reading):
+            return  # (a text that does not apply under the reading is never triggered: nothing listed)
         leaves_w = [n for n, _ in C.tabled(when)]
         tables_w = [self.table(n, start, probe, fixed=fixed) for n in leaves_w]
         leaves_u = [n for n, _ in C.tabled(upon)]
@@ -813,7 +812,7 @@ class _Generator:
             elif not pp.fixed:
                 entry = f"first_seen({entry}, sx, sy)"
             out.append(f"{pad}f{i} = {entry}")
-        if _monotone(when, upon) and machine.once_active():
+        if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
             out.append(f"{pad}if d > BIG:")
@@ -822,6 +821,10 @@ class _Generator:
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
             return
         ask = {"trigger": self.truth(when, local, seed, probe, parties)}
+        version = pp.p.version
+        if version is not None:  # its text can be triggered only on its days (`TreatyContext.version_applies`)
+            ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"
+                              f"{f' <= {version.end}' if version.end is not None else ''} and {ask['trigger']}")
         if not pp.fixed:
             ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")
         if upon is not None:
@@ -847,7 +850,8 @@ class _Generator:
         moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
         days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if isinstance(n, A.Ongoing) else local[id(n)]
                                          for n in leaves]
-                         + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"]))
+                         + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"])
+                         + [str(d) for d in _version_days(version)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None")
         out.append(f"{pad}days = sorted({{{days}}})")
@@ -1009,6 +1013,13 @@ def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...],
             f"            if d < {start}: d = {start}",
             f"            if d < {table}.get(k, NEVER): {table}[k] = d",
             *(["            break"] if first_only else [])]
+
+
+def _version_days(version: A.Version | None) -> list[int]:
+    """The days a version starts and stops applying (none: always)."""
+    if version is None:
+        return []
+    return [d for d in (version.start, None if version.end is None else version.end + 1) if d is not None]
 
 
 def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:

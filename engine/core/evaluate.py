@@ -194,6 +194,8 @@ class TreatyRun:
                     counts.bisected += 1
             elif opts.predicates and not monotone:  # (monotone without bisection: solved in full)
                 trigger = self.schedule.predicate(p.when, bound, seed, parties, instants)
+                if trigger is not None and p.version is not None:
+                    trigger = _on_its_days(trigger, p, self.solver.reading)
                 if counts is not None and trigger is not None:
                     counts.predicates += 1
             if instants:
@@ -201,8 +203,11 @@ class TreatyRun:
                 # can change it (and states the discharge condition mentions: they are in `base`)
                 after = self.schedule.instants(base, until_atoms, then.action, seed, bearer)
                 prerequisite = None
+                # (not where a reservation adds to the trigger: `trigger` does not ask it, and passing
+                # over a pending instant needs the trigger of the next one exactly)
                 if (opts.predicates and p.upon is not None and p.unless is None and trigger is not None
-                        and A.variables(p.upon) <= bound):
+                        and A.variables(p.upon) <= bound
+                        and not any(r.when is not None and p.id in r.provisions for r in self.treaty.reservations)):
                     prerequisite = self.schedule.predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
@@ -460,6 +465,13 @@ def _unprepared(modality: str) -> frozenset[str]:
 
 def _always(t: int) -> bool:
     return True
+
+
+def _on_its_days(trigger: Callable[[int], bool], p: A.Provision, reading: str) -> Callable[[int], bool]:
+    """A trigger's test of the instant (`Schedule.predicate`) that also asks whether the
+    provision's text applies then (`Solver.weigh`: a version can be triggered only on its days):
+    a pending instance is not passed over the day its text stops applying."""
+    return lambda t: TreatyContext.version_applies(p, t, reading) and trigger(t)
 
 
 

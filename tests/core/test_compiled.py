@@ -715,3 +715,58 @@ def test_a_variable_named_in_two_ways_of_holding_is_some_value_in_each(tmp_path:
     assert got == engine_csv(lib, lines)
     listed = [{(r[0], r[1]) for r in csv.reader(io.StringIO(block))} for block in got[1:]]
     assert listed == [{("s0", "tt_or")}, {("s1", "tt_and"), ("s1", "tt_or")}, {("s3", "tt_and"), ("s3", "tt_or")}]
+
+
+VERSIONS_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision old "The first text" article "1" {
+    version "first" to 2022-12-31
+    when threat(on: X) ongoing
+    upon request(from: X, for: assist)
+    then each other party must assist(to: X)
+  }
+  provision new "The second text" article "1" {
+    version "second" from 2023-01-01
+    when threat(on: X) ongoing
+    upon request(from: X, for: assist)
+    then each other party must assist(to: X)
+  }
+  provision strict "As written" article "2" {
+    version "as written" under rio_state_attacker
+    when armed_attack(on: X)
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("interpretation", ["default", "rio_state_attacker"])
+def test_versions_are_compiled(tmp_path: Path, interpretation: str) -> None:
+    """A provision's text by date (it can be triggered only on its days: a threat that lasts
+    across the change leaves the first text's instance lapsed and the second's pending) and by
+    reading (never triggered under another); the engine's CSV, byte for byte."""
+    (tmp_path / "t.casus").write_text(VERSIONS_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(library_dir() / "interpretations.casus"),
+                        str(tmp_path / "t.casus")])
+    prog = compiled.program(lib, ("tt",), interpretation)
+    assert prog is not None and prog.compiled == ["tt"]
+    scenarios = {
+        "across": [{"kind": "threat", "date": "2022-06-01", "until": "2023-06-01", "on": "BY"},
+                   {"kind": "armed_attack", "date": "2022-07-01", "on": "BY"}],
+        "asked": [{"kind": "threat", "date": "2022-06-01", "until": "2023-06-01", "on": "BY"},
+                  {"kind": "request", "date": "2023-03-01", "from": "BY", "for": "assist"}],
+    }
+    lines = [json.dumps({"name": name, "interpretation": interpretation, "events": events})
+             for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines)
+    across, asked = got[1:]
+    assert _statuses(across, "old") == [("RU", "BY", "lapsed", "", "2023-01-01")]
+    assert _statuses(across, "new") == [("RU", "BY", "lapsed", "", "2023-06-02")]
+    strict = [("RU", "BY", "active", "2022-07-01", "2022-07-01")] if interpretation == "rio_state_attacker" else []
+    assert _statuses(across, "strict") == strict
+    assert _statuses(asked, "new") == [("RU", "BY", "active", "2023-03-01", "2023-03-01")]

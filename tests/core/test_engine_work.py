@@ -184,6 +184,55 @@ def test_a_lapsed_instance_cites_the_same_facts_with_and_without_the_predicate_s
 
 
 
+PASSED_OVER_TREATY = """
+interpretation strict "A reading" {
+  source "test"
+}
+treaty gen "Generated" {
+  parties BY, RU
+  in force 2020-01-01
+  understanding RU "Only for Minsk" on reserved {
+    only when critical_threat(on: X) ongoing
+  }
+  provision old "First text" article "1" {
+    version "first" to 2022-12-31
+    when threat(on: X) ongoing
+    upon request(from: X, for: assist)
+    then each other party must assist(to: X)
+  }
+  provision reserved "With an understanding" article "2" {
+    when threat(on: X) ongoing
+    upon request(from: X, for: assist)
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+PASSED_OVER_SCENARIO = """
+scenario "a threat outlasts the first text and the understanding's condition" {
+  2022-06-01..2023-06-01  threat(on: BY)
+  2022-06-01..2022-08-01  critical_threat(on: BY)
+  2023-03-01              request(from: BY, for: assist)
+}
+"""
+
+
+def test_a_pending_instance_is_not_passed_over_the_day_its_trigger_stops_holding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Found by the compiled code's comparison with the engine (session 10): the predicate shortcut
+    # asked only the trigger's condition, not whether the provision's text applies then (a
+    # version) nor the condition a bearer's understanding adds, so a pending instance was
+    # passed over the day its text stopped applying, and lapsed a request later.
+    (tmp_path / "t.casus").write_text(PASSED_OVER_TREATY, encoding="utf-8")
+    (tmp_path / "s.casus").write_text(PASSED_OVER_SCENARIO, encoding="utf-8")
+    lib, (s,) = engine.load([str(tmp_path / "s.casus"), str(tmp_path / "t.casus")])
+    plain = json.loads(engine.run(lib, s, ["gen"], options=EvalOptions.plain()).to_json())
+    lapsed = {(i["provision"], i["bearer"]): i["since"] for i in plain["results"][0]["instances"]
+              if i["status"] == "lapsed"}
+    assert lapsed == {("old", "RU"): "2023-01-01", ("reserved", "RU"): "2022-08-02"}
+    got = json.loads(engine.run(lib, s, ["gen"], options=EvalOptions()).to_json())
+    assert got == plain
+
+
 class _Looked(list):  # type: ignore[type-arg]
     """A list of the fact index that counts the facts read from it (by iteration or by
     position): every fact the engine looks at, including those a scan passes over."""
