@@ -1,13 +1,23 @@
 """Shared fixtures: the bundled library (loaded once), a writer for temporary .casus files,
-helpers to evaluate hand-written treaties, and the `--regen` flag for golden files."""
+helpers to evaluate hand-written treaties, a command run once per session for the tests that
+read the same output, and the `--regen` flag for golden files."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: cli_once runs a command once per process instead of once per session
+    fcntl = None  # type: ignore[assignment]
 
 import pytest
 from click.testing import CliRunner
@@ -67,6 +77,64 @@ def cli(runner: CliRunner) -> Callable[..., Any]:
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return _cli
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a `casus` command printed (click's `Result.output`) and its exit code."""
+
+    exit_code: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def cli_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Ran]:
+    """cli_once("lint") -> Ran: `casus ARGS`, run in the repository's root once per test session,
+    for tests that read the output of the same expensive command: the README's `casus lint` and
+    tests/analysis/test_lint.py (a search of the whole library, about a minute of CPU), the
+    README's `casus diff` and tests/analysis/test_diff.py. Only for commands that read the
+    repository and change nothing, whose output no test changes.
+
+    Under xdist the first worker to ask runs it while it holds a lock, and leaves the exit code
+    and output as JSON in this session's temporary directory (pytest's, the user's own, new for
+    each session: the workers' directories are in it); a worker that asks meanwhile waits for it,
+    rather than run it again beside it. Without xdist (or without fcntl) it is run once in the
+    process."""
+    memo: dict[tuple[str, ...], Ran] = {}
+    shared: Path | None = None
+    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+        shared = tmp_path_factory.getbasetemp().parent / "cli_once"
+        shared.mkdir(mode=0o700, exist_ok=True)
+
+    def run(args: tuple[str, ...]) -> Ran:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.chdir(ROOT)
+            res = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return Ran(res.exit_code, res.output)
+
+    def shared_run(folder: Path, args: tuple[str, ...]) -> Ran:
+        name = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:32]
+        done = folder / f"{name}.json"
+        with open(folder / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            if done.exists():
+                data = json.loads(done.read_text(encoding="utf-8"))
+                assert data["args"] == list(args)
+                return Ran(data["exit_code"], data["output"])
+            ran = run(args)
+            part = done.with_suffix(".part")
+            part.write_text(json.dumps({"args": list(args), "exit_code": ran.exit_code, "output": ran.output}),
+                            encoding="utf-8")
+            os.replace(part, done)
+            return ran
+
+    def _once(*args: object) -> Ran:
+        key = tuple(str(a) for a in args)
+        if key not in memo:
+            memo[key] = run(key) if shared is None else shared_run(shared, key)
+        return memo[key]
+
+    return _once
 
 
 @pytest.fixture

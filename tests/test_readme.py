@@ -1,25 +1,22 @@
 """The README's tour shows real output: each ```console block's command is run and compared.
-`pytest --regen tests/test_readme.py` rewrites the blocks from what casus prints now."""
+`pytest --regen tests/test_readme.py` rewrites the blocks from what casus prints now.
+
+The commands are run by `cli_once` (tests/conftest.py), in the repository's root: a command that
+another test also runs (`casus lint`, the whole library's search; `casus diff`) is run once in the
+session, and both read its output."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
-from engine.cli import main
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCK = re.compile(r"```console\n\$ (?P<cmd>casus [^\n]*)\n(?P<out>.*?)```", re.S)
-
-
-def run_cli(cmd: str) -> str:
-    args = shlex.split(cmd)[1:]
-    result = CliRunner().invoke(main, args)
-    return result.output
 
 
 def blocks() -> list[re.Match[str]]:
@@ -34,10 +31,9 @@ def test_readme_has_a_tour() -> None:
 
 
 @pytest.mark.parametrize("index", range(len(blocks())))
-def test_readme_block(index: int, regen: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(README.parent)
+def test_readme_block(index: int, regen: bool, cli_once: Callable[..., Any]) -> None:
     m = blocks()[index]
-    got = run_cli(m.group("cmd"))
+    got = cli_once(*shlex.split(m.group("cmd"))[1:]).output
     if regen:
         text = README.read_text(encoding="utf-8")
         text = text.replace(m.group(0), f"```console\n$ {m.group('cmd')}\n{got}```", 1)

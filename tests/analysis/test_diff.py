@@ -237,8 +237,9 @@ def test_deadlines_under_strict_reading() -> None:
     assert late and [f.kind for f in late[0].facts][-1] == "consult"
 
 
-def test_cli_table_and_errors(cli: Any) -> None:
-    res = cli("diff", "ru_by_2024", "ru_kp_2024", "--map", "BY=KP", "--max-facts", "2", "--max-dates", "1")
+def test_cli_table_and_errors(cli: Any, cli_once: Any) -> None:
+    # the README's `casus diff`, run once for both
+    res = cli_once("diff", "ru_by_2024", "ru_kp_2024", "--map", "BY=KP", "--max-dates", "1", "--max-facts", "2")
     assert res.exit_code == 0
     assert "no smaller scenario shows any of them" in res.output
     assert "BY (= KP)" in res.output
