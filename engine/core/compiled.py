@@ -44,6 +44,7 @@ The engine also evaluates, beside the compiled ones, every treaty that is not co
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, cast
@@ -84,15 +85,18 @@ class _ProvisionPlan:
 # good, no suspension, no `unless`
 _KNOWN = {"in_force": True, "suspended": False, "undefeated": True}
 # what the compiled code can ask at an instant: whether the bearer and the beneficiary are
-# members, whether the trigger, the prerequisites, the discharge condition (`until`) hold, and
-# whether the situation ended
-_ASKS = frozenset({"bearer_member", "beneficiary_member", "trigger", "prerequisites", "discharge", "situation_ended"})
+# members, whether the trigger, the prerequisites, the discharge condition (`until`) hold,
+# whether the bearer acted (`acted`) and whether the situation ended
+_ASKS = frozenset({"bearer_member", "beneficiary_member", "trigger", "prerequisites", "action", "discharge",
+                   "situation_ended"})
+# the variable that stands for the bearer in the action's table (`_action_leaf`): no casus
+# variable can be named so (grammar/casus.lark: they start with a capital letter)
+_BY = "bearer_"
 
 
-def _machine(p: A.Provision, due: bool, acts: bool, fixed: bool) -> lifecycle.Machine:
-    """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `acts`: its
-    scenario may have facts of its action's kind; `fixed`: its parties are members for all its
-    time in force)."""
+def _machine(p: A.Provision, due: bool, fixed: bool) -> lifecycle.Machine:
+    """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `fixed`: its
+    parties are members for all its time in force)."""
     assert p.then is not None
     known = dict(_KNOWN)
     if fixed:
@@ -105,8 +109,6 @@ def _machine(p: A.Provision, due: bool, acts: bool, fixed: bool) -> lifecycle.Ma
         known["situation_ended"] = False
     if not due:
         known["deadline_passed"] = False
-    if not acts:
-        known["action"] = False
     return lifecycle.machine(p.then.modality, **known)
 
 
@@ -235,9 +237,12 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool) -> _ProvisionPlan | list[_R
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:
         why.append(_Refusal(("a bearer that is not one other party",),
                             "its bearer is not one party apart from the beneficiary"))
-    # a scenario with a fact of the action's kind of a provision whose lifecycle reads the action
-    # goes to the engine (`Program.complete`): the code sees none
-    machine = _machine(p, due, acts=False, fixed=fixed)
+    act = {a.value.name for a in then.action.args if isinstance(a.value, A.Var)}
+    if then.modality in ("obligation", "prohibition") and (not act <= allowed
+                                                          or any(a.role == "by" for a in then.action.args)):
+        why.append(_Refusal(("an action beside the bearer and the beneficiary",),
+                            "its action names a variable beside the bearer and the beneficiary, or who acts"))
+    machine = _machine(p, due, fixed=fixed)
     if not machine.asks() <= _ASKS:
         why.append(_Refusal(("the lifecycle",), f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}"))
     if why or isinstance(hidden, str):  # (`hidden` is a str only with a reason in `why`)
@@ -308,10 +313,6 @@ class Program:
                 plans[tid] = got
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
-        # the action kinds of the compiled provisions whose lifecycle reads their action
-        self.action_kinds = frozenset(then.action.kind for ps in plans.values() for pp in ps
-                                      if (then := pp.p.then) is not None
-                                      and "action" in _machine(pp.p, pp.due, acts=True, fixed=pp.fixed).asks())
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.tables.codes
@@ -330,12 +331,10 @@ class Program:
 
     def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
         """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
-        `on`), or None when its scenario must go to the engine: a fact of an action kind of a
-        compiled obligation or prohibition, a withdrawal, or one whose `on` the interpretation
-        derives from `at`."""
+        `on`), or None when its scenario must go to the engine: a withdrawal, or a fact whose
+        `on` the interpretation derives from `at`."""
         info = self.lib.kinds.get(kind)
-        if (info is None or "withdrawal" in info.ancestors or "denunciation" in info.ancestors
-                or self.action_kinds.intersection(info.ancestors)):
+        if info is None or "withdrawal" in info.ancestors or "denunciation" in info.ancestors:
             return None
         if on_from_at(info.roles, roles):
             return None
@@ -389,7 +388,7 @@ class _Constants:
             "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
             "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
-            "seen": seen, "first_seen": first_seen, "member": member}
+            "seen": seen, "first_seen": first_seen, "member": member, "acted": acted}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -658,8 +657,9 @@ class _Generator:
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
-        per_bearer = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c)
-                                                       for c in (when, upon, p.until) if c is not None)
+        # (whether the bearer acted is its own: every instance is worked out for itself)
+        per_bearer = "action" in pp.machine.asks() or pp.bearer_var is not None and any(
+            pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None)
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
         ben_filter = self.sources(tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
@@ -832,6 +832,15 @@ class _Generator:
         if pp.p.ends_with_situation:
             ask["situation_ended"] = f"not {ask['trigger']}"
         on_latch = ["a0 = t"]  # what is done on activation
+        if "action" in machine.asks():
+            # the bearer's facts of the action for the beneficiary (`_action_leaf`): it acted on the
+            # first day from activation on which one is under way; that day is one to look at
+            leaf = _action_leaf(pp.p)
+            key = _key(self.names(leaf), {**seed, _BY: "y"})
+            entry = f"{self.table(leaf, start, probe, fixed=pp.fixed)}.get({key}, ())"
+            out.append(f"{pad}w = {entry if pp.fixed else f'seen({entry}, sx, sy)'}")
+            ask["action"] = "acted(w, (t if a0 is None else a0)) <= t"
+            on_latch.append("later(days, t, acted(w, t))")
         until = pp.p.until
         if until is not None:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
@@ -1034,6 +1043,23 @@ def under_way(runs: list[tuple[int, int]], t: int) -> bool:
         if s <= t <= e:
             return True
     return False
+
+
+def acted(facts: list[tuple[int, int]], since: int) -> int:
+    """The first day on or after `since` on which one of the facts (start, end) of a provision's
+    action (`_action_leaf`) that reaches `since` is under way (NEVER: none)."""
+    first = min((s for s, e in facts if e >= since), default=NEVER)
+    return since if first <= since else first
+
+
+@functools.cache
+def _action_leaf(p: A.Provision) -> A.Ongoing:
+    """The facts of a provision's action by its bearer (`by`, the variable `_BY`), as a leaf with
+    a table of each matching fact's days (`TreatyRun._action_fact`)."""
+    assert p.then is not None
+    action = p.then.action
+    by = A.Arg("by", A.Var(_BY, action.span), action.span)
+    return A.Ongoing(A.Atom(action.kind, (*action.args, by), action.span), action.span)
 
 
 def first_from(facts: list[tuple[int, int]], since: int) -> int:

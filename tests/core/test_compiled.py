@@ -106,7 +106,7 @@ def compilable(case: Case) -> Case:
     """A case whose treaty the compiler may take (no end, no suspension, no states, `unless` or
     deadline; members with their own dates, an `upon`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
-    and whose facts it may read (no action, no withdrawal, no fact at a territory whose
+    and whose facts it may read (actions, but no withdrawal, no fact at a territory whose
     sovereign the engine derives, no defined facts)."""
     t = case.treaty
     provisions = tuple(replace(p, unless=None, until=None if _has_state(p.until) else p.until, timing=None)
@@ -114,7 +114,7 @@ def compilable(case: Case) -> Case:
     members = t.members
     if len(case.facts) % 2:
         members = tuple(Member(code) for code in sorted({m.code for m in t.members}))
-    facts = tuple(f for f in case.facts if f.kind not in ("assist", "consult", "withdrawal")
+    facts = tuple(f for f in case.facts if f.kind != "withdrawal"
                   and not ("at" in dict(f.roles) and "on" not in dict(f.roles)))
     interp = case.interpretation and replace(case.interpretation, defines=())
     return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None, suspensions=()),
@@ -178,8 +178,9 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     ongoing: list[bool] = []
     ends: list[bool] = []
     dated: list[bool] = []  # members with their own dates
+    acts: list[bool] = []  # facts of the provisions' actions
 
-    @settings(max_examples=80, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+    @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(cases())
     def run(case: Case) -> None:
@@ -191,6 +192,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         ongoing.append(taken and "ongoing" in render(c))
         ends.append(taken and any(p.until is not None or p.ends_with_situation for p in c.treaty.provisions))
         dated.append(taken and any(m.start is not None or m.end is not None for m in c.treaty.members))
+        acts.append(taken and bool({f.kind for f in c.facts} & {p.action.kind for p in c.treaty.provisions}))
 
     run()
     assert sum(used) > len(used) / 3, (sum(used), len(used))
@@ -198,6 +200,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(ongoing) > 5, sum(ongoing)  # and `ongoing` (lapsed instances)
     assert sum(ends) > 5, sum(ends)  # and `until` (discharged instances)
     assert sum(dated) > 5, sum(dated)  # and memberships that change
+    assert sum(acts) > 5, sum(acts)  # and actions (fulfilled, violated)
 
 
 # ---------------------------------------------------------------------------- the bundled library
@@ -213,7 +216,7 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
         json.dumps({"name": "KP attacked, then assisted", "events": [
             {"kind": "armed_attack", "date": "2025-03-01", "by": "US", "on": "KP"},
             {"kind": "state_of_war", "date": "2025-03-01", "until": None, "party": "KP"},
-            {"kind": "assist", "date": "2025-03-05", "by": "RU", "to": "KP"}]}),  # an action: the engine
+            {"kind": "assist", "date": "2025-03-05", "by": "RU", "to": "KP"}]}),  # fulfilled
         json.dumps({"events": [{"kind": "armed_attack", "date": "2025-01-01", "by": "UA", "at": "RU-KRS"}]}),
         json.dumps({"name": "nothing", "events": []}),
         json.dumps({"name": "a, \"quoted\" name", "interpretation": "default", "events": [
@@ -222,8 +225,9 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     options, taken = counting()
     got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
-    # the action and the fact at a territory (its `on` is derived) go to the engine
-    assert (taken.compiled, taken.csv_engine) == (3, 2)
+    # the fact at a territory (its `on` is derived) goes to the engine
+    assert (taken.compiled, taken.csv_engine) == (4, 1)
+    assert any(",ru_kp_2024,art4,4,RU,KP,fulfilled,2025-03-01,2025-03-05" in block for block in got)
     assert any(",ru_kp_2024," in block for block in got)
 
 
@@ -411,11 +415,11 @@ def test_a_variable_only_tested_is_compiled_as_some_value(tmp_path: Path) -> Non
 def test_treaties_not_compiled_say_why() -> None:
     lib = load_library()
     why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
-    # `S is a state`, `ongoing`, a scope test of a variable beside the fact that binds it, `until`
-    # and members with their own dates are compiled
-    compiled_ids = {"cn_kp_1961", "nato_1949", "ru_kp_2024", "ru_by_2024"}
+    # `S is a state`, `ongoing`, a scope test of a variable beside the fact that binds it, `until`,
+    # members with their own dates and versions are compiled
+    compiled_ids = {"cn_kp_1961", "csto_1992", "nato_1949", "ru_kp_2024", "ru_by_2024"}
     assert compiled_ids.isdisjoint(why)
-    assert why["csto_1992"] == "provision art4_1992 has versions (by date or by reading)"
+    assert why["anzus_1951"] == "it can be suspended"
     assert why["us_jp_1960"].startswith("provision art5: its conditions read place_of")
     assert set(why) | compiled_ids == set(lib.treaties)
 
@@ -770,3 +774,33 @@ def test_versions_are_compiled(tmp_path: Path, interpretation: str) -> None:
     strict = [("RU", "BY", "active", "2022-07-01", "2022-07-01")] if interpretation == "rio_state_attacker" else []
     assert _statuses(across, "strict") == strict
     assert _statuses(asked, "new") == [("RU", "BY", "active", "2023-03-01", "2023-03-01")]
+
+
+def test_actions_are_compiled() -> None:
+    """Whether the bearer acted (`lifecycle` asks `action`) in compiled code: an assistance over
+    before activation does not fulfil, one under way on the day of activation or later does; a
+    prohibited act violates; the engine's CSV, byte for byte."""
+    lib = load_library()
+    prog = compiled.program(lib, ("nato_1949", "ru_kp_2024"), "default")
+    assert prog is not None and prog.compiled == ["nato_1949", "ru_kp_2024"]
+    war = [{"kind": "armed_attack", "date": "2025-03-01", "until": "2025-03-20", "by": "US", "on": "KP"},
+           {"kind": "state_of_war", "date": "2025-03-02", "party": "KP"}]
+    assist = {"kind": "assist", "by": "RU", "to": "KP"}
+    scenarios = {
+        "early": [*war, {**assist, "date": "2025-02-20"}],
+        "lasting": [*war, {**assist, "date": "2025-02-20", "until": "2025-03-10"}],
+        "later": [*war, {**assist, "date": "2025-03-05"}],
+        "other way": [*war, {"kind": "assist", "date": "2025-03-05", "by": "KP", "to": "RU"}],
+        "force": [{"kind": "threat_or_use_of_force", "date": "2025-01-01", "by": "US", "against": "CA"}],
+    }
+    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, ["nato_1949", "ru_kp_2024"], fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines, ["nato_1949", "ru_kp_2024"])
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    assert _statuses(blocks["early"], "art4") == [("RU", "KP", "active", "2025-03-02", "2025-03-02")]
+    assert _statuses(blocks["lasting"], "art4") == [("RU", "KP", "fulfilled", "2025-03-02", "2025-03-02")]
+    assert _statuses(blocks["later"], "art4") == [("RU", "KP", "fulfilled", "2025-03-02", "2025-03-05")]
+    assert _statuses(blocks["other way"], "art4") == [("RU", "KP", "active", "2025-03-02", "2025-03-02")]
+    assert _statuses(blocks["force"], "art1") == [("US", "CA", "violated", "2025-01-01", "2025-01-01")]
