@@ -188,11 +188,14 @@ class Schedule:
         memberships and suspensions before it: find that instant by bisection and start there.
         An empty list: it never holds."""
         # The answer depends on the parties only through which of the trigger's facts count for
-        # them (`ctx.visible`: such a trigger reads no membership) and on the variables it shares
-        # with the seed: instances alike in both share one search, whenever their parties joined.
-        # (The instant found is a fact's start or entry into force, in every such bearer's list.)
+        # them (`ctx.visible`: such a trigger reads no membership), on the variables it shares
+        # with the seed, and on the first of `instants` (a list that starts later, past a
+        # trigger's first instant when this is a prerequisite, cannot find an earlier one):
+        # instances alike in these share one search, whenever their parties joined. (The instant
+        # found is that first one, or a fact's start, in every such bearer's list.)
         seen = tuple(self.ctx.visible(f, parties) for f in self._read(_atoms(when), seed)[0])
-        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))), seen)
+        key = (id(when), tuple(sorted((k, v) for k, v in seed.items() if k in A.variables(when))), seen,
+               instants[0] if instants else None)
         first = self._first_memo.get(key, 0)
         if first != 0:
             return [] if first is None else instants[bisect.bisect_left(instants, first):]

@@ -203,6 +203,23 @@ CASES["pending_lapses"] = (
 )
 
 
+CASES["prerequisite_found_for_a_member_who_joined_later"] = (
+    # Found by test_engine_agrees_with_the_reference (session 10). An attack on RU on 01-01 and
+    # on 01-03, RU's agreement on 01-02; AM joins on 01-02, so the attack of 01-01 does not count
+    # for AM -> RU. The first instant at which the prerequisite holds was searched in AM's
+    # instants (from 01-03, its trigger's first) and kept for every bearer alike in the facts
+    # they see: BY and KP, pending from 01-01, activated on 01-03 instead of 01-02.
+    Case(Treaty(d(1), (Member("RU"), Member("BY"), Member("AM", d(2)), Member("KP")),
+                (Provision("p1", ATTACK, "each other party", "must", ASSIST,
+                           upon=Occurred(Atom("agreement", (("by", "X"), ("with", "_"), ("on", "assist"))))),)),
+         (attack("RU", 1, 1), Fact("agreement", (("by", "RU"), ("with", "AM"), ("on", "assist")), d(2), d(2)),
+          attack("RU", 3, 3))),
+    {("p1", "AM", "RU"): ("active", iso(3), iso(3), ((iso(3), "active"),)),
+     ("p1", "BY", "RU"): ("active", iso(2), iso(2), ((iso(1), "pending"), (iso(2), "active"))),
+     ("p1", "KP", "RU"): ("active", iso(2), iso(2), ((iso(1), "pending"), (iso(2), "active")))},
+    None,
+)
+
 def _params() -> list:  # type: ignore[type-arg]
     out = []
     for name, (_, _, bug) in CASES.items():
