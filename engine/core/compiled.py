@@ -57,7 +57,17 @@ from engine.core.evaluate import (
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext, static_context
-from engine.kernel.facts import BIG, TARGET, at_from_on, on_from_at, target_missing
+from engine.kernel.facts import (
+    BIG,
+    TARGET,
+    administrator,
+    at_from_on,
+    is_area,
+    on_from_at,
+    place_changes,
+    sovereign,
+    target_missing,
+)
 from engine.language import ast as A
 from engine.language.codes import country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
@@ -128,7 +138,7 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
         n = sum(1 for atom in A.node_atoms(c) for a in atom.args
                 if isinstance(a.value, A.Var) and a.value.name == v)
         found.extend([(c, path)] * n)
-    elif C.fixed_test(c) and A.variables(c) == {v}:
+    elif C.fixed_test(c) and A.variables(c) == {v} or isinstance(c, A.PlaceOf) and c.var == v:
         tests.append((c, path))
     else:
         bad.append(f"a {C.kind(c).name} test reads it")
@@ -151,7 +161,8 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     facts (within/after/before, `ongoing`) that stand in different ways of holding (two `or`
     branches: NATO Art. 5's attack on territory, forces, vessels or aircraft at a place A), each
     by one role, and is otherwise only tested, by tests whose answer for a value never changes
-    (`C.fixed_test`: `S is a state`, a scope) that stand beside one such fact in its `and`. Then
+    (`C.fixed_test`: `S is a state`, a scope) or whose place it is (`A territory of X`, of a
+    party its fact names: `_placed`), that stand beside one such fact in its `and`. Then
     the condition holds iff, for one of those facts, some value that a matching fact gives
     passes the tests beside it (and / or distribute over "some"), so each fact's table keeps,
     per binding of the other variables, the first day over the values that pass.
@@ -173,6 +184,11 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
             fact = next((leaf for leaf, p in found if p and path and p[-1] is path[-1]), None)
             if fact is None or not isinstance(path[-1], A.And):
                 bad.append("a test of it does not stand beside its fact in an `and`")
+                break
+            if isinstance(t, A.PlaceOf) and (isinstance(fact, A.Temporal) or isinstance(t.party, A.Var)
+                                             and t.party.name not in C.names(fact)):
+                bad.append("a place test of it stands beside a relation between facts, or names a party its fact "
+                           "does not")
                 break
             beside[id(fact)].append(t)
         if bad:
@@ -218,8 +234,11 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool) -> _ProvisionPlan | list[_R
         why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts and fixed tests of the "
                                         "bearer and the beneficiary, under `and` / `or`"))
     for c in (when, upon, p.until):
-        if c is not None and not C.by_days(c):
-            what = tuple(sorted({C.kind(n).name for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated}))
+        # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse)
+        unread = [n for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated and not (
+            fixed and c is not p.until and isinstance(n, A.PlaceOf) and n.var not in allowed)] if c is not None else []
+        if unread:
+            what = tuple(sorted({C.kind(n).name for n in unread}))
             why.append(_Refusal(what, f"its conditions read {', '.join(what)} (not a function of the facts' days)"))
         if any(a.role in _RESERVED_ROLES for atom in A.atoms(c) for a in atom.args) if c is not None else False:
             # a JSON scenario cannot give one
@@ -411,15 +430,20 @@ class _Tables:
     """The tables the generated code sorts a scenario's facts into (`table`), and the code that
     fills them (`dispatch`, `temporal_code`)."""
 
-    def __init__(self, lib: Library, constants: _Constants):
-        self.lib, self.constants = lib, constants
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None, constants: _Constants):
+        self.lib, self.interp, self.constants = lib, interp, constants
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
         self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
+        # table name -> what it keeps for a binding: the "first" day it holds, the "runs" of days it
+        # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
+        # ("facts": memberships change), their "starts" (`until`)
+        self.modes: dict[str, str] = {}
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
-        # what it keeps: "first" day, the "runs" of days under way (`ongoing`), the "starts" (`until`))
-        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str]]] = {}
+        # mode, the call that cuts a fact's days by its place tests or "")
+        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]] = {}
+        self.places: dict[tuple[A.PlaceOf, ...], str] = {}  # see `_placed`
         self.temporal_code: list[str] = []
         self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
 
@@ -433,19 +457,26 @@ class _Tables:
         (start, end) of each, with its own start.
         `tests`: the leaf's variables read as "some value" (`_hidden`) -> the tests beside it; `probe`:
         its treaty's run (`passing`). The tables of the facts of one kind are filled in one pass
-        over its facts."""
+        over its facts. A place test (`A territory of X`) keeps, of each matching fact's days
+        (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
         # a variable read as "some value" -> the function that tests its values ("": none)
-        hidden = {v: self.passing(v, ts, probe) if ts else "" for v, ts in tests.items()}
-        mode = "starts" if starts else "runs" if isinstance(leaf, A.Ongoing) or not fixed else "first"
-        key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode)
+        hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
+            t for t in ts if not isinstance(t, A.PlaceOf))) else "" for v, ts in tests.items()}
+        places = tuple(t for ts in tests.values() for t in ts if isinstance(t, A.PlaceOf))
+        placed = self.placed(places, isinstance(leaf, A.Ongoing)) if places else ""
+        mode = ("starts" if starts else "runs" if isinstance(leaf, A.Ongoing) or places
+                else "first" if fixed else "facts")
+        key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode, placed)
         name = self.names.get(key)
         if name is not None:
             return name
         name = self.names[key] = f"T{len(self.names)}"
+        self.modes[name] = mode
         names = tuple(n for n in C.names(leaf) if n not in tests)
         if isinstance(leaf, (A.Occurred, A.Ongoing)):
-            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden, mode))
+            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden, mode, placed))
             return name
+        assert not places  # (`_hidden`: not beside a relation between facts)
         assert isinstance(leaf, A.Temporal)
         for kind in (leaf.first.kind, leaf.second.kind):
             if kind not in self.lists:
@@ -468,6 +499,17 @@ class _Tables:
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
             first_only)
         return name
+
+    def placed(self, tests: tuple[A.PlaceOf, ...], ongoing: bool) -> str:
+        """A call, in the dispatch's loop over a kind's facts (s1, e1: the fact's days), that
+        gives the runs of days on which the fact's condition holds with its place tests: from its
+        start for good (or to its end, `ongoing`), cut where a place changes hands (`_placed`)."""
+        fn = self.places.get(tests)
+        if fn is None:
+            fn = self.places[tests] = self.constants.fresh(_placed(self.lib, self.interp, tests))
+        whos = ", ".join(f"v_{t.party.name}" if isinstance(t.party, A.Var) else repr(str(t.party)) for t in tests)
+        places = ", ".join(f"v_{t.var}" for t in tests)
+        return f"{fn}(s1, {'e1' if ongoing else 'BIG'}, ({places},), ({whos},))"
 
     def passing(self, var: str, tests: tuple[A.Cond, ...], probe: TreatyRun) -> str:
         """The name of a function of the generated code: whether a value of `var` passes `tests`
@@ -549,7 +591,7 @@ class _Tables:
             clipped = False
             # a discharge condition's facts count from their own start (`Solver.holds_after`), the
             # others' from entry into force
-            for name, atom, names, hidden, mode in sorted(tables, key=lambda table: table[4] != "starts"):
+            for name, atom, names, hidden, mode, placed in sorted(tables, key=lambda table: table[4] != "starts"):
                 key, match = _key(names), self.unify(atom, "r1", set(), hidden)
                 if mode == "starts":
                     code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
@@ -557,7 +599,9 @@ class _Tables:
                 if not clipped:
                     code.append(f"        if s1 < {start}: s1 = {start}")
                     clipped = True
-                if mode == "runs":
+                if placed:
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend({placed})")
+                elif mode in ("runs", "facts"):
                     code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
                 else:
                     code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
@@ -573,13 +617,14 @@ class _Generator:
                  plans: dict[str, list[_ProvisionPlan]], order: list[str]):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
         self.constants = _Constants()
-        self.tables = _Tables(lib, self.constants)
+        self.tables = _Tables(lib, interp, self.constants)
         self.body: list[str] = []
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
         self.fixed = True  # its treaty's parties are members for all its time in force
         self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
         self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
+        self.runs: set[int] = set()  # the leaves of the instance being written whose tables keep runs of days
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
@@ -804,12 +849,16 @@ class _Generator:
         out = self.body
         leaves = [n for c in (when, upon) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
         local: dict[int, str] = {}
+        self.runs = set()
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
-            entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, {'NEVER' if pp.fixed else '()'})"
-            if isinstance(n, A.Ongoing):
-                entry = entry.replace("NEVER)", "())") if pp.fixed else f"seen({entry}, sx, sy)"
-            elif not pp.fixed:
+            mode = self.tables.modes[tname[id(n)]]
+            entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
+            if mode == "runs":  # the days on which it holds
+                self.runs.add(id(n))
+                if not pp.fixed:
+                    entry = f"seen({entry}, sx, sy)"
+            elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen({entry}, sx, sy)"
             out.append(f"{pad}f{i} = {entry}")
         if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
@@ -857,7 +906,7 @@ class _Generator:
                           for step in lifecycle.leaves(tree)} - set(states))
         number = {state: i for i, state in enumerate(states)}
         moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
-        days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if isinstance(n, A.Ongoing) else local[id(n)]
+        days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if id(n) in self.runs else local[id(n)]
                                          for n in leaves]
                          + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"])
                          + [str(d) for d in _version_days(version)])
@@ -944,7 +993,7 @@ class _Generator:
     def truth(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
               parties: list[str]) -> str:
         """An expression for whether a condition holds on day `t`."""
-        if isinstance(c, A.Ongoing):
+        if id(c) in self.runs:
             return f"under_way({local[id(c)]}, t)"
         if isinstance(c, _LEAVES):
             return f"{local[id(c)]} <= t"
@@ -960,10 +1009,10 @@ class _Generator:
     def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
         """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
         time for a compiled treaty, so worked out here, by the engine, for every party."""
-        assert isinstance(c, (A.InArea, A.InParties, A.IsWho))
-        var = c.var
+        var = c.var if isinstance(c, (A.InArea, A.InParties, A.IsWho, A.PlaceOf)) else None
         if var in self.hidden:
-            return "True"  # applied to its value where its fact binds it (`_hidden`, `unify`)
+            return "True"  # applied to its value where its fact binds it (`_hidden`, `unify`, `_placed`)
+        assert isinstance(c, (A.InArea, A.InParties, A.IsWho)) and var is not None
         start = probe.ctx.start
         yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
         return f"({seed[var]} in {self.const(yes)})"
@@ -1033,7 +1082,7 @@ def _version_days(version: A.Version | None) -> list[int]:
 
 def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:
     """Whether the trigger alone decides, and holds for good once it holds."""
-    return upon is None and all(not isinstance(n, (A.Not, A.Ongoing)) for n in A.walk(when))
+    return upon is None and all(not isinstance(n, (A.Not, A.Ongoing, A.PlaceOf)) for n in A.walk(when))
 
 
 def under_way(runs: list[tuple[int, int]], t: int) -> bool:
@@ -1043,6 +1092,39 @@ def under_way(runs: list[tuple[int, int]], t: int) -> bool:
         if s <= t <= e:
             return True
     return False
+
+
+def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[A.PlaceOf, ...]
+            ) -> Callable[[int, int, tuple[str, ...], tuple[str, ...]], list[tuple[int, int]]]:
+    """For place tests (`A territory of X`, `A administered by X`), a function of a fact's days
+    (s, e), its places and its parties (one each per test): the runs of days in [s, e] on which
+    every test holds: the place's sovereign (or administrator) under the interpretation is the
+    party (`Solver.solve`; an area has neither). The days are cut where a territory can change
+    hands (`place_changes`); who holds a place is asked once per place, relation and change."""
+    changes = sorted(place_changes(lib, interp))
+    holders: dict[tuple[str, str, int], str | None] = {}
+
+    def holder(place: str, relation: str, day: int) -> str | None:
+        since = changes[i - 1] if (i := bisect.bisect_right(changes, day)) else -1  # the last change by then
+        key = (place, relation, since)
+        if key not in holders:
+            holders[key] = (None if is_area(lib, place) else sovereign(interp, place, day) if relation == "territory"
+                            else administrator(lib, interp, place, day))
+        return holders[key]
+
+    def placed(s: int, e: int, places: tuple[str, ...], whos: tuple[str, ...]) -> list[tuple[int, int]]:
+        cuts = [s] + changes[bisect.bisect_right(changes, s):bisect.bisect_right(changes, e)]
+        out: list[tuple[int, int]] = []
+        for n, day in enumerate(cuts):
+            if all(holder(place, t.relation, day) == who for t, place, who in zip(tests, places, whos, strict=True)):
+                last = cuts[n + 1] - 1 if n + 1 < len(cuts) else e
+                if out and out[-1][1] == day - 1:
+                    out[-1] = (out[-1][0], last)
+                else:
+                    out.append((day, last))
+        return out
+
+    return placed
 
 
 def acted(facts: list[tuple[int, int]], since: int) -> int:
