@@ -84,6 +84,7 @@ class _ProvisionPlan:
     bearer_var: str | None
     due: bool  # it has a deadline
     fixed: bool  # its parties are members for all its time in force (else each has its own spans)
+    suspends: bool  # its treaty suspends some party's duties toward another for a time
     # the lifecycle of its instances, what the plan knows for every instant fixed (`_machine`)
     machine: lifecycle.Machine
     # the other variables: "some value" bound by facts and only tested (`_hidden`) -> each such
@@ -92,23 +93,25 @@ class _ProvisionPlan:
 
 
 # what the compiled code's instances can take as read at every instant: a treaty in force for
-# good, no suspension, no `unless`
-_KNOWN = {"in_force": True, "suspended": False, "undefeated": True}
+# good, no `unless`
+_KNOWN = {"in_force": True, "undefeated": True}
 # what the compiled code can ask at an instant: whether the bearer and the beneficiary are
 # members, whether the trigger, the prerequisites, the discharge condition (`until`) hold,
 # whether the bearer acted (`acted`) and whether the situation ended
-_ASKS = frozenset({"bearer_member", "beneficiary_member", "trigger", "prerequisites", "action", "discharge",
-                   "situation_ended"})
+_ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger", "prerequisites", "action",
+                   "discharge", "situation_ended"})
 # the variable that stands for the bearer in the action's table (`_action_leaf`): no casus
 # variable can be named so (grammar/casus.lark: they start with a capital letter)
 _BY = "bearer_"
 
 
-def _machine(p: A.Provision, due: bool, fixed: bool) -> lifecycle.Machine:
+def _machine(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> lifecycle.Machine:
     """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `fixed`: its
-    parties are members for all its time in force)."""
+    parties are members for all its time in force; `suspends`: its treaty suspends duties)."""
     assert p.then is not None
     known = dict(_KNOWN)
+    if not suspends:
+        known["suspended"] = False
     if fixed:
         known.update(bearer_member=True, beneficiary_member=True)
     if p.upon is None:
@@ -215,7 +218,7 @@ class _Refusal(NamedTuple):
     words: str
 
 
-def _plan_of(p: A.Provision, due: bool, fixed: bool) -> _ProvisionPlan | list[_Refusal]:
+def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> _ProvisionPlan | list[_Refusal]:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
     `due`: it has a deadline; `fixed`: its treaty's parties are members for all its time in
     force. Its plan, or everything that keeps it off, in order (`reasons` says the first,
@@ -261,12 +264,12 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool) -> _ProvisionPlan | list[_R
                                                           or any(a.role == "by" for a in then.action.args)):
         why.append(_Refusal(("an action beside the bearer and the beneficiary",),
                             "its action names a variable beside the bearer and the beneficiary, or who acts"))
-    machine = _machine(p, due, fixed=fixed)
+    machine = _machine(p, due, fixed=fixed, suspends=suspends)
     if not machine.asks() <= _ASKS:
         why.append(_Refusal(("the lifecycle",), f"its lifecycle asks {', '.join(sorted(machine.asks() - _ASKS))}"))
     if why or isinstance(hidden, str):  # (`hidden` is a str only with a reason in `why`)
         return why
-    return _ProvisionPlan(p, ben_var, b.var, due, fixed, machine, hidden)
+    return _ProvisionPlan(p, ben_var, b.var, due, fixed, suspends, machine, hidden)
 
 
 def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None
@@ -282,12 +285,11 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
-             (bool(ctx.suspensions), "suspension", "it can be suspended"),
              (bool(t.reservations), "reservations", "it has reservations or understandings"),
              (protects is not None, "a protected class",
               f"provision {protects} protects a class wider than the parties")]
-    # (memberships that change are compiled, each party's spans, and versions, a provision's days
-    # and reading: `_Generator.provision`, `_Generator.day`)
+    # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
+    # versions, a provision's days and reading: `_Generator.provision`, `_Generator.day`)
     why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
     if interp is not None and any(m.treaty == t.id for m in interp.memberships):
         # the reading changes who is a member (engine/kernel/context.py `context`)
@@ -297,7 +299,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     plans = []
     for p in t.provisions:
         if p.when is not None and p.then is not None:
-            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None, not moving)
+            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None, not moving,
+                            bool(ctx.suspensions))
             if isinstance(plan, list):
                 why += [_Refusal(r.about, f"provision {p.id}: {r.words}") for r in plan]
             else:
@@ -623,6 +626,7 @@ class _Generator:
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
         self.fixed = True  # its treaty's parties are members for all its time in force
         self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
+        self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
         self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
         self.runs: set[int] = set()  # the leaves of the instance being written whose tables keep runs of days
 
@@ -638,6 +642,20 @@ class _Generator:
             of = {x: tuple(ctx.members[x]) for x in ctx.parties}
             days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
             names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
+        return names
+
+    def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty that suspends duties:
+        (bearer, beneficiary) -> the spans of days on which the bearer's duties toward the
+        beneficiary are suspended; -> the days on which they start and end (the day after)."""
+        names = self.suspended.get(ctx.treaty.id)
+        if names is None:
+            spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+            for bearer, beneficiary, s, e in ctx.suspensions:
+                spans.setdefault((bearer, beneficiary), []).append((s, e))
+            days = {pair: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for pair, sp in spans.items()}
+            names = self.suspended[ctx.treaty.id] = (
+                self.constants.fresh({pair: tuple(sp) for pair, sp in spans.items()}), self.constants.fresh(days))
         return names
 
     def source(self) -> str:
@@ -702,8 +720,9 @@ class _Generator:
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
-        # (whether the bearer acted is its own: every instance is worked out for itself)
-        per_bearer = "action" in pp.machine.asks() or pp.bearer_var is not None and any(
+        # (whether the bearer acted, or its duties are suspended, is its own: every instance is
+        # worked out for itself)
+        per_bearer = "action" in pp.machine.asks() or pp.suspends or pp.bearer_var is not None and any(
             pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None)
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
@@ -876,6 +895,12 @@ class _Generator:
                               f"{f' <= {version.end}' if version.end is not None else ''} and {ask['trigger']}")
         if not pp.fixed:
             ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")
+        suspended: list[str] = []  # the days its suspensions start and end
+        if pp.suspends:
+            spans, days = self.suspensions(probe.ctx)
+            out.append(f"{pad}su = {spans}.get((y, x), ())")
+            ask["suspended"] = "member(su, t)"
+            suspended.append(f"*{days}.get((y, x), ())")
         if upon is not None:
             ask["prerequisites"] = self.truth(upon, local, seed, probe, parties)
         if pp.p.ends_with_situation:
@@ -909,6 +934,7 @@ class _Generator:
         days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if id(n) in self.runs else local[id(n)]
                                          for n in leaves]
                          + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"])
+                         + suspended
                          + [str(d) for d in _version_days(version)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None")

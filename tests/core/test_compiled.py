@@ -103,8 +103,8 @@ def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- generated treaties
 
 def compilable(case: Case) -> Case:
-    """A case whose treaty the compiler may take (no end, no suspension, no states, `unless` or
-    deadline; members with their own dates, an `upon`, an `until` of facts and `until the
+    """A case whose treaty the compiler may take (no end, no states, `unless` or deadline;
+    members with their own dates, suspensions, an `upon`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
     and whose facts it may read (actions, but no withdrawal, no fact at a territory whose
     sovereign the engine derives, no defined facts)."""
@@ -117,7 +117,7 @@ def compilable(case: Case) -> Case:
     facts = tuple(f for f in case.facts if f.kind != "withdrawal"
                   and not ("at" in dict(f.roles) and "on" not in dict(f.roles)))
     interp = case.interpretation and replace(case.interpretation, defines=())
-    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None, suspensions=()),
+    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None),
                    facts=facts, interpretation=interp)
 
 
@@ -179,6 +179,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     ends: list[bool] = []
     dated: list[bool] = []  # members with their own dates
     acts: list[bool] = []  # facts of the provisions' actions
+    suspends: list[bool] = []  # suspensions
 
     @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -193,6 +194,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         ends.append(taken and any(p.until is not None or p.ends_with_situation for p in c.treaty.provisions))
         dated.append(taken and any(m.start is not None or m.end is not None for m in c.treaty.members))
         acts.append(taken and bool({f.kind for f in c.facts} & {p.action.kind for p in c.treaty.provisions}))
+        suspends.append(taken and bool(c.treaty.suspensions))
 
     run()
     assert sum(used) > len(used) / 3, (sum(used), len(used))
@@ -201,6 +203,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(ends) > 5, sum(ends)  # and `until` (discharged instances)
     assert sum(dated) > 5, sum(dated)  # and memberships that change
     assert sum(acts) > 5, sum(acts)  # and actions (fulfilled, violated)
+    assert sum(suspends) > 5, sum(suspends)  # and suspensions
 
 
 # ---------------------------------------------------------------------------- the bundled library
@@ -416,10 +419,11 @@ def test_treaties_not_compiled_say_why() -> None:
     lib = load_library()
     why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
     # `S is a state`, `ongoing`, a scope or place test of a variable beside the fact that binds it,
-    # `until`, members with their own dates and versions are compiled
-    compiled_ids = {"cn_kp_1961", "csto_1992", "nato_1949", "ru_kp_2024", "ru_by_2024", "us_jp_1960", "us_ph_1951"}
+    # `until`, members with their own dates, suspensions and versions are compiled
+    compiled_ids = {"anzus_1951", "cn_kp_1961", "csto_1992", "nato_1949", "ru_kp_2024", "ru_by_2024", "us_jp_1960",
+                    "us_ph_1951"}
     assert compiled_ids.isdisjoint(why)
-    assert why["anzus_1951"] == "it can be suspended"
+    assert why["eu_teu_42_7"] == "it has reservations or understandings"
     assert set(why) | compiled_ids == set(lib.treaties)
 
 
@@ -849,3 +853,28 @@ def test_place_tests_are_compiled(tmp_path: Path, interpretation: str) -> None:
     assert _statuses(crimea, "home") == ([("PL", "UA", "lapsed", "", "2014-03-18")] if interpretation == "ru_claims"
                                          else [("PL", "UA", "active", "2015-01-01", "2015-01-01")])
     assert _statuses(okinawa, "art5") == [("US", "JP", "active", "1972-05-15", "1972-05-15")]
+
+
+def test_suspensions_are_compiled() -> None:
+    """ANZUS as declared (the US's duties toward New Zealand suspended from 1986-08-11): a duty
+    that arises while suspended shows `suspended` while its trigger holds (toward New Zealand,
+    from the US only), and is dormant again once it stops; one that arose before is suspended
+    from that day; the engine's CSV, byte for byte."""
+    lib = load_library()
+    prog = compiled.program(lib, ("anzus_1951",), "default")
+    assert prog is not None and prog.compiled == ["anzus_1951"]
+    threat = {"kind": "threat", "by": "CN", "on": "NZ"}
+    scenarios = {"2000": [{**threat, "date": "2000-01-01", "until": None}],
+                 "2001": [{**threat, "date": "2001-01-01", "until": "2001-02-01"}],
+                 "1985": [{**threat, "date": "1985-01-01", "until": "1990-01-01"}]}
+    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, ["anzus_1951"], fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines, ["anzus_1951"])
+    y2000, y2001, y1985 = got[1:]
+    assert _statuses(y2000, "art3") == [("AU", "NZ", "active", "2000-01-01", "2000-01-01"),
+                                        ("US", "NZ", "suspended", "", "2000-01-01")]
+    assert _statuses(y2001, "art3") == [("AU", "NZ", "active", "2001-01-01", "2001-01-01")]
+    assert _statuses(y1985, "art3") == [("AU", "NZ", "active", "1985-01-01", "1985-01-01"),
+                                        ("US", "NZ", "suspended", "1985-01-01", "1986-08-11")]
