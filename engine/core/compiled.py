@@ -8,38 +8,42 @@ with every table lookup and test spelled out, as a hand-written evaluator would.
 (`evaluate`) stays the definition: a test holds the two to the same CSV, byte for byte, on the
 peers' rule sets, the bundled library and generated treaties.
 
-**Which treaties are compiled.** A treaty in force from a date for good, with no suspension,
-reservation, version or protected class (its parties may join and leave on their own dates),
-in which every provision (see `_plan_of`)
+**Which treaties are compiled.** A treaty in force from a date for good, with no reservation
+that adds a condition to a party's trigger and no protected class (its parties may join and
+leave on their own dates, have their duties suspended, and its provisions have versions), in
+which every provision (see `_plan_of`)
 
 - has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
   `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's
   and the beneficiary's variables (every way the trigger holds binding the beneficiary, and a
   bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
-  (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`);
+  (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`, the place A of
+  `armed_attack(on: X, at: A) and A territory of X`);
 - may end with its situation, or when a discharge condition (`until`) of facts and fixed tests
   holds after activation;
-- has no `unless`, no deadline that its lifecycle reads, no dated test (`A territory of X`),
-  mentions no other provision's state, and relates no two facts if its memberships change.
+- has no `unless`, no deadline that its lifecycle reads, mentions no other provision's state,
+  relates no two facts if its memberships change, and its action names no variable beside the
+  bearer and the beneficiary.
 
-Then, as long as nothing of its action's kind happens (when its lifecycle reads the action)
-and no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of an instant
-but whether the parties are members, whether the trigger, the prerequisite and the discharge
-condition hold and whether the situation ended: `lifecycle.machine` gives its decision trees
-with the rest fixed, and the status code is generated from them (`_Generator.day`), not
-written by hand. Each fact of a condition holds from the first day a matching fact starts
-(entry into force at the earliest), for good; an `ongoing` one on the days a matching fact is
-under way: per scenario, one table per fact of the conditions gives that first day (or those
-runs of days, or, where memberships change, every matching fact, of which each pair of parties
-sees those that overlap both memberships) for each binding, and the instance's status follows
-from those days alone (a trigger that stops holding lapses a pending instance; a discharge
-condition's first day after activation is one more day to look at).
+Then, as long as no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of
+an instant but whether the parties are members, whether the bearer's duties are suspended,
+whether the trigger, the prerequisite and the discharge condition hold, whether the bearer
+acted and whether the situation ended: `lifecycle.machine` gives its decision trees with the
+rest fixed, and the status code is generated from them (`_Generator.day`), not written by hand.
+Each fact of a condition holds from the first day a matching fact starts (entry into force at
+the earliest), for good; an `ongoing` one on the days a matching fact is under way; one with a
+place test on the days its place is the party's: per scenario, one table per fact of the
+conditions gives that first day (or those runs of days, or, where memberships change, every
+matching fact, of which each pair of parties sees those that overlap both memberships) for
+each binding (`_Tables`), and the instance's status follows from those days alone (a trigger
+that stops holding lapses a pending instance; the first day after activation on which the
+discharge condition holds, or the bearer acts, is one more day to look at).
 
-**Which scenarios.** A scenario with a fact of an action kind of a compiled obligation or
-prohibition, a withdrawal, or a fact whose `on` the interpretation would derive from its `at`
-goes to the engine whole; so does a selection under an interpretation with definitions or that
-reads armed attacks in self-defence as no armed attacks.
-The engine also evaluates, beside the compiled ones, every treaty that is not compiled."""
+**Which scenarios.** A scenario with a withdrawal or a denunciation, or a fact whose `on` the
+interpretation would derive from its `at`, goes to the engine whole; so does a selection under
+an interpretation with definitions or that reads armed attacks in self-defence as no armed
+attacks. The engine also evaluates, beside the compiled ones, every treaty that is not
+compiled."""
 
 from __future__ import annotations
 
@@ -239,7 +243,7 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> 
     for c in (when, upon, p.until):
         # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse)
         unread = [n for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated and not (
-            fixed and c is not p.until and isinstance(n, A.PlaceOf) and n.var not in allowed)] if c is not None else []
+            c is not p.until and isinstance(n, A.PlaceOf) and n.var not in allowed)] if c is not None else []
         if unread:
             what = tuple(sorted({C.kind(n).name for n in unread}))
             why.append(_Refusal(what, f"its conditions read {', '.join(what)} (not a function of the facts' days)"))
@@ -285,7 +289,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
-             (bool(t.reservations), "reservations", "it has reservations or understandings"),
+             (any(r.when is not None for r in t.reservations), "reservations",
+              "a reservation or understanding adds a condition to a party's trigger"),
              (protects is not None, "a protected class",
               f"provision {protects} protects a class wider than the parties")]
     # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
@@ -410,7 +415,7 @@ class _Constants:
             "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
             "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
-            "seen": seen, "first_seen": first_seen, "member": member, "acted": acted}
+            "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member, "acted": acted}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -441,7 +446,8 @@ class _Tables:
         self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
         # table name -> what it keeps for a binding: the "first" day it holds, the "runs" of days it
         # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
-        # ("facts": memberships change), their "starts" (`until`)
+        # ("facts": memberships change), their "starts" (`until`); where memberships change, a
+        # fact with a place test keeps its runs with its own days ("pieces": which count is per fact)
         self.modes: dict[str, str] = {}
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
         # mode, the call that cuts a fact's days by its place tests or "")
@@ -467,8 +473,8 @@ class _Tables:
             t for t in ts if not isinstance(t, A.PlaceOf))) else "" for v, ts in tests.items()}
         places = tuple(t for ts in tests.values() for t in ts if isinstance(t, A.PlaceOf))
         placed = self.placed(places, isinstance(leaf, A.Ongoing)) if places else ""
-        mode = ("starts" if starts else "runs" if isinstance(leaf, A.Ongoing) or places
-                else "first" if fixed else "facts")
+        mode = ("starts" if starts else "pieces" if places and not fixed else "runs" if isinstance(leaf, A.Ongoing)
+                or places else "first" if fixed else "facts")
         key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode, placed)
         name = self.names.get(key)
         if name is not None:
@@ -602,7 +608,10 @@ class _Tables:
                 if not clipped:
                     code.append(f"        if s1 < {start}: s1 = {start}")
                     clipped = True
-                if placed:
+                if mode == "pieces":
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend("
+                                f"[(a, b, s1, e1) for a, b in {placed}])")
+                elif placed:
                     code.append(f"        if {match}: {name}.setdefault({key}, []).extend({placed})")
                 elif mode in ("runs", "facts"):
                     code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
@@ -877,6 +886,9 @@ class _Generator:
                 self.runs.add(id(n))
                 if not pp.fixed:
                     entry = f"seen({entry}, sx, sy)"
+            elif mode == "pieces":  # the same, of the facts both parties see
+                self.runs.add(id(n))
+                entry = f"seen_pieces({entry}, sx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen({entry}, sx, sy)"
             out.append(f"{pad}f{i} = {entry}")
@@ -1181,6 +1193,14 @@ def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tupl
     """The facts (start, end) of a table's entry that overlap a membership span of each of two
     parties (`TreatyContext.visible`)."""
     return [(s, e) for s, e in facts if any(s <= e2 and e >= s2 for s2, e2 in sx)
+            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+
+
+def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, int], ...],
+                sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The runs of days (a, b) of a table's entry whose fact (its days s, e) both parties see
+    (`seen`)."""
+    return [(a, b) for a, b, s, e in pieces if any(s <= e2 and e >= s2 for s2, e2 in sx)
             and any(s <= e2 and e >= s2 for s2, e2 in sy)]
 
 

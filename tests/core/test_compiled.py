@@ -420,10 +420,11 @@ def test_treaties_not_compiled_say_why() -> None:
     why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
     # `S is a state`, `ongoing`, a scope or place test of a variable beside the fact that binds it,
     # `until`, members with their own dates, suspensions and versions are compiled
-    compiled_ids = {"anzus_1951", "cn_kp_1961", "csto_1992", "nato_1949", "ru_kp_2024", "ru_by_2024", "us_jp_1960",
-                    "us_ph_1951"}
+    # and declarations that add only qualifiers (the EU's neutral members)
+    compiled_ids = {"anzus_1951", "cn_kp_1961", "csto_1992", "eu_teu_42_7", "nato_1949", "ru_kp_2024", "ru_by_2024",
+                    "us_jp_1960", "us_ph_1951"}
     assert compiled_ids.isdisjoint(why)
-    assert why["eu_teu_42_7"] == "it has reservations or understandings"
+    assert why["us_kr_1953"] == "a reservation or understanding adds a condition to a party's trigger"
     assert set(why) | compiled_ids == set(lib.treaties)
 
 
@@ -878,3 +879,31 @@ def test_suspensions_are_compiled() -> None:
     assert _statuses(y2001, "art3") == [("AU", "NZ", "active", "2001-01-01", "2001-01-01")]
     assert _statuses(y1985, "art3") == [("AU", "NZ", "active", "1985-01-01", "1985-01-01"),
                                         ("US", "NZ", "suspended", "1985-01-01", "1986-08-11")]
+
+
+def test_place_tests_where_memberships_change() -> None:
+    """TEU Art. 42(7) (`armed_attack(on: X, at: A) and A in scope member_territory and A
+    territory of X`, members with their own dates, declarations that add only qualifiers): an
+    attack on Croatia before its accession counts only if it lasts into its membership; the
+    United Kingdom's instances end when it leaves; the engine's CSV, byte for byte."""
+    lib = load_library()
+    prog = compiled.program(lib, ("eu_teu_42_7",), "default")
+    assert prog is not None and prog.compiled == ["eu_teu_42_7"]
+    attack = {"kind": "armed_attack", "by": "RU"}
+    scenarios = {
+        "hr 2010": [{**attack, "date": "2010-01-01", "on": "HR", "at": "HR-21"}],
+        "hr 2013": [{**attack, "date": "2013-01-01", "until": "2013-12-31", "on": "HR", "at": "HR-21"}],
+        "gb 2019": [{**attack, "date": "2019-05-01", "on": "GB", "at": "GB-LND"}],
+    }
+    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, ["eu_teu_42_7"], fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines, ["eu_teu_42_7"])
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    assert "hr 2010" not in blocks
+    hr = {r[0]: r[2:] for r in _statuses(blocks["hr 2013"], "art42_7")}
+    assert len(hr) == 27 and hr.pop("GB") == ("discharged", "2013-07-01", "2020-02-01")  # it left
+    assert set(hr.values()) == {("active", "2013-07-01", "2013-07-01")}
+    gb = {r[0]: r[2:] for r in _statuses(blocks["gb 2019"], "art42_7")}
+    assert gb["FR"] == ("discharged", "2019-05-01", "2020-02-01") and "HR" in gb
