@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
@@ -73,7 +73,7 @@ from engine.kernel.facts import (
     target_missing,
 )
 from engine.language import ast as A
-from engine.language.codes import country_of, is_country
+from engine.language.codes import countries, country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
 
 NEVER = BIG + 1
@@ -118,6 +118,8 @@ def _machine(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> lifecycl
         known["suspended"] = False
     if fixed:
         known.update(bearer_member=True, beneficiary_member=True)
+    if p.protects is not None:  # its beneficiaries are drawn from the class (`TreatyContext.benefits`)
+        known["beneficiary_member"] = True
     if p.upon is None:
         known["prerequisites"] = True
     if p.until is None:
@@ -139,6 +141,8 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
             _mentions(item, (*path, c), v, found, tests, bad)
     elif v not in A.variables(c):
         return
+    elif isinstance(c, A.Not) and C.fixed_test(c.item) and A.variables(c.item) == {v}:
+        tests.append((c, path))  # `not A in scope art3`: fixed for a value as the test is
     elif isinstance(c, A.Not):
         bad.append("it stands under `not`")
     elif C.kind(c).leaf or isinstance(c, A.Ongoing):
@@ -285,14 +289,12 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     t = treaty
     ctx = static_context(t)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
-    protects = next((p.id for p in t.provisions if p.protects is not None), None)
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
              (any(r.when is not None for r in t.reservations), "reservations",
               "a reservation or understanding adds a condition to a party's trigger"),
-             (protects is not None, "a protected class",
-              f"provision {protects} protects a class wider than the parties")]
+]
     # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
     # versions, a provision's days and reading: `_Generator.provision`, `_Generator.day`)
     why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
@@ -653,6 +655,14 @@ class _Generator:
             names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
         return names
 
+    def pair_spans(self, ctx: TreatyContext, p: A.Provision) -> str:
+        """Code that sets `sx` and `sy`, the beneficiary's and the bearer's membership spans, and
+        `vx`: whose membership a fact must overlap beside the bearer's (the beneficiary's, or, for a
+        provision that protects a class wider than the parties, the bearer's again:
+        `TreatyContext.seers`)."""
+        members = self.spans(ctx)[0]
+        return f"sx = {members}.get(x, ()); sy = {members}[y]; vx = {'sy' if p.protects is not None else 'sx'}"
+
     def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty that suspends duties:
         (bearer, beneficiary) -> the spans of days on which the bearer's duties toward the
@@ -714,7 +724,7 @@ class _Generator:
         out.append(f"    # {treaty.id}.{p.id}")
         head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
         line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
-        benefs = ctx.beneficiaries(beneficiary_arg(then))
+        benefs = _beneficiaries(self.lib, ctx, p)
         reading = self.interp.name if self.interp is not None else "default"
         if not benefs or p.version is not None and not p.version.read_under(reading):
             return  # (a text that does not apply under the reading is never triggered: nothing listed)
@@ -759,8 +769,9 @@ class _Generator:
             members = self.spans(ctx)[0]
             of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
             classes = tuple(dict.fromkeys(of[b] for b in pool))
-            out.append(f"        sx = {members}[{x}]")
+            out.append(f"        sx = {members}.get({x}, ())")
             out.append(f"        for c, sy in enumerate({self.const(classes)}):")
+            out.append(f"            vx = {'sy' if p.protects is not None else 'sx'}")
             self.day(pp, tname, seed, probe, parties, "            ", start)
             out.append(f"            if st is not None: acts.append(({x}, c, st, a, s))")
             out.append("    if acts:")
@@ -783,7 +794,7 @@ class _Generator:
             if differ:
                 out.append(f"        if {y} == {x}: continue")
             if not fixed:
-                out.append(f"        sx = {self.spans(ctx)[0]}[{x}]; sy = {self.spans(ctx)[0]}[{y}]")
+                out.append(f"        {self.pair_spans(ctx, p)}")
             self.day(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
             out.append("    rows.sort()")
@@ -799,7 +810,7 @@ class _Generator:
             bear_filter = self.sources(tables_w, when, pp.bearer_var, y, seed)
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
-            out.append(f"            sx = {self.spans(ctx)[0]}[{x}]; sy = {self.spans(ctx)[0]}[{y}]")
+            out.append(f"            {self.pair_spans(ctx, p)}")
         self.day(pp, tname, seed, probe, parties, "            ", start)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
@@ -885,12 +896,12 @@ class _Generator:
             if mode == "runs":  # the days on which it holds
                 self.runs.add(id(n))
                 if not pp.fixed:
-                    entry = f"seen({entry}, sx, sy)"
+                    entry = f"seen({entry}, vx, sy)"
             elif mode == "pieces":  # the same, of the facts both parties see
                 self.runs.add(id(n))
-                entry = f"seen_pieces({entry}, sx, sy)"
+                entry = f"seen_pieces({entry}, vx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
-                entry = f"first_seen({entry}, sx, sy)"
+                entry = f"first_seen({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
         if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
             # active from the first day the trigger holds, which then holds for good
@@ -906,7 +917,7 @@ class _Generator:
             ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"
                               f"{f' <= {version.end}' if version.end is not None else ''} and {ask['trigger']}")
         if not pp.fixed:
-            ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")
+            ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")  # (as `machine` asks)
         suspended: list[str] = []  # the days its suspensions start and end
         if pp.suspends:
             spans, days = self.suspensions(probe.ctx)
@@ -924,7 +935,7 @@ class _Generator:
             leaf = _action_leaf(pp.p)
             key = _key(self.names(leaf), {**seed, _BY: "y"})
             entry = f"{self.table(leaf, start, probe, fixed=pp.fixed)}.get({key}, ())"
-            out.append(f"{pad}w = {entry if pp.fixed else f'seen({entry}, sx, sy)'}")
+            out.append(f"{pad}w = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
             ask["action"] = "acted(w, (t if a0 is None else a0)) <= t"
             on_latch.append("later(days, t, acted(w, t))")
         until = pp.p.until
@@ -932,7 +943,7 @@ class _Generator:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
                 local[id(n)] = f"u{j}"
                 entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, ())"
-                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, sx, sy)'}")
+                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
             # the first day from activation (now, if it activates now) on which it holds
             ask["discharge"] = f"{self.discharge(until, local, seed, probe, parties, '(t if a0 is None else a0)')} <= t"
             # that day, from the day of activation, is one the loop must look at
@@ -945,7 +956,7 @@ class _Generator:
         moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
         days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if id(n) in self.runs else local[id(n)]
                                          for n in leaves]
-                         + ([] if pp.fixed else [f"*{self.membership_days}[sx]", f"*{self.membership_days}[sy]"])
+                         + ([] if pp.fixed else [f"*{self.membership_days}[vx]", f"*{self.membership_days}[sy]"])
                          + suspended
                          + [str(d) for d in _version_days(version)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
@@ -1038,6 +1049,8 @@ class _Generator:
         if isinstance(c, (A.And, A.Or)):
             joiner = " and " if isinstance(c, A.And) else " or "
             return "(" + joiner.join(self.truth(i, local, seed, probe, parties) for i in c.items) + ")"
+        if isinstance(c, A.Not) and A.variables(c) and A.variables(c) <= set(self.hidden):
+            return "True"  # `not A in scope art3` of a variable read as "some value": applied where its fact binds it
         if isinstance(c, A.Not):
             return f"not {self.truth(c.item, local, seed, probe, parties)}"
         if isinstance(c, A.InParties) and not self.fixed:  # (of the bearer or the beneficiary: `_hidden`)
@@ -1109,6 +1122,20 @@ def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...],
             f"            if d < {start}: d = {start}",
             f"            if d < {table}.get(k, NEVER): {table}[k] = d",
             *(["            break"] if first_only else [])]
+
+
+def _beneficiaries(lib: Library, ctx: TreatyContext, p: A.Provision) -> Sequence[str]:
+    """Who may be owed a provision's duty, sorted: the parties that can (`ctx.beneficiaries`), or,
+    for a provision that protects a class wider than the parties, the countries of that class
+    (`Solver.pairs`, `ctx.can_benefit`)."""
+    assert p.then is not None
+    ben = beneficiary_arg(p.then)
+    if p.protects is None:
+        return ctx.beneficiaries(ben)
+    region = lib.regions[p.protects]
+    if isinstance(ben, A.Code):
+        return (ben.code,) if ctx.can_benefit(ben.code, region.contains(ben.code)) else ()
+    return tuple(sorted(c for c in countries() if region.contains(c))) if isinstance(ben, A.Var) else ()
 
 
 def _version_days(version: A.Version | None) -> list[int]:

@@ -420,9 +420,8 @@ def test_treaties_not_compiled_say_why() -> None:
     why = compiled.reasons(lib, tuple(sorted(lib.treaties)), "default")
     # `S is a state`, `ongoing`, a scope or place test of a variable beside the fact that binds it,
     # `until`, members with their own dates, suspensions and versions are compiled
-    # and declarations that add only qualifiers (the EU's neutral members)
-    compiled_ids = {"anzus_1951", "cn_kp_1961", "csto_1992", "eu_teu_42_7", "nato_1949", "ru_kp_2024", "ru_by_2024",
-                    "us_jp_1960", "us_ph_1951"}
+    # and declarations that add only qualifiers (the EU's neutral members), protected classes (Rio)
+    compiled_ids = set(lib.treaties) - {"us_kr_1953"}
     assert compiled_ids.isdisjoint(why)
     assert why["us_kr_1953"] == "a reservation or understanding adds a condition to a party's trigger"
     assert set(why) | compiled_ids == set(lib.treaties)
@@ -515,8 +514,7 @@ def test_every_reason_names_all_that_keeps_a_treaty_off_the_compiled_path() -> N
     for tid, why in first.items():
         assert every[tid][0][1] == why
     # every reason, not only the first
-    assert [c for c, _ in every["rio_1947"]] == ["a protected class",
-                                                 "a variable beside the bearer and the beneficiary"]
+    assert [c for c, _ in every["us_kr_1953"]] == ["reservations", "a variable beside the bearer and the beneficiary"]
 
 
 # ---------------------------------------------------------------------------- ongoing
@@ -907,3 +905,29 @@ def test_place_tests_where_memberships_change() -> None:
     assert set(hr.values()) == {("active", "2013-07-01", "2013-07-01")}
     gb = {r[0]: r[2:] for r in _statuses(blocks["gb 2019"], "art42_7")}
     assert gb["FR"] == ("discharged", "2019-05-01", "2020-02-01") and "HR" in gb
+
+
+def test_a_protected_class_is_compiled() -> None:
+    """Rio (members with their own dates, texts by reading, `until`, and Art. 3 protecting every
+    American state, party or not): an armed attack on Canada, no party, binds the parties toward
+    it, each from its own membership; an attack on the United States outside the Art. 3 region
+    (`not A in scope art3`, of the attack's place) brings Art. 3(3); the engine's CSV, byte for
+    byte."""
+    lib = load_library()
+    prog = compiled.program(lib, ("rio_1947",), "default")
+    assert prog is not None and prog.compiled == ["rio_1947"]
+    scenarios = {
+        "canada": [{"kind": "armed_attack", "date": "2010-05-01", "by": "RU", "on": "CA", "at": "CA-NU"}],
+        "abroad": [{"kind": "armed_attack", "date": "2010-05-01", "by": "KP", "on": "US", "at": "JP-47"}],
+    }
+    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, ["rio_1947"], fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines, ["rio_1947"])
+    canada, abroad = got[1:]
+    to_canada = {r[0]: r[2:] for r in _statuses(canada, "art3_1")}
+    assert to_canada["US"] == ("active", "2010-05-01", "2010-05-01")
+    assert to_canada["BO"] == ("discharged", "2010-05-01", "2014-06-05")  # it left
+    assert "MX" not in to_canada  # gone by 2010
+    assert not _statuses(abroad, "art3_1") and _statuses(abroad, "art3_3")
