@@ -360,13 +360,17 @@ class Program:
 
     def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
         """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
-        `on`), or None when its scenario must go to the engine: a withdrawal, or a fact whose
-        `on` the interpretation derives from `at`."""
+        `on`, `on` from the country of its `at`), or None when its scenario must go to the engine:
+        a withdrawal, or a fact at a territory that changes hands under the interpretation (whose
+        `on` depends on its days)."""
         info = self.lib.kinds.get(kind)
         if info is None or "withdrawal" in info.ancestors or "denunciation" in info.ancestors:
             return None
         if on_from_at(info.roles, roles):
-            return None
+            at = roles["at"]
+            if self.interp is not None and any(t.code == at for r in self.interp.reassignments for t in r.territories):
+                return None
+            roles = {**roles, "on": country_of(at)}  # its sovereign on every day (`sovereign`)
         if target_missing(info.roles, roles):
             roles = {**roles, TARGET: DEFAULT_TARGET}  # as `prepare` fills it
         return at_from_on(info.roles, roles)

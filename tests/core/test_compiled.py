@@ -228,8 +228,8 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
     options, taken = counting()
     got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
-    # the fact at a territory (its `on` is derived) goes to the engine
-    assert (taken.compiled, taken.csv_engine) == (4, 1)
+    # every one is compiled: the fact at a territory is on its country (`on` derived as `prepare` does)
+    assert (taken.compiled, taken.csv_engine) == (5, 0)
     assert any(",ru_kp_2024,art4,4,RU,KP,fulfilled,2025-03-01,2025-03-05" in block for block in got)
     assert any(",ru_kp_2024," in block for block in got)
 
@@ -931,3 +931,25 @@ def test_a_protected_class_is_compiled() -> None:
     assert to_canada["BO"] == ("discharged", "2010-05-01", "2014-06-05")  # it left
     assert "MX" not in to_canada  # gone by 2010
     assert not _statuses(abroad, "art3_1") and _statuses(abroad, "art3_3")
+
+
+def test_a_fact_at_a_territory_is_on_its_sovereign() -> None:
+    """A fact that names only its place (`at`) is on that territory's sovereign (`prepare`): the
+    compiled code takes it where no interpretation moves the territory, and leaves it to the
+    engine where one does (Crimea under Russia's claims: on Ukraine, then on Russia)."""
+    lib = load_library()
+    lines = [json.dumps({"name": "kursk", "events": [
+                 {"kind": "armed_attack", "date": "2025-01-01", "by": "UA", "at": "RU-KRS"}]}),
+             json.dumps({"name": "crimea", "events": [
+                 {"kind": "armed_attack", "date": "2013-01-01", "until": "2015-01-01", "by": "KP", "at": "UA-43"}]})]
+    for interpretation, compiled_lines in (("default", 2), ("ru_claims", 1)):
+        options, taken = counting()
+        got = list(batch.run_batch(lib, lines, fmt="csv", interpretation=interpretation, options=options))
+        want = [CSV_HEADER]
+        for n, line in enumerate(lines, 1):
+            rows = result_csv(evaluate(lib, batch._scenario(lib, line, "<batch>", n), None, interpretation))
+            if rows:
+                want.append("\n".join(rows))
+        assert got == want
+        assert (taken.compiled, taken.csv_engine) == (compiled_lines, 2 - compiled_lines)
+        assert ",csto_1992,art4,4,BY,RU,pending," in got[1]  # Kursk: an attack on Russia
