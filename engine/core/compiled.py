@@ -48,6 +48,7 @@ compiled."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,6 +95,9 @@ class _ProvisionPlan:
     # the other variables: "some value" bound by facts and only tested (`_hidden`) -> each such
     # fact with the tests beside it
     hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]]
+    # a party whose reservations add a condition to its trigger as bearer -> the plan of the
+    # provision with it (`_reserved`)
+    variants: tuple[tuple[str, _ProvisionPlan], ...] = ()
 
 
 # what the compiled code's instances can take as read at every instant: a treaty in force for
@@ -136,7 +140,9 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
     """Where a condition mentions variable `v` (`_hidden`): each fact naming it (once per role),
     each test of it, each with the `and`s / `or`s it stands in, outermost first; into `bad`,
     what rules it out."""
-    if isinstance(c, (A.And, A.Or)):
+    if _alternatives(c, v):  # a place test, or an `or` of them (`A administered by KR or A administered by US`)
+        tests.append((c, path))
+    elif isinstance(c, (A.And, A.Or)):
         for item in c.items:
             _mentions(item, (*path, c), v, found, tests, bad)
     elif v not in A.variables(c):
@@ -149,10 +155,19 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
         n = sum(1 for atom in A.node_atoms(c) for a in atom.args
                 if isinstance(a.value, A.Var) and a.value.name == v)
         found.extend([(c, path)] * n)
-    elif C.fixed_test(c) and A.variables(c) == {v} or isinstance(c, A.PlaceOf) and c.var == v:
+    elif C.fixed_test(c) and A.variables(c) == {v}:
         tests.append((c, path))
     else:
         bad.append(f"a {C.kind(c).name} test reads it")
+
+
+def _alternatives(c: A.Cond, v: str) -> tuple[A.PlaceOf, ...]:
+    """A test of whose place `v` is (`A territory of X`), or an `or` of such tests: its
+    alternatives (empty: it is not one)."""
+    items = c.items if isinstance(c, A.Or) else (c,)
+    if all(isinstance(i, A.PlaceOf) and i.var == v for i in items):
+        return cast("tuple[A.PlaceOf, ...]", items)
+    return ()
 
 
 def _apart(a: tuple[A.Cond, ...], b: tuple[A.Cond, ...]) -> bool:
@@ -196,8 +211,8 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
             if fact is None or not isinstance(path[-1], A.And):
                 bad.append("a test of it does not stand beside its fact in an `and`")
                 break
-            if isinstance(t, A.PlaceOf) and (isinstance(fact, A.Temporal) or isinstance(t.party, A.Var)
-                                             and t.party.name not in C.names(fact)):
+            if _alternatives(t, v) and (isinstance(fact, A.Temporal) or any(
+                    isinstance(a.party, A.Var) and a.party.name not in C.names(fact) for a in _alternatives(t, v))):
                 bad.append("a place test of it stands beside a relation between facts, or names a party its fact "
                            "does not")
                 break
@@ -280,6 +295,20 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> 
     return _ProvisionPlan(p, ben_var, b.var, due, fixed, suspends, machine, hidden)
 
 
+def _reserved(treaty: A.TreatyDecl, p: A.Provision) -> list[tuple[str, A.Cond]]:
+    """Each party whose reservations (understandings, declarations) on a provision add conditions
+    to its trigger as bearer, for the treaty's whole life, with the trigger they give it: the
+    conditions beside the trigger's own parts (`Solver.weigh` asks them together, with the same
+    variables), so that a place test stands beside the fact whose place it tests."""
+    assert p.when is not None
+    extra: dict[str, list[A.Cond]] = {}
+    for r in treaty.reservations:
+        if p.id in r.provisions and r.when is not None:
+            extra.setdefault(r.party.code, []).append(r.when)
+    items = p.when.items if isinstance(p.when, A.And) else (p.when,)
+    return [(party, A.And((*items, *conds), p.when.span)) for party, conds in sorted(extra.items())]
+
+
 def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None
               ) -> tuple[list[_Refusal], list[_ProvisionPlan]]:
     """Everything that keeps a treaty off the compiled path (none: it compiles), in order: what
@@ -292,8 +321,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
-             (any(r.when is not None for r in t.reservations), "reservations",
-              "a reservation or understanding adds a condition to a party's trigger"),
+             (any(r.when is not None and (r.start is not None or r.end is not None) for r in t.reservations),
+              "reservations", "a reservation or understanding adds a condition to a party's trigger for a time"),
 ]
     # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
     # versions, a provision's days and reading: `_Generator.provision`, `_Generator.day`)
@@ -306,12 +335,20 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     plans = []
     for p in t.provisions:
         if p.when is not None and p.then is not None:
-            plan = _plan_of(p, bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None, not moving,
-                            bool(ctx.suspensions))
+            due = bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None
+            plan = _plan_of(p, due, not moving, bool(ctx.suspensions))
             if isinstance(plan, list):
                 why += [_Refusal(r.about, f"provision {p.id}: {r.words}") for r in plan]
-            else:
-                plans.append(plan)
+                continue
+            variants = []
+            for party, when in _reserved(t, p):
+                variant = _plan_of(dataclasses.replace(p, when=when), due, not moving, bool(ctx.suspensions))
+                if isinstance(variant, list):
+                    why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
+                            for r in variant]
+                else:
+                    variants.append((party, variant))
+            plans.append(dataclasses.replace(plan, variants=tuple(variants)))
     return why, plans
 
 
@@ -458,7 +495,7 @@ class _Tables:
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
         # mode, the call that cuts a fact's days by its place tests or "")
         self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]] = {}
-        self.places: dict[tuple[A.PlaceOf, ...], str] = {}  # see `_placed`
+        self.places: dict[tuple[tuple[A.PlaceOf, ...], ...], str] = {}  # see `_placed`
         self.temporal_code: list[str] = []
         self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
 
@@ -476,8 +513,8 @@ class _Tables:
         (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
         # a variable read as "some value" -> the function that tests its values ("": none)
         hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
-            t for t in ts if not isinstance(t, A.PlaceOf))) else "" for v, ts in tests.items()}
-        places = tuple(t for ts in tests.values() for t in ts if isinstance(t, A.PlaceOf))
+            t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
+        places = tuple(alts for v, ts in tests.items() for t in ts if (alts := _alternatives(t, v)))
         placed = self.placed(places, isinstance(leaf, A.Ongoing)) if places else ""
         mode = ("starts" if starts else "pieces" if places and not fixed else "runs" if isinstance(leaf, A.Ongoing)
                 or places else "first" if fixed else "facts")
@@ -515,15 +552,17 @@ class _Tables:
             first_only)
         return name
 
-    def placed(self, tests: tuple[A.PlaceOf, ...], ongoing: bool) -> str:
+    def placed(self, tests: tuple[tuple[A.PlaceOf, ...], ...], ongoing: bool) -> str:
         """A call, in the dispatch's loop over a kind's facts (s1, e1: the fact's days), that
-        gives the runs of days on which the fact's condition holds with its place tests: from its
-        start for good (or to its end, `ongoing`), cut where a place changes hands (`_placed`)."""
+        gives the runs of days on which the fact's condition holds with its place tests (each
+        one of its alternatives): from its start for good (or to its end, `ongoing`), cut where a
+        place changes hands (`_placed`)."""
         fn = self.places.get(tests)
         if fn is None:
             fn = self.places[tests] = self.constants.fresh(_placed(self.lib, self.interp, tests))
-        whos = ", ".join(f"v_{t.party.name}" if isinstance(t.party, A.Var) else repr(str(t.party)) for t in tests)
-        places = ", ".join(f"v_{t.var}" for t in tests)
+        flat = [t for alts in tests for t in alts]
+        whos = ", ".join(f"v_{t.party.name}" if isinstance(t.party, A.Var) else repr(str(t.party)) for t in flat)
+        places = ", ".join(f"v_{t.var}" for t in flat)
         return f"{fn}(s1, {'e1' if ongoing else 'BIG'}, ({places},), ({whos},))"
 
     def passing(self, var: str, tests: tuple[A.Cond, ...], probe: TreatyRun) -> str:
@@ -697,6 +736,29 @@ class _Generator:
         lines.append("    return out")
         return "\n".join(lines) + "\n"
 
+    def tables_of(self, pp: _ProvisionPlan, start: int, probe: TreatyRun) -> dict[int, str]:
+        """The tables of a provision's facts (`C.tabled`: trigger, prerequisite, discharge
+        condition), by the leaf's id."""
+        p = pp.p
+        out = {id(n): self.table(n, start, probe, fixed=pp.fixed) for c in (p.when, p.upon) for n, _ in C.tabled(c)}
+        out.update({id(n): self.table(n, start, probe, starts=True, fixed=pp.fixed) for n, _ in C.tabled(p.until)})
+        return out
+
+    def instance(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+                 parties: list[str], pad: str, start: int) -> None:
+        """`day` for the bearer `y`: under its own trigger where its reservations add to it."""
+        if not pp.variants:
+            self.day(pp, tname, seed, probe, parties, pad, start)
+            return
+        hidden = self.hidden
+        for k, (party, variant) in enumerate(pp.variants):
+            self.body.append(f"{pad}{'if' if k == 0 else 'elif'} y == {party!r}:")
+            self.hidden = variant.hidden
+            self.day(variant, self.tables_of(variant, start, probe), seed, probe, parties, pad + "    ", start)
+        self.hidden = hidden
+        self.body.append(f"{pad}else:")
+        self.day(pp, tname, seed, probe, parties, pad + "    ", start)
+
     def table(self, leaf: A.Cond, start: int, probe: TreatyRun, starts: bool = False, fixed: bool = True) -> str:
         """`_Tables.table` for a leaf of the provision being written."""
         tests = {v: next(t for f, t in self.hidden[v] if f is leaf) for v in C.names(leaf) if v in self.hidden}
@@ -732,21 +794,16 @@ class _Generator:
         reading = self.interp.name if self.interp is not None else "default"
         if not benefs or p.version is not None and not p.version.read_under(reading):
             return  # (a text that does not apply under the reading is never triggered: nothing listed)
-        leaves_w = [n for n, _ in C.tabled(when)]
-        tables_w = [self.table(n, start, probe, fixed=fixed) for n in leaves_w]
-        leaves_u = [n for n, _ in C.tabled(upon)]
-        tables_u = [self.table(n, start, probe, fixed=fixed) for n in leaves_u]
-        leaves_d = [n for n, _ in C.tabled(p.until)]
-        tables_d = [self.table(n, start, probe, starts=True, fixed=fixed) for n in leaves_d]
-        tname = {id(n): t for n, t in zip(leaves_w + leaves_u + leaves_d, tables_w + tables_u + tables_d, strict=True)}
+        tname = self.tables_of(pp, start, probe)
+        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
-        # (whether the bearer acted, or its duties are suspended, is its own: every instance is
-        # worked out for itself)
-        per_bearer = "action" in pp.machine.asks() or pp.suspends or pp.bearer_var is not None and any(
-            pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None)
+        # (whether the bearer acted, its duties are suspended, its reservation adds to its trigger,
+        # is its own: every instance is worked out for itself)
+        per_bearer = ("action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or pp.bearer_var is not None
+                      and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None))
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
         ben_filter = self.sources(tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
@@ -799,7 +856,7 @@ class _Generator:
                 out.append(f"        if {y} == {x}: continue")
             if not fixed:
                 out.append(f"        {self.pair_spans(ctx, p)}")
-            self.day(pp, tname, seed, probe, parties, "        ", start)
+            self.instance(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
             out.append("    rows.sort()")
             out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
@@ -815,7 +872,7 @@ class _Generator:
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
-        self.day(pp, tname, seed, probe, parties, "            ", start)
+        self.instance(pp, tname, seed, probe, parties, "            ", start)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
@@ -1163,13 +1220,15 @@ def under_way(runs: list[tuple[int, int]], t: int) -> bool:
     return False
 
 
-def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[A.PlaceOf, ...]
+def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[tuple[A.PlaceOf, ...], ...]
             ) -> Callable[[int, int, tuple[str, ...], tuple[str, ...]], list[tuple[int, int]]]:
-    """For place tests (`A territory of X`, `A administered by X`), a function of a fact's days
-    (s, e), its places and its parties (one each per test): the runs of days in [s, e] on which
-    every test holds: the place's sovereign (or administrator) under the interpretation is the
-    party (`Solver.solve`; an area has neither). The days are cut where a territory can change
-    hands (`place_changes`); who holds a place is asked once per place, relation and change."""
+    """For place tests (`A territory of X`, `A administered by X`; each one of alternatives), a
+    function of a fact's days (s, e), its places and its parties (one each per alternative, in
+    order): the runs of days in [s, e] on which every test holds, one of its alternatives at
+    least: the place's sovereign (or administrator) under the interpretation is the party
+    (`Solver.solve`; an area has neither). The days are cut where a territory can change hands
+    (`place_changes`); who holds a place is asked once per place, relation and change."""
+    flat = [(n, t) for n, alts in enumerate(tests) for t in alts]
     changes = sorted(place_changes(lib, interp))
     holders: dict[tuple[str, str, int], str | None] = {}
 
@@ -1185,7 +1244,10 @@ def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[A.Pl
         cuts = [s] + changes[bisect.bisect_right(changes, s):bisect.bisect_right(changes, e)]
         out: list[tuple[int, int]] = []
         for n, day in enumerate(cuts):
-            if all(holder(place, t.relation, day) == who for t, place, who in zip(tests, places, whos, strict=True)):
+            held = [False] * len(tests)
+            for (n_test, t), place, who in zip(flat, places, whos, strict=True):
+                held[n_test] = held[n_test] or holder(place, t.relation, day) == who
+            if all(held):
                 last = cuts[n + 1] - 1 if n + 1 < len(cuts) else e
                 if out and out[-1][1] == day - 1:
                     out[-1] = (out[-1][0], last)
