@@ -9,9 +9,10 @@ with every table lookup and test spelled out, as a hand-written evaluator would.
 peers' rule sets, the bundled library and generated treaties.
 
 **Which treaties are compiled.** A treaty in force from a date for good, with no reservation
-that adds a condition to a party's trigger and no protected class (its parties may join and
-leave on their own dates, have their duties suspended, and its provisions have versions), in
-which every provision (see `_plan_of`)
+that adds a condition to a party's trigger for a time (its parties may join and leave on their
+own dates, have their duties suspended, and its provisions may have versions, protect a class
+wider than the parties, and have reservations that add to a party's trigger for good), in which
+every provision (see `_plan_of`)
 
 - has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
   `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's
@@ -25,7 +26,7 @@ which every provision (see `_plan_of`)
   relates no two facts if its memberships change, and its action names no variable beside the
   bearer and the beneficiary.
 
-Then, as long as no party withdraws, the lifecycle (engine/kernel/lifecycle.py) asks nothing of
+Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
 an instant but whether the parties are members, whether the bearer's duties are suspended,
 whether the trigger, the prerequisite and the discharge condition hold, whether the bearer
 acted and whether the situation ended: `lifecycle.machine` gives its decision trees with the
@@ -39,17 +40,18 @@ each binding (`_Tables`), and the instance's status follows from those days alon
 that stops holding lapses a pending instance; the first day after activation on which the
 discharge condition holds, or the bearer acts, is one more day to look at).
 
-**Which scenarios.** A scenario with a withdrawal or a denunciation, or a fact whose `on` the
-interpretation would derive from its `at`, goes to the engine whole; so does a selection under
+**Which scenarios.** A scenario with a fact whose `on` the interpretation derives from its `at`
+and would move (a territory it reassigns) goes to the engine whole; so does a selection under
 an interpretation with definitions or that reads armed attacks in self-defence as no armed
-attacks. The engine also evaluates, beside the compiled ones, every treaty that is not
-compiled."""
+attacks. The treaty a withdrawal or denunciation names is evaluated by the engine for that
+scenario (`Program.withdrawn`), as is every treaty that is not compiled."""
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, cast
@@ -382,6 +384,8 @@ class Program:
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.tables.codes
+        # the number of the withdrawals and denunciations (`withdrawn`): a list of their own
+        self.withdrawal = len(self.codes) + 1
         namespace: dict[str, object] = dict(gen.constants.values)
         code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
@@ -398,10 +402,10 @@ class Program:
     def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
         """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
         `on`, `on` from the country of its `at`), or None when its scenario must go to the engine:
-        a withdrawal, or a fact at a territory that changes hands under the interpretation (whose
-        `on` depends on its days)."""
+        a fact at a territory that changes hands under the interpretation (whose `on` depends on
+        its days). (A withdrawal's treaty goes to the engine alone: `withdrawn`.)"""
         info = self.lib.kinds.get(kind)
-        if info is None or "withdrawal" in info.ancestors or "denunciation" in info.ancestors:
+        if info is None:
             return None
         if on_from_at(info.roles, roles):
             at = roles["at"]
@@ -414,7 +418,22 @@ class Program:
 
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
+        info = self.lib.kinds.get(kind)
+        if info is not None and ("withdrawal" in info.ancestors or "denunciation" in info.ancestors):
+            return self.withdrawal
         return self.codes.get(kind, 0)
+
+    def withdrawn(self, hits: list[tuple[int, dict[str, str], int | None]]) -> list[str]:
+        """The compiled treaties a withdrawal or denunciation of the scenario names, sorted: the
+        engine evaluates them (their memberships change with the scenario: `context`), and
+        `run` gives its lines in their place."""
+        if self.withdrawal not in map(_CODE, hits):
+            return []
+        return sorted({roles.get("treaty", "") for code, roles, _ in hits if code == self.withdrawal}
+                      & set(self.compiled))
+
+
+_CODE = operator.itemgetter(0)  # a hit's kind number
 
 
 class Invalid(Exception):
@@ -628,7 +647,8 @@ class _Tables:
                     by_slot.setdefault(k, []).append(n)
         if not self.codes:
             return []
-        code = [f"    K = ({'[], ' * (len(self.codes) + 1)})",
+        # (one list more, the last: the withdrawals, `Program.withdrawal`, which no table reads)
+        code = [f"    K = ({'[], ' * (len(self.codes) + 2)})",
                 "    for (c, r1, e1), s1 in zip(hits, starts):",
                 "        if c:",
                 "            if e1 is None: e1 = s1",
@@ -726,8 +746,13 @@ class _Generator:
                 self.body.append(f"    out.extend(others[{tid!r}])")
                 continue
             treaty = self.lib.treaties[tid]
+            # a treaty a withdrawal of the scenario names: the engine's lines (`Program.withdrawn`)
+            self.body += [f"    if {tid!r} in others:", f"        out.extend(others[{tid!r}])", "    else:",
+                          "        pass"]
+            block = len(self.body)
             for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
                 self.provision(treaty, pp)
+            self.body[block:] = ["    " + line for line in self.body[block:]]
         lines = ["def run(hits, starts, lead, others):", "    out = []"]
         lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
         lines += self.tables.dispatch()

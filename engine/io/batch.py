@@ -658,8 +658,10 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
                     name = obj.get("name", f"{path}:{lineno}")
                     if isinstance(name, str):
                         others: dict[str, list[str]] = {}
-                        if prog.others:
-                            ev = evaluate(lib, _scenario(lib, line, path, lineno), prog.others, interpretation,
+                        # the treaties not compiled, and those a withdrawal of the scenario names
+                        engine_ids = prog.others + prog.withdrawn(light[0])
+                        if engine_ids:
+                            ev = evaluate(lib, _scenario(lib, line, path, lineno), engine_ids, interpretation,
                                           options)
                             for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                                 others[o.treaty.id] = lines

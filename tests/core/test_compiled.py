@@ -998,3 +998,26 @@ def test_a_reservation_that_adds_to_a_trigger_is_compiled() -> None:
     assert _statuses(blocks["guam"], "art3") == []  # the treaty reads Guam in; the US's understanding does not
     assert _statuses(blocks["seoul"], "art3") == [("US", "KR", "active", "2000-01-01", "2000-01-01")]
     assert _statuses(blocks["us forces on guam"], "art3") == [("KR", "US", "active", "2000-01-01", "2000-01-01")]
+
+
+def test_a_withdrawal_sends_its_treaty_alone_to_the_engine() -> None:
+    """A scenario with a withdrawal or denunciation stays on the compiled path: the treaty it
+    names is evaluated by the engine (its memberships change with the scenario), the others by
+    the compiled code; the engine's CSV, byte for byte."""
+    lib = load_library()
+    prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
+    assert prog is not None and not prog.others
+    line = json.dumps({"name": "France leaves", "events": [
+        {"kind": "withdrawal", "date": "2025-01-01", "party": "FR", "treaty": "nato_1949"},
+        {"kind": "armed_attack", "date": "2025-02-01", "by": "RU", "on": "PL", "at": "PL-14"},
+        {"kind": "denunciation", "date": "2025-01-01", "party": "BY", "treaty": "csto_1992"},
+        {"kind": "armed_attack", "date": "2025-02-01", "by": "UA", "on": "RU", "at": "RU-KRS"}]})
+    hits = batch._light_facts(lib, prog, json.loads(line))
+    assert hits is not None and prog.withdrawn(hits[0]) == ["csto_1992", "nato_1949"]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, [line], fmt="csv", options=options))
+    assert (taken.compiled, taken.csv_engine) == (1, 0)
+    assert got == engine_csv(lib, [line])
+    rows = {(r[1], r[4], r[5]): r[6] for r in csv.reader(io.StringIO(got[1]))}
+    assert ("nato_1949", "FR", "PL") not in rows and rows[("nato_1949", "DE", "PL")] == "active"
+    assert rows[("csto_1992", "BY", "RU")] == "discharged"  # when its notice takes effect, months later
