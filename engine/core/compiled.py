@@ -770,10 +770,10 @@ class _Generator:
         return out
 
     def instance(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-                 parties: list[str], pad: str, start: int) -> None:
+                 parties: list[str], pad: str, start: int, shared: bool = False) -> None:
         """`day` for the bearer `y`: under its own trigger where its reservations add to it."""
         if not pp.variants:
-            self.day(pp, tname, seed, probe, parties, pad, start)
+            self.day(pp, tname, seed, probe, parties, pad, start, shared)
             return
         hidden = self.hidden
         for k, (party, variant) in enumerate(pp.variants):
@@ -889,6 +889,11 @@ class _Generator:
         out.append(f"    for {x} in {self.const(tuple(benefs))}:")
         if ben_filter:
             out.append(f"        if not ({ben_filter}): continue")
+        # the bearer is in none of its conditions: instances alike but for it are worked out once
+        shared = not pp.variants and (pp.bearer_var is None or not any(
+            pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None))
+        if shared:
+            out.append("        memo = {}")
         out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")
@@ -897,7 +902,7 @@ class _Generator:
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
-        self.instance(pp, tname, seed, probe, parties, "            ", start)
+        self.instance(pp, tname, seed, probe, parties, "            ", start, shared)
         out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
@@ -960,8 +965,39 @@ class _Generator:
             return [t for ts, _ in found for t in ts], found[0][1]
         return None
 
-    def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
-            probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
+    def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+            parties: list[str], pad: str, start: int, shared: bool = False) -> None:
+        """`_day`, with what is the bearer's own set first: `w`, the facts of its action, and `su`,
+        the spans of its suspension toward the beneficiary. `shared`: the rest depends on the
+        bearer only through its membership (`sy`), so a bearer that did not act and is not
+        suspended takes the status worked out for another with the same membership (`memo`,
+        emptied for each beneficiary): NATO's thirty allies, once per accession day."""
+        out = self.body
+        own = []
+        if "action" in pp.machine.asks():
+            # the bearer's facts of the action for the beneficiary (`_action_leaf`)
+            leaf = _action_leaf(pp.p)
+            key = _key(self.names(leaf), {**seed, _BY: "y"})
+            entry = f"{self.table(leaf, start, probe, fixed=pp.fixed)}.get({key}, ())"
+            out.append(f"{pad}w = {entry}")
+            if not pp.fixed:
+                out.append(f"{pad}if w: w = seen(w, vx, sy)")
+            own.append("w")
+        if pp.suspends:
+            out.append(f"{pad}su = {self.suspensions(probe.ctx)[0]}.get((y, x), ())")
+            own.append("su")
+        if not shared:
+            self._day(pp, tname, seed, probe, parties, pad, start)
+            return
+        k = "None" if pp.fixed else "sy"
+        alone = f"not ({' or '.join(own)})" if own else "True"
+        out.append(f"{pad}if {alone} and {k} in memo: st, a, s = memo[{k}]")
+        out.append(f"{pad}else:")
+        self._day(pp, tname, seed, probe, parties, pad + "    ", start)
+        out.append(f"{pad}    if {alone}: memo[{k}] = (st, a, s) if st is not None else (None, '', '')")
+
+    def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
+             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
         """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
         lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
         the days its conditions can change (entry into force, each fact's first day, the days an
@@ -1005,23 +1041,17 @@ class _Generator:
         if not pp.fixed:
             ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")  # (as `machine` asks)
         suspended: list[str] = []  # the days its suspensions start and end
-        if pp.suspends:
-            spans, days = self.suspensions(probe.ctx)
-            out.append(f"{pad}su = {spans}.get((y, x), ())")
+        if pp.suspends:  # (`su`: `day`)
             ask["suspended"] = "member(su, t)"
-            suspended.append(f"*{days}.get((y, x), ())")
+            suspended.append(f"*{self.suspensions(probe.ctx)[1]}.get((y, x), ())")
         if upon is not None:
             ask["prerequisites"] = self.truth(upon, local, seed, probe, parties)
         if pp.p.ends_with_situation:
             ask["situation_ended"] = f"not {ask['trigger']}"
         on_latch = ["a0 = t"]  # what is done on activation
         if "action" in machine.asks():
-            # the bearer's facts of the action for the beneficiary (`_action_leaf`): it acted on the
-            # first day from activation on which one is under way; that day is one to look at
-            leaf = _action_leaf(pp.p)
-            key = _key(self.names(leaf), {**seed, _BY: "y"})
-            entry = f"{self.table(leaf, start, probe, fixed=pp.fixed)}.get({key}, ())"
-            out.append(f"{pad}w = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
+            # (`w`: `day`) it acted on the first day from activation on which one of its facts of
+            # the action is under way; that day is one to look at
             ask["action"] = "acted(w, (t if a0 is None else a0)) <= t"
             on_latch.append("later(days, t, acted(w, t))")
         until = pp.p.until
