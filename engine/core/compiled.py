@@ -52,7 +52,7 @@ import bisect
 import dataclasses
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
@@ -1025,15 +1025,16 @@ class _Generator:
             elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
+        expr = _Expressions(self.constants, local, self.runs, seed, self.hidden, pp.fixed, probe, parties)
         if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
             # active from the first day the trigger holds, which then holds for good
-            out.append(f"{pad}d = {self.first(when, local, seed, probe, parties, start)}")
+            out.append(f"{pad}d = {expr.first(when, start)}")
             out.append(f"{pad}if d > BIG:")
             out.append(f"{pad}    st = None")
             out.append(f"{pad}else:")
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
             return
-        ask = {"trigger": self.truth(when, local, seed, probe, parties)}
+        ask = {"trigger": expr.truth(when)}
         version = pp.p.version
         if version is not None:  # its text can be triggered only on its days (`TreatyContext.version_applies`)
             ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"
@@ -1045,7 +1046,7 @@ class _Generator:
             ask["suspended"] = "member(su, t)"
             suspended.append(f"*{self.suspensions(probe.ctx)[1]}.get((y, x), ())")
         if upon is not None:
-            ask["prerequisites"] = self.truth(upon, local, seed, probe, parties)
+            ask["prerequisites"] = expr.truth(upon)
         if pp.p.ends_with_situation:
             ask["situation_ended"] = f"not {ask['trigger']}"
         on_latch = ["a0 = t"]  # what is done on activation
@@ -1061,9 +1062,9 @@ class _Generator:
                 entry = f"{tname[id(n)]}.get({_key(self.names(n), seed)}, ())"
                 out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
             # the first day from activation (now, if it activates now) on which it holds
-            ask["discharge"] = f"{self.discharge(until, local, seed, probe, parties, '(t if a0 is None else a0)')} <= t"
+            ask["discharge"] = f"{expr.discharge(until, '(t if a0 is None else a0)')} <= t"
             # that day, from the day of activation, is one the loop must look at
-            on_latch.append(f"later(days, t, {self.discharge(until, local, seed, probe, parties, 't')})")
+            on_latch.append(f"later(days, t, {expr.discharge(until, 't')})")
         states = [(status, latched) for status, latched, _ in machine.trees]
         # and the final ones (discharged: `Machine.trees` has the states an instance can leave)
         states += sorted({(step.status, latched or step.latch) for _, latched, tree in machine.trees
@@ -1128,61 +1129,71 @@ class _Generator:
             code.append("break")
         out.append(pad + ("; ".join(code) if code else "pass"))
 
-    def first(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-              parties: list[str], start: int) -> str:
-        """An expression for the first day a condition without `not` or `ongoing` holds (NEVER if
-        never)."""
+
+class _Expressions:
+    """Python expressions for a provision's conditions in its instance's code (`_Generator._day`):
+    `local`: each leaf's local (its first day, or its runs of days, `runs`), `seed`: the locals of
+    the bearer's and the beneficiary's variables, `hidden`: the variables read as "some value"
+    (their tests applied in the tables), `fixed`: the parties are members for good, `probe`:
+    the treaty's run (fixed tests are worked out by the engine, for every party)."""
+
+    def __init__(self, constants: _Constants, local: dict[int, str], runs: set[int], seed: dict[str, str],
+                 hidden: Collection[str], fixed: bool, probe: TreatyRun, parties: list[str]):
+        self.constants, self.local, self.runs, self.seed = constants, local, runs, seed
+        self.hidden, self.fixed, self.probe, self.parties = hidden, fixed, probe, parties
+
+    def first(self, c: A.Cond, start: int) -> str:
+        """The first day a condition without `not` or `ongoing` holds (NEVER if never)."""
         if isinstance(c, (A.Occurred, A.Temporal)):
-            return local[id(c)]
+            return self.local[id(c)]
         if isinstance(c, (A.And, A.Or)):
-            parts = [self.first(i, local, seed, probe, parties, start) for i in c.items]
+            parts = [self.first(i, start) for i in c.items]
             if len(parts) == 1:
                 return parts[0]
             op = ">" if isinstance(c, A.And) else "<"
             if len(parts) == 2 and all(x.isidentifier() for x in parts):  # no call for the common case
                 return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
             return f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
-        return f"({start} if {self.test(c, seed, probe, parties)} else NEVER)"
+        return f"({start} if {self.test(c)} else NEVER)"
 
-    def discharge(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-                  parties: list[str], since: str) -> str:
-        """An expression for the first day on or after `since` (an expression) on which a discharge
-        condition holds on facts that started on or after it (NEVER if none: `_until_ok`)."""
+    def discharge(self, c: A.Cond, since: str) -> str:
+        """The first day on or after `since` (an expression) on which a discharge condition holds
+        on facts that started on or after it (NEVER if none: `_until_ok`)."""
         if isinstance(c, A.Occurred):
-            return f"first_from({local[id(c)]}, {since})"
+            return f"first_from({self.local[id(c)]}, {since})"
         if isinstance(c, (A.And, A.Or)):
-            parts = [self.discharge(i, local, seed, probe, parties, since) for i in c.items]
+            parts = [self.discharge(i, since) for i in c.items]
             return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
-        return f"({since} if {self.test(c, seed, probe, parties)} else NEVER)"
+        return f"({since} if {self.test(c)} else NEVER)"
 
-    def truth(self, c: A.Cond, local: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-              parties: list[str]) -> str:
-        """An expression for whether a condition holds on day `t`."""
+    def truth(self, c: A.Cond) -> str:
+        """Whether a condition holds on day `t`."""
         if id(c) in self.runs:
-            return f"under_way({local[id(c)]}, t)"
+            return f"under_way({self.local[id(c)]}, t)"
         if isinstance(c, _LEAVES):
-            return f"{local[id(c)]} <= t"
+            return f"{self.local[id(c)]} <= t"
         if isinstance(c, (A.And, A.Or)):
             joiner = " and " if isinstance(c, A.And) else " or "
-            return "(" + joiner.join(self.truth(i, local, seed, probe, parties) for i in c.items) + ")"
+            return "(" + joiner.join(self.truth(i) for i in c.items) + ")"
         if isinstance(c, A.Not) and A.variables(c) and A.variables(c) <= set(self.hidden):
             return "True"  # `not A in scope art3` of a variable read as "some value": applied where its fact binds it
         if isinstance(c, A.Not):
-            return f"not {self.truth(c.item, local, seed, probe, parties)}"
+            return f"not {self.truth(c.item)}"
         if isinstance(c, A.InParties) and not self.fixed:  # (of the bearer or the beneficiary: `_hidden`)
-            return f"member(s{seed[c.var]}, t)"
-        return self.test(c, seed, probe, parties)
+            return f"member(s{self.seed[c.var]}, t)"
+        return self.test(c)
 
-    def test(self, c: A.Cond, seed: dict[str, str], probe: TreatyRun, parties: list[str]) -> str:
+    def test(self, c: A.Cond) -> str:
         """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
         time for a compiled treaty, so worked out here, by the engine, for every party."""
         var = c.var if isinstance(c, (A.InArea, A.InParties, A.IsWho, A.PlaceOf)) else None
         if var in self.hidden:
             return "True"  # applied to its value where its fact binds it (`_hidden`, `unify`, `_placed`)
         assert isinstance(c, (A.InArea, A.InParties, A.IsWho)) and var is not None
-        start = probe.ctx.start
-        yes = frozenset(x for x in parties if next(probe.solver.solve(c, {var: x}, start, ()), None) is not None)
-        return f"({seed[var]} in {self.const(yes)})"
+        probe = self.probe
+        yes = frozenset(x for x in self.parties
+                        if next(probe.solver.solve(c, {var: x}, probe.ctx.start, ()), None) is not None)
+        return f"({self.seed[var]} in {self.constants.add(yes)})"
 
 
 def by_value(facts: list[tuple[int, int, dict[str, str]]], role: str | None
