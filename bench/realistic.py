@@ -247,13 +247,15 @@ def render_coverage(rows: list[Coverage], n: int) -> str:
     per = [[construct, ", ".join(sorted(ts)), f"{sum(r.seconds for r in rows if r.treaty in ts) / total:.0%}",
             ", ".join(sorted(t for t in ts if alone.get(t) == construct)) or "—"]
            for construct, ts in sorted(kept.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
-    return (f"Why the bundled library runs on the engine, not on compiled code (issue 18, item 1): each "
-            f"treaty's share of the engine's CPU time on {n:,} of the realistic scenarios (in-process, one treaty "
-            "at a time) and everything that keeps it off the compiled path (`compiled.every_reason`; "
-            "`casus lint --explain-speed` gives the first):\n\n"
-            + table(["treaty", "engine time", "not compiled because"], body)
-            + "\n\nBy construct: the treaties each one keeps off the compiled path, and their share of the "
-            "engine's time (a treaty kept off by several counts under each; covering a construct moves a "
+    text = (f"Which treaties of the bundled library run on compiled code for `--format csv` (issue 18, item "
+            f"1): each treaty's share of the engine's CPU time on {n:,} of the realistic scenarios (in-process, "
+            "one treaty at a time: what the result JSON still costs) and everything that keeps it off the "
+            "compiled path (`compiled.every_reason`; `casus lint --explain-speed` gives the first):\n\n"
+            + table(["treaty", "engine time", "not compiled because"], body))
+    if not per:
+        return text + "\n\nNo construct of the bundled library keeps a treaty off the compiled path."
+    return (text + "\n\nBy construct: the treaties each one keeps off the compiled path, and their share of "
+            "the engine's time (a treaty kept off by several counts under each; covering a construct moves a "
             "treaty only once nothing else keeps it off):\n\n"
             + table(["construct", "treaties", "their engine time", "the only one for"], per))
 

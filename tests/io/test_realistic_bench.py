@@ -56,3 +56,5 @@ def test_the_coverage_table_says_which_construct_alone_keeps_a_treaty_off() -> N
     assert "| c | 0% | compiled |" in text
     assert "| ongoing | a, b | 100% | a |" in text
     assert "| until | b | 25% | — |" in text
+    every = realistic.render_coverage([realistic.Coverage("c", 1.0, ())], 10)
+    assert "| c | 100% | compiled |" in every and "No construct of the bundled library keeps" in every
