@@ -50,6 +50,22 @@ def counting() -> tuple[EvalOptions, Counts]:
     return options, options.counts
 
 
+def compiled_csv(lib, scenarios: dict[str, list[dict[str, object]]], treaties: list[str],  # type: ignore[no-untyped-def]
+                 interpretation: str | None = None) -> list[str]:
+    """The CSV of named scenarios (name -> events) through `treaties`, under `interpretation`:
+    every treaty compiled, every scenario taken by the compiled code, and the engine's CSV, byte
+    for byte."""
+    prog = compiled.program(lib, tuple(treaties), interpretation or "default")
+    assert prog is not None and prog.compiled == sorted(treaties)
+    lines = [json.dumps({"name": name, **({"interpretation": interpretation} if interpretation else {}),
+                         "events": events}) for name, events in scenarios.items()]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, treaties, fmt="csv", options=options))
+    assert taken.compiled == len(lines)
+    assert got == engine_csv(lib, lines, treaties)
+    return got
+
+
 # ---------------------------------------------------------------------------- the peers' rules
 
 @pytest.mark.parametrize("rules_args", [("--treaties", "12", "--seed", "1"), ("--treaties", "48", "--seed", "2"),
@@ -554,8 +570,6 @@ def test_ongoing_is_compiled_with_its_lapse() -> None:
     code: pending while the threat lasts, lapsed the day after it ends, pending again on a new
     threat, active once asked; the engine's CSV, byte for byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("ru_by_2024", "ru_kp_2024"), "default")
-    assert prog is not None and prog.compiled == ["ru_by_2024", "ru_kp_2024"]
     threat = {"kind": "imminent_threat", "on": "KP"}
     scenarios = {
         "lapses": [{**threat, "date": "2025-03-01", "until": "2025-03-10"},
@@ -568,11 +582,7 @@ def test_ongoing_is_compiled_with_its_lapse() -> None:
         "belarus": [{"kind": "aggression", "date": "2025-05-01", "until": "2025-05-09", "at": "BY-HR", "on": "BY"},
                     {"kind": "aggression", "date": "2025-05-01", "at": "PL", "on": "BY"}],  # not in scope
     }
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["ru_by_2024", "ru_kp_2024"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["ru_by_2024", "ru_kp_2024"])
+    got = compiled_csv(lib, scenarios, ["ru_by_2024", "ru_kp_2024"])
     lapses, again, still, belarus = got[1:]
     assert _statuses(lapses, "art3") == [("RU", "KP", "lapsed", "", "2025-03-11")]
     assert _statuses(again, "art3") == [("RU", "KP", "active", "2025-04-05", "2025-04-05")]
@@ -680,18 +690,12 @@ def test_members_with_their_own_dates_in_compiled_code() -> None:
     binds Sweden from that day), an instance is dormant while a party is not a member; the
     engine's CSV, byte for byte, from compiled code."""
     lib = load_library()
-    prog = compiled.program(lib, ("nato_1949",), "default")
-    assert prog is not None and prog.compiled == ["nato_1949"]
     scenarios = {
         "1995": [{"kind": "armed_attack", "date": "1995-05-01", "by": "RU", "on": "PL", "at": "PL"}],
         "lasting": [{"kind": "threat", "date": "2023-01-01", "until": "2024-06-01", "by": "RU", "on": "PL"}],
         "2025": [{"kind": "armed_attack", "date": "2025-01-10", "by": "RU", "on": "PL", "at": "PL-14"}],
     }
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["nato_1949"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["nato_1949"])
+    got = compiled_csv(lib, scenarios, ["nato_1949"])
     assert [block.split(",", 1)[0] for block in got[1:]] == ["lasting", "2025"]  # 1995: nothing
     lasting = {row[0]: row[2:] for row in _statuses(got[1], "art4")}
     assert len(lasting) == 31 and "PL" not in lasting
@@ -805,8 +809,6 @@ def test_actions_are_compiled() -> None:
     before activation does not fulfil, one under way on the day of activation or later does; a
     prohibited act violates; the engine's CSV, byte for byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("nato_1949", "ru_kp_2024"), "default")
-    assert prog is not None and prog.compiled == ["nato_1949", "ru_kp_2024"]
     war = [{"kind": "armed_attack", "date": "2025-03-01", "until": "2025-03-20", "by": "US", "on": "KP"},
            {"kind": "state_of_war", "date": "2025-03-02", "party": "KP"}]
     assist = {"kind": "assist", "by": "RU", "to": "KP"}
@@ -817,11 +819,7 @@ def test_actions_are_compiled() -> None:
         "other way": [*war, {"kind": "assist", "date": "2025-03-05", "by": "KP", "to": "RU"}],
         "force": [{"kind": "threat_or_use_of_force", "date": "2025-01-01", "by": "US", "against": "CA"}],
     }
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["nato_1949", "ru_kp_2024"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["nato_1949", "ru_kp_2024"])
+    got = compiled_csv(lib, scenarios, ["nato_1949", "ru_kp_2024"])
     blocks = {block.split(",", 1)[0]: block for block in got[1:]}
     assert _statuses(blocks["early"], "art4") == [("RU", "KP", "active", "2025-03-02", "2025-03-02")]
     assert _statuses(blocks["lasting"], "art4") == [("RU", "KP", "fulfilled", "2025-03-02", "2025-03-02")]
@@ -855,20 +853,13 @@ def test_place_tests_are_compiled(tmp_path: Path, interpretation: str) -> None:
     shared = [p for p in sorted(library_dir().glob("*.casus")) if "treaty " not in p.read_text(encoding="utf-8")
               and p.name != "properties.casus"]
     lib = load_library([*map(str, shared), str(ROOT / "obligations" / "us_jp_1960.casus"), str(tmp_path / "t.casus")])
-    prog = compiled.program(lib, ("tt", "us_jp_1960"), interpretation)
-    assert prog is not None and prog.compiled == ["tt", "us_jp_1960"]
     scenarios = {
         "crimea": [{"kind": "armed_attack", "date": "2010-01-01", "by": "RU", "on": "UA", "at": "UA-43"},
                    {"kind": "request", "date": "2015-01-01", "from": "UA", "for": "assist"}],
         "okinawa": [{"kind": "armed_attack", "date": "1965-01-01", "until": "1975-01-01", "by": "KP", "on": "JP",
                      "at": "JP-47"}],
     }
-    lines = [json.dumps({"name": name, "interpretation": interpretation, "events": events})
-             for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["tt", "us_jp_1960"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["tt", "us_jp_1960"])
+    got = compiled_csv(lib, scenarios, ["tt", "us_jp_1960"], interpretation)
     crimea, okinawa = got[1:]
     assert _statuses(crimea, "home") == ([("PL", "UA", "lapsed", "", "2014-03-18")] if interpretation == "ru_claims"
                                          else [("PL", "UA", "active", "2015-01-01", "2015-01-01")])
@@ -881,17 +872,11 @@ def test_suspensions_are_compiled() -> None:
     from the US only), and is dormant again once it stops; one that arose before is suspended
     from that day; the engine's CSV, byte for byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("anzus_1951",), "default")
-    assert prog is not None and prog.compiled == ["anzus_1951"]
     threat = {"kind": "threat", "by": "CN", "on": "NZ"}
     scenarios = {"2000": [{**threat, "date": "2000-01-01", "until": None}],
                  "2001": [{**threat, "date": "2001-01-01", "until": "2001-02-01"}],
                  "1985": [{**threat, "date": "1985-01-01", "until": "1990-01-01"}]}
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["anzus_1951"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["anzus_1951"])
+    got = compiled_csv(lib, scenarios, ["anzus_1951"])
     y2000, y2001, y1985 = got[1:]
     assert _statuses(y2000, "art3") == [("AU", "NZ", "active", "2000-01-01", "2000-01-01"),
                                         ("US", "NZ", "suspended", "", "2000-01-01")]
@@ -906,19 +891,13 @@ def test_place_tests_where_memberships_change() -> None:
     attack on Croatia before its accession counts only if it lasts into its membership; the
     United Kingdom's instances end when it leaves; the engine's CSV, byte for byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("eu_teu_42_7",), "default")
-    assert prog is not None and prog.compiled == ["eu_teu_42_7"]
     attack = {"kind": "armed_attack", "by": "RU"}
     scenarios = {
         "hr 2010": [{**attack, "date": "2010-01-01", "on": "HR", "at": "HR-21"}],
         "hr 2013": [{**attack, "date": "2013-01-01", "until": "2013-12-31", "on": "HR", "at": "HR-21"}],
         "gb 2019": [{**attack, "date": "2019-05-01", "on": "GB", "at": "GB-LND"}],
     }
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["eu_teu_42_7"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["eu_teu_42_7"])
+    got = compiled_csv(lib, scenarios, ["eu_teu_42_7"])
     blocks = {block.split(",", 1)[0]: block for block in got[1:]}
     assert "hr 2010" not in blocks
     hr = {r[0]: r[2:] for r in _statuses(blocks["hr 2013"], "art42_7")}
@@ -935,17 +914,11 @@ def test_a_protected_class_is_compiled() -> None:
     (`not A in scope art3`, of the attack's place) brings Art. 3(3); the engine's CSV, byte for
     byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("rio_1947",), "default")
-    assert prog is not None and prog.compiled == ["rio_1947"]
     scenarios = {
         "canada": [{"kind": "armed_attack", "date": "2010-05-01", "by": "RU", "on": "CA", "at": "CA-NU"}],
         "abroad": [{"kind": "armed_attack", "date": "2010-05-01", "by": "KP", "on": "US", "at": "JP-47"}],
     }
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["rio_1947"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["rio_1947"])
+    got = compiled_csv(lib, scenarios, ["rio_1947"])
     canada, abroad = got[1:]
     to_canada = {r[0]: r[2:] for r in _statuses(canada, "art3_1")}
     assert to_canada["US"] == ("active", "2010-05-01", "2010-05-01")
@@ -983,17 +956,11 @@ def test_a_reservation_that_adds_to_a_trigger_is_compiled() -> None:
     the treaty reads, but not under its understanding; an attack in Korea binds it, one on US
     forces on Guam binds Korea; the engine's CSV, byte for byte."""
     lib = load_library()
-    prog = compiled.program(lib, ("us_kr_1953",), "default")
-    assert prog is not None and prog.compiled == ["us_kr_1953"]
     attack = {"kind": "armed_attack", "date": "2000-01-01", "until": "2000-03-01", "by": "KP"}
     scenarios = {"guam": [{**attack, "on": "KR", "at": "US-GU", "against": "forces"}],
                  "seoul": [{**attack, "on": "KR", "at": "KR-11"}],
                  "us forces on guam": [{**attack, "on": "US", "at": "US-GU", "against": "forces"}]}
-    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
-    options, taken = counting()
-    got = list(batch.run_batch(lib, lines, ["us_kr_1953"], fmt="csv", options=options))
-    assert taken.compiled == len(lines)
-    assert got == engine_csv(lib, lines, ["us_kr_1953"])
+    got = compiled_csv(lib, scenarios, ["us_kr_1953"])
     blocks = {block.split(",", 1)[0]: block for block in got[1:]}
     assert _statuses(blocks["guam"], "art3") == []  # the treaty reads Guam in; the US's understanding does not
     assert _statuses(blocks["seoul"], "art3") == [("US", "KR", "active", "2000-01-01", "2000-01-01")]
