@@ -32,5 +32,13 @@ def test_compiled_code_completes_roles_as_prepare_does(lib: engine.Library) -> N
     assert prog.complete("armed_attack", {"on": "RU"}) == {"on": "RU", "at": "RU", "against": "territory"}
     # no silent place: an attack on vessels with no `at` stays without one
     assert prog.complete("armed_attack", {"on": "RU", "against": "vessels"}) == {"on": "RU", "against": "vessels"}
-    assert prog.complete("armed_attack", {"at": "UA-43"}) is None  # its `on` depends on the interpretation
-    assert prog.complete("withdrawal", {"party": "RU", "treaty": "ru_kp_2024"}) is None
+    # `on` from `at`: the territory's country where the interpretation moves nothing of it, else
+    # the engine (it depends on the days: `prepare` cuts the fact where the territory changes hands)
+    assert prog.complete("armed_attack", {"at": "UA-43"}) == {"at": "UA-43", "on": "UA", "against": "territory"}
+    claims = Program(lib, ["ru_kp_2024"], lib.interpretations["ru_claims"])
+    assert claims.complete("armed_attack", {"at": "UA-43"}) is None
+    assert claims.complete("armed_attack", {"at": "UA-46"}) == {"at": "UA-46", "on": "UA", "against": "territory"}
+    # a withdrawal is read: the treaty it names goes to the engine alone (`Program.withdrawn`)
+    assert prog.complete("withdrawal", {"party": "RU", "treaty": "ru_kp_2024"}) == {"party": "RU",
+                                                                                    "treaty": "ru_kp_2024"}
+    assert prog.code_of("withdrawal") == prog.code_of("denunciation") == prog.withdrawal
