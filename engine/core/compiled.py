@@ -790,8 +790,7 @@ class _Generator:
         return self.tables.table(leaf, start, tests, probe, starts, fixed)
 
     def names(self, leaf: A.Cond) -> tuple[str, ...]:
-        """The variables of a leaf that key its table: all but those read as "some value"."""
-        return tuple(n for n in C.names(leaf) if n not in self.hidden)
+        return _unhidden(leaf, self.hidden)
 
     # ------------------------------------------------------------ provisions
     def provision(self, treaty: A.TreatyDecl, pp: _ProvisionPlan) -> None:
@@ -810,7 +809,6 @@ class _Generator:
         self.hidden, self.fixed = pp.hidden, fixed
         if not fixed:
             self.membership_days = self.spans(ctx)[1]
-        b = then.bearer
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
         head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
@@ -823,51 +821,90 @@ class _Generator:
         tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
-        pool, differ = ctx.bearer_pool(b)  # differ: the beneficiary is left out
-        bearers = self.const(tuple(pool))
         # (whether the bearer acted, its duties are suspended, its reservation adds to its trigger,
         # is its own: every instance is worked out for itself)
-        per_bearer = ("action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or pp.bearer_var is not None
-                      and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None))
+        own = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.until)
+                                                if c is not None)
+        acted_only = "action" in pp.machine.asks() and not (pp.suspends or pp.variants or own)
+        per_bearer = "action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or own
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
-        ben_filter = self.sources(tables_w, when, pp.ben_var, x, {}) if pp.ben_var else None
+        ben_filter = _sources(tables_w, when, pp.ben_var, x, {}, self.hidden) if pp.ben_var else None
         if not per_bearer:
-            # the instances of one beneficiary live the same life whatever the bearer: each
-            # beneficiary's once, then the lines, bearer by bearer (the engine's order)
-            out.append("    acts = []")
-            driver = self.driver(when, pp.ben_var, tname) if pp.ben_var else None
-            out.append(f"    for {x} in {self.const(tuple(benefs))}:")
-            if driver:  # every beneficiary is a key of one of these tables
-                out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
-            elif ben_filter and not _monotone(when, upon):
-                out.append(f"        if not ({ben_filter}): continue")
-            if fixed:
-                self.day(pp, tname, seed, probe, parties, "        ", start)
-                out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
-                out.append("    if acts:")
-                out.append(f"        for {y} in {bearers}:")
-                out.append(f"            for {x}, st, a, s in acts:")
-                out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
-                return
-            # the bearers whose memberships are the same (NATO's founders; those who joined on one
-            # day) live the same life toward one beneficiary: once for each such class
-            members = self.spans(ctx)[0]
-            of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
-            classes = tuple(dict.fromkeys(of[b] for b in pool))
-            out.append(f"        sx = {members}.get({x}, ())")
-            out.append(f"        for c, sy in enumerate({self.const(classes)}):")
-            out.append(f"            vx = {'sy' if p.protects is not None else 'sx'}")
-            self.day(pp, tname, seed, probe, parties, "            ", start)
-            out.append(f"            if st is not None: acts.append(({x}, c, st, a, s))")
-            out.append("    if acts:")
-            class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
-            out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
-            out.append(f"            for {x}, c, st, a, s in acts:")
-            out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
             return
+        if acted_only:
+            # nobody acted (no fact of the action in the scenario): as if it were not asked
+            self.body.append(f"    if not {self.table(_action_leaf(p), start, probe, fixed=fixed)}:")
+            block = len(self.body)
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start, acted=False)
+            self.body[block:] = ["    " + code for code in self.body[block:]]
+            self.body.append("    else:")
+            block = len(self.body)
+            self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+            self.body[block:] = ["    " + code for code in self.body[block:]]
+            return
+        self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+
+    def per_beneficiary(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
+                        probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
+                        line: str, start: int, acted: bool = True) -> None:
+        """The instances of one beneficiary live the same life whatever the bearer (its own
+        membership aside): each beneficiary's once (per class of bearers alike in membership),
+        then the lines, bearer by bearer (the engine's order). `acted`: whether the code reads
+        the bearer's facts of the action (not: it has none)."""
+        p, out, x, y = pp.p, self.body, "x", "y"
+        when, upon = p.when, p.upon
+        assert when is not None and p.then is not None
+        fixed = pp.fixed
+        pool, differ = ctx.bearer_pool(p.then.bearer)  # differ: the beneficiary is left out
+        bearers = self.const(tuple(pool))
+        out.append("    acts = []")
+        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
+        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        if driver:  # every beneficiary is a key of one of these tables
+            out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
+        elif ben_filter and not _monotone(when, upon):
+            out.append(f"        if not ({ben_filter}): continue")
+        if fixed:
+            self.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
+            out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
+            out.append("    if acts:")
+            out.append(f"        for {y} in {bearers}:")
+            out.append(f"            for {x}, st, a, s in acts:")
+            out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
+            return
+        # the bearers whose memberships are the same (NATO's founders; those who joined on one
+        # day) live the same life toward one beneficiary: once for each such class
+        members = self.spans(ctx)[0]
+        of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
+        classes = tuple(dict.fromkeys(of[b] for b in pool))
+        out.append(f"        sx = {members}.get({x}, ())")
+        out.append(f"        for c, sy in enumerate({self.const(classes)}):")
+        out.append(f"            vx = {'sy' if p.protects is not None else 'sx'}")
+        self.day(pp, tname, seed, probe, parties, "            ", start, acted=acted)
+        out.append(f"            if st is not None: acts.append(({x}, c, st, a, s))")
+        out.append("    if acts:")
+        class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
+        out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
+        out.append(f"            for {x}, c, st, a, s in acts:")
+        out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
+
+    def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
+                   probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
+                   line: str, start: int) -> None:
+        """Each instance worked out for itself, bearer by bearer (or from the pairs of facts that bind
+        both), its lines sorted."""
+        p, out, x, y = pp.p, self.body, "x", "y"
+        when, upon = p.when, p.upon
+        assert when is not None and p.then is not None
+        fixed = pp.fixed
+        pool, differ = ctx.bearer_pool(p.then.bearer)
+        bearers = self.const(tuple(pool))
+        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
         out.append("    rows = []")
-        pairs = self.pair_driver(when, pp.ben_var, pp.bearer_var, tname) if pp.ben_var and pp.bearer_var else None
+        pairs = (_pair_driver(when, pp.ben_var, pp.bearer_var, tname, self.hidden) if pp.ben_var and pp.bearer_var
+                 else None)
         if pairs is not None:
             # every way the trigger holds binds both by one fact: go through those facts' pairs
             tables, names = pairs
@@ -898,7 +935,7 @@ class _Generator:
         if differ:
             out.append(f"            if {y} == {x}: continue")
         if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
-            bear_filter = self.sources(tables_w, when, pp.bearer_var, y, seed)
+            bear_filter = _sources(tables_w, when, pp.bearer_var, y, seed, self.hidden)
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
@@ -907,74 +944,19 @@ class _Generator:
         out.append("    rows.sort()")
         out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
 
-    def sources(self, tables: list[str], when: A.Cond, var: str, local: str,
-                seed: dict[str, str]) -> str:
-        """An expression: some fact outside `not` binds `var` to the local `local`, beside the
-        values the other variables of `seed` (casus variable -> local) have."""
-        parts = []
-        for (leaf, positive), t in zip(C.tabled(when), tables, strict=True):
-            names = self.names(leaf)
-            if not positive or var not in names:
-                continue
-            if len(names) == 1:
-                parts.append(f"{local} in {t}")
-                continue
-            if all(n == var or n in seed for n in names):
-                parts.append(f"{_key(names, {**seed, var: local})} in {t}")
-                continue
-            checks = [f"k[{names.index(var)}] == {local}"]
-            checks += [f"k[{names.index(n)}] == {v}" for n, v in seed.items() if n != var and n in names]
-            parts.append(f"any({' and '.join(checks)} for k in {t})")
-        return " or ".join(parts)
-
-    def driver(self, c: A.Cond, var: str, tname: dict[int, str]) -> list[str] | None:
-        """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
-        which `c` can hold (None if there are none such)."""
-        if isinstance(c, _LEAVES):
-            return [tname[id(c)]] if self.names(c) == (var,) else None
-        if isinstance(c, A.And):
-            for item in c.items:
-                got = self.driver(item, var, tname)
-                if got:
-                    return got
-            return None
-        if isinstance(c, A.Or):
-            parts = [self.driver(item, var, tname) for item in c.items]
-            found = [ts for ts in parts if ts]
-            return None if len(found) < len(parts) else [t for ts in found for t in ts]
-        return None
-
-    def pair_driver(self, c: A.Cond, ben: str, bearer: str, tname: dict[int, str]
-                    ) -> tuple[list[str], tuple[str, ...]] | None:
-        """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
-        every way `c` does (with their common variable order), or None."""
-        if isinstance(c, _LEAVES):
-            names = self.names(c)
-            return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
-        if isinstance(c, A.And):
-            for item in c.items:
-                got = self.pair_driver(item, ben, bearer, tname)
-                if got:
-                    return got
-            return None
-        if isinstance(c, A.Or):
-            parts = [self.pair_driver(item, ben, bearer, tname) for item in c.items]
-            found = [got for got in parts if got]
-            if len(found) < len(parts):
-                return None
-            return [t for ts, _ in found for t in ts], found[0][1]
-        return None
-
     def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-            parties: list[str], pad: str, start: int, shared: bool = False) -> None:
+            parties: list[str], pad: str, start: int, shared: bool = False, acted: bool = True) -> None:
         """`_day`, with what is the bearer's own set first: `w`, the facts of its action, and `su`,
         the spans of its suspension toward the beneficiary. `shared`: the rest depends on the
         bearer only through its membership (`sy`), so a bearer that did not act and is not
         suspended takes the status worked out for another with the same membership (`memo`,
-        emptied for each beneficiary): NATO's thirty allies, once per accession day."""
+        emptied for each beneficiary): NATO's thirty allies, once per accession day. Not `acted`:
+        no bearer has a fact of the action (`w` is empty)."""
         out = self.body
         own = []
-        if "action" in pp.machine.asks():
+        if "action" in pp.machine.asks() and not acted:
+            out.append(f"{pad}w = ()")
+        elif "action" in pp.machine.asks():
             # the bearer's facts of the action for the beneficiary (`_action_leaf`)
             leaf = _action_leaf(pp.p)
             key = _key(self.names(leaf), {**seed, _BY: "y"})
@@ -1194,6 +1176,72 @@ class _Expressions:
         yes = frozenset(x for x in self.parties
                         if next(probe.solver.solve(c, {var: x}, probe.ctx.start, ()), None) is not None)
         return f"({self.seed[var]} in {self.constants.add(yes)})"
+
+
+def _unhidden(leaf: A.Cond, hidden: Collection[str]) -> tuple[str, ...]:
+    """The variables of a leaf that key its table: all but those read as "some value"."""
+    return tuple(n for n in C.names(leaf) if n not in hidden)
+
+
+def _sources(tables: list[str], when: A.Cond, var: str, local: str, seed: dict[str, str],
+             hidden: Collection[str]) -> str:
+    """An expression: some fact outside `not` binds `var` to the local `local`, beside the
+    values the other variables of `seed` (casus variable -> local) have."""
+    parts = []
+    for (leaf, positive), t in zip(C.tabled(when), tables, strict=True):
+        names = _unhidden(leaf, hidden)
+        if not positive or var not in names:
+            continue
+        if len(names) == 1:
+            parts.append(f"{local} in {t}")
+            continue
+        if all(n == var or n in seed for n in names):
+            parts.append(f"{_key(names, {**seed, var: local})} in {t}")
+            continue
+        checks = [f"k[{names.index(var)}] == {local}"]
+        checks += [f"k[{names.index(n)}] == {v}" for n, v in seed.items() if n != var and n in names]
+        parts.append(f"any({' and '.join(checks)} for k in {t})")
+    return " or ".join(parts)
+
+
+def _driver(c: A.Cond, var: str, tname: dict[int, str], hidden: Collection[str]) -> list[str] | None:
+    """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
+    which `c` can hold (None if there are none such)."""
+    if isinstance(c, _LEAVES):
+        return [tname[id(c)]] if _unhidden(c, hidden) == (var,) else None
+    if isinstance(c, A.And):
+        for item in c.items:
+            got = _driver(item, var, tname, hidden)
+            if got:
+                return got
+        return None
+    if isinstance(c, A.Or):
+        parts = [_driver(item, var, tname, hidden) for item in c.items]
+        found = [ts for ts in parts if ts]
+        return None if len(found) < len(parts) else [t for ts in found for t in ts]
+    return None
+
+
+def _pair_driver(c: A.Cond, ben: str, bearer: str, tname: dict[int, str], hidden: Collection[str]
+                 ) -> tuple[list[str], tuple[str, ...]] | None:
+    """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
+    every way `c` does (with their common variable order), or None."""
+    if isinstance(c, _LEAVES):
+        names = _unhidden(c, hidden)
+        return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
+    if isinstance(c, A.And):
+        for item in c.items:
+            got = _pair_driver(item, ben, bearer, tname, hidden)
+            if got:
+                return got
+        return None
+    if isinstance(c, A.Or):
+        parts = [_pair_driver(item, ben, bearer, tname, hidden) for item in c.items]
+        found = [got for got in parts if got]
+        if len(found) < len(parts):
+            return None
+        return [t for ts, _ in found for t in ts], found[0][1]
+    return None
 
 
 def by_value(facts: list[tuple[int, int, dict[str, str]]], role: str | None
