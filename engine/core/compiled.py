@@ -115,11 +115,14 @@ _ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger"
 _BY = "bearer_"
 
 
-def _machine(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> lifecycle.Machine:
+def _machine(p: A.Provision, due: bool, fixed: bool, suspends: bool, acted: bool = True) -> lifecycle.Machine:
     """The lifecycle of a compiled provision's instances (`due`: it has a deadline; `fixed`: its
-    parties are members for all its time in force; `suspends`: its treaty suspends duties)."""
+    parties are members for all its time in force; `suspends`: its treaty suspends duties; not
+    `acted`: no bearer has a fact of its action)."""
     assert p.then is not None
     known = dict(_KNOWN)
+    if not acted:
+        known["action"] = False
     if not suspends:
         known["suspended"] = False
     if fixed:
@@ -968,6 +971,8 @@ class _Generator:
         if pp.suspends:
             out.append(f"{pad}su = {self.suspensions(probe.ctx)[0]}.get((y, x), ())")
             own.append("su")
+        if not acted:  # (what the lifecycle does when the action never comes)
+            pp = dataclasses.replace(pp, machine=_machine(pp.p, pp.due, pp.fixed, pp.suspends, acted=False))
         if not shared:
             self._day(pp, tname, seed, probe, parties, pad, start)
             return
