@@ -20,15 +20,16 @@ every provision (see `_plan_of`)
   bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
   (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`, the place A of
   `armed_attack(on: X, at: A) and A territory of X`);
-- may end with its situation, or when a discharge condition (`until`) of facts and fixed tests
-  holds after activation;
-- has no `unless`, no deadline that its lifecycle reads, mentions no other provision's state,
+- may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
+  bearer's and the beneficiary's), may end with its situation, or when a discharge condition
+  (`until`) of facts and fixed tests holds after activation;
+- has no deadline that its lifecycle reads, mentions no other provision's state,
   relates no two facts if its memberships change, and its action names no variable beside the
   bearer and the beneficiary.
 
 Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
 an instant but whether the parties are members, whether the bearer's duties are suspended,
-whether the trigger, the prerequisite and the discharge condition hold, whether the bearer
+whether the trigger, `unless`, the prerequisite and the discharge condition hold, whether the bearer
 acted and whether the situation ended: `lifecycle.machine` gives its decision trees with the
 rest fixed, and the status code is generated from them (`_Generator.day`), not written by hand.
 Each fact of a condition holds from the first day a matching fact starts (entry into force at
@@ -104,12 +105,12 @@ class _ProvisionPlan:
 
 # what the compiled code's instances can take as read at every instant: a treaty in force for
 # good, no `unless`
-_KNOWN = {"in_force": True, "undefeated": True}
+_KNOWN = {"in_force": True}
 # what the compiled code can ask at an instant: whether the bearer and the beneficiary are
 # members, whether the trigger, the prerequisites, the discharge condition (`until`) hold,
 # whether the bearer acted (`acted`) and whether the situation ended
-_ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger", "prerequisites", "action",
-                   "discharge", "situation_ended"})
+_ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger", "undefeated", "prerequisites",
+                   "action", "discharge", "situation_ended"})
 # the variable that stands for the bearer in the action's table (`_action_leaf`): no casus
 # variable can be named so (grammar/casus.lark: they start with a capital letter)
 _BY = "bearer_"
@@ -129,6 +130,8 @@ def _machine(p: A.Provision, due: bool, fixed: bool, suspends: bool, acted: bool
         known.update(bearer_member=True, beneficiary_member=True)
     if p.protects is not None:  # its beneficiaries are drawn from the class (`TreatyContext.benefits`)
         known["beneficiary_member"] = True
+    if p.unless is None:
+        known["undefeated"] = True
     if p.upon is None:
         known["prerequisites"] = True
     if p.until is None:
@@ -259,12 +262,10 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> 
     b = then.bearer
     allowed = {x for x in (ben_var, b.var) if x}
     why: list[_Refusal] = []
-    if p.unless is not None:
-        why.append(_Refusal(("unless",), "it has an `unless`"))
     if p.until is not None and not _until_ok(p.until, allowed, fixed):
         why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts and fixed tests of the "
                                         "bearer and the beneficiary, under `and` / `or`"))
-    for c in (when, upon, p.until):
+    for c in (when, upon, p.unless, p.until):
         # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse)
         unread = [n for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated and not (
             c is not p.until and isinstance(n, A.PlaceOf) and n.var not in allowed)] if c is not None else []
@@ -278,7 +279,7 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> 
             # (which pairs of facts each pair of parties sees is not written yet)
             why.append(_Refusal(("within/after/before with membership changes",),
                                 "its conditions relate two facts and its treaty's memberships change"))
-    hidden = _hidden([c for c in (when, upon) if c is not None], allowed)
+    hidden = _hidden([c for c in (when, upon, p.unless) if c is not None], allowed)
     if isinstance(hidden, str):
         why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
@@ -768,7 +769,8 @@ class _Generator:
         """The tables of a provision's facts (`C.tabled`: trigger, prerequisite, discharge
         condition), by the leaf's id."""
         p = pp.p
-        out = {id(n): self.table(n, start, probe, fixed=pp.fixed) for c in (p.when, p.upon) for n, _ in C.tabled(c)}
+        out = {id(n): self.table(n, start, probe, fixed=pp.fixed) for c in (p.when, p.upon, p.unless)
+               for n, _ in C.tabled(c)}
         out.update({id(n): self.table(n, start, probe, starts=True, fixed=pp.fixed) for n, _ in C.tabled(p.until)})
         return out
 
@@ -995,7 +997,7 @@ class _Generator:
         when, upon, machine = pp.p.when, pp.p.upon, pp.machine
         assert when is not None
         out = self.body
-        leaves = [n for c in (when, upon) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
+        leaves = [n for c in (when, upon, pp.p.unless) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
         local: dict[int, str] = {}
         self.runs = set()
         for i, n in enumerate(leaves):
@@ -1022,6 +1024,8 @@ class _Generator:
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
             return
         ask = {"trigger": expr.truth(when)}
+        if pp.p.unless is not None:  # (it reads no variable of the trigger but the parties': `_hidden`)
+            ask["undefeated"] = f"not {expr.truth(pp.p.unless)}"
         version = pp.p.version
         if version is not None:  # its text can be triggered only on its days (`TreatyContext.version_applies`)
             ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"

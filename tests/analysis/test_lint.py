@@ -250,10 +250,13 @@ treaty fast "Compiled" {
 treaty slow "Left to the engine" {
   parties ES, FR
   in force 2001-01-01
-  provision q "Q" article "1" {
+  provision p "P" article "1" {
     when imminent_threat(on: X) ongoing
-    unless provocation(by: X)
     then each other party must consult(with: X)
+  }
+  provision q "Q" article "2" {
+    when p active for X
+    then each other party must assist(to: X)
   }
 }
 """
@@ -271,7 +274,7 @@ def test_explain_speed_says_which_treaties_compile_and_why_not(tmp_path: Path, c
     want = [
         f"{path}:1:1: speed: treaty fast: compiled to Python for --format csv",
         f"{path}:10:1: speed: treaty slow: not compiled for --format csv (the engine evaluates it): "
-        "provision q: it has an `unless`"]
+        "provision q: its conditions read state (not a function of the facts' days)"]
     assert L.speed_lines(lib, [str(path)]) == want
     assert L.speed_lines(lib, ["elsewhere.casus"]) == []  # only the treaties of the files linted
     res = cli("lint", "--explain-speed", "--max-facts", "1", path)

@@ -119,13 +119,14 @@ def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- generated treaties
 
 def compilable(case: Case) -> Case:
-    """A case whose treaty the compiler may take (no end, no states, `unless` or deadline;
-    members with their own dates, suspensions, an `upon`, an `until` of facts and `until the
+    """A case whose treaty the compiler may take (no end, no states or deadline; members with
+    their own dates, suspensions, an `upon`, an `unless`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
     and whose facts it may read (actions, but no withdrawal, no fact at a territory whose
     sovereign the engine derives, no defined facts)."""
     t = case.treaty
-    provisions = tuple(replace(p, unless=None, until=None if _has_state(p.until) else p.until, timing=None)
+    provisions = tuple(replace(p, unless=None if _has_state(p.unless) else p.unless,
+                               until=None if _has_state(p.until) else p.until, timing=None)
                        for p in t.provisions if not _has_state(p.when) and not _has_state(p.upon))
     members = t.members
     if len(case.facts) % 2:
@@ -196,6 +197,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     dated: list[bool] = []  # members with their own dates
     acts: list[bool] = []  # facts of the provisions' actions
     suspends: list[bool] = []  # suspensions
+    defeats: list[bool] = []  # `unless`
 
     @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -211,6 +213,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         dated.append(taken and any(m.start is not None or m.end is not None for m in c.treaty.members))
         acts.append(taken and bool({f.kind for f in c.facts} & {p.action.kind for p in c.treaty.provisions}))
         suspends.append(taken and bool(c.treaty.suspensions))
+        defeats.append(taken and any(p.unless is not None for p in c.treaty.provisions))
 
     run()
     assert sum(used) > len(used) / 3, (sum(used), len(used))
@@ -220,6 +223,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(dated) > 5, sum(dated)  # and memberships that change
     assert sum(acts) > 5, sum(acts)  # and actions (fulfilled, violated)
     assert sum(suspends) > 5, sum(suspends)  # and suspensions
+    assert sum(defeats) > 5, sum(defeats)  # and `unless` (defeated instances)
 
 
 # ---------------------------------------------------------------------------- the bundled library
@@ -463,7 +467,7 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     and place tests of a variable beside the fact that binds it, `until`, actions, members with
     their own dates, suspensions, versions, protected classes, reservations that add to a
     party's trigger); a treaty that is not says why, the first reason (`reasons`) and all of them
-    (`every_reason`, one per construct of each reason)."""
+    (`every_reason`, one per construct of each reason; `unless` is compiled)."""
     lib = load_library()
     ids = tuple(sorted(lib.treaties))
     assert compiled.reasons(lib, ids, "default") == {}
@@ -473,8 +477,7 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     first = compiled.reasons(lib, ("off",), "default")
     every = compiled.every_reason(lib, ("off",), "default")
     assert first == {"off": "a reservation or understanding adds a condition to a party's trigger for a time"}
-    assert [c for c, _ in every["off"]] == ["reservations", "unless", "state",
-                                           "a variable beside the bearer and the beneficiary"]
+    assert [c for c, _ in every["off"]] == ["reservations", "state", "a variable beside the bearer and the beneficiary"]
     assert every["off"][0][1] == first["off"]
 
 
@@ -988,3 +991,34 @@ def test_a_withdrawal_sends_its_treaty_alone_to_the_engine() -> None:
     rows = {(r[1], r[4], r[5]): r[6] for r in csv.reader(io.StringIO(got[1]))}
     assert ("nato_1949", "FR", "PL") not in rows and rows[("nato_1949", "DE", "PL")] == "active"
     assert rows[("csto_1992", "BY", "RU")] == "discharged"  # when its notice takes effect, months later
+
+
+UNLESS_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision p "Unless provoked" article "1" {
+    when armed_attack(on: X) ongoing
+    unless provocation(by: X) ongoing
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+
+def test_unless_is_compiled(tmp_path: Path) -> None:
+    """`unless` of the beneficiary's facts in compiled code: defeated while the provocation
+    lasts (dormant again, unlisted, if the attack ends first), active once it is over and the
+    attack goes on; the engine's CSV, byte for byte."""
+    (tmp_path / "t.casus").write_text(UNLESS_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    attack = {"kind": "armed_attack", "date": "2021-01-01", "until": "2021-03-01", "by": "UA", "on": "BY"}
+    scenarios = {"provoked": [{**attack, "until": None}, {"kind": "provocation", "date": "2020-12-01", "until": None,
+                                                         "by": "BY"}],
+                 "then not": [attack, {"kind": "provocation", "date": "2020-12-01", "until": "2021-02-01", "by": "BY"}],
+                 "someone else": [attack, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}]}
+    got = compiled_csv(lib, scenarios, ["tt"])
+    provoked, then_not, someone = got[1:]
+    assert _statuses(provoked, "p") == [("RU", "BY", "defeated", "", "2021-01-01")]
+    assert _statuses(then_not, "p") == [("RU", "BY", "active", "2021-02-02", "2021-02-02")]
+    assert _statuses(someone, "p") == [("RU", "BY", "active", "2021-01-01", "2021-01-01")]
