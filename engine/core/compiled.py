@@ -107,8 +107,9 @@ class _ProvisionPlan:
 # good, no `unless`
 _KNOWN = {"in_force": True}
 # what the compiled code can ask at an instant: whether the bearer and the beneficiary are
-# members, whether the trigger, the prerequisites, the discharge condition (`until`) hold,
-# whether the bearer acted (`acted`) and whether the situation ended
+# members, whether the bearer's duties are suspended, whether the trigger, `unless`, the
+# prerequisites, the discharge condition (`until`) hold, whether the bearer acted (`acted`) and
+# whether the situation ended
 _ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger", "undefeated", "prerequisites",
                    "action", "discharge", "situation_ended"})
 # the variable that stands for the bearer in the action's table (`_action_leaf`): no casus
