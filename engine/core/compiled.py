@@ -957,12 +957,12 @@ class _Generator:
         bearer only through its membership (`sy`), so a bearer that did not act and is not
         suspended takes the status worked out for another with the same membership (`memo`,
         emptied for each beneficiary): NATO's thirty allies, once per accession day. Not `acted`:
-        no bearer has a fact of the action (`w` is empty)."""
+        no bearer has a fact of the action, so the lifecycle is the one where it never comes."""
         out = self.body
         own = []
-        if "action" in pp.machine.asks() and not acted:
-            out.append(f"{pad}w = ()")
-        elif "action" in pp.machine.asks():
+        if not acted:
+            pp = dataclasses.replace(pp, machine=_machine(pp.p, pp.due, pp.fixed, pp.suspends, acted=False))
+        if "action" in pp.machine.asks():
             # the bearer's facts of the action for the beneficiary (`_action_leaf`)
             leaf = _action_leaf(pp.p)
             key = _key(self.names(leaf), {**seed, _BY: "y"})
@@ -974,8 +974,6 @@ class _Generator:
         if pp.suspends:
             out.append(f"{pad}su = {self.suspensions(probe.ctx)[0]}.get((y, x), ())")
             own.append("su")
-        if not acted:  # (what the lifecycle does when the action never comes)
-            pp = dataclasses.replace(pp, machine=_machine(pp.p, pp.due, pp.fixed, pp.suspends, acted=False))
         if not shared:
             self._day(pp, tname, seed, probe, parties, pad, start)
             return
