@@ -65,17 +65,7 @@ from engine.core.evaluate import (
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext, static_context
-from engine.kernel.facts import (
-    BIG,
-    TARGET,
-    administrator,
-    at_from_on,
-    is_area,
-    on_from_at,
-    place_changes,
-    sovereign,
-    target_missing,
-)
+from engine.kernel.facts import BIG, TARGET, at_from_on, holder, on_from_at, place_changes, target_missing
 from engine.language import ast as A
 from engine.language.codes import countries, country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
@@ -250,7 +240,7 @@ class _Refusal(NamedTuple):
     words: str
 
 
-def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool = False) -> _ProvisionPlan | list[_Refusal]:
+def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _ProvisionPlan | list[_Refusal]:
     """Whether a provision can be compiled (the scenario-independent part; see the module);
     `due`: it has a deadline; `fixed`: its treaty's parties are members for all its time in
     force. Its plan, or everything that keeps it off, in order (`reasons` says the first,
@@ -703,7 +693,6 @@ class _Generator:
         self.body: list[str] = []
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
-        self.fixed = True  # its treaty's parties are members for all its time in force
         self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
         self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
         self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
@@ -812,7 +801,7 @@ class _Generator:
         start, fixed = ctx.start, pp.fixed
         parties = list(ctx.parties)
         probe = TreatyRun(self.lib, treaty, [], self.interp)
-        self.hidden, self.fixed = pp.hidden, fixed
+        self.hidden = pp.hidden
         if not fixed:
             self.membership_days = self.spans(ctx)[1]
         out = self.body
@@ -1354,22 +1343,21 @@ def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[tupl
     changes = sorted(place_changes(lib, interp))
     holders: dict[tuple[str, str, int], str | None] = {}
 
-    def holder(place: str, relation: str, day: int) -> str | None:
+    def held(place: str, relation: str, day: int) -> str | None:
         since = changes[i - 1] if (i := bisect.bisect_right(changes, day)) else -1  # the last change by then
         key = (place, relation, since)
         if key not in holders:
-            holders[key] = (None if is_area(lib, place) else sovereign(interp, place, day) if relation == "territory"
-                            else administrator(lib, interp, place, day))
+            holders[key] = holder(lib, interp, place, relation, day)
         return holders[key]
 
     def placed(s: int, e: int, places: tuple[str, ...], whos: tuple[str, ...]) -> list[tuple[int, int]]:
         cuts = [s] + changes[bisect.bisect_right(changes, s):bisect.bisect_right(changes, e)]
         out: list[tuple[int, int]] = []
         for n, day in enumerate(cuts):
-            held = [False] * len(tests)
+            ok = [False] * len(tests)  # per test: one of its alternatives holds
             for (n_test, t), place, who in zip(flat, places, whos, strict=True):
-                held[n_test] = held[n_test] or holder(place, t.relation, day) == who
-            if all(held):
+                ok[n_test] = ok[n_test] or held(place, t.relation, day) == who
+            if all(ok):
                 last = cuts[n + 1] - 1 if n + 1 < len(cuts) else e
                 if out and out[-1][1] == day - 1:
                     out[-1] = (out[-1][0], last)

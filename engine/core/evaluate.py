@@ -160,7 +160,7 @@ class TreatyRun:
             for run in self.instances.get(ref, {}).values():
                 extra.update(d for d, _ in run.timeline if self.ctx.start <= d <= self.ctx.end + 1)
         base = sorted(extra)
-        atoms, monotone = _with_reservations(self.treaty)[p.id]
+        atoms, monotone, reserved = _with_reservations(self.treaty)[p.id]
         then = p.then
         assert then is not None and p.when is not None
         out: dict[tuple[str, str], InstanceRun] = {}
@@ -206,8 +206,7 @@ class TreatyRun:
                 # (not where a reservation adds to the trigger: `trigger` does not ask it, and passing
                 # over a pending instant needs the trigger of the next one exactly)
                 if (opts.predicates and p.upon is not None and p.unless is None and trigger is not None
-                        and A.variables(p.upon) <= bound
-                        and not any(r.when is not None and p.id in r.provisions for r in self.treaty.reservations)):
+                        and A.variables(p.upon) <= bound and not reserved):
                     prerequisite = self.schedule.predicate(p.upon, bound, seed, parties, instants)
                 self._run_instance(run, seed, instants, after, trigger, prerequisite)
             out[(bearer, benef)] = run
@@ -508,16 +507,16 @@ def _plan(treaty: A.TreatyDecl) -> list[A.Provision]:
 
 
 @_per_object
-def _with_reservations(treaty: A.TreatyDecl) -> dict[str, tuple[tuple[A.Atom, ...], bool]]:
-    """Each provision's atoms and whether its trigger holds for good once it holds, with the
-    treaty's reservations on it: a reservation's condition adds its facts' days, and the trigger
-    may then stop holding."""
+def _with_reservations(treaty: A.TreatyDecl) -> dict[str, tuple[tuple[A.Atom, ...], bool, bool]]:
+    """Each provision's atoms, whether its trigger holds for good once it holds, and whether a
+    reservation adds a condition to it, with the treaty's reservations on it: a reservation's
+    condition adds its facts' days, and the trigger may then stop holding."""
     out = {}
     for p in treaty.provisions:
         info = _provision_info(p)
         terms = [r.when for r in treaty.reservations if p.id in r.provisions and r.when is not None]
-        out[p.id] = ((info.atoms + tuple(a for c in terms for a in A.atoms(c)), False) if terms
-                     else (info.atoms, info.monotone))
+        out[p.id] = ((info.atoms + tuple(a for c in terms for a in A.atoms(c)), False, True) if terms
+                     else (info.atoms, info.monotone, False))
     return out
 
 

@@ -20,7 +20,7 @@ from engine.core.spans import Spans
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
 from engine.kernel.context import TreatyContext
-from engine.kernel.facts import BIG, Fact, administrator, is_area, sovereign, unify
+from engine.kernel.facts import BIG, Fact, holder, unify
 from engine.language import ast as A
 from engine.language import render
 from engine.language.codes import country_of
@@ -279,11 +279,8 @@ class Solver:
                 return
             if parties is None:  # the candidate pass: sovereignty and administration change in time
                 yield env, ()
-            elif not is_area(self.lib, where):  # an area has no sovereign and no administrator
-                holder = (sovereign(self.interp, where, t) if c.relation == "territory"
-                          else administrator(self.lib, self.interp, where, t))
-                if holder == who:
-                    yield env, ()
+            elif holder(self.lib, self.interp, where, c.relation, t) == who:
+                yield env, ()
         elif isinstance(c, A.StateRef):
             yield from self._solve_state(c, env, t, parties)
         else:  # pragma: no cover

@@ -86,6 +86,15 @@ def administrator(lib: Library, interp: A.InterpretationDecl | None, territory: 
     return owner if owner is not None else sovereign(interp, territory, date)
 
 
+def holder(lib: Library, interp: A.InterpretationDecl | None, place: str, relation: str, date: int) -> str | None:
+    """Who a place is the territory of (`relation` "territory": its sovereign) or is administered
+    by ("administration") on a date, under an interpretation: what `A territory of X` / `A
+    administered by X` compare with X. An area (a sea) has neither: None."""
+    if is_area(lib, place):
+        return None
+    return sovereign(interp, place, date) if relation == "territory" else administrator(lib, interp, place, date)
+
+
 def place_changes(lib: Library, interp: A.InterpretationDecl | None) -> frozenset[int]:
     """The dates on which a territory's sovereign or administrator can change (the instants a
     `territory of` / `administered by` test must be looked at)."""
