@@ -376,18 +376,27 @@ class Program:
                 plans[tid] = got
                 self.compiled.append(tid)
         self.order = sorted(treaty_ids)
+        self.plans = plans
         gen = _Generator(lib, interp, plans, self.order)
         self.source = gen.source()
         self.codes = gen.tables.codes
         # the number of the withdrawals and denunciations (`withdrawn`): a list of their own
         self.withdrawal = len(self.codes) + 1
-        namespace: dict[str, object] = dict(gen.constants.values)
-        code = compile(self.source, f"<casus compiled {len(self.compiled)} treaties>", "exec")
-        exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
-        self.run = cast("Callable[..., list[str]]", namespace["run"])
+        self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
+
+    @functools.cached_property
+    def rows(self) -> Callable[..., list[Row]]:
+        """`run` for the result JSON (written the first time it is asked for): `rows(hits, starts,
+        others)` -> each listed instance of the compiled treaties not in `others` (a collection of
+        treaty ids), as a `Row`, in the order of `run`'s lines. It reads the facts as `run` does."""
+        gen = _Generator(self.lib, self.interp, self.plans, self.order, rows=True)
+        source = gen.source()
+        if gen.tables.codes != self.codes:  # (the same plans give the same numbers)
+            raise AssertionError("the rows' code numbers the kinds of facts apart from `run`'s")
+        return cast("Callable[..., list[Row]]", _function(source, gen.constants, "rows of "))
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
         """The plans of a treaty's provisions, or why it is not compiled (the first reason)."""
@@ -431,6 +440,26 @@ class Program:
 _CODE = operator.itemgetter(0)  # a hit's kind number
 
 
+class Row(NamedTuple):
+    """A listed instance as `Program.rows` gives it (for the result JSON: engine/core/explained.py)."""
+
+    provision: tuple[str, str]  # (treaty id, provision id)
+    bearer: str
+    beneficiary: str
+    status: str
+    activated: int | None
+    since: int
+    timeline: list[tuple[int, str]]  # (day, status): each change of status, as the engine's
+
+
+def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
+    """The function `run` of generated source, with its constants."""
+    namespace: dict[str, object] = dict(constants.values)
+    code = compile(source, f"<casus compiled {what}code>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
+    return cast("Callable[..., list[object]]", namespace["run"])
+
+
 class Invalid(Exception):
     """Raised by compiled code for a fact that ends before it starts: the engine's reader reports it."""
 
@@ -472,7 +501,8 @@ class _Constants:
             "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
             "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
-            "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member, "acted": acted}
+            "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member, "acted": acted,
+            "Row": Row}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -686,8 +716,12 @@ class _Generator:
     (the engine's lines of the other treaties in their place)."""
 
     def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
-                 plans: dict[str, list[_ProvisionPlan]], order: list[str]):
+                 plans: dict[str, list[_ProvisionPlan]], order: list[str], rows: bool = False):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        # what `run` gives: CSV lines, or (`rows`, for the result JSON) each listed instance as
+        # ((treaty, provision), bearer, beneficiary, status, activation day or None, since, timeline)
+        self.rows = rows
+        self.state = "st, a, s, tl" if rows else "st, a, s"  # what the code of one instance sets
         self.constants = _Constants()
         self.tables = _Tables(lib, interp, self.constants)
         self.body: list[str] = []
@@ -700,6 +734,10 @@ class _Generator:
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
+
+    def day_of(self, var: str) -> str:
+        """A day (an ordinal) as `run` gives it: ISO text in a CSV line, the ordinal in a row."""
+        return var if self.rows else f"ISO.get({var}) or iso({var})"
 
     def spans(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty whose memberships
@@ -737,17 +775,21 @@ class _Generator:
     def source(self) -> str:
         for tid in self.order:
             if tid not in self.plans:
-                self.body.append(f"    out.extend(others[{tid!r}])")
+                if not self.rows:  # (rows: the engine's outcomes are put in place by the caller)
+                    self.body.append(f"    out.extend(others[{tid!r}])")
                 continue
             treaty = self.lib.treaties[tid]
             # a treaty a withdrawal of the scenario names: the engine's lines (`Program.withdrawn`)
-            self.body += [f"    if {tid!r} in others:", f"        out.extend(others[{tid!r}])", "    else:",
-                          "        pass"]
+            if self.rows:
+                self.body += [f"    if {tid!r} not in others:", "        pass"]
+            else:
+                self.body += [f"    if {tid!r} in others:", f"        out.extend(others[{tid!r}])", "    else:",
+                              "        pass"]
             block = len(self.body)
             for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
                 self.provision(treaty, pp)
             self.body[block:] = ["    " + line for line in self.body[block:]]
-        lines = ["def run(hits, starts, lead, others):", "    out = []"]
+        lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others):", "    out = []"]
         lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
         lines += self.tables.dispatch()
         lines += self.tables.temporal_code
@@ -806,8 +848,12 @@ class _Generator:
             self.membership_days = self.spans(ctx)[1]
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
-        head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # an article may hold any character
-        line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
+        if self.rows:
+            line = f"out.append(Row({self.const((treaty.id, p.id))}, y, x, st, a, s, tl))"
+        else:
+            # (an article may hold any character)
+            head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")
+            line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
         benefs = _beneficiaries(self.lib, ctx, p)
         reading = self.interp.name if self.interp is not None else "default"
         if not benefs or p.version is not None and not p.version.read_under(reading):
@@ -863,10 +909,10 @@ class _Generator:
             out.append(f"        if not ({ben_filter}): continue")
         if fixed:
             self.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
-            out.append(f"        if st is not None: acts.append(({x}, st, a, s))")
+            out.append(f"        if st is not None: acts.append(({x}, {self.state}))")
             out.append("    if acts:")
             out.append(f"        for {y} in {bearers}:")
-            out.append(f"            for {x}, st, a, s in acts:")
+            out.append(f"            for {x}, {self.state} in acts:")
             out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
             return
         # the bearers whose memberships are the same (NATO's founders; those who joined on one
@@ -878,11 +924,11 @@ class _Generator:
         out.append(f"        for c, sy in enumerate({self.const(classes)}):")
         out.append(f"            vx = {'sy' if p.protects is not None else 'sx'}")
         self.day(pp, tname, seed, probe, parties, "            ", start, acted=acted)
-        out.append(f"            if st is not None: acts.append(({x}, c, st, a, s))")
+        out.append(f"            if st is not None: acts.append(({x}, c, {self.state}))")
         out.append("    if acts:")
         class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
-        out.append(f"            for {x}, c, st, a, s in acts:")
+        out.append(f"            for {x}, c, {self.state} in acts:")
         out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
 
     def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
@@ -914,9 +960,9 @@ class _Generator:
             if not fixed:
                 out.append(f"        {self.pair_spans(ctx, p)}")
             self.instance(pp, tname, seed, probe, parties, "        ", start)
-            out.append(f"        if st is not None: rows.append(({y}, {x}, st, a, s))")
+            out.append(f"        if st is not None: rows.append(({y}, {x}, {self.state}))")
             out.append("    rows.sort()")
-            out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
+            out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
             return
         out.append(f"    for {x} in {self.const(tuple(benefs))}:")
         if ben_filter:
@@ -935,9 +981,9 @@ class _Generator:
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, shared)
-        out.append(f"            if st is not None: rows.append(({y}, {x}, st, a, s))")
+        out.append(f"            if st is not None: rows.append(({y}, {x}, {self.state}))")
         out.append("    rows.sort()")
-        out.append(f"    for {y}, {x}, st, a, s in rows: {line}")
+        out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
 
     def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
             parties: list[str], pad: str, start: int, shared: bool = False, acted: bool = True) -> None:
@@ -968,10 +1014,11 @@ class _Generator:
             return
         k = "None" if pp.fixed else "sy"
         alone = f"not ({' or '.join(own)})" if own else "True"
-        out.append(f"{pad}if {alone} and {k} in memo: st, a, s = memo[{k}]")
+        out.append(f"{pad}if {alone} and {k} in memo: {self.state} = memo[{k}]")
         out.append(f"{pad}else:")
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)
-        out.append(f"{pad}    if {alone}: memo[{k}] = (st, a, s) if st is not None else (None, '', '')")
+        nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
+        out.append(f"{pad}    if {alone}: memo[{k}] = ({self.state}) if st is not None else {nothing}")
 
     def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
              probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
@@ -1009,7 +1056,8 @@ class _Generator:
             out.append(f"{pad}if d > BIG:")
             out.append(f"{pad}    st = None")
             out.append(f"{pad}else:")
-            out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = ISO.get(d) or iso(d)")
+            out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = {self.day_of('d')}"
+                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.rows else ""))
             return
         ask = {"trigger": expr.truth(when)}
         if pp.p.unless is not None:  # (it reads no variable of the trigger but the parties': `_hidden`)
@@ -1056,7 +1104,7 @@ class _Generator:
                          + suspended
                          + [str(d) for d in _version_days(version)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
-        out.append(f"{pad}q = 0; s0 = a0 = None")
+        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.rows else ""))
         out.append(f"{pad}days = sorted({{{days}}})")
         out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
         out.append(f"{pad}    if t > BIG: break")
@@ -1073,11 +1121,11 @@ class _Generator:
             if status == lifecycle.DORMANT:  # not listed
                 out.append(f"{head} st = None")
             elif not latched:
-                out.append(f"{head} st = {status!r}; a = ''; s = ISO.get(s0) or iso(s0)")
+                out.append(f"{head} st = {status!r}; a = {'None' if self.rows else repr('')}; s = {self.day_of('s0')}")
             elif _since_activation(states[k], machine):
-                out.append(f"{head} st = {status!r}; a = s = ISO.get(a0) or iso(a0)")
+                out.append(f"{head} st = {status!r}; a = s = {self.day_of('a0')}")
             else:
-                out.append(f"{head} st = {status!r}; a = ISO.get(a0) or iso(a0); s = ISO.get(s0) or iso(s0)")
+                out.append(f"{head} st = {status!r}; a = {self.day_of('a0')}; s = {self.day_of('s0')}")
 
     def transitions(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
                     number: dict[tuple[str, bool], int], machine: lifecycle.Machine, ask: dict[str, str],
@@ -1102,6 +1150,8 @@ class _Generator:
             code.append(f"q = {j}")
         if tree.status != status:
             code.append("s0 = t")
+            if self.rows:
+                code.append(f"tl.append((t, {tree.status!r}))")
         if tree.latch:
             code += on_latch
         if machine.absorbing(*target):

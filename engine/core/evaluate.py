@@ -58,7 +58,7 @@ from engine.language import render
 from engine.language.library import Library, beneficiary_arg
 
 __all__ = ["BIG", "MODALITY_WORDS", "STATUS_ORDER", "Evaluation", "FactIndex", "InstanceRun", "Proof", "TreatyOutcome",
-           "TreatyRun", "evaluate", "instance_terms", "qualifier_words", "strength"]
+           "TreatyRun", "evaluate", "instance_terms", "qualifier_words", "strength", "walk"]
 
 STATUS_ORDER = lifecycle.STATUS_ORDER  # reports order statuses by it
 MODALITY_WORDS = {"obligation": "must", "prohibition": "must not", "permission": "may", "right": "has the right to"}
@@ -279,8 +279,8 @@ class TreatyRun:
                     run.missing = tuple(self.solver.missing(p.upon, env, t, parties))
                 elif level == TRIGGERED:  # every way the trigger holds is defeated
                     run.env, run.because, run.missing = env, proof, ()
-                else:
-                    run.missing = ()
+                # (its trigger not holding, it keeps what explained it last: a lapsed or suspended
+                # instance shows what it waited for; the predicate passes over such instants)
             if now.act is not None:
                 run.fulfilled_by = now.act
             if s.reason is not None:
@@ -557,14 +557,19 @@ def evaluate(lib: Library, scenario: Scenario, treaties: list[str] | None = None
     interp = lib.interpretations.get(name)
     facts = prepare(lib, scenario, interp)
     index = FactIndex(lib, facts)
-    outcomes = []
-    for tid in sorted(treaties if treaties is not None else lib.treaties):
-        treaty = lib.treaties[tid]
-        tr = TreatyRun(lib, treaty, facts, interp, index, options)
-        runs = tr.run()
-        runs.sort(key=lambda r: (_natural(r.provision.id), r.bearer, r.beneficiary))
-        outcomes.append(TreatyOutcome(treaty, runs, tr))
+    outcomes = [walk(lib, lib.treaties[tid], facts, interp, index, options)
+                for tid in sorted(treaties if treaties is not None else lib.treaties)]
     return Evaluation(scenario, name, outcomes, facts)
+
+
+def walk(lib: Library, treaty: A.TreatyDecl, facts: list[Fact], interp: A.InterpretationDecl | None,
+         index: FactIndex, options: EvalOptions | None = None) -> TreatyOutcome:
+    """One treaty's outcome for a scenario's prepared facts (`prepare`) and their index: its
+    listed instances, by provision, bearer and beneficiary."""
+    tr = TreatyRun(lib, treaty, facts, interp, index, options)
+    runs = tr.run()
+    runs.sort(key=lambda r: (_natural(r.provision.id), r.bearer, r.beneficiary))
+    return TreatyOutcome(treaty, runs, tr)
 
 
 @functools.lru_cache(maxsize=4096)

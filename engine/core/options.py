@@ -14,8 +14,9 @@ The walk (`engine.core.evaluate.TreatyRun`) is the definition. Beside it:
   its own name);
 - `direct_simple`: a provision whose instances can only go from dormant to active for good is
   worked out from its facts' first days, without walking instants (`DirectPath.run`, engine/core/direct.py);
-- `compiled`: batch CSV evaluates the treaties it can compile with generated code
-  (engine/core/compiled.py) instead of the engine.
+- `compiled`: batch runs evaluate the treaties it can compile with generated code
+  (engine/core/compiled.py) instead of the engine: CSV whole, the result JSON with the solver's
+  `because` and `missing` at one instant per instance (engine/core/explained.py).
 
 Each gives exactly what the plain walk gives; the default (all on) is what casus does, and
 `EvalOptions.plain()` turns every one off. `counts`, when given, is told which ways were taken
@@ -42,8 +43,10 @@ class Counts:
     bisected: int = 0  # instances whose dormant stretch was found by bisection (`skip_dormant`)
     predicates: int = 0  # instances whose trigger or prerequisite became a cheap test (`predicates`)
     shared: int = 0  # instances that took an alike bearer's evaluation (`share_alike`)
-    compiled: int = 0  # batch CSV scenarios whose compiled treaties ran generated code (`compiled`)
+    compiled: int = 0  # batch scenarios whose compiled treaties ran generated code (`compiled`)
     csv_engine: int = 0  # batch CSV scenarios evaluated by the engine alone
+    json_engine: int = 0  # batch result JSON scenarios evaluated by the engine alone
+    rewalked: int = 0  # compiled treaties of a batch JSON scenario walked by the engine (engine/core/explained.py)
     parallel: int = 0  # batch chunks evaluated in worker processes
 
     def add(self, other: Counts) -> None:

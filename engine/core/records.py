@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from engine.core.evaluate import Evaluation, InstanceRun, instance_terms, qualifier_words, strength
+from engine.kernel.facts import Scenario
+from engine.language import ast as A
 from engine.language.build import iso
 from engine.language.library import Library
 
@@ -128,15 +131,20 @@ def result_json(lib: Library, ev: Evaluation) -> str:
     (the one `json.dumps(…, ensure_ascii=False)` uses), the parts that depend on a provision
     alone written once per provision. Batch output writes one of these per scenario: building
     pydantic models cost about a fifth of a scenario's time, dicts and `json.dumps` a tenth."""
-    scenario = ev.scenario
+    return outcomes_json(lib, ev.scenario, ev.interpretation, [(o.treaty, o.instances) for o in ev.outcomes])
+
+
+def outcomes_json(lib: Library, scenario: Scenario, interpretation: str,
+                  outcomes: Sequence[tuple[A.TreatyDecl, Sequence[InstanceRun]]]) -> str:
+    """`result_json` of a scenario under an interpretation, from each treaty's listed instances."""
     says = scenario_says(scenario)
     says_json = "null" if says is None else _S(says)
     results = []
-    for o in ev.outcomes:
+    for treaty, runs in outcomes:
         instances = []
-        for run in o.instances:
+        for run in runs:
             head, tail, quals = _head(lib, run.provision)
-            terms = instance_terms(o.treaty, run)
+            terms = instance_terms(treaty, run)
             if terms:  # the bearer's reservation adds qualifiers: its strength and qualifiers are its own
                 p = run.provision
                 assert p.then is not None
@@ -164,9 +172,9 @@ def result_json(lib: Library, ev: Evaluation) -> str:
                 f'{tail},"activated":{activated},"since":"{since}"{quals},"version":{version}'
                 f',"because":[{",".join(because)}]'
                 f',"missing":[{missing}],"timeline":[{timeline}]}}')
-        results.append(f'{{"treaty":{_S(o.treaty.id)},"title":{_S(o.treaty.title)},"instances":[{",".join(instances)}]}}')
+        results.append(f'{{"treaty":{_S(treaty.id)},"title":{_S(treaty.title)},"instances":[{",".join(instances)}]}}')
     return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'
-            f'{_S(ev.interpretation)},"source":{_S(scenario.source)},"says":{says_json}}},'
+            f'{_S(interpretation)},"source":{_S(scenario.source)},"says":{says_json}}},'
             f'"results":[{",".join(results)}]}}')
 
 

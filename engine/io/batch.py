@@ -3,8 +3,10 @@
 `casus run --batch FILE.jsonl [--shard I/N]` and `run_batch()` read one JSON scenario a line (SPEC
 "Scenario files"), evaluate each as it is read and yield one compact result JSON a line (the same
 content as `casus run --format json`); with `--format csv` (`fmt="csv"`), a header and then each
-scenario's CSV lines (`records.result_csv`), where compiled treaties (engine/core/compiled.py) are
-evaluated without the engine (`csv_lines`). Nothing is collected: a generator pipeline from the
+scenario's CSV lines (`records.result_csv`). In both, the treaties that can be compiled
+(engine/core/compiled.py) are evaluated by generated code, not walked by the engine: CSV whole
+(`csv_lines`), the result JSON with the solver saying why at one instant per instance
+(`json_line`, engine/core/explained.py). Nothing is collected: a generator pipeline from the
 file to the output, so memory does not grow with the number of scenarios.
 
 - Blank lines are skipped; every other line is one scenario, numbered 0, 1, 2, … in file order.
@@ -37,7 +39,7 @@ from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
-from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv, result_json
+from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, outcomes_json, result_csv, result_json
 from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
@@ -53,6 +55,9 @@ if TYPE_CHECKING:
 
     LibraryArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None  # as `load_library` takes it
 
+# the most entries each memo of the readers keeps (dates, distinct events): past it, it starts
+# again empty, so memory stays bounded however many scenarios a batch has
+MEMO_ENTRIES = 100_000
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SCENARIO_KEYS = frozenset({"name", "interpretation", "events", "note", "description"})
@@ -105,18 +110,6 @@ def _own_lines(lines: Iterable[str], shard: tuple[int, int] | None) -> Iterator[
         index += 1
         if index % n == i:
             yield index, lineno, line
-
-
-def evaluations(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
-                interpretation: str | None = None, shard: tuple[int, int] | None = None,
-                path: str = "<batch>", options: EvalOptions | None = None) -> Iterator[tuple[BatchItem, Evaluation]]:
-    """(item, evaluation) for each scenario of the stream, lazily."""
-    from engine.io.load import check_names
-
-    check_names(lib, treaties, interpretation)
-    wanted = list(treaties) if treaties else None
-    for item in read_scenarios(lib, lines, path, shard):
-        yield item, evaluate(lib, item.scenario, wanted, interpretation, options)
 
 
 def run_batch(lib: Library, lines: Iterable[str], treaties: Sequence[str] | None = None,
@@ -197,35 +190,23 @@ def _sequential(lib: Library, lines: Iterable[str], treaties: Sequence[str] | No
                 each: bool = False) -> Iterator[Any]:
     """`run_batch` in this process: its output, or with `each`, one item per scenario line (its
     output, possibly empty in CSV, or the CasusError of a bad line)."""
-    if fmt == "csv":
-        wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
-        programs: dict[str | None, Program | None] = {}  # the scenario's interpretation -> its program
-        for _, lineno, line in _own_lines(lines, shard):
-            try:
-                block = csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options)
-            except CasusError as e:
-                if not each:
-                    raise
-                yield e
-                continue
-            if block or each:
-                yield block
-        return
-    if not each:
-        for _, ev in evaluations(lib, lines, treaties, interpretation, shard, path, options):
-            yield result_json(lib, ev)
-        return
-    from engine.io.load import check_names
+    if fmt == "json":
+        from engine.io.load import check_names
 
-    check_names(lib, treaties, interpretation)
-    chosen = list(treaties) if treaties else None
+        check_names(lib, treaties, interpretation)  # (CSV's are checked before its header)
+    one = csv_lines if fmt == "csv" else json_line
+    wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
+    programs: dict[str | None, Program | None] = {}  # the scenario's interpretation -> its program
     for _, lineno, line in _own_lines(lines, shard):
         try:
-            scenario = _scenario(lib, line, path, lineno)
+            block = one(lib, line, wanted, interpretation, path, lineno, programs, options)
         except CasusError as e:
+            if not each:
+                raise
             yield e
             continue
-        yield result_json(lib, evaluate(lib, scenario, chosen, interpretation, options))
+        if block or each:
+            yield block
 
 
 def error_record(error: CasusError, fmt: str = "json") -> str:
@@ -419,19 +400,15 @@ def _evaluate_lines(lib: Library, chunk: list[tuple[int, str]], treaties: tuple[
     outs: list[Any] = []
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
     programs: dict[str | None, Program | None] = {}
+    one = csv_lines if fmt == "csv" else json_line
     for lineno, line in chunk:
         try:
-            if fmt == "csv":
-                outs.append(csv_lines(lib, line, wanted, interpretation, path, lineno, programs, options))
-                continue
-            scenario = _scenario(lib, line, path, lineno)
+            outs.append(one(lib, line, wanted, interpretation, path, lineno, programs, options))
         except CasusError as e:  # an exception does not cross processes intact: its diagnostics do
             if keep_going:
                 outs.append(tuple(e.diagnostics))
                 continue
             return outs, tuple(e.diagnostics), taken
-        ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation, options)
-        outs.append(result_json(lib, ev))
     return outs, None, taken
 
 
@@ -524,7 +501,7 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
             start = date_ordinal(date)
             if start is None:
                 return None
-            if len(_DATES) > 100_000:
+            if len(_DATES) > MEMO_ENTRIES:
                 _DATES.clear()
             _DATES[date] = start
         end = start
@@ -538,7 +515,7 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
             return None
         hit = known.get(event)
         if hit is None:
-            if len(known) > 100_000:
+            if len(known) > MEMO_ENTRIES:
                 known.clear()
             hit = known[event] = _check_event(lib, event)
         if hit is False:
@@ -627,57 +604,105 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
     Where the selection has compiled treaties (engine/core/compiled.py) and the scenario is of the
-    common shape, its facts go straight from the JSON to the compiled code, as (start, end,
-    roles) under their kinds, without `Fact` objects, preparation or an index; the engine
-    evaluates the treaties that are not compiled. Any other line goes to the engine whole (and
-    a bad line to the readers that report it). `programs`: a cache for a run of lines with the
-    same `treaties` and `interpretation`. `options`: the engine's shortcuts, and whether the
+    common shape (`_compiled_input`), its facts go straight from the JSON to the compiled code, as
+    (start, end, roles) under their kinds, without `Fact` objects, preparation or an index; the
+    engine evaluates the treaties that are not compiled. Any other line goes to the engine whole
+    (and a bad line to the readers that report it). `programs`: a cache for a run of lines with
+    the same `treaties` and `interpretation`. `options`: the engine's shortcuts, and whether the
     compiled code may be used at all (`compiled`)."""
     from engine.core import compiled
 
     options = options if options is not None else current()
     counts = options.counts
-    try:
-        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
-        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
-            obj = None
-    except (ValueError, StopIteration, RecursionError):
-        obj = None
-    if options.compiled and isinstance(obj, dict) and _SCENARIO_KEYS.issuperset(obj):
-        interp = obj.get("interpretation")
-        if interp is None or isinstance(interp, str) and interp in lib.interpretations:
-            if programs is not None and interp in programs:
-                prog = programs[interp]
-            else:
-                prog = compiled.program(lib, treaties, interpretation or interp or "default")
-                if programs is not None:
-                    programs[interp] = prog
-            if prog is not None:
-                light = _light_facts(lib, prog, obj)
-                if light is not None:
-                    name = obj.get("name", f"{path}:{lineno}")
-                    if isinstance(name, str):
-                        others: dict[str, list[str]] = {}
-                        # the treaties not compiled, and those a withdrawal of the scenario names
-                        engine_ids = prog.others + prog.withdrawn(light[0])
-                        if engine_ids:
-                            ev = evaluate(lib, _scenario(lib, line, path, lineno), engine_ids, interpretation,
-                                          options)
-                            for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
-                                others[o.treaty.id] = lines
-                        lead = csv_field(name)
-                        try:
-                            out = "\n".join(prog.run(light[0], light[1], lead, others))
-                        except compiled.Invalid:
-                            pass
-                        else:
-                            if counts is not None:
-                                counts.compiled += 1
-                            return out
+    got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
+    if got is not None:
+        prog, (hits, starts), name = got
+        others: dict[str, list[str]] = {}
+        # the treaties not compiled, and those a withdrawal of the scenario names
+        engine_ids = prog.others + prog.withdrawn(hits)
+        if engine_ids:
+            ev = evaluate(lib, _scenario(lib, line, path, lineno), engine_ids, interpretation, options)
+            for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
+                others[o.treaty.id] = lines
+        try:
+            out = "\n".join(prog.run(hits, starts, csv_field(name), others))
+        except compiled.Invalid:
+            pass
+        else:
+            if counts is not None:
+                counts.compiled += 1
+            return out
     ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation, options)
     if counts is not None:
         counts.csv_engine += 1
     return "\n".join(result_csv(ev))
+
+
+def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
+              lineno: int, programs: dict[str | None, Program | None] | None = None,
+              options: EvalOptions | None = None) -> str:
+    """The result JSON (`records.result_json`) of one scenario line. Where `csv_lines` runs the
+    compiled code, this does too (`Program.rows`: each listed instance with its status, dates and
+    timeline), and the solver says why, at one instant per instance (engine/core/explained.py);
+    the engine walks the treaties that are not compiled. Any other line goes to the engine whole."""
+    from engine.core import compiled, explained
+
+    options = options if options is not None else current()
+    counts = options.counts
+    scenario = _scenario(lib, line, path, lineno)  # (the facts' texts and sources say why)
+    got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
+    if got is not None:
+        prog, (hits, starts), _ = got
+        walked = frozenset(prog.withdrawn(hits))
+        try:
+            rows = prog.rows(hits, starts, walked)
+        except compiled.Invalid:
+            pass
+        else:
+            if counts is not None:
+                counts.compiled += 1
+            name, outcomes = explained.outcomes(lib, prog, scenario, rows, walked, interpretation, options)
+            return outcomes_json(lib, scenario, name, outcomes)
+    if counts is not None:
+        counts.json_engine += 1
+    return result_json(lib, evaluate(lib, scenario, list(treaties), interpretation, options))
+
+
+def _compiled_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
+                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
+                    ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int]], str] | None:
+    """For a scenario line that the compiled code can read: the program of the selection under
+    its interpretation, its facts as the code reads them (`_light_facts`) and its name. None for
+    any other line (not strict JSON, keys or events the fast reader does not take, an unknown
+    interpretation, nothing compiled, or the compiled code is switched off)."""
+    from engine.core import compiled
+
+    if not options.compiled:
+        return None
+    try:
+        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
+        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
+            return None
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
+        return None
+    interp = obj.get("interpretation")
+    if interp is not None and not (isinstance(interp, str) and interp in lib.interpretations):
+        return None
+    if programs is not None and interp in programs:
+        prog = programs[interp]
+    else:
+        prog = compiled.program(lib, treaties, interpretation or interp or "default")
+        if programs is not None:
+            programs[interp] = prog
+    if prog is None:
+        return None
+    light = _light_facts(lib, prog, obj)
+    name = obj.get("name", f"{path}:{lineno}")
+    if light is None or not isinstance(name, str):
+        return None
+    return prog, light, name
 
 
 def _split_csv(ev: Evaluation) -> list[list[str]]:
@@ -712,7 +737,7 @@ def _light_facts(lib: Library, prog: Program, obj: dict
         return None
     # `all` tests truth (cheap for tuples and ordinals), where `None in …` would compare
     if not all(hits):  # events not seen before (None), or that the engine must see (False)
-        if len(shapes) > 100_000:
+        if len(shapes) > MEMO_ENTRIES:
             shapes.clear()
         for i, hit in enumerate(hits):
             if hit is None:
@@ -722,7 +747,7 @@ def _light_facts(lib: Library, prog: Program, obj: dict
     dates = _DATES
     starts = list(map(dates.get, days))
     if not all(starts):  # dates not seen before (ordinals are never 0)
-        if len(dates) > 100_000:
+        if len(dates) > MEMO_ENTRIES:
             dates.clear()
         for i, start in enumerate(starts):
             if start is None:

@@ -4,6 +4,7 @@ used; bad lines must be reported as in JSON mode; the CSV must read back."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from helpers import require_peers
@@ -26,7 +28,7 @@ from engine.base.paths import library_dir
 from engine.core import compiled
 from engine.core.evaluate import evaluate
 from engine.core.options import Counts, EvalOptions
-from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv
+from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv, result_json
 from engine.io import batch
 from engine.kernel.facts import BIG
 
@@ -153,16 +155,31 @@ def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
     return json.dumps(obj)
 
 
-def csv_of(case: Case, folder: Path) -> tuple[list[str], list[str], bool]:
-    """(compiled CSV, engine CSV, whether the compiled code was used) for a generated case."""
+class Outputs(NamedTuple):
+    """A generated case's batch output with the compiled code and the engine's own."""
+
+    csv: list[str]
+    engine_csv: list[str]
+    json: list[str]
+    engine_json: list[str]
+    compiled: bool  # the compiled code took the scenario (in both formats)
+    rows: list[tuple[str, ...]]  # (status, whether activated) of each instance it listed
+
+
+def outputs_of(case: Case, folder: Path) -> Outputs:
+    """A generated case's CSV and result JSON through `run_batch`, and the engine's."""
     path = folder / "case.casus"
     path.write_text(render(case), encoding="utf-8")
     lib, (scenario,) = load([path], library=[library_dir() / "vocabulary.casus",
                                               library_dir() / "interpretations.casus"])
     line = json_line(scenario)
+    tid = case.treaty.id
     options, taken = counting()
-    got = list(batch.run_batch(lib, [line], [case.treaty.id], fmt="csv", options=options))
-    return got, engine_csv(lib, [line], [case.treaty.id]), taken.compiled > 0
+    got = list(batch.run_batch(lib, [line], [tid], fmt="csv", options=options))
+    got_json = list(batch.run_batch(lib, [line], [tid], fmt="json", options=options))
+    ev = evaluate(lib, batch._scenario(lib, line, "<batch>", 1), [tid])
+    return Outputs(got, engine_csv(lib, [line], [tid]), got_json, [result_json(lib, ev)], taken.compiled == 2,
+                   [(r.status, str(r.activated is not None)) for o in ev.outcomes for r in o.instances])
 
 
 @settings(max_examples=max(EXAMPLES // 5, 50), deadline=None, print_blob=True,
@@ -171,8 +188,9 @@ def csv_of(case: Case, folder: Path) -> tuple[list[str], list[str], bool]:
 def test_compiled_treaties_give_the_engines_csv(tmp_path_factory, case: Case) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.getbasetemp() / "compiled"
     folder.mkdir(exist_ok=True)
-    got, want, _ = csv_of(compilable(case), folder)
-    assert got == want, render(compilable(case))
+    out = outputs_of(compilable(case), folder)
+    assert out.csv == out.engine_csv, render(compilable(case))
+    assert out.json == out.engine_json, render(compilable(case))
 
 
 @settings(max_examples=max(EXAMPLES // 10, 50), deadline=None, print_blob=True,
@@ -182,8 +200,9 @@ def test_treaties_left_to_the_engine_give_its_csv(tmp_path_factory, case: Case) 
     # memberships that change, ends, suspensions, states, deadlines: mostly not compiled
     folder = tmp_path_factory.getbasetemp() / "compiled_not"
     folder.mkdir(exist_ok=True)
-    got, want, _ = csv_of(case, folder)
-    assert got == want, render(case)
+    out = outputs_of(case, folder)
+    assert out.csv == out.engine_csv, render(case)
+    assert out.json == out.engine_json, render(case)
 
 
 def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
@@ -198,15 +217,20 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     acts: list[bool] = []  # facts of the provisions' actions
     suspends: list[bool] = []  # suspensions
     defeats: list[bool] = []  # `unless`
+    explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(cases())
     def run(case: Case) -> None:
         c = compilable(case)
-        got, want, taken = csv_of(c, folder)
-        assert got == want
+        out = outputs_of(c, folder)
+        assert out.csv == out.engine_csv
+        assert out.json == out.engine_json
+        taken = out.compiled
         used.append(taken)
+        if taken:  # what the result JSON's `because` and `missing` are asked at (engine/core/explained.py)
+            explained.update(out.rows)
         upon.append(taken and any(p.upon is not None for p in c.treaty.provisions))
         ongoing.append(taken and "ongoing" in render(c))
         ends.append(taken and any(p.until is not None or p.ends_with_situation for p in c.treaty.provisions))
@@ -224,6 +248,12 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(acts) > 5, sum(acts)  # and actions (fulfilled, violated)
     assert sum(suspends) > 5, sum(suspends)  # and suspensions
     assert sum(defeats) > 5, sum(defeats)  # and `unless` (defeated instances)
+    # the result JSON's `because` and `missing` are asked for where an instance was activated, or
+    # last pending or defeated (engine/core/explained.py): each is reached (the cases of
+    # test_json_of_compiled_treaties_says_why_as_the_walk does each on purpose)
+    assert sum(n for (_, activated), n in explained.items() if activated == "True") > 5, explained
+    for status in ("pending", "lapsed", "defeated", "suspended"):
+        assert explained[status, "False"] > 0, (status, explained)
 
 
 # ---------------------------------------------------------------------------- the bundled library

@@ -128,13 +128,15 @@ def test_the_shortcuts_change_no_result(lib: engine.Library) -> None:
     """With bisection, the trigger and prerequisite tests, the sharing of alike bearers and the
     direct working out of simple provisions turned off, every instance is solved at each of its
     instants: the whole result JSON (statuses, timelines, `because`, `missing`) must be the same,
-    on the bundled JSON scenarios and on dense generated ones."""
+    on the bundled JSON scenarios and on dense generated ones; and the same again with the
+    compiled code, as a batch runs by default."""
     from engine.io.batch import run_batch
     from tests.io.test_batch import bundled_lines, generated
 
     lines = bundled_lines() + list(generated(120, seed=6, events=(10, 40)))
-    taken = EvalOptions().counting()
+    taken = EvalOptions(compiled=False).counting()
     fast = list(run_batch(lib, lines, options=taken))
+    assert list(run_batch(lib, lines)) == fast
     walked = EvalOptions.plain().counting()
     slow = list(run_batch(lib, lines, options=walked))
     assert taken.counts is not None and walked.counts is not None
@@ -334,13 +336,14 @@ def test_one_scenario_of_many_facts_costs_about_linearly(
 def test_the_shortcuts_change_no_result_on_realistic_scenarios(lib: engine.Library) -> None:
     """The bench's realistic stories (bench/realistic.py: members joining and leaving, attacks at
     sea and on territory that last or end, requests, allies acting): the whole result JSON with
-    every shortcut is the plain walk's."""
+    every shortcut is the plain walk's, and the compiled code's."""
     from bench import realistic
     from engine.io.batch import run_batch
 
     lines = [json.dumps(d) for d in realistic.scenarios(150, seed=11)]
-    taken = EvalOptions().counting()
+    taken = EvalOptions(compiled=False).counting()
     fast = list(run_batch(lib, lines, options=taken))
+    assert list(run_batch(lib, lines)) == fast
     slow = list(run_batch(lib, lines, options=EvalOptions.plain()))
     assert taken.counts is not None and taken.counts.shared > 0 and taken.counts.predicates > 0
     for a, b in zip(fast, slow, strict=True):

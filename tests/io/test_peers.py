@@ -125,7 +125,7 @@ def test_simple_provisions_worked_out_directly_give_the_walks_result(
         tmp_path: Path, rules_args: tuple[str, ...]) -> None:
     """The peers' rules are what `DirectPath.run` takes without walking instants: its
     result JSON (dates, `because`, everything) must be the walk's, byte for byte, and it must
-    take most of the provisions (else this compares nothing)."""
+    take most of the provisions (else this compares nothing); the compiled code's too."""
     from engine.api import load_library
     from engine.core.options import EvalOptions
     from engine.io.batch import run_batch
@@ -136,13 +136,14 @@ def test_simple_provisions_worked_out_directly_give_the_walks_result(
     tr = P.Translator(json.loads(rules.read_text()))
     lib = load_library(str(tr.write(tmp_path / "lib")))
     lines = list(tr.scenario_lines(scen.read_text().splitlines()))
-    options = EvalOptions().counting()
+    options = EvalOptions(compiled=False).counting()
     direct = list(run_batch(lib, lines, options=options))
     taken = options.counts
     assert taken is not None
     # the edge rules: 180 of 420 (the rest read helper provisions)
     assert taken.direct > 0.4 * (taken.direct + taken.walked)
-    walked = list(run_batch(lib, lines, options=EvalOptions(direct_simple=False)))
+    walked = list(run_batch(lib, lines, options=EvalOptions(direct_simple=False, compiled=False)))
+    assert list(run_batch(lib, lines)) == direct  # and the compiled code's, as a batch runs by default
     assert sum(len(json.loads(x)["results"][0]["instances"]) for x in direct) > 50
     for a, b in zip(direct, walked, strict=True):
         assert a == b

@@ -1,0 +1,161 @@
+"""The result JSON of compiled treaties: the compiled code's instances, with why.
+
+`Program.rows` (engine/core/compiled.py) gives each listed instance of a compiled treaty with its
+status, its dates and its timeline, worked out from the facts' days alone. The result JSON says
+why as well: `because` (the facts behind its trigger and prerequisites) and `missing` (what a
+pending instance waits for). The walk (engine/core/evaluate.py `TreatyRun._run_instance`) records
+them at each instant at which the lifecycle weighs the instance's trigger (`lifecycle.Step.judged`):
+the last such instant's stand. Here the solver is asked once per instance, at an instant where it
+says what it said there (`Solver.weigh`, as the walk asks it):
+
+- an instance that was activated: at its activation, the last instant weighed;
+- one that never was: in the last stretch of its timeline in which it was pending or defeated
+  (its trigger weighed at every instant of it), on the stretch's last day, or, for a stretch
+  that does not end, after every instant (BIG). What the solver says changes only at the walk's
+  instants (where a fact starts or ends, a window closes, a membership changes), and the walk
+  looks at the last instant of such a stretch (`TreatyRun._run_instance`'s `prerequisite`), so
+  the answer is the one it recorded. Before any such stretch nothing was recorded.
+
+The walk records nothing at an instant where the trigger does not hold: a lapsed or suspended
+instance keeps what it was last waiting for. Where the compiled code and the solver disagree on
+how far an instance's trigger went (a mistake of the compiled code: tests hold them together)
+the engine walks the treaty for the scenario, and `outcomes` counts it in `Counts.rewalked`.
+
+tests/core/test_explained.py holds the result JSON built so to the engine's, byte for byte."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from engine.base.memo import per_object
+from engine.core.compiled import Program, Row
+from engine.core.evaluate import (
+    FactIndex,
+    InstanceRun,
+    Proof,
+    TreatyRun,
+    walk,
+)
+from engine.core.options import EvalOptions
+from engine.core.solver import PREPARED, TRIGGERED, UNDEFEATED
+from engine.kernel import lifecycle
+from engine.kernel.facts import BIG, Scenario, prepare
+from engine.language import ast as A
+from engine.language.library import Library, beneficiary_arg
+
+# the statuses in which the walk weighs an instance's trigger at every instant (never activated)
+_WEIGHED = {lifecycle.PENDING: UNDEFEATED, lifecycle.DEFEATED: TRIGGERED}
+
+
+def outcomes(lib: Library, prog: Program, scenario: Scenario, rows: Sequence[Row], walked: Collection[str],
+             interpretation: str | None, options: EvalOptions
+             ) -> tuple[str, list[tuple[A.TreatyDecl, list[InstanceRun]]]]:
+    """The interpretation's name and each treaty's listed instances (of the treaties of
+    `prog.order`, as `evaluate` would list them) for a scenario: those of its compiled treaties
+    from the compiled code's rows, the engine walking those in `walked` and those it does not
+    compile."""
+    name = interpretation or scenario.interpretation or "default"
+    interp = lib.interpretations.get(name)
+    facts = prepare(lib, scenario, interp)
+    index = FactIndex(lib, facts)
+    by_treaty: dict[str, list[Row]] = {}
+    for row in rows:
+        by_treaty.setdefault(row.provision[0], []).append(row)
+    out: list[tuple[A.TreatyDecl, list[InstanceRun]]] = []
+    for tid in prog.order:
+        treaty = lib.treaties[tid]
+        if tid not in walked and tid in prog.plans:
+            mine = by_treaty.get(tid)
+            if not mine:
+                out.append((treaty, []))
+                continue
+            runs = _Explainer(TreatyRun(lib, treaty, facts, interp, index, options)).runs(mine)
+            if runs is not None:
+                out.append((treaty, runs))
+                continue
+            if options.counts is not None:
+                options.counts.rewalked += 1
+        out.append((treaty, walk(lib, treaty, facts, interp, index, options).instances))
+    return name, out
+
+
+class _Explainer:
+    """A compiled treaty's rows as the walk's runs, with `because` and `missing` from its solver."""
+
+    def __init__(self, tr: TreatyRun):
+        self.tr = tr
+        self.provisions = {p.id: p for p in tr.treaty.provisions}
+        # (provision, beneficiary, day, whose membership counts) -> what the solver weighed, for
+        # the bearers it cannot tell apart (their variable is in no condition, no reservation of theirs)
+        self.memo: dict[tuple[object, ...], tuple[int, dict[str, str], tuple[Proof, ...]]] = {}
+
+    def runs(self, rows: Sequence[Row]) -> list[InstanceRun] | None:
+        """The rows as runs, in the engine's order (None: one of them needs the walk)."""
+        out = []
+        for row in rows:
+            run = self.run(row)
+            if run is None:
+                return None
+            out.append(run)
+        return out
+
+    def run(self, row: Row) -> InstanceRun | None:
+        p = self.provisions[row.provision[1]]
+        run = InstanceRun(self.tr.treaty.id, p, row.bearer, row.beneficiary, row.status, row.since, row.activated,
+                          timeline=list(row.timeline))
+        if row.activated is not None:
+            day, level = row.activated, PREPARED
+        else:
+            last = _last_weighed(row.timeline)
+            if last is None:
+                return run  # never weighed with its trigger holding: nothing to explain
+            day, level = last
+        got, env, proof = self.weigh(p, row.bearer, row.beneficiary, day)
+        if got != level:  # (not if the compiled code is right) the walk's answer, whole
+            return None
+        run.env, run.because = env, proof
+        if level == UNDEFEATED:  # waiting for its prerequisites: those that hold, and what is missing
+            assert p.upon is not None
+            parties = self.tr.ctx.seers(p, row.bearer, row.beneficiary)
+            run.because = proof + self.tr.solver.partial(p.upon, env, day, parties)
+            run.missing = tuple(self.tr.solver.missing(p.upon, env, day, parties))
+        return run
+
+    def weigh(self, p: A.Provision, bearer: str, beneficiary: str, day: int
+              ) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
+        """`Solver.weigh` of the instance at `day`, as the walk asks it (its seed: `Solver.pairs`)."""
+        then = p.then
+        assert then is not None
+        seed: dict[str, str] = {}
+        ben = beneficiary_arg(then)
+        if isinstance(ben, A.Var):
+            seed[ben.name] = beneficiary
+        var = then.bearer.var
+        if var:
+            seed[var] = bearer
+        ctx = self.tr.ctx
+        parties = ctx.seers(p, bearer, beneficiary)
+        alike = (not var or var not in _variables(p)) and not ctx.reservations(p, bearer, day)
+        if not alike:
+            return self.tr.solver.weigh(p, seed, day, parties)
+        key = (p.id, beneficiary, day, tuple(ctx.members.get(bearer, ())))
+        got = self.memo.get(key)
+        if got is None:
+            got = self.memo[key] = self.tr.solver.weigh(p, seed, day, parties)
+        return got  # (its env may name another bearer: no condition names one)
+
+
+def _last_weighed(timeline: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """For an instance never activated: (the day to weigh it on, the level the walk found then)
+    in its last stretch pending or defeated; None if it never was either."""
+    for i in range(len(timeline) - 1, -1, -1):
+        level = _WEIGHED.get(timeline[i][1])
+        if level is not None:
+            return (timeline[i + 1][0] - 1 if i + 1 < len(timeline) else BIG), level
+    return None
+
+
+@per_object
+def _variables(p: A.Provision) -> frozenset[str]:
+    """Every variable of a provision's conditions."""
+    return frozenset().union(*(A.variables(c) for c in A.clauses(p)))
