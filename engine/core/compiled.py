@@ -1,5 +1,5 @@
 """Sweeps at the speed of hand-written code: treaties compiled to Python source, for
-`casus run --batch FILE --format csv`.
+`casus run --batch FILE` (CSV, and the result JSON with engine/core/explained.py).
 
 A sweep of 100,000 scenarios asks for one thing per instance: its status and dates. For the
 treaties where that answer can be worked out from the facts' days alone, this module
@@ -44,8 +44,13 @@ discharge condition holds, or the bearer acts, is one more day to look at).
 **Which scenarios.** A scenario with a fact whose `on` the interpretation derives from its `at`
 and would move (a territory it reassigns) goes to the engine whole; so does a selection under
 an interpretation with definitions or that reads armed attacks in self-defence as no armed
-attacks. The treaty a withdrawal or denunciation names is evaluated by the engine for that
-scenario (`Program.withdrawn`), as is every treaty that is not compiled."""
+attacks. The treaty a withdrawal or denunciation names runs as code generated for it alone with
+memberships that change (`Program.leaving`: each party's spans are an argument, from the
+scenario's withdrawals), or, where it cannot be compiled so, is evaluated by the engine for that
+scenario, as is every treaty that is not compiled.
+
+For the result JSON, `Program.rows` is `run` giving each listed instance with its timeline
+instead of a CSV line (engine/core/explained.py adds why)."""
 
 from __future__ import annotations
 
@@ -64,8 +69,8 @@ from engine.core.evaluate import (
 )
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import TreatyContext, static_context
-from engine.kernel.facts import BIG, TARGET, at_from_on, holder, on_from_at, place_changes, target_missing
+from engine.kernel.context import LEAVING, TreatyContext, context, static_context
+from engine.kernel.facts import BIG, TARGET, Fact, at_from_on, holder, on_from_at, place_changes, target_missing
 from engine.language import ast as A
 from engine.language.codes import countries, country_of, is_country
 from engine.language.library import DEFAULT_TARGET, Library, beneficiary_arg
@@ -306,16 +311,17 @@ def _reserved(treaty: A.TreatyDecl, p: A.Provision) -> list[tuple[str, A.Cond]]:
     return [(party, A.And((*items, *conds), p.when.span)) for party, conds in sorted(extra.items())]
 
 
-def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None
+def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None, leaving: bool = False
               ) -> tuple[list[_Refusal], list[_ProvisionPlan]]:
     """Everything that keeps a treaty off the compiled path (none: it compiles), in order: what
     beside the facts changes in it (each thing `TreatyContext.whole_time` rules out), an
     interpretation that changes who is a member, then what keeps each provision that cannot be
-    compiled off; and the plans of the provisions that can be."""
+    compiled off; and the plans of the provisions that can be. `leaving`: for a scenario in
+    which a party withdraws (its memberships change, whatever the treaty declares)."""
     t = treaty
     ctx = static_context(t)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
-    moving = sorted(x for x, spans in ctx.members.items() if spans != [(ctx.start, BIG)])
+    moving = leaving or any(spans != [(ctx.start, BIG)] for spans in ctx.members.values())
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
              (t.ends is not None, "an end date", "it ends (an end date)"),
              (any(r.when is not None and (r.start is not None or r.end is not None) for r in t.reservations),
@@ -383,6 +389,7 @@ class Program:
         # the number of the withdrawals and denunciations (`withdrawn`): a list of their own
         self.withdrawal = len(self.codes) + 1
         self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
+        self._leaving: dict[tuple[str, bool], Callable[..., list[object]] | None] = {}  # see `leaving`
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
@@ -397,6 +404,37 @@ class Program:
         if gen.tables.codes != self.codes:  # (the same plans give the same numbers)
             raise AssertionError("the rows' code numbers the kinds of facts apart from `run`'s")
         return cast("Callable[..., list[Row]]", _function(source, gen.constants, "rows of "))
+
+    def leaving(self, tid: str, rows: bool = False) -> Callable[..., list[object]] | None:
+        """For a scenario in which a party withdraws from (or denounces) compiled treaty `tid`:
+        `run` (or, `rows`, `Program.rows`) of that treaty alone, with one argument more, each
+        party's membership spans in the scenario (`memberships`); None when the treaty cannot be
+        compiled with memberships that change (the engine walks it). Written the first time."""
+        key = (tid, rows)
+        if key not in self._leaving:
+            why, plans = _refusals(self.lib, self.lib.treaties[tid], self.interp, leaving=True)
+            function = None
+            if not why:
+                # (it reads the facts as `run` does: each kind by `run`'s number)
+                gen = _Generator(self.lib, self.interp, {tid: plans}, [tid], rows=rows, members=True,
+                                 numbers=self.codes)
+                try:
+                    source = gen.source()
+                except KeyError:  # a kind `run` does not read (not if the plans read the same facts)
+                    source = None
+                if source is not None:
+                    function = _function(source, gen.constants, f"{tid} with parties leaving ")
+            self._leaving[key] = function
+        return self._leaving[key]
+
+    def memberships(self, tid: str, facts: Sequence[Fact]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Each party's membership spans of treaty `tid` in a scenario whose facts (unprepared:
+        `Scenario.facts`) include withdrawals or denunciations of it (`context`), for `leaving`."""
+        kinds = self.lib.kinds
+        leavers = [f for f in facts if f.roles.get("treaty") == tid and f.kind in kinds
+                   and any(k in kinds[f.kind].ancestors for k in LEAVING)]
+        ctx = context(self.lib.treaties[tid], leavers, self.interp)
+        return {party: tuple(spans) for party, spans in ctx.members.items()}
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
         """The plans of a treaty's provisions, or why it is not compiled (the first reason)."""
@@ -423,14 +461,14 @@ class Program:
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
         info = self.lib.kinds.get(kind)
-        if info is not None and ("withdrawal" in info.ancestors or "denunciation" in info.ancestors):
+        if info is not None and any(k in info.ancestors for k in LEAVING):
             return self.withdrawal
         return self.codes.get(kind, 0)
 
     def withdrawn(self, hits: list[tuple[int, dict[str, str], int | None]]) -> list[str]:
-        """The compiled treaties a withdrawal or denunciation of the scenario names, sorted: the
-        engine evaluates them (their memberships change with the scenario: `context`), and
-        `run` gives its lines in their place."""
+        """The compiled treaties a withdrawal or denunciation of the scenario names, sorted: their
+        memberships change with the scenario (`context`), so `run` leaves them out and gives, in
+        their place, the lines it is given (`leaving`'s code, or the engine's)."""
         if self.withdrawal not in map(_CODE, hits):
             return []
         return sorted({roles.get("treaty", "") for code, roles, _ in hits if code == self.withdrawal}
@@ -525,9 +563,13 @@ class _Tables:
     """The tables the generated code sorts a scenario's facts into (`table`), and the code that
     fills them (`dispatch`, `temporal_code`)."""
 
-    def __init__(self, lib: Library, interp: A.InterpretationDecl | None, constants: _Constants):
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None, constants: _Constants,
+                 numbers: dict[str, int] | None = None):
         self.lib, self.interp, self.constants = lib, interp, constants
         self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
+        # the numbers to give the kinds (a part of a program reads the facts as the program does:
+        # `Program.leaving`); None: numbered here, from 1
+        self.numbers = numbers
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
         self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
@@ -667,13 +709,15 @@ class _Tables:
         for kind in sorted(self.lib.kinds):
             mine = [k for k in self.lib.kinds[kind].ancestors if k in slots]
             if mine:
-                self.codes[kind] = n = len(self.codes) + 1
+                n = len(self.codes) + 1 if self.numbers is None else self.numbers[kind]  # (KeyError: unread)
+                self.codes[kind] = n
                 for k in mine:
                     by_slot.setdefault(k, []).append(n)
         if not self.codes:
             return []
         # (one list more, the last: the withdrawals, `Program.withdrawal`, which no table reads)
-        code = [f"    K = ({'[], ' * (len(self.codes) + 2)})",
+        lists = len(self.codes) if self.numbers is None else len(self.numbers)
+        code = [f"    K = ({'[], ' * (lists + 2)})",
                 "    for (c, r1, e1), s1 in zip(hits, starts):",
                 "        if c:",
                 "            if e1 is None: e1 = s1",
@@ -716,14 +760,18 @@ class _Generator:
     (the engine's lines of the other treaties in their place)."""
 
     def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
-                 plans: dict[str, list[_ProvisionPlan]], order: list[str], rows: bool = False):
+                 plans: dict[str, list[_ProvisionPlan]], order: list[str], rows: bool = False,
+                 members: bool = False, numbers: dict[str, int] | None = None):
         self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        # the parties' membership spans: the treaty's as declared (constants), or (`members`, for
+        # a scenario in which parties withdraw: `Program.leaving`) the argument `members` of `run`
+        self.members = members
         # what `run` gives: CSV lines, or (`rows`, for the result JSON) each listed instance as
         # ((treaty, provision), bearer, beneficiary, status, activation day or None, since, timeline)
         self.rows = rows
         self.state = "st, a, s, tl" if rows else "st, a, s"  # what the code of one instance sets
         self.constants = _Constants()
-        self.tables = _Tables(lib, interp, self.constants)
+        self.tables = _Tables(lib, interp, self.constants, numbers)
         self.body: list[str] = []
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
@@ -742,7 +790,10 @@ class _Generator:
     def spans(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty whose memberships
         change: party -> its membership spans; spans -> the days on which they can change a
-        status (each first day, each day after a last)."""
+        status (each first day, each day after a last). (With `members`: two variables that
+        `run` sets from its argument.)"""
+        if self.members:
+            return "MEM", "MDAYS"
         names = self.memberships.get(ctx.treaty.id)
         if names is None:
             of = {x: tuple(ctx.members[x]) for x in ctx.parties}
@@ -756,7 +807,7 @@ class _Generator:
         provision that protects a class wider than the parties, the bearer's again:
         `TreatyContext.seers`)."""
         members = self.spans(ctx)[0]
-        return f"sx = {members}.get(x, ()); sy = {members}[y]; vx = {'sy' if p.protects is not None else 'sx'}"
+        return f"sx = {members}.get(x, ()); sy = {members}.get(y, ()); vx = {'sy' if p.protects is not None else 'sx'}"
 
     def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty that suspends duties:
@@ -789,7 +840,12 @@ class _Generator:
             for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
                 self.provision(treaty, pp)
             self.body[block:] = ["    " + line for line in self.body[block:]]
-        lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others):", "    out = []"]
+        lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
+                 "    out = []"]
+        if self.members:  # (see `spans`)
+            lines += ["    MEM = members",
+                      "    MDAYS = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG)",
+                      "             for sp in MEM.values()}"]
         lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
         lines += self.tables.dispatch()
         lines += self.tables.temporal_code
@@ -901,6 +957,9 @@ class _Generator:
         pool, differ = ctx.bearer_pool(p.then.bearer)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
         out.append("    acts = []")
+        if not fixed and self.members:  # the bearers' classes by their memberships in this scenario
+            out.append(f"    classes = tuple(dict.fromkeys(MEM.get(b, ()) for b in {bearers}))")
+            out.append(f"    class_of = tuple(classes.index(MEM.get(b, ())) for b in {bearers})")
         driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
         out.append(f"    for {x} in {self.const(tuple(benefs))}:")
         if driver:  # every beneficiary is a key of one of these tables
@@ -918,15 +977,19 @@ class _Generator:
         # the bearers whose memberships are the same (NATO's founders; those who joined on one
         # day) live the same life toward one beneficiary: once for each such class
         members = self.spans(ctx)[0]
-        of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
-        classes = tuple(dict.fromkeys(of[b] for b in pool))
+        if self.members:  # (worked out above)
+            classes_name, class_of = "classes", "class_of"
+        else:
+            of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
+            classes = tuple(dict.fromkeys(of[b] for b in pool))
+            classes_name = self.const(classes)
+            class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
         out.append(f"        sx = {members}.get({x}, ())")
-        out.append(f"        for c, sy in enumerate({self.const(classes)}):")
+        out.append(f"        for c, sy in enumerate({classes_name}):")
         out.append(f"            vx = {'sy' if p.protects is not None else 'sx'}")
         self.day(pp, tname, seed, probe, parties, "            ", start, acted=acted)
         out.append(f"            if st is not None: acts.append(({x}, c, {self.state}))")
         out.append("    if acts:")
-        class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
         out.append(f"            for {x}, c, {self.state} in acts:")
         out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")

@@ -50,7 +50,7 @@ from engine.core.schedule import Schedule
 from engine.core.solver import PREPARED, TRIGGERED, UNDEFEATED, FactIndex, InstanceRun, Proof, Solver
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import TreatyContext, context
+from engine.kernel.context import LEAVING, TreatyContext, context
 from engine.kernel.facts import BIG, Fact, Scenario, place_changes, prepare, unify
 from engine.kernel.lifecycle import TERMINAL, deadline_days
 from engine.language import ast as A
@@ -115,8 +115,8 @@ class TreatyRun:
         # it overlaps the treaty's time in force (`Solver.match` skips the others)
         self.index = index if index is not None else FactIndex(lib, facts)
         # in force, memberships (withdrawals included), suspensions, visibility, bearers: the kernel's
-        self.ctx: TreatyContext = context(treaty, self.index.get("withdrawal", "treaty", treaty.id)
-                                          + self.index.get("denunciation", "treaty", treaty.id), interp)
+        leavers = [f for kind in LEAVING for f in self.index.get(kind, "treaty", treaty.id)]
+        self.ctx: TreatyContext = context(treaty, leavers, interp)
         self.timing = dict(interp.timing) if interp is not None else {}
         self.solver = Solver(lib, treaty, self.index, self.ctx, interp)
         self.schedule = Schedule(self.solver)

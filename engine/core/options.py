@@ -46,6 +46,7 @@ class Counts:
     compiled: int = 0  # batch scenarios whose compiled treaties ran generated code (`compiled`)
     csv_engine: int = 0  # batch CSV scenarios evaluated by the engine alone
     json_engine: int = 0  # batch result JSON scenarios evaluated by the engine alone
+    leaving: int = 0  # compiled treaties of a batch scenario run with a party leaving (`Program.leaving`)
     rewalked: int = 0  # compiled treaties of a batch JSON scenario walked by the engine (engine/core/explained.py)
     parallel: int = 0  # batch chunks evaluated in worker processes
 

@@ -617,20 +617,27 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
         prog, (hits, starts), name = got
-        others: dict[str, list[str]] = {}
-        # the treaties not compiled, and those a withdrawal of the scenario names
-        engine_ids = prog.others + prog.withdrawn(hits)
-        if engine_ids:
-            ev = evaluate(lib, _scenario(lib, line, path, lineno), engine_ids, interpretation, options)
-            for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
-                others[o.treaty.id] = lines
+        lead = csv_field(name)
         try:
-            out = "\n".join(prog.run(hits, starts, csv_field(name), others))
+            # the treaties a withdrawal of the scenario names, with its memberships, where they
+            # compile so; the engine's lines for the others and those that do not
+            withdrawn = prog.withdrawn(hits)
+            scenario = _scenario(lib, line, path, lineno) if withdrawn else None
+            others = _leaving(prog, withdrawn, hits, starts, scenario, lead)
+            leaving = len(others)
+            engine_ids = prog.others + [tid for tid in withdrawn if tid not in others]
+            if engine_ids:
+                ev = evaluate(lib, scenario or _scenario(lib, line, path, lineno), engine_ids, interpretation,
+                              options)
+                for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
+                    others[o.treaty.id] = lines
+            out = "\n".join(prog.run(hits, starts, lead, others))
         except compiled.Invalid:
             pass
         else:
             if counts is not None:
                 counts.compiled += 1
+                counts.leaving += leaving
             return out
     ev = evaluate(lib, _scenario(lib, line, path, lineno), list(treaties), interpretation, options)
     if counts is not None:
@@ -653,19 +660,39 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
         prog, (hits, starts), _ = got
-        walked = frozenset(prog.withdrawn(hits))
+        withdrawn = prog.withdrawn(hits)
         try:
-            rows = prog.rows(hits, starts, walked)
+            rows = prog.rows(hits, starts, withdrawn)
+            leaving = _leaving(prog, withdrawn, hits, starts, scenario, None)
+            rows += [row for tid in sorted(leaving) for row in leaving[tid]]
+            walked = frozenset(tid for tid in withdrawn if tid not in leaving)
         except compiled.Invalid:
             pass
         else:
             if counts is not None:
                 counts.compiled += 1
+                counts.leaving += len(leaving)
             name, outcomes = explained.outcomes(lib, prog, scenario, rows, walked, interpretation, options)
             return outcomes_json(lib, scenario, name, outcomes)
     if counts is not None:
         counts.json_engine += 1
     return result_json(lib, evaluate(lib, scenario, list(treaties), interpretation, options))
+
+
+def _leaving(prog: Program, withdrawn: list[str], hits: list[tuple[int, dict[str, str], int | None]],
+             starts: list[int], scenario: Scenario | None, lead: str | None) -> dict[str, list[Any]]:
+    """For the compiled treaties a withdrawal or denunciation of the scenario names: the CSV
+    lines (`lead`: the scenario's name as a field) or, without `lead`, the rows
+    (`Program.rows`) of each that compiles with the scenario's memberships (`Program.leaving`)."""
+    out: dict[str, list[Any]] = {}
+    for tid in withdrawn:
+        run = prog.leaving(tid, rows=lead is None)
+        if run is None:
+            continue
+        assert scenario is not None
+        members = prog.memberships(tid, scenario.facts)
+        out[tid] = run(hits, starts, {}, members) if lead is None else run(hits, starts, lead, {}, members)
+    return out
 
 
 def _compiled_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,

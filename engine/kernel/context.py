@@ -322,6 +322,9 @@ def _cut(spans: list[tuple[int, int]], s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+LEAVING = ("withdrawal", "denunciation")  # the kinds of fact by which a party leaves a treaty (and their subkinds)
+
+
 def context(treaty: A.TreatyDecl, facts: Iterable[Fact] = (),
             interp: A.InterpretationDecl | None = None) -> TreatyContext:
     """The context of a treaty in a scenario: `withdrawal` facts among `facts` that name the treaty

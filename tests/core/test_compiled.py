@@ -19,7 +19,7 @@ from typing import NamedTuple
 import pytest
 from helpers import require_peers
 from hypothesis import HealthCheck, Phase, given, settings
-from reference import Case, Member, render
+from reference import Case, Fact, Member, render
 from test_differential import EXAMPLES, _has_state, cases
 
 from engine.api import load, load_library
@@ -124,7 +124,7 @@ def compilable(case: Case) -> Case:
     """A case whose treaty the compiler may take (no end, no states or deadline; members with
     their own dates, suspensions, an `upon`, an `unless`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
-    and whose facts it may read (actions, but no withdrawal, no fact at a territory whose
+    and whose facts it may read (actions and withdrawals, but no fact at a territory whose
     sovereign the engine derives, no defined facts)."""
     t = case.treaty
     provisions = tuple(replace(p, unless=None if _has_state(p.unless) else p.unless,
@@ -133,8 +133,10 @@ def compilable(case: Case) -> Case:
     members = t.members
     if len(case.facts) % 2:
         members = tuple(Member(code) for code in sorted({m.code for m in t.members}))
-    facts = tuple(f for f in case.facts if f.kind != "withdrawal"
-                  and not ("at" in dict(f.roles) and "on" not in dict(f.roles)))
+    facts = tuple(f for f in case.facts if not ("at" in dict(f.roles) and "on" not in dict(f.roles)))
+    if len(facts) % 4 == 3:  # a quarter of the time, one party more leaves, halfway through the facts
+        day = facts[len(facts) // 2].start
+        facts += (Fact("withdrawal", (("party", t.members[0].code), ("treaty", t.id)), day, day),)
     interp = case.interpretation and replace(case.interpretation, defines=())
     return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None),
                    facts=facts, interpretation=interp)
@@ -163,6 +165,7 @@ class Outputs(NamedTuple):
     json: list[str]
     engine_json: list[str]
     compiled: bool  # the compiled code took the scenario (in both formats)
+    leaving: bool  # and a treaty with a party leaving (`Program.leaving`)
     rows: list[tuple[str, ...]]  # (status, whether activated) of each instance it listed
 
 
@@ -179,6 +182,7 @@ def outputs_of(case: Case, folder: Path) -> Outputs:
     got_json = list(batch.run_batch(lib, [line], [tid], fmt="json", options=options))
     ev = evaluate(lib, batch._scenario(lib, line, "<batch>", 1), [tid])
     return Outputs(got, engine_csv(lib, [line], [tid]), got_json, [result_json(lib, ev)], taken.compiled == 2,
+                   taken.leaving == 2,
                    [(r.status, str(r.activated is not None)) for o in ev.outcomes for r in o.instances])
 
 
@@ -217,6 +221,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     acts: list[bool] = []  # facts of the provisions' actions
     suspends: list[bool] = []  # suspensions
     defeats: list[bool] = []  # `unless`
+    leaving: list[bool] = []  # withdrawals (`Program.leaving`)
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -238,6 +243,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         acts.append(taken and bool({f.kind for f in c.facts} & {p.action.kind for p in c.treaty.provisions}))
         suspends.append(taken and bool(c.treaty.suspensions))
         defeats.append(taken and any(p.unless is not None for p in c.treaty.provisions))
+        leaving.append(out.leaving)
 
     run()
     assert sum(used) > len(used) / 3, (sum(used), len(used))
@@ -248,11 +254,13 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(acts) > 5, sum(acts)  # and actions (fulfilled, violated)
     assert sum(suspends) > 5, sum(suspends)  # and suspensions
     assert sum(defeats) > 5, sum(defeats)  # and `unless` (defeated instances)
+    assert sum(leaving) > 5, (sum(leaving), explained)  # and withdrawals, with the scenario's memberships
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
-    # last pending or defeated (engine/core/explained.py): each is reached (the cases of
-    # test_json_of_compiled_treaties_says_why_as_the_walk does each on purpose)
+    # last pending or defeated (engine/core/explained.py): both are reached (the cases of
+    # tests/core/test_explained.py take each status on purpose)
     assert sum(n for (_, activated), n in explained.items() if activated == "True") > 5, explained
-    for status in ("pending", "lapsed", "defeated", "suspended"):
+    assert sum(n for (_, activated), n in explained.items() if activated == "False") > 5, explained
+    for status in ("pending", "lapsed", "suspended"):
         assert explained[status, "False"] > 0, (status, explained)
 
 
@@ -1000,27 +1008,42 @@ def test_a_reservation_that_adds_to_a_trigger_is_compiled() -> None:
     assert _statuses(blocks["us forces on guam"], "art3") == [("KR", "US", "active", "2000-01-01", "2000-01-01")]
 
 
-def test_a_withdrawal_sends_its_treaty_alone_to_the_engine() -> None:
+def test_a_withdrawal_is_compiled_with_the_scenarios_memberships() -> None:
     """A scenario with a withdrawal or denunciation stays on the compiled path: the treaty it
-    names is evaluated by the engine (its memberships change with the scenario), the others by
-    the compiled code; the engine's CSV, byte for byte."""
+    names runs as compiled code for that treaty alone, with the memberships the scenario gives it
+    (`Program.leaving`): France out of NATO from its withdrawal, Belarus out of the CSTO when its
+    notice takes effect, the US out of the US-Japan treaty (all of whose parties are otherwise
+    members for good); a treaty whose provisions relate two facts (Russia-DPRK Art. 4) is walked
+    by the engine. The engine's CSV and result JSON, byte for byte."""
     lib = load_library()
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
     assert prog is not None and not prog.others
     line = json.dumps({"name": "France leaves", "events": [
         {"kind": "withdrawal", "date": "2025-01-01", "party": "FR", "treaty": "nato_1949"},
         {"kind": "armed_attack", "date": "2025-02-01", "by": "RU", "on": "PL", "at": "PL-14"},
+        {"kind": "armed_attack", "date": "2024-12-01", "by": "RU", "on": "FR", "at": "FR-IDF"},
         {"kind": "denunciation", "date": "2025-01-01", "party": "BY", "treaty": "csto_1992"},
-        {"kind": "armed_attack", "date": "2025-02-01", "by": "UA", "on": "RU", "at": "RU-KRS"}]})
+        {"kind": "armed_attack", "date": "2025-02-01", "by": "UA", "on": "RU", "at": "RU-KRS"},
+        {"kind": "withdrawal", "date": "2025-03-01", "party": "US", "treaty": "us_jp_1960"},
+        {"kind": "armed_attack", "date": "2025-02-01", "by": "CN", "on": "JP", "at": "JP-47"},
+        {"kind": "withdrawal", "date": "2025-03-01", "party": "KP", "treaty": "ru_kp_2024"}]})
     hits = batch._light_facts(lib, prog, json.loads(line))
-    assert hits is not None and prog.withdrawn(hits[0]) == ["csto_1992", "nato_1949"]
+    assert hits is not None
+    assert prog.withdrawn(hits[0]) == ["csto_1992", "nato_1949", "ru_kp_2024", "us_jp_1960"]
+    assert prog.leaving("ru_kp_2024") is None  # its Art. 4 relates two facts
     options, taken = counting()
     got = list(batch.run_batch(lib, [line], fmt="csv", options=options))
-    assert (taken.compiled, taken.csv_engine) == (1, 0)
+    assert (taken.compiled, taken.csv_engine, taken.leaving) == (1, 0, 3)
     assert got == engine_csv(lib, [line])
-    rows = {(r[1], r[4], r[5]): r[6] for r in csv.reader(io.StringIO(got[1]))}
-    assert ("nato_1949", "FR", "PL") not in rows and rows[("nato_1949", "DE", "PL")] == "active"
-    assert rows[("csto_1992", "BY", "RU")] == "discharged"  # when its notice takes effect, months later
+    rows = {(r[1], r[4], r[5]): r[6:] for r in csv.reader(io.StringIO(got[1]))}
+    assert ("nato_1949", "FR", "PL") not in rows and rows[("nato_1949", "DE", "PL")][0] == "active"
+    assert rows[("nato_1949", "PL", "FR")] == ["discharged", "2024-12-01", "2025-01-01"]  # France left
+    assert rows[("csto_1992", "BY", "RU")][0] == "discharged"  # when its notice takes effect, months later
+    assert rows[("us_jp_1960", "US", "JP")] == ["discharged", "2025-02-01", "2025-03-01"]
+    options, taken = counting()
+    got_json = list(batch.run_batch(lib, [line], options=options))
+    assert (taken.compiled, taken.json_engine, taken.leaving) == (1, 0, 3)
+    assert got_json == list(batch.run_batch(lib, [line], options=EvalOptions(compiled=False)))
 
 
 UNLESS_TREATY = """\
