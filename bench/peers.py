@@ -679,7 +679,7 @@ class SpeedBench:
         return self._libs[rules_name]
 
     def compiled_note(self) -> str:
-        """Which treaties `--format csv` compiles to Python (engine/core/compiled.py), for each
+        """Which treaties `--format csv` compiles to Python (engine/core/compiled/), for each
         translated rule set run and for the bundled library, and why the others are not."""
         import engine
         from engine.core import compiled

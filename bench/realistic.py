@@ -205,7 +205,7 @@ def render(rows: list[Row], hand_rate: float | None) -> str:
 @dataclass(frozen=True)
 class Coverage:
     """One treaty: the engine's CPU seconds on the realistic scenarios (evaluated in-process, one
-    treaty at a time) and what keeps it off the compiled path (engine/core/compiled.py)."""
+    treaty at a time) and what keeps it off the compiled path (engine/core/compiled/)."""
 
     treaty: str
     seconds: float

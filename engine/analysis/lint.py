@@ -132,7 +132,7 @@ def lint_paths(files: Sequence[str] = (), library: LibraryArg = None,
 
 def speed_lines(lib: Library, files: Iterable[str], interpretation: str = "default") -> list[str]:
     """For each treaty declared in `files`, at its declaration: whether `casus run --batch FILE
-    --format csv` compiles it to Python (engine/core/compiled.py, the fast path) under the
+    --format csv` compiles it to Python (engine/core/compiled/, the fast path) under the
     interpretation, or why the engine evaluates it instead, in words."""
     from engine.core import compiled
 

@@ -1,6 +1,6 @@
 """The result JSON of compiled treaties: the compiled code's instances, with why.
 
-`Program.rows` (engine/core/compiled.py) gives each listed instance of a compiled treaty with its
+`Program.rows` (engine/core/compiled/) gives each listed instance of a compiled treaty with its
 status, its dates and its timeline, worked out from the facts' days alone. The result JSON says
 why as well: `because` (the facts behind its trigger and prerequisites) and `missing` (what a
 pending instance waits for). The walk (engine/core/evaluate.py `TreatyRun._run_instance`) records

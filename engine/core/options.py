@@ -15,7 +15,7 @@ The walk (`engine.core.evaluate.TreatyRun`) is the definition. Beside it:
 - `direct_simple`: a provision whose instances can only go from dormant to active for good is
   worked out from its facts' first days, without walking instants (`DirectPath.run`, engine/core/direct.py);
 - `compiled`: batch runs evaluate the treaties it can compile with generated code
-  (engine/core/compiled.py) instead of the engine: CSV whole, the result JSON with the solver's
+  (engine/core/compiled/) instead of the engine: CSV whole, the result JSON with the solver's
   `because` and `missing` at one instant per instance (engine/core/explained.py).
 
 Each gives exactly what the plain walk gives; the default (all on) is what casus does, and

@@ -4,7 +4,7 @@
 "Scenario files"), evaluate each as it is read and yield one compact result JSON a line (the same
 content as `casus run --format json`); with `--format csv` (`fmt="csv"`), a header and then each
 scenario's CSV lines (`records.result_csv`). In both, the treaties that can be compiled
-(engine/core/compiled.py) are evaluated by generated code, not walked by the engine: CSV whole
+(engine/core/compiled/) are evaluated by generated code, not walked by the engine: CSV whole
 (`csv_lines`), the result JSON with the solver saying why at one instant per instance
 (`json_line`, engine/core/explained.py). Nothing is collected: a generator pipeline from the
 file to the output, so memory does not grow with the number of scenarios.
@@ -603,7 +603,7 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
               options: EvalOptions | None = None) -> str:
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
-    Where the selection has compiled treaties (engine/core/compiled.py) and the scenario is of the
+    Where the selection has compiled treaties (engine/core/compiled/) and the scenario is of the
     common shape (`_compiled_input`), its facts go straight from the JSON to the compiled code, as
     (start, end, roles) under their kinds, without `Fact` objects, preparation or an index; the
     engine evaluates the treaties that are not compiled. Any other line goes to the engine whole

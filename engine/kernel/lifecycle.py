@@ -11,7 +11,7 @@ violates, discharges, defeats and suspends.
 computes only what matters (a dormant instance outside the treaty's time is never solved). The
 same laziness lets a plan ask the lifecycle which transitions an instance can take when some
 observations are known in advance (`outcomes`, `tree`): the walk's shortcuts, the direct path
-and the compiled code (engine/core/compiled.py generates its status code from `tree`) are all
+and the compiled code (engine/core/compiled/ generates its status code from `tree`) are all
 derived from `step` this way, not restated.
 
 Same-day changes collapse: an evaluator records only the status after the instant (an instance

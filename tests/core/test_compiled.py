@@ -1,4 +1,4 @@
-"""`casus run --batch FILE --format csv`: treaties compiled to Python (engine/core/compiled.py) must
+"""`casus run --batch FILE --format csv`: treaties compiled to Python (engine/core/compiled/) must
 give the engine's CSV (`records.result_csv` of `evaluate`), byte for byte, and actually be
 used; bad lines must be reported as in JSON mode; the CSV must read back."""
 
@@ -745,6 +745,39 @@ def test_members_with_their_own_dates_in_compiled_code() -> None:
     assert lasting["US"] == ("active", "2023-01-01", "2023-01-01")
     attack = _statuses(got[2], "art5")
     assert len(attack) == 31 and {r[2:] for r in attack} == {("active", "2025-01-10", "2025-01-10")}
+
+
+CLASSES_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  member KZ from 2021-01-01
+  member AM from 2021-06-01
+  in force 2020-01-01
+  provision p "Attacked, once asked" article "1" {
+    when armed_attack(on: X)
+    upon request(from: X)
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+
+def test_members_alike_from_the_first_fact_share_one_evaluation(tmp_path: Path) -> None:
+    """Bearers whose memberships are the same from the first day a fact of the instance starts
+    share one evaluation (`_Generator.first_start`): the first fact is its prerequisite's, not
+    its trigger's. Belarus asks in March, when Kazakhstan is a member and Armenia is not yet;
+    Belarus is attacked in August, when both are: Kazakhstan's duty is active, Armenia's waits
+    for a request it can see. With and without an ally acting (each bearer worked out for
+    itself, the others sharing); the engine's CSV, byte for byte."""
+    (tmp_path / "t.casus").write_text(CLASSES_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    events = [{"kind": "request", "date": "2021-03-01", "from": "BY", "for": "assist"},
+              {"kind": "armed_attack", "date": "2021-08-01", "by": "UA", "on": "BY"}]
+    got = compiled_csv(lib, {"asked first": events, "and Russia helps": [
+        *events, {"kind": "assist", "date": "2021-09-01", "by": "RU", "to": "BY"}]}, ["tt"])
+    for block, russia in zip(got[1:], ["active", "fulfilled"], strict=True):
+        rows = {row[0]: row[2] for row in _statuses(block, "p")}
+        assert rows == {"RU": russia, "KZ": "active", "AM": "pending"}
 
 
 SOME_WAYS = """\

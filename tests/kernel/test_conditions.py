@@ -222,7 +222,7 @@ def test_leaf_key_ignores_spans_and_tells_leaves_apart() -> None:
     w, af = parse(WITHIN), parse(AFTER)
     assert C.leaf_key(w)[:3] == ("temporal", "within", 3)
     assert C.leaf_key(af)[:3] == ("temporal", "after", None)
-    # an `ongoing` fact has a table of its own (the days it is under way: engine/core/compiled.py)
+    # an `ongoing` fact has a table of its own (the days it is under way: engine/core/compiled/)
     assert C.leaf_key(parse(ONGOING))[0] == "ongoing"
     assert C.leaf_key(parse(ONGOING))[1] == C.leaf_key(parse(ONGOING.replace(" ongoing", "")))[1]
     with pytest.raises(AssertionError):

@@ -1,0 +1,229 @@
+"""Sweeps at the speed of hand-written code: treaties compiled to Python source, for
+`casus run --batch FILE` (CSV, and the result JSON with engine/core/explained.py).
+
+A sweep of 100,000 scenarios asks for one thing per instance: its status and dates. For the
+treaties where that answer can be worked out from the facts' days alone, this module
+writes one Python function per library selection (and interpretation) that does exactly that,
+with every table lookup and test spelled out, as a hand-written evaluator would. The engine
+(`evaluate`) stays the definition: a test holds the two to the same CSV, byte for byte, on the
+peers' rule sets, the bundled library and generated treaties.
+
+**Which treaties are compiled.** A treaty in force from a date for good, with no reservation
+that adds a condition to a party's trigger for a time (its parties may join and leave on their
+own dates, have their duties suspended, and its provisions may have versions, protect a class
+wider than the parties, and have reservations that add to a party's trigger for good), in which
+every provision (see `_plan_of`)
+
+- has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
+  `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's
+  and the beneficiary's variables (every way the trigger holds binding the beneficiary, and a
+  bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
+  (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`, the place A of
+  `armed_attack(on: X, at: A) and A territory of X`);
+- may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
+  bearer's and the beneficiary's), may end with its situation, or when a discharge condition
+  (`until`) of facts and fixed tests holds after activation;
+- has no deadline that its lifecycle reads, mentions no other provision's state,
+  relates no two facts if its memberships change, and its action names no variable beside the
+  bearer and the beneficiary.
+
+Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
+an instant but whether the parties are members, whether the bearer's duties are suspended,
+whether the trigger, `unless`, the prerequisite and the discharge condition hold, whether the bearer
+acted and whether the situation ended: `lifecycle.machine` gives its decision trees with the
+rest fixed, and the status code is generated from them (`_Generator.day`), not written by hand.
+Each fact of a condition holds from the first day a matching fact starts (entry into force at
+the earliest), for good; an `ongoing` one on the days a matching fact is under way; one with a
+place test on the days its place is the party's: per scenario, one table per fact of the
+conditions gives that first day (or those runs of days, or, where memberships change, every
+matching fact, of which each pair of parties sees those that overlap both memberships) for
+each binding (`_Tables`), and the instance's status follows from those days alone (a trigger
+that stops holding lapses a pending instance; the first day after activation on which the
+discharge condition holds, or the bearer acts, is one more day to look at).
+
+**Which scenarios.** A scenario with a fact whose `on` the interpretation derives from its `at`
+and would move (a territory it reassigns) goes to the engine whole; so does a selection under
+an interpretation with definitions or that reads armed attacks in self-defence as no armed
+attacks. The treaty a withdrawal or denunciation names runs as code generated for it alone with
+memberships that change (`Program.leaving`: each party's spans are an argument, from the
+scenario's withdrawals), or, where it cannot be compiled so, is evaluated by the engine for that
+scenario, as is every treaty that is not compiled.
+
+For the result JSON, `Program.rows` is `run` giving each listed instance with its timeline
+instead of a CSV line (engine/core/explained.py adds why)."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Sequence
+from typing import cast
+
+from engine.core.compiled.generate import _function, _Generator
+from engine.core.compiled.plan import _ProvisionPlan, _refusals, every_reason
+from engine.core.compiled.runtime import NEVER, Invalid, Row
+from engine.kernel.context import LEAVING, context
+from engine.kernel.facts import TARGET, Fact, at_from_on, on_from_at, target_missing
+from engine.language import ast as A
+from engine.language.codes import country_of
+from engine.language.library import DEFAULT_TARGET, Library
+
+__all__ = ["NEVER", "Invalid", "Program", "Row", "every_reason", "program", "reasons"]
+
+
+class Program:
+    """The compiled part of a library selection under one interpretation.
+
+    `compiled`: the ids of the compiled treaties; `others`: the rest (for the engine), both
+    sorted. `run(hits, starts, lead, others)` -> the CSV lines of the compiled treaties, with
+    the engine's lines of the others (`others`: treaty id -> lines) in their place, in treaty
+    order. A scenario's facts come as `hits`, one (kind code, roles, end or None for one day)
+    per fact (`shape`), and `starts`, their first days; the code raises `Invalid` for an end
+    before its start. `source`: the generated Python."""
+
+    def __init__(self, lib: Library, treaty_ids: list[str], interp: A.InterpretationDecl | None):
+        self.lib = lib
+        self.interp = interp
+        self.compiled: list[str] = []
+        self.others: list[str] = []
+        # why each treaty of `others` is not compiled, in words (`reasons`)
+        self.reasons: dict[str, str] = {}
+        plans: dict[str, list[_ProvisionPlan]] = {}
+        for tid in sorted(treaty_ids):
+            got = self._treaty_plans(lib.treaties[tid])
+            if isinstance(got, str):
+                self.others.append(tid)
+                self.reasons[tid] = got
+            else:
+                plans[tid] = got
+                self.compiled.append(tid)
+        self.order = sorted(treaty_ids)
+        self.plans = plans
+        gen = _Generator(lib, interp, plans, self.order)
+        self.source = gen.source()
+        self.codes = gen.tables.codes
+        # the number of the withdrawals and denunciations (`withdrawn`): a list of their own
+        self.withdrawal = len(self.codes) + 1
+        self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
+        self._leaving: dict[tuple[str, bool], Callable[..., list[object]] | None] = {}  # see `leaving`
+        # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
+        # scenario goes to the engine (engine/io/batch.py `_light_facts`)
+        self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
+
+    @functools.cached_property
+    def rows(self) -> Callable[..., list[Row]]:
+        """`run` for the result JSON (written the first time it is asked for): `rows(hits, starts,
+        others)` -> each listed instance of the compiled treaties not in `others` (a collection of
+        treaty ids), as a `Row`, in the order of `run`'s lines. It reads the facts as `run` does."""
+        gen = _Generator(self.lib, self.interp, self.plans, self.order, rows=True)
+        source = gen.source()
+        if gen.tables.codes != self.codes:  # (the same plans give the same numbers)
+            raise AssertionError("the rows' code numbers the kinds of facts apart from `run`'s")
+        return cast("Callable[..., list[Row]]", _function(source, gen.constants, "rows of "))
+
+    def leaving(self, tid: str, rows: bool = False) -> Callable[..., list[object]] | None:
+        """For a scenario in which a party withdraws from (or denounces) compiled treaty `tid`:
+        `run` (or, `rows`, `Program.rows`) of that treaty alone, with one argument more, each
+        party's membership spans in the scenario (`memberships`); None when the treaty cannot be
+        compiled with memberships that change (the engine walks it). Written the first time."""
+        key = (tid, rows)
+        if key not in self._leaving:
+            why, plans = _refusals(self.lib, self.lib.treaties[tid], self.interp, leaving=True)
+            function = None
+            if not why:
+                # (it reads the facts as `run` does: each kind by `run`'s number)
+                gen = _Generator(self.lib, self.interp, {tid: plans}, [tid], rows=rows, members=True,
+                                 numbers=self.codes)
+                try:
+                    source = gen.source()
+                except KeyError:  # a kind `run` does not read (not if the plans read the same facts)
+                    source = None
+                if source is not None:
+                    function = _function(source, gen.constants, f"{tid} with parties leaving ")
+            self._leaving[key] = function
+        return self._leaving[key]
+
+    def memberships(self, tid: str, facts: Sequence[Fact]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Each party's membership spans of treaty `tid` in a scenario whose facts (unprepared:
+        `Scenario.facts`) include withdrawals or denunciations of it (`context`), for `leaving`."""
+        kinds = self.lib.kinds
+        leavers = [f for f in facts if f.roles.get("treaty") == tid and f.kind in kinds
+                   and any(k in kinds[f.kind].ancestors for k in LEAVING)]
+        ctx = context(self.lib.treaties[tid], leavers, self.interp)
+        return {party: tuple(spans) for party, spans in ctx.members.items()}
+
+    def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
+        """The plans of a treaty's provisions, or why it is not compiled (the first reason)."""
+        why, plans = _refusals(self.lib, treaty, self.interp)
+        return why[0].words if why else plans
+
+    def complete(self, kind: str, roles: dict[str, str]) -> dict[str, str] | None:
+        """A fact's roles as the engine completes them (`scenario.prepare`: `at` from a country
+        `on`, `on` from the country of its `at`), or None when its scenario must go to the engine:
+        a fact at a territory that changes hands under the interpretation (whose `on` depends on
+        its days). (A withdrawal's treaty goes to the engine alone: `withdrawn`.)"""
+        info = self.lib.kinds.get(kind)
+        if info is None:
+            return None
+        if on_from_at(info.roles, roles):
+            at = roles["at"]
+            if self.interp is not None and any(t.code == at for r in self.interp.reassignments for t in r.territories):
+                return None
+            roles = {**roles, "on": country_of(at)}  # its sovereign on every day (`sovereign`)
+        if target_missing(info.roles, roles):
+            roles = {**roles, TARGET: DEFAULT_TARGET}  # as `prepare` fills it
+        return at_from_on(info.roles, roles)
+
+    def code_of(self, kind: str) -> int:
+        """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
+        info = self.lib.kinds.get(kind)
+        if info is not None and any(k in info.ancestors for k in LEAVING):
+            return self.withdrawal
+        return self.codes.get(kind, 0)
+
+    def withdrawn(self, hits: list[tuple[int, dict[str, str], int | None]]) -> list[str]:
+        """The compiled treaties a withdrawal or denunciation of the scenario names, sorted: their
+        memberships change with the scenario (`context`), so `run` leaves them out and gives, in
+        their place, the lines it is given (`leaving`'s code, or the engine's)."""
+        if self.withdrawal not in map(_CODE, hits):
+            return []
+        return sorted({roles.get("treaty", "") for code, roles, _ in hits if code == self.withdrawal}
+                      & set(self.compiled))
+
+
+_CODE = operator.itemgetter(0)  # a hit's kind number
+
+
+def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> Program | None:
+    """The compiled program of a selection (None when nothing can be compiled, or the
+    interpretation defines facts), built once per library, selection and interpretation."""
+    if not _PROGRAMS or _PROGRAMS[0][0] is not lib:
+        _PROGRAMS[:] = [(lib, {})]
+    cache = _PROGRAMS[0][1]
+    key = (treaty_ids, interpretation)
+    if key not in cache:
+        if len(cache) > 32:
+            cache.clear()
+        interp = lib.interpretations.get(interpretation)
+        prog = None
+        # facts derived or re-read by the interpretation (definitions, self-defence) are the
+        # kernel's `prepare`: such a selection goes to the engine whole
+        if interp is None or not interp.definitions and not interp.self_defence:
+            prog = Program(lib, list(treaty_ids), interp)
+            if not prog.compiled:
+                prog = None
+        cache[key] = prog
+    return cache[key]
+
+
+_PROGRAMS: list[tuple[Library, dict[tuple[tuple[str, ...], str], Program | None]]] = []
+
+
+def reasons(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> dict[str, str]:
+    """Why each treaty of a selection that is not compiled for `--format csv` is not, in words
+    (treaty id -> the first reason found); the compiled ones are absent."""
+    interp = lib.interpretations.get(interpretation)
+    if interp is not None and (interp.definitions or interp.self_defence):
+        why = f"the interpretation {interpretation} derives facts or reads self-defence (the engine's `prepare`)"
+        return {tid: why for tid in sorted(treaty_ids)}
+    return dict(Program(lib, list(treaty_ids), interp).reasons)

@@ -1,0 +1,699 @@
+"""The generated source of a selection (`_Generator`): the tables filled, then, treaty by
+treaty and provision by provision, each instance's life worked out over its days from the
+lifecycle's decision trees (`_Life`), written as Python a hand-written evaluator would be."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Sequence
+from typing import cast
+
+from engine.core import records
+from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan
+from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unhidden
+from engine.core.evaluate import TreatyRun, _natural
+from engine.kernel import conditions as C
+from engine.kernel import lifecycle
+from engine.kernel.context import TreatyContext, static_context
+from engine.kernel.facts import BIG
+from engine.language import ast as A
+from engine.language.library import Library
+
+
+def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
+    """The function `run` of generated source, with its constants."""
+    namespace: dict[str, object] = dict(constants.values)
+    code = compile(source, f"<casus compiled {what}code>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
+    return cast("Callable[..., list[object]]", namespace["run"])
+
+
+class _Generator:
+    """The generated source of a selection: `run`, which fills the tables (`_Tables`), then
+    works out each compiled provision's instances and appends their CSV lines, in treaty order
+    (the engine's lines of the other treaties in their place)."""
+
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None,
+                 plans: dict[str, list[_ProvisionPlan]], order: list[str], rows: bool = False,
+                 members: bool = False, numbers: dict[str, int] | None = None):
+        self.lib, self.interp, self.plans, self.order = lib, interp, plans, order
+        # the parties' membership spans: the treaty's as declared (constants), or (`members`, for
+        # a scenario in which parties withdraw: `Program.leaving`) the argument `members` of `run`
+        self.members = members
+        # what `run` gives: CSV lines, or (`rows`, for the result JSON) each listed instance as
+        # ((treaty, provision), bearer, beneficiary, status, activation day or None, since, timeline)
+        self.rows = rows
+        self.state = "st, a, s, tl" if rows else "st, a, s"  # what the code of one instance sets
+        self.constants = _Constants()
+        self.tables = _Tables(lib, interp, self.constants, numbers)
+        self.body: list[str] = []
+        # the provision being written: its variables read as "some value" (`_hidden`)
+        self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
+        self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
+        self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
+        self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
+        self.life = _Life(self)  # writes each instance's life
+
+    def const(self, value: object) -> str:
+        return self.constants.add(value)
+
+    def spans(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty whose memberships
+        change: party -> its membership spans; spans -> the days on which they can change a
+        status (each first day, each day after a last). (With `members`: two variables that
+        `run` sets from its argument.)"""
+        if self.members:
+            return "MEM", "MDAYS"
+        names = self.memberships.get(ctx.treaty.id)
+        if names is None:
+            of = {x: tuple(ctx.members[x]) for x in ctx.parties}
+            days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
+            names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
+        return names
+
+    def pair_spans(self, ctx: TreatyContext, p: A.Provision) -> str:
+        """Code that sets `sx` and `sy`, the beneficiary's and the bearer's membership spans, and
+        `vx`: whose membership a fact must overlap beside the bearer's (the beneficiary's, or, for a
+        provision that protects a class wider than the parties, the bearer's again:
+        `TreatyContext.seers`)."""
+        members = self.spans(ctx)[0]
+        return f"sx = {members}.get(x, ()); sy = {members}.get(y, ()); vx = {'sy' if p.protects is not None else 'sx'}"
+
+    def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty that suspends duties:
+        (bearer, beneficiary) -> the spans of days on which the bearer's duties toward the
+        beneficiary are suspended; -> the days on which they start and end (the day after)."""
+        names = self.suspended.get(ctx.treaty.id)
+        if names is None:
+            spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+            for bearer, beneficiary, s, e in ctx.suspensions:
+                spans.setdefault((bearer, beneficiary), []).append((s, e))
+            days = {pair: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for pair, sp in spans.items()}
+            names = self.suspended[ctx.treaty.id] = (
+                self.constants.fresh({pair: tuple(sp) for pair, sp in spans.items()}), self.constants.fresh(days))
+        return names
+
+    def source(self) -> str:
+        for tid in self.order:
+            if tid not in self.plans:
+                if not self.rows:  # (rows: the engine's outcomes are put in place by the caller)
+                    self.body.append(f"    out.extend(others[{tid!r}])")
+                continue
+            treaty = self.lib.treaties[tid]
+            # a treaty a withdrawal of the scenario names: the engine's lines (`Program.withdrawn`)
+            if self.rows:
+                self.body += [f"    if {tid!r} not in others:", "        pass"]
+            else:
+                self.body += [f"    if {tid!r} in others:", f"        out.extend(others[{tid!r}])", "    else:",
+                              "        pass"]
+            block = len(self.body)
+            for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
+                self.provision(treaty, pp)
+            self.body[block:] = ["    " + line for line in self.body[block:]]
+        lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
+                 "    out = []"]
+        if self.members:  # (see `spans`)
+            lines += ["    MEM = members",
+                      "    MDAYS = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG)",
+                      "             for sp in MEM.values()}"]
+        lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
+        lines += self.tables.dispatch()
+        lines += self.tables.temporal_code
+        lines += self.body
+        lines.append("    return out")
+        return "\n".join(lines) + "\n"
+
+    def tables_of(self, pp: _ProvisionPlan, start: int, probe: TreatyRun) -> dict[int, str]:
+        """The tables of a provision's facts (`C.tabled`: trigger, prerequisite, discharge
+        condition), by the leaf's id."""
+        p = pp.p
+        out = {id(n): self.table(n, start, probe, fixed=pp.fixed) for c in (p.when, p.upon, p.unless)
+               for n, _ in C.tabled(c)}
+        out.update({id(n): self.table(n, start, probe, starts=True, fixed=pp.fixed) for n, _ in C.tabled(p.until)})
+        return out
+
+    def instance(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+                 parties: list[str], pad: str, start: int, memo: str | None = None) -> None:
+        """`day` for the bearer `y`: under its own trigger where its reservations add to it."""
+        if not pp.variants:
+            self.life.day(pp, tname, seed, probe, parties, pad, start, memo)
+            return
+        hidden = self.hidden
+        for k, (party, variant) in enumerate(pp.variants):
+            self.body.append(f"{pad}{'if' if k == 0 else 'elif'} y == {party!r}:")
+            self.hidden = variant.hidden
+            self.life.day(variant, self.tables_of(variant, start, probe), seed, probe, parties, pad + "    ", start)
+        self.hidden = hidden
+        self.body.append(f"{pad}else:")
+        self.life.day(pp, tname, seed, probe, parties, pad + "    ", start)
+
+    def table(self, leaf: A.Cond, start: int, probe: TreatyRun, starts: bool = False, fixed: bool = True) -> str:
+        """`_Tables.table` for a leaf of the provision being written."""
+        tests = {v: next(t for f, t in self.hidden[v] if f is leaf) for v in C.names(leaf) if v in self.hidden}
+        return self.tables.table(leaf, start, tests, probe, starts, fixed)
+
+    def names(self, leaf: A.Cond) -> tuple[str, ...]:
+        return _unhidden(leaf, self.hidden)
+
+    # ------------------------------------------------------------ provisions
+    def provision(self, treaty: A.TreatyDecl, pp: _ProvisionPlan) -> None:
+        """Code that appends the CSV lines of a provision's listed instances, sorted by bearer
+        and beneficiary (as the engine lists them)."""
+        p = pp.p
+        then, when, upon = p.then, p.when, p.upon
+        assert then is not None and when is not None
+        # a compiled treaty is in force for good: a fact counts from entry into force, for every
+        # party, or (not `fixed`) for the parties whose membership it overlaps; who owes whom is
+        # the context's
+        ctx = static_context(treaty)
+        start, fixed = ctx.start, pp.fixed
+        parties = list(ctx.parties)
+        probe = TreatyRun(self.lib, treaty, [], self.interp)
+        self.hidden = pp.hidden
+        if not fixed:
+            self.membership_days = self.spans(ctx)[1]
+        out = self.body
+        out.append(f"    # {treaty.id}.{p.id}")
+        if self.rows:
+            line = f"out.append(Row({self.const((treaty.id, p.id))}, y, x, st, a, s, tl))"
+        else:
+            # (an article may hold any character)
+            head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")
+            line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
+        benefs = _beneficiaries(self.lib, ctx, p)
+        reading = self.interp.name if self.interp is not None else "default"
+        if not benefs or p.version is not None and not p.version.read_under(reading):
+            return  # (a text that does not apply under the reading is never triggered: nothing listed)
+        tname = self.tables_of(pp, start, probe)
+        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
+        x, y = "x", "y"  # the beneficiary, the bearer
+        seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
+        # (whether the bearer acted, its duties are suspended, its reservation adds to its trigger,
+        # is its own: every instance is worked out for itself)
+        own = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.until)
+                                                if c is not None)
+        acted_only = "action" in pp.machine.asks() and not (pp.suspends or pp.variants or own)
+        per_bearer = "action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or own
+        # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
+        # from the trigger): every way the trigger holds binds them (`_plan_of`)
+        ben_filter = _sources(tables_w, when, pp.ben_var, x, {}, self.hidden) if pp.ben_var else None
+        if not per_bearer:
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+            return
+        if acted_only:
+            # nobody acted (no fact of the action in the scenario): as if it were not asked
+            self.body.append(f"    if not {self.table(_action_leaf(p), start, probe, fixed=fixed)}:")
+            block = len(self.body)
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start, acted=False)
+            self.body[block:] = ["    " + code for code in self.body[block:]]
+            self.body.append("    else:")
+            block = len(self.body)
+            self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+            self.body[block:] = ["    " + code for code in self.body[block:]]
+            return
+        self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+
+    def per_beneficiary(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
+                        probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
+                        line: str, start: int, acted: bool = True) -> None:
+        """The instances of one beneficiary live the same life whatever the bearer (its own
+        membership aside): each beneficiary's once (per class of bearers alike in membership),
+        then the lines, bearer by bearer (the engine's order). `acted`: whether the code reads
+        the bearer's facts of the action (not: it has none)."""
+        p, out, x, y = pp.p, self.body, "x", "y"
+        when, upon = p.when, p.upon
+        assert when is not None and p.then is not None
+        fixed = pp.fixed
+        pool, differ = ctx.bearer_pool(p.then.bearer)  # differ: the beneficiary is left out
+        bearers = self.const(tuple(pool))
+        out.append("    acts = []")
+        if not fixed and self.members:  # the bearers' classes by their memberships in this scenario
+            out.append(f"    classes = tuple(dict.fromkeys(MEM.get(b, ()) for b in {bearers}))")
+            out.append(f"    class_of = tuple(classes.index(MEM.get(b, ())) for b in {bearers})")
+        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
+        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        if driver:  # every beneficiary is a key of one of these tables
+            out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
+        elif ben_filter and not _monotone(when, upon):
+            out.append(f"        if not ({ben_filter}): continue")
+        if fixed:
+            self.life.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
+            out.append(f"        if st is not None: acts.append(({x}, {self.state}))")
+            out.append("    if acts:")
+            out.append(f"        for {y} in {bearers}:")
+            out.append(f"            for {x}, {self.state} in acts:")
+            out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
+            return
+        # the bearers whose memberships are the same (NATO's founders; those who joined on one
+        # day) live the same life toward one beneficiary: once for each such class
+        members = self.spans(ctx)[0]
+        if self.members:  # (worked out above)
+            classes_name, class_of = "classes", "class_of"
+        else:
+            of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
+            classes = tuple(dict.fromkeys(of[b] for b in pool))
+            classes_name = self.const(classes)
+            class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
+        out.append(f"        sx = {members}.get({x}, ())")
+        vx = f"vx = {'sy' if p.protects is not None else 'sx'}"
+        if not C.needs_fact(when):
+            out.append(f"        for c, sy in enumerate({classes_name}):")
+            out.append(f"            {vx}")
+            self.life.day(pp, tname, seed, probe, parties, "            ", start, acted=acted)
+        else:
+            # nothing can happen to an instance before the first of its facts starts (`d0`), and
+            # every one of them a class sees starts then or later: classes whose memberships are
+            # the same from then on (NATO's, for an attack in 2025) live the same life (`memo`)
+            out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
+            out.append("        memo = {}")
+            out.append(f"        for c, sy in enumerate({classes_name}):")
+            out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
+            out.append(f"            if mk in memo: {self.state} = memo[mk]")
+            out.append("            else:")
+            out.append(f"                {vx}")
+            self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
+            nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
+            out.append(f"                memo[mk] = ({self.state}) if st is not None else {nothing}")
+        out.append(f"            if st is not None: acts.append(({x}, c, {self.state}))")
+        out.append("    if acts:")
+        out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
+        out.append(f"            for {x}, c, {self.state} in acts:")
+        out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
+
+    def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
+        """An expression of the first day on which a fact of the instance's conditions starts, as
+        the tables keep them (NEVER: none): the first of the days on which a fact that a party
+        must see to count starts (`seen`: a piece of a fact's days counts by the fact's)."""
+        p = pp.p
+        firsts = []
+        for c in (p.when, p.upon, p.unless, p.until):
+            for n, _ in C.tabled(c):
+                name = tname[id(n)]
+                mode = self.tables.modes[name]
+                entry = f"{name}.get({_key(self.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
+                if mode == "first":
+                    firsts.append(entry)
+                elif mode == "pieces":  # (run start, run end, fact start, fact end)
+                    firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
+                else:  # (start, end) of each fact, or run of days
+                    firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
+        return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
+
+    def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
+                   probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
+                   line: str, start: int) -> None:
+        """Each instance worked out for itself, bearer by bearer (or from the pairs of facts that bind
+        both), its lines sorted."""
+        p, out, x, y = pp.p, self.body, "x", "y"
+        when, upon = p.when, p.upon
+        assert when is not None and p.then is not None
+        fixed = pp.fixed
+        pool, differ = ctx.bearer_pool(p.then.bearer)
+        bearers = self.const(tuple(pool))
+        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
+        out.append("    rows = []")
+        pairs = (_pair_driver(when, pp.ben_var, pp.bearer_var, tname, self.hidden) if pp.ben_var and pp.bearer_var
+                 else None)
+        if pairs is not None:
+            # every way the trigger holds binds both by one fact: go through those facts' pairs
+            tables, names = pairs
+            assert pp.ben_var is not None and pp.bearer_var is not None  # pair_driver was asked
+            keys = tables[0] if len(tables) == 1 else "{" + ", ".join(f"*{t}" for t in tables) + "}"
+            out.append(f"    for k in {keys}:")
+            out.append(f"        {x} = k[{names.index(pp.ben_var)}]; {y} = k[{names.index(pp.bearer_var)}]")
+            out.append(f"        if {x} not in {self.const(frozenset(benefs))} or {y} not in "
+                       f"{self.const(frozenset(cast('tuple[str, ...]', self.constants.values[bearers])))}: continue")
+            if differ:
+                out.append(f"        if {y} == {x}: continue")
+            if not fixed:
+                out.append(f"        {self.pair_spans(ctx, p)}")
+            self.instance(pp, tname, seed, probe, parties, "        ", start)
+            out.append(f"        if st is not None: rows.append(({y}, {x}, {self.state}))")
+            out.append("    rows.sort()")
+            out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
+            return
+        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        if ben_filter:
+            out.append(f"        if not ({ben_filter}): continue")
+        # the bearer is in none of its conditions: instances alike but for it are worked out once
+        shared = not pp.variants and (pp.bearer_var is None or not any(
+            pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None))
+        memo = None  # what the bearers that share a status share (`day`)
+        if shared:
+            out.append("        memo = {}")
+            memo = "None" if fixed else "sy"
+            if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
+                out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
+                memo = "tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])"
+        out.append(f"        for {y} in {bearers}:")
+        if differ:
+            out.append(f"            if {y} == {x}: continue")
+        if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
+            bear_filter = _sources(tables_w, when, pp.bearer_var, y, seed, self.hidden)
+            out.append(f"            if not ({bear_filter}): continue")
+        if not fixed:
+            out.append(f"            {self.pair_spans(ctx, p)}")
+        self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
+        out.append(f"            if st is not None: rows.append(({y}, {x}, {self.state}))")
+        out.append("    rows.sort()")
+        out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
+
+
+class _Life:
+    """The code of one instance's life (`day`): what is the bearer's own, a memo for bearers
+    alike, then the lifecycle's decision trees over its days (`_Generator.provision` says for
+    which instances). It writes into its generator's body, with its tables and constants."""
+
+    def __init__(self, gen: _Generator):
+        self.gen = gen
+        self.runs: set[int] = set()  # the leaves of the instance being written whose tables keep runs of days
+
+    def day_of(self, var: str) -> str:
+        """A day (an ordinal) as `run` gives it: ISO text in a CSV line, the ordinal in a row."""
+        return var if self.gen.rows else f"ISO.get({var}) or iso({var})"
+
+    def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
+            parties: list[str], pad: str, start: int, memo: str | None = None, acted: bool = True) -> None:
+        """`_day`, with what is the bearer's own set first: `w`, the facts of its action, and `su`,
+        the spans of its suspension toward the beneficiary. `memo`: the rest depends on the
+        bearer only through this expression of its membership (`sy`, or `sy` from the first day
+        a fact can count), so a bearer that did not act and is not suspended takes the status
+        worked out for another with the same (`memo`, emptied for each beneficiary): NATO's
+        thirty allies, once. Not `acted`: no bearer has a fact of the action, so the lifecycle is
+        the one where it never comes."""
+        out = self.gen.body
+        own = []
+        if not acted:
+            pp = dataclasses.replace(pp, machine=_machine(pp.p, pp.due, pp.fixed, pp.suspends, acted=False))
+        if "action" in pp.machine.asks():
+            # the bearer's facts of the action for the beneficiary (`_action_leaf`)
+            leaf = _action_leaf(pp.p)
+            key = _key(self.gen.names(leaf), {**seed, _BY: "y"})
+            entry = f"{self.gen.table(leaf, start, probe, fixed=pp.fixed)}.get({key}, ())"
+            out.append(f"{pad}w = {entry}")
+            if not pp.fixed:
+                out.append(f"{pad}if w: w = seen(w, vx, sy)")
+            own.append("w")
+        if pp.suspends:
+            out.append(f"{pad}su = {self.gen.suspensions(probe.ctx)[0]}.get((y, x), ())")
+            own.append("su")
+        if memo is None:
+            self._day(pp, tname, seed, probe, parties, pad, start)
+            return
+        alone = f"not ({' or '.join(own)})" if own else "True"
+        out.append(f"{pad}mk = {memo}")
+        out.append(f"{pad}if {alone} and mk in memo: {self.gen.state} = memo[mk]")
+        out.append(f"{pad}else:")
+        self._day(pp, tname, seed, probe, parties, pad + "    ", start)
+        nothing = "(None, None, None, None)" if self.gen.rows else "(None, '', '')"
+        out.append(f"{pad}    if {alone}: memo[mk] = ({self.gen.state}) if st is not None else {nothing}")
+
+    def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
+             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
+        """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
+        lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
+        the days its conditions can change (entry into force, each fact's first day, the days an
+        `ongoing` fact starts and stops, those on which the parties' memberships begin and end).
+        In a treaty whose memberships change (not `pp.fixed`), `sx` and `sy` are the
+        beneficiary's and the bearer's membership spans, and only the facts that overlap both
+        count (`seen`)."""
+        when, upon, machine = pp.p.when, pp.p.upon, pp.machine
+        assert when is not None
+        out = self.gen.body
+        leaves = [n for c in (when, upon, pp.p.unless) if c is not None for n in A.walk(c) if isinstance(n, _LEAVES)]
+        local: dict[int, str] = {}
+        self.runs = set()
+        for i, n in enumerate(leaves):
+            local[id(n)] = f"f{i}"
+            mode = self.gen.tables.modes[tname[id(n)]]
+            entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
+            if mode == "runs":  # the days on which it holds
+                self.runs.add(id(n))
+                if not pp.fixed:
+                    entry = f"seen({entry}, vx, sy)"
+            elif mode == "pieces":  # the same, of the facts both parties see
+                self.runs.add(id(n))
+                entry = f"seen_pieces({entry}, vx, sy)"
+            elif mode == "facts":  # the first day on which one that both parties see has started
+                entry = f"first_seen({entry}, vx, sy)"
+            out.append(f"{pad}f{i} = {entry}")
+        expr = _Expressions(self.gen.constants, local, self.runs, seed, self.gen.hidden, pp.fixed, probe, parties)
+        if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
+            # active from the first day the trigger holds, which then holds for good
+            out.append(f"{pad}d = {expr.first(when, start)}")
+            out.append(f"{pad}if d > BIG:")
+            out.append(f"{pad}    st = None")
+            out.append(f"{pad}else:")
+            out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = {self.day_of('d')}"
+                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.rows else ""))
+            return
+        ask = {"trigger": expr.truth(when)}
+        if pp.p.unless is not None:  # (it reads no variable of the trigger but the parties': `_hidden`)
+            ask["undefeated"] = f"not {expr.truth(pp.p.unless)}"
+        version = pp.p.version
+        if version is not None:  # its text can be triggered only on its days (`TreatyContext.version_applies`)
+            ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"
+                              f"{f' <= {version.end}' if version.end is not None else ''} and {ask['trigger']}")
+        if not pp.fixed:
+            ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")  # (as `machine` asks)
+        suspended: list[str] = []  # the days its suspensions start and end
+        if pp.suspends:  # (`su`: `day`)
+            ask["suspended"] = "member(su, t)"
+            suspended.append(f"*{self.gen.suspensions(probe.ctx)[1]}.get((y, x), ())")
+        if upon is not None:
+            ask["prerequisites"] = expr.truth(upon)
+        if pp.p.ends_with_situation:
+            ask["situation_ended"] = f"not {ask['trigger']}"
+        on_latch = ["a0 = t"]  # what is done on activation
+        if "action" in machine.asks():
+            # (`w`: `day`) it acted on the first day from activation on which one of its facts of
+            # the action is under way; that day is one to look at
+            ask["action"] = "acted(w, (t if a0 is None else a0)) <= t"
+            on_latch.append("later(days, t, acted(w, t))")
+        until = pp.p.until
+        if until is not None:
+            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
+                local[id(n)] = f"u{j}"
+                entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, ())"
+                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
+            # the first day from activation (now, if it activates now) on which it holds
+            ask["discharge"] = f"{expr.discharge(until, '(t if a0 is None else a0)')} <= t"
+            # that day, from the day of activation, is one the loop must look at
+            on_latch.append(f"later(days, t, {expr.discharge(until, 't')})")
+        states = [(status, latched) for status, latched, _ in machine.trees]
+        # and the final ones (discharged: `Machine.trees` has the states an instance can leave)
+        states += sorted({(step.status, latched or step.latch) for _, latched, tree in machine.trees
+                          for step in lifecycle.leaves(tree)} - set(states))
+        number = {state: i for i, state in enumerate(states)}
+        moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
+        mdays = self.gen.membership_days
+        days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if id(n) in self.runs else local[id(n)]
+                                         for n in leaves]
+                         + ([] if pp.fixed else [f"*{mdays}[vx]", f"*{mdays}[sy]"])
+                         + suspended
+                         + [str(d) for d in _version_days(version)])
+        # q: the state's number in `states`; s0: since; a0: activation (days)
+        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.rows else ""))
+        out.append(f"{pad}days = sorted({{{days}}})")
+        out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
+        out.append(f"{pad}    if t > BIG: break")
+        for k, (i, tree) in enumerate(moving):
+            inner = pad + "    "
+            if len(moving) > 1:
+                out.append(f"{pad}    {'if' if k == 0 else 'elif'} q == {i}:")
+                inner += "    "
+            self.transitions(tree, i, states, number, machine, ask, on_latch, inner)
+        # the status after the last day, as the engine's CSV gives it
+        for k, (status, latched) in enumerate(states):
+            head = f"{pad}{'if' if k == 0 else 'elif' if k < len(states) - 1 else 'else'}" + (
+                f" q == {k}:" if k < len(states) - 1 else ":")
+            if status == lifecycle.DORMANT:  # not listed
+                out.append(f"{head} st = None")
+            elif not latched:
+                never = "None" if self.gen.rows else repr("")
+                out.append(f"{head} st = {status!r}; a = {never}; s = {self.day_of('s0')}")
+            elif _since_activation(states[k], machine):
+                out.append(f"{head} st = {status!r}; a = s = {self.day_of('a0')}")
+            else:
+                out.append(f"{head} st = {status!r}; a = {self.day_of('a0')}; s = {self.day_of('s0')}")
+
+    def transitions(self, tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
+                    number: dict[tuple[str, bool], int], machine: lifecycle.Machine, ask: dict[str, str],
+                    on_latch: list[str], pad: str) -> None:
+        """Code for one day of an instance in state `i`: the lifecycle's decision tree, each
+        observation written as the expression in `ask`, `on_latch` done on activation; `break` once
+        it can change no more."""
+        out = self.gen.body
+        if not isinstance(tree, lifecycle.Step):
+            name, no, yes = tree
+            out.append(f"{pad}if {ask[name]}:")
+            self.transitions(yes, i, states, number, machine, ask, on_latch, pad + "    ")
+            if _moves(no, i, states, number):
+                out.append(f"{pad}else:")
+                self.transitions(no, i, states, number, machine, ask, on_latch, pad + "    ")
+            return
+        status, latched = states[i]
+        target = (tree.status, latched or tree.latch)
+        j = number[target]
+        code = []
+        if j != i:
+            code.append(f"q = {j}")
+        if tree.status != status:
+            code.append("s0 = t")
+            if self.gen.rows:
+                code.append(f"tl.append((t, {tree.status!r}))")
+        if tree.latch:
+            code += on_latch
+        if machine.absorbing(*target):
+            code.append("break")
+        out.append(pad + ("; ".join(code) if code else "pass"))
+
+
+class _Expressions:
+    """Python expressions for a provision's conditions in its instance's code (`_Generator._day`):
+    `local`: each leaf's local (its first day, or its runs of days, `runs`), `seed`: the locals of
+    the bearer's and the beneficiary's variables, `hidden`: the variables read as "some value"
+    (their tests applied in the tables), `fixed`: the parties are members for good, `probe`:
+    the treaty's run (fixed tests are worked out by the engine, for every party)."""
+
+    def __init__(self, constants: _Constants, local: dict[int, str], runs: set[int], seed: dict[str, str],
+                 hidden: Collection[str], fixed: bool, probe: TreatyRun, parties: list[str]):
+        self.constants, self.local, self.runs, self.seed = constants, local, runs, seed
+        self.hidden, self.fixed, self.probe, self.parties = hidden, fixed, probe, parties
+
+    def first(self, c: A.Cond, start: int) -> str:
+        """The first day a condition without `not` or `ongoing` holds (NEVER if never)."""
+        if isinstance(c, (A.Occurred, A.Temporal)):
+            return self.local[id(c)]
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.first(i, start) for i in c.items]
+            if len(parts) == 1:
+                return parts[0]
+            op = ">" if isinstance(c, A.And) else "<"
+            if len(parts) == 2 and all(x.isidentifier() for x in parts):  # no call for the common case
+                return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
+            return f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
+        return f"({start} if {self.test(c)} else NEVER)"
+
+    def discharge(self, c: A.Cond, since: str) -> str:
+        """The first day on or after `since` (an expression) on which a discharge condition holds
+        on facts that started on or after it (NEVER if none: `_until_ok`)."""
+        if isinstance(c, A.Occurred):
+            return f"first_from({self.local[id(c)]}, {since})"
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.discharge(i, since) for i in c.items]
+            return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
+        return f"({since} if {self.test(c)} else NEVER)"
+
+    def truth(self, c: A.Cond) -> str:
+        """Whether a condition holds on day `t`."""
+        if id(c) in self.runs:
+            return f"under_way({self.local[id(c)]}, t)"
+        if isinstance(c, _LEAVES):
+            return f"{self.local[id(c)]} <= t"
+        if isinstance(c, (A.And, A.Or)):
+            joiner = " and " if isinstance(c, A.And) else " or "
+            return "(" + joiner.join(self.truth(i) for i in c.items) + ")"
+        if isinstance(c, A.Not) and A.variables(c) and A.variables(c) <= set(self.hidden):
+            return "True"  # `not A in scope art3` of a variable read as "some value": applied where its fact binds it
+        if isinstance(c, A.Not):
+            return f"not {self.truth(c.item)}"
+        if isinstance(c, A.InParties) and not self.fixed:  # (of the bearer or the beneficiary: `_hidden`)
+            return f"member(s{self.seed[c.var]}, t)"
+        return self.test(c)
+
+    def test(self, c: A.Cond) -> str:
+        """A scope, region or party test over the bearer's or the beneficiary's variable: fixed in
+        time for a compiled treaty, so worked out here, by the engine, for every party."""
+        var = c.var if isinstance(c, (A.InArea, A.InParties, A.IsWho, A.PlaceOf)) else None
+        if var in self.hidden:
+            return "True"  # applied to its value where its fact binds it (`_hidden`, `unify`, `_placed`)
+        assert isinstance(c, (A.InArea, A.InParties, A.IsWho)) and var is not None
+        probe = self.probe
+        yes = frozenset(x for x in self.parties
+                        if next(probe.solver.solve(c, {var: x}, probe.ctx.start, ()), None) is not None)
+        return f"({self.seed[var]} in {self.constants.add(yes)})"
+
+
+def _sources(tables: list[str], when: A.Cond, var: str, local: str, seed: dict[str, str],
+             hidden: Collection[str]) -> str:
+    """An expression: some fact outside `not` binds `var` to the local `local`, beside the
+    values the other variables of `seed` (casus variable -> local) have."""
+    parts = []
+    for (leaf, positive), t in zip(C.tabled(when), tables, strict=True):
+        names = _unhidden(leaf, hidden)
+        if not positive or var not in names:
+            continue
+        if len(names) == 1:
+            parts.append(f"{local} in {t}")
+            continue
+        if all(n == var or n in seed for n in names):
+            parts.append(f"{_key(names, {**seed, var: local})} in {t}")
+            continue
+        checks = [f"k[{names.index(var)}] == {local}"]
+        checks += [f"k[{names.index(n)}] == {v}" for n, v in seed.items() if n != var and n in names]
+        parts.append(f"any({' and '.join(checks)} for k in {t})")
+    return " or ".join(parts)
+
+
+def _driver(c: A.Cond, var: str, tname: dict[int, str], hidden: Collection[str]) -> list[str] | None:
+    """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
+    which `c` can hold (None if there are none such)."""
+    if isinstance(c, _LEAVES):
+        return [tname[id(c)]] if _unhidden(c, hidden) == (var,) else None
+    if isinstance(c, A.And):
+        for item in c.items:
+            got = _driver(item, var, tname, hidden)
+            if got:
+                return got
+        return None
+    if isinstance(c, A.Or):
+        parts = [_driver(item, var, tname, hidden) for item in c.items]
+        found = [ts for ts in parts if ts]
+        return None if len(found) < len(parts) else [t for ts in found for t in ts]
+    return None
+
+
+def _pair_driver(c: A.Cond, ben: str, bearer: str, tname: dict[int, str], hidden: Collection[str]
+                 ) -> tuple[list[str], tuple[str, ...]] | None:
+    """Tables of facts that bind both the beneficiary and the bearer, one of which holds in
+    every way `c` does (with their common variable order), or None."""
+    if isinstance(c, _LEAVES):
+        names = _unhidden(c, hidden)
+        return ([tname[id(c)]], names) if set(names) == {ben, bearer} else None
+    if isinstance(c, A.And):
+        for item in c.items:
+            got = _pair_driver(item, ben, bearer, tname, hidden)
+            if got:
+                return got
+        return None
+    if isinstance(c, A.Or):
+        parts = [_pair_driver(item, ben, bearer, tname, hidden) for item in c.items]
+        found = [got for got in parts if got]
+        if len(found) < len(parts):
+            return None
+        return [t for ts, _ in found for t in ts], found[0][1]
+    return None
+
+
+def _version_days(version: A.Version | None) -> list[int]:
+    """The days a version starts and stops applying (none: always)."""
+    if version is None:
+        return []
+    return [d for d in (version.start, None if version.end is None else version.end + 1) if d is not None]
+
+
+def _moves(tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
+          number: dict[tuple[str, bool], int]) -> bool:
+    """Whether a decision tree can take state `i` anywhere else."""
+    if isinstance(tree, lifecycle.Step):
+        return number[(tree.status, states[i][1] or tree.latch)] != i
+    return _moves(tree[1], i, states, number) or _moves(tree[2], i, states, number)
+
+
+def _since_activation(state: tuple[str, bool], machine: lifecycle.Machine) -> bool:
+    """Whether an instance in this (latched) state is always in it since its activation: every
+    way into it activates it."""
+    into = [(s, lt, step) for s, lt, tree in machine.trees for step in lifecycle.leaves(tree)
+            if (step.status, lt or step.latch) == state and (s, lt) != state]
+    return all(step.latch for _, _, step in into)

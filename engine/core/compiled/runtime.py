@@ -1,0 +1,157 @@
+"""What the generated code calls at run time (`_Constants` names each), and what it gives:
+the days a fact of a table is under way or seen by two parties, when a bearer acted, when a
+discharge condition first holds, and the `Row` of an instance for the result JSON."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from typing import NamedTuple
+
+from engine.kernel.facts import BIG, holder, place_changes
+from engine.language import ast as A
+from engine.language.library import Library
+
+NEVER = BIG + 1
+
+
+class Row(NamedTuple):
+    """A listed instance as `Program.rows` gives it (for the result JSON: engine/core/explained.py)."""
+
+    provision: tuple[str, str]  # (treaty id, provision id)
+    bearer: str
+    beneficiary: str
+    status: str
+    activated: int | None
+    since: int
+    timeline: list[tuple[int, str]]  # (day, status): each change of status, as the engine's
+
+
+class Invalid(Exception):
+    """Raised by compiled code for a fact that ends before it starts: the engine's reader reports it."""
+
+
+def by_value(facts: list[tuple[int, int, dict[str, str]]], role: str | None
+             ) -> dict[str | None, tuple[list[int], list[tuple[int, int, dict[str, str]]]]]:
+    """The facts (start, end, roles) of a kind grouped by their value for `role` (all in one group,
+    None, when no role joins), each group sorted by start, with its starts apart for bisection:
+    what the generated code of a within/after/before/during/overlapping looks in (`table`)."""
+    groups: dict[str | None, tuple[list[int], list[tuple[int, int, dict[str, str]]]]] = {}
+    for item in sorted(facts, key=_start):
+        key = None if role is None else item[2].get(role)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ([], [])
+        group[0].append(item[0])
+        group[1].append(item)
+    return groups
+
+
+def _start(item: tuple[int, int, dict[str, str]]) -> int:
+    return item[0]
+
+
+def under_way(runs: list[tuple[int, int]], t: int) -> bool:
+    """Whether a fact of an `ongoing` table's entry (`_Generator.table`) is under way on day t
+    (`Solver.match`: started by t and ends on t or later)."""
+    for s, e in runs:
+        if s <= t <= e:
+            return True
+    return False
+
+
+def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[tuple[A.PlaceOf, ...], ...]
+            ) -> Callable[[int, int, tuple[str, ...], tuple[str, ...]], list[tuple[int, int]]]:
+    """For place tests (`A territory of X`, `A administered by X`; each one of alternatives), a
+    function of a fact's days (s, e), its places and its parties (one each per alternative, in
+    order): the runs of days in [s, e] on which every test holds, one of its alternatives at
+    least: the place's sovereign (or administrator) under the interpretation is the party
+    (`Solver.solve`; an area has neither). The days are cut where a territory can change hands
+    (`place_changes`); who holds a place is asked once per place, relation and change."""
+    flat = [(n, t) for n, alts in enumerate(tests) for t in alts]
+    changes = sorted(place_changes(lib, interp))
+    holders: dict[tuple[str, str, int], str | None] = {}
+
+    def held(place: str, relation: str, day: int) -> str | None:
+        since = changes[i - 1] if (i := bisect.bisect_right(changes, day)) else -1  # the last change by then
+        key = (place, relation, since)
+        if key not in holders:
+            holders[key] = holder(lib, interp, place, relation, day)
+        return holders[key]
+
+    def placed(s: int, e: int, places: tuple[str, ...], whos: tuple[str, ...]) -> list[tuple[int, int]]:
+        cuts = [s] + changes[bisect.bisect_right(changes, s):bisect.bisect_right(changes, e)]
+        out: list[tuple[int, int]] = []
+        for n, day in enumerate(cuts):
+            ok = [False] * len(tests)  # per test: one of its alternatives holds
+            for (n_test, t), place, who in zip(flat, places, whos, strict=True):
+                ok[n_test] = ok[n_test] or held(place, t.relation, day) == who
+            if all(ok):
+                last = cuts[n + 1] - 1 if n + 1 < len(cuts) else e
+                if out and out[-1][1] == day - 1:
+                    out[-1] = (out[-1][0], last)
+                else:
+                    out.append((day, last))
+        return out
+
+    return placed
+
+
+def acted(facts: list[tuple[int, int]], since: int) -> int:
+    """The first day on or after `since` on which one of the facts (start, end) of a provision's
+    action (`_action_leaf`) that reaches `since` is under way (NEVER: none)."""
+    first = min((s for s, e in facts if e >= since), default=NEVER)
+    return since if first <= since else first
+
+
+def first_from(facts: list[tuple[int, int]], since: int) -> int:
+    """The first start in a discharge table's entry (`_Generator.table`) on or after `since`
+    (NEVER: none)."""
+    return min((s for s, _ in facts if s >= since), default=NEVER)
+
+
+def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
+         ) -> list[tuple[int, int]]:
+    """The facts (start, end) of a table's entry that overlap a membership span of each of two
+    parties (`TreatyContext.visible`)."""
+    return [(s, e) for s, e in facts if any(s <= e2 and e >= s2 for s2, e2 in sx)
+            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+
+
+def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, int], ...],
+                sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The runs of days (a, b) of a table's entry whose fact (its days s, e) both parties see
+    (`seen`)."""
+    return [(a, b) for a, b, s, e in pieces if any(s <= e2 and e >= s2 for s2, e2 in sx)
+            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+
+
+def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
+               ) -> int:
+    """The first start of the facts that both parties see (`seen`; NEVER: none)."""
+    return min((s for s, _ in seen(facts, sx, sy)), default=NEVER)
+
+
+def member(spans: tuple[tuple[int, int], ...], t: int) -> bool:
+    """Whether a party with these membership spans is a member on day t (`TreatyContext.member`)."""
+    for s, e in spans:
+        if s <= t <= e:
+            return True
+    return False
+
+
+def later(days: list[int], t: int, day: int) -> None:
+    """Add a day after t to the sorted days an instance's loop goes through (the first on which
+    its discharge condition holds: `_Generator.day`)."""
+    if t < day <= BIG and day not in days:
+        bisect.insort(days, day)
+
+
+def change_days(runs: list[tuple[int, int]]) -> list[int]:
+    """The days on which an `ongoing` table's entry can change: each fact's start and the day
+    after its end (the engine's instants: `TreatyContext.days`)."""
+    out = []
+    for s, e in runs:
+        out.append(s)
+        out.append(e + 1)
+    return out

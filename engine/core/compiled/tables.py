@@ -1,0 +1,310 @@
+"""The tables the generated code sorts a scenario's facts into (`_Tables`: per fact of a
+condition, the first day it holds, or the runs of days, or each fact, for each binding) and the
+constants it names (`_Constants`)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection
+
+from engine.core import records
+from engine.core.compiled.plan import _alternatives
+from engine.core.compiled.runtime import (
+    NEVER,
+    Invalid,
+    Row,
+    _placed,
+    acted,
+    by_value,
+    change_days,
+    first_from,
+    first_seen,
+    later,
+    member,
+    seen,
+    seen_pieces,
+    under_way,
+)
+from engine.core.evaluate import TreatyRun
+from engine.kernel import conditions as C
+from engine.kernel.facts import BIG
+from engine.language import ast as A
+from engine.language.codes import country_of, is_country
+from engine.language.library import Library
+
+_LEAVES = (A.Occurred, A.Temporal, A.Ongoing)  # what a table answers for (`C.tabled`)
+
+
+# ---------------------------------------------------------------------------- code generation
+
+
+class _Constants:
+    """The constants of the generated code by name: the helpers it calls, and values worked out
+    while it is written (equal values share one name)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {
+            "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
+            "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
+            "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
+            "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member, "acted": acted,
+            "Row": Row}
+        self._names: dict[tuple[type, object], str] = {}
+
+    def add(self, value: object) -> str:
+        """The name of a constant (equal values share one)."""
+        key = (type(value), value)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"C{len(self.values)}"
+            self.values[name] = value
+        return name
+
+    def fresh(self, value: object) -> str:
+        """The name of a constant of its own (a value that cannot be a key: a dict)."""
+        name = f"C{len(self.values)}"
+        self.values[name] = value
+        return name
+
+
+class _Tables:
+    """The tables the generated code sorts a scenario's facts into (`table`), and the code that
+    fills them (`dispatch`, `temporal_code`)."""
+
+    def __init__(self, lib: Library, interp: A.InterpretationDecl | None, constants: _Constants,
+                 numbers: dict[str, int] | None = None):
+        self.lib, self.interp, self.constants = lib, interp, constants
+        self.codes: dict[str, int] = {}  # kind -> its number in `run`'s dispatch
+        # the numbers to give the kinds (a part of a program reads the facts as the program does:
+        # `Program.leaving`); None: numbered here, from 1
+        self.numbers = numbers
+        self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
+        self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
+        self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
+        # table name -> what it keeps for a binding: the "first" day it holds, the "runs" of days it
+        # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
+        # ("facts": memberships change), their "starts" (`until`); where memberships change, a
+        # fact with a place test keeps its runs with its own days ("pieces": which count is per fact)
+        self.modes: dict[str, str] = {}
+        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
+        # mode, the call that cuts a fact's days by its place tests or "")
+        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]] = {}
+        self.places: dict[tuple[tuple[A.PlaceOf, ...], ...], str] = {}  # see `_placed`
+        self.temporal_code: list[str] = []
+        self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
+
+    def table(self, leaf: A.Cond, start: int, tests: dict[str, tuple[A.Cond, ...]], probe: TreatyRun,
+              starts: bool = False, fixed: bool = True) -> str:
+        """The name of the table of a fact or within/after/before of a condition: the values of
+        its variables (sorted; one value, or a tuple) -> the first day it holds, from `start`;
+        of an `ongoing` fact, or any fact in a treaty whose memberships change (not `fixed`: which
+        facts count differs from one pair of parties to the next): -> the (start, end) of each
+        matching fact, from `start`; with `starts`, of a discharge condition's fact: -> the
+        (start, end) of each, with its own start.
+        `tests`: the leaf's variables read as "some value" (`_hidden`) -> the tests beside it; `probe`:
+        its treaty's run (`passing`). The tables of the facts of one kind are filled in one pass
+        over its facts. A place test (`A territory of X`) keeps, of each matching fact's days
+        (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
+        # a variable read as "some value" -> the function that tests its values ("": none)
+        hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
+            t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
+        places = tuple(alts for v, ts in tests.items() for t in ts if (alts := _alternatives(t, v)))
+        placed = self.placed(places, isinstance(leaf, A.Ongoing)) if places else ""
+        mode = ("starts" if starts else "pieces" if places and not fixed else "runs" if isinstance(leaf, A.Ongoing)
+                or places else "first" if fixed else "facts")
+        key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode, placed)
+        name = self.names.get(key)
+        if name is not None:
+            return name
+        name = self.names[key] = f"T{len(self.names)}"
+        self.modes[name] = mode
+        names = tuple(n for n in C.names(leaf) if n not in tests)
+        if isinstance(leaf, (A.Occurred, A.Ongoing)):
+            self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden, mode, placed))
+            return name
+        assert not places  # (`_hidden`: not beside a relation between facts)
+        assert isinstance(leaf, A.Temporal)
+        for kind in (leaf.first.kind, leaf.second.kind):
+            if kind not in self.lists:
+                self.lists[kind] = f"L{len(self.lists)}"
+        bound = set(A.variables(A.Occurred(leaf.first, leaf.span)))
+        # the facts of the second kind, by start, grouped by the value of a role that must equal a
+        # variable the first fact bound (`by_value`): for each first fact only the group of its
+        # value, and in it only the starts the relation allows (`C.partners`), are looked at,
+        # instead of every fact of the second kind (a sweep over sorted intervals, not all pairs)
+        join = next(((a.role, a.value.name) for a in leaf.second.args
+                     if isinstance(a.value, A.Var) and a.value.name in bound), None)
+        role = None if join is None else join[0]
+        groups = self.groups.get((leaf.second.kind, role))
+        if groups is None:
+            groups = self.groups[(leaf.second.kind, role)] = f"G{len(self.groups)}"
+            self.temporal_code.append(f"    {groups} = by_value({self.lists[leaf.second.kind]}, {role!r})")
+        first_only = set(names) <= bound  # (before `unify` adds the second fact's variables)
+        self.temporal_code += _pair_loop(
+            leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
+            f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
+            first_only)
+        return name
+
+    def placed(self, tests: tuple[tuple[A.PlaceOf, ...], ...], ongoing: bool) -> str:
+        """A call, in the dispatch's loop over a kind's facts (s1, e1: the fact's days), that
+        gives the runs of days on which the fact's condition holds with its place tests (each
+        one of its alternatives): from its start for good (or to its end, `ongoing`), cut where a
+        place changes hands (`_placed`)."""
+        fn = self.places.get(tests)
+        if fn is None:
+            fn = self.places[tests] = self.constants.fresh(_placed(self.lib, self.interp, tests))
+        flat = [t for alts in tests for t in alts]
+        whos = ", ".join(f"v_{t.party.name}" if isinstance(t.party, A.Var) else repr(str(t.party)) for t in flat)
+        places = ", ".join(f"v_{t.var}" for t in flat)
+        return f"{fn}(s1, {'e1' if ongoing else 'BIG'}, ({places},), ({whos},))"
+
+    def passing(self, var: str, tests: tuple[A.Cond, ...], probe: TreatyRun) -> str:
+        """The name of a function of the generated code: whether a value of `var` passes `tests`
+        (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
+        scoped = any(isinstance(n, A.InArea) and n.what == "scope" for c in tests for n in A.walk(c))
+        key = (probe.treaty.id if scoped else "", var, tests)  # a scope is its treaty's
+        name = self.passes.get(key)
+        if name is None:
+            solver, start = probe.solver, probe.ctx.start
+            memo: dict[str, bool] = {}
+
+            def passes(value: str) -> bool:
+                got = memo.get(value)
+                if got is None:
+                    got = memo[value] = all(next(solver.solve(c, {var: value}, start, ()), None) is not None
+                                            for c in tests)
+                return got
+
+            name = self.passes[key] = self.constants.add(passes)
+        return name
+
+    def unify(self, atom: A.Atom, roles: str, bound: set[str],
+              hidden: dict[str, str] | None = None) -> str:
+        """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
+        that binds `v_<Var>` for the variables not yet in `bound` (and adds them); a variable of
+        `hidden` (-> the function that tests its value) is tested as soon as it is bound."""
+        parts = []
+        for a in atom.args:
+            v = a.value
+            if isinstance(v, A.Wildcard):
+                continue
+            have = f"{roles}.get({a.role!r})"
+            if isinstance(v, A.Var):
+                if v.name in bound:
+                    parts.append(f"{have} == v_{v.name}")
+                else:
+                    bound.add(v.name)
+                    parts.append(f"(v_{v.name} := {have}) is not None")
+                    if hidden and hidden.get(v.name):
+                        parts.append(f"{hidden[v.name]}(v_{v.name})")
+            elif isinstance(v, A.Code):
+                if a.role in ("at", "in") and is_country(v.code):
+                    self.constants.values["country_of"] = country_of
+                    parts.append(f"((h := {have}) == {v.code!r} or h is not None and country_of(h) == {v.code!r})")
+                else:
+                    parts.append(f"{have} == {v.code!r}")
+            else:
+                assert isinstance(v, A.Name)
+                parts.append(f"{have} == {v.name!r}")
+        return " and ".join(parts) if parts else "True"
+
+    def dispatch(self) -> list[str]:
+        """One pass over the facts files each under its kind's number; then one pass over the
+        facts of each kind a condition reads (its own and its subkinds') fills its tables."""
+        slots = {kind for kind, _ in self.occurred} | set(self.lists)
+        by_slot: dict[str, list[int]] = {}
+        for kind in sorted(self.lib.kinds):
+            mine = [k for k in self.lib.kinds[kind].ancestors if k in slots]
+            if mine:
+                n = len(self.codes) + 1 if self.numbers is None else self.numbers[kind]  # (KeyError: unread)
+                self.codes[kind] = n
+                for k in mine:
+                    by_slot.setdefault(k, []).append(n)
+        if not self.codes:
+            return []
+        # (one list more, the last: the withdrawals, `Program.withdrawal`, which no table reads)
+        lists = len(self.codes) if self.numbers is None else len(self.numbers)
+        code = [f"    K = ({'[], ' * (lists + 2)})",
+                "    for (c, r1, e1), s1 in zip(hits, starts):",
+                "        if c:",
+                "            if e1 is None: e1 = s1",
+                "            elif e1 < s1: raise Invalid",
+                "            K[c].append((s1, e1, r1))"]
+        for slot, name in self.lists.items():
+            code.append(f"    {name} = {' + '.join(f'K[{n}]' for n in by_slot.get(slot, ())) or '[]'}")
+        for (kind, start), tables in self.occurred.items():
+            ns = by_slot.get(kind, ())
+            if not ns:
+                continue
+            code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
+            code.append(f"        if e1 < {start}: continue")
+            clipped = False
+            # a discharge condition's facts count from their own start (`Solver.holds_after`), the
+            # others' from entry into force
+            for name, atom, names, hidden, mode, placed in sorted(tables, key=lambda table: table[4] != "starts"):
+                key, match = _key(names), self.unify(atom, "r1", set(), hidden)
+                if mode == "starts":
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
+                    continue
+                if not clipped:
+                    code.append(f"        if s1 < {start}: s1 = {start}")
+                    clipped = True
+                if mode == "pieces":
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend("
+                                f"[(a, b, s1, e1) for a, b in {placed}])")
+                elif placed:
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend({placed})")
+                elif mode in ("runs", "facts"):
+                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
+                else:
+                    code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+        return code
+
+
+def _unhidden(leaf: A.Cond, hidden: Collection[str]) -> tuple[str, ...]:
+    """The variables of a leaf that key its table: all but those read as "some value"."""
+    return tuple(n for n in C.names(leaf) if n not in hidden)
+
+
+def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...], firsts: str, first: str,
+               group: str, second: str, first_only: bool) -> list[str]:
+    """Generated code that fills `table` for a within/after/before/during/overlapping: for each
+    fact of the list `firsts` that passes `first` (the first atom's unification), the facts of
+    its `group` (by start) whose starts the relation allows, bisected, each tested in full
+    (`C.relation_ok`) and by `second`. `first_only`: the table's key is the first fact's
+    variables only, so the first pair that holds, by start, gives the least day (the later
+    start) and the rest of the window is passed over."""
+    lo, hi = C.gap_bounds(leaf)
+    window: tuple[str | None, str | None]  # the bounds on s2 (`C.partners`; None: unbounded)
+    if leaf.op == "during":  # C.relation_ok: A starts within B's interval
+        test, window = "s2 <= s1 <= e2", (None, "s1")
+    elif leaf.op == "overlapping":  # C.relation_ok: the intervals share a day
+        test, window = "s1 <= e2 and s2 <= e1", (None, "e1")
+    else:  # within / after / before: the days between the starts (C.gap_bounds)
+        test = (f"{lo} <= s1 - s2 <= {hi}" if lo is not None and hi is not None else
+                f"s1 - s2 >= {lo}" if lo is not None else f"s1 - s2 < {(hi or 0) + 1}")
+        window = (None if hi is None else f"s1 - {hi}"), (None if lo is None else f"s1 - {lo}")
+    i = "0" if window[0] is None else f"bisect_left(g[0], {window[0]})"
+    j = "len(g[0])" if window[1] is None else f"bisect_right(g[0], {window[1]})"
+    return [f"    for s1, e1, r1 in {firsts}:",
+            f"        if e1 < {start} or not ({first}): continue",
+            f"        g = {group}",
+            "        if g is None: continue",
+            "        gf = g[1]",
+            f"        for n in range({i}, {j}):",  # not a slice: a copy of the window, however soon it stops
+            "            s2, e2, r2 = gf[n]",
+            f"            if e2 < {start} or not ({test}) or not ({second}): continue",
+            f"            k = {_key(names)}",
+            "            d = s1 if s1 > s2 else s2",
+            f"            if d < {start}: d = {start}",
+            f"            if d < {table}.get(k, NEVER): {table}[k] = d",
+            *(["            break"] if first_only else [])]
+
+
+def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
+    """The key of a table (`_Generator.table`) in generated code."""
+    vals = [seed[n] if seed is not None else f"v_{n}" for n in names]
+    if len(vals) == 1:
+        return vals[0]
+    return "(" + "".join(v + ", " for v in vals) + ")" if vals else "()"
