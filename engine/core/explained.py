@@ -43,6 +43,8 @@ from engine.kernel.facts import BIG, Scenario, prepare
 from engine.language import ast as A
 from engine.language.library import Library, beneficiary_arg
 
+# how far an instance's trigger went, its env, `because` and `missing`
+_Why = tuple[int, dict[str, str], tuple[Proof, ...], tuple[str, ...]]
 # the statuses in which the walk weighs an instance's trigger at every instant (never activated)
 _WEIGHED = {lifecycle.PENDING: UNDEFEATED, lifecycle.DEFEATED: TRIGGERED}
 
@@ -58,6 +60,7 @@ def outcomes(lib: Library, prog: Program, scenario: Scenario, rows: Sequence[Row
     interp = lib.interpretations.get(name)
     facts = prepare(lib, scenario, interp)
     index = FactIndex(lib, facts)
+    first = min((f.start for f in facts), default=BIG)  # the first day a fact starts
     by_treaty: dict[str, list[Row]] = {}
     for row in rows:
         by_treaty.setdefault(row.provision[0], []).append(row)
@@ -69,7 +72,7 @@ def outcomes(lib: Library, prog: Program, scenario: Scenario, rows: Sequence[Row
             if not mine:
                 out.append((treaty, []))
                 continue
-            runs = _Explainer(TreatyRun(lib, treaty, facts, interp, index, options)).runs(mine)
+            runs = _Explainer(TreatyRun(lib, treaty, facts, interp, index, options), first).runs(mine)
             if runs is not None:
                 out.append((treaty, runs))
                 continue
@@ -82,12 +85,14 @@ def outcomes(lib: Library, prog: Program, scenario: Scenario, rows: Sequence[Row
 class _Explainer:
     """A compiled treaty's rows as the walk's runs, with `because` and `missing` from its solver."""
 
-    def __init__(self, tr: TreatyRun):
+    def __init__(self, tr: TreatyRun, first: int):
         self.tr = tr
+        self.first = first  # the first day a fact of the scenario starts
         self.provisions = {p.id: p for p in tr.treaty.provisions}
-        # (provision, beneficiary, day, whose membership counts) -> what the solver weighed, for
-        # the bearers it cannot tell apart (their variable is in no condition, no reservation of theirs)
-        self.memo: dict[tuple[object, ...], tuple[int, dict[str, str], tuple[Proof, ...]]] = {}
+        # (provision, beneficiary, day, the bearer's membership from `first` on) -> what the solver
+        # says, for the bearers it cannot tell apart (their variable is in no condition, no
+        # reservation of theirs, and each fact overlaps both memberships or neither)
+        self.memo: dict[tuple[object, ...], _Why] = {}
 
     def runs(self, rows: Sequence[Row]) -> list[InstanceRun] | None:
         """The rows as runs, in the engine's order (None: one of them needs the walk)."""
@@ -102,7 +107,7 @@ class _Explainer:
     def run(self, row: Row) -> InstanceRun | None:
         p = self.provisions[row.provision[1]]
         run = InstanceRun(self.tr.treaty.id, p, row.bearer, row.beneficiary, row.status, row.since, row.activated,
-                          timeline=list(row.timeline))
+                          timeline=row.timeline)  # (read, never changed: alike rows share one)
         if row.activated is not None:
             day, level = row.activated, PREPARED
         else:
@@ -110,20 +115,14 @@ class _Explainer:
             if last is None:
                 return run  # never weighed with its trigger holding: nothing to explain
             day, level = last
-        got, env, proof = self.weigh(p, row.bearer, row.beneficiary, day)
+        got, run.env, run.because, run.missing = self.why(p, row.bearer, row.beneficiary, day)
         if got != level:  # (not if the compiled code is right) the walk's answer, whole
             return None
-        run.env, run.because = env, proof
-        if level == UNDEFEATED:  # waiting for its prerequisites: those that hold, and what is missing
-            assert p.upon is not None
-            parties = self.tr.ctx.seers(p, row.bearer, row.beneficiary)
-            run.because = proof + self.tr.solver.partial(p.upon, env, day, parties)
-            run.missing = tuple(self.tr.solver.missing(p.upon, env, day, parties))
         return run
 
-    def weigh(self, p: A.Provision, bearer: str, beneficiary: str, day: int
-              ) -> tuple[int, dict[str, str], tuple[Proof, ...]]:
-        """`Solver.weigh` of the instance at `day`, as the walk asks it (its seed: `Solver.pairs`)."""
+    def why(self, p: A.Provision, bearer: str, beneficiary: str, day: int) -> _Why:
+        """`Solver.weigh` of the instance at `day`, as the walk asks it (its seed: `Solver.pairs`),
+        and, where its prerequisites are missing, the proofs of those that hold and the rest."""
         then = p.then
         assert then is not None
         seed: dict[str, str] = {}
@@ -137,12 +136,23 @@ class _Explainer:
         parties = ctx.seers(p, bearer, beneficiary)
         alike = (not var or var not in _variables(p)) and not ctx.reservations(p, bearer, day)
         if not alike:
-            return self.tr.solver.weigh(p, seed, day, parties)
-        key = (p.id, beneficiary, day, tuple(ctx.members.get(bearer, ())))
+            return self._why(p, seed, day, parties)
+        first = self.first
+        key = (p.id, beneficiary, day, tuple([(s if s > first else first, e) for s, e in ctx.members.get(bearer, ())
+                                              if e >= first]))
         got = self.memo.get(key)
         if got is None:
-            got = self.memo[key] = self.tr.solver.weigh(p, seed, day, parties)
+            got = self.memo[key] = self._why(p, seed, day, parties)
         return got  # (its env may name another bearer: no condition names one)
+
+    def _why(self, p: A.Provision, seed: dict[str, str], day: int, parties: tuple[str, ...]) -> _Why:
+        solver = self.tr.solver
+        level, env, proof = solver.weigh(p, seed, day, parties)
+        if level != UNDEFEATED:
+            return level, env, proof, ()
+        assert p.upon is not None  # waiting for its prerequisites: those that hold, and what is missing
+        return (level, env, proof + solver.partial(p.upon, env, day, parties),
+                tuple(solver.missing(p.upon, env, day, parties)))
 
 
 def _last_weighed(timeline: list[tuple[int, str]]) -> tuple[int, int] | None:

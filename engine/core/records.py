@@ -140,6 +140,8 @@ def outcomes_json(lib: Library, scenario: Scenario, interpretation: str,
     says = scenario_says(scenario)
     says_json = "null" if says is None else _S(says)
     results = []
+    written: dict[tuple[int, int], str] = {}
+    timelines: dict[int, str] = {}
     for treaty, runs in outcomes:
         instances = []
         for run in runs:
@@ -151,31 +153,42 @@ def outcomes_json(lib: Library, scenario: Scenario, interpretation: str,
                 tail = f',"strength":{_S(strength(p, lib, terms))}'
                 quals = f',"qualifiers":[{",".join(_S(q) for q in qualifier_words(p.then, terms))}]'
             version = "null" if run.provision.version is None else _S(run.provision.version.name)
-            env = run.env
-            because = []
-            for proof in run.because:
-                if proof[0] == "fact":
-                    atom, fact = proof[1], proof[2]
-                    because.append(f'{{"atom":{_S(_render(atom, env))},"fact":{_S(fact.text)},'
-                                   f'"source":{_S(fact.source)}}}')
-                else:
-                    from engine.language.render import cond
-
-                    because.append(f'{{"atom":{_S(cond(proof[1], env))},"fact":{_S(proof[2])},'
-                                   f'"source":{_S(proof[3])}}}')
+            # alike instances share their proofs, env and timeline (engine/core/explained.py): each
+            # is written once (the objects live as long as `outcomes`, so their ids are theirs)
+            key = (id(run.because), id(run.env))
+            because = written.get(key)
+            if because is None:
+                because = written[key] = _because(run.because, run.env)
             activated = "null" if run.activated is None else f'"{_iso(run.activated)}"'
             since = _iso(run.since) or ""
-            timeline = ",".join([f'{{"date":"{_iso(d) or ""}","status":{_S(st)}}}' for d, st in run.timeline])
+            timeline = timelines.get(id(run.timeline))
+            if timeline is None:
+                timeline = timelines[id(run.timeline)] = ",".join(
+                    [f'{{"date":"{_iso(d) or ""}","status":{_S(st)}}}' for d, st in run.timeline])
             missing = ",".join([_S(m) for m in run.missing])
             instances.append(
                 f'{head},"bearer":{_S(run.bearer)},"beneficiary":{_S(run.beneficiary)},"status":{_S(run.status)}'
                 f'{tail},"activated":{activated},"since":"{since}"{quals},"version":{version}'
-                f',"because":[{",".join(because)}]'
+                f',"because":[{because}]'
                 f',"missing":[{missing}],"timeline":[{timeline}]}}')
         results.append(f'{{"treaty":{_S(treaty.id)},"title":{_S(treaty.title)},"instances":[{",".join(instances)}]}}')
     return (f'{{"schema":"casus.result/1","scenario":{{"name":{_S(scenario.name)},"interpretation":'
             f'{_S(interpretation)},"source":{_S(scenario.source)},"says":{says_json}}},'
             f'"results":[{",".join(results)}]}}')
+
+
+def _because(proofs: Sequence[Any], env: dict[str, str]) -> str:
+    """The items of `because` (without the brackets) of an instance's proofs under its env."""
+    out = []
+    for proof in proofs:
+        if proof[0] == "fact":
+            atom, fact = proof[1], proof[2]
+            out.append(f'{{"atom":{_S(_render(atom, env))},"fact":{_S(fact.text)},"source":{_S(fact.source)}}}')
+        else:
+            from engine.language.render import cond
+
+            out.append(f'{{"atom":{_S(cond(proof[1], env))},"fact":{_S(proof[2])},"source":{_S(proof[3])}}}')
+    return ",".join(out)
 
 
 # ---------------------------------------------------------------------------- CSV

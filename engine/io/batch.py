@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 # the most entries each memo of the readers keeps (dates, distinct events): past it, it starts
 # again empty, so memory stays bounded however many scenarios a batch has
 MEMO_ENTRIES = 100_000
+_MISSING = object()  # an argument not given
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SCENARIO_KEYS = frozenset({"name", "interpretation", "events", "note", "description"})
@@ -656,8 +657,15 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
 
     options = options if options is not None else current()
     counts = options.counts
-    scenario = _scenario(lib, line, path, lineno)  # (the facts' texts and sources say why)
-    got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
+    # the facts' texts and sources say why: the scenario is read whole, once, and the compiled
+    # code takes its facts apart from the same reading
+    obj = _strict_object(line)
+    scenario = _fast_scenario(lib, obj, path, lineno) if obj is not None else None
+    got = None
+    if scenario is None:
+        scenario = _scenario(lib, line, path, lineno)  # (a bad line raises its located error)
+    else:
+        got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options, obj)
     if got is not None:
         prog, (hits, starts), _ = got
         withdrawn = prog.withdrawn(hits)
@@ -696,22 +704,20 @@ def _leaving(prog: Program, withdrawn: list[str], hits: list[tuple[int, dict[str
 
 
 def _compiled_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
+                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions,
+                    obj: object = _MISSING
                     ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int]], str] | None:
     """For a scenario line that the compiled code can read: the program of the selection under
     its interpretation, its facts as the code reads them (`_light_facts`) and its name. None for
     any other line (not strict JSON, keys or events the fast reader does not take, an unknown
-    interpretation, nothing compiled, or the compiled code is switched off)."""
+    interpretation, nothing compiled, or the compiled code is switched off). `obj`: the line
+    already read (strict JSON), which this takes apart."""
     from engine.core import compiled
 
     if not options.compiled:
         return None
-    try:
-        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
-        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
-            return None
-    except (ValueError, StopIteration, RecursionError):
-        return None
+    if obj is _MISSING:
+        obj = _strict_object(line)
     if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
         return None
     interp = obj.get("interpretation")
@@ -732,6 +738,17 @@ def _compiled_input(lib: Library, line: str, treaties: tuple[str, ...], interpre
     return prog, light, name
 
 
+def _strict_object(line: str) -> object:
+    """A line read as strict JSON (`_strict`), or None."""
+    try:
+        obj, end = _SCAN(line, 0)  # the json module's own scanner, without `loads`'s wrapping
+        if end != len(line) and not line[end:].isspace() or not _strict(line, obj):
+            return None
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    return obj
+
+
 def _split_csv(ev: Evaluation) -> list[list[str]]:
     """`result_csv`'s lines, per treaty of the evaluation."""
     lines = result_csv(ev)
@@ -742,7 +759,6 @@ def _split_csv(ev: Evaluation) -> list[list[str]]:
     return out
 
 
-_MISSING = object()
 _SCAN = json.scanner.make_scanner(_STRICT)  # type: ignore[attr-defined]  # (obj, end) at an index
 
 
