@@ -437,6 +437,9 @@ class _Life:
             elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
+            if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
+                local[id(n)] = f"m{i}"
+                out.append(f"{pad}m{i} = merged(f{i})")
         expr = _Expressions(self.gen.constants, local, self.runs, seed, self.gen.hidden, pp.fixed, probe, parties)
         if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
             # active from the first day the trigger holds, which then holds for good
@@ -468,18 +471,20 @@ class _Life:
         if "action" in machine.asks():
             # (`w`: `day`) it acted on the first day from activation on which one of its facts of
             # the action is under way; that day is one to look at
-            ask["action"] = "acted(w, (t if a0 is None else a0)) <= t"
-            on_latch.append("later(days, t, acted(w, t))")
+            # (worked out once, on activation: `ad`)
+            ask["action"] = "(acted(w, t) if a0 is None else ad) <= t"
+            on_latch.append("ad = acted(w, t); later(days, t, ad)")
         until = pp.p.until
         if until is not None:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
                 local[id(n)] = f"u{j}"
                 entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, ())"
                 out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
-            # the first day from activation (now, if it activates now) on which it holds
-            ask["discharge"] = f"{expr.discharge(until, '(t if a0 is None else a0)')} <= t"
+            # the first day from activation (now, if it activates now) on which it holds (worked
+            # out once, on activation: `dd`)
+            ask["discharge"] = f"({expr.discharge(until, 't')} if a0 is None else dd) <= t"
             # that day, from the day of activation, is one the loop must look at
-            on_latch.append(f"later(days, t, {expr.discharge(until, 't')})")
+            on_latch.append(f"dd = {expr.discharge(until, 't')}; later(days, t, dd)")
         states = [(status, latched) for status, latched, _ in machine.trees]
         # and the final ones (discharged: `Machine.trees` has the states an instance can leave)
         states += sorted({(step.status, latched or step.latch) for _, latched, tree in machine.trees
@@ -487,8 +492,8 @@ class _Life:
         number = {state: i for i, state in enumerate(states)}
         moving = [(i, tree) for i, (_, _, tree) in enumerate(machine.trees) if not machine.absorbing(*states[i])]
         mdays = self.gen.membership_days
-        days = ", ".join([str(start)] + [f"*change_days({local[id(n)]})" if id(n) in self.runs else local[id(n)]
-                                         for n in leaves]
+        days = ", ".join([str(start)] + [f"*change_days(f{i})" if id(n) in self.runs else local[id(n)]
+                                         for i, n in enumerate(leaves)]
                          + ([] if pp.fixed else [f"*{mdays}[vx]", f"*{mdays}[sy]"])
                          + suspended
                          + [str(d) for d in _version_days(version)])

@@ -5,7 +5,7 @@ discharge condition first holds, and the `Row` of an instance for the result JSO
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from engine.kernel.facts import BIG, holder, place_changes
@@ -51,13 +51,26 @@ def _start(item: tuple[int, int, dict[str, str]]) -> int:
     return item[0]
 
 
-def under_way(runs: list[tuple[int, int]], t: int) -> bool:
-    """Whether a fact of an `ongoing` table's entry (`_Generator.table`) is under way on day t
+def merged(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The days of an `ongoing` table's entry (`_Tables.table`: each fact's (start, end), or its
+    runs of days) as disjoint runs in order: their first days and their last days."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(runs):
+        if ends and s <= ends[-1] + 1:
+            if e > ends[-1]:
+                ends[-1] = e
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def under_way(runs: tuple[list[int], list[int]], t: int) -> bool:
+    """Whether a fact of an `ongoing` table's entry (`merged`) is under way on day t
     (`Solver.match`: started by t and ends on t or later)."""
-    for s, e in runs:
-        if s <= t <= e:
-            return True
-    return False
+    i = bisect.bisect_right(runs[0], t) - 1
+    return i >= 0 and runs[1][i] >= t
 
 
 def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[tuple[A.PlaceOf, ...], ...]

@@ -21,6 +21,7 @@ from engine.core.compiled.runtime import (
     first_seen,
     later,
     member,
+    merged,
     seen,
     seen_pieces,
     under_way,
@@ -46,9 +47,9 @@ class _Constants:
         self.values: dict[str, object] = {
             "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
-            "under_way": under_way, "change_days": change_days, "first_from": first_from, "later": later,
-            "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member, "acted": acted,
-            "Row": Row}
+            "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
+            "later": later, "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member,
+            "acted": acted, "Row": Row}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
