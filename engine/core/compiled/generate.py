@@ -295,6 +295,8 @@ class _Generator:
                     firsts.append(entry)
                 elif mode == "pieces":  # (run start, run end, fact start, fact end)
                     firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
+                elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
+                    firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
@@ -436,6 +438,8 @@ class _Life:
                 entry = f"seen_pieces({entry}, vx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen({entry}, vx, sy)"
+            elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
+                entry = f"first_pair({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
             if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
                 local[id(n)] = f"m{i}"

@@ -214,10 +214,6 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
         if any(a.role in _RESERVED_ROLES for atom in A.atoms(c) for a in atom.args) if c is not None else False:
             # a JSON scenario cannot give one
             why.append(_Refusal(("a reserved role",), "a fact of its conditions names a reserved role"))
-        if not fixed and c is not None and any(isinstance(n, A.Temporal) for n in A.walk(c)):
-            # (which pairs of facts each pair of parties sees is not written yet)
-            why.append(_Refusal(("within/after/before with membership changes",),
-                                "its conditions relate two facts and its treaty's memberships change"))
     hidden = _hidden([c for c in (when, upon, p.unless) if c is not None], allowed)
     if isinstance(hidden, str):
         why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))

@@ -139,6 +139,16 @@ def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, in
             and any(s <= e2 and e >= s2 for s2, e2 in sy)]
 
 
+def first_pair(pairs: list[tuple[int, int, int, int, int]], sx: tuple[tuple[int, int], ...],
+               sy: tuple[tuple[int, int], ...]) -> int:
+    """The first day of a within/after/before's entry (`_pair_loop`: each pair of facts as (day,
+    s1, e1, s2, e2)) whose two facts both parties see (`seen`; NEVER: none)."""
+    return min([d for d, s1, e1, s2, e2 in pairs
+                if any(s1 <= b and e1 >= a for a, b in sx) and any(s1 <= b and e1 >= a for a, b in sy)
+                and any(s2 <= b and e2 >= a for a, b in sx) and any(s2 <= b and e2 >= a for a, b in sy)],
+               default=NEVER)
+
+
 def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
                ) -> int:
     """The first start of the facts that both parties see (`seen`; NEVER: none)."""

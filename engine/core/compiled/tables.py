@@ -18,6 +18,7 @@ from engine.core.compiled.runtime import (
     by_value,
     change_days,
     first_from,
+    first_pair,
     first_seen,
     later,
     member,
@@ -48,8 +49,8 @@ class _Constants:
             "NEVER": NEVER, "BIG": BIG, "ISO": records._ISO, "iso": records._iso, "Invalid": Invalid,
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
             "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
-            "later": later, "seen": seen, "seen_pieces": seen_pieces, "first_seen": first_seen, "member": member,
-            "acted": acted, "Row": Row}
+            "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
+            "first_seen": first_seen, "member": member, "acted": acted, "Row": Row}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -85,7 +86,8 @@ class _Tables:
         # table name -> what it keeps for a binding: the "first" day it holds, the "runs" of days it
         # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
         # ("facts": memberships change), their "starts" (`until`); where memberships change, a
-        # fact with a place test keeps its runs with its own days ("pieces": which count is per fact)
+        # fact with a place test keeps its runs with its own days ("pieces": which count is per
+        # fact), and a within/after/before every pair of facts with its day ("pairs")
         self.modes: dict[str, str] = {}
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
         # mode, the call that cuts a fact's days by its place tests or "")
@@ -112,7 +114,7 @@ class _Tables:
         places = tuple(alts for v, ts in tests.items() for t in ts if (alts := _alternatives(t, v)))
         placed = self.placed(places, isinstance(leaf, A.Ongoing)) if places else ""
         mode = ("starts" if starts else "pieces" if places and not fixed else "runs" if isinstance(leaf, A.Ongoing)
-                or places else "first" if fixed else "facts")
+                or places else "first" if fixed else "pairs" if isinstance(leaf, A.Temporal) else "facts")
         key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode, placed)
         name = self.names.get(key)
         if name is not None:
@@ -144,7 +146,7 @@ class _Tables:
         self.temporal_code += _pair_loop(
             leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
-            first_only)
+            first_only, every=mode == "pairs")
         return name
 
     def placed(self, tests: tuple[tuple[A.PlaceOf, ...], ...], ongoing: bool) -> str:
@@ -269,13 +271,14 @@ def _unhidden(leaf: A.Cond, hidden: Collection[str]) -> tuple[str, ...]:
 
 
 def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...], firsts: str, first: str,
-               group: str, second: str, first_only: bool) -> list[str]:
+               group: str, second: str, first_only: bool, every: bool = False) -> list[str]:
     """Generated code that fills `table` for a within/after/before/during/overlapping: for each
     fact of the list `firsts` that passes `first` (the first atom's unification), the facts of
     its `group` (by start) whose starts the relation allows, bisected, each tested in full
     (`C.relation_ok`) and by `second`. `first_only`: the table's key is the first fact's
     variables only, so the first pair that holds, by start, gives the least day (the later
-    start) and the rest of the window is passed over."""
+    start) and the rest of the window is passed over. `every` (memberships change: which pairs
+    count is each pair of parties' own, `first_pair`): every pair, as (day, s1, e1, s2, e2)."""
     lo, hi = C.gap_bounds(leaf)
     window: tuple[str | None, str | None]  # the bounds on s2 (`C.partners`; None: unbounded)
     if leaf.op == "during":  # C.relation_ok: A starts within B's interval
@@ -299,8 +302,9 @@ def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...],
             f"            k = {_key(names)}",
             "            d = s1 if s1 > s2 else s2",
             f"            if d < {start}: d = {start}",
-            f"            if d < {table}.get(k, NEVER): {table}[k] = d",
-            *(["            break"] if first_only else [])]
+            *([f"            {table}.setdefault(k, []).append((d, s1, e1, s2, e2))"] if every else
+              [f"            if d < {table}.get(k, NEVER): {table}[k] = d",
+               *(["            break"] if first_only else [])])]
 
 
 def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
