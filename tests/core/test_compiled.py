@@ -270,13 +270,16 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
 # ---------------------------------------------------------------------------- the bundled library
 
 def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
-    """The whole bundled library is compiled; under a reading that changes a treaty's members
-    (Cuba still a party to Rio) that treaty's lines come from the engine, in their place."""
+    """The whole bundled library is compiled, under a reading that changes a treaty's members
+    too (Cuba still a party to Rio: `context`'s members); under one that gives timing words
+    deadlines, the treaties whose lifecycle reads them come from the engine, in their place."""
     lib = load_library()
     prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
     assert prog is not None and prog.compiled == sorted(lib.treaties) and not prog.others
     cuba = compiled.program(lib, tuple(sorted(lib.treaties)), "rio_cuba_formal")
-    assert cuba is not None and cuba.others == ["rio_1947"]
+    assert cuba is not None and not cuba.others
+    strict = compiled.program(lib, tuple(sorted(lib.treaties)), "strict_deadlines")
+    assert strict is not None and strict.others == ["cn_kp_1961", "csto_1992", "rio_1947", "ru_by_2024", "ru_kp_2024"]
     lines = [
         json.dumps({"name": "attack on RU", "events": [
             {"kind": "armed_attack", "date": "2024-12-10", "by": "UA", "on": "RU"},
@@ -291,13 +294,19 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
             {"kind": "armed_attack", "date": "2025-01-01", "by": "US", "on": "CU"}]}),
         json.dumps({"name": "a, \"quoted\" name", "interpretation": "default", "events": [
             {"kind": "imminent_threat", "date": "2025-02-01", "until": "2025-02-20", "on": "BY", "note": "n"}]}),
+        json.dumps({"name": "strict", "interpretation": "strict_deadlines", "events": [
+            {"kind": "imminent_threat", "date": "2025-02-01", "on": "BY"},
+            {"kind": "armed_attack", "date": "2025-02-01", "by": "RU", "on": "PL", "at": "PL-14"}]}),
     ]
     options, taken = counting()
     got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
     # every one is compiled: the fact at a territory is on its country (`on` derived as `prepare` does)
-    assert (taken.compiled, taken.csv_engine) == (6, 0)
-    assert any(",rio_1947,art3_1,3(1),AR,CU,active," in block for block in got)  # the engine's, in its place
+    assert (taken.compiled, taken.csv_engine) == (7, 0)
+    assert any(",rio_1947,art3_1,3(1),AR,CU,active," in block for block in got)
+    strict_block = next(block for block in got if block.startswith("strict,"))
+    assert ",csto_1992,art2,2,RU,BY,violated,2025-02-01,2025-02-09" in strict_block  # the engine's, in its place
+    assert ",nato_1949,art5,5,US,PL,active,2025-02-01," in strict_block
     assert any(",ru_kp_2024,art4,4,RU,KP,fulfilled,2025-03-01,2025-03-05" in block for block in got)
     assert any(",ru_kp_2024," in block for block in got)
 
@@ -815,6 +824,29 @@ def test_relations_between_facts_where_memberships_change(tmp_path: Path) -> Non
                                      ("RU", "BY", "active", "2021-06-05", "2021-06-05")]
     lines = [json.dumps({"name": "after", "events": first + again})]
     assert list(batch.run_batch(lib, lines)) == list(batch.run_batch(lib, lines, options=EvalOptions(compiled=False)))
+
+
+@pytest.mark.parametrize("interpretation", ["default", "armenia_freeze", "rio_cuba_formal"])
+def test_an_interpretations_memberships_are_compiled(interpretation: str) -> None:
+    """Who is a member as the interpretation reads it (`context`: its membership entries) in
+    compiled code: Armenia's participation in the CSTO suspended from 2024-02-23 (its duties
+    and those owed to it), Cuba still a party to Rio (a bearer toward Brazil). The engine's CSV,
+    byte for byte."""
+    lib = load_library()
+    scenarios = {
+        "Armenia attacked": [{"kind": "armed_attack", "date": "2024-06-01", "by": "AZ", "on": "AM", "at": "AM"}],
+        "Russia attacked": [{"kind": "armed_attack", "date": "2024-06-01", "by": "UA", "on": "RU", "at": "RU-KRS"}],
+        "Brazil attacked": [{"kind": "armed_attack", "date": "2025-01-01", "by": "VE", "on": "BR", "at": "BR"}],
+    }
+    got = compiled_csv(lib, scenarios, ["csto_1992", "rio_1947"], interpretation)
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    frozen = interpretation == "armenia_freeze"
+    toward_am = {row[2] for row in _statuses(blocks["Armenia attacked"], "art4")}
+    assert toward_am == ({"suspended"} if frozen else {"pending"})  # (waiting for a request)
+    by_am = [row[2] for row in _statuses(blocks["Russia attacked"], "art4") if row[0] == "AM"]
+    assert by_am == (["suspended"] if frozen else ["pending"])
+    cuba = [row for row in _statuses(blocks["Brazil attacked"], "art3_1") if row[0] == "CU"]
+    assert len(cuba) == (1 if interpretation == "rio_cuba_formal" else 0)
 
 
 SOME_WAYS = """\

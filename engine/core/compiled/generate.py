@@ -14,7 +14,7 @@ from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unh
 from engine.core.evaluate import TreatyRun, _natural
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import TreatyContext, static_context
+from engine.kernel.context import TreatyContext
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.library import Library
@@ -164,11 +164,11 @@ class _Generator:
         assert then is not None and when is not None
         # a compiled treaty is in force for good: a fact counts from entry into force, for every
         # party, or (not `fixed`) for the parties whose membership it overlaps; who owes whom is
-        # the context's
-        ctx = static_context(treaty)
+        # the context's, as the interpretation reads it (its membership entries)
+        probe = TreatyRun(self.lib, treaty, [], self.interp)
+        ctx = probe.ctx
         start, fixed = ctx.start, pp.fixed
         parties = list(ctx.parties)
-        probe = TreatyRun(self.lib, treaty, [], self.interp)
         self.hidden = pp.hidden
         if not fixed:
             self.membership_days = self.spans(ctx)[1]

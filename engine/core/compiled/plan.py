@@ -14,7 +14,7 @@ from typing import NamedTuple, cast
 from engine.core.evaluate import TreatyRun
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
-from engine.kernel.context import TreatyContext, static_context
+from engine.kernel.context import TreatyContext, context
 from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.codes import countries
@@ -256,9 +256,11 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     beside the facts changes in it (each thing `TreatyContext.whole_time` rules out), an
     interpretation that changes who is a member, then what keeps each provision that cannot be
     compiled off; and the plans of the provisions that can be. `leaving`: for a scenario in
-    which a party withdraws (its memberships change, whatever the treaty declares)."""
+    which a party withdraws (its memberships change, whatever the treaty declares). Who is a
+    member, and whose duties are suspended, is the treaty's as the interpretation reads it
+    (`context`: its membership entries)."""
     t = treaty
-    ctx = static_context(t)
+    ctx = context(t, (), interp)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
     moving = leaving or any(spans != [(ctx.start, BIG)] for spans in ctx.members.values())
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
@@ -269,10 +271,6 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
     # versions, a provision's days and reading: `_Generator.provision`, `_Generator.day`)
     why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
-    if interp is not None and any(m.treaty == t.id for m in interp.memberships):
-        # the reading changes who is a member (engine/kernel/context.py `context`)
-        why.append(_Refusal(("memberships of an interpretation",),
-                            f"the interpretation {interp.name} changes who is a member"))
     probe = TreatyRun(lib, t, [], interp)
     plans = []
     for p in t.provisions:
