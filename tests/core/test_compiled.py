@@ -849,6 +849,33 @@ def test_an_interpretations_memberships_are_compiled(interpretation: str) -> Non
     assert len(cuba) == (1 if interpretation == "rio_cuba_formal" else 0)
 
 
+SHARED_FACTS_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  member KZ from 2021-06-01
+  in force 2020-01-01
+  provision p "Attacked, after the Council acted" article "1" {
+    when armed_attack(on: X) and unsc_measures()
+    then each other party must assist(to: X)
+  }
+}
+"""
+
+
+def test_which_facts_a_pair_of_parties_sees_is_remembered_per_pair(tmp_path: Path) -> None:
+    """A table entry that does not name the beneficiary (the Council's measures) is read for
+    every pair of parties; which of its facts count is remembered per pair of memberships within
+    a scenario (`seen_in`, `first_seen_in`): measures in March count for Belarus, a party then,
+    not for Kazakhstan, a member from June. The engine's CSV, byte for byte."""
+    (tmp_path / "t.casus").write_text(SHARED_FACTS_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    events = [{"kind": "unsc_measures", "date": f"2021-03-{day:02d}"} for day in range(1, 11)]  # (a long entry)
+    events += [{"kind": "armed_attack", "date": "2021-07-01", "by": "UA", "on": on} for on in ("BY", "KZ")]
+    got = compiled_csv(lib, {"measures, then attacks": events}, ["tt"])
+    # (Kazakhstan neither owes nor is owed: it saw no measures)
+    assert {(row[0], row[1]) for row in _statuses(got[1], "p")} == {("RU", "BY")}
+
+
 SOME_WAYS = """\
 treaty tt_or "T" {
   parties RU, BY

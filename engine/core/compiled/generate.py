@@ -111,7 +111,8 @@ class _Generator:
                 self.provision(treaty, pp)
             self.body[block:] = ["    " + line for line in self.body[block:]]
         lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
-                 "    out = []"]
+                 "    out = []",
+                 "    SM = {}  # which facts of a table's entry a pair of memberships sees (`seen_in`)"]
         if self.members:  # (see `spans`)
             lines += ["    MEM = members",
                       "    MDAYS = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG)",
@@ -432,12 +433,12 @@ class _Life:
             if mode == "runs":  # the days on which it holds
                 self.runs.add(id(n))
                 if not pp.fixed:
-                    entry = f"seen({entry}, vx, sy)"
+                    entry = f"seen_in(SM, {entry}, vx, sy)"
             elif mode == "pieces":  # the same, of the facts both parties see
                 self.runs.add(id(n))
                 entry = f"seen_pieces({entry}, vx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
-                entry = f"first_seen({entry}, vx, sy)"
+                entry = f"first_seen_in(SM, {entry}, vx, sy)"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
@@ -483,7 +484,7 @@ class _Life:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
                 local[id(n)] = f"u{j}"
                 entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, ())"
-                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen({entry}, vx, sy)'}")
+                out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen_in(SM, {entry}, vx, sy)'}")
             # the first day from activation (now, if it activates now) on which it holds (worked
             # out once, on activation: `dd`)
             ask["discharge"] = f"({expr.discharge(until, 't')} if a0 is None else dd) <= t"

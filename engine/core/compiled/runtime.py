@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from engine.kernel.facts import BIG, holder, place_changes
 from engine.language import ast as A
@@ -137,6 +137,32 @@ def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, in
     (`seen`)."""
     return [(a, b) for a, b, s, e in pieces if any(s <= e2 and e >= s2 for s2, e2 in sx)
             and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+
+
+def seen_in(memo: dict[tuple[object, ...], object], facts: list[tuple[int, int]],
+            sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """`seen`, remembered in `memo` (one per run of the generated code, while the table entries it
+    names by their ids live) for a long entry: every bearer of a class that acted (and so does
+    not share an evaluation) asks it again of the same facts."""
+    if len(facts) < 8:
+        return seen(facts, sx, sy)
+    key = (id(facts), sx, sy)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = seen(facts, sx, sy)
+    return cast("list[tuple[int, int]]", got)
+
+
+def first_seen_in(memo: dict[tuple[object, ...], object], facts: list[tuple[int, int]],
+                  sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> int:
+    """`first_seen`, remembered as `seen_in` is."""
+    if len(facts) < 8:
+        return first_seen(facts, sx, sy)
+    key = (id(facts), sx, sy, "first")
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = first_seen(facts, sx, sy)
+    return cast("int", got)
 
 
 def first_pair(pairs: list[tuple[int, int, int, int, int]], sx: tuple[tuple[int, int], ...],

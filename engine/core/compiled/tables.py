@@ -20,10 +20,12 @@ from engine.core.compiled.runtime import (
     first_from,
     first_pair,
     first_seen,
+    first_seen_in,
     later,
     member,
     merged,
     seen,
+    seen_in,
     seen_pieces,
     under_way,
 )
@@ -50,7 +52,8 @@ class _Constants:
             "by_value": by_value, "bisect_left": bisect.bisect_left, "bisect_right": bisect.bisect_right,
             "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
-            "first_seen": first_seen, "member": member, "acted": acted, "Row": Row}
+            "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
+            "acted": acted, "Row": Row}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
