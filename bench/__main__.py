@@ -124,7 +124,7 @@ def write_readme(text: str) -> None:
              "Reading the tables. The throughput rows run `casus run --batch FILE --format csv`: one CSV "
              "line per listed instance (scenario, treaty, provision, bearer, beneficiary, status, dates), "
              "as the peers write one TSV line per activation. For that output, a treaty in force for good "
-             "whose provisions have no `unless`, deadline or state of another provision (docs/formats.md "
+             "whose provisions read no state of another provision (docs/formats.md "
              "says exactly which) is compiled to Python for the run (engine/core/compiled/), as hand.py "
              "compiles its rules: per scenario, one table per fact of the conditions (the first day it holds "
              "for each binding, or the runs of days it holds, or, where memberships change, every matching "

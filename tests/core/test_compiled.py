@@ -121,14 +121,14 @@ def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- generated treaties
 
 def compilable(case: Case) -> Case:
-    """A case whose treaty the compiler may take (no end, no states or deadline; members with
-    their own dates, suspensions, an `upon`, an `unless`, an `until` of facts and `until the
+    """A case whose treaty the compiler may take (no end, no states; members with their own
+    dates, suspensions, deadlines, an `upon`, an `unless`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
     and whose facts it may read (actions and withdrawals, but no fact at a territory whose
     sovereign the engine derives, no defined facts)."""
     t = case.treaty
     provisions = tuple(replace(p, unless=None if _has_state(p.unless) else p.unless,
-                               until=None if _has_state(p.until) else p.until, timing=None)
+                               until=None if _has_state(p.until) else p.until)
                        for p in t.provisions if not _has_state(p.when) and not _has_state(p.upon))
     members = t.members
     if len(case.facts) % 2:
@@ -223,6 +223,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     defeats: list[bool] = []  # `unless`
     leaving: list[bool] = []  # withdrawals (`Program.leaving`)
     related: list[bool] = []  # a relation between facts where memberships change (`first_pair`)
+    deadlines: list[bool] = []  # a deadline (`within N days`, or a timing word the reading maps)
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -245,6 +246,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         suspends.append(taken and bool(c.treaty.suspensions))
         defeats.append(taken and any(p.unless is not None for p in c.treaty.provisions))
         leaving.append(out.leaving)
+        deadlines.append(taken and any(p.timing for p in c.treaty.provisions))
         related.append(taken and (dated[-1] or out.leaving)
                        and any(word in render(c) for word in (" within ", " after ", " before ", " during ")))
 
@@ -259,6 +261,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(defeats) > 5, sum(defeats)  # and `unless` (defeated instances)
     assert sum(leaving) > 5, (sum(leaving), explained)  # and withdrawals, with the scenario's memberships
     assert sum(related) > 5, sum(related)  # and relations between facts where memberships change
+    assert sum(deadlines) > 5, sum(deadlines)  # and deadlines (violated instances)
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
@@ -269,17 +272,17 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
 
 # ---------------------------------------------------------------------------- the bundled library
 
-def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
+def test_bundled_library_mixes_compiled_and_engine_treaties(tmp_path: Path) -> None:
     """The whole bundled library is compiled, under a reading that changes a treaty's members
-    too (Cuba still a party to Rio: `context`'s members); under one that gives timing words
-    deadlines, the treaties whose lifecycle reads them come from the engine, in their place."""
-    lib = load_library()
-    prog = compiled.program(lib, tuple(sorted(lib.treaties)), "default")
-    assert prog is not None and prog.compiled == sorted(lib.treaties) and not prog.others
-    cuba = compiled.program(lib, tuple(sorted(lib.treaties)), "rio_cuba_formal")
-    assert cuba is not None and not cuba.others
-    strict = compiled.program(lib, tuple(sorted(lib.treaties)), "strict_deadlines")
-    assert strict is not None and strict.others == ["cn_kp_1961", "csto_1992", "rio_1947", "ru_by_2024", "ru_kp_2024"]
+    too (Cuba still a party to Rio: `context`'s members) and one that gives timing words
+    deadlines (strict_deadlines); a treaty that is not compiled (OFF_THE_PATH: a state of
+    another provision) comes from the engine, its lines in their place."""
+    (tmp_path / "off.casus").write_text(OFF_THE_PATH, encoding="utf-8")
+    lib = load_library([*map(str, sorted(library_dir().glob("*.casus"))), str(tmp_path / "off.casus")])
+    everything = tuple(sorted(lib.treaties))
+    for reading in ("default", "rio_cuba_formal", "strict_deadlines"):
+        prog = compiled.program(lib, everything, reading)
+        assert prog is not None and prog.others == ["off"], reading
     lines = [
         json.dumps({"name": "attack on RU", "events": [
             {"kind": "armed_attack", "date": "2024-12-10", "by": "UA", "on": "RU"},
@@ -297,16 +300,19 @@ def test_bundled_library_mixes_compiled_and_engine_treaties() -> None:
         json.dumps({"name": "strict", "interpretation": "strict_deadlines", "events": [
             {"kind": "imminent_threat", "date": "2025-02-01", "on": "BY"},
             {"kind": "armed_attack", "date": "2025-02-01", "by": "RU", "on": "PL", "at": "PL-14"}]}),
+        json.dumps({"name": "off", "events": [{"kind": "armed_attack", "date": "2025-01-01", "on": "BY"}]}),
     ]
     options, taken = counting()
     got = list(batch.run_batch(lib, lines, fmt="csv", path="b.jsonl", options=options))
     assert got == engine_csv(lib, lines, path="b.jsonl")
     # every one is compiled: the fact at a territory is on its country (`on` derived as `prepare` does)
-    assert (taken.compiled, taken.csv_engine) == (7, 0)
+    assert (taken.compiled, taken.csv_engine) == (8, 0)
     assert any(",rio_1947,art3_1,3(1),AR,CU,active," in block for block in got)
     strict_block = next(block for block in got if block.startswith("strict,"))
-    assert ",csto_1992,art2,2,RU,BY,violated,2025-02-01,2025-02-09" in strict_block  # the engine's, in its place
+    assert ",csto_1992,art2,2,RU,BY,violated,2025-02-01,2025-02-09" in strict_block  # a deadline
     assert ",nato_1949,art5,5,US,PL,active,2025-02-01," in strict_block
+    off_block = next(block for block in got if block.startswith("off,"))
+    assert "off,off,p,1,RU,BY,active,2025-01-01,2025-01-01" in off_block  # the engine's, in its place
     assert any(",ru_kp_2024,art4,4,RU,KP,fulfilled,2025-03-01,2025-03-05" in block for block in got)
     assert any(",ru_kp_2024," in block for block in got)
 
@@ -874,6 +880,44 @@ def test_which_facts_a_pair_of_parties_sees_is_remembered_per_pair(tmp_path: Pat
     got = compiled_csv(lib, {"measures, then attacks": events}, ["tt"])
     # (Kazakhstan neither owes nor is owed: it saw no measures)
     assert {(row[0], row[1]) for row in _statuses(got[1], "p")} == {("RU", "BY")}
+
+
+DEADLINE_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision p "Assist within a week" article "1" {
+    when armed_attack(on: X) ongoing
+    then each other party must assist(to: X), within 7 days
+  }
+}
+"""
+
+
+def test_deadlines_are_compiled(tmp_path: Path) -> None:
+    """A deadline in compiled code (`within 7 days`; a timing word the reading maps, as
+    strict_deadlines does, the same): fulfilled by an assistance that starts by the seventh day,
+    violated the day after it otherwise: where the attack ends on the sixth (a day to look at on
+    the seventh), or the assistance starts the day after the deadline. The engine's CSV and
+    result JSON, byte for byte."""
+    (tmp_path / "t.casus").write_text(DEADLINE_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    attack = {"kind": "armed_attack", "date": "2021-01-01", "until": None, "by": "UA", "on": "BY"}
+
+    def assist(day: str) -> dict[str, str]:
+        return {"kind": "assist", "date": day, "by": "RU", "to": "BY"}
+
+    scenarios = {"in time": [attack, assist("2021-01-05")], "on the last day": [attack, assist("2021-01-08")],
+                 "late": [attack, assist("2021-01-09")],
+                 "a fact on the last day": [{**attack, "until": "2021-01-07"}]}
+    got = compiled_csv(lib, scenarios, ["tt"])
+    status = {block.split(",", 1)[0]: _statuses(block, "p") for block in got[1:]}
+    assert status["in time"] == [("RU", "BY", "fulfilled", "2021-01-01", "2021-01-05")]
+    assert status["on the last day"] == [("RU", "BY", "fulfilled", "2021-01-01", "2021-01-08")]
+    assert status["late"] == [("RU", "BY", "violated", "2021-01-01", "2021-01-09")]
+    assert status["a fact on the last day"] == [("RU", "BY", "violated", "2021-01-01", "2021-01-09")]
+    lines = [json.dumps({"name": name, "events": events}) for name, events in scenarios.items()]
+    assert list(batch.run_batch(lib, lines)) == list(batch.run_batch(lib, lines, options=EvalOptions(compiled=False)))
 
 
 SOME_WAYS = """\

@@ -23,8 +23,9 @@ every provision (see `_plan_of`)
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
   (`until`) of facts and fixed tests holds after activation;
-- has no deadline that its lifecycle reads, mentions no other provision's state, and its action
-  names no variable beside the bearer and the beneficiary.
+- mentions no other provision's state, and its action names no variable beside the bearer and
+  the beneficiary (a deadline, `within N days` or a timing word the interpretation maps, is
+  compiled: `_Life`).
 
 Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
 an instant but whether the parties are members, whether the bearer's duties are suspended,

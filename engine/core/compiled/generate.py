@@ -476,9 +476,15 @@ class _Life:
         if "action" in machine.asks():
             # (`w`: `day`) it acted on the first day from activation on which one of its facts of
             # the action is under way; that day is one to look at
-            # (worked out once, on activation: `ad`)
+            # (worked out once, on activation: `ad`; with a deadline, only a fact started by then
+            # counts: `TreatyRun._action_fact`)
             ask["action"] = "(acted(w, t) if a0 is None else ad) <= t"
-            on_latch.append("ad = acted(w, t); later(days, t, ad)")
+            late = "" if pp.deadline is None else f"; ad = ad if ad <= t + {pp.deadline} else NEVER"
+            on_latch.append(f"ad = acted(w, t){late}; later(days, t, ad)")
+        if "deadline_passed" in machine.asks():  # (`_Now.deadline_passed`) past the day activation set
+            assert pp.deadline is not None
+            ask["deadline_passed"] = f"a0 is not None and t > a0 + {pp.deadline}"
+            on_latch.append(f"later(days, t, t + {pp.deadline + 1})")
         until = pp.p.until
         if until is not None:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):

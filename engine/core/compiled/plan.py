@@ -39,6 +39,9 @@ class _ProvisionPlan:
     # a party whose reservations add a condition to its trigger as bearer -> the plan of the
     # provision with it (`_reserved`)
     variants: tuple[tuple[str, _ProvisionPlan], ...] = ()
+    # its deadline in days from activation (`lifecycle.deadline_days`: an explicit `within N
+    # days`, or a timing word the interpretation maps), if it has one
+    deadline: int | None = None
 
 
 # what the compiled code's instances can take as read at every instant: a treaty in force for
@@ -49,7 +52,7 @@ _KNOWN = {"in_force": True}
 # prerequisites, the discharge condition (`until`) hold, whether the bearer acted (`acted`) and
 # whether the situation ended
 _ASKS = frozenset({"bearer_member", "beneficiary_member", "suspended", "trigger", "undefeated", "prerequisites",
-                   "action", "discharge", "situation_ended"})
+                   "action", "discharge", "situation_ended", "deadline_passed"})
 # the variable that stands for the bearer in the action's table (`_action_leaf`): no casus
 # variable can be named so (grammar/casus.lark: they start with a capital letter)
 _BY = "bearer_"
@@ -275,7 +278,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     plans = []
     for p in t.provisions:
         if p.when is not None and p.then is not None:
-            due = bool(p.then.qualifiers) and probe._deadline_days(p.then) is not None
+            days = probe._deadline_days(p.then) if p.then.qualifiers else None
+            due = days is not None
             plan = _plan_of(p, due, not moving, bool(ctx.suspensions))
             if isinstance(plan, list):
                 why += [_Refusal(r.about, f"provision {p.id}: {r.words}") for r in plan]
@@ -287,8 +291,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
                     why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
                             for r in variant]
                 else:
-                    variants.append((party, variant))
-            plans.append(dataclasses.replace(plan, variants=tuple(variants)))
+                    variants.append((party, dataclasses.replace(variant, deadline=days)))
+            plans.append(dataclasses.replace(plan, variants=tuple(variants), deadline=days))
     return why, plans
 
 
