@@ -352,15 +352,15 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
         _forget(ev, compiled)
 
 
-@pytest.mark.parametrize(("modality", "compiled_too", "status"), [
-    ("may", True, "active,2025-01-20,2025-01-20"),
-    ("must", False, "violated,2025-01-20,2025-01-24"),  # nothing done within 3 days of activation
+@pytest.mark.parametrize(("modality", "reads", "status"), [
+    ("may", False, "active,2025-01-20,2025-01-20"),
+    ("must", True, "violated,2025-01-20,2025-01-24"),  # nothing done within 3 days of activation
 ])
-def test_a_deadline_keeps_a_treaty_from_the_compiled_code_only_if_the_lifecycle_reads_it(
-        tmp_path, modality: str, compiled_too: bool, status: str) -> None:  # type: ignore[no-untyped-def]
-    """The compiled code takes a provision when its lifecycle, given what the plan knows, asks
-    nothing but the trigger and the prerequisites: a permission's deadline is never read, an
-    obligation's is. Either way the CSV is the engine's."""
+def test_the_compiled_lifecycle_reads_a_deadline_only_where_the_lifecycle_does(
+        tmp_path, modality: str, reads: bool, status: str) -> None:  # type: ignore[no-untyped-def]
+    """The compiled code's status code asks what the lifecycle, given what the plan knows, asks:
+    a permission's deadline is never read, an obligation's is (whether it has passed). Either
+    way the treaty is compiled and the CSV is the engine's."""
     import json
 
     from engine.api import load_library
@@ -375,7 +375,10 @@ def test_a_deadline_keeps_a_treaty_from_the_compiled_code_only_if_the_lifecycle_
         '  provision p "P" article "1" {\n    when armed_attack(on: X)\n    upon request(from: X, for: assist)\n'
         f'    then each other party {modality} assist(to: X), within 3 days\n  }}\n}}\n', encoding="utf-8")
     lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
-    assert (compiled.program(lib, ("tt",), "default") is not None) is compiled_too
+    prog = compiled.program(lib, ("tt",), "default")
+    assert prog is not None and prog.compiled == ["tt"]
+    (plan,) = prog.plans["tt"]
+    assert ("deadline_passed" in plan.machine.asks()) is reads
     line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"},
                                                {"kind": "request", "date": "2025-01-20", "from": "RU",
                                                 "for": "assist"}]})
