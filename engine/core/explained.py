@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from engine.base.memo import per_object
 from engine.core.compiled import Program, Row
 from engine.core.evaluate import (
     FactIndex,
     InstanceRun,
     Proof,
     TreatyRun,
+    _provision_info,
     walk,
 )
 from engine.core.options import EvalOptions
@@ -134,7 +134,7 @@ class _Explainer:
             seed[var] = bearer
         ctx = self.tr.ctx
         parties = ctx.seers(p, bearer, beneficiary)
-        alike = (not var or var not in _variables(p)) and not ctx.reservations(p, bearer, day)
+        alike = (not var or var not in _provision_info(p).variables) and not ctx.reservations(p, bearer, day)
         if not alike:
             return self._why(p, seed, day, parties)
         first = self.first
@@ -163,9 +163,3 @@ def _last_weighed(timeline: list[tuple[int, str]]) -> tuple[int, int] | None:
         if level is not None:
             return (timeline[i + 1][0] - 1 if i + 1 < len(timeline) else BIG), level
     return None
-
-
-@per_object
-def _variables(p: A.Provision) -> frozenset[str]:
-    """Every variable of a provision's conditions."""
-    return frozenset().union(*(A.variables(c) for c in A.clauses(p)))

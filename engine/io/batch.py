@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 # the most entries each memo of the readers keeps (dates, distinct events): past it, it starts
 # again empty, so memory stays bounded however many scenarios a batch has
 MEMO_ENTRIES = 100_000
-_MISSING = object()  # an argument not given
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SCENARIO_KEYS = frozenset({"name", "interpretation", "events", "note", "description"})
@@ -615,7 +614,8 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
 
     options = options if options is not None else current()
     counts = options.counts
-    got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options)
+    obj = _strict_object(line) if options.compiled else None
+    got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
         prog, (hits, starts), name = got
         lead = csv_field(name)
@@ -665,7 +665,7 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     if scenario is None:
         scenario = _scenario(lib, line, path, lineno)  # (a bad line raises its located error)
     else:
-        got = _compiled_input(lib, line, treaties, interpretation, path, lineno, programs, options, obj)
+        got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
         prog, (hits, starts), _ = got
         withdrawn = prog.withdrawn(hits)
@@ -703,21 +703,18 @@ def _leaving(prog: Program, withdrawn: list[str], hits: list[tuple[int, dict[str
     return out
 
 
-def _compiled_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions,
-                    obj: object = _MISSING
+def _compiled_input(lib: Library, obj: object, treaties: tuple[str, ...], interpretation: str | None, path: str,
+                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
                     ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int]], str] | None:
-    """For a scenario line that the compiled code can read: the program of the selection under
-    its interpretation, its facts as the code reads them (`_light_facts`) and its name. None for
-    any other line (not strict JSON, keys or events the fast reader does not take, an unknown
-    interpretation, nothing compiled, or the compiled code is switched off). `obj`: the line
-    already read (strict JSON), which this takes apart."""
+    """For a scenario line (`obj`: as `_strict_object` read it, which this takes apart) that the
+    compiled code can read: the program of the selection under its interpretation, its facts as
+    the code reads them (`_light_facts`) and its name. None for any other line (not strict JSON,
+    keys or events the fast reader does not take, an unknown interpretation, nothing compiled,
+    or the compiled code is switched off)."""
     from engine.core import compiled
 
     if not options.compiled:
         return None
-    if obj is _MISSING:
-        obj = _strict_object(line)
     if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
         return None
     interp = obj.get("interpretation")
