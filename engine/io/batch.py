@@ -435,22 +435,37 @@ def _strict(line: str, obj: object) -> bool:
     """Whether a line the json module read is strict JSON as casus takes it (else the positional
     reader says where it is not): no duplicate key — the line has as many key ends (`":`) as the
     objects read have keys, which a string holding `":` only makes look suspect — and no control
-    character or lone surrogate in the free text (name, notes, description)."""
+    character or lone surrogate in the free text (name, notes, description).
+
+    The common line is checked without a regular expression or a look at its texts: every key
+    written has a colon after it, so a line with no more colons than the objects read have keys
+    has no duplicate; and an ASCII line with no backslash and no DEL has no such character in
+    any string (the json module refuses the other control characters written as they are, and
+    an escape needs a backslash)."""
     if not isinstance(obj, dict):
         return True
     events = obj.get("events")
     keys = len(obj)
-    texts = [obj.get("name"), obj.get("note"), obj.get("description")]
+    plain = line.isascii() and "\\" not in line and "\x7f" not in line
+    texts = [] if plain else [obj.get("name"), obj.get("note"), obj.get("description")]
     if isinstance(events, list):
-        for ev in events:
-            if isinstance(ev, dict):
-                keys += len(ev)
-                texts.append(ev.get("note"))
-            elif ev is not None and not isinstance(ev, (str, int, float, bool)):
-                return False  # nested: the positional reader looks at it
-    if len(_KEY_END.findall(line)) != keys:
+        try:
+            keys += sum(map(_KEYS_OF, events))  # TypeError: an event that is not an object
+            if not plain:
+                texts += map(dict.get, events, repeat("note"))
+        except TypeError:
+            for ev in events:
+                if isinstance(ev, dict):
+                    keys += len(ev)
+                    texts.append(ev.get("note"))
+                elif ev is not None and not isinstance(ev, (str, int, float, bool)):
+                    return False  # nested: the positional reader looks at it
+    if line.count(":") != keys and len(_KEY_END.findall(line)) != keys:
         return False
     return not any(isinstance(t, str) and bad_char(t) is not None for t in texts)
+
+
+_KEYS_OF = dict.__len__
 
 
 def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:

@@ -41,6 +41,9 @@ CASES = {
                           '"date": "2024-08-06"}]}'), '"b\\u0000y"', "(U+0000)"),
     "lone surrogate": ('{"name": "x\\ud800", "events": []}', '"x\\ud800"', "a lone surrogate (U+D800)"),
     "DEL": ('{"name": "x\\u007f", "events": []}', '"x\\u007f"', "(U+007F)"),
+    # written as it is: the only control character the json module takes unescaped, in an ASCII
+    # line without a backslash (which batch.py's `_strict` otherwise takes without a look at its texts)
+    "raw DEL": ('{"name": "x\x7fy", "events": []}', '"x\x7fy"', "(U+007F)"),
 }
 
 
