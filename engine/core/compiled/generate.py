@@ -175,12 +175,7 @@ class _Generator:
             self.membership_days = self.spans(ctx)[1]
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
-        if self.rows:
-            line = f"out.append(Row({self.const((treaty.id, p.id))}, y, x, st, a, s, tl))"
-        else:
-            # (an article may hold any character)
-            head = self.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")
-            line = f"out.append(f'{{lead}}{{{head}}}{{y}},{{x}},{{st}},{{a}},{{s}}')"
+        line = _Lines(self, treaty, p)
         benefs = _beneficiaries(self.lib, ctx, p)
         reading = self.interp.name if self.interp is not None else "default"
         if not benefs or p.version is not None and not p.version.read_under(reading):
@@ -216,7 +211,7 @@ class _Generator:
 
     def per_beneficiary(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                         probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
-                        line: str, start: int, acted: bool = True) -> None:
+                        line: _Lines, start: int, acted: bool = True) -> None:
         """The instances of one beneficiary live the same life whatever the bearer (its own
         membership aside): each beneficiary's once (per class of bearers alike in membership),
         then the lines, bearer by bearer (the engine's order). `acted`: whether the code reads
@@ -239,11 +234,13 @@ class _Generator:
             out.append(f"        if not ({ben_filter}): continue")
         if fixed:
             self.life.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
-            out.append(f"        if st is not None: acts.append(({x}, {self.state}))")
+            out.append(f"        if st is not None: acts.append(({x}, {line.act}))")
             out.append("    if acts:")
+            out += line.lead("        ")
             out.append(f"        for {y} in {bearers}:")
-            out.append(f"            for {x}, {self.state} in acts:")
-            out.append(f"                if {y} != {x}: {line}" if differ else f"                {line}")
+            out += line.bearer("            ")
+            out.append(f"            for {x}, {line.acted} in acts:")
+            out.append(f"                if {y} != {x}: {line.of_act}" if differ else f"                {line.of_act}")
             return
         # the bearers whose memberships are the same (NATO's founders; those who joined on one
         # day) live the same life toward one beneficiary: once for each such class
@@ -275,11 +272,13 @@ class _Generator:
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
             nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
             out.append(f"                memo[mk] = ({self.state}) if st is not None else {nothing}")
-        out.append(f"            if st is not None: acts.append(({x}, c, {self.state}))")
+        out.append(f"            if st is not None: acts.append(({x}, c, {line.act}))")
         out.append("    if acts:")
+        out += line.lead("        ")
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
-        out.append(f"            for {x}, c, {self.state} in acts:")
-        out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line}")
+        out += line.bearer("            ")
+        out.append(f"            for {x}, c, {line.acted} in acts:")
+        out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line.of_act}")
 
     def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
         """An expression of the first day on which a fact of the instance's conditions starts, as
@@ -304,7 +303,7 @@ class _Generator:
 
     def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                    probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
-                   line: str, start: int) -> None:
+                   line: _Lines, start: int) -> None:
         """Each instance worked out for itself, bearer by bearer (or from the pairs of facts that bind
         both), its lines sorted."""
         p, out, x, y = pp.p, self.body, "x", "y"
@@ -333,7 +332,8 @@ class _Generator:
             self.instance(pp, tname, seed, probe, parties, "        ", start)
             out.append(f"        if st is not None: rows.append(({y}, {x}, {self.state}))")
             out.append("    rows.sort()")
-            out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
+            out += line.lead("    ")
+            out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
             return
         out.append(f"    for {x} in {self.const(tuple(benefs))}:")
         if ben_filter:
@@ -359,7 +359,35 @@ class _Generator:
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out.append(f"            if st is not None: rows.append(({y}, {x}, {self.state}))")
         out.append("    rows.sort()")
-        out.append(f"    for {y}, {x}, {self.state} in rows: {line}")
+        out += line.lead("    ")
+        out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
+
+
+class _Lines:
+    """How the generated code writes a provision's listed instances: CSV lines (`lead`, the
+    scenario's name as a field, then the provision's columns, bearer, beneficiary, status and
+    dates) or, for `rows`, `Row`s. Where a beneficiary's status is the same for many bearers
+    (`acts`), what follows the bearer in its lines is written once per beneficiary (`act`),
+    and what precedes it once per bearer (`bearer`): a line is then one concatenation."""
+
+    def __init__(self, gen: _Generator, treaty: A.TreatyDecl, p: A.Provision):
+        self.rows = gen.rows
+        if gen.rows:
+            self.act = self.acted = gen.state  # each act: (x, [c,] st, a, s, tl)
+            self.of_act = self.of_row = f"out.append(Row({gen.const((treaty.id, p.id))}, y, x, st, a, s, tl))"
+            return
+        self.head = gen.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # (an article: any character)
+        self.act, self.acted = "f',{x},{st},{a},{s}'", "tx"  # each act: (x, [c,] what follows the bearer)
+        self.of_act = "out.append(py + tx)"
+        self.of_row = "out.append(f'{P}{y},{x},{st},{a},{s}')"
+
+    def lead(self, pad: str) -> list[str]:
+        """Code before a provision's lines are written: what precedes the bearer in each (`P`)."""
+        return [] if self.rows else [f"{pad}P = lead + {self.head}"]
+
+    def bearer(self, pad: str) -> list[str]:
+        """Code before a bearer's lines are written, from `acts`: what precedes its beneficiary (`py`)."""
+        return [] if self.rows else [f"{pad}py = P + y"]
 
 
 class _Life:
