@@ -113,30 +113,44 @@ def _placed(lib: Library, interp: A.InterpretationDecl | None, tests: tuple[tupl
 def acted(facts: list[tuple[int, int]], since: int) -> int:
     """The first day on or after `since` on which one of the facts (start, end) of a provision's
     action (`_action_leaf`) that reaches `since` is under way (NEVER: none)."""
-    first = min((s for s, e in facts if e >= since), default=NEVER)
+    first = NEVER
+    for s, e in facts:
+        if e >= since and s < first:
+            first = s
     return since if first <= since else first
 
 
 def first_from(facts: list[tuple[int, int]], since: int) -> int:
     """The first start in a discharge table's entry (`_Generator.table`) on or after `since`
     (NEVER: none)."""
-    return min((s for s, _ in facts if s >= since), default=NEVER)
+    first = NEVER
+    for s, _ in facts:
+        if since <= s < first:
+            first = s
+    return first
 
 
 def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
          ) -> list[tuple[int, int]]:
     """The facts (start, end) of a table's entry that overlap a membership span of each of two
     parties (`TreatyContext.visible`)."""
-    return [(s, e) for s, e in facts if any(s <= e2 and e >= s2 for s2, e2 in sx)
-            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+    return [(s, e) for s, e in facts if _overlaps(s, e, sx) and _overlaps(s, e, sy)]
+
+
+def _overlaps(s: int, e: int, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the days [s, e] overlap one of the spans (a loop: the generated code asks this of
+    every fact a pair of parties may see, and a generator in `any` costs several times more)."""
+    for a, b in spans:
+        if s <= b and e >= a:
+            return True
+    return False
 
 
 def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, int], ...],
                 sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """The runs of days (a, b) of a table's entry whose fact (its days s, e) both parties see
     (`seen`)."""
-    return [(a, b) for a, b, s, e in pieces if any(s <= e2 and e >= s2 for s2, e2 in sx)
-            and any(s <= e2 and e >= s2 for s2, e2 in sy)]
+    return [(a, b) for a, b, s, e in pieces if _overlaps(s, e, sx) and _overlaps(s, e, sy)]
 
 
 def seen_in(memo: dict[tuple[object, ...], object], facts: list[tuple[int, int]],
@@ -169,16 +183,18 @@ def first_pair(pairs: list[tuple[int, int, int, int, int]], sx: tuple[tuple[int,
                sy: tuple[tuple[int, int], ...]) -> int:
     """The first day of a within/after/before's entry (`_pair_loop`: each pair of facts as (day,
     s1, e1, s2, e2)) whose two facts both parties see (`seen`; NEVER: none)."""
-    return min([d for d, s1, e1, s2, e2 in pairs
-                if any(s1 <= b and e1 >= a for a, b in sx) and any(s1 <= b and e1 >= a for a, b in sy)
-                and any(s2 <= b and e2 >= a for a, b in sx) and any(s2 <= b and e2 >= a for a, b in sy)],
-               default=NEVER)
+    return min([d for d, s1, e1, s2, e2 in pairs if _overlaps(s1, e1, sx) and _overlaps(s1, e1, sy)
+                and _overlaps(s2, e2, sx) and _overlaps(s2, e2, sy)], default=NEVER)
 
 
 def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
                ) -> int:
     """The first start of the facts that both parties see (`seen`; NEVER: none)."""
-    return min((s for s, _ in seen(facts, sx, sy)), default=NEVER)
+    first = NEVER
+    for s, e in facts:
+        if s < first and _overlaps(s, e, sx) and _overlaps(s, e, sy):
+            first = s
+    return first
 
 
 def member(spans: tuple[tuple[int, int], ...], t: int) -> bool:
