@@ -411,6 +411,8 @@ def render(case: Case) -> str:
             out.append(f"  from {start.isoformat()}: {territory} administered by {to}")
         for head, body in case.interpretation.defines:
             out.append(f"  define {head.text()} while {body.text()}")
+        if case.interpretation.self_defence:
+            out.append("  armed attacks in self-defence are not armed attacks")
         out.append("}")
     out.append(f'treaty {t.id} "Reference" {{')
     whole = [m.code for m in t.members if m.start is None]

@@ -214,12 +214,17 @@ class TreatyRun:
                 alike[key] = run
         return out
 
-    def _deadline_days(self, then: A.Then) -> int | None:
+    def deadline_days(self, then: A.Then) -> int | None:
+        """An instance's deadline in days from its activation under the interpretation, None
+        without one: only an obligation falls due (`lifecycle.falls_due`; a prohibition's `within
+        N days` does not end what it forbids). The walk and the compiled code ask this."""
+        if not then.qualifiers or not lifecycle.falls_due(then.modality):
+            return None
         return deadline_days(then.qualifiers, self.timing)
 
     def _due(self, then: A.Then) -> bool:
-        """Whether the duty has a deadline under the interpretation."""
-        return bool(then.qualifiers) and self._deadline_days(then) is not None
+        """Whether the duty has a deadline under the interpretation (`deadline_days`)."""
+        return self.deadline_days(then) is not None
     def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int],
                       after: list[int] | None = None, trigger: Callable[[int], bool] | None = None,
                       prerequisite: Callable[[int], bool] | None = None) -> None:
@@ -269,8 +274,8 @@ class TreatyRun:
                     if after is not None:
                         heap = [x for x in after if x > t]
                         heapq.heapify(heap)
-                    days = self._deadline_days(then)
-                    if days is not None and lifecycle.falls_due(modality):
+                    days = self.deadline_days(then)
+                    if days is not None:
                         run.deadline = t + days
                         heapq.heappush(heap, run.deadline + 1)
                 elif level == UNDEFEATED:  # a prerequisite missing

@@ -41,7 +41,7 @@ from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, outcomes_json, result_csv, result_json
 from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
-from engine.kernel.facts import BIG, Fact, Scenario
+from engine.kernel.facts import BIG, Fact, Scenario, is_attack, reads_self_defence
 from engine.language import ast as A
 from engine.language.build import date_ordinal
 from engine.language.library import Library, check_scenario
@@ -794,9 +794,11 @@ def _light_facts(lib: Library, prog: Program, obj: dict
     if not all(hits):  # events not seen before (None), or that the engine must see (False)
         if len(shapes) > MEMO_ENTRIES:
             shapes.clear()
+            if prog.derived is not None:
+                prog.derived.clear()
         for i, hit in enumerate(hits):
             if hit is None:
-                hits[i] = hit = shapes[keys[i]] = _shape(lib, prog, events[i])
+                hits[i] = hit = shapes[keys[i]] = _shape(lib, prog, events[i], keys[i])
             if hit is False:
                 return None
     dates = _DATES
@@ -811,12 +813,32 @@ def _light_facts(lib: Library, prog: Program, obj: dict
                     return None
                 starts[i] = dates[day] = start
     # none is None or False now
-    return cast("list[tuple[int, dict[str, str], int | None]]", hits), cast("list[int]", starts)
+    facts, days = cast("list[tuple[int, dict[str, str], int | None]]", hits), cast("list[int]", starts)
+    if prog.attack_kinds is not None and _self_defence(lib, prog.attack_kinds, events, facts, days):
+        return None
+    if prog.derived is not None:  # the interpretation's definitions: their facts beside each event's
+        derived = prog.derived
+        more = [(d, start) for key, start in zip(keys, days, strict=True) for d in derived[key]]
+        facts += [d for d, _ in more]
+        days += [start for _, start in more]
+    return facts, days
 
 
-def _shape(lib: Library, prog: Program, ev: dict) -> tuple[int, dict[str, str], int | None] | Literal[False]:
+def _self_defence(lib: Library, attack_kinds: frozenset[str], events: list[dict],
+                  hits: list[tuple[int, dict[str, str], int | None]], starts: list[int]) -> bool:
+    """Whether an interpretation that reads armed attacks in self-defence reads one of a
+    scenario's so (`facts.reads_self_defence`): then the engine, which re-reads it, must see the
+    scenario."""
+    attacks = [f for ev, (_, roles, end), start in zip(events, hits, starts, strict=True) if ev["kind"] in attack_kinds
+               and is_attack(lib, f := Fact(ev["kind"], roles, start, start if end is None else end, "", ""))]
+    return len(attacks) > 1 and reads_self_defence(lib, sorted(attacks, key=Fact.sort_key))
+
+
+def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]
+           ) -> tuple[int, dict[str, str], int | None] | Literal[False]:
     """For an event without its date: (the number by which the compiled code knows its kind,
-    its roles, its end: None for a one-day event), or False if the engine must see it."""
+    its roles, its end: None for a one-day event), or False if the engine must see it. Under an
+    interpretation with definitions, what they derive from it goes to `prog.derived[key]`."""
     kind = ev.get("kind")
     if not isinstance(kind, str):
         return False
@@ -834,6 +856,11 @@ def _shape(lib: Library, prog: Program, ev: dict) -> tuple[int, dict[str, str], 
     roles = prog.complete(kind, checked[0])
     if roles is None:
         return False
+    if prog.derived is not None:
+        derived = prog.derive(kind, roles, end)
+        if derived is None:
+            return False
+        prog.derived[key] = derived
     return prog.code_of(kind), roles, end
 
 

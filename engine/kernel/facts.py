@@ -136,21 +136,30 @@ def prepare(lib: Library, scenario: Scenario, interp: A.InterpretationDecl | Non
             out.append(Fact(f.kind, piece_roles, start, end, f.text, f.source, f.note))
     if interp is not None and interp.self_defence:
         out = _self_defence(lib, interp, out)
-    if interp is not None:
-        for d in interp.definitions:
-            for f in list(out):
-                if d.body.kind not in lib.kinds.get(f.kind, _NOKIND).ancestors:
-                    continue
-                env = unify(d.body, f.roles, {})
-                if env is None:
-                    continue
-                roles = {a.role: (env.get(a.value.name, a.value.name) if isinstance(a.value, A.Var) else str(a.value))
-                         for a in d.head.args}
-                out.append(Fact(d.head.kind, roles, f.start, f.end,
-                                f"{d.head.render(env)} [defined by {interp.name}: {d.body.render(env)}]",
-                                f.source, None))
+    if interp is not None and interp.definitions:
+        out += [d for f in list(out) for d in defined(lib, interp, f)]
     out.sort(key=Fact.sort_key)
     return out
+
+
+def defined(lib: Library, interp: A.InterpretationDecl, f: Fact) -> list[Fact]:
+    """The facts an interpretation's definitions derive from one fact (roles completed), with its
+    days: definition by definition, from the fact and from those that earlier definitions derived
+    from it (a derived fact has one source, so this is `prepare`'s whole derivation, per fact; the
+    compiled code asks it once per distinct event)."""
+    chain = [f]
+    for d in interp.definitions:
+        for g in list(chain):
+            if d.body.kind not in lib.kinds.get(g.kind, _NOKIND).ancestors:
+                continue
+            env = unify(d.body, g.roles, {})
+            if env is None:
+                continue
+            roles = {a.role: (env.get(a.value.name, a.value.name) if isinstance(a.value, A.Var) else str(a.value))
+                     for a in d.head.args}
+            chain.append(Fact(d.head.kind, roles, g.start, g.end,
+                              f"{d.head.render(env)} [defined by {interp.name}: {d.body.render(env)}]", g.source, None))
+    return chain[1:]
 
 
 SELF_DEFENCE = "self_defence"  # the kind an armed attack in self-defence is read as (obligations/vocabulary.casus)
@@ -162,19 +171,12 @@ def _self_defence(lib: Library, interp: A.InterpretationDecl, facts: list[Fact])
     (no armed attack, aggression or threat on B), whose text says which attack it answers (UN
     Charter Art. 51). Both attacks must name who attacked; the first such attack (by start, then
     text) is the one cited."""
-    def attack(f: Fact) -> bool:
-        info = lib.kinds.get(f.kind)
-        return info is not None and "armed_attack" in info.ancestors and "by" in f.roles and "on" in f.roles
-
-    attacks = sorted((f for f in facts if attack(f)), key=Fact.sort_key)
+    attacks = sorted((f for f in facts if is_attack(lib, f)), key=Fact.sort_key)
     if SELF_DEFENCE not in lib.kinds or not attacks:
         return facts
     out = []
     for f in facts:
-        prior = None
-        if attack(f):
-            prior = next((g for g in attacks if g.roles["by"] == f.roles["on"] and g.roles["on"] == f.roles["by"]
-                          and g.start < f.start <= g.end), None)
+        prior = _answered(attacks, f) if is_attack(lib, f) else None
         if prior is None:
             out.append(f)
             continue
@@ -183,6 +185,26 @@ def _self_defence(lib: Library, interp: A.InterpretationDecl, facts: list[Fact])
                f"on: {prior.roles['on']}) going on since {dt.date.fromordinal(prior.start).isoformat()}]")
         out.append(Fact(SELF_DEFENCE, roles, f.start, f.end, why, f.source, f.note))
     return out
+
+
+def is_attack(lib: Library, f: Fact) -> bool:
+    """Whether `self_defence` may read a fact as force in self-defence: an armed attack that names
+    who attacked whom."""
+    info = lib.kinds.get(f.kind)
+    return info is not None and "armed_attack" in info.ancestors and "by" in f.roles and "on" in f.roles
+
+
+def _answered(attacks: list[Fact], f: Fact) -> Fact | None:
+    """The first of `attacks` (sorted) that the attack f answers: by f's target on f's attacker,
+    begun before f and still going on when f starts (None: f answers none)."""
+    return next((g for g in attacks if g.roles["by"] == f.roles["on"] and g.roles["on"] == f.roles["by"]
+                 and g.start < f.start <= g.end), None)
+
+
+def reads_self_defence(lib: Library, attacks: list[Fact]) -> bool:
+    """Whether `self_defence` reads one of a scenario's attacks (`is_attack`, sorted) as force in
+    self-defence: the compiled code sends such a scenario to the engine."""
+    return SELF_DEFENCE in lib.kinds and any(_answered(attacks, f) is not None for f in attacks)
 
 
 TARGET = "against"

@@ -124,8 +124,8 @@ def compilable(case: Case) -> Case:
     """A case whose treaty the compiler may take (no end, no states; members with their own
     dates, suspensions, deadlines, an `upon`, an `unless`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
-    and whose facts it may read (actions and withdrawals, but no fact at a territory whose
-    sovereign the engine derives, no defined facts)."""
+    and whose facts it may read (actions, withdrawals, what the interpretation defines or reads
+    in self-defence, but no fact at a territory whose sovereign the engine derives)."""
     t = case.treaty
     provisions = tuple(replace(p, unless=None if _has_state(p.unless) else p.unless,
                                until=None if _has_state(p.until) else p.until)
@@ -137,9 +137,7 @@ def compilable(case: Case) -> Case:
     if len(facts) % 4 == 3:  # a quarter of the time, one party more leaves, halfway through the facts
         day = facts[len(facts) // 2].start
         facts += (Fact("withdrawal", (("party", t.members[0].code), ("treaty", t.id)), day, day),)
-    interp = case.interpretation and replace(case.interpretation, defines=())
-    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None),
-                   facts=facts, interpretation=interp)
+    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None), facts=facts)
 
 
 def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
@@ -224,9 +222,11 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     leaving: list[bool] = []  # withdrawals (`Program.leaving`)
     related: list[bool] = []  # a relation between facts where memberships change (`first_pair`)
     deadlines: list[bool] = []  # a deadline (`within N days`, or a timing word the reading maps)
+    defines: list[bool] = []  # an interpretation's definitions (`Program.derive`)
+    self_defence: list[bool] = []  # an interpretation that reads attacks in self-defence
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
-    @settings(max_examples=160, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+    @settings(max_examples=200, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(cases())
     def run(case: Case) -> None:
@@ -247,6 +247,8 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         defeats.append(taken and any(p.unless is not None for p in c.treaty.provisions))
         leaving.append(out.leaving)
         deadlines.append(taken and any(p.timing for p in c.treaty.provisions))
+        defines.append(taken and c.interpretation is not None and bool(c.interpretation.defines))
+        self_defence.append(taken and c.interpretation is not None and c.interpretation.self_defence)
         related.append(taken and (dated[-1] or out.leaving)
                        and any(word in render(c) for word in (" within ", " after ", " before ", " during ")))
 
@@ -262,6 +264,8 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(leaving) > 5, (sum(leaving), explained)  # and withdrawals, with the scenario's memberships
     assert sum(related) > 5, sum(related)  # and relations between facts where memberships change
     assert sum(deadlines) > 5, sum(deadlines)  # and deadlines (violated instances)
+    assert sum(defines) > 5, sum(defines)  # and the facts an interpretation defines
+    assert sum(self_defence) > 5, sum(self_defence)  # and readings of attacks in self-defence
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
@@ -920,6 +924,31 @@ def test_deadlines_are_compiled(tmp_path: Path) -> None:
     assert list(batch.run_batch(lib, lines)) == list(batch.run_batch(lib, lines, options=EvalOptions(compiled=False)))
 
 
+FORBIDDEN_WITHIN_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  in force 2020-01-01
+  provision p "No help to a threatened party, within a day" article "1" {
+    when imminent_threat(on: X)
+    then each other party must not assist(to: X), within 0 days
+  }
+}
+"""
+
+
+def test_a_prohibition_has_no_deadline(tmp_path: Path) -> None:
+    """Only an obligation falls due (`lifecycle.falls_due`): a prohibition's `within N days` does
+    not end what it forbids, so an assistance the day after the "deadline" still violates it, in
+    compiled code as in the walk (the compiled code took the deadline as a limit on the action:
+    Hypothesis found it, test_compiled_treaties_give_the_engines_csv)."""
+    (tmp_path / "t.casus").write_text(FORBIDDEN_WITHIN_TREATY, encoding="utf-8")
+    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    scenarios = {"helped": [{"kind": "imminent_threat", "date": "2020-01-01", "on": "BY"},
+                            {"kind": "assist", "date": "2020-01-02", "by": "RU", "to": "BY"}]}
+    got = compiled_csv(lib, scenarios, ["tt"])
+    assert _statuses(got[1], "p") == [("RU", "BY", "violated", "2020-01-01", "2020-01-02")]
+
+
 SOME_WAYS = """\
 treaty tt_or "T" {
   parties RU, BY
@@ -1250,3 +1279,56 @@ def test_unless_is_compiled(tmp_path: Path) -> None:
     assert _statuses(provoked, "p") == [("RU", "BY", "defeated", "", "2021-01-01")]
     assert _statuses(then_not, "p") == [("RU", "BY", "active", "2021-02-02", "2021-02-02")]
     assert _statuses(someone, "p") == [("RU", "BY", "active", "2021-01-01", "2021-01-01")]
+
+
+# ---------------------------------------------------------------------------- readings that make facts
+
+def test_an_interpretations_definitions_are_compiled() -> None:
+    """The facts an interpretation's definitions derive (`define … while …`) are read by the
+    compiled code beside the events they come from: under `gray_zone_is_armed_attack` the water
+    cannon at Scarborough Shoal is an armed attack on Philippine public vessels (US–Philippines
+    Art. IV comes alive), under `war_by_attack` the incursion into Kursk puts Russia in a state of
+    war (Russia–DPRK Art. 4, fulfilled by the DPRK's assistance). The engine's CSV, byte for byte,
+    and nothing of it without the reading."""
+    lib = load_library()
+    scenarios = {
+        "water cannon": [{"kind": "coercion", "date": "2024-04-30", "by": "CN", "on": "PH", "at": "south_china_sea",
+                          "against": "vessels"}],
+        "Kursk": [{"kind": "armed_attack", "date": "2024-08-06", "until": "2025-03-12", "by": "UA", "at": "RU-KRS"},
+                  {"kind": "assist", "date": "2024-12-10", "by": "KP", "to": "RU"}],
+    }
+    treaties = ["ru_kp_2024", "us_ph_1951"]
+    for interpretation in ("gray_zone_is_armed_attack", "war_by_attack"):
+        prog = compiled.program(lib, tuple(treaties), interpretation)
+        assert prog is not None and prog.derived is not None
+        got = compiled_csv(lib, scenarios, treaties, interpretation)
+        blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+        art4 = _statuses(blocks.get("water cannon", ""), "art4")
+        assert art4 == ([("US", "PH", "active", "2024-04-30", "2024-04-30")]
+                        if interpretation == "gray_zone_is_armed_attack" else [])
+        kursk = _statuses(blocks.get("Kursk", ""), "art4")
+        assert kursk == ([("KP", "RU", "fulfilled", "2024-12-04", "2024-12-10")]
+                         if interpretation == "war_by_attack" else [])
+
+
+def test_self_defence_is_compiled_where_it_reads_no_attack_so() -> None:
+    """Under `self_defence`, an armed attack that answers an earlier one still going on is read as
+    force in self-defence (`facts.reads_self_defence`): such a scenario goes to the engine, which
+    re-reads it (the DPRK's ally owes nothing for the counter-fire), and one without such an answer
+    runs on the compiled code. Both give the engine's CSV, byte for byte."""
+    lib = load_library()
+    first = {"kind": "armed_attack", "date": "2026-06-01", "until": "2026-06-10", "by": "KP", "at": "KR-11"}
+    war = {"kind": "state_of_war", "date": "2026-06-02", "until": None, "party": "KP"}
+    counter = {"kind": "armed_attack", "date": "2026-06-02", "by": "KR", "at": "KP-13"}
+    # after the first attack ended it answers nothing (the state of war declared with it)
+    late, late_war = {**counter, "date": "2026-06-11"}, {**war, "date": "2026-06-11"}
+    lines = [json.dumps({"name": name, "interpretation": "self_defence", "events": events})
+             for name, events in (("counter-fire", [first, war, counter]), ("later", [first, late_war, late]))]
+    treaties = ["ru_kp_2024", "us_kr_1953"]
+    options, taken = counting()
+    got = list(batch.run_batch(lib, lines, treaties, fmt="csv", options=options))
+    assert got == engine_csv(lib, lines, treaties)
+    assert (taken.compiled, taken.csv_engine) == (1, 1)
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    assert _statuses(blocks.get("counter-fire", ""), "art4") == []  # read as self-defence: no attack on KP
+    assert [r[:3] for r in _statuses(blocks["later"], "art4")] == [("RU", "KP", "active")]

@@ -42,12 +42,14 @@ that stops holding lapses a pending instance; the first day after activation on 
 discharge condition holds, or the bearer acts, is one more day to look at).
 
 **Which scenarios.** A scenario with a fact whose `on` the interpretation derives from its `at`
-and would move (a territory it reassigns) goes to the engine whole; so does a selection under
-an interpretation with definitions or that reads armed attacks in self-defence as no armed
-attacks. The treaty a withdrawal or denunciation names runs as code generated for it alone with
-memberships that change (`Program.leaving`: each party's spans are an argument, from the
-scenario's withdrawals), or, where it cannot be compiled so, is evaluated by the engine for that
-scenario, as is every treaty that is not compiled.
+and would move (a territory it reassigns) goes to the engine whole; so does one in which an
+interpretation that reads armed attacks in self-defence as no armed attacks reads one so (an
+attack answering an earlier one going on: `reads_self_defence`). The facts an interpretation's
+definitions derive from a fact are added beside it (`derive`, once per distinct event). The
+treaty a withdrawal or denunciation names runs as code generated for it alone with memberships
+that change (`Program.leaving`: each party's spans are an argument, from the scenario's
+withdrawals), or, where it cannot be compiled so, is evaluated by the engine for that scenario,
+as is every treaty that is not compiled.
 
 For the result JSON, `Program.rows` is `run` giving each listed instance with its timeline
 instead of a CSV line (engine/core/explained.py adds why)."""
@@ -63,7 +65,7 @@ from engine.core.compiled.generate import _function, _Generator
 from engine.core.compiled.plan import _ProvisionPlan, _refusals, every_reason
 from engine.core.compiled.runtime import NEVER, Invalid, Row
 from engine.kernel.context import LEAVING, context
-from engine.kernel.facts import TARGET, Fact, at_from_on, on_from_at, target_missing
+from engine.kernel.facts import TARGET, Fact, at_from_on, defined, on_from_at, target_missing
 from engine.language import ast as A
 from engine.language.codes import country_of
 from engine.language.library import DEFAULT_TARGET, Library
@@ -109,6 +111,15 @@ class Program:
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
         # scenario goes to the engine (engine/io/batch.py `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
+        # under an interpretation with definitions: each distinct event -> the facts they derive
+        # from it, as the code reads facts (`derive`); None: it defines nothing
+        self.derived: dict[tuple[object, ...], tuple[tuple[int, dict[str, str], int | None], ...]] | None = (
+            {} if interp is not None and interp.definitions else None)
+        # under an interpretation that reads attacks in self-defence: the kinds of armed attacks
+        # (a scenario in which it reads one so goes to the engine); None: it does not
+        self.attack_kinds: frozenset[str] | None = None
+        if interp is not None and interp.self_defence:
+            self.attack_kinds = frozenset(k for k, info in lib.kinds.items() if "armed_attack" in info.ancestors)
 
     @functools.cached_property
     def rows(self) -> Callable[..., list[Row]]:
@@ -174,6 +185,17 @@ class Program:
             roles = {**roles, TARGET: DEFAULT_TARGET}  # as `prepare` fills it
         return at_from_on(info.roles, roles)
 
+    def derive(self, kind: str, roles: dict[str, str], end: int | None
+               ) -> tuple[tuple[int, dict[str, str], int | None], ...] | None:
+        """The facts the interpretation's definitions derive from a fact (its roles completed:
+        `complete`), each as (kind number, roles, end) with the fact's days (`facts.defined`);
+        None when its scenario must go to the engine (a derived withdrawal, which `withdrawn`
+        does not look for)."""
+        assert self.interp is not None
+        facts = defined(self.lib, self.interp, Fact(kind, roles, 0, 0, "", ""))
+        out = tuple((self.code_of(f.kind), f.roles, end) for f in facts)
+        return None if any(code == self.withdrawal for code, _, _ in out) else out
+
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
         info = self.lib.kinds.get(kind)
@@ -195,8 +217,8 @@ _CODE = operator.itemgetter(0)  # a hit's kind number
 
 
 def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> Program | None:
-    """The compiled program of a selection (None when nothing can be compiled, or the
-    interpretation defines facts), built once per library, selection and interpretation."""
+    """The compiled program of a selection (None when nothing can be compiled), built once per
+    library, selection and interpretation."""
     if not _PROGRAMS or _PROGRAMS[0][0] is not lib:
         _PROGRAMS[:] = [(lib, {})]
     cache = _PROGRAMS[0][1]
@@ -204,14 +226,9 @@ def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> P
     if key not in cache:
         if len(cache) > 32:
             cache.clear()
-        interp = lib.interpretations.get(interpretation)
-        prog = None
-        # facts derived or re-read by the interpretation (definitions, self-defence) are the
-        # kernel's `prepare`: such a selection goes to the engine whole
-        if interp is None or not interp.definitions and not interp.self_defence:
-            prog = Program(lib, list(treaty_ids), interp)
-            if not prog.compiled:
-                prog = None
+        prog: Program | None = Program(lib, list(treaty_ids), lib.interpretations.get(interpretation))
+        if prog is not None and not prog.compiled:
+            prog = None
         cache[key] = prog
     return cache[key]
 
@@ -222,8 +239,4 @@ _PROGRAMS: list[tuple[Library, dict[tuple[tuple[str, ...], str], Program | None]
 def reasons(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> dict[str, str]:
     """Why each treaty of a selection that is not compiled for `--format csv` is not, in words
     (treaty id -> the first reason found); the compiled ones are absent."""
-    interp = lib.interpretations.get(interpretation)
-    if interp is not None and (interp.definitions or interp.self_defence):
-        why = f"the interpretation {interpretation} derives facts or reads self-defence (the engine's `prepare`)"
-        return {tid: why for tid in sorted(treaty_ids)}
-    return dict(Program(lib, list(treaty_ids), interp).reasons)
+    return dict(Program(lib, list(treaty_ids), lib.interpretations.get(interpretation)).reasons)

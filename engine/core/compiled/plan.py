@@ -278,7 +278,7 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     plans = []
     for p in t.provisions:
         if p.when is not None and p.then is not None:
-            days = probe._deadline_days(p.then) if p.then.qualifiers else None
+            days = probe.deadline_days(p.then)
             due = days is not None
             plan = _plan_of(p, due, not moving, bool(ctx.suspensions))
             if isinstance(plan, list):
