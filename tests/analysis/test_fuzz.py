@@ -221,7 +221,7 @@ def test_the_shift_invariant_catches_an_absolute_date(lib: engine.Library, monke
     ev = importlib.import_module("engine.core.evaluate")
 
     # a broken engine whose deadlines depend on the calendar year
-    monkeypatch.setattr(ev.TreatyRun, "_deadline_days", lambda self, then: 3 if self.ctx.start > 739000 else 4)
+    monkeypatch.setattr(ev.TreatyRun, "deadline_days", lambda self, then: 3 if self.ctx.start > 739000 else 4)
     bad = fz.check_invariants(lib, "ru_kp_2024", _two_attacks(lib))
     assert bad is not None and bad[0] == "shift"
 
