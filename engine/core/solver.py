@@ -64,7 +64,8 @@ class InstanceRun:
 
 class FactIndex:
     """A scenario's prepared facts, indexed by kind (a fact is filed under its kind and every
-    ancestor) and by kind, role and value; every list keeps the facts' order (by start).
+    ancestor) and, for a kind the first time a condition asks for it, by role and value; every
+    list keeps the facts' order (by start).
 
     A fact at a subdivision (`at: RU-KRS`) is also filed under its country for the roles `at` and
     `in`, since an atom naming the country matches it (`scenario.unify`)."""
@@ -75,34 +76,42 @@ class FactIndex:
         # trigger's table or the facts behind it (DirectPath._table)
         self.memo: dict[tuple[object, ...], Any] = {}
         self.by_kind: dict[str, list[Fact]] = {}
-        self.by_role: dict[tuple[str, str, str], list[Fact]] = {}
+        # kind -> (role, value) -> its facts (`_roles`): built for the kinds conditions ask about
+        self._by_role: dict[str, dict[tuple[str, str], list[Fact]]] = {}
         self._spans: dict[int, Spans] = {}  # see `spans`
         kinds = lib.kinds
-        by_kind, by_role = self.by_kind, self.by_role
+        by_kind = self.by_kind
         for f in facts:
             info = kinds.get(f.kind)
-            items = list(f.roles.items())
-            for role, value in f.roles.items():
-                if role in ("at", "in"):
-                    country = country_of(value)
-                    if country != value:
-                        items.append((role, country))
             for k in (info.ancestors if info else (f.kind,)):
                 lst = by_kind.get(k)
                 if lst is None:
                     by_kind[k] = [f]
                 else:
                     lst.append(f)
-                for role, value in items:
-                    key = (k, role, value)
-                    lst = by_role.get(key)
+
+    def _roles(self, kind: str) -> dict[tuple[str, str], list[Fact]]:
+        """The facts of a kind by (role, value), filed the first time the kind is asked for."""
+        got = self._by_role.get(kind)
+        if got is None:
+            got = self._by_role[kind] = {}
+            for f in self.by_kind.get(kind, _EMPTY):
+                items = list(f.roles.items())
+                for role, value in f.roles.items():
+                    if role in ("at", "in"):
+                        country = country_of(value)
+                        if country != value:
+                            items.append((role, country))
+                for item in items:
+                    lst = got.get(item)
                     if lst is None:
-                        by_role[key] = [f]
+                        got[item] = [f]
                     else:
                         lst.append(f)
+        return got
 
     def get(self, kind: str, role: str, value: str) -> list[Fact]:
-        return self.by_role.get((kind, role, value), _EMPTY)
+        return self._roles(kind).get((role, value), _EMPTY)
 
     @functools.cached_property
     def values(self) -> frozenset[str]:
@@ -124,11 +133,14 @@ class FactIndex:
         best = self.by_kind.get(atom.kind, _EMPTY)
         if not best:
             return best
+        by_role = None
         for role, text, is_var in _arg_plan(atom):
             value = env.get(text) if is_var else text
             if value is None:
                 continue
-            lst = self.by_role.get((atom.kind, role, value), _EMPTY)
+            if by_role is None:
+                by_role = self._roles(atom.kind)
+            lst = by_role.get((role, value), _EMPTY)
             if len(lst) < len(best):
                 best = lst
                 if not best:
