@@ -93,6 +93,7 @@ class _Explainer:
         # says, for the bearers it cannot tell apart (their variable is in no condition, no
         # reservation of theirs, and each fact overlaps both memberships or neither)
         self.memo: dict[tuple[object, ...], _Why] = {}
+        self.names: dict[str, tuple[str | None, str | None, bool]] = {}  # see `_names`
 
     def runs(self, rows: Sequence[Row]) -> list[InstanceRun] | None:
         """The rows as runs, in the engine's order (None: one of them needs the walk)."""
@@ -123,27 +124,35 @@ class _Explainer:
     def why(self, p: A.Provision, bearer: str, beneficiary: str, day: int) -> _Why:
         """`Solver.weigh` of the instance at `day`, as the walk asks it (its seed: `Solver.pairs`),
         and, where its prerequisites are missing, the proofs of those that hold and the rest."""
-        then = p.then
-        assert then is not None
+        ben_var, var, own = self._names(p)
         seed: dict[str, str] = {}
-        ben = beneficiary_arg(then)
-        if isinstance(ben, A.Var):
-            seed[ben.name] = beneficiary
-        var = then.bearer.var
+        if ben_var:
+            seed[ben_var] = beneficiary
         if var:
             seed[var] = bearer
         ctx = self.tr.ctx
-        parties = ctx.seers(p, bearer, beneficiary)
-        alike = (not var or var not in _provision_info(p).variables) and not ctx.reservations(p, bearer, day)
-        if not alike:
-            return self._why(p, seed, day, parties)
+        if own or ctx.reservations(p, bearer, day):
+            return self._why(p, seed, day, ctx.seers(p, bearer, beneficiary))
         first = self.first
         key = (p.id, beneficiary, day, tuple([(s if s > first else first, e) for s, e in ctx.members.get(bearer, ())
                                               if e >= first]))
         got = self.memo.get(key)
         if got is None:
-            got = self.memo[key] = self._why(p, seed, day, parties)
+            got = self.memo[key] = self._why(p, seed, day, ctx.seers(p, bearer, beneficiary))
         return got  # (its env may name another bearer: no condition names one)
+
+    def _names(self, p: A.Provision) -> tuple[str | None, str | None, bool]:
+        """A provision's beneficiary variable and bearer variable (None: none), and whether a
+        condition names the bearer's (its instances are weighed each for itself)."""
+        got = self.names.get(p.id)
+        if got is None:
+            then = p.then
+            assert then is not None
+            ben = beneficiary_arg(then)
+            var = then.bearer.var or None
+            got = self.names[p.id] = (ben.name if isinstance(ben, A.Var) else None, var,
+                                      var is not None and var in _provision_info(p).variables)
+        return got
 
     def _why(self, p: A.Provision, seed: dict[str, str], day: int, parties: tuple[str, ...]) -> _Why:
         solver = self.tr.solver
