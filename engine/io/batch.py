@@ -540,6 +540,32 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
     return Scenario(name, where, interp, tuple(facts), (), None)
 
 
+def _light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
+                    hits: list[tuple[int, dict[str, str], int | None]], starts: list[int], name: str, path: str,
+                    lineno: int) -> Scenario:
+    """The scenario of a line the compiled code has read (`_light_facts`: `obj` without its
+    events' dates, each event's key, its reading and its first day), as `_fast_scenario` reads
+    it, for the explainer: each distinct event's kind, roles as written and text are remembered
+    (`_written_events`), its days are the compiled code's reading."""
+    where = f"{path}:{lineno}"
+    written = _written_events(lib)
+    facts = []
+    # (the facts an interpretation's definitions derive come after the events': left out, `prepare` adds them)
+    for ev, key, (_, _, end), start in zip(obj["events"], keys, hits, starts, strict=False):
+        seen = written.get(key)
+        if seen is None:
+            kind = ev["kind"]
+            checked = _check_event(lib, cast("tuple[str, ...]", _event_key(kind, ev)))
+            assert checked is not False  # (the compiled code's reader checked it)
+            if len(written) > MEMO_ENTRIES:
+                written.clear()
+            seen = written[key] = (kind, checked[0], checked[1])
+        note = ev.get("note")
+        facts.append(Fact(seen[0], dict(seen[1]), start, start if end is None else end, seen[2], where,
+                          note if isinstance(note, str) else None))
+    return Scenario(name, where, obj.get("interpretation"), tuple(facts), (), None)
+
+
 def _until(u: object) -> int | None:
     """An event's `until` as an ordinal: BIG for null (open-ended); None if it is not a date."""
     if u is None:
@@ -562,6 +588,17 @@ def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
 
 _DATES: dict[str, int] = {}
 _KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]]] = []
+
+
+_WRITTEN: list[tuple[Library, dict[tuple[object, ...], tuple[str, dict[str, str], str]]]] = []
+
+
+def _written_events(lib: Library) -> dict[tuple[object, ...], tuple[str, dict[str, str], str]]:
+    """Each distinct event the compiled code's reader took (its key in `Program.shapes`, all
+    but its date) -> its kind, roles as written and text, for this library (`_light_scenario`)."""
+    if not _WRITTEN or _WRITTEN[0][0] is not lib:
+        _WRITTEN[:] = [(lib, {})]
+    return _WRITTEN[0][1]
 
 
 def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]:
@@ -632,7 +669,7 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     obj = _strict_object(line) if options.compiled else None
     got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
-        prog, (hits, starts), name = got
+        prog, (hits, starts, _), name = got
         lead = csv_field(name)
         try:
             # the treaties a withdrawal of the scenario names, with its memberships, where they
@@ -672,20 +709,15 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
 
     options = options if options is not None else current()
     counts = options.counts
-    # the facts' texts and sources say why: the scenario is read whole, once, and the compiled
-    # code takes its facts apart from the same reading
     obj = _strict_object(line)
-    scenario = _fast_scenario(lib, obj, path, lineno) if obj is not None else None
-    got = None
-    if scenario is None:
-        scenario = _scenario(lib, line, path, lineno)  # (a bad line raises its located error)
-    else:
-        got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
+    got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
-        prog, (hits, starts), _ = got
+        prog, (hits, starts, keys), name = got
         withdrawn = prog.withdrawn(hits)
         try:
             rows = prog.rows(hits, starts, withdrawn)
+            # the facts' texts and sources say why: the engine's facts from the same reading
+            scenario = _light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
             leaving = _leaving(prog, withdrawn, hits, starts, scenario, None)
             rows += [row for tid in sorted(leaving) for row in leaving[tid]]
             walked = frozenset(tid for tid in withdrawn if tid not in leaving)
@@ -695,8 +727,11 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
             if counts is not None:
                 counts.compiled += 1
                 counts.leaving += len(leaving)
-            name, outcomes = explained.outcomes(lib, prog, scenario, rows, walked, interpretation, options)
-            return outcomes_json(lib, scenario, name, outcomes)
+            reading, outcomes = explained.outcomes(lib, prog, scenario, rows, walked, interpretation, options)
+            return outcomes_json(lib, scenario, reading, outcomes)
+    # the line read again: the compiled code's reader takes its events apart (their dates)
+    fast = _fast_scenario(lib, _strict_object(line), path, lineno) if obj is not None else None
+    scenario = fast or _scenario(lib, line, path, lineno)  # (a bad line raises its located error)
     if counts is not None:
         counts.json_engine += 1
     return result_json(lib, evaluate(lib, scenario, list(treaties), interpretation, options))
@@ -720,7 +755,8 @@ def _leaving(prog: Program, withdrawn: list[str], hits: list[tuple[int, dict[str
 
 def _compiled_input(lib: Library, obj: object, treaties: tuple[str, ...], interpretation: str | None, path: str,
                     lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
-                    ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int]], str] | None:
+                    ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int],
+                                              list[tuple[object, ...]]], str] | None:
     """For a scenario line (`obj`: as `_strict_object` read it, which this takes apart) that the
     compiled code can read: the program of the selection under its interpretation, its facts as
     the code reads them (`_light_facts`) and its name. None for any other line (not strict JSON,
@@ -775,8 +811,9 @@ _SCAN = json.scanner.make_scanner(_STRICT)  # type: ignore[attr-defined]  # (obj
 
 
 def _light_facts(lib: Library, prog: Program, obj: dict
-                 ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
-    """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts). None when
+                 ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int], list[tuple[object, ...]]] | None:
+    """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts), and each
+    event's key in the memos of distinct events (all but its date: `_light_scenario`). None when
     the engine must see the scenario (a line the fast reader would not take, or a fact that
     `Program.complete` refuses). Each distinct event (all but its date) is checked once per program, by
     the checker itself (`_shape`). The work per fact is done by `map`, in C."""
@@ -821,7 +858,7 @@ def _light_facts(lib: Library, prog: Program, obj: dict
         more = [(d, start) for key, start in zip(keys, days, strict=True) for d in derived[key]]
         facts += [d for d, _ in more]
         days += [start for _, start in more]
-    return facts, days
+    return facts, days, cast("list[tuple[object, ...]]", keys)
 
 
 def _self_defence(lib: Library, attack_kinds: frozenset[str], events: list[dict],
