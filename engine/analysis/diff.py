@@ -55,6 +55,7 @@ from engine.analysis.diff_report import (
 from engine.analysis.sides import Side, SideView
 from engine.analysis.universe import DFact, Key, Universe
 from engine.core.evaluate import InstanceRun, evaluate, strength
+from engine.core.statuses import listed
 from engine.language.library import Library
 
 DEFAULT_MAX_FACTS = 3
@@ -97,8 +98,8 @@ class Search:
         got = cache.get(mine)
         if got is None:
             self.scenarios += 1
-            ev = evaluate(s.reduced, self.universe.scenario(s, sorted(mine)), [s.side.tid], self.interp_name)
-            got = _entries(s, ev.outcomes[0].instances, s.reduced)
+            got = _entries(s, listed(s.reduced, self.universe.scenario(s, sorted(mine)), s.side.tid, self.interp_name),
+                           s.reduced)
             cache[mine] = got
         return got
 

@@ -374,7 +374,7 @@ class _Linter:
     def search(self, t: A.TreatyDecl) -> None:
         from engine.analysis.sides import Side, view
         from engine.analysis.universe import Universe
-        from engine.core.evaluate import evaluate
+        from engine.core.statuses import listed
 
         provs = [p for p in t.provisions if p.when is not None and p.then is not None]
         if not provs:
@@ -392,8 +392,7 @@ class _Linter:
         by = {p.id: p for p in provs}
         for size in range(1, k + 1):
             for facts in universe.candidates(size):
-                runs = evaluate(side.reduced, universe.scenario(side, sorted(facts)), [t.id], "default"
-                                ).outcomes[0].instances
+                runs = listed(side.reduced, universe.scenario(side, sorted(facts)), t.id, "default")
                 act = [r for r in runs if r.activated is not None]
                 for r in act:
                     activated.setdefault(r.provision.id, facts)
@@ -426,8 +425,7 @@ class _Linter:
             reading = next((n for n in p.version.under if n in self.lib.interpretations), None)
             found = reading is None or any(
                 any(r.provision.id == p.id and r.activated is not None
-                    for r in evaluate(side.reduced, universe.scenario(side, sorted(facts)), [t.id], reading
-                                      ).outcomes[0].instances)
+                    for r in listed(side.reduced, universe.scenario(side, sorted(facts)), t.id, reading))
                 for size in range(1, k + 1) for facts in universe.candidates(size))
             if found:
                 activated[p.id] = frozenset()

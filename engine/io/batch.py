@@ -29,6 +29,7 @@ import dataclasses
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, outcomes_json, result_csv, result_json
 from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
-from engine.kernel.facts import BIG, Fact, Scenario, is_attack, reads_self_defence
+from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
 from engine.language.library import Library, check_scenario
@@ -466,6 +467,7 @@ def _strict(line: str, obj: object) -> bool:
 
 
 _KEYS_OF = dict.__len__
+_KIND_OF = operator.itemgetter("kind")
 
 
 def _scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
@@ -851,7 +853,7 @@ def _light_facts(lib: Library, prog: Program, obj: dict
                 starts[i] = dates[day] = start
     # none is None or False now
     facts, days = cast("list[tuple[int, dict[str, str], int | None]]", hits), cast("list[int]", starts)
-    if prog.attack_kinds is not None and _self_defence(lib, prog.attack_kinds, events, facts, days):
+    if prog.attack_kinds is not None and prog.reads_self_defence(list(map(_KIND_OF, events)), facts, days):
         return None
     if prog.derived is not None:  # the interpretation's definitions: their facts beside each event's
         derived = prog.derived
@@ -859,16 +861,6 @@ def _light_facts(lib: Library, prog: Program, obj: dict
         facts += [d for d, _ in more]
         days += [start for _, start in more]
     return facts, days, cast("list[tuple[object, ...]]", keys)
-
-
-def _self_defence(lib: Library, attack_kinds: frozenset[str], events: list[dict],
-                  hits: list[tuple[int, dict[str, str], int | None]], starts: list[int]) -> bool:
-    """Whether an interpretation that reads armed attacks in self-defence reads one of a
-    scenario's so (`facts.reads_self_defence`): then the engine, which re-reads it, must see the
-    scenario."""
-    attacks = [f for ev, (_, roles, end), start in zip(events, hits, starts, strict=True) if ev["kind"] in attack_kinds
-               and is_attack(lib, f := Fact(ev["kind"], roles, start, start if end is None else end, "", ""))]
-    return len(attacks) > 1 and reads_self_defence(lib, sorted(attacks, key=Fact.sort_key))
 
 
 def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]

@@ -65,7 +65,16 @@ from engine.core.compiled.generate import _function, _Generator
 from engine.core.compiled.plan import _ProvisionPlan, _refusals, every_reason
 from engine.core.compiled.runtime import NEVER, Invalid, Row
 from engine.kernel.context import LEAVING, context
-from engine.kernel.facts import TARGET, Fact, at_from_on, defined, on_from_at, target_missing
+from engine.kernel.facts import (
+    TARGET,
+    Fact,
+    at_from_on,
+    defined,
+    is_attack,
+    on_from_at,
+    reads_self_defence,
+    target_missing,
+)
 from engine.language import ast as A
 from engine.language.codes import country_of
 from engine.language.library import DEFAULT_TARGET, Library
@@ -196,6 +205,39 @@ class Program:
         out = tuple((self.code_of(f.kind), f.roles, end) for f in facts)
         return None if any(code == self.withdrawal for code, _, _ in out) else out
 
+    def reads_self_defence(self, kinds: Sequence[str], hits: Sequence[tuple[int, dict[str, str], int | None]],
+                           starts: Sequence[int]) -> bool:
+        """Whether the interpretation (`attack_kinds`: it reads attacks in self-defence) reads one of
+        a scenario's facts (their kinds, hits and starts) as force in self-defence
+        (`facts.reads_self_defence`): the engine, which re-reads it, must see the scenario."""
+        assert self.attack_kinds is not None
+        attacks = [f for kind, (_, roles, end), start in zip(kinds, hits, starts, strict=True)
+                   if kind in self.attack_kinds
+                   and is_attack(self.lib, f := Fact(kind, roles, start, start if end is None else end, "", ""))]
+        return len(attacks) > 1 and reads_self_defence(self.lib, sorted(attacks, key=Fact.sort_key))
+
+    def read(self, facts: Sequence[Fact]) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
+        """A scenario's facts (as written, already checked: `Scenario.facts`) as the code reads
+        them, (hits, starts) as engine/io/batch.py reads a line's; None when the engine must see
+        them (`complete`, `reads_self_defence`, `derive`)."""
+        hits: list[tuple[int, dict[str, str], int | None]] = []
+        for f in facts:
+            roles = self.complete(f.kind, f.roles)
+            if roles is None:
+                return None
+            hits.append((self.code_of(f.kind), roles, f.end))
+        starts = [f.start for f in facts]
+        if self.attack_kinds is not None and self.reads_self_defence([f.kind for f in facts], hits, starts):
+            return None
+        if self.derived is not None:
+            for f, (_, roles, end) in zip(facts, list(hits), strict=True):
+                derived = self.derive(f.kind, roles, end)
+                if derived is None:
+                    return None
+                hits += derived
+                starts += [f.start] * len(derived)
+        return hits, starts
+
     def code_of(self, kind: str) -> int:
         """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
         info = self.lib.kinds.get(kind)
@@ -218,10 +260,13 @@ _CODE = operator.itemgetter(0)  # a hit's kind number
 
 def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> Program | None:
     """The compiled program of a selection (None when nothing can be compiled), built once per
-    library, selection and interpretation."""
-    if not _PROGRAMS or _PROGRAMS[0][0] is not lib:
-        _PROGRAMS[:] = [(lib, {})]
-    cache = _PROGRAMS[0][1]
+    library, selection and interpretation (for the last few libraries: `casus diff` asks of two
+    in turn)."""
+    mine = next((entry for entry in _PROGRAMS if entry[0] is lib), None)
+    if mine is None:
+        mine = (lib, {})
+        _PROGRAMS[:] = [*_PROGRAMS[-3:], mine]
+    cache = mine[1]
     key = (treaty_ids, interpretation)
     if key not in cache:
         if len(cache) > 32:
