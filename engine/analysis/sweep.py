@@ -40,7 +40,8 @@ from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.limits import read_limited
 from engine.base.pool import WorkerDied, Workers
 from engine.base.source import Source, Span
-from engine.core.evaluate import STATUS_ORDER, evaluate, strength
+from engine.core.evaluate import STATUS_ORDER, strength
+from engine.core.statuses import outcomes
 from engine.kernel.facts import Fact, Scenario
 from engine.language.build import iso
 from engine.language.library import Library
@@ -255,13 +256,13 @@ def _evaluate_point(job: tuple[int, Scenario, str | None, tuple[str, ...] | None
     index, scenario, interpretation, treaties = job
     lib = lib if lib is not None else _LIB
     assert lib is not None
-    ev = evaluate(lib, scenario, list(treaties) if treaties else None, interpretation)
     out = []
-    for o in ev.outcomes:
+    # (statuses only: from the compiled code where it can, engine/core/statuses.py)
+    for treaty, instances in outcomes(lib, scenario, list(treaties) if treaties else None, interpretation):
         by_prov: dict[str, list[Any]] = {}
-        for r in o.instances:
+        for r in instances:
             by_prov.setdefault(r.provision.id, []).append(r)
-        for p in o.treaty.provisions:
+        for p in treaty.provisions:
             if p.then is None or p.when is None:
                 continue
             runs = by_prov.get(p.id, [])
@@ -269,7 +270,7 @@ def _evaluate_point(job: tuple[int, Scenario, str | None, tuple[str, ...] | None
             statuses = {r.status for r in runs}
             status = next((s for s in STATUS_ORDER if s in statuses), "dormant")
             first = min((r.activated for r in act), default=None)
-            out.append({"point": index, "treaty": o.treaty.id, "provision": p.id, "article": p.article,
+            out.append({"point": index, "treaty": treaty.id, "provision": p.id, "article": p.article,
                         "strength": strength(p, lib), "status": status, "activated": bool(act),
                         "instances": len(runs), "activated_instances": len(act),
                         "first_activated": iso(first) or "",

@@ -1,7 +1,7 @@
-"""`statuses.listed` (engine/core/statuses.py): the instances `casus lint` and `casus diff` search
-through, from the compiled code, are the engine's — provision, bearer, beneficiary, status,
-activation, since and timeline — on the bundled scenarios under several readings and on the
-small scenarios of lint's own search, and the compiled code does give most of them."""
+"""`statuses.outcomes` (engine/core/statuses.py): the instances `casus lint`, `casus diff` and
+`casus sweep` read, from the compiled code, are the engine's — provision, bearer, beneficiary,
+status, activation, since and timeline — on the bundled scenarios under several readings and on
+the small scenarios of lint's own search, and the compiled code does give most of them."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def test_the_bundled_scenarios_give_the_engines_instances(interpretation: str, f
                 engine_runs(lib, scenario, tid, interpretation)), (scenario.name, tid)
     # (the engine: a fact at a territory a reading moves, a withdrawal, an attack read in self-defence)
     assert len(fallbacks) < asked / 4, (len(fallbacks), asked)
+    # the whole library at once (`casus sweep`): compiled treaties and those the engine walks, mixed
+    for scenario in scenarios:
+        got = statuses.outcomes(lib, scenario, None, interpretation)
+        ev = evaluate(lib, scenario, None, interpretation)
+        assert [t.id for t, _ in got] == [o.treaty.id for o in ev.outcomes]
+        assert [fields(runs) for _, runs in got] == [fields(o.instances) for o in ev.outcomes], scenario.name
 
 
 def test_lints_search_gives_the_engines_instances(fallbacks: list[str]) -> None:
