@@ -261,9 +261,18 @@ def _looks(lib: engine.Library, scenario: Scenario, treaties: list[str] | None,
     class Index(solver.FactIndex):  # type: ignore[misc,name-defined]
         def __init__(self, *args: object) -> None:
             super().__init__(*args)
-            for table in (self.by_kind, self.by_role):
-                for key, facts in table.items():
-                    table[key] = _Looked(facts)
+            for key, facts in self.by_kind.items():
+                self.by_kind[key] = _Looked(facts)
+
+        def _roles(self, kind: str) -> dict[tuple[str, str], list[Fact]]:
+            if kind in self._by_role:
+                return super()._roles(kind)
+            before = _Looked.reads
+            got = super()._roles(kind)
+            _Looked.reads = before  # (filing a kind's facts by role, once, is not a look at them)
+            for key, facts in got.items():
+                got[key] = _Looked(facts)
+            return got
 
     with monkeypatch.context() as m:
         m.setattr(ev, "FactIndex", Index)
