@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.source import Source, Span
+from engine.core import compiled, explained
 from engine.core.evaluate import Evaluation, evaluate
 from engine.core.options import Counts, EvalOptions, current
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, outcomes_json, result_csv, result_json
@@ -664,8 +665,6 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     (and a bad line to the readers that report it). `programs`: a cache for a run of lines with
     the same `treaties` and `interpretation`. `options`: the engine's shortcuts, and whether the
     compiled code may be used at all (`compiled`)."""
-    from engine.core import compiled
-
     options = options if options is not None else current()
     counts = options.counts
     obj = _strict_object(line) if options.compiled else None
@@ -707,8 +706,6 @@ def json_line(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     compiled code, this does too (`Program.rows`: each listed instance with its status, dates and
     timeline), and the solver says why, at one instant per instance (engine/core/explained.py);
     the engine walks the treaties that are not compiled. Any other line goes to the engine whole."""
-    from engine.core import compiled, explained
-
     options = options if options is not None else current()
     counts = options.counts
     obj = _strict_object(line)
@@ -764,8 +761,6 @@ def _compiled_input(lib: Library, obj: object, treaties: tuple[str, ...], interp
     the code reads them (`_light_facts`) and its name. None for any other line (not strict JSON,
     keys or events the fast reader does not take, an unknown interpretation, nothing compiled,
     or the compiled code is switched off)."""
-    from engine.core import compiled
-
     if not options.compiled:
         return None
     if not isinstance(obj, dict) or not _SCENARIO_KEYS.issuperset(obj):
