@@ -5,6 +5,7 @@ discharge condition first holds, and the `Row` of an instance for the result JSO
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, cast
 
@@ -37,18 +38,18 @@ def by_value(facts: list[tuple[int, int, dict[str, str]]], role: str | None
     None, when no role joins), each group sorted by start, with its starts apart for bisection:
     what the generated code of a within/after/before/during/overlapping looks in (`table`)."""
     groups: dict[str | None, tuple[list[int], list[tuple[int, int, dict[str, str]]]]] = {}
-    for item in sorted(facts, key=_start):
+    for item in sorted(facts, key=_START) if len(facts) > 1 else facts:
         key = None if role is None else item[2].get(role)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = ([], [])
-        group[0].append(item[0])
-        group[1].append(item)
+            group = groups[key] = ([item[0]], [item])
+        else:
+            group[0].append(item[0])
+            group[1].append(item)
     return groups
 
 
-def _start(item: tuple[int, int, dict[str, str]]) -> int:
-    return item[0]
+_START = operator.itemgetter(0)  # a fact's start (start, end, roles)
 
 
 def merged(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
