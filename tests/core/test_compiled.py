@@ -711,6 +711,26 @@ def test_until_is_compiled() -> None:
     assert _statuses(later, "while") == [("RU", "BY", "discharged", "2025-03-01", "2025-03-11")]
 
 
+def test_a_long_discharge_entry_is_searched_by_bisection() -> None:
+    """The first measure on or after an activation, among many (`runtime.first_from`: a long
+    table entry's starts sorted once per scenario and bisected, given in any order): the engine's
+    CSV, byte for byte, with attacks activating on several days between the measures."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.casus"
+        path.write_text(UNTIL_TREATY, encoding="utf-8")
+        lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    measures = [{"kind": "unsc_measures", "date": f"2025-{m:02d}-15"} for m in (11, 3, 9, 1, 7, 5, 12, 2, 10, 4)]
+    scenarios = {f"attack on {m}-{d}": [*measures, {"kind": "armed_attack", "date": f"2025-{m:02d}-{d:02d}",
+                                                     "by": "UA", "on": "BY"}]
+                 for m, d in ((1, 20), (3, 15), (6, 1), (12, 16))}
+    got = compiled_csv(lib, scenarios, ["tt"])
+    since = [_statuses(block, "measures")[0][2:] for block in got[1:]]
+    assert since == [("discharged", "2025-01-20", "2025-02-15"), ("discharged", "2025-03-15", "2025-03-15"),
+                     ("discharged", "2025-06-01", "2025-07-15"), ("active", "2025-12-16", "2025-12-16")]
+
+
 @pytest.mark.parametrize("members", ["as declared", "all from the start"])
 def test_nato_compiles_and_gives_the_engines_csv(tmp_path: Path, members: str) -> None:
     """NATO compiles (Art. 4's `ongoing` threat, Art. 5's attack on territory, forces, vessels or

@@ -623,7 +623,7 @@ class _Expressions:
         """The first day on or after `since` (an expression) on which a discharge condition holds
         on facts that started on or after it (NEVER if none: `_until_ok`)."""
         if isinstance(c, A.Occurred):
-            return f"first_from({self.local[id(c)]}, {since})"
+            return f"first_from(SM, {self.local[id(c)]}, {since})"
         if isinstance(c, (A.And, A.Or)):
             parts = [self.discharge(i, since) for i in c.items]
             return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"

@@ -121,14 +121,24 @@ def acted(facts: list[tuple[int, int]], since: int) -> int:
     return since if first <= since else first
 
 
-def first_from(facts: list[tuple[int, int]], since: int) -> int:
+def first_from(memo: dict[tuple[object, ...], object], facts: list[tuple[int, int]], since: int) -> int:
     """The first start in a discharge table's entry (`_Generator.table`) on or after `since`
-    (NEVER: none)."""
-    first = NEVER
-    for s, _ in facts:
-        if since <= s < first:
-            first = s
-    return first
+    (NEVER: none). A long entry's starts are sorted once per run of the generated code (in `memo`,
+    by the entry's id: a table entry, or a list `seen_in` keeps there, lives as long) and
+    bisected: every activated instance asks (a scan each time grew with facts x instances)."""
+    if len(facts) < 8:
+        first = NEVER
+        for s, _ in facts:
+            if since <= s < first:
+                first = s
+        return first
+    key = (id(facts), "starts")
+    starts = cast("list[int] | None", memo.get(key))
+    if starts is None:
+        starts = sorted([s for s, _ in facts])
+        memo[key] = starts
+    i = bisect.bisect_left(starts, since)
+    return starts[i] if i < len(starts) else NEVER
 
 
 def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
