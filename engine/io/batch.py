@@ -533,9 +533,7 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
             return None
         hit = known.get(event)
         if hit is None:
-            if len(known) > MEMO_ENTRIES:
-                known.clear()
-            hit = known[event] = _check_event(lib, event)
+            hit = _checked(lib, event)
         if hit is False:
             return None
         note = ev.get("note")
@@ -558,7 +556,7 @@ def _light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
         seen = written.get(key)
         if seen is None:
             kind = ev["kind"]
-            checked = _check_event(lib, cast("tuple[str, ...]", _event_key(kind, ev)))
+            checked = _checked(lib, cast("tuple[str, ...]", _event_key(kind, ev)))
             assert checked is not False  # (the compiled code's reader checked it)
             if len(written) > MEMO_ENTRIES:
                 written.clear()
@@ -609,6 +607,18 @@ def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], s
     if not _KNOWN or _KNOWN[0][0] is not lib:
         _KNOWN[:] = [(lib, {})]
     return _KNOWN[0][1]
+
+
+def _checked(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
+    """`_check_event`, remembered per library (`_known_events`): events that differ only in their
+    dates, `until` or note are checked once."""
+    known = _known_events(lib)
+    got = known.get(event)
+    if got is None:
+        if len(known) > MEMO_ENTRIES:
+            known.clear()
+        got = known[event] = _check_event(lib, event)
+    return got
 
 
 def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
@@ -874,7 +884,7 @@ def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]
     event = _event_key(kind, ev)
     if event is None:
         return False
-    checked = _check_event(lib, event)
+    checked = _checked(lib, event)
     if checked is False:
         return False
     roles = prog.complete(kind, checked[0])
