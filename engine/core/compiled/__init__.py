@@ -271,10 +271,8 @@ def program(lib: Library, treaty_ids: tuple[str, ...], interpretation: str) -> P
     if key not in cache:
         if len(cache) > 32:
             cache.clear()
-        prog: Program | None = Program(lib, list(treaty_ids), lib.interpretations.get(interpretation))
-        if prog is not None and not prog.compiled:
-            prog = None
-        cache[key] = prog
+        prog = Program(lib, list(treaty_ids), lib.interpretations.get(interpretation))
+        cache[key] = prog if prog.compiled else None
     return cache[key]
 
 
