@@ -19,6 +19,10 @@ from engine.kernel.facts import BIG
 from engine.language import ast as A
 from engine.language.library import Library
 
+# a provision with more possible beneficiaries than this goes through those its tables name
+# (`_Generator.beneficiaries`): NATO's 32, not the peers' five
+_FEW = 8
+
 
 def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
     """The function `run` of generated source, with its constants."""
@@ -45,6 +49,7 @@ class _Generator:
         self.rows = rows
         self.state = "st, a, s, tl" if rows else "st, a, s"  # what the code of one instance sets
         self.constants = _Constants()
+        self.orders: dict[tuple[str, ...], str] = {}  # beneficiaries -> the constant of their order (`keyed`)
         self.tables = _Tables(lib, interp, self.constants, numbers)
         self.body: list[str] = []
         # the provision being written: its variables read as "some value" (`_hidden`)
@@ -222,12 +227,13 @@ class _Generator:
         fixed = pp.fixed
         pool, differ = ctx.bearer_pool(p.then.bearer)  # differ: the beneficiary is left out
         bearers = self.const(tuple(pool))
-        out.append("    acts = []")
+        # each beneficiary's status (`fixed`), or, per class of bearers, the statuses of those of its class
+        out.append("    acts = []" if fixed else "    acts = {}")
         if not fixed and self.members:  # the bearers' classes by their memberships in this scenario
             out.append(f"    classes = tuple(dict.fromkeys(MEM.get(b, ()) for b in {bearers}))")
             out.append(f"    class_of = tuple(classes.index(MEM.get(b, ())) for b in {bearers})")
         driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
-        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        out.append(f"    for {x} in {self.beneficiaries(benefs, driver)}:")
         if driver:  # every beneficiary is a key of one of these tables
             out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
         elif ben_filter and not _monotone(when, upon):
@@ -272,13 +278,29 @@ class _Generator:
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
             nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
             out.append(f"                memo[mk] = ({self.state}) if st is not None else {nothing}")
-        out.append(f"            if st is not None: acts.append(({x}, c, {line.act}))")
+        # each class's acts (by beneficiary): a bearer's lines are those of its class
+        out.append(f"            if st is not None: acts.setdefault(c, []).append(({x}, {line.act}))")
         out.append("    if acts:")
         out += line.lead("        ")
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
-        out += line.bearer("            ")
-        out.append(f"            for {x}, c, {line.acted} in acts:")
-        out.append(f"                if c == cy{f' and {y} != {x}' if differ else ''}: {line.of_act}")
+        out.append("            mine = acts.get(cy)")
+        out.append("            if mine:")
+        out += line.bearer("                ")
+        out.append(f"                for {x}, {line.acted} in mine:")
+        pad = "                    "
+        out.append(f"{pad}if {y} != {x}: {line.of_act}" if differ else f"{pad}{line.of_act}")
+
+    def beneficiaries(self, benefs: Sequence[str], driver: list[str] | None) -> str:
+        """An expression of the beneficiaries a provision's loop goes through, in order: all that
+        may be owed its duty, or, where many may and every one the trigger can hold for is a key
+        of the `driver` tables (NATO's 32 parties, an attack on one), those keys (`keyed`)."""
+        if not driver or len(benefs) <= _FEW:
+            return self.const(tuple(benefs))
+        key = tuple(benefs)
+        order = self.orders.get(key)
+        if order is None:
+            order = self.orders[key] = self.constants.fresh({b: i for i, b in enumerate(benefs)})
+        return f"keyed({order}, {', '.join(driver)})"
 
     def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
         """An expression of the first day on which a fact of the instance's conditions starts, as
@@ -335,7 +357,8 @@ class _Generator:
             out += line.lead("    ")
             out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
             return
-        out.append(f"    for {x} in {self.const(tuple(benefs))}:")
+        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
+        out.append(f"    for {x} in {self.beneficiaries(benefs, driver)}:")
         if ben_filter:
             out.append(f"        if not ({ben_filter}): continue")
         # the bearer is in none of its conditions: instances alike but for it are worked out once
@@ -347,7 +370,8 @@ class _Generator:
             memo = "None" if fixed else "sy"
             if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
                 out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
-                memo = "tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])"
+                out.append("        MK = {}  # a bearer's memberships from d0 on, by its memberships (`clipped`)")
+                memo = "clipped(MK, sy, d0)"
         out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")

@@ -208,6 +208,27 @@ def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy
     return first
 
 
+def keyed(order: dict[str, int], *tables: dict[str, object]) -> list[str]:
+    """The beneficiaries of a provision (`order`: each one's place in their order) that are keys
+    of its driver tables, in that order: those the trigger can hold for (`_Generator.beneficiaries`)."""
+    if len(tables) == 1:
+        found = [x for x in tables[0] if x in order]
+    else:
+        found = [x for x in {x for t in tables for x in t} if x in order]
+    found.sort(key=order.__getitem__)
+    return found
+
+
+def clipped(memo: dict[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], spans: tuple[tuple[int, int], ...],
+            d0: int) -> tuple[tuple[int, int], ...]:
+    """A party's membership spans from day d0 on (what the bearers alike from d0 share: `_Life.day`),
+    remembered in `memo` (one per beneficiary, for its d0) by the spans: many bearers have the same."""
+    got = memo.get(spans)
+    if got is None:
+        got = memo[spans] = tuple([(s if s > d0 else d0, e) for s, e in spans if e >= d0])
+    return got
+
+
 def member(spans: tuple[tuple[int, int], ...], t: int) -> bool:
     """Whether a party with these membership spans is a member on day t (`TreatyContext.member`)."""
     for s, e in spans:

@@ -17,10 +17,12 @@ from engine.core.compiled.runtime import (
     acted,
     by_value,
     change_days,
+    clipped,
     first_from,
     first_pair,
     first_seen,
     first_seen_in,
+    keyed,
     later,
     member,
     merged,
@@ -53,7 +55,7 @@ class _Constants:
             "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
-            "acted": acted, "Row": Row}
+            "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
