@@ -94,6 +94,7 @@ class _Explainer:
         # reservation of theirs, and each fact overlaps both memberships or neither)
         self.memo: dict[tuple[object, ...], _Why] = {}
         self.names: dict[str, tuple[str | None, str | None, bool]] = {}  # see `_names`
+        self.spans: dict[str, tuple[tuple[int, int], ...]] = {}  # a bearer's membership from `first` on
 
     def runs(self, rows: Sequence[Row]) -> list[InstanceRun] | None:
         """The rows as runs, in the engine's order (None: one of them needs the walk)."""
@@ -133,9 +134,12 @@ class _Explainer:
         ctx = self.tr.ctx
         if own or ctx.reservations(p, bearer, day):
             return self._why(p, seed, day, ctx.seers(p, bearer, beneficiary))
-        first = self.first
-        key = (p.id, beneficiary, day, tuple([(s if s > first else first, e) for s, e in ctx.members.get(bearer, ())
-                                              if e >= first]))
+        spans = self.spans.get(bearer)
+        if spans is None:
+            first = self.first
+            spans = self.spans[bearer] = tuple([(s if s > first else first, e) for s, e in ctx.members.get(bearer, ())
+                                                if e >= first])
+        key = (p.id, beneficiary, day, spans)
         got = self.memo.get(key)
         if got is None:
             got = self.memo[key] = self._why(p, seed, day, ctx.seers(p, bearer, beneficiary))
