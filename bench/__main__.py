@@ -8,7 +8,8 @@
    events per scenario 5/50/500, provisions 32/136/510;
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
-   the peers' rule set of about the same size (bench/realistic.py);
+   the peers' rule set of about the same size (bench/realistic.py); what each construct the
+   compiled code leaves to the engine costs (bench/constructs.py);
 4. scale: one scenario of many facts against the whole library; NATO with members attacked in
    turn; peak memory of each child process (bench/scale.py); and the CPU time of one scenario
    of 1k to 30k facts (10k with --quick) of two shapes, in result JSON and CSV, with its growth
@@ -29,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import big_input, realistic, scale, startup
+from . import big_input, constructs, realistic, scale, startup
 from . import peers as P
 from .common import ROOT, casus_cmd, machine, run_timed
 
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
-    ap.add_argument("--skip", default="", help="comma-separated: peers, startup, realistic, scale, linear, big")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated: peers, startup, realistic, constructs, scale, linear, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -96,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work), hand_rate))
         k = 500 if a.quick else 2_000
         parts.append(realistic.render_coverage(realistic.coverage(k), k))
+    if "constructs" not in skip:
+        print("  constructs left to the engine …", file=sys.stderr, flush=True)
+        k = 500 if a.quick else 2_000
+        parts.append(constructs.render(k, *constructs.measure(k, 1 if a.quick else 3)))
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))
