@@ -129,7 +129,7 @@ def write_readme(text: str) -> None:
              "(143,650) and edge (26,405); tests/io/test_peers.py checks a sample in CI.\n\n"
              "Reading the tables. The throughput rows run `casus run --batch FILE --format csv`: one CSV "
              "line per listed instance (scenario, treaty, provision, bearer, beneficiary, status, dates), "
-             "as the peers write one TSV line per activation. For that output, a treaty in force for good "
+             "as the peers write one TSV line per activation. For that output, a treaty in force from a date "
              "whose provisions read no state of another provision (docs/formats.md "
              "says exactly which) is compiled to Python for the run (engine/core/compiled/), as hand.py "
              "compiles its rules: per scenario, one table per fact of the conditions (the first day it holds "

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 BASE = """\
 treaty tt "Base" {
   parties RU, BY, KZ, AM
-  in force 2020-01-01%(end)s
+  in force 2020-01-01
 %(reservation)s  provision p "Assistance on request" article "1" {
     when armed_attack(on: X)
     upon request(from: X, for: assist)
@@ -41,7 +41,7 @@ treaty tt "Base" {
   }
 }
 """
-PLAIN = {"end": "", "reservation": "", "q": "threat(on: X)"}
+PLAIN = {"reservation": "", "q": "threat(on: X)"}
 
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
@@ -50,7 +50,6 @@ VARIANTS = [
      {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
     ("a reservation for a time", {"reservation": '  reservation BY "For a time" on p from 2022-01-01 {\n'
                                                   "    only when request(from: X, for: assist)\n  }\n"}),
-    ("an end date", {"end": " until 2040-01-01"}),
 ]
 PARTIES = ["RU", "BY", "KZ", "AM"]
 OUTSIDE = ["UA", "US", "CN", "AZ"]

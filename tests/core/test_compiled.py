@@ -121,7 +121,7 @@ def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- generated treaties
 
 def compilable(case: Case) -> Case:
-    """A case whose treaty the compiler may take (no end, no states; members with their own
+    """A case whose treaty the compiler may take (no states; an end date, members with their own
     dates, suspensions, deadlines, an `upon`, an `unless`, an `until` of facts and `until the
     situation ends` are kept; half the time every member is one for the whole time in force)
     and whose facts it may read (actions, withdrawals, what the interpretation defines or reads
@@ -137,7 +137,7 @@ def compilable(case: Case) -> Case:
     if len(facts) % 4 == 3:  # a quarter of the time, one party more leaves, halfway through the facts
         day = facts[len(facts) // 2].start
         facts += (Fact("withdrawal", (("party", t.members[0].code), ("treaty", t.id)), day, day),)
-    return replace(case, treaty=replace(t, members=members, provisions=provisions, end=None), facts=facts)
+    return replace(case, treaty=replace(t, members=members, provisions=provisions), facts=facts)
 
 
 def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
@@ -224,6 +224,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     deadlines: list[bool] = []  # a deadline (`within N days`, or a timing word the reading maps)
     defines: list[bool] = []  # an interpretation's definitions (`Program.derive`)
     self_defence: list[bool] = []  # an interpretation that reads attacks in self-defence
+    ended: list[bool] = []  # a treaty with an end date
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=200, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -249,6 +250,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         deadlines.append(taken and any(p.timing for p in c.treaty.provisions))
         defines.append(taken and c.interpretation is not None and bool(c.interpretation.defines))
         self_defence.append(taken and c.interpretation is not None and c.interpretation.self_defence)
+        ended.append(taken and c.treaty.end is not None)
         related.append(taken and (dated[-1] or out.leaving)
                        and any(word in render(c) for word in (" within ", " after ", " before ", " during ")))
 
@@ -266,6 +268,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(deadlines) > 5, sum(deadlines)  # and deadlines (violated instances)
     assert sum(defines) > 5, sum(defines)  # and the facts an interpretation defines
     assert sum(self_defence) > 5, sum(self_defence)  # and readings of attacks in self-defence
+    assert sum(ended) > 5, sum(ended)  # and treaties that end
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
@@ -709,6 +712,48 @@ def test_until_is_compiled() -> None:
     assert _statuses(later, "measures") == [("RU", "BY", "discharged", "2025-03-01", "2025-04-01")]
     assert _statuses(later, "mine") == [("RU", "BY", "discharged", "2025-03-05", "2025-05-01")]
     assert _statuses(later, "while") == [("RU", "BY", "discharged", "2025-03-01", "2025-03-11")]
+
+
+ENDING_TREATY = """\
+treaty tt "T" {
+  parties RU, BY
+  member KZ from 2021-06-01
+  in force 2020-01-01 until 2022-12-31
+  provision p "Assistance" article "1" {
+    when armed_attack(on: X)
+    then each other party must assist(to: X)
+  }
+  provision q "Consultations while threatened" article "2" {
+    when threat(on: X) ongoing
+    then each other party must consult(with: X)
+  }
+}
+"""
+
+
+def test_a_treaty_that_ends_is_compiled() -> None:
+    """A treaty with an end date (`in force … until …`) in compiled code: its parties'
+    memberships end with it, so an instance listed then is discharged the day after the end, and
+    a fact that starts after it counts for nothing. The engine's CSV, byte for byte."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.casus"
+        path.write_text(ENDING_TREATY, encoding="utf-8")
+        lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    scenarios = {
+        "attacked in time": [{"kind": "armed_attack", "date": "2022-06-01", "by": "UA", "on": "BY"}],
+        "attacked too late": [{"kind": "armed_attack", "date": "2023-01-01", "by": "UA", "on": "BY"}],
+        "threatened across the end": [{"kind": "threat", "date": "2022-12-01", "until": "2023-02-01", "by": "UA",
+                                       "on": "KZ"}],
+    }
+    got = compiled_csv(lib, scenarios, ["tt"])
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    assert _statuses(blocks["attacked in time"], "p") == [("KZ", "BY", "discharged", "2022-06-01", "2023-01-01"),
+                                                          ("RU", "BY", "discharged", "2022-06-01", "2023-01-01")]
+    assert "attacked too late" not in blocks
+    assert [r[2:] for r in _statuses(blocks["threatened across the end"], "q")] == [
+        ("discharged", "2022-12-01", "2023-01-01")] * 2
 
 
 def test_a_long_discharge_entry_is_searched_by_bisection() -> None:

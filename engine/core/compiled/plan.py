@@ -267,7 +267,6 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
     moving = leaving or any(spans != [(ctx.start, BIG)] for spans in ctx.members.values())
     found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
-             (t.ends is not None, "an end date", "it ends (an end date)"),
              (any(r.when is not None and (r.start is not None or r.end is not None) for r in t.reservations),
               "reservations", "a reservation or understanding adds a condition to a party's trigger for a time"),
 ]
