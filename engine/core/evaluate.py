@@ -225,6 +225,7 @@ class TreatyRun:
     def _due(self, then: A.Then) -> bool:
         """Whether the duty has a deadline under the interpretation (`deadline_days`)."""
         return self.deadline_days(then) is not None
+
     def _run_instance(self, run: InstanceRun, seed: dict[str, str], base: list[int],
                       after: list[int] | None = None, trigger: Callable[[int], bool] | None = None,
                       prerequisite: Callable[[int], bool] | None = None) -> None:

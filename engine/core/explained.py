@@ -38,6 +38,7 @@ from engine.core.evaluate import (
 )
 from engine.core.options import EvalOptions
 from engine.core.solver import PREPARED, TRIGGERED, UNDEFEATED
+from engine.core.statuses import instance
 from engine.kernel import lifecycle
 from engine.kernel.facts import BIG, Scenario, prepare
 from engine.language import ast as A
@@ -108,8 +109,7 @@ class _Explainer:
 
     def run(self, row: Row) -> InstanceRun | None:
         p = self.provisions[row.provision[1]]
-        run = InstanceRun(self.tr.treaty.id, p, row.bearer, row.beneficiary, row.status, row.since, row.activated,
-                          timeline=row.timeline)  # (read, never changed: alike rows share one)
+        run = instance(row, p)
         if row.activated is not None:
             day, level = row.activated, PREPARED
         else:

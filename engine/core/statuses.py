@@ -50,9 +50,16 @@ def outcomes(lib: Library, scenario: Scenario, treaty_ids: Sequence[str] | None,
             out.append((o.treaty, o.instances))
             continue
         provisions = {p.id: p for p in treaty.provisions}
-        out.append((treaty, [InstanceRun(tid, provisions[r.provision[1]], r.bearer, r.beneficiary, r.status, r.since,
-                                         r.activated, timeline=r.timeline) for r in rows.get(tid, ())]))
+        out.append((treaty, [instance(r, provisions[r.provision[1]]) for r in rows.get(tid, ())]))
     return out
+
+
+def instance(row: compiled.Row, provision: A.Provision) -> InstanceRun:
+    """A row of the compiled code (`Program.rows`) as the engine's record of an instance, without
+    why (`because`, `missing`, env: engine/core/explained.py adds them). Its timeline is the row's
+    (read, never changed: alike rows share one)."""
+    return InstanceRun(row.provision[0], provision, row.bearer, row.beneficiary, row.status, row.since,
+                       row.activated, timeline=row.timeline)
 
 
 def listed(lib: Library, scenario: Scenario, tid: str, interpretation: str | None) -> list[InstanceRun]:

@@ -506,7 +506,6 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
     if (not isinstance(name, str) or not isinstance(events, list)
             or interp is not None and not (isinstance(interp, str) and interp in lib.interpretations)):
         return None
-    known = _known_events(lib)
     facts = []
     for ev in events:
         if not isinstance(ev, dict):
@@ -531,9 +530,7 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
         event = _event_key(kind, ev)
         if event is None:
             return None
-        hit = known.get(event)
-        if hit is None:
-            hit = _checked(lib, event)
+        hit = _checked(lib, event)
         if hit is False:
             return None
         note = ev.get("note")
@@ -589,24 +586,25 @@ def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
 
 _DATES: dict[str, int] = {}
 _KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]]] = []
-
-
 _WRITTEN: list[tuple[Library, dict[tuple[object, ...], tuple[str, dict[str, str], str]]]] = []
+
+
+def _of_library(memo: list[tuple[Library, dict[Any, Any]]], lib: Library) -> dict[Any, Any]:
+    """The memo (a one-entry list) kept for this library: emptied for another one."""
+    if not memo or memo[0][0] is not lib:
+        memo[:] = [(lib, {})]
+    return memo[0][1]
 
 
 def _written_events(lib: Library) -> dict[tuple[object, ...], tuple[str, dict[str, str], str]]:
     """Each distinct event the compiled code's reader took (its key in `Program.shapes`, all
     but its date) -> its kind, roles as written and text, for this library (`_light_scenario`)."""
-    if not _WRITTEN or _WRITTEN[0][0] is not lib:
-        _WRITTEN[:] = [(lib, {})]
-    return _WRITTEN[0][1]
+    return _of_library(cast("list[tuple[Library, dict[Any, Any]]]", _WRITTEN), lib)
 
 
 def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]:
     """The events already checked against this library: (roles, text), or False if not clean."""
-    if not _KNOWN or _KNOWN[0][0] is not lib:
-        _KNOWN[:] = [(lib, {})]
-    return _KNOWN[0][1]
+    return _of_library(cast("list[tuple[Library, dict[Any, Any]]]", _KNOWN), lib)
 
 
 def _checked(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:

@@ -45,6 +45,12 @@ def engine_csv(lib, lines: list[str], treaties: list[str] | None = None, path: s
     return out
 
 
+def with_vocabulary(folder: Path, text: str):  # type: ignore[no-untyped-def]
+    """A library of the standard vocabulary and one file of treaties, `text` (written into `folder`)."""
+    (folder / "t.casus").write_text(text, encoding="utf-8")
+    return load_library([str(library_dir() / "vocabulary.casus"), str(folder / "t.casus")])
+
+
 def counting() -> tuple[EvalOptions, Counts]:
     """The default options, counting (`.compiled`: the scenarios the compiled code evaluated)."""
     options = EvalOptions().counting()
@@ -471,8 +477,7 @@ def test_a_variable_only_tested_is_compiled_as_some_value(tmp_path: Path) -> Non
     """`S is a state` beside the fact that binds S (Russia-DPRK Art. 4, China-DPRK Art. II): the
     compiled code keeps, per beneficiary, the first day over the values of S that pass the test;
     the engine's CSV, byte for byte, whoever attacks (a state, an actor, nobody named)."""
-    (tmp_path / "t.casus").write_text(SOME, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, SOME)
     prog = compiled.program(lib, ("tt",), "default")
     assert prog is not None and prog.compiled == ["tt"]
     assert "(v_S)" in prog.source and "(v_T)" in prog.source  # tested where a fact binds them
@@ -535,8 +540,7 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     ids = tuple(sorted(lib.treaties))
     assert compiled.reasons(lib, ids, "default") == {}
     assert compiled.every_reason(lib, ids, "default") == {tid: [] for tid in ids}
-    (tmp_path / "t.casus").write_text(OFF_THE_PATH, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, OFF_THE_PATH)
     first = compiled.reasons(lib, ("off",), "default")
     every = compiled.every_reason(lib, ("off",), "default")
     assert first == {"off": "a reservation or understanding adds a condition to a party's trigger for a time"}
@@ -601,8 +605,7 @@ def test_relations_between_facts_are_compiled_as_a_sweep_not_all_pairs(tmp_path:
     """within / after / before / during / overlapping in compiled code give the engine's CSV, and
     look at facts about linearly: for each first fact, only the facts of its value whose starts
     the relation allows (issue 18, item 3; every pair of facts was 16x the reads for 4x the facts)."""
-    (tmp_path / "t.casus").write_text(RELATIONS_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, RELATIONS_TREATY)
     prog = compiled.program(lib, ("tt",), "default")
     assert prog is not None and prog.compiled == ["tt"]
 
@@ -680,16 +683,11 @@ treaty tt "T" {
 """
 
 
-def test_until_is_compiled() -> None:
+def test_until_is_compiled(tmp_path: Path) -> None:
     """A discharge condition (`until`) and `until the situation ends` in compiled code: a measure
     taken before activation does not discharge, one on the day of activation or later does (on
     its own day: that day is added to the instance's days); the engine's CSV, byte for byte."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "t.casus"
-        path.write_text(UNTIL_TREATY, encoding="utf-8")
-        lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    lib = with_vocabulary(tmp_path, UNTIL_TREATY)
     prog = compiled.program(lib, ("tt",), "default")
     assert prog is not None and prog.compiled == ["tt"]
     attack = {"kind": "armed_attack", "date": "2025-03-01", "until": "2025-03-10", "by": "UA", "on": "BY"}
@@ -731,16 +729,11 @@ treaty tt "T" {
 """
 
 
-def test_a_treaty_that_ends_is_compiled() -> None:
+def test_a_treaty_that_ends_is_compiled(tmp_path: Path) -> None:
     """A treaty with an end date (`in force … until …`) in compiled code: its parties'
     memberships end with it, so an instance listed then is discharged the day after the end, and
     a fact that starts after it counts for nothing. The engine's CSV, byte for byte."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "t.casus"
-        path.write_text(ENDING_TREATY, encoding="utf-8")
-        lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    lib = with_vocabulary(tmp_path, ENDING_TREATY)
     scenarios = {
         "attacked in time": [{"kind": "armed_attack", "date": "2022-06-01", "by": "UA", "on": "BY"}],
         "attacked too late": [{"kind": "armed_attack", "date": "2023-01-01", "by": "UA", "on": "BY"}],
@@ -756,16 +749,11 @@ def test_a_treaty_that_ends_is_compiled() -> None:
         ("discharged", "2022-12-01", "2023-01-01")] * 2
 
 
-def test_a_long_discharge_entry_is_searched_by_bisection() -> None:
+def test_a_long_discharge_entry_is_searched_by_bisection(tmp_path: Path) -> None:
     """The first measure on or after an activation, among many (`runtime.first_from`: a long
     table entry's starts sorted once per scenario and bisected, given in any order): the engine's
     CSV, byte for byte, with attacks activating on several days between the measures."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "t.casus"
-        path.write_text(UNTIL_TREATY, encoding="utf-8")
-        lib = load_library([str(library_dir() / "vocabulary.casus"), str(path)])
+    lib = with_vocabulary(tmp_path, UNTIL_TREATY)
     measures = [{"kind": "unsc_measures", "date": f"2025-{m:02d}-15"} for m in (11, 3, 9, 1, 7, 5, 12, 2, 10, 4)]
     scenarios = {f"attack on {m}-{d}": [*measures, {"kind": "armed_attack", "date": f"2025-{m:02d}-{d:02d}",
                                                      "by": "UA", "on": "BY"}]
@@ -856,8 +844,7 @@ def test_members_alike_from_the_first_fact_share_one_evaluation(tmp_path: Path) 
     Belarus is attacked in August, when both are: Kazakhstan's duty is active, Armenia's waits
     for a request it can see. With and without an ally acting (each bearer worked out for
     itself, the others sharing); the engine's CSV, byte for byte."""
-    (tmp_path / "t.casus").write_text(CLASSES_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, CLASSES_TREATY)
     events = [{"kind": "request", "date": "2021-03-01", "from": "BY", "for": "assist"},
               {"kind": "armed_attack", "date": "2021-08-01", "by": "UA", "on": "BY"}]
     got = compiled_csv(lib, {"asked first": events, "and Russia helps": [
@@ -886,8 +873,7 @@ def test_relations_between_facts_where_memberships_change(tmp_path: Path) -> Non
     asking in June counts for Russia, not for Kazakhstan, a member only from June 1 (the attack
     was before); a second attack and request in June count for both. The engine's CSV and
     result JSON, byte for byte."""
-    (tmp_path / "t.casus").write_text(WITHIN_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, WITHIN_TREATY)
     first = [{"kind": "armed_attack", "date": "2021-05-20", "by": "UA", "on": "BY"},
              {"kind": "request", "date": "2021-06-05", "from": "BY", "for": "assist"}]
     again = [{"kind": "armed_attack", "date": "2021-06-10", "by": "UA", "on": "BY"},
@@ -942,8 +928,7 @@ def test_which_facts_a_pair_of_parties_sees_is_remembered_per_pair(tmp_path: Pat
     every pair of parties; which of its facts count is remembered per pair of memberships within
     a scenario (`seen_in`, `first_seen_in`): measures in March count for Belarus, a party then,
     not for Kazakhstan, a member from June. The engine's CSV, byte for byte."""
-    (tmp_path / "t.casus").write_text(SHARED_FACTS_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, SHARED_FACTS_TREATY)
     events = [{"kind": "unsc_measures", "date": f"2021-03-{day:02d}"} for day in range(1, 11)]  # (a long entry)
     events += [{"kind": "armed_attack", "date": "2021-07-01", "by": "UA", "on": on} for on in ("BY", "KZ")]
     got = compiled_csv(lib, {"measures, then attacks": events}, ["tt"])
@@ -969,8 +954,7 @@ def test_deadlines_are_compiled(tmp_path: Path) -> None:
     violated the day after it otherwise: where the attack ends on the sixth (a day to look at on
     the seventh), or the assistance starts the day after the deadline. The engine's CSV and
     result JSON, byte for byte."""
-    (tmp_path / "t.casus").write_text(DEADLINE_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, DEADLINE_TREATY)
     attack = {"kind": "armed_attack", "date": "2021-01-01", "until": None, "by": "UA", "on": "BY"}
 
     def assist(day: str) -> dict[str, str]:
@@ -1006,8 +990,7 @@ def test_a_prohibition_has_no_deadline(tmp_path: Path) -> None:
     not end what it forbids, so an assistance the day after the "deadline" still violates it, in
     compiled code as in the walk (the compiled code took the deadline as a limit on the action:
     Hypothesis found it, test_compiled_treaties_give_the_engines_csv)."""
-    (tmp_path / "t.casus").write_text(FORBIDDEN_WITHIN_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, FORBIDDEN_WITHIN_TREATY)
     scenarios = {"helped": [{"kind": "imminent_threat", "date": "2020-01-01", "on": "BY"},
                             {"kind": "assist", "date": "2020-01-02", "by": "RU", "to": "BY"}]}
     got = compiled_csv(lib, scenarios, ["tt"])
@@ -1039,8 +1022,7 @@ def test_a_variable_named_in_two_ways_of_holding_is_some_value_in_each(tmp_path:
     "some value" in each, with the tests beside its fact there; named by two facts that must
     hold together, it joins them (the same party), which the compiled code cannot read as
     "some value": that treaty stays with the engine and says why."""
-    (tmp_path / "t.casus").write_text(SOME_WAYS, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, SOME_WAYS)
     prog = compiled.program(lib, ("tt_and", "tt_or"), "default")
     assert prog is not None and prog.compiled == ["tt_or"]
     assert prog.reasons["tt_and"] == "provision p: variable S: several facts name it in one way of holding"
@@ -1332,8 +1314,7 @@ def test_unless_is_compiled(tmp_path: Path) -> None:
     """`unless` of the beneficiary's facts in compiled code: defeated while the provocation
     lasts (dormant again, unlisted, if the attack ends first), active once it is over and the
     attack goes on; the engine's CSV, byte for byte."""
-    (tmp_path / "t.casus").write_text(UNLESS_TREATY, encoding="utf-8")
-    lib = load_library([str(library_dir() / "vocabulary.casus"), str(tmp_path / "t.casus")])
+    lib = with_vocabulary(tmp_path, UNLESS_TREATY)
     attack = {"kind": "armed_attack", "date": "2021-01-01", "until": "2021-03-01", "by": "UA", "on": "BY"}
     scenarios = {"provoked": [{**attack, "until": None}, {"kind": "provocation", "date": "2020-12-01", "until": None,
                                                          "by": "BY"}],
