@@ -5,6 +5,7 @@ lifecycle's decision trees (`_Life`), written as Python a hand-written evaluator
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Collection, Sequence
 from typing import cast
 
@@ -22,6 +23,10 @@ from engine.language.library import Library
 # a provision with more possible beneficiaries than this goes through those its tables name
 # (`_Generator.beneficiaries`): NATO's 32, not the peers' five
 _FEW = 8
+
+# a name of the code of one provision that `run` gives its function (`_Generator.shared`): a
+# table, a constant, or a local of `run` (not in a string: a subdivision code such as 'XX-T1')
+_SHARED_NAME = re.compile(r"(?<![-'\"\w])(?:[TC]\d+|SM|MEM|MDAYS)\b")
 
 
 def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
@@ -52,6 +57,10 @@ class _Generator:
         self.orders: dict[tuple[str, ...], str] = {}  # beneficiaries -> the constant of their order (`keyed`)
         self.tables = _Tables(lib, interp, self.constants, numbers)
         self.body: list[str] = []
+        # the code of a provision, its tables and constants as parameters -> the name of the
+        # function that runs it and its number of parameters (`shared`): provisions written alike
+        # share one
+        self.functions: dict[str, tuple[str, int]] = {}
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
         self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
@@ -113,9 +122,14 @@ class _Generator:
                               "        pass"]
             block = len(self.body)
             for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
+                start = len(self.body)
                 self.provision(treaty, pp)
+                self.body[start:] = self.shared(self.body[start:])
             self.body[block:] = ["    " + line for line in self.body[block:]]
-        lines = [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
+        lines = [line for code, (name, count) in self.functions.items()
+                 for line in (f"def {name}(out, {'' if self.rows else 'lead, '}"
+                              f"{', '.join(f'p{i}' for i in range(count))}):", code)]
+        lines += [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
                  "    out = []",
                  "    SM = {}  # which facts of a table's entry a pair of memberships sees (`seen_in`)"]
         if self.members:  # (see `spans`)
@@ -128,6 +142,26 @@ class _Generator:
         lines += self.body
         lines.append("    return out")
         return "\n".join(lines) + "\n"
+
+    def shared(self, code: list[str]) -> list[str]:
+        """The code of one provision (lines of `run`) as a call of a function that runs it, with its
+        tables, constants and the locals of `run` it reads as arguments: provisions written alike
+        share one function, so the code Python compiles grows with the ways provisions are
+        written, not with their number (the peers' generator writes 2,023 provisions, 768
+        treaties, in 13 ways: 0.65 s to write and compile them, not 1.9 s)."""
+        head = 0  # its comments (which provision it is) stay in `run`
+        while head < len(code) and code[head].lstrip().startswith("#"):
+            head += 1
+        if head == len(code):
+            return code  # (nothing listed: no code)
+        arguments: dict[str, str] = {}
+
+        def parameter(m: re.Match[str]) -> str:
+            return arguments.setdefault(m.group(0), f"p{len(arguments)}")
+
+        text = _SHARED_NAME.sub(parameter, "\n".join(code[head:]))
+        name, _ = self.functions.setdefault(text, (f"run{len(self.functions)}", len(arguments)))
+        return code[:head] + [f"    {name}(out, {'' if self.rows else 'lead, '}{', '.join(arguments)})"]
 
     def tables_of(self, pp: _ProvisionPlan, start: int, probe: TreatyRun) -> dict[int, str]:
         """The tables of a provision's facts (`C.tabled`: trigger, prerequisite, discharge
