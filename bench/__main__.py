@@ -9,7 +9,8 @@
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
    the peers' rule set of about the same size (bench/realistic.py); what each construct the
-   compiled code leaves to the engine costs (bench/constructs.py);
+   compiled code leaves to the engine costs (bench/constructs.py); what writing the compiled code
+   costs, from 32 to 2,023 provisions and beside one scenario on the engine (bench/codegen.py);
 4. scale: one scenario of many facts against the whole library; NATO with members attacked in
    turn; peak memory of each child process (bench/scale.py); and the CPU time of one scenario
    of 1k to 30k facts (10k with --quick) of two shapes, in result JSON and CSV, with its growth
@@ -30,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import big_input, constructs, realistic, scale, startup
+from . import big_input, codegen, constructs, realistic, scale, startup
 from . import peers as P
 from .common import ROOT, casus_cmd, machine, run_timed
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
     ap.add_argument("--skip", default="",
-                    help="comma-separated: peers, startup, realistic, constructs, scale, linear, big")
+                    help="comma-separated: peers, startup, realistic, constructs, codegen, scale, linear, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -102,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         print("  constructs left to the engine …", file=sys.stderr, flush=True)
         k = 500 if a.quick else 2_000
         parts.append(constructs.render(k, *constructs.measure(k, 1 if a.quick else 3)))
+    if "codegen" not in skip:
+        print("  writing the compiled code …", file=sys.stderr, flush=True)
+        peers_folder = Path(a.peers) if a.peers else P.peers_dir()
+        generated = codegen.measure_rules(Path(a.data), peers_folder, 3) if peers_folder is not None else []
+        parts.append(codegen.render(generated, codegen.measure_single(5)))
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
         parts.append(scale.render(scale_rows))

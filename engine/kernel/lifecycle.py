@@ -23,6 +23,7 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol, TypeAlias
 
+from engine.base.memo import per_object
 from engine.base.record import record
 from engine.language import ast as A
 from engine.language.statuses import (
@@ -304,16 +305,13 @@ class Machine:
     known: tuple[tuple[str, bool], ...]
     trees: tuple[tuple[str, bool, Tree], ...]  # (status, latched, tree), dormant first
 
-    def asks(self) -> set[str]:
+    def asks(self) -> frozenset[str]:
         """The observations that still matter."""
-        return set().union(*(asked(t) for _, _, t in self.trees))
+        return _asks(self)
 
     def absorbing(self, status: str, latched: bool) -> bool:
         """Whether an instance in `status` never leaves it."""
-        if status in TERMINAL:
-            return True
-        return all(t.status == status and not t.latch for s, lt, tr in self.trees if (s, lt) == (status, latched)
-                   for t in leaves(tr))
+        return status in TERMINAL or (status, latched) not in _left(self)
 
     def once_active(self) -> bool:
         """Whether an instance can only go from dormant to active, for good: active from the first
@@ -325,6 +323,18 @@ class Machine:
             elif (s, latched) != (ACTIVE, True) or not self.absorbing(s, latched):
                 return False
         return True
+
+
+@per_object
+def _asks(m: Machine) -> frozenset[str]:
+    return frozenset().union(*(asked(t) for _, _, t in m.trees))
+
+
+@per_object
+def _left(m: Machine) -> frozenset[tuple[str, bool]]:
+    """The states of `m.trees` that some step leaves (every other is absorbing)."""
+    return frozenset((s, lt) for s, lt, tr in m.trees
+                     if not all(t.status == s and not t.latch for t in leaves(tr)))
 
 
 @functools.lru_cache(maxsize=256)

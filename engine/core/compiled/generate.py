@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import cast
 
+from engine.base.memo import collector_paused
 from engine.core import records
 from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan
 from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unhidden
@@ -26,13 +27,15 @@ _FEW = 8
 
 # a name of the code of one provision that `run` gives its function (`_Generator.shared`): a
 # table, a constant, or a local of `run` (not in a string: a subdivision code such as 'XX-T1')
-_SHARED_NAME = re.compile(r"(?<![-'\"\w])(?:[TC]\d+|SM|MEM|MDAYS)\b")
+_SHARED_NAME = re.compile(r"[TCSM][A-Z0-9]*\b")  # (a prefix the scan finds fast; `_SHARED` says which)
+_SHARED = re.compile(r"[TC][0-9]+|SM|MEM|MDAYS")
 
 
 def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
     """The function `run` of generated source, with its constants."""
     namespace: dict[str, object] = dict(constants.values)
-    code = compile(source, f"<casus compiled {what}code>", "exec")
+    with collector_paused():
+        code = compile(source, f"<casus compiled {what}code>", "exec")
     exec(code, namespace)  # noqa: S102 - our own generated source, from the checked library
     return cast("Callable[..., list[object]]", namespace["run"])
 
@@ -67,6 +70,7 @@ class _Generator:
         self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
         self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
         self.life = _Life(self)  # writes each instance's life
+        self.probes: dict[str, TreatyRun] = {}  # each treaty's run without facts (`provision`)
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
@@ -108,6 +112,13 @@ class _Generator:
         return names
 
     def source(self) -> str:
+        """`run` and the functions its provisions share, as Python source. (The cycle collector
+        is paused meanwhile: writing a large library's code makes many objects that live on,
+        which it would walk again and again: a third of the time at 2,000 provisions.)"""
+        with collector_paused():
+            return self._source()
+
+    def _source(self) -> str:
         for tid in self.order:
             if tid not in self.plans:
                 if not self.rows:  # (rows: the engine's outcomes are put in place by the caller)
@@ -157,9 +168,14 @@ class _Generator:
         arguments: dict[str, str] = {}
 
         def parameter(m: re.Match[str]) -> str:
-            return arguments.setdefault(m.group(0), f"p{len(arguments)}")
+            name = m.group(0)
+            if m.start() and (text[m.start() - 1] in "-'\"_" or text[m.start() - 1].isalnum()) \
+                    or not _SHARED.fullmatch(name):
+                return name
+            return arguments.setdefault(name, f"p{len(arguments)}")
 
-        text = _SHARED_NAME.sub(parameter, "\n".join(code[head:]))
+        text = "\n".join(code[head:])
+        text = _SHARED_NAME.sub(parameter, text)
         name, _ = self.functions.setdefault(text, (f"run{len(self.functions)}", len(arguments)))
         return code[:head] + [f"    {name}(out, {'' if self.rows else 'lead, '}{', '.join(arguments)})"]
 
@@ -205,7 +221,9 @@ class _Generator:
         # a compiled treaty is in force for good: a fact counts from entry into force, for every
         # party, or (not `fixed`) for the parties whose membership it overlaps; who owes whom is
         # the context's, as the interpretation reads it (its membership entries)
-        probe = TreatyRun(self.lib, treaty, [], self.interp)
+        probe = self.probes.get(treaty.id)
+        if probe is None:
+            probe = self.probes[treaty.id] = TreatyRun(self.lib, treaty, [], self.interp)
         ctx = probe.ctx
         start, fixed = ctx.start, pp.fixed
         parties = list(ctx.parties)
