@@ -26,6 +26,7 @@ from engine.api import load, load_library
 from engine.base.errors import CasusError
 from engine.base.paths import library_dir
 from engine.core import compiled
+from engine.core.compiled import generate
 from engine.core.evaluate import evaluate
 from engine.core.options import Counts, EvalOptions
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv, result_json
@@ -182,8 +183,10 @@ def outputs_of(case: Case, folder: Path) -> Outputs:
     line = json_line(scenario)
     tid = case.treaty.id
     options, taken = counting()
-    got = list(batch.run_batch(lib, [line], [tid], fmt="csv", options=options))
-    got_json = list(batch.run_batch(lib, [line], [tid], fmt="json", options=options))
+    with pytest.MonkeyPatch.context() as mp:  # half the cases with the code shared (`_SHARE_FROM`)
+        mp.setattr(generate, "_SHARE_FROM", 0 if len(line) % 2 else generate._SHARE_FROM)
+        got = list(batch.run_batch(lib, [line], [tid], fmt="csv", options=options))
+        got_json = list(batch.run_batch(lib, [line], [tid], fmt="json", options=options))
     ev = evaluate(lib, batch._scenario(lib, line, "<batch>", 1), [tid])
     return Outputs(got, engine_csv(lib, [line], [tid]), got_json, [result_json(lib, ev)], taken.compiled == 2,
                    taken.leaving == 2,
@@ -749,28 +752,33 @@ def test_a_treaty_that_ends_is_compiled(tmp_path: Path) -> None:
         ("discharged", "2022-12-01", "2023-01-01")] * 2
 
 
-def test_provisions_written_alike_share_their_code(tmp_path: Path) -> None:
-    """Twelve treaties of the same three provisions, between other parties and under other
-    articles: the generated code has one function per way a provision is written (three), called
-    once per provision, not a copy of the code per provision, so that what Python compiles grows
-    with the ways of writing, not with the library (the peers' 2,023 provisions are 13 ways). The
-    engine's CSV, byte for byte."""
+@pytest.mark.parametrize("treaties", [22, 21])
+def test_provisions_written_alike_share_their_code(tmp_path: Path, treaties: int) -> None:
+    """Twenty-two treaties of the same three provisions (66, more than `_SHARE_FROM`), between
+    other parties and under other articles: the generated code has one function per way a
+    provision is written (three), called once per provision, not a copy of the code per
+    provision, so that what Python compiles grows with the ways of writing, not with the library
+    (the peers' 2,023 provisions are 13 ways). Twenty-one (63) have their own code (a call per
+    provision costs a little each scenario). The engine's CSV, byte for byte."""
     pairs = ["RU, BY", "FR, DE", "US, CA", "JP, KR", "BR, AR", "IN, NP"]
     text = "".join(UNTIL_TREATY.replace("treaty tt", f"treaty t{i:02d}").replace("RU, BY", pairs[i % len(pairs)])
-                   .replace('article "', f'article "{i}.') for i in range(12))
+                   .replace('article "', f'article "{i}.') for i in range(treaties))
     lib = with_vocabulary(tmp_path, text)
-    treaties = sorted(lib.treaties)
-    prog = compiled.program(lib, tuple(treaties), "default")
+    ids = sorted(lib.treaties)
+    prog = compiled.program(lib, tuple(ids), "default")
     assert prog is not None
     functions = [line for line in prog.source.splitlines() if line.startswith("def ")]
-    assert len(functions) == 3 + 1  # (and `run`)
     calls = [line for line in prog.source.splitlines() if line.lstrip().startswith(("run0(", "run1(", "run2("))]
-    assert len(calls) == 12 * 3
+    if 3 * treaties > generate._SHARE_FROM:
+        assert len(functions) == 3 + 1 and len(calls) == 3 * treaties  # (and `run`)
+    else:
+        assert len(functions) == 1 and not calls
     events = [{"kind": "armed_attack", "date": "2025-03-01", "by": "UA", "on": on} for on in ("BY", "DE", "KR")]
     events += [{"kind": "request", "date": "2025-03-05", "from": "DE", "for": "assist"},
                {"kind": "unsc_measures", "date": "2025-06-01", "on": "DE"}]
-    got = compiled_csv(lib, {"attacks": events}, treaties)
-    assert {line.split(",")[1] for line in got[1].splitlines()} == {"t00", "t01", "t03", "t06", "t07", "t09"}
+    got = compiled_csv(lib, {"attacks": events}, ids)
+    assert {line.split(",")[1] for line in got[1].splitlines()} == {f"t{i:02d}" for i in range(treaties)
+                                                                    if i % len(pairs) in (0, 1, 3)}
 
 
 def test_a_long_discharge_entry_is_searched_by_bisection(tmp_path: Path) -> None:

@@ -25,6 +25,12 @@ from engine.language.library import Library
 # (`_Generator.beneficiaries`): NATO's 32, not the peers' five
 _FEW = 8
 
+# a selection of more compiled provisions than this shares the code of provisions written alike
+# (`_Generator.shared`): Python compiles a provision's own code in ~0.6 ms, and a call costs
+# ~60 ns a scenario (2 µs of a peers' scenario's 38 at 32 provisions); the peers' 32 provisions
+# and the bundled library's 40 have their own code, the peers' 136 to 2,023 share
+_SHARE_FROM = 64
+
 # a name of the code of one provision that `run` gives its function (`_Generator.shared`): a
 # table, a constant, or a local of `run` (not in a string: a subdivision code such as 'XX-T1')
 _SHARED_NAME = re.compile(r"[TCSM][A-Z0-9]*\b")  # (a prefix the scan finds fast; `_SHARED` says which)
@@ -64,6 +70,7 @@ class _Generator:
         # function that runs it and its number of parameters (`shared`): provisions written alike
         # share one
         self.functions: dict[str, tuple[str, int]] = {}
+        self.share = sum(map(len, plans.values())) > _SHARE_FROM
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
         self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
@@ -160,6 +167,8 @@ class _Generator:
         share one function, so the code Python compiles grows with the ways provisions are
         written, not with their number (the peers' generator writes 2,023 provisions, 768
         treaties, in 13 ways: 0.65 s to write and compile them, not 1.9 s)."""
+        if not self.share:
+            return code
         head = 0  # its comments (which provision it is) stay in `run`
         while head < len(code) and code[head].lstrip().startswith("#"):
             head += 1
