@@ -96,6 +96,12 @@ def instance_terms(treaty: A.TreatyDecl, run: InstanceRun) -> tuple[A.Reservatio
     return TreatyContext.reservations_of(treaty, run.provision, run.bearer, day)
 
 
+def leavers(index: FactIndex, treaty_id: str) -> list[Fact]:
+    """The facts by which a party leaves a treaty (`context`): its withdrawals and denunciations
+    (and their subkinds) that name it. The walk's and the compiled code's (`Program.memberships`)."""
+    return [f for kind in LEAVING for f in index.get(kind, "treaty", treaty_id)]
+
+
 class TreatyRun:
     """Evaluates one treaty against one scenario's prepared facts: the walk, which drives each
     instance through the lifecycle. What holds is the solver's (engine/core/solver.py), which
@@ -115,8 +121,7 @@ class TreatyRun:
         # it overlaps the treaty's time in force (`Solver.match` skips the others)
         self.index = index if index is not None else FactIndex(lib, facts)
         # in force, memberships (withdrawals included), suspensions, visibility, bearers: the kernel's
-        leavers = [f for kind in LEAVING for f in self.index.get(kind, "treaty", treaty.id)]
-        self.ctx: TreatyContext = context(treaty, leavers, interp)
+        self.ctx: TreatyContext = context(treaty, leavers(self.index, treaty.id), interp)
         self.timing = dict(interp.timing) if interp is not None else {}
         self.solver = Solver(lib, treaty, self.index, self.ctx, interp)
         self.schedule = Schedule(self.solver)

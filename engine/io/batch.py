@@ -750,12 +750,13 @@ def _leaving(prog: Program, withdrawn: list[str], hits: list[tuple[int, dict[str
     lines (`lead`: the scenario's name as a field) or, without `lead`, the rows
     (`Program.rows`) of each that compiles with the scenario's memberships (`Program.leaving`)."""
     out: dict[str, list[Any]] = {}
-    for tid in withdrawn:
-        run = prog.leaving(tid, rows=lead is None)
-        if run is None:
-            continue
-        assert scenario is not None
-        members = prog.memberships(tid, scenario.facts)
+    runs = {tid: run for tid in withdrawn if (run := prog.leaving(tid, rows=lead is None)) is not None}
+    if not runs:
+        return out
+    assert scenario is not None
+    memberships = prog.memberships(list(runs), scenario)
+    for tid, run in runs.items():
+        members = memberships[tid]
         out[tid] = run(hits, starts, {}, members) if lead is None else run(hits, starts, lead, {}, members)
     return out
 

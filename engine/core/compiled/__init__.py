@@ -65,14 +65,18 @@ from typing import cast
 from engine.core.compiled.generate import _function, _Generator
 from engine.core.compiled.plan import _ProvisionPlan, _refusals, every_reason
 from engine.core.compiled.runtime import NEVER, Invalid, Row
+from engine.core.evaluate import leavers
+from engine.core.solver import FactIndex
 from engine.kernel.context import LEAVING, context
 from engine.kernel.facts import (
     TARGET,
     Fact,
+    Scenario,
     at_from_on,
     defined,
     is_attack,
     on_from_at,
+    prepare,
     reads_self_defence,
     target_missing,
 )
@@ -164,14 +168,16 @@ class Program:
             self._leaving[key] = function
         return self._leaving[key]
 
-    def memberships(self, tid: str, facts: Sequence[Fact]) -> dict[str, tuple[tuple[int, int], ...]]:
-        """Each party's membership spans of treaty `tid` in a scenario whose facts (unprepared:
-        `Scenario.facts`) include withdrawals or denunciations of it (`context`), for `leaving`."""
-        kinds = self.lib.kinds
-        leavers = [f for f in facts if f.roles.get("treaty") == tid and f.kind in kinds
-                   and any(k in kinds[f.kind].ancestors for k in LEAVING)]
-        ctx = context(self.lib.treaties[tid], leavers, self.interp)
-        return {party: tuple(spans) for party, spans in ctx.members.items()}
+    def memberships(self, tids: Sequence[str], scenario: Scenario) -> dict[str, dict[str, tuple[tuple[int, int], ...]]]:
+        """For each treaty of `tids` (those a withdrawal or denunciation of the scenario names):
+        each party's membership spans in the scenario (`context`, from the facts the walk reads
+        them from: `leavers`), for `leaving`."""
+        index = FactIndex(self.lib, prepare(self.lib, scenario, self.interp))
+        out = {}
+        for tid in tids:
+            ctx = context(self.lib.treaties[tid], leavers(index, tid), self.interp)
+            out[tid] = {party: tuple(spans) for party, spans in ctx.members.items()}
+        return out
 
     def _treaty_plans(self, treaty: A.TreatyDecl) -> list[_ProvisionPlan] | str:
         """The plans of a treaty's provisions, or why it is not compiled (the first reason)."""
