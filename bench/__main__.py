@@ -3,8 +3,8 @@
     python3 -m bench [--data DIR] [--full] [--quick] [--write-readme]
 
 1. throughput side by side with the peers' hand.py and prolog.py (bench/peers.py) on the peers'
-   own input files (generated with their make_data.sh into --data if missing): 1k, 10k and 100k
-   scenarios x 32 provisions (issue 18 sets its goals on 20k-100k; 100k not with --quick),
+   own input files (generated with their make_data.sh into --data if missing): 1k, 10k, 20k (s100k's
+   first) and 100k scenarios x 32 provisions (issue 18 sets its goals on 20k-100k; not with --quick),
    events per scenario 5/50/500, provisions 32/136/510;
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
@@ -41,11 +41,12 @@ NEEDED = ["rules.json", "rules48.json", "rules192.json", "s1k.jsonl", "s10k.json
 
 def ensure_data(data: Path, peers: Path, large: bool) -> None:
     need = NEEDED + (["s100k.jsonl"] if large else [])
-    if all((data / n).exists() for n in need):
-        return
-    print(f"generating the peers' data into {data} (their make_data.sh, about a minute) …", file=sys.stderr)
-    data.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["sh", str(peers / "make_data.sh"), str(data)], check=True, cwd=str(data))
+    if not all((data / n).exists() for n in need):
+        print(f"generating the peers' data into {data} (their make_data.sh, about a minute) …", file=sys.stderr)
+        data.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["sh", str(peers / "make_data.sh"), str(data)], check=True, cwd=str(data))
+    if large:
+        P.prefix_files(data)
 
 
 def main(argv: list[str] | None = None) -> int:
