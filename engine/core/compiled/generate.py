@@ -259,6 +259,21 @@ class _Generator:
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
         ben_filter = _sources(tables_w, when, pp.ben_var, x, {}, self.hidden) if pp.ben_var else None
+        # every beneficiary the trigger can hold for is a key of one of these tables: a scenario
+        # with no fact in any lists nothing (most of the peers' provisions, in most scenarios)
+        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
+        block = len(self.body)
+        self.instances(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start, per_bearer, acted_only)
+        if driver:
+            self.body[block:] = [f"    if {' or '.join(driver)}:", *("    " + code for code in self.body[block:])]
+
+    def instances(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
+                  probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None, line: _Lines,
+                  start: int, per_bearer: bool, acted_only: bool) -> None:
+        """`provision`'s code of the instances: beneficiary by beneficiary, or, where the bearer
+        is its own (`per_bearer`), instance by instance; both, split on whether anyone acted
+        (`acted_only`)."""
+        p, fixed = pp.p, pp.fixed
         if not per_bearer:
             self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
             return
