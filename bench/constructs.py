@@ -30,7 +30,7 @@ BASE = """\
 treaty tt "Base" {
   parties RU, BY, KZ, AM
   in force 2020-01-01
-%(reservation)s  provision p "Assistance on request" article "1" {
+  provision p "Assistance on request" article "1" {
     when armed_attack(on: X)
     upon request(from: X, for: assist)
     then each other party must assist(to: X)
@@ -41,15 +41,13 @@ treaty tt "Base" {
   }
 }
 """
-PLAIN = {"reservation": "", "q": "threat(on: X)"}
+PLAIN = {"q": "threat(on: X)"}
 
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
     ("a state of another provision", {"q": "threat(on: X) and not p active for X"}),
     ("a variable under `not` beside the bearer and the beneficiary",
      {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
-    ("a reservation for a time", {"reservation": '  reservation BY "For a time" on p from 2022-01-01 {\n'
-                                                  "    only when request(from: X, for: assist)\n  }\n"}),
 ]
 PARTIES = ["RU", "BY", "KZ", "AM"]
 OUTSIDE = ["UA", "US", "CN", "AZ"]

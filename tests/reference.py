@@ -430,6 +430,13 @@ def render(case: Case) -> str:
         out.append(f'  scope {name} "{name}" {{ ' + ", ".join(
             (f"area {code[5:]}" if code.startswith("area:") else code)
             + (f" except ({', '.join(ex)})" if ex else "") for code, ex in entries) + " }")
+    for r in t.reservations:
+        out.append(f'  reservation {r.party} "r" on {", ".join(r.provisions)}'
+                   + (f" from {r.start.isoformat()}" if r.start else "") + (f" to {r.end.isoformat()}" if r.end else "")
+                   + " {")
+        if r.when is not None:
+            out.append(f"    only when {_cond_text(r.when)}")
+        out.append("  }")
     for p in t.provisions:
         out.append(f'  provision {p.id} "{p.id}" article "{p.id[1:]}" {{')
         out.append(f"    when {_cond_text(p.when)}")

@@ -9,11 +9,10 @@ with every table lookup and test spelled out, as a hand-written evaluator would.
 peers' rule sets, the bundled library and generated treaties.
 
 **Which treaties are compiled.** A treaty in force from a date (for good, or until an end date:
-its parties' memberships end with it), with no reservation that adds a condition to a party's
-trigger for a time (its parties may join and leave on their own dates, have their duties
-suspended, and its provisions may have versions, protect a class wider than the parties, and
-have reservations that add to a party's trigger for good), in which every provision (see
-`_plan_of`)
+its parties' memberships end with it; its parties may join and leave on their own dates, have
+their duties suspended, and its provisions may have versions, protect a class wider than the
+parties, and have reservations that add to a party's trigger, for good or for a time: on their
+days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
 
 - has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
   `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's

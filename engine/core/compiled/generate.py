@@ -574,7 +574,7 @@ class _Life:
                 local[id(n)] = f"m{i}"
                 out.append(f"{pad}m{i} = merged(f{i})")
         expr = _Expressions(self.gen.constants, local, self.runs, seed, self.gen.hidden, pp.fixed, probe, parties)
-        if _monotone(when, upon) and machine.once_active() and pp.p.version is None:
+        if _monotone(when, upon) and machine.once_active() and pp.p.version is None and not pp.windows:
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {expr.first(when, start)}")
             out.append(f"{pad}if d > BIG:")
@@ -584,6 +584,12 @@ class _Life:
                        + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.rows else ""))
             return
         ask = {"trigger": expr.truth(when)}
+        if pp.windows:  # a reservation's condition is the trigger's on its days only
+            windowed = {id(c): (s, e) for c, s, e in pp.windows}
+            items = when.items if isinstance(when, A.And) else (when,)
+            parts = [expr.truth(c) if id(c) not in windowed else _windowed(expr.truth(c), *windowed[id(c)])
+                     for c in items]
+            ask["trigger"] = "(" + " and ".join(parts) + ")"
         if pp.p.unless is not None:  # (it reads no variable of the trigger but the parties': `_hidden`)
             ask["undefeated"] = f"not {expr.truth(pp.p.unless)}"
         version = pp.p.version
@@ -635,7 +641,9 @@ class _Life:
                                          for i, n in enumerate(leaves)]
                          + ([] if pp.fixed else [f"*{mdays}[vx]", f"*{mdays}[sy]"])
                          + suspended
-                         + [str(d) for d in _version_days(version)])
+                         + [str(d) for d in _version_days(version)]
+                         + [str(d) for _, s, e in pp.windows for d in (s, None if e is None else e + 1)
+                            if d is not None])
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.rows else ""))
         out.append(f"{pad}days = sorted({{{days}}})")
@@ -818,6 +826,13 @@ def _pair_driver(c: A.Cond, ben: str, bearer: str, tname: dict[int, str], hidden
             return None
         return [t for ts, _ in found for t in ts], found[0][1]
     return None
+
+
+def _windowed(test: str, start: int | None, end: int | None) -> str:
+    """A condition that a reservation adds on its days only (`start` to `end`; None: unbounded)
+    as a test on day `t`: it holds, or the day is not one of them."""
+    days = " and ".join(([f"{start} <= t"] if start is not None else []) + ([f"t <= {end}"] if end is not None else []))
+    return f"(not ({days}) or {test})"
 
 
 def _version_days(version: A.Version | None) -> list[int]:

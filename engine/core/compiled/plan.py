@@ -39,6 +39,10 @@ class _ProvisionPlan:
     # a party whose reservations add a condition to its trigger as bearer -> the plan of the
     # provision with it (`_reserved`)
     variants: tuple[tuple[str, _ProvisionPlan], ...] = ()
+    # (a variant's) the conditions its reservations add for a time only, each with the first and
+    # the last day it is in effect (None: from entry into force, for good): on other days its
+    # trigger is without it (`TreatyContext.reservations`)
+    windows: tuple[tuple[A.Cond, int | None, int | None], ...] = ()
     # its deadline in days from activation (`lifecycle.deadline_days`: an explicit `within N
     # days`, or a timing word the interpretation maps), if it has one
     deadline: int | None = None
@@ -239,18 +243,25 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     return _ProvisionPlan(p, ben_var, b.var, due, fixed, suspends, machine, hidden)
 
 
-def _reserved(treaty: A.TreatyDecl, p: A.Provision) -> list[tuple[str, A.Cond]]:
+def _reserved(treaty: A.TreatyDecl, p: A.Provision
+              ) -> list[tuple[str, A.Cond, tuple[tuple[A.Cond, int | None, int | None], ...]]]:
     """Each party whose reservations (understandings, declarations) on a provision add conditions
-    to its trigger as bearer, for the treaty's whole life, with the trigger they give it: the
-    conditions beside the trigger's own parts (`Solver.weigh` asks them together, with the same
-    variables), so that a place test stands beside the fact whose place it tests."""
+    to its trigger as bearer, with the trigger they give it: the conditions beside the trigger's
+    own parts (`Solver.weigh` asks them together, with the same variables), so that a place test
+    stands beside the fact whose place it tests; and those of its conditions that a reservation
+    in effect for a time only adds, with its days (`_ProvisionPlan.windows`)."""
     assert p.when is not None
-    extra: dict[str, list[A.Cond]] = {}
+    extra: dict[str, list[A.Reservation]] = {}
     for r in treaty.reservations:
         if p.id in r.provisions and r.when is not None:
-            extra.setdefault(r.party.code, []).append(r.when)
+            extra.setdefault(r.party.code, []).append(r)
     items = p.when.items if isinstance(p.when, A.And) else (p.when,)
-    return [(party, A.And((*items, *conds), p.when.span)) for party, conds in sorted(extra.items())]
+    out: list[tuple[str, A.Cond, tuple[tuple[A.Cond, int | None, int | None], ...]]] = []
+    for party, rs in sorted(extra.items()):
+        conds = [r.when for r in rs if r.when is not None]
+        windows = tuple((r.when, r.start, r.end) for r in rs if r.when is not None and (r.start, r.end) != (None, None))
+        out.append((party, A.And((*items, *conds), p.when.span), windows))
+    return out
 
 
 def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None, leaving: bool = False
@@ -266,10 +277,7 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
     ctx = context(t, (), interp)
     # whether anything beside the facts changes is `whole_time`'s to say; the list says what
     moving = leaving or any(spans != [(ctx.start, BIG)] for spans in ctx.members.values())
-    found = [(t.in_force is None, "no entry into force", "it has no date of entry into force"),
-             (any(r.when is not None and (r.start is not None or r.end is not None) for r in t.reservations),
-              "reservations", "a reservation or understanding adds a condition to a party's trigger for a time"),
-]
+    found = [(t.in_force is None, "no entry into force", "it has no date of entry into force")]
     # (memberships that change are compiled, each party's spans, suspensions, each pair's, and
     # versions, a provision's days and reading: `_Generator.provision`, `_Generator.day`)
     why = [_Refusal((construct,), words) for applies, construct, words in found if applies]
@@ -284,13 +292,13 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
                 why += [_Refusal(r.about, f"provision {p.id}: {r.words}") for r in plan]
                 continue
             variants = []
-            for party, when in _reserved(t, p):
+            for party, when, windows in _reserved(t, p):
                 variant = _plan_of(dataclasses.replace(p, when=when), due, not moving, bool(ctx.suspensions))
                 if isinstance(variant, list):
                     why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
                             for r in variant]
                 else:
-                    variants.append((party, dataclasses.replace(variant, deadline=days)))
+                    variants.append((party, dataclasses.replace(variant, deadline=days, windows=windows)))
             plans.append(dataclasses.replace(plan, variants=tuple(variants), deadline=days))
     return why, plans
 
