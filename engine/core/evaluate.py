@@ -444,7 +444,15 @@ class _Now:
         return self.tr._discharged(self.run, env, activated, self.t)
 
     def situation_ended(self) -> bool:
-        return self.run.provision.ends_with_situation and not self.trigger()
+        """The facts of its trigger (`when`, as the provision writes it) no longer hold: a
+        reservation of the bearer that takes effect, or its text ceasing to apply, ends no
+        situation (they decide whether it can be triggered, not whether what triggered it
+        goes on)."""
+        p = self.run.provision
+        if not p.ends_with_situation:
+            return False
+        assert p.when is not None
+        return next(self.tr.solver.solve(p.when, self.seed, self.t, self.parties), None) is None
 
     def deadline_passed(self) -> bool:
         deadline = self.run.deadline

@@ -100,8 +100,9 @@ class Instant(Protocol):
         ...
 
     def situation_ended(self) -> bool:
-        """The provision ends with its situation (`until the situation ends`) and its trigger no
-        longer holds (False without that clause)."""
+        """The provision ends with its situation (`until the situation ends`) and the facts of its
+        trigger, as the provision writes it, no longer hold (not the bearer's reservations, not
+        whether its text applies); False without that clause."""
         ...
 
     def deadline_passed(self) -> bool:

@@ -24,6 +24,7 @@ from reference import (
     Occurred,
     Ongoing,
     Provision,
+    Reservation,
     State,
     Suspension,
     Treaty,
@@ -219,6 +220,27 @@ CASES["prerequisite_found_for_a_member_who_joined_later"] = (
      ("p1", "KP", "RU"): ("active", iso(2), iso(2), ((iso(1), "pending"), (iso(2), "active")))},
     None,
 )
+
+CASES["a_reservation_taking_effect_ends_no_situation"] = (
+    # Found by test_engine_agrees_with_the_reference (session 13), once the generated treaties
+    # carried reservations. BY's reservation asks for a request on 01-02 only; attacks on BY and
+    # KP on 01-01, a provision that lasts until the situation ends. BY, bound toward KP from
+    # 01-01, was discharged on 01-02: the engine took its trigger *with* the reservation for the
+    # situation, which ended when the reservation took effect. The situation is the attack, which
+    # goes on (for good: `occurred`); the reservation says when BY can be bound, not whether what
+    # bound it ended. (Nor does a version's last day: `_Now.situation_ended`.)
+    Case(Treaty(d(1), (Member("RU", d(1)), Member("BY", d(1)), Member("KP", d(1))),
+                (Provision("p1", ATTACK, "each other party", "must", ASSIST, ends_with_situation=True),),
+                reservations=(Reservation("BY", ("p1",), d(2), d(2),
+                                          Occurred(Atom("request", (("from", "X"), ("for", "assist"))))),)),
+         (attack("BY", 1, 1), attack("KP", 1, 1))),
+    {("p1", "BY", "KP"): ("active", iso(1), iso(1), ((iso(1), "active"),)),
+     ("p1", "KP", "BY"): ("active", iso(1), iso(1), ((iso(1), "active"),)),
+     ("p1", "RU", "BY"): ("active", iso(1), iso(1), ((iso(1), "active"),)),
+     ("p1", "RU", "KP"): ("active", iso(1), iso(1), ((iso(1), "active"),))},
+    None,
+)
+
 
 def _params() -> list:  # type: ignore[type-arg]
     out = []

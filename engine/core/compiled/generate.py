@@ -604,8 +604,8 @@ class _Life:
             suspended.append(f"*{self.gen.suspensions(probe.ctx)[1]}.get((y, x), ())")
         if upon is not None:
             ask["prerequisites"] = expr.truth(upon)
-        if pp.p.ends_with_situation:
-            ask["situation_ended"] = f"not {ask['trigger']}"
+        if pp.p.ends_with_situation:  # the facts of its own trigger (`_Now.situation_ended`)
+            ask["situation_ended"] = f"not {expr.truth(pp.situation or when)}"
         on_latch = ["a0 = t"]  # what is done on activation
         if "action" in machine.asks():
             # (`w`: `day`) it acted on the first day from activation on which one of its facts of

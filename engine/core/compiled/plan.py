@@ -43,6 +43,9 @@ class _ProvisionPlan:
     # the last day it is in effect (None: from entry into force, for good): on other days its
     # trigger is without it (`TreatyContext.reservations`)
     windows: tuple[tuple[A.Cond, int | None, int | None], ...] = ()
+    # (a variant's) the provision's own trigger, without its reservations' conditions: the facts
+    # of its situation (`until the situation ends`); None: `p.when`
+    situation: A.Cond | None = None
     # its deadline in days from activation (`lifecycle.deadline_days`: an explicit `within N
     # days`, or a timing word the interpretation maps), if it has one
     deadline: int | None = None
@@ -298,7 +301,8 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
                     why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
                             for r in variant]
                 else:
-                    variants.append((party, dataclasses.replace(variant, deadline=days, windows=windows)))
+                    variants.append((party, dataclasses.replace(variant, deadline=days, windows=windows,
+                                                                situation=p.when)))
             plans.append(dataclasses.replace(plan, variants=tuple(variants), deadline=days))
     return why, plans
 
