@@ -8,7 +8,8 @@ provisions; item 1: the single-scenario verbs stay on the engine, with a measure
    (bench/peers.py): the seconds `compiled.program` takes to plan, write and compile the code of
    every treaty for CSV, on a library loaded afresh each run (nothing remembered), best of runs;
    with the lines Python compiles and the functions they share (provisions written alike share
-   one: engine/core/compiled/generate.py `_Generator.shared`).
+   one: engine/core/compiled/generate.py `_Generator.shared`), and the most memory Python held
+   meanwhile (tracemalloc, in a run of its own).
 2. One bundled scenario through the bundled library, as `casus run SCENARIO` does it: the
    engine's whole evaluation and result JSON, beside what the compiled code would cost before
    it ran at all (writing and compiling its code for the result JSON, `Program.rows`). Both in
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,7 @@ class Generated:
     seconds: float  # best of runs
     lines: int  # of the generated source
     functions: int  # shared by the provisions (`def` lines but `run`)
+    peak_mib: float = 0.0  # the most memory Python held while writing it (tracemalloc, one more run)
 
 
 def rule_set(data: Path, peers: Path, name: str, gen: list[str] | None) -> Path:
@@ -78,10 +81,17 @@ def measure_rules(data: Path, peers: Path, runs: int) -> list[Generated]:
                 prog = compiled.program(lib, ids, "default")
                 best = min(best, time.perf_counter() - t0)
             assert prog is not None and not prog.others, name  # every treaty compiles
+            lib = engine.load_library(folder)
+            tracemalloc.start()  # (apart from the timed runs: tracing slows Python down)
+            try:
+                compiled.program(lib, ids, "default")
+                peak = tracemalloc.get_traced_memory()[1] / 2**20
+            finally:
+                tracemalloc.stop()
             source = prog.source.splitlines()
             shared = sum(1 for line in source if line.startswith("def run") and not line.startswith("def run("))
             provisions = sum(len(t.provisions) for t in lib.treaties.values())
-            rows.append(Generated(name, len(lib.treaties), provisions, best, len(source), shared))
+            rows.append(Generated(name, len(lib.treaties), provisions, best, len(source), shared, peak))
     return rows
 
 
@@ -111,9 +121,10 @@ def measure_single(runs: int) -> tuple[float, float, float]:
 
 def render(rows: list[Generated], single: tuple[float, float, float] | None) -> str:
     head = ["rule set", "treaties", "provisions", "code written and compiled", "per provision",
-            "lines compiled", "shared functions"]
+            "lines compiled", "shared functions", "peak memory while written"]
     body = [[r.rules, f"{r.treaties:,}", f"{r.provisions:,}", f"{r.seconds:.3f} s",
-             f"{r.seconds / r.provisions * 1e6:,.0f} µs", f"{r.lines:,}", f"{r.functions}"] for r in rows]
+             f"{r.seconds / r.provisions * 1e6:,.0f} µs", f"{r.lines:,}", f"{r.functions}", f"{r.peak_mib:.0f} MiB"]
+            for r in rows]
     big = [r for r in rows if r.provisions > 1_000]
     goal = "" if not big else (f" At {big[-1].provisions:,} provisions: {big[-1].seconds:.2f} s "
                                f"(target ≤ 0.2 s: {'ok' if big[-1].seconds <= 0.2 else 'not met'}).")

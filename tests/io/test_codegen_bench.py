@@ -19,6 +19,7 @@ def test_a_rule_set_is_written_with_shared_functions(tmp_path: Path, monkeypatch
     (row,) = rows
     assert row.treaties == 40 and row.provisions > row.treaties
     assert 0 < row.functions < row.provisions / 4  # written a few ways, each compiled once
+    assert 0 < row.peak_mib < 100
     text = codegen.render(rows, None)
     assert f"| rules40.json | 40 | {row.provisions} | {row.seconds:.3f} s |" in text
     big = codegen.Generated("big.json", 800, 2_000, 0.5, 9_000, 13)
