@@ -6,11 +6,11 @@ instant once the plan knows the rest (`_machine`), the variables read as "some v
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
+from engine.base.memo import per_object
 from engine.core.evaluate import TreatyRun
 from engine.kernel import conditions as C
 from engine.kernel import lifecycle
@@ -326,7 +326,7 @@ def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:
     return upon is None and all(not isinstance(n, (A.Not, A.Ongoing, A.PlaceOf)) for n in A.walk(when))
 
 
-@functools.cache
+@per_object  # (by identity: a provision's hash walks its whole tree; `functools.cache` kept each for good)
 def _action_leaf(p: A.Provision) -> A.Ongoing:
     """The facts of a provision's action by its bearer (`by`, the variable `_BY`), as a leaf with
     a table of each matching fact's days (`TreatyRun._action_fact`)."""
