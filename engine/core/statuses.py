@@ -8,7 +8,7 @@ provision, bearer, beneficiary, status, activation, since and timeline — from 
 can be read so (`Program.read`), and from the engine for the rest (and for a treaty a
 withdrawal of the scenario names). The compiled code works out no `because`, `missing` or env:
 those stay empty (what needs them, a report or an explanation, evaluates).
-tests/core/test_statuses.py holds the two to the same instances."""
+tests/core/test_compiled_statuses.py holds the two to the same instances."""
 
 from __future__ import annotations
 

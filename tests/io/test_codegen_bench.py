@@ -5,6 +5,7 @@ bundled scenario and the code that would have to be written first."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from helpers import require_peers
@@ -28,8 +29,13 @@ def test_a_rule_set_is_written_with_shared_functions(tmp_path: Path, monkeypatch
                                                     None)
 
 
-def test_one_scenario_costs_less_on_the_engine_than_writing_the_code() -> None:
-    engine_s, csv_s, rows_s = codegen.measure_single(runs=1)
-    assert 0 < engine_s and 0 < csv_s <= rows_s
-    text = codegen.render([], (engine_s, csv_s, rows_s))
-    assert f"in-process: {engine_s * 1000:.1f} ms" in text and f"{rows_s * 1000:.1f} ms" in text
+def test_the_single_scenario_row_says_what_it_measured() -> None:
+    """The row behind the single-scenario verbs' reason: each of its three times was measured
+    (the engine's run of the bundled scenario, the code written for CSV, and with the result
+    JSON's), and the text gives them and their ratio as measured (no time is compared here: the
+    bench's table states it)."""
+    got = codegen.measure_single(runs=1)
+    assert all(math.isfinite(t) and t > 0 for t in got)
+    text = codegen.render([], (0.003, 0.042, 0.081))
+    assert "in-process: 3.0 ms" in text and "42.0 ms for CSV, 81.0 ms with the code of the result JSON" in text
+    assert "(27.0× the engine's whole run" in text

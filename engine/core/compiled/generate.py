@@ -176,15 +176,15 @@ class _Generator:
             return code  # (nothing listed: no code)
         arguments: dict[str, str] = {}
 
+        body = "\n".join(code[head:])
+
         def parameter(m: re.Match[str]) -> str:
-            name = m.group(0)
-            if m.start() and (text[m.start() - 1] in "-'\"_" or text[m.start() - 1].isalnum()) \
-                    or not _SHARED.fullmatch(name):
-                return name
+            name, before = m.group(0), body[m.start() - 1] if m.start() else " "
+            if before.isalnum() or before in "_-'\"" or not _SHARED.fullmatch(name):
+                return name  # (part of another name, in a string, or no shared name)
             return arguments.setdefault(name, f"p{len(arguments)}")
 
-        text = "\n".join(code[head:])
-        text = _SHARED_NAME.sub(parameter, text)
+        text = _SHARED_NAME.sub(parameter, body)
         name, _ = self.functions.setdefault(text, (f"run{len(self.functions)}", len(arguments)))
         return code[:head] + [f"    {name}(out, {'' if self.rows else 'lead, '}{', '.join(arguments)})"]
 
@@ -263,36 +263,38 @@ class _Generator:
         # with no fact in any lists nothing (most of the peers' provisions, in most scenarios)
         driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
         block = len(self.body)
-        self.instances(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start, per_bearer, acted_only)
+        self.instances(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, driver, line, start, per_bearer,
+                       acted_only)
         if driver:
             self.body[block:] = [f"    if {' or '.join(driver)}:", *("    " + code for code in self.body[block:])]
 
     def instances(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
-                  probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None, line: _Lines,
-                  start: int, per_bearer: bool, acted_only: bool) -> None:
+                  probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
+                  driver: list[str] | None, line: _Lines, start: int, per_bearer: bool, acted_only: bool) -> None:
         """`provision`'s code of the instances: beneficiary by beneficiary, or, where the bearer
         is its own (`per_bearer`), instance by instance; both, split on whether anyone acted
         (`acted_only`)."""
         p, fixed = pp.p, pp.fixed
         if not per_bearer:
-            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, driver, line, start)
             return
         if acted_only:
             # nobody acted (no fact of the action in the scenario): as if it were not asked
             self.body.append(f"    if not {self.table(_action_leaf(p), start, probe, fixed=fixed)}:")
             block = len(self.body)
-            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start, acted=False)
+            self.per_beneficiary(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, driver, line, start,
+                                 acted=False)
             self.body[block:] = ["    " + code for code in self.body[block:]]
             self.body.append("    else:")
             block = len(self.body)
-            self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+            self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, driver, line, start)
             self.body[block:] = ["    " + code for code in self.body[block:]]
             return
-        self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, line, start)
+        self.per_bearer(pp, ctx, tname, seed, probe, parties, benefs, ben_filter, driver, line, start)
 
     def per_beneficiary(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                         probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
-                        line: _Lines, start: int, acted: bool = True) -> None:
+                        driver: list[str] | None, line: _Lines, start: int, acted: bool = True) -> None:
         """The instances of one beneficiary live the same life whatever the bearer (its own
         membership aside): each beneficiary's once (per class of bearers alike in membership),
         then the lines, bearer by bearer (the engine's order). `acted`: whether the code reads
@@ -308,7 +310,6 @@ class _Generator:
         if not fixed and self.members:  # the bearers' classes by their memberships in this scenario
             out.append(f"    classes = tuple(dict.fromkeys(MEM.get(b, ()) for b in {bearers}))")
             out.append(f"    class_of = tuple(classes.index(MEM.get(b, ())) for b in {bearers})")
-        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
         out.append(f"    for {x} in {self.beneficiaries(benefs, driver)}:")
         if driver:  # every beneficiary is a key of one of these tables
             out.append(f"        if {' and '.join(f'{x} not in {t}' for t in driver)}: continue")
@@ -401,7 +402,7 @@ class _Generator:
 
     def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                    probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
-                   line: _Lines, start: int) -> None:
+                   driver: list[str] | None, line: _Lines, start: int) -> None:
         """Each instance worked out for itself, bearer by bearer (or from the pairs of facts that bind
         both), its lines sorted."""
         p, out, x, y = pp.p, self.body, "x", "y"
@@ -433,7 +434,6 @@ class _Generator:
             out += line.lead("    ")
             out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
             return
-        driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
         out.append(f"    for {x} in {self.beneficiaries(benefs, driver)}:")
         if ben_filter:
             out.append(f"        if not ({ben_filter}): continue")
@@ -587,15 +587,15 @@ class _Life:
         if pp.windows:  # a reservation's condition is the trigger's on its days only
             windowed = {id(c): (s, e) for c, s, e in pp.windows}
             items = when.items if isinstance(when, A.And) else (when,)
-            parts = [expr.truth(c) if id(c) not in windowed else _windowed(expr.truth(c), *windowed[id(c)])
+            parts = [expr.truth(c) if id(c) not in windowed else f"(not {_among(*windowed[id(c)])} or {expr.truth(c)})"
                      for c in items]
             ask["trigger"] = "(" + " and ".join(parts) + ")"
         if pp.p.unless is not None:  # (it reads no variable of the trigger but the parties': `_hidden`)
             ask["undefeated"] = f"not {expr.truth(pp.p.unless)}"
         version = pp.p.version
         if version is not None:  # its text can be triggered only on its days (`TreatyContext.version_applies`)
-            ask["trigger"] = (f"{version.start if version.start is not None else start} <= t"
-                              f"{f' <= {version.end}' if version.end is not None else ''} and {ask['trigger']}")
+            first = start if version.start is None else version.start
+            ask["trigger"] = f"{_among(first, version.end)} and {ask['trigger']}"
         if not pp.fixed:
             ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")  # (as `machine` asks)
         suspended: list[str] = []  # the days its suspensions start and end
@@ -641,9 +641,8 @@ class _Life:
                                          for i, n in enumerate(leaves)]
                          + ([] if pp.fixed else [f"*{mdays}[vx]", f"*{mdays}[sy]"])
                          + suspended
-                         + [str(d) for d in _version_days(version)]
-                         + [str(d) for _, s, e in pp.windows for d in (s, None if e is None else e + 1)
-                            if d is not None])
+                         + [str(d) for d in (_bounds(version.start, version.end) if version is not None else [])]
+                         + [str(d) for _, first, last in pp.windows for d in _bounds(first, last)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.rows else ""))
         out.append(f"{pad}days = sorted({{{days}}})")
@@ -828,18 +827,15 @@ def _pair_driver(c: A.Cond, ben: str, bearer: str, tname: dict[int, str], hidden
     return None
 
 
-def _windowed(test: str, start: int | None, end: int | None) -> str:
-    """A condition that a reservation adds on its days only (`start` to `end`; None: unbounded)
-    as a test on day `t`: it holds, or the day is not one of them."""
-    days = " and ".join(([f"{start} <= t"] if start is not None else []) + ([f"t <= {end}"] if end is not None else []))
-    return f"(not ({days}) or {test})"
+def _among(first: int | None, last: int | None) -> str:
+    """A test that day `t` is one of the days from `first` to `last` (None: unbounded on that
+    side; both None: never asked): a version's days, a reservation's."""
+    return " <= ".join([*([str(first)] if first is not None else []), "t", *([str(last)] if last is not None else [])])
 
 
-def _version_days(version: A.Version | None) -> list[int]:
-    """The days a version starts and stops applying (none: always)."""
-    if version is None:
-        return []
-    return [d for d in (version.start, None if version.end is None else version.end + 1) if d is not None]
+def _bounds(first: int | None, last: int | None) -> list[int]:
+    """The days on which a span of days (`_among`) starts and stops (the day after its last)."""
+    return [d for d in (first, None if last is None else last + 1) if d is not None]
 
 
 def _moves(tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],

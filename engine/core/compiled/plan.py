@@ -254,17 +254,14 @@ def _reserved(treaty: A.TreatyDecl, p: A.Provision
     stands beside the fact whose place it tests; and those of its conditions that a reservation
     in effect for a time only adds, with its days (`_ProvisionPlan.windows`)."""
     assert p.when is not None
-    extra: dict[str, list[A.Reservation]] = {}
+    extra: dict[str, list[tuple[A.Cond, int | None, int | None]]] = {}  # party -> (condition, its days)
     for r in treaty.reservations:
         if p.id in r.provisions and r.when is not None:
-            extra.setdefault(r.party.code, []).append(r)
+            extra.setdefault(r.party.code, []).append((r.when, r.start, r.end))
     items = p.when.items if isinstance(p.when, A.And) else (p.when,)
-    out: list[tuple[str, A.Cond, tuple[tuple[A.Cond, int | None, int | None], ...]]] = []
-    for party, rs in sorted(extra.items()):
-        conds = [r.when for r in rs if r.when is not None]
-        windows = tuple((r.when, r.start, r.end) for r in rs if r.when is not None and (r.start, r.end) != (None, None))
-        out.append((party, A.And((*items, *conds), p.when.span), windows))
-    return out
+    return [(party, A.And((*items, *(c for c, _, _ in conds)), p.when.span),
+             tuple(w for w in conds if w[1:] != (None, None)))
+            for party, conds in sorted(extra.items())]
 
 
 def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl | None, leaving: bool = False
