@@ -7,10 +7,7 @@ import json
 import math
 import re
 from functools import lru_cache
-from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING, Any
 
 from engine.base.errors import CasusError, Diagnostic, Diagnostics
 from engine.base.paths import data_dir
@@ -19,6 +16,12 @@ from engine.language import ast as A
 from engine.language.build import date_ordinal
 from engine.language.syntax import _check_depth
 
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+
+# (Lark is imported where a scenario file is parsed: a batch of JSON lines, read by the json
+# module, never needs it, and importing it is a quarter of casus's start-up)
+
 RESERVED = ("kind", "date", "until", "note")
 _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -26,6 +29,8 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    from lark import Lark
+
     return Lark((data_dir("grammar") / "json.lark").read_text(encoding="utf-8"), start="value", parser="lalr",
                 propagate_positions=True, maybe_placeholders=True)
 
@@ -39,7 +44,7 @@ class _Node:
 
 
 def _span(path: str, node: Tree | Token) -> Span:
-    if isinstance(node, Token):
+    if isinstance(node, str):  # a Token
         return Span(path, node.line or 1, node.column or 1, node.end_line or 1, node.end_column or 2)
     m = node.meta
     if getattr(m, "empty", True):
@@ -63,7 +68,7 @@ def _convert(path: str, t: Tree | Token, diags: Diagnostics) -> _Node:
     """A JSON value, strictly: a duplicate key, a number that is not finite (or too long for
     Python), a control character or a lone surrogate in a string are located errors."""
     sp = _span(path, t)
-    if isinstance(t, Token):  # pragma: no cover - values are always wrapped
+    if isinstance(t, str):  # (a Token) pragma: no cover - values are always wrapped
         return _Node(str(t), sp)
     d = t.data
     if d == "string":
@@ -111,6 +116,8 @@ def _number(token: str, sp: Span, diags: Diagnostics) -> Any:
 
 
 def parse_json_scenario(src: Source, diags: Diagnostics) -> A.ScenarioDecl | None:
+    from lark.exceptions import UnexpectedInput
+
     try:
         tree = _parser().parse(src.text)
     except UnexpectedInput as e:

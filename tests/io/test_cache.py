@@ -5,6 +5,7 @@ corrupted entry costs time, not a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -101,6 +102,24 @@ def test_a_warm_run_imports_neither_the_parser_nor_pydantic_nor_pycountry(cache_
                            check=True).stdout for _ in range(2)]
     assert outs[0].split("IMPORTED")[0] == outs[1].split("IMPORTED")[0]
     assert "IMPORTED []" in outs[1], outs[1]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_warm_batch_of_json_lines_imports_neither_the_parser_nor_pydantic(cache_dir, tmp_path, fmt) -> None:  # type: ignore[no-untyped-def]
+    """`casus run --batch FILE.jsonl` reads its lines with the json module: importing Lark (for
+    JSON scenario files, engine/io/jsonscenario.py) was a quarter of its start-up."""
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text(json.dumps(json.loads(KURSK_JSON)) + "\n", encoding="utf-8")
+    code = ("import sys\n"
+            "from engine.cli import main\n"
+            f"main(['run', '--batch', {str(lines)!r}, '--format', '{fmt}', '-o', {str(tmp_path / 'out')!r}],"
+            " standalone_mode=False)\n"
+            "print('IMPORTED', sorted(m for m in ('lark', 'pydantic', 'pycountry') if m in sys.modules))\n")
+    env = {**os.environ, "CASUS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
+    outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+    assert "IMPORTED []" in outs[1], outs[1]
+    assert (tmp_path / "out").read_text(encoding="utf-8").count("ru_kp_2024") >= 1
 
 
 # ------------------------------------------------------------------ invalidation
