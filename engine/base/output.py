@@ -95,11 +95,32 @@ def _write_in_place(target: str, blob: bytes | Iterator[bytes]) -> None:
 
 
 def _write_all(fd: int, blob: bytes | Iterator[bytes]) -> None:
-    for piece in (blob,) if isinstance(blob, bytes) else blob:
-        view = memoryview(piece)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+    """Write `blob`, or its pieces as they come, gathered into writes of at least `_CHUNK`
+    bytes (a batch's pieces are a scenario each, ~1 KB: a system call for each was ~2% of a
+    run of 10,000 lines)."""
+    if isinstance(blob, bytes):
+        _write_bytes(fd, blob)
+        return
+    pending: list[bytes] = []
+    size = 0
+    for piece in blob:
+        pending.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            _write_bytes(fd, b"".join(pending))
+            pending, size = [], 0
+    if pending:
+        _write_bytes(fd, b"".join(pending))
+
+
+_CHUNK = 1 << 16
+
+
+def _write_bytes(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
 
 
 def _replace(target: str, blob: bytes | Iterator[bytes], st: os.stat_result | None) -> None:
