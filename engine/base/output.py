@@ -94,6 +94,9 @@ def _write_in_place(target: str, blob: bytes | Iterator[bytes]) -> None:
         os.close(fd)
 
 
+_CHUNK = 1 << 16  # the least a write of gathered pieces holds (`_write_all`)
+
+
 def _write_all(fd: int, blob: bytes | Iterator[bytes]) -> None:
     """Write `blob`, or its pieces as they come, gathered into writes of at least `_CHUNK`
     bytes (a batch's pieces are a scenario each, ~1 KB: a system call for each was ~2% of a
@@ -111,9 +114,6 @@ def _write_all(fd: int, blob: bytes | Iterator[bytes]) -> None:
             pending, size = [], 0
     if pending:
         _write_bytes(fd, b"".join(pending))
-
-
-_CHUNK = 1 << 16
 
 
 def _write_bytes(fd: int, data: bytes) -> None:
