@@ -46,14 +46,13 @@ from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
-from engine.language.library import Library, check_scenario
+from engine.language.library import Checker, Library, check_scenario
 
 if TYPE_CHECKING:
     import os
 
     from engine.base.cluster import Cluster
     from engine.core.compiled import Program
-    from engine.language.library import Checker
 
     LibraryArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None  # as `load_library` takes it
 
@@ -649,8 +648,6 @@ _CHECKERS: list[tuple[Library, Checker]] = []
 
 def _checker(lib: Library) -> Checker:
     """One checker per library for `_check_event` (building one costs more than a check)."""
-    from engine.language.library import Checker
-
     if not _CHECKERS or _CHECKERS[0][0] is not lib:
         checker = Checker(Diagnostics())
         checker.lib = lib
