@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} "
              f"with `python3 -m bench{' ' + args if args else ''}`."]
     hand_rate: float | None = None
+    hand: tuple[list[str], int] | None = None  # hand.py on 10,000 of the peers' scenarios, beside the bundled library
     if "peers" not in skip:
         peers = Path(a.peers) if a.peers else P.peers_dir()
         if peers is None:
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
                                            "(`apt-get install -y swi-prolog-nox`).")
             hand_rate = next((m["hand"].rate for g, _, scen, _, m in rows if g == "N" and scen == "s10k.jsonl"), None)
+            if (Path(a.data) / "s10k.jsonl").exists():
+                hand = (bench.command("hand", "rules.json", Path(a.data) / "s10k.jsonl"), 10_000)
             parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else "")
                          + "\n\n" + bench.compiled_note())
     if "startup" not in skip:
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if "realistic" not in skip:
         print("  realistic scenarios, bundled library …", file=sys.stderr, flush=True)
         n = 2_000 if a.quick else 10_000
-        parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work), hand_rate))
+        parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work, hand=hand), hand_rate))
         k = 500 if a.quick else 2_000
         parts.append(realistic.render_coverage(realistic.coverage(k), k))
     if "constructs" not in skip:

@@ -52,7 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -640,6 +640,7 @@ class Measure:
     startup: float  # median seconds on an empty file, same rule set
     peak_mib: float
     runs: int
+    walls: tuple[float, ...] = ()  # each run's seconds, in the order of the rounds (`measure_case`)
 
     @property
     def rate(self) -> float:
@@ -719,7 +720,8 @@ class SpeedBench:
                     g.write(line + "\n")
         return out
 
-    def _cmd(self, evaluator: str, rules_name: str, scen: Path) -> list[str]:
+    def command(self, evaluator: str, rules_name: str, scen: Path) -> list[str]:
+        """The command that runs an evaluator on a file of scenarios (casus: translated)."""
         from .common import casus_cmd
 
         if evaluator in CASUS_RUNS:
@@ -731,7 +733,7 @@ class SpeedBench:
     def _time(self, evaluator: str, rules_name: str, scen: Path, runs: int) -> tuple[float, float]:
         from .common import median, run_timed
 
-        ts = [run_timed(self._cmd(evaluator, rules_name, scen)) for _ in range(runs)]
+        ts = [run_timed(self.command(evaluator, rules_name, scen)) for _ in range(runs)]
         return median([t.wall for t in ts]), max(t.maxrss_mib for t in ts)
 
     def startup(self, evaluator: str, rules_name: str) -> float:
@@ -742,14 +744,16 @@ class SpeedBench:
             self._startup[key] = self._time(evaluator, rules_name, empty, max(self.runs, 3))[0]
         return self._startup[key]
 
-    def measure(self, evaluator: str, rules_name: str, scen_name: str, n: int) -> Measure:
-        start = self.startup(evaluator, rules_name)
+    def plan(self, evaluator: str, rules_name: str, scen_name: str, n: int) -> tuple[Path, int, int, Measure | None]:
+        """What to time for an evaluator on a case: (the file, its scenarios, how many runs), and
+        the measure itself where a probe already was it. casus runs a prefix of the file where
+        the whole would take it longer than `budget` seconds (see the class)."""
         if evaluator not in CASUS_RUNS:
             runs = self.runs if n <= 10_000 or evaluator == "hand" else 1  # (Prolog: half a minute at 100k)
-            wall, peak = self._time(evaluator, rules_name, self.data / scen_name, runs)
-            return Measure(evaluator, n, wall, start, peak, runs)
+            return self.data / scen_name, n, runs, None
         k, per = n, None
         if self.budget > 0:
+            start = self.startup(evaluator, rules_name)
             probe = min(n, 20)
             pwall, ppeak = self._time(evaluator, rules_name, self.translated(rules_name, scen_name, probe), 1)
             per = max(pwall - start, 1e-6) / probe
@@ -761,11 +765,35 @@ class SpeedBench:
             if k < n:
                 k = max(probe, int(float(f"{k:.2g}")))  # two significant digits: a readable prefix
             if k == probe:  # the probe was the measurement
-                return Measure(evaluator, k, pwall, start, ppeak, 1)
-        quick = per is not None and start + k * per <= 20
-        runs = self.runs if quick or (per is None and n <= 1_000) else 1
-        wall, peak = self._time(evaluator, rules_name, self.translated(rules_name, scen_name, k), runs)
-        return Measure(evaluator, k, wall, start, peak, runs)
+                return self.translated(rules_name, scen_name, k), k, 1, Measure(
+                    evaluator, k, pwall, start, ppeak, 1, (pwall,))
+            quick = start + k * per <= 20
+        else:
+            quick = n <= 1_000
+        return self.translated(rules_name, scen_name, k), k, self.runs if quick else 1, None
+
+    def measure_case(self, evaluators: Sequence[str], rules_name: str, scen_name: str, n: int
+                     ) -> dict[str, Measure]:
+        """Each evaluator on a case, their runs interleaved in rounds (hand, Prolog, casus, …, then
+        again): the machine's speed drifts by ~10% over minutes, so each round's ratios compare
+        runs made side by side (`paired`)."""
+        from .common import median, run_timed
+
+        plans = {ev: self.plan(ev, rules_name, scen_name, n) for ev in evaluators}
+        walls: dict[str, list[float]] = {ev: [] for ev in evaluators}
+        peaks: dict[str, float] = {ev: 0.0 for ev in evaluators}
+        rounds = max((runs for _, _, runs, done in plans.values() if done is None), default=0)
+        for r in range(rounds):
+            for ev, (path, _, runs, done) in plans.items():
+                if done is None and r < runs:
+                    t = run_timed(self.command(ev, rules_name, path))
+                    walls[ev].append(t.wall)
+                    peaks[ev] = max(peaks[ev], t.maxrss_mib)
+        got = {}
+        for ev, (_, k, _, done) in plans.items():
+            got[ev] = done or Measure(ev, k, median(walls[ev]), self.startup(ev, rules_name), peaks[ev],
+                                      len(walls[ev]), tuple(walls[ev]))
+        return got
 
     def run(self, large: bool = False) -> list[tuple[str, str, str, int, dict[str, Measure]]]:
         """Every case of SPEED_CASES (those of more than 10,000 scenarios only if `large`)."""
@@ -773,17 +801,25 @@ class SpeedBench:
         for group, label, rules_name, scen_name, n in SPEED_CASES:
             if n > 10_000 and not large:
                 continue
-            got: dict[str, Measure] = {}
-            for ev in ("hand", "prolog", "casus", "casus_json", "casus_w2"):
-                if ev == "prolog" and not self.swipl or ev in ("casus_w2", "casus_json") and group != "N":
-                    continue
-                self.log(f"  {group} {label}: {ev} …")
-                got[ev] = self.measure(ev, rules_name, scen_name, n)
-                m = got[ev]
-                self.log(f"    {m.scenarios} scenarios in {m.wall:.2f} s ({m.rate:,.0f}/s, net {m.net_us:,.0f} µs), "
-                         f"peak {m.peak_mib:.0f} MiB")
+            evaluators = [ev for ev in ("hand", "prolog", "casus", "casus_json", "casus_w2")
+                          if not (ev == "prolog" and not self.swipl
+                                  or ev in ("casus_w2", "casus_json") and group != "N")]
+            self.log(f"  {group} {label}: {', '.join(evaluators)} …")
+            got = self.measure_case(evaluators, rules_name, scen_name, n)
+            for m in got.values():
+                self.log(f"    {m.evaluator}: {m.scenarios} scenarios in {m.wall:.2f} s ({m.rate:,.0f}/s, "
+                         f"net {m.net_us:,.0f} µs), peak {m.peak_mib:.0f} MiB")
             rows.append((group, label, scen_name, n, got))
         return rows
+
+
+def paired(a: Measure, b: Measure) -> float:
+    """a's rate ÷ b's: the median of the ratios of the rounds in which both ran (their runs side
+    by side: `SpeedBench.measure_case`), or the ratio of their medians where they share none."""
+    from .common import median
+
+    ratios = [(a.scenarios / wa) / (b.scenarios / wb) for wa, wb in zip(a.walls, b.walls, strict=False)]
+    return median(ratios) if ratios else a.rate / b.rate
 
 
 def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swipl: bool) -> str:
@@ -801,9 +837,11 @@ def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swip
         c, h, p = m["casus"], m["hand"], m.get("prolog")
         note = "" if c.scenarios == n else f" (first {c.scenarios:,})"
         body.append([label, f"{scen} ({n:,})", f"{h.rate:,.0f}", f"{p.rate:,.0f}" if p else "not installed",
-                     f"{c.rate:,.1f}{note}", f"{c.rate / h.rate:.4f}", f"{c.rate / p.rate:.3f}" if p else "—",
+                     f"{c.rate:,.1f}{note}", f"{paired(c, h):.4f}", f"{paired(c, p):.3f}" if p else "—",
                      f"{c.peak_mib:.0f}", _rate(m.get("casus_w2"), n), _rate(m.get("casus_json"), n)])
-    out.append("Throughput, whole process (start-up, reading JSON, writing results included), median of runs; "
+    out.append("Throughput, whole process (start-up, reading JSON, writing results included), median of runs, "
+               "the evaluators' runs interleaved in rounds and each ratio the median of the rounds' ratios "
+               "(the machine's speed drifts between minutes); "
                "casus with `run --batch FILE --format csv` (one line per instance, as the peers write one "
                "line per activation), and with its whole result JSON in the last column:\n")
     out.append(table(head, body))

@@ -166,39 +166,64 @@ def write(path: Path, n: int, seed: int = 1) -> None:
 
 @dataclass
 class Row:
-    output: str  # "CSV" or "result JSON"
+    output: str  # "CSV" or "result JSON", or "hand" (hand.py, the peers' rules: the rate compared with)
     scenarios: int
     timing: Timing
+    walls: tuple[float, ...] = ()  # each run's seconds, in the order of the rounds (`measure`)
 
     @property
     def rate(self) -> float:
         return self.scenarios / self.timing.wall if self.timing.wall > 0 else 0.0
 
 
-def measure(n: int, runs: int, work: Path, seed: int = 1) -> list[Row]:
+def measure(n: int, runs: int, work: Path, seed: int = 1, hand: tuple[list[str], int] | None = None) -> list[Row]:
+    """casus on `n` realistic scenarios, CSV and result JSON, `runs` times each; with `hand` (its
+    command and its scenarios: hand.py on the peers' rules), hand.py too, the runs interleaved in
+    rounds (hand, CSV, JSON, then again) so that each round's ratios compare runs side by side."""
     src = work / f"realistic_{n}_{seed}.jsonl"
     write(src, n, seed)
-    rows = []
-    for label, opts in (("CSV", ("--format", "csv")), ("result JSON", ())):
-        times = [run_timed(casus_cmd("run", "--batch", str(src), *opts)) for _ in range(runs)]
-        if any(t.returncode != 0 for t in times):
-            raise RuntimeError(f"casus run --batch {src} {' '.join(opts)} failed")
-        wall = median([t.wall for t in times])
-        rows.append(Row(label, n, Timing(wall, max(t.maxrss_mib for t in times), 0)))
-    return rows
+    cases = [("CSV", casus_cmd("run", "--batch", str(src), "--format", "csv"), n),
+             ("result JSON", casus_cmd("run", "--batch", str(src)), n)]
+    if hand is not None:
+        cases.insert(0, ("hand", hand[0], hand[1]))
+    times: dict[str, list[Timing]] = {label: [] for label, _, _ in cases}
+    for _ in range(runs):
+        for label, cmd, _ in cases:
+            t = run_timed(cmd)
+            if t.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed")
+            times[label].append(t)
+    return [Row(label, k, Timing(median([t.wall for t in times[label]]), max(t.maxrss_mib for t in times[label]), 0),
+                tuple(t.wall for t in times[label])) for label, _, k in cases]
 
 
-def render(rows: list[Row], hand_rate: float | None) -> str:
+def paired(row: Row, hand: Row) -> float:
+    """row's rate ÷ hand's: the median of the rounds' ratios (`measure`)."""
+    ratios = [(row.scenarios / w) / (hand.scenarios / h) for w, h in zip(row.walls, hand.walls, strict=False)]
+    return median(ratios) if ratios else row.rate / hand.rate
+
+
+def render(rows: list[Row], hand_rate: float | None = None) -> str:
+    """The table; ratios to hand.py's rate: its row's, run beside casus's (`measure`), else
+    `hand_rate` (measured apart)."""
+    hand = next((r for r in rows if r.output == "hand"), None)
     body = []
     for r in rows:
-        ratio = f"{r.rate / hand_rate:.3f}" if hand_rate else "—"
+        if r is hand:
+            continue
+        ratio = f"{paired(r, hand):.3f}" if hand else f"{r.rate / hand_rate:.3f}" if hand_rate else "—"
         body.append([f"bundled library, {r.scenarios:,} realistic scenarios", r.output, f"{r.timing.wall:.2f}",
                      f"{r.rate:,.0f}", ratio, f"{r.timing.maxrss_mib:.0f}"])
-    hand = (f"hand.py's rate on the peers' 32-provision rule set (the bundled library has 40 provisions), "
-            f"{hand_rate:,.0f} scen/s" if hand_rate else "hand.py's rate (not measured in this run)")
+    rate = hand.rate if hand else hand_rate
+    what = "hand.py's rate (not measured in this run)"
+    if rate:
+        what = (f"hand.py's rate on the peers' 32-provision rule set (the bundled library has 40 provisions), "
+                f"{rate:,.0f} scen/s")
+        if hand:
+            what += ", run in the same rounds, each ratio the median of the rounds' ratios"
     return ("The bundled library (11 treaties, 40 provisions) on realistic scenarios (bench/realistic.py: a "
             "story of 3-12 facts about a member of one treaty, from 1950 on), whole process, `casus run --batch "
-            f"FILE` in CSV and in result JSON; ratio to {hand} (target ≥ 0.25):\n\n"
+            f"FILE` in CSV and in result JSON; ratio to {what} (target ≥ 0.25):\n\n"
             + table(["case", "output", "wall s", "casus scen/s", "÷ hand", "peak MiB"], body))
 
 

@@ -58,3 +58,21 @@ def test_the_coverage_table_says_which_construct_alone_keeps_a_treaty_off() -> N
     assert "| until | b | 25% | — |" in text
     every = realistic.render_coverage([realistic.Coverage("c", 1.0, ())], 10)
     assert "| c | 100% | compiled |" in every and "No construct of the bundled library keeps" in every
+
+
+def test_the_bundled_librarys_ratio_pairs_its_runs_with_hand_pys() -> None:
+    """hand.py runs in the same rounds as casus on the realistic scenarios (not minutes earlier,
+    in the throughput table): each ratio is the median of the rounds' ratios."""
+    from bench.common import Timing
+
+    def row(output: str, walls: tuple[float, ...], n: int = 10_000) -> realistic.Row:
+        return realistic.Row(output, n, Timing(sorted(walls)[1], 50.0, 0), walls)
+
+    hand = row("hand", (0.5, 1.0, 1.0))  # the machine halves its speed after the first round
+    csv = row("CSV", (2.0, 4.0, 4.0))
+    assert realistic.paired(csv, hand) == 0.25 and csv.rate / hand.rate == 0.25
+    fast_first = row("CSV", (2.0, 2.0, 4.0))  # measured apart, its median (2.0) against hand's (1.0): 0.5
+    text = realistic.render([hand, fast_first, row("result JSON", (5.0, 10.0, 10.0))])
+    body = [line for line in text.splitlines() if line.startswith("| bundled")]
+    assert [line.split("|")[5].strip() for line in body] == ["0.250", "0.100"]
+    assert "same rounds" in text and "| hand" not in text  # (no line of its own for hand.py)
