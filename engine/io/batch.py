@@ -622,8 +622,9 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
     fact; False otherwise."""
     span = _SPAN
+    roles = dict(zip(event[1::2], event[2::2], strict=True))  # (a value's text is itself: a code, a name)
     args = []
-    for role, v in zip(event[1::2], event[2::2], strict=True):
+    for role, v in roles.items():
         if _CODE.match(v):
             value: A.Value = A.Code(v, span)
         elif _NAME.match(v):
@@ -631,15 +632,15 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
         else:  # not a code or a name: the positional reader says what it is
             return False
         args.append(A.Arg(role, value, span))
-    if not _NAME.match(event[0]):
+    if not _NAME.match(event[0]) or 2 * len(roles) + 1 < len(event):  # (a role twice: the checker's error)
         return False
     atom = A.Atom(event[0], tuple(args), span)
     checker = _checker(lib)
-    checker.d = diags = Diagnostics()
     checker.atom(atom, in_fact=True)
-    if diags.items:
+    if checker.d.items:  # (its problems are the positional reader's to report)
+        checker.d.items.clear()
         return False
-    return {a.role: str(a.value) for a in atom.args}, atom.render()
+    return roles, atom.render()
 
 
 _SPAN = Span("<batch>", 1, 1, 1, 2)

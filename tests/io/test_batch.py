@@ -272,3 +272,15 @@ def test_workers_read_lazily(lib: engine.Library) -> None:
 
     first = list(itertools.islice(run_batch(lib, endless(), treaties=["ru_kp_2024"], workers=2), 100))
     assert [json.loads(x)["scenario"]["name"] for x in first] == [f"e{i}" for i in range(100)]
+
+
+def test_an_event_the_checker_refuses_leaves_the_next_ones_to_their_own_check(lib: engine.Library) -> None:
+    """Each distinct event is checked once by the library's checker (`_check_event`, one checker
+    for the run): a refused one (an unknown code, a role twice) is the positional reader's to
+    report, and its problems do not stay behind to refuse the next, clean events."""
+    bad = ("armed_attack", "by", "RU", "on", "ZZ")  # not a country
+    twice = ("armed_attack", "by", "RU", "on", "UA", "on", "PL")
+    good = ("armed_attack", "by", "RU", "on", "UA")
+    assert batch_module._check_event(lib, bad) is False
+    assert batch_module._check_event(lib, twice) is False
+    assert batch_module._check_event(lib, good) == ({"by": "RU", "on": "UA"}, "armed_attack(by: RU, on: UA)")
