@@ -88,18 +88,24 @@ def test_a_warm_run_loads_the_same_scenarios(write, cache_dir, monkeypatch) -> N
     assert [engine.run(lib2, s).to_json() for s in warm] == [engine.run(lib, s).to_json() for s in cold]
 
 
+def imported_twice(cache_dir: Path, args: list[str], modules: tuple[str, ...]) -> list[str]:
+    """What two runs of `casus ARGS` in fresh processes print (the first fills the cache),
+    then which of `modules` each imported."""
+    code = ("import sys\n"
+            "from engine.cli import main\n"
+            f"main({args!r}, standalone_mode=False)\n"
+            f"print('IMPORTED', sorted(m for m in {modules!r} if m in sys.modules))\n")
+    env = {**os.environ, "CASUS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
+    return [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+
+
 @pytest.mark.parametrize("fmt", ["table", "json", "markdown", "csv"])
 def test_a_warm_run_imports_neither_the_parser_nor_pydantic_nor_pycountry(cache_dir, fmt) -> None:  # type: ignore[no-untyped-def]
     """In every output format (issue 18, item 4: start-up whatever the format): the result JSON
     is written without pydantic's models."""
-    code = ("import sys\n"
-            "from engine.cli import main\n"
-            f"main(['run', 'kursk_2024', '--format', '{fmt}'], standalone_mode=False)\n"
-            "print('IMPORTED', sorted(m for m in ('lark', 'pydantic', 'pycountry', 'engine.language.quick')\n"
-            "                        if m in sys.modules))\n")
-    env = {**os.environ, "CASUS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
-    outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)]
+    outs = imported_twice(cache_dir, ["run", "kursk_2024", "--format", fmt],
+                          ("lark", "pydantic", "pycountry", "engine.language.quick"))
     assert outs[0].split("IMPORTED")[0] == outs[1].split("IMPORTED")[0]
     assert "IMPORTED []" in outs[1], outs[1]
 
@@ -110,16 +116,11 @@ def test_a_warm_batch_of_json_lines_imports_neither_the_parser_nor_pydantic(cach
     JSON scenario files, engine/io/jsonscenario.py) was a quarter of its start-up."""
     lines = tmp_path / "batch.jsonl"
     lines.write_text(json.dumps(json.loads(KURSK_JSON)) + "\n", encoding="utf-8")
-    code = ("import sys\n"
-            "from engine.cli import main\n"
-            f"main(['run', '--batch', {str(lines)!r}, '--format', '{fmt}', '-o', {str(tmp_path / 'out')!r}],"
-            " standalone_mode=False)\n"
-            "print('IMPORTED', sorted(m for m in ('lark', 'pydantic', 'pycountry') if m in sys.modules))\n")
-    env = {**os.environ, "CASUS_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
-    outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)]
+    out = tmp_path / "out"
+    outs = imported_twice(cache_dir, ["run", "--batch", str(lines), "--format", fmt, "-o", str(out)],
+                          ("lark", "pydantic", "pycountry"))
     assert "IMPORTED []" in outs[1], outs[1]
-    assert (tmp_path / "out").read_text(encoding="utf-8").count("ru_kp_2024") >= 1
+    assert out.read_text(encoding="utf-8").count("ru_kp_2024") >= 1
 
 
 # ------------------------------------------------------------------ invalidation
