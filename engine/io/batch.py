@@ -676,19 +676,21 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     obj = _strict_object(line) if options.compiled else None
     got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
-        prog, (hits, starts, _), name = got
+        prog, (hits, starts, keys), name = got
         lead = csv_field(name)
         try:
             # the treaties a withdrawal of the scenario names, with its memberships, where they
-            # compile so; the engine's lines for the others and those that do not
+            # compile so; the engine's lines for the others and those that do not (the engine's
+            # facts from the same reading, as `json_line` gives them)
             withdrawn = prog.withdrawn(hits)
-            scenario = _scenario(lib, line, path, lineno) if withdrawn else None
+            scenario = (_light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
+                        if withdrawn or prog.others else None)
             others = _leaving(prog, withdrawn, hits, starts, scenario, lead)
             leaving = len(others)
             engine_ids = prog.others + [tid for tid in withdrawn if tid not in others]
             if engine_ids:
-                ev = evaluate(lib, scenario or _scenario(lib, line, path, lineno), engine_ids, interpretation,
-                              options)
+                assert scenario is not None
+                ev = evaluate(lib, scenario, engine_ids, interpretation, options)
                 for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                     others[o.treaty.id] = lines
             out = "\n".join(prog.run(hits, starts, lead, others))
