@@ -126,10 +126,20 @@ def _located(draw: st.DrawFn) -> object:
     return And((Occurred(draw(X_ATOM)), InParties("X")))
 
 
+@st.composite
+def _unanswered(draw: st.DrawFn) -> object:
+    """An attack on X by an aggressor A against whom X has not (yet) acted: a variable under
+    `not`, beside the fact that gives its values."""
+    hit = Occurred(Atom(pick(draw, ["armed_attack", "aggression", "threat"]), (("by", "A"), ("on", "X"))))
+    answers = [Not(Occurred(Atom(pick(draw, ["sanctions", "threat", "armed_attack"]), (("by", "X"), ("on", "A")))))
+               for _ in range(num(draw, 1, 2))]
+    return And((hit, *answers))
+
+
 def _binder(depth: int) -> st.SearchStrategy:
     """A condition that binds X on every branch."""
     base = st.one_of(
-        X_ATOM.map(Occurred), X_ATOM.map(Occurred), X_ATOM.map(Ongoing), _located(),
+        X_ATOM.map(Occurred), X_ATOM.map(Occurred), X_ATOM.map(Ongoing), _located(), _unanswered(),
         st.builds(Within, X_ATOM, X_ATOM, st.integers(0, 10)),
         st.builds(After, X_ATOM, X_ATOM),
         st.builds(Before, X_ATOM, X_ATOM),

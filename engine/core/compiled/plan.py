@@ -106,6 +106,8 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
         return
     elif isinstance(c, A.Not) and C.fixed_test(c.item) and A.variables(c.item) == {v}:
         tests.append((c, path))  # `not A in scope art3`: fixed for a value as the test is
+    elif negated(c):
+        tests.append((c, path))  # `not consult(by: S, with: X)`: for the values its fact gives (`_hidden`)
     elif isinstance(c, A.Not):
         bad.append("it stands under `not`")
     elif C.kind(c).leaf or isinstance(c, A.Ongoing):
@@ -116,6 +118,20 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
         tests.append((c, path))
     else:
         bad.append(f"a {C.kind(c).name} test reads it")
+
+
+def negated(c: A.Cond) -> bool:
+    """Whether a node is `not` over one fact (`not consult(by: S, with: X)`): beside the fact that
+    gives a variable read as "some value" its values, it keeps those for which no such fact has
+    started (`_hidden`)."""
+    return isinstance(c, A.Not) and isinstance(c.item, A.Occurred)
+
+
+def folded(hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]]) -> dict[int, A.Cond]:
+    """The facts under `not` that a plan reads with the fact beside them (`negated`), by id ->
+    that fact: one table answers for both (engine/core/compiled/tables.py `_Tables.antijoin`)."""
+    return {id(t.item): fact for entries in hidden.values() for fact, tests in entries
+            for t in tests if negated(t) and isinstance(t, A.Not)}
 
 
 def _alternatives(c: A.Cond, v: str) -> tuple[A.PlaceOf, ...]:
@@ -149,6 +165,10 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     the condition holds iff, for one of those facts, some value that a matching fact gives
     passes the tests beside it (and / or distribute over "some"), so each fact's table keeps,
     per binding of the other variables, the first day over the values that pass.
+    Or it stands under `not` over facts (`negated`: `threat(by: S, on: X) and not consult(by: S,
+    with: X)`) beside one plain fact that names it and the parties' variables alone, with no
+    other test of it: the condition holds on the days on which, for some value that fact gives,
+    it has started and none of the facts under `not` has (`_Tables.antijoin`).
     Variable -> (fact, its tests) for each fact naming it; or, for the first variable that is
     not such, why (`reasons`)."""
     out: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
@@ -174,6 +194,14 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
                            "does not")
                 break
             beside[id(fact)].append(t)
+        for fact, _ in found if not bad else ():  # a fact beside `not` over facts giving the same values
+            negs = [t for t in beside[id(fact)] if negated(t)]
+            if negs and (len(negs) < len(beside[id(fact)]) or not isinstance(fact, A.Occurred)
+                         or any(not A.variables(t) <= A.variables(fact) for t in negs)
+                         or not A.variables(fact) <= allowed | {v}):
+                bad.append("a `not` over a fact of it stands beside a fact that names other variables, or "
+                           "with other tests of it, or is not a plain fact")
+                break
         if bad:
             return f"variable {v}: {bad[0]}"
         out[v] = tuple((leaf, tuple(beside[id(leaf)])) for leaf, _ in found)
@@ -227,6 +255,10 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     hidden = _hidden([c for c in (when, upon, p.unless) if c is not None], allowed)
     if isinstance(hidden, str):
         why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))
+    elif not fixed and folded(hidden):  # (which facts count is each pair of members' own)
+        why.append(_Refusal(("a variable beside the bearer and the beneficiary",),
+                            "a `not` over facts of a variable beside the bearer and the beneficiary, in a treaty "
+                            "whose memberships change"))
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
         why.append(_Refusal(("a trigger that does not always bind bearer and beneficiary",),
                             "its trigger does not bind the bearer and the beneficiary in every way it holds"))
@@ -297,6 +329,11 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
                 if isinstance(variant, list):
                     why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
                             for r in variant]
+                elif any(id(n) in folded(variant.hidden) for c, _, _ in windows for n in A.walk(c)):
+                    # (its table would hold the `not` on every day, not on the reservation's alone)
+                    why.append(_Refusal(("a variable beside the bearer and the beneficiary",),
+                                        f"provision {p.id} with {party}'s reservation: for a time, it adds a `not` "
+                                        "over facts of a variable beside the bearer and the beneficiary"))
                 else:
                     variants.append((party, dataclasses.replace(variant, deadline=days, windows=windows,
                                                                 situation=p.when)))

@@ -8,7 +8,7 @@ import bisect
 from collections.abc import Collection
 
 from engine.core import records
-from engine.core.compiled.plan import _alternatives
+from engine.core.compiled.plan import _alternatives, negated
 from engine.core.compiled.runtime import (
     NEVER,
     Invalid,
@@ -113,6 +113,11 @@ class _Tables:
         its treaty's run (`passing`). The tables of the facts of one kind are filled in one pass
         over its facts. A place test (`A territory of X`) keeps, of each matching fact's days
         (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
+        negs = {v: items for v, ts in tests.items() if (items := tuple(t.item for t in ts if negated(t)
+                                                                       and isinstance(t, A.Not)))}
+        if negs:  # (`_hidden`: then its only tests, of one variable, and the treaty's memberships fixed)
+            (var, items), = negs.items()
+            return self.antijoin(leaf, var, items, start, probe)
         # a variable read as "some value" -> the function that tests its values ("": none)
         hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
             t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
@@ -152,6 +157,30 @@ class _Tables:
             leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
             first_only, every=mode == "pairs")
+        return name
+
+    def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun) -> str:
+        """The table of a fact beside `not` over facts that name its variable `var`, read as "some
+        value" (`_hidden`: `threat(by: S, on: X) and not consult(by: S, with: X)`): per binding of
+        its other variables, the runs of days on which, for some value of `var`, the fact has
+        started and none of those under `not` has; filled after the facts' own tables (each
+        binding's first day, `var` in the key), in a treaty whose parties are members for good."""
+        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs))
+        name = self.names.get(key)
+        if name is not None:
+            return name
+        name = self.names[key] = f"T{len(self.names)}"
+        self.modes[name] = "runs"
+        first = self.table(leaf, start, {}, probe)  # (the first day for each value of `var` too)
+        names = C.names(leaf)
+        ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
+        ends_at = ends[0] if len(ends) == 1 else f"min({', '.join(ends)})"
+        self.temporal_code += [
+            f"    for k, d in {first}.items():",
+            f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}",
+            f"        n = {ends_at}",
+            f"        if d < n: {name}.setdefault({_key(tuple(n for n in names if n != var))}, []).append("
+            "(d, n - 1 if n <= BIG else BIG))"]
         return name
 
     def placed(self, tests: tuple[tuple[A.PlaceOf, ...], ...], ongoing: bool) -> str:
