@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 BASE = """\
 treaty tt "Base" {
-  %(parties)s
+  parties RU, BY, KZ, AM
   in force 2020-01-01
   provision p "Assistance on request" article "1" {
     when armed_attack(on: X)
@@ -41,14 +41,11 @@ treaty tt "Base" {
   }
 }
 """
-PLAIN = {"parties": "parties RU, BY, KZ, AM", "q": "threat(on: X)"}
-_UNANSWERED = "threat(by: S, on: X) and not consult(by: S, with: X)"  # (compiled where the members are for good)
+PLAIN = {"q": "threat(on: X)"}
 
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
     ("a state of another provision", {"q": "threat(on: X) and not p active for X"}),
-    ("a variable under `not` beside the bearer and the beneficiary, where memberships change",
-     {"parties": "parties RU, BY, KZ\n  member AM from 2024-01-01", "q": _UNANSWERED}),
     ("a variable under `not` beside the bearer and the beneficiary, and a test of it",
      {"q": "threat(by: S, on: X) and S is a state and not consult(by: S, with: X)"}),
 ]

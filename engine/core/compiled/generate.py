@@ -398,6 +398,8 @@ class _Generator:
                     firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
                 elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                     firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
+                elif mode == "antijoin":  # (a value's facts, those under `not`)
+                    firsts.append(f"min([s_ for f_ in {entry} for s_, _ in f_[0]], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
@@ -573,6 +575,9 @@ class _Life:
                 entry = f"first_seen_in(SM, {entry}, vx, sy)"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
+            elif mode == "antijoin":  # the days on which it holds beside `not`, of the facts both see
+                self.runs.add(id(n))
+                entry = f"unanswered({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
             if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
                 local[id(n)] = f"m{i}"

@@ -168,7 +168,8 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     Or it stands under `not` over facts (`negated`: `threat(by: S, on: X) and not consult(by: S,
     with: X)`) beside one plain fact that names it and the parties' variables alone, with no
     other test of it: the condition holds on the days on which, for some value that fact gives,
-    it has started and none of the facts under `not` has (`_Tables.antijoin`).
+    it has started and none of the facts under `not` has (of those the pair of members sees,
+    where memberships change: `_Tables.antijoin`).
     Variable -> (fact, its tests) for each fact naming it; or, for the first variable that is
     not such, why (`reasons`)."""
     out: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
@@ -255,10 +256,6 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     hidden = _hidden([c for c in (when, upon, p.unless) if c is not None], allowed)
     if isinstance(hidden, str):
         why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))
-    elif not fixed and folded(hidden):  # (which facts count is each pair of members' own)
-        why.append(_Refusal(("a variable beside the bearer and the beneficiary",),
-                            "a `not` over facts of a variable beside the bearer and the beneficiary, in a treaty "
-                            "whose memberships change"))
     if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
         why.append(_Refusal(("a trigger that does not always bind bearer and beneficiary",),
                             "its trigger does not bind the bearer and the beneficiary in every way it holds"))

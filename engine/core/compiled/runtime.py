@@ -208,6 +208,23 @@ def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy
     return first
 
 
+def unanswered(entry: list[tuple[list[tuple[int, int]], tuple[list[tuple[int, int]], ...]]],
+               sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The runs of days of an entry of a table of a fact beside `not` over facts of a variable
+    (`_Tables.antijoin`: for each value, its facts and those of each fact under `not`) on which,
+    for some value, a fact both parties see has started and none under `not` that they see has
+    (`first_seen`)."""
+    out = []
+    for facts, negs in entry:
+        first = first_seen(facts, sx, sy)
+        if first > BIG:
+            continue
+        last = min([first_seen(f, sx, sy) for f in negs])
+        if first < last:
+            out.append((first, last - 1 if last <= BIG else BIG))
+    return out
+
+
 def keyed(order: dict[str, int], *tables: dict[str, object]) -> list[str]:
     """The beneficiaries of a provision (`order`: each one's place in their order) that are keys
     of its driver tables, in that order: those the trigger can hold for (`_Generator.beneficiaries`)."""

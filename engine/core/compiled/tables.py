@@ -29,6 +29,7 @@ from engine.core.compiled.runtime import (
     seen,
     seen_in,
     seen_pieces,
+    unanswered,
     under_way,
 )
 from engine.core.evaluate import TreatyRun
@@ -55,7 +56,7 @@ class _Constants:
             "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
-            "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped}
+            "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -117,7 +118,7 @@ class _Tables:
                                                                        and isinstance(t, A.Not)))}
         if negs:  # (`_hidden`: then its only tests, of one variable, and the treaty's memberships fixed)
             (var, items), = negs.items()
-            return self.antijoin(leaf, var, items, start, probe)
+            return self.antijoin(leaf, var, items, start, probe, fixed)
         # a variable read as "some value" -> the function that tests its values ("": none)
         hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
             t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
@@ -159,28 +160,37 @@ class _Tables:
             first_only, every=mode == "pairs")
         return name
 
-    def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun) -> str:
+    def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun,
+                 fixed: bool) -> str:
         """The table of a fact beside `not` over facts that name its variable `var`, read as "some
-        value" (`_hidden`: `threat(by: S, on: X) and not consult(by: S, with: X)`): per binding of
-        its other variables, the runs of days on which, for some value of `var`, the fact has
-        started and none of those under `not` has; filled after the facts' own tables (each
-        binding's first day, `var` in the key), in a treaty whose parties are members for good."""
-        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs))
+        value" (`_hidden`: `threat(by: S, on: X) and not consult(by: S, with: X)`), per binding
+        of its other variables, filled after the facts' own tables (`var` in their keys): where
+        the parties are members for good (`fixed`), the runs of days on which, for some value of
+        `var`, the fact has started and none of those under `not` has; else, for each value,
+        the matching facts and those of each fact under `not`, of which each pair of members
+        sees those that overlap both memberships (`unanswered`)."""
+        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs), fixed)
         name = self.names.get(key)
         if name is not None:
             return name
         name = self.names[key] = f"T{len(self.names)}"
-        self.modes[name] = "runs"
-        first = self.table(leaf, start, {}, probe)  # (the first day for each value of `var` too)
+        self.modes[name] = "runs" if fixed else "antijoin"
+        first = self.table(leaf, start, {}, probe, fixed=fixed)  # (each value of `var`: first day, or facts)
         names = C.names(leaf)
-        ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
-        ends_at = ends[0] if len(ends) == 1 else f"min({', '.join(ends)})"
+        unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}"
+        out_key = _key(tuple(n for n in names if n != var))
+        if fixed:
+            ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
+            end = ends[0] if len(ends) == 1 else "min(" + ", ".join(ends) + ")"
+            self.temporal_code += [
+                f"    for k, d in {first}.items():", unpack,
+                f"        n = {end}",
+                f"        if d < n: {name}.setdefault({out_key}, []).append((d, n - 1 if n <= BIG else BIG))"]
+            return name
+        facts = [f"{self.table(n, start, {}, probe, fixed=False)}.get({_key(C.names(n))}, ())" for n in negs]
         self.temporal_code += [
-            f"    for k, d in {first}.items():",
-            f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}",
-            f"        n = {ends_at}",
-            f"        if d < n: {name}.setdefault({_key(tuple(n for n in names if n != var))}, []).append("
-            "(d, n - 1 if n <= BIG else BIG))"]
+            f"    for k, d in {first}.items():", unpack,
+            f"        {name}.setdefault({out_key}, []).append((d, ({''.join(f + ', ' for f in facts)})))"]
         return name
 
     def placed(self, tests: tuple[tuple[A.PlaceOf, ...], ...], ongoing: bool) -> str:
