@@ -46,8 +46,8 @@ PLAIN = {"q": "threat(on: X)"}
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
     ("a state of another provision", {"q": "threat(on: X) and not p active for X"}),
-    ("a variable under `not` beside the bearer and the beneficiary, and a test of it",
-     {"q": "threat(by: S, on: X) and S is a state and not consult(by: S, with: X)"}),
+    ("a variable under `not` beside a fact that names another variable read as some value",
+     {"q": "armed_attack(by: S, on: X, at: A) and A territory of X and not consult(by: S, with: X)"}),
 ]
 PARTIES = ["RU", "BY", "KZ", "AM"]
 OUTSIDE = ["UA", "US", "CN", "AZ"]

@@ -1392,7 +1392,7 @@ treaty tt "Unanswered" {
     then each other party must assist(to: X)
   }
   provision q "Consultations on request" article "2" {
-    when threat(by: S, on: X) and not consult(by: S, with: X) and not assist(by: S, to: X)
+    when threat(by: S, on: X) and S is a state and not consult(by: S, with: X) and not assist(by: S, to: X)
     upon request(from: X, for: consult)
     then each other party must consult(with: X), immediately
   }
@@ -1428,7 +1428,7 @@ treaty uu "Unanswered, with a later member" {
 
 
 def unanswered_lines(n: int, seed: int) -> list[str]:
-    """Scenarios for UNANSWERED: attacks and threats by parties and others (some lasting), the
+    """Scenarios for UNANSWERED: attacks and threats by parties, others and a group (some lasting), the
     attacked answering with sanctions and threats, consultations and assistance by the
     attackers, requests and Council measures, over 2020-2023; in a fifth, a party leaves tt or uu."""
     rng = random.Random(seed)
@@ -1438,7 +1438,9 @@ def unanswered_lines(n: int, seed: int) -> list[str]:
         for _ in range(rng.randint(1, 7)):
             year, month = rng.choice([2020, 2021, 2022, 2023]), rng.randint(1, 12)
             date = f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
-            x, s = rng.sample(["RU", "BY", "KZ", "UA", "US"], 2)
+            x, s = rng.sample(["RU", "BY", "KZ", "UA", "US", "terrorist_group"], 2)
+            if x == "terrorist_group":  # (the threatened, the requesting: parties)
+                x, s = s, x
             lasting = {"until": f"{year + 1}-{month:02d}-01"} if rng.random() < 0.4 else {}
             events.append(rng.choice([
                 {"kind": "armed_attack", "date": date, "by": s, "on": x, **lasting},
@@ -1458,7 +1460,7 @@ def unanswered_lines(n: int, seed: int) -> list[str]:
 def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
     """`threat(by: S, on: X) and not consult(by: S, with: X)`: S, read as "some value", under
     `not` beside the fact that gives its values (`_Tables.antijoin`: for some S, a threat has
-    started and no consultation by S), with two facts under `not`, a prerequisite and a
+    started and no consultation by S), with a test of S, two facts under `not`, a prerequisite and a
     deadline, in one `or` branch beside an `ongoing` one, with a discharge condition: the
     threatened party's request comes after the threatening one consulted it, and finds the duty
     lapsed; added by a party's reservation; in a treaty whose memberships change (of the facts

@@ -167,7 +167,7 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     per binding of the other variables, the first day over the values that pass.
     Or it stands under `not` over facts (`negated`: `threat(by: S, on: X) and not consult(by: S,
     with: X)`) beside one plain fact that names it and the parties' variables alone, with no
-    other test of it: the condition holds on the days on which, for some value that fact gives,
+    place test of it: the condition holds on the days on which, for some value that fact gives,
     it has started and none of the facts under `not` has (of those the pair of members sees,
     where memberships change: `_Tables.antijoin`).
     Variable -> (fact, its tests) for each fact naming it; or, for the first variable that is
@@ -197,11 +197,11 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
             beside[id(fact)].append(t)
         for fact, _ in found if not bad else ():  # a fact beside `not` over facts giving the same values
             negs = [t for t in beside[id(fact)] if negated(t)]
-            if negs and (len(negs) < len(beside[id(fact)]) or not isinstance(fact, A.Occurred)
+            if negs and (any(_alternatives(t, v) for t in beside[id(fact)]) or not isinstance(fact, A.Occurred)
                          or any(not A.variables(t) <= A.variables(fact) for t in negs)
                          or not A.variables(fact) <= allowed | {v}):
                 bad.append("a `not` over a fact of it stands beside a fact that names other variables, or "
-                           "with other tests of it, or is not a plain fact")
+                           "with a place test of it, or is not a plain fact")
                 break
         if bad:
             return f"variable {v}: {bad[0]}"

@@ -116,9 +116,11 @@ class _Tables:
         (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
         negs = {v: items for v, ts in tests.items() if (items := tuple(t.item for t in ts if negated(t)
                                                                        and isinstance(t, A.Not)))}
-        if negs:  # (`_hidden`: then its only tests, of one variable, and the treaty's memberships fixed)
+        if negs:  # (`_hidden`: of one variable, beside no place test of it)
             (var, items), = negs.items()
-            return self.antijoin(leaf, var, items, start, probe, fixed)
+            fixed_tests = tuple(t for t in tests[var] if not negated(t))
+            return self.antijoin(leaf, var, items, start, probe, fixed,
+                                 self.passing(var, fixed_tests, probe) if fixed_tests else "")
         # a variable read as "some value" -> the function that tests its values ("": none)
         hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
             t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
@@ -161,15 +163,16 @@ class _Tables:
         return name
 
     def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun,
-                 fixed: bool) -> str:
+                 fixed: bool, passes: str = "") -> str:
         """The table of a fact beside `not` over facts that name its variable `var`, read as "some
         value" (`_hidden`: `threat(by: S, on: X) and not consult(by: S, with: X)`), per binding
         of its other variables, filled after the facts' own tables (`var` in their keys): where
         the parties are members for good (`fixed`), the runs of days on which, for some value of
         `var`, the fact has started and none of those under `not` has; else, for each value,
         the matching facts and those of each fact under `not`, of which each pair of members
-        sees those that overlap both memberships (`unanswered`)."""
-        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs), fixed)
+        sees those that overlap both memberships (`unanswered`). `passes`: the function that tests
+        a value of `var` (`passing`: `S is a state` beside it), or ""."""
+        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs), fixed, passes)
         name = self.names.get(key)
         if name is not None:
             return name
@@ -177,7 +180,8 @@ class _Tables:
         self.modes[name] = "runs" if fixed else "antijoin"
         first = self.table(leaf, start, {}, probe, fixed=fixed)  # (each value of `var`: first day, or facts)
         names = C.names(leaf)
-        unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}"
+        unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}" + (
+            f"\n        if not {passes}(v_{var}): continue" if passes else "")
         out_key = _key(tuple(n for n in names if n != var))
         if fixed:
             ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
