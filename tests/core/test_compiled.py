@@ -1330,6 +1330,12 @@ treaty tt "T" {
 """
 
 
+def _a_day(rng: random.Random) -> tuple[int, int, str]:
+    """A day of 2020-2023 (its year, its month, its date) for the seeded scenarios below."""
+    year, month = rng.choice([2020, 2021, 2022, 2023]), rng.randint(1, 12)
+    return year, month, f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
+
+
 def reserved_lines(n: int, seed: int) -> list[str]:
     """Scenarios for RESERVED_FOR_A_TIME: attacks, threats (some lasting), requests, assistance,
     consultations and Council measures over 2020-2023, across the reservations' days."""
@@ -1338,8 +1344,7 @@ def reserved_lines(n: int, seed: int) -> list[str]:
     for i in range(n):
         events: list[dict[str, object]] = []
         for _ in range(rng.randint(1, 6)):
-            year, month = rng.choice([2020, 2021, 2022, 2023]), rng.randint(1, 12)
-            date = f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
+            year, month, date = _a_day(rng)
             x, by = rng.choice(["RU", "BY", "KZ"]), rng.choice(["RU", "BY", "KZ", "UA"])
             events.append(rng.choice([
                 {"kind": "armed_attack", "date": date, "by": "UA", "on": x},
@@ -1436,8 +1441,7 @@ def unanswered_lines(n: int, seed: int) -> list[str]:
     for i in range(n):
         events: list[dict[str, object]] = []
         for _ in range(rng.randint(1, 7)):
-            year, month = rng.choice([2020, 2021, 2022, 2023]), rng.randint(1, 12)
-            date = f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
+            year, month, date = _a_day(rng)
             x, s = rng.sample(["RU", "BY", "KZ", "UA", "US", "terrorist_group"], 2)
             if x == "terrorist_group":  # (the threatened, the requesting: parties)
                 x, s = s, x

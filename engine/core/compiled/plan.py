@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeGuard, cast
 
 from engine.base.memo import per_object
 from engine.core.evaluate import TreatyRun
@@ -120,7 +120,7 @@ def _mentions(c: A.Cond, path: tuple[A.Cond, ...], v: str, found: list[tuple[A.C
         bad.append(f"a {C.kind(c).name} test reads it")
 
 
-def negated(c: A.Cond) -> bool:
+def negated(c: A.Cond) -> TypeGuard[A.Not]:
     """Whether a node is `not` over one fact (`not consult(by: S, with: X)`): beside the fact that
     gives a variable read as "some value" its values, it keeps those for which no such fact has
     started (`_hidden`)."""
@@ -131,7 +131,7 @@ def folded(hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]]) -> 
     """The facts under `not` that a plan reads with the fact beside them (`negated`), by id ->
     that fact: one table answers for both (engine/core/compiled/tables.py `_Tables.antijoin`)."""
     return {id(t.item): fact for entries in hidden.values() for fact, tests in entries
-            for t in tests if negated(t) and isinstance(t, A.Not)}
+            for t in tests if negated(t)}
 
 
 def _alternatives(c: A.Cond, v: str) -> tuple[A.PlaceOf, ...]:

@@ -114,8 +114,7 @@ class _Tables:
         its treaty's run (`passing`). The tables of the facts of one kind are filled in one pass
         over its facts. A place test (`A territory of X`) keeps, of each matching fact's days
         (from its start for good, or while it is under way), those on which it holds (`_placed`)."""
-        negs = {v: items for v, ts in tests.items() if (items := tuple(t.item for t in ts if negated(t)
-                                                                       and isinstance(t, A.Not)))}
+        negs = {v: items for v, ts in tests.items() if (items := tuple(t.item for t in ts if negated(t)))}
         if negs:  # (`_hidden`: of one variable, beside no place test of it)
             (var, items), = negs.items()
             fixed_tests = tuple(t for t in tests[var] if not negated(t))
