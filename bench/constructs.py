@@ -49,6 +49,11 @@ VARIANTS = [
     ("a variable under `not` beside a fact that names another variable read as some value",
      {"q": "armed_attack(by: S, on: X, at: A) and A territory of X and not consult(by: S, with: X)"}),
 ]
+# constructs the compiled code once left to the engine, and takes now: what they cost there
+COMPILED = [
+    ("a variable under `not` beside the fact that gives its values",
+     {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
+]
 PARTIES = ["RU", "BY", "KZ", "AM"]
 OUTSIDE = ["UA", "US", "CN", "AZ"]
 
@@ -113,6 +118,10 @@ def measure(n: int, runs: int) -> tuple[float, float, list[Row]]:
             got, reason = rate(BASE % {**PLAIN, **change})
             assert reason, construct  # the variant is left to the engine
             rows.append(Row(construct, reason, got))
+        for construct, change in COMPILED:
+            got, reason = rate(BASE % {**PLAIN, **change})
+            assert not reason, reason  # the variant compiles
+            rows.append(Row(construct, "compiled", got))
     return base, engine_rate, rows
 
 
@@ -124,7 +133,8 @@ def render(n: int, base: float, engine_rate: float, rows: list[Row]) -> str:
     return ("Constructs the compiled code leaves to the engine (bench/constructs.py): a four-party treaty "
             "(assistance on request after an armed attack, consultations on a threat) and one variant per "
             f"construct, {n:,} seeded scenarios of 3-10 facts, `run_batch` in CSV in-process, best of runs; "
-            "each variant's whole treaty goes through the engine, with the same output:\n\n" + table(head, body))
+            "each variant's whole treaty goes through the engine, with the same output (those marked compiled "
+            "were once left to it):\n\n" + table(head, body))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,3 +40,12 @@ def test_each_variant_is_left_to_the_engine_for_its_construct(tmp_path: Path, co
     assert compiled.reasons(lib, ("tt",), "default")["tt"]
     got = list(run_batch(lib, LINES, ["tt"], fmt="csv"))
     assert got == list(run_batch(lib, LINES, ["tt"], fmt="csv", options=EvalOptions(compiled=False)))
+
+
+@pytest.mark.parametrize(("construct", "change"), constructs.COMPILED, ids=[c for c, _ in constructs.COMPILED])
+def test_each_construct_marked_compiled_is(tmp_path: Path, construct: str, change: dict[str, str]) -> None:
+    lib = load(tmp_path, change)
+    assert compiled.reasons(lib, ("tt",), "default") == {}
+    got = list(run_batch(lib, LINES, ["tt"], fmt="csv"))
+    assert got == list(run_batch(lib, LINES, ["tt"], fmt="csv", options=EvalOptions(compiled=False)))
+    assert any(",q," in block for block in got)  # its scenarios bring it alive
