@@ -14,6 +14,7 @@ import random
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -1336,27 +1337,39 @@ def _a_day(rng: random.Random) -> tuple[int, int, str]:
     return year, month, f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
 
 
-def reserved_lines(n: int, seed: int) -> list[str]:
-    """Scenarios for RESERVED_FOR_A_TIME: attacks, threats (some lasting), requests, assistance,
-    consultations and Council measures over 2020-2023, across the reservations' days."""
+Event = dict[str, object]
+
+
+def _seeded_lines(n: int, seed: int, most: int, event: Callable[[random.Random], Event],
+                  after: Callable[[random.Random, int], list[Event]] = lambda rng, i: []) -> list[str]:
+    """`n` scenario lines of 1 to `most` events each drawn by `event`, then those `after` adds
+    to the i-th."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        events: list[dict[str, object]] = []
-        for _ in range(rng.randint(1, 6)):
-            year, month, date = _a_day(rng)
-            x, by = rng.choice(["RU", "BY", "KZ"]), rng.choice(["RU", "BY", "KZ", "UA"])
-            events.append(rng.choice([
-                {"kind": "armed_attack", "date": date, "by": "UA", "on": x},
-                {"kind": "threat", "date": date, "by": "UA", "on": x,
-                 **({"until": f"{year + 1}-{month:02d}-01"} if rng.random() < 0.5 else {})},
-                {"kind": "request", "date": date, "from": x, "for": "assist"},
-                {"kind": "request", "date": date, "from": x, "for": "consult"},
-                {"kind": "assist", "date": date, "by": by, "to": x},
-                {"kind": "consult", "date": date, "by": by, "with": x},
-                {"kind": "unsc_measures", "date": date, "on": x}]))
+        events = [event(rng) for _ in range(rng.randint(1, most))] + after(rng, i)
         out.append(json.dumps({"name": f"s{i}", "events": events}))
     return out
+
+
+def _reserved_event(rng: random.Random) -> Event:
+    year, month, date = _a_day(rng)
+    x, by = rng.choice(["RU", "BY", "KZ"]), rng.choice(["RU", "BY", "KZ", "UA"])
+    return rng.choice([
+        {"kind": "armed_attack", "date": date, "by": "UA", "on": x},
+        {"kind": "threat", "date": date, "by": "UA", "on": x,
+         **({"until": f"{year + 1}-{month:02d}-01"} if rng.random() < 0.5 else {})},
+        {"kind": "request", "date": date, "from": x, "for": "assist"},
+        {"kind": "request", "date": date, "from": x, "for": "consult"},
+        {"kind": "assist", "date": date, "by": by, "to": x},
+        {"kind": "consult", "date": date, "by": by, "with": x},
+        {"kind": "unsc_measures", "date": date, "on": x}])
+
+
+def reserved_lines(n: int, seed: int) -> list[str]:
+    """Scenarios for RESERVED_FOR_A_TIME: attacks, threats (some lasting), requests, assistance,
+    consultations and Council measures over 2020-2023, across the reservations' days."""
+    return _seeded_lines(n, seed, 6, _reserved_event)
 
 
 def test_a_reservation_for_a_time_is_compiled(tmp_path: Path) -> None:
@@ -1432,33 +1445,35 @@ treaty uu "Unanswered, with a later member" {
 """
 
 
+def _unanswered_event(rng: random.Random) -> Event:
+    year, month, date = _a_day(rng)
+    x, s = rng.sample(["RU", "BY", "KZ", "UA", "US", "terrorist_group"], 2)
+    if x == "terrorist_group":  # (the threatened, the requesting: parties)
+        x, s = s, x
+    lasting = {"until": f"{year + 1}-{month:02d}-01"} if rng.random() < 0.4 else {}
+    return rng.choice([
+        {"kind": "armed_attack", "date": date, "by": s, "on": x, **lasting},
+        {"kind": "threat", "date": date, "by": s, "on": x, **lasting},
+        {"kind": "sanctions", "date": date, "by": x, "on": s},
+        {"kind": "consult", "date": date, "by": s, "with": x},
+        {"kind": "assist", "date": date, "by": s, "to": x},
+        {"kind": "request", "date": date, "from": x, "for": "consult"},
+        {"kind": "unsc_measures", "date": date, "on": x}])
+
+
+def _leaves(rng: random.Random, i: int) -> list[Event]:
+    """In a fifth of the scenarios, a party leaves tt or uu."""
+    if i % 5:
+        return []
+    return [{"kind": "withdrawal", "date": f"{rng.choice([2020, 2021, 2022])}-07-01",
+             "party": rng.choice(["RU", "BY", "KZ"]), "treaty": rng.choice(["tt", "uu"])}]
+
+
 def unanswered_lines(n: int, seed: int) -> list[str]:
     """Scenarios for UNANSWERED: attacks and threats by parties, others and a group (some lasting), the
     attacked answering with sanctions and threats, consultations and assistance by the
     attackers, requests and Council measures, over 2020-2023; in a fifth, a party leaves tt or uu."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        events: list[dict[str, object]] = []
-        for _ in range(rng.randint(1, 7)):
-            year, month, date = _a_day(rng)
-            x, s = rng.sample(["RU", "BY", "KZ", "UA", "US", "terrorist_group"], 2)
-            if x == "terrorist_group":  # (the threatened, the requesting: parties)
-                x, s = s, x
-            lasting = {"until": f"{year + 1}-{month:02d}-01"} if rng.random() < 0.4 else {}
-            events.append(rng.choice([
-                {"kind": "armed_attack", "date": date, "by": s, "on": x, **lasting},
-                {"kind": "threat", "date": date, "by": s, "on": x, **lasting},
-                {"kind": "sanctions", "date": date, "by": x, "on": s},
-                {"kind": "consult", "date": date, "by": s, "with": x},
-                {"kind": "assist", "date": date, "by": s, "to": x},
-                {"kind": "request", "date": date, "from": x, "for": "consult"},
-                {"kind": "unsc_measures", "date": date, "on": x}]))
-        if i % 5 == 0:
-            events.append({"kind": "withdrawal", "date": f"{rng.choice([2020, 2021, 2022])}-07-01",
-                           "party": rng.choice(["RU", "BY", "KZ"]), "treaty": rng.choice(["tt", "uu"])})
-        out.append(json.dumps({"name": f"s{i}", "events": events}))
-    return out
+    return _seeded_lines(n, seed, 7, _unanswered_event, _leaves)
 
 
 def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import cast
 
 from engine.base.memo import collector_paused
 from engine.core import records
-from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan, folded
+from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan
 from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unhidden
 from engine.core.evaluate import TreatyRun, _natural
 from engine.kernel import conditions as C
@@ -192,10 +192,10 @@ class _Generator:
         """The tables of a provision's facts (`C.tabled`: trigger, prerequisite, discharge
         condition), by the leaf's id."""
         p = pp.p
-        beside = folded(pp.hidden)  # (a fact under `not` read with the fact beside it: its table)
         out = {id(n): self.table(n, start, probe, fixed=pp.fixed) for c in (p.when, p.upon, p.unless)
-               for n, _ in C.tabled(c) if id(n) not in beside}
-        out.update({n: out[id(fact)] for n, fact in beside.items()})
+               for n, _ in C.tabled(c) if id(n) not in pp.folded}
+        # (a fact under `not` read with the fact beside it: that fact's table answers for both)
+        out.update({n: out[id(fact)] for n, fact in pp.folded.items()})
         out.update({id(n): self.table(n, start, probe, starts=True, fixed=pp.fixed) for n, _ in C.tabled(p.until)})
         return out
 
@@ -555,9 +555,8 @@ class _Life:
         when, upon, machine = pp.p.when, pp.p.upon, pp.machine
         assert when is not None
         out = self.gen.body
-        beside = folded(pp.hidden)  # (facts under `not` read with the fact beside them: `_Expressions.truth`)
         leaves = [n for c in (when, upon, pp.p.unless) if c is not None for n in A.walk(c)
-                  if isinstance(n, _LEAVES) and id(n) not in beside]
+                  if isinstance(n, _LEAVES) and id(n) not in pp.folded]  # (`_Expressions.truth`)
         local: dict[int, str] = {}
         self.runs = set()
         for i, n in enumerate(leaves):
@@ -583,7 +582,7 @@ class _Life:
                 local[id(n)] = f"m{i}"
                 out.append(f"{pad}m{i} = merged(f{i})")
         expr = _Expressions(self.gen.constants, local, self.runs, seed, self.gen.hidden, pp.fixed, probe, parties,
-                            frozenset(beside))
+                            pp.folded)
         if _monotone(when, upon) and machine.once_active() and pp.p.version is None and not pp.windows:
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {expr.first(when, start)}")
@@ -719,10 +718,10 @@ class _Expressions:
 
     def __init__(self, constants: _Constants, local: dict[int, str], runs: set[int], seed: dict[str, str],
                  hidden: Collection[str], fixed: bool, probe: TreatyRun, parties: list[str],
-                 folded: frozenset[int] = frozenset()):
+                 folded: Collection[int]):
         self.constants, self.local, self.runs, self.seed = constants, local, runs, seed
         self.hidden, self.fixed, self.probe, self.parties = hidden, fixed, probe, parties
-        self.folded = folded  # the facts under `not` read with the fact beside them (`plan.folded`)
+        self.folded = folded  # the facts under `not` read with the fact beside them (`_ProvisionPlan.folded`)
 
     def first(self, c: A.Cond, start: int) -> str:
         """The first day a condition without `not` or `ongoing` holds (NEVER if never)."""

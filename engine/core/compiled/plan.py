@@ -6,6 +6,7 @@ instant once the plan knows the rest (`_machine`), the variables read as "some v
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeGuard, cast
@@ -49,6 +50,14 @@ class _ProvisionPlan:
     # its deadline in days from activation (`lifecycle.deadline_days`: an explicit `within N
     # days`, or a timing word the interpretation maps), if it has one
     deadline: int | None = None
+
+    @functools.cached_property
+    def folded(self) -> dict[int, A.Cond]:
+        """The facts under `not` that the plan reads with the fact beside them (`negated`), by
+        id -> that fact: one table answers for both (engine/core/compiled/tables.py
+        `_Tables.antijoin`)."""
+        return {id(t.item): fact for entries in self.hidden.values() for fact, tests in entries
+                for t in tests if negated(t)}
 
 
 # what the compiled code's instances can take as read at every instant: a treaty in force for
@@ -125,13 +134,6 @@ def negated(c: A.Cond) -> TypeGuard[A.Not]:
     gives a variable read as "some value" its values, it keeps those for which no such fact has
     started (`_hidden`)."""
     return isinstance(c, A.Not) and isinstance(c.item, A.Occurred)
-
-
-def folded(hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]]) -> dict[int, A.Cond]:
-    """The facts under `not` that a plan reads with the fact beside them (`negated`), by id ->
-    that fact: one table answers for both (engine/core/compiled/tables.py `_Tables.antijoin`)."""
-    return {id(t.item): fact for entries in hidden.values() for fact, tests in entries
-            for t in tests if negated(t)}
 
 
 def _alternatives(c: A.Cond, v: str) -> tuple[A.PlaceOf, ...]:
@@ -326,7 +328,7 @@ def _refusals(lib: Library, treaty: A.TreatyDecl, interp: A.InterpretationDecl |
                 if isinstance(variant, list):
                     why += [_Refusal(r.about, f"provision {p.id} with {party}'s reservation: {r.words}")
                             for r in variant]
-                elif any(id(n) in folded(variant.hidden) for c, _, _ in windows for n in A.walk(c)):
+                elif any(id(n) in variant.folded for c, _, _ in windows for n in A.walk(c)):
                     # (its table would hold the `not` on every day, not on the reservation's alone)
                     why.append(_Refusal(("a variable beside the bearer and the beneficiary",),
                                         f"provision {p.id} with {party}'s reservation: for a time, it adds a `not` "
