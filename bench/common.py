@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,24 @@ def _vm_hwm_mib(pid: int) -> float:
 
 def median(xs: Sequence[float]) -> float:
     return statistics.median(xs)
+
+
+class Rounds(Protocol):
+    """A measure whose runs were made in rounds beside another's (bench/peers.py, bench/realistic.py)."""
+
+    scenarios: int
+    walls: tuple[float, ...]  # each run's seconds, in the order of the rounds
+
+    @property
+    def rate(self) -> float: ...
+
+
+def paired(a: Rounds, b: Rounds) -> float:
+    """a's rate ÷ b's: the median of the ratios of the rounds in which both ran (their runs side
+    by side: the machine's speed drifts between minutes), or the ratio of their medians where
+    they share none."""
+    ratios = [(a.scenarios / wa) / (b.scenarios / wb) for wa, wb in zip(a.walls, b.walls, strict=False)]
+    return median(ratios) if ratios else a.rate / b.rate
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

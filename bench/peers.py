@@ -776,7 +776,7 @@ class SpeedBench:
                      ) -> dict[str, Measure]:
         """Each evaluator on a case, their runs interleaved in rounds (hand, Prolog, casus, …, then
         again): the machine's speed drifts by ~10% over minutes, so each round's ratios compare
-        runs made side by side (`paired`)."""
+        runs made side by side (`common.paired`)."""
         from .common import median, run_timed
 
         plans = {ev: self.plan(ev, rules_name, scen_name, n) for ev in evaluators}
@@ -813,18 +813,9 @@ class SpeedBench:
         return rows
 
 
-def paired(a: Measure, b: Measure) -> float:
-    """a's rate ÷ b's: the median of the ratios of the rounds in which both ran (their runs side
-    by side: `SpeedBench.measure_case`), or the ratio of their medians where they share none."""
-    from .common import median
-
-    ratios = [(a.scenarios / wa) / (b.scenarios / wb) for wa, wb in zip(a.walls, b.walls, strict=False)]
-    return median(ratios) if ratios else a.rate / b.rate
-
-
 def speed_tables(rows: list[tuple[str, str, str, int, dict[str, Measure]]], swipl: bool) -> str:
     """Markdown: throughput side by side with ratios; growth with events and provisions."""
-    from .common import table
+    from .common import paired, table
 
     out = []
     head = ["case", "file", "hand scen/s", "prolog scen/s" if swipl else "prolog", "casus scen/s (CSV)",

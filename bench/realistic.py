@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .common import ROOT, Timing, casus_cmd, median, run_timed, table
+from .common import ROOT, Timing, casus_cmd, median, paired, run_timed, table
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -195,12 +195,6 @@ def measure(n: int, runs: int, work: Path, seed: int = 1, hand: tuple[list[str],
             times[label].append(t)
     return [Row(label, k, Timing(median([t.wall for t in times[label]]), max(t.maxrss_mib for t in times[label]), 0),
                 tuple(t.wall for t in times[label])) for label, _, k in cases]
-
-
-def paired(row: Row, hand: Row) -> float:
-    """row's rate ÷ hand's: the median of the rounds' ratios (`measure`)."""
-    ratios = [(row.scenarios / w) / (hand.scenarios / h) for w, h in zip(row.walls, hand.walls, strict=False)]
-    return median(ratios) if ratios else row.rate / hand.rate
 
 
 def render(rows: list[Row], hand_rate: float | None = None) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from bench import common
 from bench import peers as P
+from bench.common import paired
 
 
 def measure(name: str, walls: tuple[float, ...], scenarios: int = 1_000) -> P.Measure:
@@ -20,17 +21,17 @@ def test_a_ratio_is_the_median_of_the_rounds_ratios() -> None:
     # the machine slows down by half after the first round: both evaluators alike
     hand = measure("hand", (1.0, 1.5, 1.5))
     casus = measure("casus", (2.0, 3.0, 3.0))
-    assert P.paired(casus, hand) == pytest.approx(0.5)
+    assert paired(casus, hand) == pytest.approx(0.5)
     # measured apart, the medians would say otherwise: casus's fast round against hand's slow ones
     drifted = measure("casus", (2.0, 2.0, 3.0))
     assert drifted.rate / hand.rate == pytest.approx(0.75)
-    assert P.paired(drifted, hand) == pytest.approx(0.5)  # (2/1, 2/1.5, 3/1.5 -> rates 0.5, 0.75, 0.5)
+    assert paired(drifted, hand) == pytest.approx(0.5)  # (2/1, 2/1.5, 3/1.5 -> rates 0.5, 0.75, 0.5)
     # a prefix of the file: rates, not seconds, are compared
     prefix = measure("casus", (1.0,), scenarios=500)
-    assert P.paired(prefix, hand) == pytest.approx(0.5)
+    assert paired(prefix, hand) == pytest.approx(0.5)
     # no round in common (a measure from a probe): the ratio of the medians
     alone = P.Measure("casus", 1_000, 2.0, 0.0, 1.0, 1)
-    assert P.paired(alone, hand) == pytest.approx(0.75)
+    assert paired(alone, hand) == pytest.approx(0.75)
 
 
 def test_the_evaluators_runs_are_interleaved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,4 +54,4 @@ def test_the_evaluators_runs_are_interleaved(tmp_path: Path, monkeypatch: pytest
     assert order == ["hand", "prolog", "casus", "hand", "casus", "hand", "casus"]
     assert got["hand"].walls == (1.0, 1.1, 1.2) and got["casus"].walls == (2.0, 2.2, 2.4)
     assert got["prolog"].walls == (30.0,) and got["casus"].wall == 2.2 and got["casus"].startup == 0.1
-    assert P.paired(got["casus"], got["prolog"]) == pytest.approx(15.0)  # their one round in common
+    assert paired(got["casus"], got["prolog"]) == pytest.approx(15.0)  # their one round in common
