@@ -542,8 +542,9 @@ def _light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
                     lineno: int) -> Scenario:
     """The scenario of a line the compiled code has read (`_light_facts`: `obj` without its
     events' dates, each event's key, its reading and its first day), as `_fast_scenario` reads
-    it, for the explainer: each distinct event's kind, roles as written and text are remembered
-    (`_written_events`), its days are the compiled code's reading."""
+    it, for the engine beside the compiled code (the explainer; the treaties it does not compile,
+    or that a withdrawal leaves to it): each distinct event's kind, roles as written and text are
+    remembered (`_written_events`), its days are the compiled code's reading."""
     where = f"{path}:{lineno}"
     written = _written_events(lib)
     facts = []
