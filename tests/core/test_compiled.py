@@ -1560,6 +1560,11 @@ treaty tt "T" {
     unless provocation(by: X) ongoing
     then each other party must assist(to: X)
   }
+  provision n "Unless the bearer provoked" article "2" {
+    when armed_attack(on: X) ongoing
+    unless provocation(by: Y)
+    then each other party Y must consult(with: X)
+  }
 }
 """
 
@@ -1567,18 +1572,23 @@ treaty tt "T" {
 def test_unless_is_compiled(tmp_path: Path) -> None:
     """`unless` of the beneficiary's facts in compiled code: defeated while the provocation
     lasts (dormant again, unlisted, if the attack ends first), active once it is over and the
-    attack goes on; the engine's CSV, byte for byte."""
+    attack goes on; of the bearer's (`unless provocation(by: Y)`: each bearer's instance worked
+    out for itself, not once per beneficiary with no bearer at hand); the engine's CSV, byte for
+    byte."""
     lib = with_vocabulary(tmp_path, UNLESS_TREATY)
     attack = {"kind": "armed_attack", "date": "2021-01-01", "until": "2021-03-01", "by": "UA", "on": "BY"}
     scenarios = {"provoked": [{**attack, "until": None}, {"kind": "provocation", "date": "2020-12-01", "until": None,
                                                          "by": "BY"}],
                  "then not": [attack, {"kind": "provocation", "date": "2020-12-01", "until": "2021-02-01", "by": "BY"}],
-                 "someone else": [attack, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}]}
+                 "someone else": [attack, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}],
+                 "the bearer": [{**attack, "until": None}, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}]}
     got = compiled_csv(lib, scenarios, ["tt"])
-    provoked, then_not, someone = got[1:]
+    provoked, then_not, someone, bearer = got[1:]
     assert _statuses(provoked, "p") == [("RU", "BY", "defeated", "", "2021-01-01")]
     assert _statuses(then_not, "p") == [("RU", "BY", "active", "2021-02-02", "2021-02-02")]
     assert _statuses(someone, "p") == [("RU", "BY", "active", "2021-01-01", "2021-01-01")]
+    assert _statuses(bearer, "n") == [("RU", "BY", "defeated", "", "2021-01-01")]  # (Russia provoked)
+    assert _statuses(then_not, "n") == [("RU", "BY", "active", "2021-01-01", "2021-01-01")]
 
 
 # ---------------------------------------------------------------------------- readings that make facts

@@ -254,7 +254,7 @@ class _Generator:
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         # (whether the bearer acted, its duties are suspended, its reservation adds to its trigger,
         # is its own: every instance is worked out for itself)
-        own = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.until)
+        own = pp.bearer_var is not None and any(pp.bearer_var in A.variables(c) for c in (when, upon, p.unless, p.until)
                                                 if c is not None)
         acted_only = "action" in pp.machine.asks() and not (pp.suspends or pp.variants or own)
         per_bearer = "action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or own
@@ -443,7 +443,7 @@ class _Generator:
             out.append(f"        if not ({ben_filter}): continue")
         # the bearer is in none of its conditions: instances alike but for it are worked out once
         shared = not pp.variants and (pp.bearer_var is None or not any(
-            pp.bearer_var in A.variables(c) for c in (when, upon, p.until) if c is not None))
+            pp.bearer_var in A.variables(c) for c in (when, upon, p.unless, p.until) if c is not None))
         memo = None  # what the bearers that share a status share (`day`)
         if shared:
             out.append("        memo = {}")
