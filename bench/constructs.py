@@ -37,20 +37,22 @@ treaty tt "Base" {
   }
   provision q "Consultations" article "2" {
     when %(q)s
-    then each other party must consult(with: X)
+    then each other party must consult(with: X)%(until)s
   }
 }
 """
-PLAIN = {"q": "threat(on: X)"}
+PLAIN = {"q": "threat(on: X)", "until": ""}
 
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
-    ("a state of another provision", {"q": "threat(on: X) and not p active for X"}),
+    ("a state of another provision in a discharge condition (`until`)",
+     {"until": "\n    until p fulfilled for X"}),
     ("a variable under `not` beside a fact that names another variable read as some value",
      {"q": "armed_attack(by: S, on: X, at: A) and A territory of X and not consult(by: S, with: X)"}),
 ]
 # constructs the compiled code once left to the engine, and takes now: what they cost there
 COMPILED = [
+    ("a state of another provision", {"q": "threat(on: X) and not p active for X"}),
     ("a variable under `not` beside the fact that gives its values",
      {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
 ]

@@ -98,29 +98,35 @@ class _Explainer:
         self.spans: dict[str, tuple[tuple[int, int], ...]] = {}  # a bearer's membership from `first` on
 
     def runs(self, rows: Sequence[Row]) -> list[InstanceRun] | None:
-        """The rows as runs, in the engine's order (None: one of them needs the walk)."""
+        """The listed rows as runs, in the engine's order (None: one of them needs the walk). Every
+        row's run is first filed with its provision's instances, where the solver reads the
+        states of other provisions (`p active for X`), as the walk files them (the rows of
+        instances not listed, status None, are there for that alone)."""
+        made = [(row, instance(row, self.provisions[row.provision[1]])) for row in rows]
+        instances = self.tr.instances
+        for row, run in made:
+            instances.setdefault(row.provision[1], {})[(row.bearer, row.beneficiary)] = run
         out = []
-        for row in rows:
-            run = self.run(row)
-            if run is None:
-                return None
-            out.append(run)
+        for row, run in made:
+            if row.status is not None:
+                if not self.explain(row, run):
+                    return None
+                out.append(run)
         return out
 
-    def run(self, row: Row) -> InstanceRun | None:
-        p = self.provisions[row.provision[1]]
-        run = instance(row, p)
+    def explain(self, row: Row, run: InstanceRun) -> bool:
+        """Sets a listed run's env, `because` and `missing`; False where the solver does not find
+        its trigger where the compiled code did (the walk's answer is then taken, whole)."""
+        p = run.provision
         if row.activated is not None:
             day, level = row.activated, PREPARED
         else:
             last = _last_weighed(row.timeline)
             if last is None:
-                return run  # never weighed with its trigger holding: nothing to explain
+                return True  # never weighed with its trigger holding: nothing to explain
             day, level = last
         got, run.env, run.because, run.missing = self.why(p, row.bearer, row.beneficiary, day)
-        if got != level:  # (not if the compiled code is right) the walk's answer, whole
-            return None
-        return run
+        return got == level  # (not if the compiled code is wrong)
 
     def why(self, p: A.Provision, bearer: str, beneficiary: str, day: int) -> _Why:
         """`Solver.weigh` of the instance at `day`, as the walk asks it (its seed: `Solver.pairs`),

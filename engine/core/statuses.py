@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from engine.core import compiled
 from engine.core.evaluate import InstanceRun, evaluate
+from engine.kernel import lifecycle
 from engine.kernel.facts import Scenario
 from engine.language import ast as A
 from engine.language.library import Library
@@ -36,7 +37,8 @@ def outcomes(lib: Library, scenario: Scenario, treaty_ids: Sequence[str] | None,
         withdrawn = prog.withdrawn(read[0])
         try:
             for row in prog.rows(read[0], read[1], withdrawn):
-                rows.setdefault(row.provision[0], []).append(row)
+                if row.status is not None:  # (not listed: a state another provision reads)
+                    rows.setdefault(row.provision[0], []).append(row)
         except compiled.Invalid:  # (a fact ending before it starts: the engine says so)
             rows = {}
         else:
@@ -58,7 +60,8 @@ def instance(row: compiled.Row, provision: A.Provision) -> InstanceRun:
     """A row of the compiled code (`Program.rows`) as the engine's record of an instance, without
     why (`because`, `missing`, env: engine/core/explained.py adds them). Its timeline is the row's
     (read, never changed: alike rows share one)."""
-    return InstanceRun(row.provision[0], provision, row.bearer, row.beneficiary, row.status, row.since,
+    status = row.status if row.status is not None else lifecycle.DORMANT  # (not listed: `Row`)
+    return InstanceRun(row.provision[0], provision, row.bearer, row.beneficiary, status, row.since,
                        row.activated, timeline=row.timeline)
 
 

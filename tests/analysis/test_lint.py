@@ -274,7 +274,7 @@ def test_explain_speed_says_which_treaties_compile_and_why_not(tmp_path: Path, c
     want = [
         f"{path}:1:1: speed: treaty fast: compiled to Python for --format csv",
         f"{path}:10:1: speed: treaty slow: not compiled for --format csv (the engine evaluates it): "
-        "provision q: its conditions read state (not a function of the facts' days)"]
+        "provision q: its trigger does not bind the bearer and the beneficiary in every way it holds"]
     assert L.speed_lines(lib, [str(path)]) == want
     assert L.speed_lines(lib, ["elsewhere.casus"]) == []  # only the treaties of the files linted
     res = cli("lint", "--explain-speed", "--max-facts", "1", path)

@@ -131,16 +131,14 @@ def test_compiled_csv_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- generated treaties
 
 def compilable(case: Case) -> Case:
-    """A case whose treaty the compiler may take (no states; an end date, members with their own
-    dates, suspensions, deadlines, an `upon`, an `unless`, an `until` of facts, `until the
-    situation ends` and reservations, for good or for a time, are kept; half the time every
-    member is one for the whole time in force) and whose facts it may read (actions,
-    withdrawals, what the interpretation defines or reads in self-defence, but no fact at a
-    territory whose sovereign the engine derives)."""
+    """A case whose treaty the compiler may take (states of other provisions, but not in `until`;
+    an end date, members with their own dates, suspensions, deadlines, an `upon`, an `unless`,
+    an `until` of facts, `until the situation ends` and reservations, for good or for a time,
+    are kept; half the time every member is one for the whole time in force) and whose facts it
+    may read (actions, withdrawals, what the interpretation defines or reads in self-defence, but
+    no fact at a territory whose sovereign the engine derives)."""
     t = case.treaty
-    provisions = tuple(replace(p, unless=None if _has_state(p.unless) else p.unless,
-                               until=None if _has_state(p.until) else p.until)
-                       for p in t.provisions if not _has_state(p.when) and not _has_state(p.upon))
+    provisions = tuple(replace(p, until=None if _has_state(p.until) else p.until) for p in t.provisions)
     members = t.members
     if len(case.facts) % 2:
         members = tuple(Member(code) for code in sorted({m.code for m in t.members}))
@@ -243,6 +241,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     ended: list[bool] = []  # a treaty with an end date
     reserved: list[bool] = []  # a party's reservation on some days only (`_ProvisionPlan.windows`)
     negated: list[bool] = []  # a variable under `not`, beside its fact (`_Tables.antijoin`)
+    chained: list[bool] = []  # a state of another provision (`_Tables.states`)
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=300, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -271,6 +270,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         ended.append(taken and c.treaty.end is not None)
         reserved.append(taken and any(r.start is not None or r.end is not None for r in c.treaty.reservations))
         negated.append(taken and re.search(r"not \w+\(by: X, on: A\)", render(c)) is not None)
+        chained.append(taken and any(_has_state(x) for p in c.treaty.provisions for x in (p.when, p.upon, p.unless)))
         related.append(taken and (dated[-1] or out.leaving)
                        and any(word in render(c) for word in (" within ", " after ", " before ", " during ")))
 
@@ -291,6 +291,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(ended) > 5, sum(ended)  # and treaties that end
     assert sum(reserved) > 5, sum(reserved)  # and reservations for a time
     assert sum(negated) > 5, sum(negated)  # and variables under `not`
+    assert sum(chained) > 5, sum(chained)  # and states of other provisions
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
@@ -541,6 +542,7 @@ treaty off "Left to the engine" {
   provision q "Q" article "2" {
     when p active for X and threat(by: S, on: X) and not S in parties
     then each other party must consult(with: X)
+    until p fulfilled for X
   }
 }
 """
@@ -560,8 +562,10 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     lib = with_vocabulary(tmp_path, OFF_THE_PATH)
     first = compiled.reasons(lib, ("off",), "default")
     every = compiled.every_reason(lib, ("off",), "default")
-    assert first == {"off": "provision q: its conditions read state (not a function of the facts' days)"}
-    assert [c for c, _ in every["off"]] == ["state", "a variable beside the bearer and the beneficiary"]
+    assert first == {"off": "provision q: its discharge condition (`until`) is not facts and fixed tests of the "
+                            "bearer and the beneficiary, under `and` / `or`"}
+    # (a state in `when` is compiled: `_Tables.states`; in `until`, not)
+    assert [c for c, _ in every["off"]] == ["until", "a variable beside the bearer and the beneficiary"]
     assert every["off"][0][1] == first["off"]  # (its reservation for a time is compiled)
 
 
@@ -1509,6 +1513,144 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
             continue
         leaving = sum(f'"treaty": "{tids[0]}"' in line for line in lines)  # (a withdrawal of it: its own code)
         assert taken.compiled == 2 * len(lines) and leaving > 20 and taken.leaving == 2 * leaving
+
+
+CHAINED = """\
+treaty ch "Chained" {
+  parties RU, BY, KZ
+  in force 2020-01-01
+  provision a1 "Consultations until assistance is owed" article "1" {
+    when threat(on: X) ongoing and not z9 active for X
+    then each other party must consult(with: X)
+  }
+  provision p "Assistance on request" article "2" {
+    when armed_attack(on: X) ongoing
+    upon request(from: X, for: assist)
+    unless provocation(by: X)
+    then each other party Y must assist(to: X), within 30 days
+  }
+  provision q "Consultations once assistance is owed" article "3" {
+    when threat(on: X) and p activated for X by Y
+    then each other party Y must consult(with: X)
+  }
+  provision r "Consultations while assistance is awaited" article "4" {
+    when threat(on: X)
+    upon p pending for X
+    unless p violated for X
+    then RU must consult(with: X)
+  }
+  provision w "Consultations after a provoked attack" article "5" {
+    when threat(on: X) ongoing and z9 defeated for X and not p fulfilled for RU
+    then each other party must consult(with: X)
+  }
+  provision u "Consultations unless assistance was denied" article "6" {
+    when imminent_threat(on: X) ongoing
+    unless p violated for X by Y
+    then each other party Y must consult(with: X)
+  }
+  provision z9 "Assistance without a request" article "9" {
+    when armed_attack(on: X) ongoing
+    unless provocation(by: X)
+    then each other party must assist(to: X)
+  }
+}
+
+treaty cl "Chained, with a later member" {
+  parties RU, BY
+  member KZ from 2021-06-01
+  in force 2020-01-01
+  provision p "Assistance" article "1" {
+    when armed_attack(on: X) ongoing
+    then each other party must assist(to: X)
+  }
+  provision q "Consultations until assistance came" article "2" {
+    when threat(on: X) and not p fulfilled for X
+    then each other party must consult(with: X)
+  }
+}
+"""
+
+
+def _chained_event(rng: random.Random) -> Event:
+    year, month, date = _a_day(rng)
+    x, by = rng.choice(["RU", "BY", "KZ"]), rng.choice(["RU", "BY", "KZ", "UA"])
+    lasting = {"until": f"{year}-{month:02d}-28"} if rng.random() < 0.5 else {}
+    return rng.choice([
+        {"kind": "armed_attack", "date": date, "by": "UA", "on": x, **lasting},
+        {"kind": "threat", "date": date, "by": "UA", "on": x, **lasting},
+        {"kind": "request", "date": date, "from": x, "for": "assist"},
+        {"kind": "provocation", "date": date, "by": x},
+        {"kind": "assist", "date": date, "by": by, "to": x},
+        {"kind": "consult", "date": date, "by": by, "with": x}])
+
+
+def chained_lines(n: int, seed: int) -> list[str]:
+    """Scenarios for CHAINED: attacks and threats on the parties (half of them lasting the month),
+    requests, provocations, assistance and consultations over 2020-2023; in a fifth, a party
+    leaves."""
+    return _seeded_lines(n, seed, 8, _chained_event, _leaves_chained)
+
+
+def _leaves_chained(rng: random.Random, i: int) -> list[Event]:
+    """In a fifth of the scenarios, a party leaves ch or cl."""
+    if i % 5:
+        return []
+    return [{"kind": "withdrawal", "date": f"{rng.choice([2020, 2021, 2022])}-07-01",
+             "party": rng.choice(["RU", "BY", "KZ"]), "treaty": rng.choice(["ch", "cl"])}]
+
+
+def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
+    """`p active for X`, `p activated for X by Y`, `p pending for X` as a prerequisite, `p
+    violated for X` in `unless` (and by the bearer: its instances each worked out for itself), a
+    state toward a named party, under `not`, of a provision whose
+    lines come later (a1 reads z9: its code runs first, its lines stay in their place), and of
+    instances that left dormant again (z9 defeated while a provoked attack lasts): each
+    provision's code files its instances' timelines (`_Tables.states`) and the provisions that
+    read them take the days of a state as an `ongoing` fact's (`state_runs`); in a treaty whose
+    memberships change, and where a party leaves. The engine's CSV and result JSON, byte for
+    byte, here and on 400 seeded scenarios."""
+    lib = with_vocabulary(tmp_path, CHAINED)
+    assert compiled.reasons(lib, ("ch", "cl"), "default") == {}
+    attack = {"kind": "armed_attack", "date": "2021-01-10", "by": "UA", "on": "RU", "until": "2021-01-31"}
+    threat = {"kind": "threat", "date": "2021-01-05", "by": "UA", "on": "RU", "until": "2021-03-01"}
+    request = {"kind": "request", "date": "2021-01-12", "from": "RU", "for": "assist"}
+    later_threat = {**threat, "date": "2021-01-15"}
+    assisted = [attack, later_threat, {"kind": "assist", "date": "2021-01-20", "by": "BY", "to": "RU"},
+                {"kind": "assist", "date": "2021-01-25", "by": "KZ", "to": "RU"}]
+    denied = [attack, request, {"kind": "assist", "date": "2021-01-20", "by": "KZ", "to": "RU"},
+              {**threat, "kind": "imminent_threat", "date": "2021-02-20", "until": None}]
+    got = compiled_csv(lib, {"asked": [threat, attack, request],
+                             "provoked": [threat, attack, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}],
+                             "assisted": assisted, "denied": denied}, ["ch"])
+    blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    # a1: consultations owed from the threat, before assistance was (z9 active from the attack)
+    assert _statuses(blocks["asked"], "a1") == [("BY", "RU", "active", "2021-01-05", "2021-01-05"),
+                                                ("KZ", "RU", "active", "2021-01-05", "2021-01-05")]
+    # and from the day both bearers of z9 had assisted (no instance active: fulfilled from that day)
+    assert _statuses(blocks["assisted"], "a1") == [("BY", "RU", "active", "2021-01-25", "2021-01-25"),
+                                                   ("KZ", "RU", "active", "2021-01-25", "2021-01-25")]
+    # u: Belarus denied the assistance it owed (violated, 30 days after the request): its own
+    # consultations are defeated, Kazakhstan's owed
+    assert _statuses(blocks["denied"], "u") == [("BY", "RU", "defeated", "", "2021-02-20"),
+                                                ("KZ", "RU", "active", "2021-02-20", "2021-02-20")]
+    # q: once assistance was owed on request, its bearers owe consultations too
+    assert _statuses(blocks["asked"], "q") == [("BY", "RU", "active", "2021-01-12", "2021-01-12"),
+                                               ("KZ", "RU", "active", "2021-01-12", "2021-01-12")]
+    # r: pending while assistance awaited the request (two days), active when it came
+    assert _statuses(blocks["asked"], "r") == [("RU", "RU", "active", "2021-01-10", "2021-01-10")]
+    # w: z9 defeated by the provocation while the attack lasts (then dormant again, not listed)
+    assert _statuses(blocks["provoked"], "z9") == []
+    assert _statuses(blocks["provoked"], "w") == [("BY", "RU", "active", "2021-01-10", "2021-01-10"),
+                                                  ("KZ", "RU", "active", "2021-01-10", "2021-01-10")]
+    lines = chained_lines(400, 6)
+    for tids in (["ch"], ["cl"]):
+        options, taken = counting()
+        for fmt in ("csv", "json"):
+            want = list(batch.run_batch(lib, lines, tids, fmt=fmt, options=EvalOptions(compiled=False)))
+            assert list(batch.run_batch(lib, lines, tids, fmt=fmt, options=options)) == want, (tids, fmt)
+        leaving = sum(f'"treaty": "{tids[0]}"' in line for line in lines)  # (a withdrawal of it: its own code)
+        assert taken.compiled == 2 * len(lines) and leaving > 20 and taken.leaving == 2 * leaving
+        assert taken.rewalked == 0  # the result JSON's why is the solver's, reading the compiled code's states
 
 
 def test_a_withdrawal_is_compiled_with_the_scenarios_memberships() -> None:

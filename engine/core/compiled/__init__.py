@@ -15,7 +15,8 @@ parties, and have reservations that add to a party's trigger, for good or for a 
 days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
 
 - has a trigger (`when`) and, optionally, a prerequisite (`upon`) built from facts, `ongoing`,
-  `and`, `or`, `not`, within/after/before and scope, region and party tests, over the bearer's
+  `and`, `or`, `not`, within/after/before, scope, region and party tests and states of other
+  provisions of its treaty (`p active for X`, `p fulfilled for X by Y`), over the bearer's
   and the beneficiary's variables (every way the trigger holds binding the beneficiary, and a
   bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
   (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`, the place A of
@@ -24,9 +25,9 @@ days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
   (`until`) of facts and fixed tests holds after activation;
-- mentions no other provision's state, and its action names no variable beside the bearer and
-  the beneficiary (a deadline, `within N days` or a timing word the interpretation maps, is
-  compiled: `_Life`).
+- reads no other provision's state in `until`, and its action names no variable beside the
+  bearer and the beneficiary (a deadline, `within N days` or a timing word the interpretation
+  maps, is compiled: `_Life`).
 
 Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
 an instant but whether the parties are members, whether the bearer's duties are suspended,
@@ -40,7 +41,12 @@ conditions gives that first day (or those runs of days, or, where memberships ch
 matching fact, of which each pair of parties sees those that overlap both memberships) for
 each binding (`_Tables`), and the instance's status follows from those days alone (a trigger
 that stops holding lapses a pending instance; the first day after activation on which the
-discharge condition holds, or the bearer acts, is one more day to look at).
+discharge condition holds, or the bearer acts, is one more day to look at). A state of another
+provision holds on the days an instance of it is in that state: a provision's code runs after
+those whose states it reads (`generate._stratified`; its lines keep their place), and files
+each of its instances' timelines, toward a beneficiary by a bearer, in a table of its own
+(`_Tables.states`); the provision that reads it takes those days as an `ongoing` fact's
+(`runtime.state_runs`).
 
 **Which scenarios.** A scenario with a fact whose `on` the interpretation derives from its `at`
 and would move (a territory it reassigns) goes to the engine whole; so does one in which an

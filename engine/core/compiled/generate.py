@@ -61,7 +61,13 @@ class _Generator:
         # what `run` gives: CSV lines, or (`rows`, for the result JSON) each listed instance as
         # ((treaty, provision), bearer, beneficiary, status, activation day or None, since, timeline)
         self.rows = rows
-        self.state = "st, a, s, tl" if rows else "st, a, s"  # what the code of one instance sets
+        # the provisions whose states another provision reads (`p active for X`): (treaty, id)
+        self.read = {(tid, ref.provision) for tid, pps in plans.items() for pp in pps
+                     for c in (pp.p.when, pp.p.upon, pp.p.unless) for ref, _ in A.state_refs(c)}
+        # the provision being written: the table of its states, if another reads them (`record`)
+        self.states = ""
+        self.state = ""  # what the code of one instance sets (`filing`)
+        self.filing("")
         self.constants = _Constants()
         self.orders: dict[tuple[str, ...], str] = {}  # beneficiaries -> the constant of their order (`keyed`)
         self.tables = _Tables(lib, interp, self.constants, numbers)
@@ -81,6 +87,43 @@ class _Generator:
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
+
+    def filing(self, states: str) -> None:
+        """The provision being written files its instances in table `states` ("": none reads
+        them): each instance's code keeps its timeline (`tl`, as rows do) and, for a CSV line,
+        its activation day (`a0`), and the memo of instances alike keeps those left dormant too."""
+        self.states = states
+        self.state = "st, a, s, tl" if self.rows else "st, a, s, tl, a0" if states else "st, a, s"
+
+    @property
+    def keeps(self) -> bool:
+        """Whether an instance's code keeps its timeline (`tl`)."""
+        return self.rows or bool(self.states)
+
+    def remembered(self) -> str:
+        """What the memo of instances alike keeps of one (`memo[mk] = …`): its state, or, for one
+        left dormant whose states no provision reads, nothing."""
+        if self.states:
+            return f"({self.state})"
+        nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
+        return f"({self.state}) if st is not None else {nothing}"
+
+    def listed(self) -> str:
+        """A test that the instance just worked out is given: it is listed (not dormant), or, as a
+        row whose status is None, it left dormant and another provision reads its states (the
+        explainer's solver reads them: engine/core/explained.py)."""
+        return "st is not None or tl" if self.rows and self.states else "st is not None"
+
+    def record(self, pad: str, each: str = "") -> list[str]:
+        """Code that files the instance toward `x` in the table of its provision's states
+        (`_Tables.states`), if it left dormant, for the provisions that read them: by bearer `y`,
+        or by each bearer `b_` of the comprehension `each` ("for b_ in …")."""
+        if not self.states:
+            return []
+        activation = "a" if self.rows else "a0"  # (in a row, `a` is the day; in a CSV line, its text)
+        if not each:
+            return [f"{pad}if tl: {self.states}.setdefault(x, {{}})[y] = (tl, {activation})"]
+        return [f"{pad}if tl: {self.states}.setdefault(x, {{}}).update({{b_: (tl, {activation}) {each}}})"]
 
     def spans(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty whose memberships
@@ -139,10 +182,18 @@ class _Generator:
                 self.body += [f"    if {tid!r} in others:", f"        out.extend(others[{tid!r}])", "    else:",
                               "        pass"]
             block = len(self.body)
-            for pp in sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id)):
+            listed = sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id))  # the engine's order of lines
+            order = _stratified(listed)
+            for pp in order:
+                if order != listed:  # (its lines in a list of their own, put in their place below)
+                    self.body.append(f"    out = B{listed.index(pp)} = []")
                 start = len(self.body)
                 self.provision(treaty, pp)
                 self.body[start:] = self.shared(self.body[start:])
+            if order != listed:
+                self.body.append("    out = O_")
+                self.body += [f"    out += B{k}" for k in range(len(listed))]
+                self.body.insert(block, "    O_ = out")
             self.body[block:] = ["    " + line for line in self.body[block:]]
         lines = [line for code, (name, count) in self.functions.items()
                  for line in (f"def {name}(out, {'' if self.rows else 'lead, '}"
@@ -241,6 +292,7 @@ class _Generator:
         self.hidden = pp.hidden
         if not fixed:
             self.membership_days = self.spans(ctx)[1]
+        self.filing(self.tables.states(treaty.id, p.id) if (treaty.id, p.id) in self.read else "")
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
         line = _Lines(self, treaty, p)
@@ -319,7 +371,8 @@ class _Generator:
             out.append(f"        if not ({ben_filter}): continue")
         if fixed:
             self.life.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
-            out.append(f"        if st is not None: acts.append(({x}, {line.act}))")
+            out += self.record("        ", f"for b_ in {bearers}" + (f" if b_ != {x}" if differ else ""))
+            out.append(f"        if {self.listed()}: acts.append(({x}, {line.act}))")
             out.append("    if acts:")
             out += line.lead("        ")
             out.append(f"        for {y} in {bearers}:")
@@ -355,10 +408,11 @@ class _Generator:
             out.append("            else:")
             out.append(f"                {vx}")
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
-            nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
-            out.append(f"                memo[mk] = ({self.state}) if st is not None else {nothing}")
+            out.append(f"                memo[mk] = {self.remembered()}")
         # each class's acts (by beneficiary): a bearer's lines are those of its class
-        out.append(f"            if st is not None: acts.setdefault(c, []).append(({x}, {line.act}))")
+        out += self.record("            ", f"for b_, c_ in zip({bearers}, {class_of}) if c_ == c"
+                           + (f" and b_ != {x}" if differ else ""))
+        out.append(f"            if {self.listed()}: acts.setdefault(c, []).append(({x}, {line.act}))")
         out.append("    if acts:")
         out += line.lead("        ")
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
@@ -433,7 +487,8 @@ class _Generator:
             if not fixed:
                 out.append(f"        {self.pair_spans(ctx, p)}")
             self.instance(pp, tname, seed, probe, parties, "        ", start)
-            out.append(f"        if st is not None: rows.append(({y}, {x}, {self.state}))")
+            out += self.record("        ")
+            out.append(f"        if {self.listed()}: rows.append(({y}, {x}, {self.state}))")
             out.append("    rows.sort()")
             out += line.lead("    ")
             out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
@@ -461,7 +516,8 @@ class _Generator:
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
-        out.append(f"            if st is not None: rows.append(({y}, {x}, {self.state}))")
+        out += self.record("            ")
+        out.append(f"            if {self.listed()}: rows.append(({y}, {x}, {self.state}))")
         out.append("    rows.sort()")
         out += line.lead("    ")
         out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
@@ -540,8 +596,19 @@ class _Life:
         out.append(f"{pad}if {alone} and mk in memo: {self.gen.state} = memo[mk]")
         out.append(f"{pad}else:")
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)
-        nothing = "(None, None, None, None)" if self.gen.rows else "(None, '', '')"
-        out.append(f"{pad}    if {alone}: memo[mk] = ({self.gen.state}) if st is not None else {nothing}")
+        out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.remembered()}")
+
+    def state_runs(self, ref: A.StateRef, treaty: str, seed: dict[str, str]) -> str:
+        """An expression of the runs of days on which an instance of the provision `ref` names,
+        toward its beneficiary, by its bearer (any, if it names none), is in its state
+        (`runtime.state_runs`, from the table its code files them in: `_Generator.record`)."""
+        def value(v: A.Value | None) -> str:
+            if isinstance(v, A.Var):
+                return seed[v.name]  # (the bearer's or the beneficiary's: `_hidden` refuses any other)
+            return repr(v.code) if isinstance(v, A.Code) else "None"  # (`_`, or none: any)
+
+        table = self.gen.tables.states(treaty, ref.provision)
+        return f"state_runs({table}, {value(ref.beneficiary)}, {value(ref.bearer)}, {ref.state!r})"
 
     def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
              probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
@@ -556,11 +623,17 @@ class _Life:
         assert when is not None
         out = self.gen.body
         leaves = [n for c in (when, upon, pp.p.unless) if c is not None for n in A.walk(c)
-                  if isinstance(n, _LEAVES) and id(n) not in pp.folded]  # (`_Expressions.truth`)
+                  if isinstance(n, (*_LEAVES, A.StateRef)) and id(n) not in pp.folded]  # (`_Expressions.truth`)
         local: dict[int, str] = {}
         self.runs = set()
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
+            if isinstance(n, A.StateRef):  # the days on which an instance of the other provision is in the state
+                self.runs.add(id(n))
+                out.append(f"{pad}f{i} = {self.state_runs(n, probe.treaty.id, seed)}")
+                local[id(n)] = f"m{i}"
+                out.append(f"{pad}m{i} = merged(f{i})")
+                continue
             mode = self.gen.tables.modes[tname[id(n)]]
             entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
             if mode == "runs":  # the days on which it holds
@@ -587,10 +660,11 @@ class _Life:
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {expr.first(when, start)}")
             out.append(f"{pad}if d > BIG:")
-            out.append(f"{pad}    st = None")
+            out.append(f"{pad}    st = None" + ("; a = s = a0 = None; tl = []" if self.gen.states else ""))
             out.append(f"{pad}else:")
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = {self.day_of('d')}"
-                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.rows else ""))
+                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.keeps else "")
+                       + ("; a0 = d" if self.gen.states else ""))
             return
         ask = {"trigger": expr.truth(when)}
         if pp.windows:  # a reservation's condition is the trigger's on its days only
@@ -653,7 +727,7 @@ class _Life:
                          + [str(d) for d in (_bounds(version.start, version.end) if version is not None else [])]
                          + [str(d) for _, first, last in pp.windows for d in _bounds(first, last)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
-        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.rows else ""))
+        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.keeps else ""))
         out.append(f"{pad}days = sorted({{{days}}})")
         out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
         out.append(f"{pad}    if t > BIG: break")
@@ -667,8 +741,8 @@ class _Life:
         for k, (status, latched) in enumerate(states):
             head = f"{pad}{'if' if k == 0 else 'elif' if k < len(states) - 1 else 'else'}" + (
                 f" q == {k}:" if k < len(states) - 1 else ":")
-            if status == lifecycle.DORMANT:  # not listed
-                out.append(f"{head} st = None")
+            if status == lifecycle.DORMANT:  # not listed (its timeline may be read: `record`)
+                out.append(f"{head} st = None" + ("; a = s = None" if self.gen.states else ""))
             elif not latched:
                 never = "None" if self.gen.rows else repr("")
                 out.append(f"{head} st = {status!r}; a = {never}; s = {self.day_of('s0')}")
@@ -700,7 +774,7 @@ class _Life:
             code.append(f"q = {j}")
         if tree.status != status:
             code.append("s0 = t")
-            if self.gen.rows:
+            if self.gen.keeps:
                 code.append(f"tl.append((t, {tree.status!r}))")
         if tree.latch:
             code += on_latch
@@ -778,6 +852,26 @@ class _Expressions:
         yes = frozenset(x for x in self.parties
                         if next(probe.solver.solve(c, {var: x}, probe.ctx.start, ()), None) is not None)
         return f"({self.seed[var]} in {self.constants.add(yes)})"
+
+
+def _stratified(plans: list[_ProvisionPlan]) -> list[_ProvisionPlan]:
+    """A treaty's plans in the order their code runs: each after those whose states it reads
+    (the checker has ruled out cycles), else in the order given."""
+    by_id = {pp.p.id: pp for pp in plans}
+    done: dict[str, _ProvisionPlan] = {}
+
+    def visit(pp: _ProvisionPlan) -> None:
+        if pp.p.id in done:
+            return
+        for c in (pp.p.when, pp.p.upon, pp.p.unless):
+            for ref, _ in A.state_refs(c):
+                if ref.provision in by_id:
+                    visit(by_id[ref.provision])
+        done[pp.p.id] = pp
+
+    for pp in plans:
+        visit(pp)
+    return list(done.values())
 
 
 def _sources(tables: list[str], when: A.Cond, var: str, local: str, seed: dict[str, str],

@@ -246,8 +246,10 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
         why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts and fixed tests of the "
                                         "bearer and the beneficiary, under `and` / `or`"))
     for c in (when, upon, p.unless, p.until):
-        # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse)
-        unread = [n for n in A.walk(c) if C.kind(n).name == "state" or C.kind(n).dated and not (
+        # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse; a
+        # state of another provision is read from its instances' timelines, `_Tables.states`, but
+        # not in `until`: `_until_ok`)
+        unread = [n for n in A.walk(c) if C.kind(n).dated and not (
             c is not p.until and isinstance(n, A.PlaceOf) and n.var not in allowed)] if c is not None else []
         if unread:
             what = tuple(sorted({C.kind(n).name for n in unread}))
@@ -356,7 +358,7 @@ def _beneficiaries(lib: Library, ctx: TreatyContext, p: A.Provision) -> Sequence
 
 def _monotone(when: A.Cond, upon: A.Cond | None) -> bool:
     """Whether the trigger alone decides, and holds for good once it holds."""
-    return upon is None and all(not isinstance(n, (A.Not, A.Ongoing, A.PlaceOf)) for n in A.walk(when))
+    return upon is None and all(not isinstance(n, (A.Not, A.Ongoing, A.PlaceOf, A.StateRef)) for n in A.walk(when))
 
 
 @per_object  # (by identity: a provision's hash walks its whole tree; `functools.cache` kept each for good)

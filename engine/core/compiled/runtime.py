@@ -17,12 +17,14 @@ NEVER = BIG + 1
 
 
 class Row(NamedTuple):
-    """A listed instance as `Program.rows` gives it (for the result JSON: engine/core/explained.py)."""
+    """A listed instance as `Program.rows` gives it (for the result JSON: engine/core/explained.py),
+    or, with status None, one that is not listed but left dormant on some day, of a provision
+    whose states another reads (`p active for X`: the explainer's solver reads them)."""
 
     provision: tuple[str, str]  # (treaty id, provision id)
     bearer: str
     beneficiary: str
-    status: str
+    status: str | None
     activated: int | None
     since: int
     timeline: list[tuple[int, str]]  # (day, status): each change of status, as the engine's
@@ -222,6 +224,27 @@ def unanswered(entry: list[tuple[list[tuple[int, int]], tuple[list[tuple[int, in
         last = min([first_seen(f, sx, sy) for f in negs])
         if first < last:
             out.append((first, last - 1 if last <= BIG else BIG))
+    return out
+
+
+def state_runs(table: dict[str, dict[str, tuple[list[tuple[int, str]], int | None]]], beneficiary: str | None,
+               bearer: str | None, state: str) -> list[tuple[int, int]]:
+    """The days on which an instance of a provision toward `beneficiary`, by `bearer` (None: any),
+    is in `state` (`p active for X by Y`; "activated": from its activation on), from the
+    timelines its code recorded (`_Tables.states`): each status holds from the day it was entered
+    to the day before the next, the last for good (`InstanceRun.status_at`)."""
+    out: list[tuple[int, int]] = []
+    for by_bearer in table.values() if beneficiary is None else filter(None, [table.get(beneficiary)]):
+        for timeline, activated in by_bearer.values() if bearer is None else filter(None, [by_bearer.get(bearer)]):
+            if state == "activated":
+                if activated is not None:
+                    out.append((activated, BIG))
+                continue
+            for i, (day, status) in enumerate(timeline):
+                if status == state:
+                    last = timeline[i + 1][0] - 1 if i + 1 < len(timeline) else BIG
+                    if last >= day:
+                        out.append((day, last))
     return out
 
 

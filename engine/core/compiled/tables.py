@@ -29,6 +29,7 @@ from engine.core.compiled.runtime import (
     seen,
     seen_in,
     seen_pieces,
+    state_runs,
     unanswered,
     under_way,
 )
@@ -56,7 +57,8 @@ class _Constants:
             "under_way": under_way, "merged": merged, "change_days": change_days, "first_from": first_from,
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
-            "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered}
+            "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
+            "state_runs": state_runs}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -159,6 +161,19 @@ class _Tables:
             leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
             first_only, every=mode == "pairs")
+        return name
+
+    def states(self, treaty: str, provision: str) -> str:
+        """The table of a provision's instances whose states another provision of its treaty reads
+        (`p active for X`): beneficiary -> bearer -> (its timeline, its activation day or None),
+        for every instance that left dormant; its code fills it as it works them out (in the
+        order `_Generator.source` writes provisions: each after those whose states it reads), and
+        `state_runs` gives the days on which one is in a state."""
+        key = ("states", treaty, provision)
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = f"T{len(self.names)}"
+            self.modes[name] = "states"
         return name
 
     def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun,
