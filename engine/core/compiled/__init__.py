@@ -18,10 +18,10 @@ days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
   `and`, `or`, `not`, within/after/before, scope, region and party tests and states of other
   provisions of its treaty (`p active for X`, `p fulfilled for X by Y`), over the bearer's
   and the beneficiary's variables (every way the trigger holds binding the beneficiary, and a
-  bearer taken from the trigger, by a fact outside `not`) and variables read as "some value"
-  (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and S is a state`, the place A of
-  `armed_attack(on: X, at: A) and A territory of X`, and the S of `threat(by: S, on: X) and not
-  consult(by: S, with: X)`: `_Tables.antijoin`);
+  bearer taken from the trigger, by a fact or a state outside `not`: `plan.bound`) and
+  variables read as "some value" (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and
+  S is a state`, the place A of `armed_attack(on: X, at: A) and A territory of X`, and the S of
+  `threat(by: S, on: X) and not consult(by: S, with: X)`: `_Tables.antijoin`);
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
   (`until`) of facts and fixed tests holds after activation;

@@ -11,7 +11,7 @@ from typing import cast
 
 from engine.base.memo import collector_paused
 from engine.core import records
-from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan
+from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan, bound
 from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unhidden
 from engine.core.evaluate import TreatyRun, _natural
 from engine.kernel import conditions as C
@@ -63,7 +63,7 @@ class _Generator:
         self.rows = rows
         # the provisions whose states another provision reads (`p active for X`): (treaty, id)
         self.read = {(tid, ref.provision) for tid, pps in plans.items() for pp in pps
-                     for c in (pp.p.when, pp.p.upon, pp.p.unless) for ref, _ in A.state_refs(c)}
+                     for c in A.clauses(pp.p) for ref, _ in A.state_refs(c)}
         # the provision being written: the table of its states, if another reads them (`record`)
         self.states = ""
         self.state = ""  # what the code of one instance sets (`filing`)
@@ -248,6 +248,9 @@ class _Generator:
         # (a fact under `not` read with the fact beside it: that fact's table answers for both)
         out.update({n: out[id(fact)] for n, fact in pp.folded.items()})
         out.update({id(n): self.table(n, start, probe, starts=True, fixed=pp.fixed) for n, _ in C.tabled(p.until)})
+        # (a state of another provision: the table its code files its instances in)
+        out.update({id(r): self.tables.states(probe.treaty.id, r.provision) for c in A.clauses(p)
+                    for r, _ in A.state_refs(c)})
         return out
 
     def instance(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
@@ -301,7 +304,6 @@ class _Generator:
         if not benefs or p.version is not None and not p.version.read_under(reading):
             return  # (a text that does not apply under the reading is never triggered: nothing listed)
         tname = self.tables_of(pp, start, probe)
-        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}
         # (whether the bearer acted, its duties are suspended, its reservation adds to its trigger,
@@ -312,7 +314,7 @@ class _Generator:
         per_bearer = "action" in pp.machine.asks() or pp.suspends or bool(pp.variants) or own
         # only values that a fact outside `not` binds can be beneficiaries (and bearers taken
         # from the trigger): every way the trigger holds binds them (`_plan_of`)
-        ben_filter = _sources(tables_w, when, pp.ben_var, x, {}, self.hidden) if pp.ben_var else None
+        ben_filter = _sources(tname, when, pp.ben_var, x, {}, self.hidden) if pp.ben_var else None
         # every beneficiary the trigger can hold for is a key of one of these tables: a scenario
         # with no fact in any lists nothing (most of the peers' provisions, in most scenarios)
         driver = _driver(when, pp.ben_var, tname, self.hidden) if pp.ben_var else None
@@ -469,7 +471,6 @@ class _Generator:
         fixed = pp.fixed
         pool, differ = ctx.bearer_pool(p.then.bearer)
         bearers = self.const(tuple(pool))
-        tables_w = [tname[id(n)] for n, _ in C.tabled(when)]
         out.append("    rows = []")
         pairs = (_pair_driver(when, pp.ben_var, pp.bearer_var, tname, self.hidden) if pp.ben_var and pp.bearer_var
                  else None)
@@ -510,8 +511,8 @@ class _Generator:
         out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")
-        if pp.bearer_var is not None and C.binds(when, pp.bearer_var):
-            bear_filter = _sources(tables_w, when, pp.bearer_var, y, seed, self.hidden)
+        if pp.bearer_var is not None and pp.bearer_var in bound(when):
+            bear_filter = _sources(tname, when, pp.bearer_var, y, seed, self.hidden)
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
@@ -598,16 +599,15 @@ class _Life:
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)
         out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.remembered()}")
 
-    def state_runs(self, ref: A.StateRef, treaty: str, seed: dict[str, str]) -> str:
+    def state_runs(self, ref: A.StateRef, table: str, seed: dict[str, str]) -> str:
         """An expression of the runs of days on which an instance of the provision `ref` names,
         toward its beneficiary, by its bearer (any, if it names none), is in its state
-        (`runtime.state_runs`, from the table its code files them in: `_Generator.record`)."""
+        (`runtime.state_runs`, from `table`, where its code files them: `_Generator.record`)."""
         def value(v: A.Value | None) -> str:
             if isinstance(v, A.Var):
                 return seed[v.name]  # (the bearer's or the beneficiary's: `_hidden` refuses any other)
             return repr(v.code) if isinstance(v, A.Code) else "None"  # (`_`, or none: any)
 
-        table = self.gen.tables.states(treaty, ref.provision)
         return f"state_runs({table}, {value(ref.beneficiary)}, {value(ref.bearer)}, {ref.state!r})"
 
     def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
@@ -630,7 +630,7 @@ class _Life:
             local[id(n)] = f"f{i}"
             if isinstance(n, A.StateRef):  # the days on which an instance of the other provision is in the state
                 self.runs.add(id(n))
-                out.append(f"{pad}f{i} = {self.state_runs(n, probe.treaty.id, seed)}")
+                out.append(f"{pad}f{i} = {self.state_runs(n, tname[id(n)], seed)}")
                 local[id(n)] = f"m{i}"
                 out.append(f"{pad}m{i} = merged(f{i})")
                 continue
@@ -704,8 +704,11 @@ class _Life:
             on_latch.append(f"later(days, t, t + {pp.deadline + 1})")
         until = pp.p.until
         if until is not None:
-            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, A.Occurred)):
+            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, (A.Occurred, A.StateRef))):
                 local[id(n)] = f"u{j}"
+                if isinstance(n, A.StateRef):  # the days it holds on (`first_in`)
+                    out.append(f"{pad}u{j} = merged({self.state_runs(n, tname[id(n)], seed)})")
+                    continue
                 entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, ())"
                 out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen_in(SM, {entry}, vx, sy)'}")
             # the first day from activation (now, if it activates now) on which it holds (worked
@@ -813,9 +816,12 @@ class _Expressions:
 
     def discharge(self, c: A.Cond, since: str) -> str:
         """The first day on or after `since` (an expression) on which a discharge condition holds
-        on facts that started on or after it (NEVER if none: `_until_ok`)."""
+        on facts that started on or after it, or a state of another provision holds (NEVER if
+        none: `_until_ok`)."""
         if isinstance(c, A.Occurred):
             return f"first_from(SM, {self.local[id(c)]}, {since})"
+        if isinstance(c, A.StateRef):
+            return f"first_in({self.local[id(c)]}, {since})"
         if isinstance(c, (A.And, A.Or)):
             parts = [self.discharge(i, since) for i in c.items]
             return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
@@ -863,7 +869,7 @@ def _stratified(plans: list[_ProvisionPlan]) -> list[_ProvisionPlan]:
     def visit(pp: _ProvisionPlan) -> None:
         if pp.p.id in done:
             return
-        for c in (pp.p.when, pp.p.upon, pp.p.unless):
+        for c in A.clauses(pp.p):
             for ref, _ in A.state_refs(c):
                 if ref.provision in by_id:
                     visit(by_id[ref.provision])
@@ -874,12 +880,23 @@ def _stratified(plans: list[_ProvisionPlan]) -> list[_ProvisionPlan]:
     return list(done.values())
 
 
-def _sources(tables: list[str], when: A.Cond, var: str, local: str, seed: dict[str, str],
+def _sources(tname: dict[int, str], when: A.Cond, var: str, local: str, seed: dict[str, str],
              hidden: Collection[str]) -> str:
     """An expression: some fact outside `not` binds `var` to the local `local`, beside the
-    values the other variables of `seed` (casus variable -> local) have."""
+    values the other variables of `seed` (casus variable -> local) have, or some state of another
+    provision outside `not` can (`plan.bound`: an instance of it toward, or by, that value left
+    dormant)."""
     parts = []
-    for (leaf, positive), t in zip(C.tabled(when), tables, strict=True):
+    for ref, negative in A.state_refs(when):
+        if not negative and isinstance(ref.beneficiary, A.Var) and ref.beneficiary.name == var:
+            parts.append(f"{local} in {tname[id(ref)]}")
+        elif not negative and isinstance(ref.bearer, A.Var) and ref.bearer.name == var:
+            if isinstance(ref.beneficiary, A.Var) and ref.beneficiary.name in seed:
+                parts.append(f"{local} in {tname[id(ref)]}.get({seed[ref.beneficiary.name]}, ())")
+            else:
+                parts.append(f"any({local} in d_ for d_ in {tname[id(ref)]}.values())")
+    for leaf, positive in C.tabled(when):
+        t = tname[id(leaf)]
         names = _unhidden(leaf, hidden)
         if not positive or var not in names:
             continue
@@ -896,8 +913,11 @@ def _sources(tables: list[str], when: A.Cond, var: str, local: str, seed: dict[s
 
 
 def _driver(c: A.Cond, var: str, tname: dict[int, str], hidden: Collection[str]) -> list[str] | None:
-    """Tables of facts that bind `var` alone, whose keys hold every value of `var` for
-    which `c` can hold (None if there are none such)."""
+    """Tables of facts that bind `var` alone, or of the states of another provision toward it
+    (`_Tables.states`), whose keys hold every value of `var` for which `c` can hold (None if
+    there are none such)."""
+    if isinstance(c, A.StateRef):
+        return [tname[id(c)]] if isinstance(c.beneficiary, A.Var) and c.beneficiary.name == var else None
     if isinstance(c, _LEAVES):
         return [tname[id(c)]] if _unhidden(c, hidden) == (var,) else None
     if isinstance(c, A.And):

@@ -211,12 +211,31 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     return out
 
 
+@per_object
+def bound(c: A.Cond) -> frozenset[str]:
+    """The variables that every way `c` holds binds by a fact or by a state of another provision
+    (`C.bound`, and `p active for X` binds X: the values are those toward whom, or by whom, an
+    instance of `p` left dormant, the keys of its table of states, `_Tables.states`)."""
+    if isinstance(c, A.StateRef):
+        return A.variables(c)
+    if isinstance(c, A.And):
+        return frozenset().union(*(bound(i) for i in c.items))
+    if isinstance(c, A.Or):
+        return frozenset.intersection(*(bound(i) for i in c.items)) if c.items else frozenset()
+    return C.bound(c)
+
+
 def _until_ok(until: A.Cond, allowed: set[str], fixed: bool) -> bool:
     """Whether the compiled code can tell when a discharge condition first holds after an
-    activation (`_Generator.discharge`): facts, under `and` / `or`, and tests fixed in time, over
-    the bearer's and the beneficiary's variables only (`fixed`: memberships are)."""
+    activation (`_Expressions.discharge`): facts, under `and` / `or`, and tests fixed in time, over
+    the bearer's and the beneficiary's variables only (`fixed`: memberships are), and states of
+    other provisions, but not in an `and` (the first day each part holds from activation on is
+    then not one on which all do: a state can stop holding)."""
     for n in A.walk(until):
-        if not (isinstance(n, (A.Occurred, A.And, A.Or)) or C.fixed_test(n) or fixed and isinstance(n, A.InParties)):
+        if isinstance(n, A.And) and C.nodes(n, A.StateRef):
+            return False
+        if not (isinstance(n, (A.Occurred, A.And, A.Or, A.StateRef)) or C.fixed_test(n)
+                or fixed and isinstance(n, A.InParties)):
             return False
     return A.variables(until) <= allowed
 
@@ -260,7 +279,7 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     hidden = _hidden([c for c in (when, upon, p.unless) if c is not None], allowed)
     if isinstance(hidden, str):
         why.append(_Refusal(("a variable beside the bearer and the beneficiary",), hidden))
-    if ben_var is not None and not C.binds(when, ben_var) or b.mode == "var" and b.var and not C.binds(when, b.var):
+    if ben_var is not None and ben_var not in bound(when) or b.mode == "var" and b.var and b.var not in bound(when):
         why.append(_Refusal(("a trigger that does not always bind bearer and beneficiary",),
                             "its trigger does not bind the bearer and the beneficiary in every way it holds"))
     if b.mode == "var" and not b.var or b.var is not None and b.var == ben_var:

@@ -69,6 +69,15 @@ def merged(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+def first_in(runs: tuple[list[int], list[int]], since: int) -> int:
+    """The first day on or after `since` in disjoint runs of days (`merged`; NEVER: none): when a
+    state of another provision in a discharge condition first holds from activation on."""
+    i = bisect.bisect_right(runs[0], since) - 1
+    if i >= 0 and runs[1][i] >= since:
+        return since
+    return runs[0][i + 1] if i + 1 < len(runs[0]) else NEVER
+
+
 def under_way(runs: tuple[list[int], list[int]], t: int) -> bool:
     """Whether a fact of an `ongoing` table's entry (`merged`) is under way on day t
     (`Solver.match`: started by t and ends on t or later)."""
