@@ -64,10 +64,7 @@ class _Generator:
         # the provisions whose states another provision reads (`p active for X`): (treaty, id)
         self.read = {(tid, ref.provision) for tid, pps in plans.items() for pp in pps
                      for c in A.clauses(pp.p) for ref, _ in A.state_refs(c)}
-        # the provision being written: the table of its states, if another reads them (`record`)
-        self.states = ""
-        self.state = ""  # what the code of one instance sets (`filing`)
-        self.filing("")
+        self.keep = _Keeping(rows)  # what the code of one instance of the provision being written keeps
         self.constants = _Constants()
         self.orders: dict[tuple[str, ...], str] = {}  # beneficiaries -> the constant of their order (`keyed`)
         self.tables = _Tables(lib, interp, self.constants, numbers)
@@ -87,43 +84,6 @@ class _Generator:
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
-
-    def filing(self, states: str) -> None:
-        """The provision being written files its instances in table `states` ("": none reads
-        them): each instance's code keeps its timeline (`tl`, as rows do) and, for a CSV line,
-        its activation day (`a0`), and the memo of instances alike keeps those left dormant too."""
-        self.states = states
-        self.state = "st, a, s, tl" if self.rows else "st, a, s, tl, a0" if states else "st, a, s"
-
-    @property
-    def keeps(self) -> bool:
-        """Whether an instance's code keeps its timeline (`tl`)."""
-        return self.rows or bool(self.states)
-
-    def remembered(self) -> str:
-        """What the memo of instances alike keeps of one (`memo[mk] = …`): its state, or, for one
-        left dormant whose states no provision reads, nothing."""
-        if self.states:
-            return f"({self.state})"
-        nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
-        return f"({self.state}) if st is not None else {nothing}"
-
-    def listed(self) -> str:
-        """A test that the instance just worked out is given: it is listed (not dormant), or, as a
-        row whose status is None, it left dormant and another provision reads its states (the
-        explainer's solver reads them: engine/core/explained.py)."""
-        return "st is not None or tl" if self.rows and self.states else "st is not None"
-
-    def record(self, pad: str, each: str = "") -> list[str]:
-        """Code that files the instance toward `x` in the table of its provision's states
-        (`_Tables.states`), if it left dormant, for the provisions that read them: by bearer `y`,
-        or by each bearer `b_` of the comprehension `each` ("for b_ in …")."""
-        if not self.states:
-            return []
-        activation = "a" if self.rows else "a0"  # (in a row, `a` is the day; in a CSV line, its text)
-        if not each:
-            return [f"{pad}if tl: {self.states}.setdefault(x, {{}})[y] = (tl, {activation})"]
-        return [f"{pad}if tl: {self.states}.setdefault(x, {{}}).update({{b_: (tl, {activation}) {each}}})"]
 
     def spans(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty whose memberships
@@ -295,7 +255,7 @@ class _Generator:
         self.hidden = pp.hidden
         if not fixed:
             self.membership_days = self.spans(ctx)[1]
-        self.filing(self.tables.states(treaty.id, p.id) if (treaty.id, p.id) in self.read else "")
+        self.keep.filing(self.tables.states(treaty.id, p.id) if (treaty.id, p.id) in self.read else "")
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
         line = _Lines(self, treaty, p)
@@ -373,8 +333,8 @@ class _Generator:
             out.append(f"        if not ({ben_filter}): continue")
         if fixed:
             self.life.day(pp, tname, seed, probe, parties, "        ", start, acted=acted)
-            out += self.record("        ", f"for b_ in {bearers}" + (f" if b_ != {x}" if differ else ""))
-            out.append(f"        if {self.listed()}: acts.append(({x}, {line.act}))")
+            out += self.keep.record("        ", f"for b_ in {bearers}" + (f" if b_ != {x}" if differ else ""))
+            out.append(f"        if {self.keep.listed()}: acts.append(({x}, {line.act}))")
             out.append("    if acts:")
             out += line.lead("        ")
             out.append(f"        for {y} in {bearers}:")
@@ -406,15 +366,15 @@ class _Generator:
             out.append("        memo = {}")
             out.append(f"        for c, sy in enumerate({classes_name}):")
             out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
-            out.append(f"            if mk in memo: {self.state} = memo[mk]")
+            out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
             out.append("            else:")
             out.append(f"                {vx}")
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
-            out.append(f"                memo[mk] = {self.remembered()}")
+            out.append(f"                memo[mk] = {self.keep.remembered()}")
         # each class's acts (by beneficiary): a bearer's lines are those of its class
-        out += self.record("            ", f"for b_, c_ in zip({bearers}, {class_of}) if c_ == c"
+        out += self.keep.record("            ", f"for b_, c_ in zip({bearers}, {class_of}) if c_ == c"
                            + (f" and b_ != {x}" if differ else ""))
-        out.append(f"            if {self.listed()}: acts.setdefault(c, []).append(({x}, {line.act}))")
+        out.append(f"            if {self.keep.listed()}: acts.setdefault(c, []).append(({x}, {line.act}))")
         out.append("    if acts:")
         out += line.lead("        ")
         out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
@@ -488,11 +448,11 @@ class _Generator:
             if not fixed:
                 out.append(f"        {self.pair_spans(ctx, p)}")
             self.instance(pp, tname, seed, probe, parties, "        ", start)
-            out += self.record("        ")
-            out.append(f"        if {self.listed()}: rows.append(({y}, {x}, {self.state}))")
+            out += self.keep.record("        ")
+            out.append(f"        if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
             out.append("    rows.sort()")
             out += line.lead("    ")
-            out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
+            out.append(f"    for {y}, {x}, {self.keep.state} in rows: {line.of_row}")
             return
         out.append(f"    for {x} in {self.beneficiaries(benefs, driver)}:")
         if ben_filter:
@@ -517,11 +477,62 @@ class _Generator:
         if not fixed:
             out.append(f"            {self.pair_spans(ctx, p)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
-        out += self.record("            ")
-        out.append(f"            if {self.listed()}: rows.append(({y}, {x}, {self.state}))")
+        out += self.keep.record("            ")
+        out.append(f"            if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
         out.append("    rows.sort()")
         out += line.lead("    ")
-        out.append(f"    for {y}, {x}, {self.state} in rows: {line.of_row}")
+        out.append(f"    for {y}, {x}, {self.keep.state} in rows: {line.of_row}")
+
+
+class _Keeping:
+    """What the code of one instance of the provision being written keeps and gives (`state`: the
+    locals it sets): its status and dates, and, for the result JSON's rows or a provision whose
+    states another reads (`filing`), its timeline (`tl`) too; which instances it gives
+    (`listed`), what the memo of instances alike keeps (`remembered`), and the code that files
+    an instance in the provision's table of states (`record`)."""
+
+    def __init__(self, rows: bool):
+        self.rows = rows
+        self.states = ""  # the table of its states, if another provision reads them
+        self.state = ""
+        self.filing("")
+
+    def filing(self, states: str) -> None:
+        """The provision being written files its instances in table `states` ("": none reads
+        them): each instance's code keeps its timeline (`tl`, as rows do) and, for a CSV line,
+        its activation day (`a0`), and the memo of instances alike keeps those left dormant too."""
+        self.states = states
+        self.state = "st, a, s, tl" if self.rows else "st, a, s, tl, a0" if states else "st, a, s"
+
+    @property
+    def keeps(self) -> bool:
+        """Whether an instance's code keeps its timeline (`tl`)."""
+        return self.rows or bool(self.states)
+
+    def remembered(self) -> str:
+        """What the memo of instances alike keeps of one (`memo[mk] = …`): its state, or, for one
+        left dormant whose states no provision reads, nothing."""
+        if self.states:
+            return f"({self.state})"
+        nothing = "(None, None, None, None)" if self.rows else "(None, '', '')"
+        return f"({self.state}) if st is not None else {nothing}"
+
+    def listed(self) -> str:
+        """A test that the instance just worked out is given: it is listed (not dormant), or, as a
+        row whose status is None, it left dormant and another provision reads its states (the
+        explainer's solver reads them: engine/core/explained.py)."""
+        return "st is not None or tl" if self.rows and self.states else "st is not None"
+
+    def record(self, pad: str, each: str = "") -> list[str]:
+        """Code that files the instance toward `x` in the table of its provision's states
+        (`_Tables.states`), if it left dormant, for the provisions that read them: by bearer `y`,
+        or by each bearer `b_` of the comprehension `each` ("for b_ in …")."""
+        if not self.states:
+            return []
+        activation = "a" if self.rows else "a0"  # (in a row, `a` is the day; in a CSV line, its text)
+        if not each:
+            return [f"{pad}if tl: {self.states}.setdefault(x, {{}})[y] = (tl, {activation})"]
+        return [f"{pad}if tl: {self.states}.setdefault(x, {{}}).update({{b_: (tl, {activation}) {each}}})"]
 
 
 class _Lines:
@@ -534,7 +545,7 @@ class _Lines:
     def __init__(self, gen: _Generator, treaty: A.TreatyDecl, p: A.Provision):
         self.rows = gen.rows
         if gen.rows:
-            self.act = self.acted = gen.state  # each act: (x, [c,] st, a, s, tl)
+            self.act = self.acted = gen.keep.state  # each act: (x, [c,] st, a, s, tl)
             self.of_act = self.of_row = f"out.append(Row({gen.const((treaty.id, p.id))}, y, x, st, a, s, tl))"
             return
         self.head = gen.const(f",{treaty.id},{p.id},{records.csv_field(p.article)},")  # (an article: any character)
@@ -594,10 +605,10 @@ class _Life:
             return
         alone = f"not ({' or '.join(own)})" if own else "True"
         out.append(f"{pad}mk = {memo}")
-        out.append(f"{pad}if {alone} and mk in memo: {self.gen.state} = memo[mk]")
+        out.append(f"{pad}if {alone} and mk in memo: {self.gen.keep.state} = memo[mk]")
         out.append(f"{pad}else:")
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)
-        out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.remembered()}")
+        out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.keep.remembered()}")
 
     def state_runs(self, ref: A.StateRef, table: str, seed: dict[str, str]) -> str:
         """An expression of the runs of days on which an instance of the provision `ref` names,
@@ -660,11 +671,11 @@ class _Life:
             # active from the first day the trigger holds, which then holds for good
             out.append(f"{pad}d = {expr.first(when, start)}")
             out.append(f"{pad}if d > BIG:")
-            out.append(f"{pad}    st = None" + ("; a = s = a0 = None; tl = []" if self.gen.states else ""))
+            out.append(f"{pad}    st = None" + ("; a = s = a0 = None; tl = []" if self.gen.keep.states else ""))
             out.append(f"{pad}else:")
             out.append(f"{pad}    st = {lifecycle.ACTIVE!r}; a = s = {self.day_of('d')}"
-                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.keeps else "")
-                       + ("; a0 = d" if self.gen.states else ""))
+                       + (f"; tl = [(d, {lifecycle.ACTIVE!r})]" if self.gen.keep.keeps else "")
+                       + ("; a0 = d" if self.gen.keep.states else ""))
             return
         ask = {"trigger": expr.truth(when)}
         if pp.windows:  # a reservation's condition is the trigger's on its days only
@@ -730,7 +741,7 @@ class _Life:
                          + [str(d) for d in (_bounds(version.start, version.end) if version is not None else [])]
                          + [str(d) for _, first, last in pp.windows for d in _bounds(first, last)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
-        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.keeps else ""))
+        out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.keep.keeps else ""))
         out.append(f"{pad}days = sorted({{{days}}})")
         out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
         out.append(f"{pad}    if t > BIG: break")
@@ -745,7 +756,7 @@ class _Life:
             head = f"{pad}{'if' if k == 0 else 'elif' if k < len(states) - 1 else 'else'}" + (
                 f" q == {k}:" if k < len(states) - 1 else ":")
             if status == lifecycle.DORMANT:  # not listed (its timeline may be read: `record`)
-                out.append(f"{head} st = None" + ("; a = s = None" if self.gen.states else ""))
+                out.append(f"{head} st = None" + ("; a = s = None" if self.gen.keep.states else ""))
             elif not latched:
                 never = "None" if self.gen.rows else repr("")
                 out.append(f"{head} st = {status!r}; a = {never}; s = {self.day_of('s0')}")
@@ -777,7 +788,7 @@ class _Life:
             code.append(f"q = {j}")
         if tree.status != status:
             code.append("s0 = t")
-            if self.gen.keeps:
+            if self.gen.keep.keeps:
                 code.append(f"tl.append((t, {tree.status!r}))")
         if tree.latch:
             code += on_latch
