@@ -24,10 +24,10 @@ days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
   `threat(by: S, on: X) and not consult(by: S, with: X)`: `_Tables.antijoin`);
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
-  (`until`) of facts and fixed tests holds after activation;
-- reads no other provision's state in `until`, and its action names no variable beside the
-  bearer and the beneficiary (a deadline, `within N days` or a timing word the interpretation
-  maps, is compiled: `_Life`).
+  (`until`) of facts, fixed tests and states (not a state beside a fact in an `and`:
+  `plan._until_ok`) holds after activation;
+- has an action that names no variable beside the bearer and the beneficiary (a deadline,
+  `within N days` or a timing word the interpretation maps, is compiled: `_Life`).
 
 Then, as long as no party withdraws (see below), the lifecycle (engine/kernel/lifecycle.py) asks nothing of
 an instant but whether the parties are members, whether the bearer's duties are suspended,

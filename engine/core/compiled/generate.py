@@ -613,7 +613,7 @@ class _Life:
     def state_runs(self, ref: A.StateRef, table: str, seed: dict[str, str]) -> str:
         """An expression of the runs of days on which an instance of the provision `ref` names,
         toward its beneficiary, by its bearer (any, if it names none), is in its state
-        (`runtime.state_runs`, from `table`, where its code files them: `_Generator.record`)."""
+        (`runtime.state_runs`, from `table`, where its code files them: `_Keeping.record`)."""
         def value(v: A.Value | None) -> str:
             if isinstance(v, A.Var):
                 return seed[v.name]  # (the bearer's or the beneficiary's: `_hidden` refuses any other)
