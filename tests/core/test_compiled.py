@@ -562,9 +562,10 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     lib = with_vocabulary(tmp_path, OFF_THE_PATH)
     first = compiled.reasons(lib, ("off",), "default")
     every = compiled.every_reason(lib, ("off",), "default")
-    assert first == {"off": "provision q: its discharge condition (`until`) is not facts and fixed tests of the "
-                            "bearer and the beneficiary, under `and` / `or`"}
-    # (a state in `when` is compiled: `_Tables.states`; in `until`, not)
+    assert first == {"off": "provision q: its discharge condition (`until`) is not facts, fixed tests and states of "
+                            "the bearer and the beneficiary, under `and` / `or` (a state not beside others in an "
+                            "`and`)"}
+    # (a state in `when` is compiled, `_Tables.states`, and in `until`, but not beside a fact in an `and`)
     assert [c for c, _ in every["off"]] == ["until", "a variable beside the bearer and the beneficiary"]
     assert every["off"][0][1] == first["off"]  # (its reservation for a time is compiled)
 

@@ -262,8 +262,9 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     allowed = {x for x in (ben_var, b.var) if x}
     why: list[_Refusal] = []
     if p.until is not None and not _until_ok(p.until, allowed, fixed):
-        why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts and fixed tests of the "
-                                        "bearer and the beneficiary, under `and` / `or`"))
+        why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts, fixed tests and states of "
+                                        "the bearer and the beneficiary, under `and` / `or` (a state not beside "
+                                        "others in an `and`)"))
     for c in (when, upon, p.unless, p.until):
         # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse; a
         # state of another provision is read from its instances' timelines, `_Tables.states`, but
