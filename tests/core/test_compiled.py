@@ -1503,6 +1503,12 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
                                                     ("KZ", "RU", "active", "2021-03-01", "2021-03-01")]
     assert _statuses(blocks["answered"], "q") == [("BY", "RU", "lapsed", "", "2021-02-01"),
                                                   ("KZ", "RU", "lapsed", "", "2021-02-01")]
+    # Russia answered Ukraine before Kazakhstan joined: Belarus sees the sanctions, Kazakhstan
+    # does not (they are members alike from the attack on: the facts under `not` tell them apart)
+    answered = [{"kind": "sanctions", "date": "2020-06-01", "by": "RU", "on": "UA"},
+                {"kind": "armed_attack", "date": "2022-01-01", "by": "UA", "on": "RU"}]
+    got = compiled_csv(lib, {"answered before": answered}, ["uu"])
+    assert _statuses(got[1], "p") == [("KZ", "RU", "active", "2022-01-01", "2022-01-01")]
     lines = unanswered_lines(400, 5)
     for tids in (["tt"], ["uu"], ["vv"]):
         options, taken = counting()

@@ -414,8 +414,11 @@ class _Generator:
                     firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
                 elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                     firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
-                elif mode == "antijoin":  # (a value's facts, those under `not`)
+                elif mode == "antijoin":
+                    # (a value's facts, and those under `not`: a class that sees one of these, and
+                    # one that does not, live different lives)
                     firsts.append(f"min([s_ for f_ in {entry} for s_, _ in f_[0]], default=NEVER)")
+                    firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
