@@ -414,10 +414,11 @@ class _Generator:
                     firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
                 elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                     firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
-                elif mode == "antijoin":
-                    # (a value's facts, and those under `not`: a class that sees one of these, and
-                    # one that does not, live different lives)
-                    firsts.append(f"min([s_ for f_ in {entry} for s_, _ in f_[0]], default=NEVER)")
+                elif mode in ("antijoin", "antijoin pieces"):
+                    # (a value's facts, or runs with their facts' days, and those under `not`: a
+                    # class that sees one of these, and one that does not, live different lives)
+                    facts = "s_, _" if mode == "antijoin" else "_, _, s_, _"
+                    firsts.append(f"min([s_ for f_ in {entry} for {facts} in f_[0]], default=NEVER)")
                     firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
@@ -661,9 +662,9 @@ class _Life:
                 entry = f"first_seen_in(SM, {entry}, vx, sy)"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
-            elif mode == "antijoin":  # the days on which it holds beside `not`, of the facts both see
-                self.runs.add(id(n))
-                entry = f"unanswered({entry}, vx, sy)"
+            elif mode in ("antijoin", "antijoin pieces"):  # the days on which it holds beside `not`, of
+                self.runs.add(id(n))                          # the facts both parties see
+                entry = f"{'unanswered' if mode == 'antijoin' else 'unanswered_pieces'}({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
             if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
                 local[id(n)] = f"m{i}"

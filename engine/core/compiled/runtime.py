@@ -236,6 +236,21 @@ def unanswered(entry: list[tuple[list[tuple[int, int]], tuple[list[tuple[int, in
     return out
 
 
+def unanswered_pieces(entry: list[tuple[list[tuple[int, int, int, int]], tuple[list[tuple[int, int]], ...]]],
+                      sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """`unanswered` of a fact with a place test (`_Tables.antijoin`, "antijoin pieces": for each
+    value, the runs of days on which its facts hold, each with its fact's days, and the facts
+    under `not`): the runs of the facts both parties see, for some value, up to the day before
+    the first fact under `not` that they see started."""
+    out = []
+    for pieces, negs in entry:
+        last = min([first_seen(f, sx, sy) for f in negs])
+        for a, b, s, e in pieces:
+            if a < last and _overlaps(s, e, sx) and _overlaps(s, e, sy):
+                out.append((a, b if b < last else last - 1))
+    return out
+
+
 def state_runs(table: dict[str, dict[str, tuple[list[tuple[int, str]], int | None]]], beneficiary: str | None,
                bearer: str | None, state: str) -> list[tuple[int, int]]:
     """The days on which an instance of a provision toward `beneficiary`, by `bearer` (None: any),

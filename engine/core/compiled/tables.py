@@ -32,6 +32,7 @@ from engine.core.compiled.runtime import (
     seen_pieces,
     state_runs,
     unanswered,
+    unanswered_pieces,
     under_way,
 )
 from engine.core.evaluate import TreatyRun
@@ -60,6 +61,7 @@ class _Constants:
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
+            "unanswered_pieces": unanswered_pieces,
             "state_runs": state_runs}
         self._names: dict[tuple[type, object], str] = {}
 
@@ -97,7 +99,10 @@ class _Tables:
         # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
         # ("facts": memberships change), their "starts" (`until`); where memberships change, a
         # fact with a place test keeps its runs with its own days ("pieces": which count is per
-        # fact), and a within/after/before every pair of facts with its day ("pairs")
+        # fact), and a within/after/before every pair of facts with its day ("pairs"); a fact
+        # beside `not` over facts of a variable read as "some value", where memberships change,
+        # each value's facts (or "pieces") with those under `not` ("antijoin", "antijoin
+        # pieces": `antijoin`); a provision's instances, their timelines ("states": `states`)
         self.modes: dict[str, str] = {}
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
         # mode, the call that cuts a fact's days by its place tests or "")
@@ -122,8 +127,9 @@ class _Tables:
         if negs:  # (`_hidden`: of one variable, beside no place test of it)
             (var, items), = negs.items()
             fixed_tests = tuple(t for t in tests[var] if not negated(t))
+            others = {v: ts for v, ts in tests.items() if v != var}  # (tested as in any table of the fact)
             return self.antijoin(leaf, var, items, start, probe, fixed,
-                                 self.passing(var, fixed_tests, probe) if fixed_tests else "")
+                                 self.passing(var, fixed_tests, probe) if fixed_tests else "", others)
         # a variable read as "some value" -> the function that tests its values ("": none)
         hidden = {v: self.passing(v, fixed_tests, probe) if (fixed_tests := tuple(
             t for t in ts if not _alternatives(t, v))) else "" for v, ts in tests.items()}
@@ -179,29 +185,42 @@ class _Tables:
         return name
 
     def antijoin(self, leaf: A.Cond, var: str, negs: tuple[A.Cond, ...], start: int, probe: TreatyRun,
-                 fixed: bool, passes: str = "") -> str:
+                 fixed: bool, passes: str = "", others: dict[str, tuple[A.Cond, ...]] | None = None) -> str:
         """The table of a fact beside `not` over facts that name its variable `var`, read as "some
         value" (`_hidden`: `threat(by: S, on: X) and not consult(by: S, with: X)`), per binding
-        of its other variables, filled after the facts' own tables (`var` in their keys): where
+        of the parties' variables, filled after the facts' own tables (`var` in their keys): where
         the parties are members for good (`fixed`), the runs of days on which, for some value of
-        `var`, the fact has started and none of those under `not` has; else, for each value,
-        the matching facts and those of each fact under `not`, of which each pair of members
+        `var`, the fact holds and none of those under `not` has started; else, for each value,
+        the matching facts (or, with a place test, their runs of days with the facts' own:
+        "antijoin pieces") and those of each fact under `not`, of which each pair of members
         sees those that overlap both memberships (`unanswered`). `passes`: the function that tests
-        a value of `var` (`passing`: `S is a state` beside it), or ""."""
-        key = ("antijoin", C.leaf_key(leaf), start, var, tuple(C.leaf_key(n) for n in negs), fixed, passes)
+        a value of `var` (`passing`: `S is a state` beside it), or ""; `others`: the fact's other
+        variables read as "some value" (its place A) -> the tests beside it (`A territory of X`),
+        which its own table applies (`table`)."""
+        others = others or {}
+        # (each value of `var`: the first day, or the runs of days on which a place test holds,
+        # or, where memberships change, the facts, or their runs of days with their own)
+        first = self.table(leaf, start, others, probe, fixed=fixed)
+        key = ("antijoin", first, var, tuple(C.leaf_key(n) for n in negs), fixed, passes)
         name = self.names.get(key)
         if name is not None:
             return name
         name = self.names[key] = f"T{len(self.names)}"
-        self.modes[name] = "runs" if fixed else "antijoin"
-        first = self.table(leaf, start, {}, probe, fixed=fixed)  # (each value of `var`: first day, or facts)
-        names = C.names(leaf)
+        self.modes[name] = "runs" if fixed else "antijoin pieces" if self.modes[first] == "pieces" else "antijoin"
+        names = tuple(n for n in C.names(leaf) if n not in others)
         unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}" + (
             f"\n        if not {passes}(v_{var}): continue" if passes else "")
         out_key = _key(tuple(n for n in names if n != var))
         if fixed:
             ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
             end = ends[0] if len(ends) == 1 else "min(" + ", ".join(ends) + ")"
+            if self.modes[first] == "runs":  # (its runs of days, cut where the first fact under `not` starts)
+                self.temporal_code += [
+                    f"    for k, rs in {first}.items():", unpack,
+                    f"        n = {end}",
+                    "        for d, e in rs:",
+                    f"            if d < n: {name}.setdefault({out_key}, []).append((d, e if e < n else n - 1))"]
+                return name
             self.temporal_code += [
                 f"    for k, d in {first}.items():", unpack,
                 f"        n = {end}",
