@@ -241,6 +241,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     reserved: list[bool] = []  # a party's reservation on some days only (`_ProvisionPlan.windows`)
     negated: list[bool] = []  # a variable under `not`, beside its fact (`_Tables.antijoin`)
     chained: list[bool] = []  # a state of another provision (`_Tables.states`)
+    placed: list[bool] = []  # a variable under `not` beside a fact with another read as some value
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=300, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -269,6 +270,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         ended.append(taken and c.treaty.end is not None)
         reserved.append(taken and any(r.start is not None or r.end is not None for r in c.treaty.reservations))
         negated.append(taken and re.search(r"not \w+\(by: X, on: A\)", render(c)) is not None)
+        placed.append(taken and re.search(r"\(by: A, on: X, at: T\)", render(c)) is not None)
         chained.append(taken and any(_has_state(x) for p in c.treaty.provisions for x in (p.when, p.upon, p.unless,
                                                                                          p.until)))
         related.append(taken and (dated[-1] or out.leaving)
@@ -292,6 +294,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(reserved) > 5, sum(reserved)  # and reservations for a time
     assert sum(negated) > 5, sum(negated)  # and variables under `not`
     assert sum(chained) > 5, sum(chained)  # and states of other provisions
+    assert sum(placed) > 5, sum(placed)  # and a variable under `not` beside another read as some value
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
