@@ -47,8 +47,8 @@ PLAIN = {"q": "threat(on: X)", "until": ""}
 VARIANTS = [
     ("a state of another provision beside a fact in an `and` of a discharge condition (`until`)",
      {"until": "\n    until p fulfilled for X and unsc_measures(on: X)"}),
-    ("a variable under `not` beside an `ongoing` fact (or a relation between facts)",
-     {"q": "threat(by: S, on: X) ongoing and not consult(by: S, with: X)"}),
+    ("a variable under `not` beside a relation between facts",
+     {"q": "armed_attack(by: S, on: X) within 30 days after threat(on: X) and not consult(by: S, with: X)"}),
 ]
 # constructs the compiled code once left to the engine, and takes now: what they cost there
 COMPILED = [
@@ -58,6 +58,8 @@ COMPILED = [
      {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
     ("a variable under `not` beside a fact that names another variable read as some value",
      {"q": "armed_attack(by: S, on: X, at: A) and A territory of X and not consult(by: S, with: X)"}),
+    ("a variable under `not` beside an `ongoing` fact",
+     {"q": "threat(by: S, on: X) ongoing and not consult(by: S, with: X)"}),
 ]
 PARTIES = ["RU", "BY", "KZ", "AM"]
 OUTSIDE = ["UA", "US", "CN", "AZ"]

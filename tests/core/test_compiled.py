@@ -242,6 +242,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     negated: list[bool] = []  # a variable under `not`, beside its fact (`_Tables.antijoin`)
     chained: list[bool] = []  # a state of another provision (`_Tables.states`)
     placed: list[bool] = []  # a variable under `not` beside a fact with another read as some value
+    lasting: list[bool] = []  # a variable under `not` beside an `ongoing` fact ("antijoin runs")
     explained: collections.Counter[tuple[str, ...]] = collections.Counter()  # (status, activated) listed
 
     @settings(max_examples=300, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
@@ -271,6 +272,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
         reserved.append(taken and any(r.start is not None or r.end is not None for r in c.treaty.reservations))
         negated.append(taken and re.search(r"not \w+\(by: X, on: A\)", render(c)) is not None)
         placed.append(taken and re.search(r"\(by: A, on: X, at: T\)", render(c)) is not None)
+        lasting.append(taken and re.search(r"\(by: A, on: X\) ongoing and not", render(c)) is not None)
         chained.append(taken and any(_has_state(x) for p in c.treaty.provisions for x in (p.when, p.upon, p.unless,
                                                                                          p.until)))
         related.append(taken and (dated[-1] or out.leaving)
@@ -295,6 +297,7 @@ def test_generated_cases_reach_the_compiled_code(tmp_path_factory) -> None:  # t
     assert sum(negated) > 5, sum(negated)  # and variables under `not`
     assert sum(chained) > 5, sum(chained)  # and states of other provisions
     assert sum(placed) > 5, sum(placed)  # and a variable under `not` beside another read as some value
+    assert sum(lasting) > 0, sum(lasting)  # and beside an `ongoing` fact (more: test_a_variable_under_not_is…)
     # the result JSON's `because` and `missing` are asked for where an instance was activated, or
     # last pending or defeated (engine/core/explained.py): both are reached (the cases of
     # tests/core/test_explained.py take each status on purpose)
@@ -1427,6 +1430,11 @@ treaty tt "Unanswered" {
     then each other party must consult(with: X)
     until unsc_measures(on: X)
   }
+  provision s "Consultations while an unanswered threat lasts" article "4" {
+    when threat(by: S, on: X) ongoing and not consult(by: S, with: X)
+    upon request(from: X, for: consult)
+    then each other party must consult(with: X)
+  }
 }
 
 treaty vv "Unanswered, reserved for a time" {
@@ -1448,6 +1456,11 @@ treaty uu "Unanswered, with a later member" {
   provision p "Assistance" article "1" {
     when armed_attack(by: S, on: X) and not sanctions(by: X, on: S)
     then each other party must assist(to: X)
+  }
+  provision s "Consultations while an unanswered threat lasts" article "4" {
+    when threat(by: S, on: X) ongoing and not consult(by: S, with: X)
+    upon request(from: X, for: consult)
+    then each other party must consult(with: X)
   }
 }
 """
@@ -1490,7 +1503,8 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
     started and no consultation by S), with a test of S, two facts under `not`, a prerequisite and a
     deadline, in one `or` branch beside an `ongoing` one, with a discharge condition: the
     threatened party's request comes after the threatening one consulted it, and finds the duty
-    lapsed; added by a party's reservation; in a treaty whose memberships change (of the facts
+    lapsed; beside an `ongoing` fact (s: while an unanswered threat lasts; "antijoin runs" where
+    memberships change); added by a party's reservation; in a treaty whose memberships change (of the facts
     each pair of members sees, `unanswered`), and where a party leaves. Added by a reservation
     for a time, it is the engine's. The engine's CSV and result JSON, byte for byte, here and on
     400 seeded scenarios."""
@@ -1500,8 +1514,15 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
     threat = {"kind": "threat", "date": "2021-01-10", "by": "UA", "on": "RU"}
     request = {"kind": "request", "date": "2021-03-01", "from": "RU", "for": "consult"}
     consulted = {"kind": "consult", "date": "2021-02-01", "by": "UA", "with": "RU"}
-    got = compiled_csv(lib, {"unanswered": [threat, request], "answered": [threat, consulted, request]}, ["tt"])
+    lasting = {**threat, "until": "2021-06-01"}
+    got = compiled_csv(lib, {"unanswered": [threat, request], "answered": [threat, consulted, request],
+                             "lasting": [lasting, request], "lasting answered": [lasting, consulted, request],
+                             "over": [{**threat, "until": "2021-02-15"}, request]}, ["tt"])
     blocks = {block.split(",", 1)[0]: block for block in got[1:]}
+    # s: while the threat lasts and its author has not consulted (`ongoing` beside the `not`)
+    assert [r[2:] for r in _statuses(blocks["lasting"], "s")] == [("active", "2021-03-01", "2021-03-01")] * 2
+    assert [r[2:] for r in _statuses(blocks["lasting answered"], "s")] == [("lapsed", "", "2021-02-01")] * 2
+    assert [r[2:] for r in _statuses(blocks["over"], "s")] == [("lapsed", "", "2021-02-16")] * 2
     assert _statuses(blocks["unanswered"], "q") == [("BY", "RU", "active", "2021-03-01", "2021-03-01"),
                                                     ("KZ", "RU", "active", "2021-03-01", "2021-03-01")]
     assert _statuses(blocks["answered"], "q") == [("BY", "RU", "lapsed", "", "2021-02-01"),
@@ -1510,8 +1531,13 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
     # does not (they are members alike from the attack on: the facts under `not` tell them apart)
     answered = [{"kind": "sanctions", "date": "2020-06-01", "by": "RU", "on": "UA"},
                 {"kind": "armed_attack", "date": "2022-01-01", "by": "UA", "on": "RU"}]
-    got = compiled_csv(lib, {"answered before": answered}, ["uu"])
+    got = compiled_csv(lib, {"answered before": answered,
+                             "lasting answered": [lasting, consulted, request]}, ["uu"])
     assert _statuses(got[1], "p") == [("KZ", "RU", "active", "2022-01-01", "2022-01-01")]
+    # (Kazakhstan, a member from 2021-06-01, sees the threat's last day, not the consultations
+    # nor the request before it: pending that day, lapsed the next)
+    assert _statuses(got[2], "s") == [("BY", "RU", "lapsed", "", "2021-02-01"),
+                                      ("KZ", "RU", "lapsed", "", "2021-06-02")]
     lines = unanswered_lines(400, 5)
     for tids in (["tt"], ["uu"], ["vv"]):
         options, taken = counting()

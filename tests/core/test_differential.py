@@ -130,13 +130,15 @@ def _located(draw: st.DrawFn) -> object:
 def _unanswered(draw: st.DrawFn) -> object:
     """An attack on X by an aggressor A against whom X has not (yet) acted: a variable under
     `not`, beside the fact that gives its values; a third of the time at a territory T in (or
-    not in) the treaty's scope, a second variable read as some value."""
+    not in) the treaty's scope, a second variable read as some value; else, half the time,
+    an attack going on."""
     tests: tuple[object, ...] = ()
     if num(draw, 0, 2) == 0:
         hit = Occurred(Atom(pick(draw, ["armed_attack", "aggression"]), (("by", "A"), ("on", "X"), ("at", "T"))))
         tests = (InScope("T", "zone") if maybe(draw) else Not(InScope("T", "zone")),)
-    else:
-        hit = Occurred(Atom(pick(draw, ["armed_attack", "aggression", "threat"]), (("by", "A"), ("on", "X"))))
+    else:  # (while it lasts, half the time)
+        hit = pick(draw, [Occurred, Ongoing])(
+            Atom(pick(draw, ["armed_attack", "aggression", "threat"]), (("by", "A"), ("on", "X"))))
     answers = [Not(Occurred(Atom(pick(draw, ["sanctions", "threat", "armed_attack"]), (("by", "X"), ("on", "A")))))
                for _ in range(num(draw, 1, 2))]
     return And((hit, *tests, *answers))

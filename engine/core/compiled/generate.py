@@ -31,6 +31,10 @@ _FEW = 8
 # and the bundled library's 40 have their own code, the peers' 136 to 2,023 share
 _SHARE_FROM = 64
 
+# where memberships change, how the code reads a fact beside `not` over facts of a variable read
+# as "some value" (`_Tables.antijoin`): by the mode of its table
+_UNANSWERED = {"antijoin": "unanswered", "antijoin pieces": "unanswered_pieces", "antijoin runs": "unanswered_runs"}
+
 # a name of the code of one provision that `run` gives its function (`_Generator.shared`): a
 # table, a constant, or a local of `run` (not in a string: a subdivision code such as 'XX-T1')
 _SHARED_NAME = re.compile(r"[TCSM][A-Z0-9]*\b")  # (a prefix the scan finds fast; `_SHARED` says which)
@@ -414,10 +418,10 @@ class _Generator:
                     firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
                 elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                     firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
-                elif mode in ("antijoin", "antijoin pieces"):
+                elif mode.startswith("antijoin"):
                     # (a value's facts, or runs with their facts' days, and those under `not`: a
                     # class that sees one of these, and one that does not, live different lives)
-                    facts = "s_, _" if mode == "antijoin" else "_, _, s_, _"
+                    facts = "_, _, s_, _" if mode == "antijoin pieces" else "s_, _"
                     firsts.append(f"min([s_ for f_ in {entry} for {facts} in f_[0]], default=NEVER)")
                     firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
@@ -662,9 +666,9 @@ class _Life:
                 entry = f"first_seen_in(SM, {entry}, vx, sy)"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
-            elif mode in ("antijoin", "antijoin pieces"):  # the days on which it holds beside `not`, of
-                self.runs.add(id(n))                          # the facts both parties see
-                entry = f"{'unanswered' if mode == 'antijoin' else 'unanswered_pieces'}({entry}, vx, sy)"
+            elif mode.startswith("antijoin"):  # the days on which it holds beside `not`, of the facts
+                self.runs.add(id(n))              # both parties see (`_Tables.antijoin`)
+                entry = f"{_UNANSWERED[mode]}({entry}, vx, sy)"
             out.append(f"{pad}f{i} = {entry}")
             if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
                 local[id(n)] = f"m{i}"

@@ -168,7 +168,7 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     passes the tests beside it (and / or distribute over "some"), so each fact's table keeps,
     per binding of the other variables, the first day over the values that pass.
     Or it stands under `not` over facts (`negated`: `threat(by: S, on: X) and not consult(by: S,
-    with: X)`) beside one plain fact that names it, the parties' variables and others read as
+    with: X)`) beside one fact (`ongoing` or not) that names it, the parties' variables and others read as
     "some value" (the place A of `armed_attack(by: S, on: X, at: A) and A territory of X`), with
     no place test of it, the facts under `not` naming it and the parties' variables alone: the
     condition holds on the days on which, for some value that fact gives, it holds and none of
@@ -204,11 +204,13 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
             # the fact's other variables read as "some value" (its place A, tested beside it), for
             # which its table keeps the days of some value (`_Tables.antijoin`)
             others = A.variables(fact) - allowed - {v}
-            if negs and (any(_alternatives(t, v) for t in beside[id(fact)]) or not isinstance(fact, A.Occurred)
+            if negs and (any(_alternatives(t, v) for t in beside[id(fact)])
+                         or not isinstance(fact, (A.Occurred, A.Ongoing))
                          or any(not A.variables(t) <= allowed | {v} for t in negs)
                          or any(negated(t) and A.variables(t) & others for t in C.children(path[-1]))):
-                bad.append("a `not` over a fact of it stands with a place test of it, or beside a fact that is "
-                           "not a plain fact, or names a variable that the `not`, or another, reads as some value")
+                bad.append("a `not` over a fact of it stands with a place test of it, or beside a relation "
+                           "between facts, or beside a fact that names a variable that the `not`, or another, "
+                           "reads as some value")
                 break
         if bad:
             return f"variable {v}: {bad[0]}"

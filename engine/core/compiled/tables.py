@@ -33,6 +33,7 @@ from engine.core.compiled.runtime import (
     state_runs,
     unanswered,
     unanswered_pieces,
+    unanswered_runs,
     under_way,
 )
 from engine.core.evaluate import TreatyRun
@@ -61,7 +62,7 @@ class _Constants:
             "later": later, "first_pair": first_pair, "seen": seen, "seen_pieces": seen_pieces,
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
-            "unanswered_pieces": unanswered_pieces,
+            "unanswered_pieces": unanswered_pieces, "unanswered_runs": unanswered_runs,
             "state_runs": state_runs}
         self._names: dict[tuple[type, object], str] = {}
 
@@ -192,11 +193,12 @@ class _Tables:
         the parties are members for good (`fixed`), the runs of days on which, for some value of
         `var`, the fact holds and none of those under `not` has started; else, for each value,
         the matching facts (or, with a place test, their runs of days with the facts' own:
-        "antijoin pieces") and those of each fact under `not`, of which each pair of members
-        sees those that overlap both memberships (`unanswered`). `passes`: the function that tests
-        a value of `var` (`passing`: `S is a state` beside it), or ""; `others`: the fact's other
-        variables read as "some value" (its place A) -> the tests beside it (`A territory of X`),
-        which its own table applies (`table`)."""
+        "antijoin pieces"; of an `ongoing` fact, "antijoin runs") and those of each fact under
+        `not`, of which each pair of members sees those that overlap both memberships
+        (`unanswered`). `passes`: the function that tests a value of `var` (`passing`: `S is a
+        state` beside it), or ""; `others`: the fact's other variables read as "some value" (its
+        place A) -> the tests beside it (`A territory of X`), which its own table applies
+        (`table`)."""
         others = others or {}
         # (each value of `var`: the first day, or the runs of days on which a place test holds,
         # or, where memberships change, the facts, or their runs of days with their own)
@@ -206,7 +208,8 @@ class _Tables:
         if name is not None:
             return name
         name = self.names[key] = f"T{len(self.names)}"
-        self.modes[name] = "runs" if fixed else "antijoin pieces" if self.modes[first] == "pieces" else "antijoin"
+        self.modes[name] = "runs" if fixed else {"pieces": "antijoin pieces", "runs": "antijoin runs"}.get(
+            self.modes[first], "antijoin")
         names = tuple(n for n in C.names(leaf) if n not in others)
         unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}" + (
             f"\n        if not {passes}(v_{var}): continue" if passes else "")
