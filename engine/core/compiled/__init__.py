@@ -21,7 +21,8 @@ days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
   bearer taken from the trigger, by a fact or a state outside `not`: `plan.bound`) and
   variables read as "some value" (`_hidden`: the attacker S of `armed_attack(by: S, on: X) and
   S is a state`, the place A of `armed_attack(on: X, at: A) and A territory of X`, and the S of
-  `threat(by: S, on: X) and not consult(by: S, with: X)`: `_Tables.antijoin`);
+  `threat(by: S, on: X) and not consult(by: S, with: X)`, beside a fact that is `ongoing` or
+  names a place too: `_Tables.antijoin`);
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
   (`until`) of facts, fixed tests and states (not a state beside a fact in an `and`:
