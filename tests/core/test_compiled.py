@@ -14,7 +14,7 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -1482,19 +1482,33 @@ def _unanswered_event(rng: random.Random) -> Event:
         {"kind": "unsc_measures", "date": date, "on": x}])
 
 
-def _leaves(rng: random.Random, i: int) -> list[Event]:
-    """In a fifth of the scenarios, a party leaves tt or uu."""
-    if i % 5:
-        return []
-    return [{"kind": "withdrawal", "date": f"{rng.choice([2020, 2021, 2022])}-07-01",
-             "party": rng.choice(["RU", "BY", "KZ"]), "treaty": rng.choice(["tt", "uu"])}]
+def _leaving(years: Sequence[int], parties: list[str], treaties: list[str]
+             ) -> Callable[[random.Random, int], list[Event]]:
+    """What `_seeded_lines` adds to the i-th scenario: in a fifth of them, one of `parties`
+    withdraws from one of `treaties` on 1 July of one of `years`."""
+    def after(rng: random.Random, i: int) -> list[Event]:
+        if i % 5:
+            return []
+        return [{"kind": "withdrawal", "date": f"{rng.choice(years)}-07-01", "party": rng.choice(parties),
+                 "treaty": rng.choice(treaties)}]
+    return after
+
+
+def _agrees_with_the_engine(lib, lines: list[str], tids: list[str]) -> tuple[Counts, int]:  # type: ignore[no-untyped-def]
+    """The CSV and result JSON of `lines` through `tids` are the engine's, byte for byte; what the
+    compiled code took (`Counts`) and how many lines have a withdrawal from the first treaty."""
+    options, taken = counting()
+    for fmt in ("csv", "json"):
+        want = list(batch.run_batch(lib, lines, tids, fmt=fmt, options=EvalOptions(compiled=False)))
+        assert list(batch.run_batch(lib, lines, tids, fmt=fmt, options=options)) == want, (tids, fmt)
+    return taken, sum(f'"treaty": "{tids[0]}"' in line for line in lines)
 
 
 def unanswered_lines(n: int, seed: int) -> list[str]:
     """Scenarios for UNANSWERED: attacks and threats by parties, others and a group (some lasting), the
     attacked answering with sanctions and threats, consultations and assistance by the
     attackers, requests and Council measures, over 2020-2023; in a fifth, a party leaves tt or uu."""
-    return _seeded_lines(n, seed, 7, _unanswered_event, _leaves)
+    return _seeded_lines(n, seed, 7, _unanswered_event, _leaving(range(2020, 2023), ["RU", "BY", "KZ"], ["tt", "uu"]))
 
 
 def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
@@ -1540,14 +1554,11 @@ def test_a_variable_under_not_is_compiled(tmp_path: Path) -> None:
                                       ("KZ", "RU", "lapsed", "", "2021-06-02")]
     lines = unanswered_lines(400, 5)
     for tids in (["tt"], ["uu"], ["vv"]):
-        options, taken = counting()
-        for fmt in ("csv", "json"):
-            want = list(batch.run_batch(lib, lines, tids, fmt=fmt, options=EvalOptions(compiled=False)))
-            assert list(batch.run_batch(lib, lines, tids, fmt=fmt, options=options)) == want
+        taken, leaving = _agrees_with_the_engine(lib, lines, tids)
         if tids == ["vv"]:
             assert taken.compiled == taken.leaving == 0
             continue
-        leaving = sum(f'"treaty": "{tids[0]}"' in line for line in lines)  # (a withdrawal of it: its own code)
+        # (every line on compiled code; a withdrawal from the treaty, on its code for parties leaving)
         assert taken.compiled == 2 * len(lines) and leaving > 20 and taken.leaving == 2 * leaving
 
 
@@ -1638,15 +1649,7 @@ def chained_lines(n: int, seed: int) -> list[str]:
     """Scenarios for CHAINED: attacks and threats on the parties (half of them lasting the month),
     requests, provocations, assistance and consultations over 2020-2023; in a fifth, a party
     leaves."""
-    return _seeded_lines(n, seed, 8, _chained_event, _leaves_chained)
-
-
-def _leaves_chained(rng: random.Random, i: int) -> list[Event]:
-    """In a fifth of the scenarios, a party leaves ch or cl."""
-    if i % 5:
-        return []
-    return [{"kind": "withdrawal", "date": f"{rng.choice([2020, 2021, 2022])}-07-01",
-             "party": rng.choice(["RU", "BY", "KZ"]), "treaty": rng.choice(["ch", "cl"])}]
+    return _seeded_lines(n, seed, 8, _chained_event, _leaving(range(2020, 2023), ["RU", "BY", "KZ"], ["ch", "cl"]))
 
 
 def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
@@ -1710,11 +1713,7 @@ def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
     assert _statuses(got[1], "a0") == [("BY", "RU", "discharged", "2021-01-05", "2021-01-20")]
     lines = chained_lines(400, 6)
     for tids in (["ch"], ["cl"]):
-        options, taken = counting()
-        for fmt in ("csv", "json"):
-            want = list(batch.run_batch(lib, lines, tids, fmt=fmt, options=EvalOptions(compiled=False)))
-            assert list(batch.run_batch(lib, lines, tids, fmt=fmt, options=options)) == want, (tids, fmt)
-        leaving = sum(f'"treaty": "{tids[0]}"' in line for line in lines)  # (a withdrawal of it: its own code)
+        taken, leaving = _agrees_with_the_engine(lib, lines, tids)
         assert taken.compiled == 2 * len(lines) and leaving > 20 and taken.leaving == 2 * leaving
         assert taken.rewalked == 0  # the result JSON's why is the solver's, reading the compiled code's states
 
@@ -1755,14 +1754,6 @@ def _unanswered_place_event(rng: random.Random) -> Event:
         {"kind": "assist", "date": date, "by": rng.choice(["UA", "PL", "LT"]), "to": x}])
 
 
-def _leaves_places(rng: random.Random, i: int) -> list[Event]:
-    """In a fifth of the scenarios, a party leaves tp or tl."""
-    if i % 5:
-        return []
-    return [{"kind": "withdrawal", "date": f"{rng.randint(2010, 2016)}-07-01",
-             "party": rng.choice(["UA", "PL", "LT"]), "treaty": rng.choice(["tp", "tl"])}]
-
-
 @pytest.mark.parametrize("interpretation", ["default", "ru_claims"])
 def test_a_variable_under_not_beside_a_place_is_compiled(tmp_path: Path, interpretation: str) -> None:
     """`armed_attack(by: S, on: X, at: A) and A territory of X and not sanctions(by: X, on: S)`:
@@ -1792,13 +1783,10 @@ def test_a_variable_under_not_beside_a_place_is_compiled(tmp_path: Path, interpr
     assert _statuses(blocks["answered"], "p") == [("PL", "UA", "lapsed", "", "2012-05-01")]
     assert _statuses(blocks["another"], "p") == _statuses(blocks["crimea"], "p")  # (sanctions on someone else)
     lines = [json.dumps({**json.loads(line), "interpretation": interpretation})
-             for line in _seeded_lines(300, 7, 6, _unanswered_place_event, _leaves_places)]
+             for line in _seeded_lines(300, 7, 6, _unanswered_place_event,
+                                       _leaving(range(2010, 2017), ["UA", "PL", "LT"], ["tp", "tl"]))]
     for tids in (["tp"], ["tl"]):
-        options, taken = counting()
-        for fmt in ("csv", "json"):
-            want = list(batch.run_batch(lib, lines, tids, fmt=fmt, options=EvalOptions(compiled=False)))
-            assert list(batch.run_batch(lib, lines, tids, fmt=fmt, options=options)) == want, (tids, fmt)
-        leaving = sum(f'"treaty": "{tids[0]}"' in line for line in lines)  # (a withdrawal of it: its own code)
+        taken, leaving = _agrees_with_the_engine(lib, lines, tids)
         assert taken.compiled == 2 * len(lines) and leaving > 15 and taken.leaving == 2 * leaving
         assert sum(",p," in block for block in batch.run_batch(lib, lines, tids, fmt="csv")) > 50
 
