@@ -548,7 +548,7 @@ treaty off "Left to the engine" {
   provision q "Q" article "2" {
     when p active for X and threat(by: S, on: X) and not S in parties
     then each other party must consult(with: X)
-    until p fulfilled for X and unsc_measures(on: X)
+    until unsc_measures(on: X) ongoing
   }
 }
 """
@@ -568,10 +568,8 @@ def test_treaties_not_compiled_say_why(tmp_path: Path) -> None:
     lib = with_vocabulary(tmp_path, OFF_THE_PATH)
     first = compiled.reasons(lib, ("off",), "default")
     every = compiled.every_reason(lib, ("off",), "default")
-    assert first == {"off": "provision q: its discharge condition (`until`) is not facts, fixed tests and states of "
-                            "the bearer and the beneficiary, under `and` / `or` (a state not beside others in an "
-                            "`and`)"}
-    # (a state in `when` is compiled, `_Tables.states`, and in `until`, but not beside a fact in an `and`)
+    assert first == {"off": "provision q: its discharge condition (`until`) is not facts, states and fixed tests of "
+                            "the bearer and the beneficiary, under `and` / `or`"}
     assert [c for c, _ in every["off"]] == ["until", "a variable beside the bearer and the beneficiary"]
     assert every["off"][0][1] == first["off"]  # (its reservation for a time is compiled)
 
@@ -1604,6 +1602,11 @@ treaty ch "Chained" {
     when q active for X by Y or threat(by: Y, on: X)
     then each other party Y must consult(with: X)
   }
+  provision x "Consultations until the Council acts while assistance awaits a request" article "10" {
+    when threat(on: X)
+    then each other party must consult(with: X)
+    until p pending for X and unsc_measures(on: X)
+  }
   provision z9 "Assistance without a request" article "9" {
     when armed_attack(on: X) ongoing
     unless provocation(by: X)
@@ -1675,6 +1678,10 @@ def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
     got = compiled_csv(lib, {"asked": [threat, attack, request],
                              "provoked": [threat, attack, {"kind": "provocation", "date": "2020-12-01", "by": "RU"}],
                              "assisted": assisted, "denied": denied,
+                             "measures": [threat, attack, request, {"kind": "unsc_measures", "date": "2021-01-15",
+                                                                    "on": "RU"}],
+                             "measures early": [threat, attack, request, {"kind": "unsc_measures",
+                                                                          "date": "2021-01-11", "on": "RU"}],
                              "consulted": [{**threat, "on": "BY"}, {**attack, "on": "BY"},
                                            {"kind": "consult", "date": "2021-01-15", "by": "RU", "with": "BY"},
                                            {"kind": "assist", "date": "2021-01-20", "by": "RU", "to": "BY"}]},
@@ -1690,6 +1697,10 @@ def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
     # consultations are defeated, Kazakhstan's owed
     assert _statuses(blocks["denied"], "u") == [("BY", "RU", "defeated", "", "2021-02-20"),
                                                 ("KZ", "RU", "active", "2021-02-20", "2021-02-20")]
+    # x: discharged when the Council acts while assistance awaits Russia's request (the two
+    # days of p pending), not after
+    assert {r[2:] for r in _statuses(blocks["measures"], "x")} == {("active", "2021-01-05", "2021-01-05")}
+    assert {r[2:] for r in _statuses(blocks["measures early"], "x")} == {("discharged", "2021-01-05", "2021-01-11")}
     # q: once assistance was owed on request, its bearers owe consultations too
     assert _statuses(blocks["asked"], "q") == [("BY", "RU", "active", "2021-01-12", "2021-01-12"),
                                                ("KZ", "RU", "active", "2021-01-12", "2021-01-12")]

@@ -725,8 +725,8 @@ class _Life:
         if until is not None:
             for j, n in enumerate(x for x in A.walk(until) if isinstance(x, (A.Occurred, A.StateRef))):
                 local[id(n)] = f"u{j}"
-                if isinstance(n, A.StateRef):  # the days it holds on (`first_in`)
-                    out.append(f"{pad}u{j} = merged({self.state_runs(n, tname[id(n)], seed)})")
+                if isinstance(n, A.StateRef):  # the days it holds on (`_Expressions.discharge`)
+                    out.append(f"{pad}u{j} = {self.state_runs(n, tname[id(n)], seed)}")
                     continue
                 entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, ())"
                 out.append(f"{pad}u{j} = {entry if pp.fixed else f'seen_in(SM, {entry}, vx, sy)'}")
@@ -835,16 +835,34 @@ class _Expressions:
 
     def discharge(self, c: A.Cond, since: str) -> str:
         """The first day on or after `since` (an expression) on which a discharge condition holds
-        on facts that started on or after it, or a state of another provision holds (NEVER if
-        none: `_until_ok`)."""
+        on facts that started on or after it (NEVER if none: `_until_ok`). Facts, once started,
+        hold for good: the first days of the parts give the whole's; with a state of another
+        provision, which holds on some days only, from the days each part holds (`held`)."""
+        if C.nodes(c, A.StateRef):
+            return f"first_in(merged({self.held(c, since)}), {since})"
         if isinstance(c, A.Occurred):
             return f"first_from(SM, {self.local[id(c)]}, {since})"
-        if isinstance(c, A.StateRef):
-            return f"first_in({self.local[id(c)]}, {since})"
         if isinstance(c, (A.And, A.Or)):
             parts = [self.discharge(i, since) for i in c.items]
             return parts[0] if len(parts) == 1 else f"{'max' if isinstance(c, A.And) else 'min'}({', '.join(parts)})"
         return f"({since} if {self.test(c)} else NEVER)"
+
+    def held(self, c: A.Cond, since: str) -> str:
+        """An expression of the runs of days on which a discharge condition holds, from `since`
+        on (some may start before): a fact's from its first start on or after `since`, a state's
+        (its local: `state_runs`), a fixed test's from `since`; `and` keeps the days its parts
+        share (`both`), `or` those of any."""
+        if isinstance(c, A.Occurred):
+            return f"from_day(first_from(SM, {self.local[id(c)]}, {since}))"
+        if isinstance(c, A.StateRef):
+            return self.local[id(c)]
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.held(i, since) for i in c.items]
+            out = parts[0]
+            for part in parts[1:]:
+                out = f"both({out}, {part})" if isinstance(c, A.And) else f"{out} + {part}"
+            return f"({out})"
+        return f"(from_day({since}) if {self.test(c)} else [])"
 
     def truth(self, c: A.Cond) -> str:
         """Whether a condition holds on day `t`."""

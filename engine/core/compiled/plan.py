@@ -234,13 +234,10 @@ def bound(c: A.Cond) -> frozenset[str]:
 
 def _until_ok(until: A.Cond, allowed: set[str], fixed: bool) -> bool:
     """Whether the compiled code can tell when a discharge condition first holds after an
-    activation (`_Expressions.discharge`): facts, under `and` / `or`, and tests fixed in time, over
-    the bearer's and the beneficiary's variables only (`fixed`: memberships are), and states of
-    other provisions, but not in an `and` (the first day each part holds from activation on is
-    then not one on which all do: a state can stop holding)."""
+    activation (`_Expressions.discharge`): facts, states of other provisions and tests fixed in
+    time, under `and` / `or`, over the bearer's and the beneficiary's variables only (`fixed`:
+    memberships are)."""
     for n in A.walk(until):
-        if isinstance(n, A.And) and C.nodes(n, A.StateRef):
-            return False
         if not (isinstance(n, (A.Occurred, A.And, A.Or, A.StateRef)) or C.fixed_test(n)
                 or fixed and isinstance(n, A.InParties)):
             return False
@@ -269,9 +266,8 @@ def _plan_of(p: A.Provision, due: bool, fixed: bool, suspends: bool) -> _Provisi
     allowed = {x for x in (ben_var, b.var) if x}
     why: list[_Refusal] = []
     if p.until is not None and not _until_ok(p.until, allowed, fixed):
-        why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts, fixed tests and states of "
-                                        "the bearer and the beneficiary, under `and` / `or` (a state not beside "
-                                        "others in an `and`)"))
+        why.append(_Refusal(("until",), "its discharge condition (`until`) is not facts, states and fixed tests "
+                                        "of the bearer and the beneficiary, under `and` / `or`"))
     for c in (when, upon, p.unless, p.until):
         # (a place test of a variable read as "some value" is `_hidden`'s to take or refuse; a
         # state of another provision is read from its instances' timelines, `_Tables.states`, but

@@ -69,6 +69,22 @@ def merged(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+def from_day(day: int) -> list[tuple[int, int]]:
+    """The days from `day` on, for good (none if `day` is NEVER): a fact's, once it started."""
+    return [(day, BIG)] if day <= BIG else []
+
+
+def both(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The days two lists of runs of days share."""
+    out = []
+    for s1, e1 in a:
+        for s2, e2 in b:
+            s, e = max(s1, s2), min(e1, e2)
+            if s <= e:
+                out.append((s, e))
+    return out
+
+
 def first_in(runs: tuple[list[int], list[int]], since: int) -> int:
     """The first day on or after `since` in disjoint runs of days (`merged`; NEVER: none): when a
     state of another provision in a discharge condition first holds from activation on."""
