@@ -45,8 +45,8 @@ PLAIN = {"q": "threat(on: X)", "until": ""}
 
 # (construct, what replaces the base's text): one construct each
 VARIANTS = [
-    ("an `ongoing` fact in a discharge condition (`until`)",
-     {"until": "\n    until unsc_measures(on: X) ongoing"}),
+    ("a relation between facts in a discharge condition (`until`)",
+     {"until": "\n    until unsc_measures(on: X) within 10 days after request(from: X, for: assist)"}),
     ("a variable under `not` beside a relation between facts",
      {"q": "armed_attack(by: S, on: X) within 30 days after threat(on: X) and not consult(by: S, with: X)"}),
 ]
@@ -56,6 +56,7 @@ COMPILED = [
     ("a state of another provision in a discharge condition (`until`)", {"until": "\n    until p fulfilled for X"}),
     ("a state of another provision beside a fact in an `and` of a discharge condition (`until`)",
      {"until": "\n    until p fulfilled for X and unsc_measures(on: X)"}),
+    ("an `ongoing` fact in a discharge condition (`until`)", {"until": "\n    until unsc_measures(on: X) ongoing"}),
     ("a variable under `not` beside the fact that gives its values",
      {"q": "threat(by: S, on: X) and not consult(by: S, with: X)"}),
     ("a variable under `not` beside a fact that names another variable read as some value",

@@ -257,7 +257,7 @@ treaty slow "Left to the engine" {
   provision q "Q" article "2" {
     when imminent_threat(on: X)
     then each other party must assist(to: X)
-    until unsc_measures(on: X) ongoing
+    until unsc_measures(on: X) within 10 days after request(from: X, for: assist)
   }
 }
 """

@@ -548,7 +548,7 @@ treaty off "Left to the engine" {
   provision q "Q" article "2" {
     when p active for X and threat(by: S, on: X) and not S in parties
     then each other party must consult(with: X)
-    until unsc_measures(on: X) ongoing
+    until unsc_measures(on: X) within 10 days after request(from: X, for: assist)
   }
 }
 """
@@ -1623,6 +1623,11 @@ treaty cl "Chained, with a later member" {
     then each other party must consult(with: X)
     until p fulfilled for X
   }
+  provision a2 "Consultations until the Council acts while assistance is owed" article "0.2" {
+    when threat(on: X)
+    then each other party must consult(with: X)
+    until unsc_measures(on: X) ongoing and p active for X
+  }
   provision p "Assistance" article "1" {
     when armed_attack(on: X) ongoing
     then each other party must assist(to: X)
@@ -1719,9 +1724,17 @@ def test_states_of_other_provisions_are_compiled(tmp_path: Path) -> None:
     assert _statuses(blocks["provoked"], "w") == [("BY", "RU", "active", "2021-01-10", "2021-01-10"),
                                                   ("KZ", "RU", "active", "2021-01-10", "2021-01-10")]
     # a0 reads p's states in `until` alone: p's code runs first all the same
-    got = compiled_csv(lib, {"helped": [threat, attack, {"kind": "assist", "date": "2021-01-20", "by": "BY",
-                                                         "to": "RU"}]}, ["cl"])
+    helped = [threat, attack, {"kind": "assist", "date": "2021-01-20", "by": "BY", "to": "RU"}]
+    measures = {"kind": "unsc_measures", "on": "RU"}
+    got = compiled_csv(lib, {"helped": helped,
+                             "while owed": [*helped, {**measures, "date": "2021-01-15", "until": "2021-01-16"}],
+                             "before owed": [*helped, {**measures, "date": "2021-01-06", "until": "2021-01-07"}],
+                             "after": [*helped, {**measures, "date": "2021-01-25", "until": "2021-02-10"}]},
+                       ["cl"])
     assert _statuses(got[1], "a0") == [("BY", "RU", "discharged", "2021-01-05", "2021-01-20")]
+    # a2: `until` an `ongoing` fact and a state, on the days both hold (p active 2021-01-10 to -19)
+    assert _statuses(got[2], "a2") == [("BY", "RU", "discharged", "2021-01-05", "2021-01-15")]
+    assert _statuses(got[3], "a2") == _statuses(got[4], "a2") == [("BY", "RU", "active", "2021-01-05", "2021-01-05")]
     lines = chained_lines(400, 6)
     for tids in (["ch"], ["cl"]):
         taken, leaving = _agrees_with_the_engine(lib, lines, tids)

@@ -723,7 +723,7 @@ class _Life:
             on_latch.append(f"later(days, t, t + {pp.deadline + 1})")
         until = pp.p.until
         if until is not None:
-            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, (A.Occurred, A.StateRef))):
+            for j, n in enumerate(x for x in A.walk(until) if isinstance(x, (A.Occurred, A.Ongoing, A.StateRef))):
                 local[id(n)] = f"u{j}"
                 if isinstance(n, A.StateRef):  # the days it holds on (`_Expressions.discharge`)
                     out.append(f"{pad}u{j} = {self.state_runs(n, tname[id(n)], seed)}")
@@ -837,8 +837,9 @@ class _Expressions:
         """The first day on or after `since` (an expression) on which a discharge condition holds
         on facts that started on or after it (NEVER if none: `_until_ok`). Facts, once started,
         hold for good: the first days of the parts give the whole's; with a state of another
-        provision, which holds on some days only, from the days each part holds (`held`)."""
-        if C.nodes(c, A.StateRef):
+        provision or an `ongoing` fact, which hold on some days only, from the days each part
+        holds (`held`)."""
+        if any(isinstance(n, (A.StateRef, A.Ongoing)) for n in A.walk(c)):
             return f"first_in(merged({self.held(c, since)}), {since})"
         if isinstance(c, A.Occurred):
             return f"first_from(SM, {self.local[id(c)]}, {since})"
@@ -849,11 +850,14 @@ class _Expressions:
 
     def held(self, c: A.Cond, since: str) -> str:
         """An expression of the runs of days on which a discharge condition holds, from `since`
-        on (some may start before): a fact's from its first start on or after `since`, a state's
-        (its local: `state_runs`), a fixed test's from `since`; `and` keeps the days its parts
+        on (some may start before): a fact's from its first start on or after `since`, an
+        `ongoing` one's while those that started then or later are under way, a state's (its
+        local: `state_runs`), a fixed test's from `since`; `and` keeps the days its parts
         share (`both`), `or` those of any."""
         if isinstance(c, A.Occurred):
             return f"from_day(first_from(SM, {self.local[id(c)]}, {since}))"
+        if isinstance(c, A.Ongoing):  # (while under way, of the facts that started from `since` on)
+            return f"started_from({self.local[id(c)]}, {since})"
         if isinstance(c, A.StateRef):
             return self.local[id(c)]
         if isinstance(c, (A.And, A.Or)):

@@ -234,11 +234,11 @@ def bound(c: A.Cond) -> frozenset[str]:
 
 def _until_ok(until: A.Cond, allowed: set[str], fixed: bool) -> bool:
     """Whether the compiled code can tell when a discharge condition first holds after an
-    activation (`_Expressions.discharge`): facts, states of other provisions and tests fixed in
-    time, under `and` / `or`, over the bearer's and the beneficiary's variables only (`fixed`:
-    memberships are)."""
+    activation (`_Expressions.discharge`): facts (`ongoing` too), states of other provisions and
+    tests fixed in time, under `and` / `or`, over the bearer's and the beneficiary's variables
+    only (`fixed`: memberships are)."""
     for n in A.walk(until):
-        if not (isinstance(n, (A.Occurred, A.And, A.Or, A.StateRef)) or C.fixed_test(n)
+        if not (isinstance(n, (A.Occurred, A.Ongoing, A.And, A.Or, A.StateRef)) or C.fixed_test(n)
                 or fixed and isinstance(n, A.InParties)):
             return False
     return A.variables(until) <= allowed

@@ -74,6 +74,12 @@ def from_day(day: int) -> list[tuple[int, int]]:
     return [(day, BIG)] if day <= BIG else []
 
 
+def started_from(facts: list[tuple[int, int]], since: int) -> list[tuple[int, int]]:
+    """The days (start, end) of the facts that started on or after `since`: an `ongoing` fact of a
+    discharge condition (`_Expressions.held`)."""
+    return [(s, e) for s, e in facts if s >= since]
+
+
 def both(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The days two lists of runs of days share."""
     out = []
