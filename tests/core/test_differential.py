@@ -188,8 +188,7 @@ def _upon(action: str, bearer_var: bool) -> st.SearchStrategy:
 UPON = {(a, v): _upon(a, v) for a in ACTIONS for v in (False, True)}
 UNLESS = [None, None, None, Occurred(Atom("provocation", (("by", "X"),))), Ongoing(Atom("provocation", (("by", "X"),))),
           Occurred(Atom("provocation", (("by", "_"),)))]
-UNTIL = [None, None, Occurred(Atom("unsc_measures")), Occurred(Atom("unsc_measures", (("on", "X"),))),
-         Ongoing(Atom("unsc_measures", (("on", "X"),)))]
+UNTIL = [None, None, Occurred(Atom("unsc_measures")), Occurred(Atom("unsc_measures", (("on", "X"),)))]
 TIMING = [None, None, None, "immediately"] + [f"within {n} days" for n in range(9)]
 
 

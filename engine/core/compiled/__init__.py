@@ -25,7 +25,8 @@ days only, `_ProvisionPlan.windows`), in which every provision (see `_plan_of`)
   names a place too: `_Tables.antijoin`);
 - may be defeated by an `unless` of the same kind (reading no variable of the trigger but the
   bearer's and the beneficiary's), may end with its situation, or when a discharge condition
-  (`until`) of facts, fixed tests and states (`plan._until_ok`) holds after activation;
+  (`until`) of facts (`ongoing` too), fixed tests and states (`plan._until_ok`) holds after
+  activation;
 - has an action that names no variable beside the bearer and the beneficiary (a deadline,
   `within N days` or a timing word the interpretation maps, is compiled: `_Life`).
 
