@@ -69,6 +69,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from engine.base.memo import collector_paused
 from engine.core.compiled.generate import _function, _Generator
 from engine.core.compiled.plan import _ProvisionPlan, _refusals, every_reason
 from engine.core.compiled.runtime import NEVER, Invalid, Row
@@ -112,14 +113,15 @@ class Program:
         # why each treaty of `others` is not compiled, in words (`reasons`)
         self.reasons: dict[str, str] = {}
         plans: dict[str, list[_ProvisionPlan]] = {}
-        for tid in sorted(treaty_ids):
-            got = self._treaty_plans(lib.treaties[tid])
-            if isinstance(got, str):
-                self.others.append(tid)
-                self.reasons[tid] = got
-            else:
-                plans[tid] = got
-                self.compiled.append(tid)
+        with collector_paused():  # (as while the code is written: `_Generator.source`)
+            for tid in sorted(treaty_ids):
+                got = self._treaty_plans(lib.treaties[tid])
+                if isinstance(got, str):
+                    self.others.append(tid)
+                    self.reasons[tid] = got
+                else:
+                    plans[tid] = got
+                    self.compiled.append(tid)
         self.order = sorted(treaty_ids)
         self.plans = plans
         gen = _Generator(lib, interp, plans, self.order)

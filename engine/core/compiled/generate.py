@@ -148,13 +148,14 @@ class _Generator:
             block = len(self.body)
             listed = sorted(self.plans[tid], key=lambda pp: _natural(pp.p.id))  # the engine's order of lines
             order = _stratified(listed)
+            reordered = order != listed
             for pp in order:
-                if order != listed:  # (its lines in a list of their own, put in their place below)
+                if reordered:  # (its lines in a list of their own, put in their place below)
                     self.body.append(f"    out = B{listed.index(pp)} = []")
                 start = len(self.body)
                 self.provision(treaty, pp)
                 self.body[start:] = self.shared(self.body[start:])
-            if order != listed:
+            if reordered:
                 self.body.append("    out = O_")
                 self.body += [f"    out += B{k}" for k in range(len(listed))]
                 self.body.insert(block, "    O_ = out")

@@ -276,16 +276,8 @@ def unanswered_pieces(entry: list[tuple[list[tuple[int, int, int, int]], tuple[l
 def unanswered_runs(entry: list[tuple[list[tuple[int, int]], tuple[list[tuple[int, int]], ...]]],
                     sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """`unanswered` of an `ongoing` fact (`_Tables.antijoin`, "antijoin runs": for each value, its
-    facts' days and the facts under `not`): the days of the facts both parties see, for some
-    value, while they are under way, up to the day before the first fact under `not` that they
-    see started."""
-    out = []
-    for facts, negs in entry:
-        last = min([first_seen(f, sx, sy) for f in negs])
-        for s, e in facts:
-            if s < last and _overlaps(s, e, sx) and _overlaps(s, e, sy):
-                out.append((s, e if e < last else last - 1))
-    return out
+    facts' days and the facts under `not`): `unanswered_pieces`, each fact's days its own run."""
+    return unanswered_pieces([([(s, e, s, e) for s, e in facts], negs) for facts, negs in entry], sx, sy)
 
 
 def state_runs(table: dict[str, dict[str, tuple[list[tuple[int, str]], int | None]]], beneficiary: str | None,

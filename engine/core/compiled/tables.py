@@ -106,8 +106,9 @@ class _Tables:
         # fact with a place test keeps its runs with its own days ("pieces": which count is per
         # fact), and a within/after/before every pair of facts with its day ("pairs"); a fact
         # beside `not` over facts of a variable read as "some value", where memberships change,
-        # each value's facts (or "pieces") with those under `not` ("antijoin", "antijoin
-        # pieces": `antijoin`); a provision's instances, their timelines ("states": `states`)
+        # each value's facts (or "pieces", or an `ongoing` fact's days) with those under `not`
+        # ("antijoin", "antijoin pieces", "antijoin runs": `antijoin`); a provision's instances,
+        # their timelines ("states": `states`)
         self.modes: dict[str, str] = {}
         # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
         # mode, the call that cuts a fact's days by its place tests or "")
