@@ -5,6 +5,7 @@ constants it names (`_Constants`)."""
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Collection
 
 from engine.core import records
@@ -274,16 +275,17 @@ class _Tables:
         return name
 
     def unify(self, atom: A.Atom, roles: str, bound: set[str],
-              hidden: dict[str, str] | None = None) -> str:
+              hidden: dict[str, str] | None = None, got: dict[str, str] | None = None) -> str:
         """`scenario.unify` of one atom against the roles dict named `roles`, as one expression
         that binds `v_<Var>` for the variables not yet in `bound` (and adds them); a variable of
-        `hidden` (-> the function that tests its value) is tested as soon as it is bound."""
+        `hidden` (-> the function that tests its value) is tested as soon as it is bound. `got`:
+        the roles already read into locals (role -> its local's name)."""
         parts = []
         for a in atom.args:
             v = a.value
             if isinstance(v, A.Wildcard):
                 continue
-            have = f"{roles}.get({a.role!r})"
+            have = got[a.role] if got and a.role in got else f"{roles}.get({a.role!r})"
             if isinstance(v, A.Var):
                 if v.name in bound:
                     parts.append(f"{have} == v_{v.name}")
@@ -327,23 +329,42 @@ class _Tables:
                 "            K[c].append((s1, e1, r1))"]
         for slot, name in self.lists.items():
             code.append(f"    {name} = {' + '.join(f'K[{n}]' for n in by_slot.get(slot, ())) or '[]'}")
+        by_kind: dict[str, list[tuple[int, list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]]]] = {}
         for (kind, start), tables in self.occurred.items():
+            by_kind.setdefault(kind, []).append((start, tables))
+        for kind, groups in by_kind.items():
             ns = by_slot.get(kind, ())
-            if not ns:
+            if ns:  # one pass over a kind's facts for every treaty's tables, by entry into force
+                code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
+                code += self._fill(sorted(groups, key=lambda group: group[0]))
+        return code
+
+    def _fill(self, groups: list[tuple[int, list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]]]
+              ) -> list[str]:
+        """The body of the pass over a kind's facts: its tables, those of a later entry into force
+        after those of an earlier one (a fact that ends before one ends before the next: `continue`;
+        its start moved up to one is moved up to the next by the same test)."""
+        # a role more than one table reads is read once per fact
+        reads = Counter(a.role for _, tables in groups for t in tables for a in t[1].args
+                        if not isinstance(a.value, A.Wildcard))
+        got = {role: f"r1_{role}" for role, n in sorted(reads.items()) if n > 1}
+        code = [f"        if e1 < {groups[0][0]}: continue", *(f"        {v} = r1.get({r!r})" for r, v in got.items())]
+        # a discharge condition's facts count from their own start (`Solver.holds_after`), the
+        # others' from entry into force: theirs come before any start is moved
+        for i, (start, tables) in enumerate(groups):
+            for name, atom, names, hidden, _, _ in (t for t in tables if t[4] == "starts"):
+                match = self.unify(atom, "r1", set(), hidden, got)
+                test = match if i == 0 else f"e1 >= {start} and {match}"
+                code.append(f"        if {test}: {name}.setdefault({_key(names)}, []).append((s1, e1))")
+        for i, (start, tables) in enumerate(groups):
+            rest = [t for t in tables if t[4] != "starts"]
+            if not rest:
                 continue
-            code.append(f"    for s1, e1, r1 in {' + '.join(f'K[{n}]' for n in ns)}:")
-            code.append(f"        if e1 < {start}: continue")
-            clipped = False
-            # a discharge condition's facts count from their own start (`Solver.holds_after`), the
-            # others' from entry into force
-            for name, atom, names, hidden, mode, placed in sorted(tables, key=lambda table: table[4] != "starts"):
-                key, match = _key(names), self.unify(atom, "r1", set(), hidden)
-                if mode == "starts":
-                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
-                    continue
-                if not clipped:
-                    code.append(f"        if s1 < {start}: s1 = {start}")
-                    clipped = True
+            if i > 0:
+                code.append(f"        if e1 < {start}: continue")
+            code.append(f"        if s1 < {start}: s1 = {start}")
+            for name, atom, names, hidden, mode, placed in rest:
+                key, match = _key(names), self.unify(atom, "r1", set(), hidden, got)
                 if mode == "pieces":
                     code.append(f"        if {match}: {name}.setdefault({key}, []).extend("
                                 f"[(a, b, s1, e1) for a, b in {placed}])")
@@ -353,6 +374,7 @@ class _Tables:
                     code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
                 else:
                     code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+        return code
         return code
 
 
