@@ -508,8 +508,9 @@ class Checker(_ScenarioChecks):
             else:
                 check_place_or_target(self.d, self.lib, v, rtype)
         elif rtype == "action":
-            actions = {k for k, i in self.lib.kinds.items() if i.is_action}
-            if not isinstance(v, A.Name) or v.name not in actions:
+            kind = self.lib.kinds.get(v.name) if isinstance(v, A.Name) else None
+            if kind is None or not kind.is_action:  # (every action only for the message)
+                actions = {k for k, i in self.lib.kinds.items() if i.is_action}
                 self.d.error(v.span, "E-TYPE", f"'{v}' is not an action",
                              suggestions=_close(str(v), actions),
                              hint=None if _close(str(v), actions) else f"actions are: {', '.join(sorted(actions))}")
