@@ -103,13 +103,14 @@ class _Generator:
             names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
         return names
 
-    def pair_spans(self, ctx: TreatyContext, p: A.Provision) -> str:
-        """Code that sets `sx` and `sy`, the beneficiary's and the bearer's membership spans, and
-        `vx`: whose membership a fact must overlap beside the bearer's (the beneficiary's, or, for a
-        provision that protects a class wider than the parties, the bearer's again:
-        `TreatyContext.seers`)."""
+    def pair_spans(self, ctx: TreatyContext, p: A.Provision, sx: bool = True) -> str:
+        """Code that sets `sx` (unless not `sx`: set already, for the beneficiary `x`) and `sy`, the
+        beneficiary's and the bearer's membership spans, and `vx`: whose membership a fact must
+        overlap beside the bearer's (the beneficiary's, or, for a provision that protects a class
+        wider than the parties, the bearer's again: `TreatyContext.seers`)."""
         members = self.spans(ctx)[0]
-        return f"sx = {members}.get(x, ()); sy = {members}.get(y, ()); vx = {'sy' if p.protects is not None else 'sx'}"
+        return (f"{f'sx = {members}.get(x, ()); ' if sx else ''}sy = {members}.get(y, ()); "
+                f"vx = {'sy' if p.protects is not None else 'sx'}")
 
     def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty that suspends duties:
@@ -476,7 +477,9 @@ class _Generator:
             if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
                 out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
                 out.append("        MK = {}  # a bearer's memberships from d0 on, by its memberships (`clipped`)")
-                memo = "clipped(MK, sy, d0)"
+                memo = "MK.get(sy) or clipped(MK, sy, d0)"  # (none left from d0: clipped again, as ())
+        if not fixed:
+            out.append(f"        sx = {self.spans(ctx)[0]}.get({x}, ())")
         out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")
@@ -484,7 +487,7 @@ class _Generator:
             bear_filter = _sources(tname, when, pp.bearer_var, y, seed, self.hidden)
             out.append(f"            if not ({bear_filter}): continue")
         if not fixed:
-            out.append(f"            {self.pair_spans(ctx, p)}")
+            out.append(f"            {self.pair_spans(ctx, p, sx=False)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")
         out.append(f"            if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
