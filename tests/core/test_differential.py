@@ -188,7 +188,8 @@ def _upon(action: str, bearer_var: bool) -> st.SearchStrategy:
 UPON = {(a, v): _upon(a, v) for a in ACTIONS for v in (False, True)}
 UNLESS = [None, None, None, Occurred(Atom("provocation", (("by", "X"),))), Ongoing(Atom("provocation", (("by", "X"),))),
           Occurred(Atom("provocation", (("by", "_"),)))]
-UNTIL = [None, None, Occurred(Atom("unsc_measures")), Occurred(Atom("unsc_measures", (("on", "X"),)))]
+UNTIL = [None, None, Occurred(Atom("unsc_measures")), Occurred(Atom("unsc_measures", (("on", "X"),))),
+         Ongoing(Atom("unsc_measures", (("on", "X"),)))]
 TIMING = [None, None, None, "immediately"] + [f"within {n} days" for n in range(9)]
 
 
@@ -473,7 +474,10 @@ def test_simple_provisions_agree_with_the_reference(tmp_path_factory, case: Case
 
 
 def test_simple_cases_take_the_direct_path(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    """The cases above do reach `DirectPath.run` (else they would test only the walk again)."""
+    """The cases above do reach `DirectPath.run` (else they would test only the walk again): a
+    fifth of their provisions and more than twenty. (A share of one sample, not a property of
+    the generator: over 60 examples it ran from 0.26 to 0.70 between seeds, so the sample is
+    larger and the bound below the least seen.)"""
     from hypothesis import HealthCheck, Phase
 
     from engine.core.options import EvalOptions, using
@@ -482,7 +486,7 @@ def test_simple_cases_take_the_direct_path(tmp_path_factory) -> None:  # type: i
     folder = tmp_path_factory.getbasetemp() / "differential_simple_reach"
     folder.mkdir(exist_ok=True)
 
-    @settings(max_examples=60, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+    @settings(max_examples=150, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(simple_cases())
     def run(case: Case) -> None:
@@ -492,4 +496,4 @@ def test_simple_cases_take_the_direct_path(tmp_path_factory) -> None:  # type: i
     run()
     taken = counting.counts
     assert taken is not None
-    assert taken.direct > (taken.direct + taken.walked) / 3, taken
+    assert taken.direct > max((taken.direct + taken.walked) / 5, 20), taken
