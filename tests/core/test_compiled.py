@@ -738,6 +738,41 @@ def test_until_is_compiled(tmp_path: Path) -> None:
     assert _statuses(later, "while") == [("RU", "BY", "discharged", "2025-03-01", "2025-03-11")]
 
 
+TWO_DATES_TREATIES = "".join(f"""\
+treaty {tid} "{tid.upper()}" {{
+  parties RU, BY
+  in force {start}
+  provision p "Assistance until the Council acts" article "1" {{
+    when armed_attack(on: X)
+    then each other party must assist(to: X)
+    until unsc_measures(on: X)
+  }}
+}}
+""" for tid, start in (("aa", "2020-01-01"), ("bb", "2022-01-01")))
+
+
+def test_treaties_in_force_from_different_days_fill_their_tables_in_one_pass(tmp_path: Path) -> None:
+    """Two treaties whose conditions read the same kinds, in force from different days: one pass
+    over a kind's facts fills both treaties' tables (`_Tables._fill`), each fact counting from its
+    treaty's entry into force, or not at all where it ends before; the engine's CSV, byte for byte."""
+    lib = with_vocabulary(tmp_path, TWO_DATES_TREATIES)
+    prog = compiled.program(lib, ("aa", "bb"), "default")
+    assert prog is not None and prog.compiled == ["aa", "bb"]
+    assert prog.source.count("for s1, e1, r1 in K[") == 3  # (armed_attack, unsc_measures, assist: a pass each)
+    attack = {"kind": "armed_attack", "date": "2021-06-01", "by": "UA", "on": "BY"}
+    lasting = {**attack, "until": "2022-03-01"}
+    measures = {"kind": "unsc_measures", "on": "BY"}
+    got = compiled_csv(lib, {"over before bb": [attack], "lasting": [lasting],
+                             "measures later": [lasting, {**measures, "date": "2022-02-01"}]}, ["aa", "bb"])
+    rows = [r for block in got[1:] for r in csv.reader(io.StringIO(block))]
+    assert [(r[0], r[1], r[6], r[7], r[8]) for r in rows if r[4] == "RU"] == [
+        ("over before bb", "aa", "active", "2021-06-01", "2021-06-01"),
+        ("lasting", "aa", "active", "2021-06-01", "2021-06-01"),
+        ("lasting", "bb", "active", "2022-01-01", "2022-01-01"),
+        ("measures later", "aa", "discharged", "2021-06-01", "2022-02-01"),
+        ("measures later", "bb", "discharged", "2022-01-01", "2022-02-01")]
+
+
 ENDING_TREATY = """\
 treaty tt "T" {
   parties RU, BY

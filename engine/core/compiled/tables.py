@@ -48,6 +48,9 @@ from engine.language.codes import country_of, is_country
 from engine.language.library import Library
 
 _LEAVES = (A.Occurred, A.Temporal, A.Ongoing)  # what a table answers for (`C.tabled`)
+# a table of the facts of a kind: (name, atom, variables, hidden, mode, the call that cuts a
+# fact's days by its place tests or "")
+_Filled = tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]
 
 
 # ---------------------------------------------------------------------------- code generation
@@ -111,9 +114,8 @@ class _Tables:
         # ("antijoin", "antijoin pieces", "antijoin runs": `antijoin`); a provision's instances,
         # their timelines ("states": `states`)
         self.modes: dict[str, str] = {}
-        # (kind, start) -> the tables of the facts of that kind: (name, atom, variables, hidden,
-        # mode, the call that cuts a fact's days by its place tests or "")
-        self.occurred: dict[tuple[str, int], list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]] = {}
+        # (kind, start) -> the tables of the facts of that kind (`_Filled`)
+        self.occurred: dict[tuple[str, int], list[_Filled]] = {}
         self.places: dict[tuple[tuple[A.PlaceOf, ...], ...], str] = {}  # see `_placed`
         self.temporal_code: list[str] = []
         self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
@@ -308,7 +310,8 @@ class _Tables:
 
     def dispatch(self) -> list[str]:
         """One pass over the facts files each under its kind's number; then one pass over the
-        facts of each kind a condition reads (its own and its subkinds') fills its tables."""
+        facts of each kind a condition reads (its own and its subkinds') fills its tables, those
+        of every treaty (`_fill`)."""
         slots = {kind for kind, _ in self.occurred} | set(self.lists)
         by_slot: dict[str, list[int]] = {}
         for kind in sorted(self.lib.kinds):
@@ -330,7 +333,7 @@ class _Tables:
                 "            K[c].append((s1, e1, r1))"]
         for slot, name in self.lists.items():
             code.append(f"    {name} = {' + '.join(f'K[{n}]' for n in by_slot.get(slot, ())) or '[]'}")
-        by_kind: dict[str, list[tuple[int, list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]]]] = {}
+        by_kind: dict[str, list[tuple[int, list[_Filled]]]] = {}
         for (kind, start), tables in self.occurred.items():
             by_kind.setdefault(kind, []).append((start, tables))
         for kind, groups in by_kind.items():
@@ -340,8 +343,7 @@ class _Tables:
                 code += self._fill(sorted(groups, key=lambda group: group[0]))
         return code
 
-    def _fill(self, groups: list[tuple[int, list[tuple[str, A.Atom, tuple[str, ...], dict[str, str], str, str]]]]
-              ) -> list[str]:
+    def _fill(self, groups: list[tuple[int, list[_Filled]]]) -> list[str]:
         """The body of the pass over a kind's facts: its tables, those of a later entry into force
         after those of an earlier one (a fact that ends before one ends before the next: `continue`;
         its start moved up to one is moved up to the next by the same test)."""
