@@ -1,6 +1,6 @@
 """All of casus's benchmarks in one command, printed as Markdown with the machine they ran on.
 
-    python3 -m bench [--data DIR] [--full] [--quick] [--write-readme]
+    python3 -m bench [--data DIR] [--full] [--quick] [--runs N] [--write-readme]
 
 1. throughput side by side with the peers' hand.py and prolog.py (bench/peers.py) on the peers'
    own input files (generated with their make_data.sh into --data if missing): 1k, 10k, 20k (s100k's
@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer runs and smaller budgets (a few minutes)")
     ap.add_argument("--budget", type=float, default=None,
                     help="seconds casus may take per throughput case before it runs a prefix [60; quick 15]")
+    ap.add_argument("--runs", type=int, default=None,
+                    help="rounds of each throughput case, its ratios the median of theirs [3; quick 1]")
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
     ap.add_argument("--skip", default="",
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             parts.append("Throughput: skipped — the peers' folder (../shared/peers) is missing.")
         else:
             ensure_data(Path(a.data), peers, not a.quick)
-            bench = P.SpeedBench(Path(a.data), work, peers, runs=1 if a.quick else 3, budget=budget)
+            runs = a.runs if a.runs is not None else 1 if a.quick else 3
+            bench = P.SpeedBench(Path(a.data), work, peers, runs=runs, budget=budget)
             rows = bench.run(large=not a.quick)
             note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
                                            "(`apt-get install -y swi-prolog-nox`).")
