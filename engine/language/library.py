@@ -509,7 +509,7 @@ class Checker(_ScenarioChecks):
                 check_place_or_target(self.d, self.lib, v, rtype)
         elif rtype == "action":
             kind = self.lib.kinds.get(v.name) if isinstance(v, A.Name) else None
-            if kind is None or not kind.is_action:  # (every action only for the message)
+            if kind is None or not kind.is_action:  # (the set of actions: only to name them)
                 actions = {k for k, i in self.lib.kinds.items() if i.is_action}
                 self.d.error(v.span, "E-TYPE", f"'{v}' is not an action",
                              suggestions=_close(str(v), actions),

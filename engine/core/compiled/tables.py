@@ -378,7 +378,6 @@ class _Tables:
                 else:
                     code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
         return code
-        return code
 
 
 def _unhidden(leaf: A.Cond, hidden: Collection[str]) -> tuple[str, ...]:
