@@ -651,15 +651,12 @@ class _Life:
         self.runs = set()
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
-            if isinstance(n, A.StateRef):  # the days on which an instance of the other provision is in the state
-                self.runs.add(id(n))
-                out.append(f"{pad}f{i} = {self.state_runs(n, tname[id(n)], seed)}")
-                local[id(n)] = f"m{i}"
-                out.append(f"{pad}m{i} = merged(f{i})")
-                continue
             mode = self.gen.tables.modes[tname[id(n)]]
-            entry = f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
-            if mode == "runs":  # the days on which it holds
+            entry = (self.state_runs(n, tname[id(n)], seed) if isinstance(n, A.StateRef) else
+                     f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})")
+            if mode == "states":  # the days on which an instance of the other provision is in the state
+                self.runs.add(id(n))
+            elif mode == "runs":  # the days on which it holds
                 self.runs.add(id(n))
                 if not pp.fixed:
                     entry = f"seen_in(SM, {entry}, vx, sy)"

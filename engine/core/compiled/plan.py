@@ -170,10 +170,10 @@ def _hidden(conds: list[A.Cond], allowed: set[str]) -> dict[str, tuple[tuple[A.C
     Or it stands under `not` over facts (`negated`: `threat(by: S, on: X) and not consult(by: S,
     with: X)`) beside one fact (`ongoing` or not) that names it, the parties' variables and
     others read as "some value" (the place A of `armed_attack(by: S, on: X, at: A) and A
-    territory of X`), with no place test of it, the facts under `not` naming it and the parties' variables alone: the
-    condition holds on the days on which, for some value that fact gives, it holds and none of
-    the facts under `not` has started (of those the pair of members sees, where memberships
-    change: `_Tables.antijoin`).
+    territory of X`), with no place test of it, the facts under `not` naming it and the
+    parties' variables alone: the condition holds on the days on which, for some value that
+    fact gives, it holds and none of the facts under `not` has started (of those the pair of
+    members sees, where memberships change: `_Tables.antijoin`).
     Variable -> (fact, its tests) for each fact naming it; or, for the first variable that is
     not such, why (`reasons`)."""
     out: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
