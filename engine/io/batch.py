@@ -622,20 +622,12 @@ def _checked(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str]
 def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
     """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
     fact; False otherwise."""
-    span = _SPAN
     roles = dict(zip(event[1::2], event[2::2], strict=True))  # (a value's text is itself: a code, a name)
-    args = []
-    for role, v in roles.items():
-        if _CODE.match(v):
-            value: A.Value = A.Code(v, span)
-        elif _NAME.match(v):
-            value = A.Name(v, span)
-        else:  # not a code or a name: the positional reader says what it is
-            return False
-        args.append(A.Arg(role, value, span))
-    if not _NAME.match(event[0]) or 2 * len(roles) + 1 < len(event):  # (a role twice: the checker's error)
+    args = list(map(_arg, roles.items()))
+    # (None: not a code or a name; a role twice: the checker's error; both the positional reader's to say)
+    if not all(args) or not _NAME.match(event[0]) or 2 * len(roles) + 1 < len(event):
         return False
-    atom = A.Atom(event[0], tuple(args), span)
+    atom = A.Atom(event[0], tuple(cast("list[A.Arg]", args)), _SPAN)
     checker = _checker(lib)
     checker.atom(atom, in_fact=True)
     if checker.d.items:  # (its problems are the positional reader's to report)
@@ -645,6 +637,26 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
 
 
 _SPAN = Span("<batch>", 1, 1, 1, 2)
+_ARGS: dict[tuple[str, str], A.Arg | None] = {}
+
+
+def _arg(role_value: tuple[str, str]) -> A.Arg | None:
+    """An event's role and value as the checker reads them (None: the value is not a code or a
+    name, which the positional reader reports), made once: the same parties and places recur in
+    events that differ in another role (half of `_check_event`'s time was making them)."""
+    arg = _ARGS.get(role_value)
+    if arg is None:
+        role, v = role_value
+        if _CODE.match(v):
+            value: A.Value = A.Code(v, _SPAN)
+        elif _NAME.match(v):
+            value = A.Name(v, _SPAN)
+        else:
+            return None
+        if len(_ARGS) > MEMO_ENTRIES:
+            _ARGS.clear()
+        arg = _ARGS[role_value] = A.Arg(role, value, _SPAN)
+    return arg
 _CHECKERS: list[tuple[Library, Checker]] = []
 
 

@@ -284,3 +284,22 @@ def test_an_event_the_checker_refuses_leaves_the_next_ones_to_their_own_check(li
     assert batch_module._check_event(lib, bad) is False
     assert batch_module._check_event(lib, twice) is False
     assert batch_module._check_event(lib, good) == ({"by": "RU", "on": "UA"}, "armed_attack(by: RU, on: UA)")
+
+
+def test_a_value_that_is_neither_a_code_nor_a_name_goes_to_the_positional_reader(tmp_path: Path) -> None:
+    """A role whose type is the user's own word takes any name, so the checker alone would take
+    `two tons` as one: the fast reader refuses it first (`_arg`), and the positional reader says
+    what is wrong, where. The same role with a name, seen after, is checked and taken."""
+    vocabulary = tmp_path / "goods.casus"
+    vocabulary.write_text('vocabulary goods {\n  kind shipment(by: party, cargo: goods) "goods sent"\n}\n',
+                          encoding="utf-8")
+    lib = engine.load([str(vocabulary)])[0]
+    assert batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "two tons")) is False
+    assert batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "grain")) == (
+        {"by": "RU", "cargo": "grain"}, "shipment(by: RU, cargo: grain)")
+    line = '{"events": [{"kind": "shipment", "date": "2025-01-01", "by": "RU", "cargo": "two tons"}]}'
+    with pytest.raises(CasusError) as e:
+        list(run_batch(lib, [line], treaties=["anzus_1951"], path="g.jsonl"))
+    found = [(d.code, d.span.column) for d in e.value.diagnostics if d.code == "E-JSON"]
+    assert found == [("E-JSON", line.index('"two tons"') + 1)]
+    assert "'two tons' is neither a party or territory code nor a name" in e.value.render()
