@@ -5,7 +5,8 @@
 1. throughput side by side with the peers' hand.py and prolog.py (bench/peers.py) on the peers'
    own input files (generated with their make_data.sh into --data if missing): 1k, 10k, 20k (s100k's
    first) and 100k scenarios x 32 provisions (issue 18 sets its goals on 20k-100k; not with --quick),
-   events per scenario 5/50/500, provisions 32/136/510;
+   events per scenario 5/50/500, provisions 32/136/510; and what the formats alone cost beside them:
+   the json module reading each input line and writing each result JSON line (bench/formats.py);
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
    the peers' rule set of about the same size (bench/realistic.py); what each construct the
@@ -31,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import big_input, codegen, constructs, realistic, scale, startup
+from . import big_input, codegen, constructs, formats, realistic, scale, startup
 from . import peers as P
 from .common import ROOT, casus_cmd, machine, run_timed
 
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
     ap.add_argument("--skip", default="",
-                    help="comma-separated: peers, startup, realistic, constructs, codegen, scale, linear, big")
+                    help="comma-separated: peers, formats, startup, realistic, constructs, codegen, scale, linear, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
                 hand = (bench.command("hand", "rules.json", Path(a.data) / "s10k.jsonl"), 10_000)
             parts.append(P.speed_tables(rows, bench.swipl) + ("\n\n" + note.strip() if note else "")
                          + "\n\n" + bench.compiled_note())
+            if "formats" not in skip and (Path(a.data) / formats.SCENARIOS).exists():
+                print("  what the formats alone cost …", file=sys.stderr, flush=True)
+                n = 500 if a.quick else 2_000
+                peer_lines, spec_lines, result_lines, own = formats.inputs(Path(a.data), work, n, runs)
+                costs = [*formats.measure(peer_lines, spec_lines, result_lines, runs), own]
+                parts.append(formats.render(costs, hand_rate))
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         parts.append(startup.render(startup.measure(5 if a.quick else 10)))
