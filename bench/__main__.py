@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import big_input, codegen, constructs, formats, realistic, scale, startup
+from . import big_input, codegen, constructs, formats, goals, realistic, scale, startup
 from . import peers as P
 from .common import ROOT, casus_cmd, machine, run_timed
 
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [f"Machine: {machine()}. Run on {dt.date.today().isoformat()} "
              f"with `python3 -m bench{' ' + args if args else ''}`."]
     hand_rate: float | None = None
+    goal_rows: list[goals.Goal] = []
     hand: tuple[list[str], int] | None = None  # hand.py on 10,000 of the peers' scenarios, beside the bundled library
     if "peers" not in skip:
         peers = Path(a.peers) if a.peers else P.peers_dir()
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = a.runs if a.runs is not None else 1 if a.quick else 3
             bench = P.SpeedBench(Path(a.data), work, peers, runs=runs, budget=budget)
             rows = bench.run(large=not a.quick)
+            goal_rows += goals.throughput(rows)
             note = "" if bench.swipl else (" SWI-Prolog (`swipl`) is not installed, so prolog.py is skipped "
                                            "(`apt-get install -y swi-prolog-nox`).")
             hand_rate = next((m["hand"].rate for g, _, scen, _, m in rows if g == "N" and scen == "s10k.jsonl"), None)
@@ -106,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
                 parts.append(formats.render(costs, hand_rate))
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
-        parts.append(startup.render(startup.measure(5 if a.quick else 10)))
+        started = startup.measure(5 if a.quick else 10)
+        goal_rows += goals.startup(started, startup.CASES)
+        parts.append(startup.render(started))
     if "realistic" not in skip:
         print("  realistic scenarios, bundled library …", file=sys.stderr, flush=True)
         n = 2_000 if a.quick else 10_000
-        parts.append(realistic.render(realistic.measure(n, 1 if a.quick else 3, work, hand=hand), hand_rate))
+        stories = realistic.measure(n, 1 if a.quick else 3, work, hand=hand)
+        goal_rows += goals.realistic(stories, hand_rate)
+        parts.append(realistic.render(stories, hand_rate))
         k = 500 if a.quick else 2_000
         parts.append(realistic.render_coverage(realistic.coverage(k), k))
     if "constructs" not in skip:
@@ -121,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  writing the compiled code …", file=sys.stderr, flush=True)
         peers_folder = Path(a.peers) if a.peers else P.peers_dir()
         generated = codegen.measure_rules(Path(a.data), peers_folder, 3) if peers_folder is not None else []
+        goal_rows += goals.codegen(generated)
         parts.append(codegen.render(generated, codegen.measure_single(5)))
     if "scale" not in skip:
         scale_rows = scale.measure([int(x) for x in facts.split(",") if x], [8, 16, 32], timeout, work)
@@ -130,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(scale.render_linear(scale.measure_linear(sizes, 1 if a.quick else 2, timeout, work)))
     if "big" not in skip:
         parts.append(big_input.render(*big_input.measure([1] if a.quick else [1, 5], timeout, work / "big")))
+    if goal_rows:  # (first after the machine: what the tables below measured, against the issue's goals)
+        parts.insert(1, goals.render(goal_rows))
     text = "\n\n".join(parts) + f"\n\n(The benchmarks took {time.perf_counter() - t0:.0f} s.)\n"
     print(text)
     if a.write_readme:
