@@ -637,7 +637,7 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
 
 
 _SPAN = Span("<batch>", 1, 1, 1, 2)
-_ARGS: dict[tuple[str, str], A.Arg | None] = {}
+_ARGS: dict[tuple[str, str], A.Arg] = {}
 
 
 def _arg(role_value: tuple[str, str]) -> A.Arg | None:
@@ -657,6 +657,8 @@ def _arg(role_value: tuple[str, str]) -> A.Arg | None:
             _ARGS.clear()
         arg = _ARGS[role_value] = A.Arg(role, value, _SPAN)
     return arg
+
+
 _CHECKERS: list[tuple[Library, Checker]] = []
 
 
