@@ -103,9 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             if "formats" not in skip and (Path(a.data) / formats.SCENARIOS).exists():
                 print("  what the formats alone cost …", file=sys.stderr, flush=True)
                 n = 500 if a.quick else 2_000
-                peer_lines, spec_lines, result_lines, own = formats.inputs(Path(a.data), work, n, runs)
-                costs = [*formats.measure(peer_lines, spec_lines, result_lines, runs), own]
-                parts.append(formats.render(costs, hand_rate))
+                got = formats.inputs(Path(a.data), work, n, runs)
+                costs = [*formats.measure(got.peer_lines, got.spec_lines, got.result_lines, runs), got.own]
+                stages = formats.csv_stages(got.lib, got.spec_lines, runs)
+                hand_split = formats.hand_stages(peers, Path(a.data), got.peer_lines, work)
+                parts.append(formats.render(costs, hand_rate) + "\n\n"
+                             + formats.render_stages(stages, hand_split, len(got.spec_lines)))
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         started = startup.measure(5 if a.quick else 10)

@@ -9,19 +9,24 @@ dates) and writes CSV, or its whole result JSON (each listed instance with its s
 in the timed part: the `json` module (its C scanner and encoder) reading each input line, and
 writing each result JSON line from objects already made (`json.dumps`), in-process, best of runs,
 on the first scenarios of the peers' s10k. Beside hand.py's whole-process rate it says how much
-of the time a goal leaves casus per scenario the format takes before any evaluation."""
+of the time a goal leaves casus per scenario the format takes before any evaluation.
+
+Then where a scenario's time goes on each side, in-process, on the same scenarios: casus's CSV
+by stage (reading the line, its events as facts, the compiled code, its lines joined:
+`csv_stages`), hand.py by its own clock (evaluating, and the rest: `hand_stages`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .common import ROOT, table
 
@@ -75,7 +80,18 @@ def measure(peer_lines: Sequence[str], spec_lines: Sequence[str], result_lines: 
     ]
 
 
-def inputs(data: Path, work: Path, n: int, runs: int = 3) -> tuple[list[str], list[str], list[str], Cost]:
+@dataclass(frozen=True)
+class Inputs:
+    """The first scenarios of s10k as each side reads them, and casus's result JSON of them."""
+
+    peer_lines: list[str]
+    spec_lines: list[str]
+    result_lines: list[str]
+    own: Cost  # casus's own writer of the result JSON (`inputs`)
+    lib: Any  # the translated rule set, loaded (an engine.Library)
+
+
+def inputs(data: Path, work: Path, n: int, runs: int = 3) -> Inputs:
     """The first `n` scenarios of s10k: the peers' lines, their translation into SPEC's scenario
     JSON (bench/peers.py), casus's result JSON of each (in this process, on the translated rule
     set), and what casus's own writer of it (engine/core/records.py `outcomes_json`, which writes
@@ -111,7 +127,89 @@ def inputs(data: Path, work: Path, n: int, runs: int = 3) -> tuple[list[str], li
     size = sum(len(line.encode("utf-8")) + 1 for line in result_lines) / max(len(result_lines), 1)
     own = Cost("casus's result JSON of the scenario, written by casus's own writer (`records.outcomes_json`)",
                len(result_lines), size, best / max(len(result_lines), 1) * 1e6)
-    return peer_lines, spec_lines, result_lines, own
+    return Inputs(peer_lines, spec_lines, result_lines, own, lib)
+
+
+@dataclass(frozen=True)
+class Stage:
+    what: str
+    us: float  # per scenario
+
+
+def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage]:
+    """Where a CSV scenario's time goes in casus, in this process, line by line as a batch goes,
+    every distinct event already seen (as in a long run): reading the line (the json scanner and
+    the strictness check), its events as the compiled code's facts, the compiled code, and its
+    lines joined into the scenario's text (as `batch.csv_lines` does them), each the best of
+    `runs`, per scenario. (Not timed: the batch's loop and the file written.)"""
+    from engine.core.options import current
+    from engine.core.records import csv_field
+    from engine.io import batch
+
+    treaties, options, programs = tuple(sorted(lib.treaties)), current(), {}  # type: ignore[var-annotated]
+    for number, line in enumerate(spec_lines, 1):  # (the compiled code written, every distinct event checked)
+        batch.csv_lines(lib, line, treaties, None, SCENARIOS, number, programs, options)
+    prog = programs[None]
+    best = [float("inf")] * 4
+    clock = time.perf_counter
+    for _ in range(runs):  # (a line's objects die before the next, as in a batch)
+        spent = [0.0] * 4
+        for line in spec_lines:
+            t0 = clock()
+            obj = cast("dict[str, Any]", batch._strict_object(line))
+            t1 = clock()
+            got = batch._light_facts(lib, prog, obj)
+            t2 = clock()
+            assert got is not None and not prog.withdrawn(got[0])  # (the peers' rules all compile; none leaves)
+            lines = prog.run(got[0], got[1], csv_field(obj["name"]), {})
+            t3 = clock()
+            "\n".join(lines)
+            t4 = clock()
+            for i, t in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                spent[i] += t
+        best = [min(b, t) for b, t in zip(best, spent, strict=True)]
+    n = max(len(spec_lines), 1)
+    return [Stage(what, t / n * 1e6) for what, t in zip(
+        ("reading the line (the json scanner, the strictness check)",
+         "its events as the compiled code's facts (`_light_facts`)",
+         "evaluating: the compiled code (`Program.run`)",
+         "its lines joined into the scenario's text"), best, strict=True)]
+
+
+def hand_stages(peers: Path, data: Path, peer_lines: Sequence[str], work: Path) -> list[Stage]:
+    """hand.py's own clock on the same scenarios (it prints `total_s`, in-process from its start
+    to its end, and `eval_s`, in its `run`), less its `total_s` on no scenario (its rules
+    compiled): evaluating, and the rest (reading, writing, the loop), per scenario."""
+    import re
+    import subprocess
+
+    def times(lines: Sequence[str], name: str) -> tuple[float, float]:
+        scenarios = work / name
+        scenarios.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        err = subprocess.run([sys.executable, str(peers / "hand.py"), str(data / RULES), str(scenarios), "-o",
+                              os.devnull], check=True, capture_output=True, text=True).stderr
+        found = re.search(r"total_s=([0-9.]+) eval_s=([0-9.]+)", err)
+        if found is None:
+            raise RuntimeError(f"hand.py did not print its times: {err.strip()[-200:]}")
+        return float(found.group(1)), float(found.group(2))
+
+    start, _ = times([], "formats_hand_none.jsonl")
+    total, evaluating = times(peer_lines, "formats_hand.jsonl")
+    n = max(len(peer_lines), 1)
+    return [Stage("evaluating: hand's `run`", evaluating / n * 1e6),
+            Stage("the rest: reading, writing, the loop", max(total - start - evaluating, 0.0) / n * 1e6)]
+
+
+def render_stages(casus: Sequence[Stage], hand: Sequence[Stage] | None, n: int) -> str:
+    """Where a scenario's time goes, casus's CSV beside hand.py, per scenario, in-process."""
+    body = [[f"casus: {st.what}", f"{st.us:,.1f}"] for st in casus]
+    body.append(["casus, in all", f"{sum(st.us for st in casus):,.1f}"])
+    if hand:
+        body += [[f"hand.py: {st.what}", f"{st.us:,.1f}"] for st in hand]
+        body.append(["hand.py, in all", f"{sum(st.us for st in hand):,.1f}"])
+    return (f"Where a scenario's time goes, in-process (no start-up), on the same first {n:,} scenarios of s10k: "
+            "casus with `--format csv` on the translated rule set (every distinct event already seen, best of "
+            f"runs){', hand.py by its own clock (one run)' if hand else ''}:\n\n" + table(["per scenario", "µs"], body))
 
 
 def render(costs: list[Cost], hand_rate: float | None) -> str:
@@ -145,10 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--hand-rate", type=float, default=None, help="hand.py's whole-process scen/s on s10k")
     a = ap.parse_args(argv)
+    from .peers import peers_dir
+
     with tempfile.TemporaryDirectory() as work:
-        peer_lines, spec_lines, result_lines, own = inputs(Path(a.data), Path(work), a.scenarios, a.runs)
-    costs = [*measure(peer_lines, spec_lines, result_lines, a.runs), own]
-    print(render(costs, a.hand_rate))
+        got = inputs(Path(a.data), Path(work), a.scenarios, a.runs)
+        costs = [*measure(got.peer_lines, got.spec_lines, got.result_lines, a.runs), got.own]
+        peers = peers_dir()
+        hand = hand_stages(peers, Path(a.data), got.peer_lines, Path(work)) if peers is not None else None
+        stages = csv_stages(got.lib, got.spec_lines, a.runs)
+    print(render(costs, a.hand_rate) + "\n\n" + render_stages(stages, hand, len(got.spec_lines)))
     return 0
 
 

@@ -29,7 +29,8 @@ def _peers_data(tmp_path: Path, n: int) -> Path:
 
 def test_the_lines_measured_are_the_scenarios_and_casus_results(tmp_path: Path) -> None:
     data = _peers_data(tmp_path, 12)
-    peer_lines, spec_lines, result_lines, own = formats.inputs(data, tmp_path, 10, runs=1)
+    got = formats.inputs(data, tmp_path, 10, runs=1)
+    peer_lines, spec_lines, result_lines, own = got.peer_lines, got.spec_lines, got.result_lines, got.own
     assert len(peer_lines) == len(spec_lines) == len(result_lines) == 10  # the first 10 of 12
     assert [json.loads(x)["id"] for x in peer_lines] == [json.loads(x)["name"] for x in spec_lines]
     assert [json.loads(x)["scenario"]["name"] for x in result_lines] == [json.loads(x)["name"] for x in spec_lines]
@@ -55,3 +56,23 @@ def test_the_verdict_is_the_tables_arithmetic() -> None:
     assert "takes 12.0 µs of them (15%)" in text
     assert "alone take 63.0 µs (79%)" in text  # the faster writer: 12 + 51 of 80
     assert "hand.py's whole-process rate" not in formats.render(costs, None)  # not measured: no verdict
+
+
+def test_where_a_scenarios_time_goes_on_each_side(tmp_path: Path) -> None:
+    """casus's stages are timed on the lines as the batch reads them (the compiled code's CSV of
+    each is the batch's own), hand.py's from the times it prints of the same scenarios."""
+    data = _peers_data(tmp_path, 300)  # (hand.py prints milliseconds: enough scenarios to show in them)
+    got = formats.inputs(data, tmp_path, 300, runs=1)
+    stages = formats.csv_stages(got.lib, got.spec_lines, runs=1)
+    assert [st.what.split(" (")[0] for st in stages] == [
+        "reading the line", "its events as the compiled code's facts", "evaluating: the compiled code",
+        "its lines joined into the scenario's text"]
+    assert all(st.us > 0 for st in stages)
+    hand = formats.hand_stages(require_peers(), data, got.peer_lines, tmp_path)
+    assert [st.what.split(":")[0] for st in hand] == ["evaluating", "the rest"]
+    assert all(st.us >= 0 for st in hand) and sum(st.us for st in hand) > 0
+    text = formats.render_stages([formats.Stage("a", 10.0), formats.Stage("b", 2.5)],
+                                 [formats.Stage("c", 4.0)], 8)
+    assert "| casus: a | 10.0 |" in text and "| casus, in all | 12.5 |" in text
+    assert "| hand.py, in all | 4.0 |" in text and "first 8 scenarios" in text
+    assert "hand.py" not in formats.render_stages([formats.Stage("a", 1.0)], None, 8)
