@@ -57,6 +57,11 @@ def timed(lines: Sequence[_L], work: Callable[[_L], object], runs: int) -> float
     return best / max(len(lines), 1) * 1e6
 
 
+def _bytes_per_line(lines: Sequence[str]) -> float:
+    """The mean size of the lines in UTF-8, each with its newline."""
+    return sum(len(line.encode("utf-8")) + 1 for line in lines) / max(len(lines), 1)
+
+
 def _dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -66,10 +71,7 @@ def measure(peer_lines: Sequence[str], spec_lines: Sequence[str], result_lines: 
     """The three costs: hand.py's input read, casus's input read, casus's result JSON written
     (its objects read first, untimed: what is timed is writing them)."""
     objects = [json.loads(line) for line in result_lines]
-
-    def size(lines: Sequence[str]) -> float:
-        return sum(len(line.encode("utf-8")) + 1 for line in lines) / max(len(lines), 1)
-
+    size = _bytes_per_line
     return [
         Cost("the peers' scenario line (hand.py's input), read: `json.loads`", len(peer_lines), size(peer_lines),
              timed(peer_lines, json.loads, runs)),
@@ -124,9 +126,8 @@ def inputs(data: Path, work: Path, n: int, runs: int = 3) -> Inputs:
             best = min(best, spent[0])
     finally:
         batch.outcomes_json = writer
-    size = sum(len(line.encode("utf-8")) + 1 for line in result_lines) / max(len(result_lines), 1)
     own = Cost("casus's result JSON of the scenario, written by casus's own writer (`records.outcomes_json`)",
-               len(result_lines), size, best / max(len(result_lines), 1) * 1e6)
+               len(result_lines), _bytes_per_line(result_lines), best / max(len(result_lines), 1) * 1e6)
     return Inputs(peer_lines, spec_lines, result_lines, own, lib)
 
 
@@ -163,7 +164,7 @@ def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage
             assert got is not None and not prog.withdrawn(got[0])  # (the peers' rules all compile; none leaves)
             lines = prog.run(got[0], got[1], csv_field(obj["name"]), {})
             t3 = clock()
-            "\n".join(lines)
+            "\n".join(lines)  # (the scenario's text, as `csv_lines` gives it; not kept)
             t4 = clock()
             for i, t in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
                 spent[i] += t

@@ -34,6 +34,10 @@ _SHARE_FROM = 64
 # where memberships change, how the code reads a fact beside `not` over facts of a variable read
 # as "some value" (`_Tables.antijoin`): by the mode of its table
 _UNANSWERED = {"antijoin": "unanswered", "antijoin pieces": "unanswered_pieces", "antijoin runs": "unanswered_runs"}
+# the modes of the tables whose entries an instance's code reads as the runs of days on which its
+# fact holds (`_Life._day`): an instance of another provision in its state, an `ongoing` fact, a
+# fact cut by place, one beside `not`; the others give a first day
+_RUNS = {"states", "runs", "pieces", *_UNANSWERED}
 
 # a name of the code of one provision that `run` gives its function (`_Generator.shared`): a
 # table, a constant, or a local of `run` (not in a string: a subdivision code such as 'XX-T1')
@@ -654,22 +658,18 @@ class _Life:
             mode = self.gen.tables.modes[tname[id(n)]]
             entry = (self.state_runs(n, tname[id(n)], seed) if isinstance(n, A.StateRef) else
                      f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})")
-            if mode == "states":  # the days on which an instance of the other provision is in the state
+            if mode in _RUNS:  # (the days on which it holds, not a first day)
                 self.runs.add(id(n))
-            elif mode == "runs":  # the days on which it holds
-                self.runs.add(id(n))
-                if not pp.fixed:
-                    entry = f"seen_in(SM, {entry}, vx, sy)"
-            elif mode == "pieces":  # the same, of the facts both parties see
-                self.runs.add(id(n))
+            if mode == "runs" and not pp.fixed:  # of the facts both parties see
+                entry = f"seen_in(SM, {entry}, vx, sy)"
+            elif mode == "pieces":  # the same, cut by place
                 entry = f"seen_pieces({entry}, vx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
                 entry = f"first_seen_in(SM, {entry}, vx, sy)"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
-            elif mode.startswith("antijoin"):  # the days on which it holds beside `not`, of the facts
-                self.runs.add(id(n))              # both parties see (`_Tables.antijoin`)
-                entry = f"{_UNANSWERED[mode]}({entry}, vx, sy)"
+            elif mode in _UNANSWERED:  # the days on which it holds beside `not`, of the facts both
+                entry = f"{_UNANSWERED[mode]}({entry}, vx, sy)"  # parties see (`_Tables.antijoin`)
             out.append(f"{pad}f{i} = {entry}")
             if id(n) in self.runs:  # (its days as disjoint runs, in order: `under_way` bisects them)
                 local[id(n)] = f"m{i}"
