@@ -1981,3 +1981,25 @@ def test_self_defence_is_compiled_where_it_reads_no_attack_so() -> None:
     blocks = {block.split(",", 1)[0]: block for block in got[1:]}
     assert _statuses(blocks.get("counter-fire", ""), "art4") == []  # read as self-defence: no attack on KP
     assert [r[:3] for r in _statuses(blocks["later"], "art4")] == [("RU", "KP", "active")]
+
+
+@pytest.mark.parametrize("modality", ["obligation", "prohibition", "permission"])
+def test_an_instance_leaves_dormant_only_when_its_trigger_holds(modality: str) -> None:
+    """The compiled code passes over the days of an instance whose trigger holds on none of them
+    (NATO's allies that joined after the facts: `_Life._day`) only where the lifecycle keeps a
+    dormant instance dormant, doing nothing, on every day its trigger does not hold: so for every
+    lifecycle the compiled code can be given, and not for one that would move without it."""
+    from engine.kernel import lifecycle
+
+    # what a compiled provision's plan can know for good (`plan._machine`): each observation but
+    # the trigger known so, or asked
+    knowable = {"action": False, "suspended": False, "bearer_member": True, "beneficiary_member": True,
+                "undefeated": True, "prerequisites": True, "discharge": False, "situation_ended": False,
+                "deadline_passed": False}
+    for n in range(2 ** len(knowable)):
+        known = {o: v for i, (o, v) in enumerate(sorted(knowable.items())) if n >> i & 1}
+        assert generate._stays_untriggered(lifecycle.machine(modality, in_force=True, **known)), known
+    moves = lifecycle.Machine(modality, (), ((lifecycle.DORMANT, False, ("trigger", (
+        "prerequisites", lifecycle.Step(lifecycle.DORMANT), lifecycle.Step(lifecycle.ACTIVE, True)),
+        lifecycle.Step(lifecycle.ACTIVE, True))),))
+    assert not generate._stays_untriggered(moves)  # active with its trigger not holding

@@ -751,13 +751,21 @@ class _Life:
                          + [str(d) for _, first, last in pp.windows for d in _bounds(first, last)])
         # q: the state's number in `states`; s0: since; a0: activation (days)
         out.append(f"{pad}q = 0; s0 = a0 = None" + ("; tl = []" if self.gen.keep.keeps else ""))
-        out.append(f"{pad}days = sorted({{{days}}})")
-        out.append(f"{pad}for t in days:  # (`later` may add a day after t)")
-        out.append(f"{pad}    if t > BIG: break")
+        # an instance whose trigger holds on none of its days stays dormant through them all
+        # (NATO's allies that joined after the facts its beneficiary's trigger reads): its days
+        # need not be gone through, where the lifecycle does nothing else while it does not hold
+        possible = "" if pp.windows else expr.possible(when)
+        loop = pad
+        if possible and _stays_untriggered(machine):
+            out.append(f"{pad}if {possible}:")
+            loop = pad + "    "
+        out.append(f"{loop}days = sorted({{{days}}})")
+        out.append(f"{loop}for t in days:  # (`later` may add a day after t)")
+        out.append(f"{loop}    if t > BIG: break")
         for k, (i, tree) in enumerate(moving):
-            inner = pad + "    "
+            inner = loop + "    "
             if len(moving) > 1:
-                out.append(f"{pad}    {'if' if k == 0 else 'elif'} q == {i}:")
+                out.append(f"{loop}    {'if' if k == 0 else 'elif'} q == {i}:")
                 inner += "    "
             self.transitions(tree, i, states, number, machine, ask, on_latch, inner)
         # the status after the last day, as the engine's CSV gives it
@@ -868,6 +876,22 @@ class _Expressions:
                 out = f"both({out}, {part})" if isinstance(c, A.And) else f"{out} + {part}"
             return f"({out})"
         return f"(from_day({since}) if {self.test(c)} else [])"
+
+    def possible(self, c: A.Cond) -> str:
+        """An expression that is false only if a condition holds on no day: one of the facts,
+        relations or states it needs (outside `not`) has no day (none seen: no first day, no
+        runs); "" if it may hold without any (a test, a `not`)."""
+        if isinstance(c, (*_LEAVES, A.StateRef)):
+            local = self.local[id(c)]
+            return local if id(c) in self.runs else f"{local} <= BIG"
+        if isinstance(c, (A.And, A.Or)):
+            parts = [self.possible(i) for i in c.items]
+            if isinstance(c, A.Or) and not all(parts):
+                return ""
+            parts = [part for part in parts if part]
+            joiner = " and " if isinstance(c, A.And) else " or "
+            return "" if not parts else parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+        return ""
 
     def truth(self, c: A.Cond) -> str:
         """Whether a condition holds on day `t`."""
@@ -1014,6 +1038,20 @@ def _moves(tree: lifecycle.Tree, i: int, states: list[tuple[str, bool]],
     if isinstance(tree, lifecycle.Step):
         return number[(tree.status, states[i][1] or tree.latch)] != i
     return _moves(tree[1], i, states, number) or _moves(tree[2], i, states, number)
+
+
+def _stays_untriggered(machine: lifecycle.Machine) -> bool:
+    """Whether an instance in its first state (dormant) stays in it, and nothing is done, on
+    every day its trigger does not hold, whatever else is observed."""
+    status = machine.trees[0][0]
+
+    def stays(tree: lifecycle.Tree) -> bool:
+        if isinstance(tree, lifecycle.Step):
+            return tree.status == status and not tree.latch
+        name, no, yes = tree
+        return stays(no) if name == "trigger" else stays(no) and stays(yes)
+
+    return stays(machine.trees[0][2])
 
 
 def _since_activation(state: tuple[str, bool], machine: lifecycle.Machine) -> bool:
