@@ -177,7 +177,7 @@ class _Generator:
                       "             for sp in MEM.values()}"]
         lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
         lines += self.tables.dispatch()
-        lines += self.tables.temporal_code
+        lines += self.tables.temporal()
         lines += self.body
         lines.append("    return out")
         return "\n".join(lines) + "\n"

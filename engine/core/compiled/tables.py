@@ -103,6 +103,8 @@ class _Tables:
         self.numbers = numbers
         self.lists: dict[str, str] = {}  # a kind a within/after/before reads -> the list of its facts
         self.groups: dict[tuple[str, str | None], str] = {}  # (kind, role) -> its facts by value (`by_value`)
+        # each of those -> its line in `temporal_code` and the lists of the first facts that look in it
+        self.lookers: dict[str, tuple[int, list[str]]] = {}
         self.names: dict[tuple[object, ...], str] = {}  # (leaf key, start, tests, mode) -> table name
         # table name -> what it keeps for a binding: the "first" day it holds, the "runs" of days it
         # holds (`ongoing`; a fact with a place test: `_placed`), every matching fact's days
@@ -172,13 +174,25 @@ class _Tables:
         groups = self.groups.get((leaf.second.kind, role))
         if groups is None:
             groups = self.groups[(leaf.second.kind, role)] = f"G{len(self.groups)}"
+            self.lookers[groups] = (len(self.temporal_code), [])  # (when it is worked out: `temporal`)
             self.temporal_code.append(f"    {groups} = by_value({self.lists[leaf.second.kind]}, {role!r})")
+        self.lookers[groups][1].append(self.lists[leaf.first.kind])
         first_only = set(names) <= bound  # (before `unify` adds the second fact's variables)
         self.temporal_code += _pair_loop(
             leaf, start, name, names, self.lists[leaf.first.kind], self.unify(leaf.first, "r1", set(), hidden),
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
             first_only, every=mode == "pairs")
         return name
+
+    def temporal(self) -> list[str]:
+        """`temporal_code`, where the facts of a kind are grouped by value (`by_value`) only in a
+        scenario with facts of that kind and of a kind whose facts look in the groups (else none)."""
+        code = list(self.temporal_code)
+        for (kind, _), group in self.groups.items():
+            at, firsts = self.lookers[group]
+            looking = " or ".join(dict.fromkeys(firsts))
+            code[at] += f" if {self.lists[kind]} and {f'({looking})' if len(set(firsts)) > 1 else looking} else {{}}"
+        return code
 
     def states(self, treaty: str, provision: str) -> str:
         """The table of a provision's instances whose states another provision of its treaty reads
