@@ -107,6 +107,15 @@ class _Generator:
             names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
         return names
 
+    def classes(self, ctx: TreatyContext, pool: Sequence[str]) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty whose memberships change
+        (as declared: not `members`): its bearers' classes of memberships (the distinct spans of
+        those of `pool`: NATO's founders, those who joined on one day), and each bearer's class,
+        in the order of `pool`."""
+        of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[self.spans(ctx)[0]])
+        classes = tuple(dict.fromkeys(of[b] for b in pool))
+        return self.const(classes), self.const(tuple(classes.index(of[b]) for b in pool))
+
     def pair_spans(self, ctx: TreatyContext, p: A.Provision, sx: bool = True) -> str:
         """Code that sets `sx` (unless not `sx`: set already, for the beneficiary `x`) and `sy`, the
         beneficiary's and the bearer's membership spans, and `vx`: whose membership a fact must
@@ -358,10 +367,7 @@ class _Generator:
         if self.members:  # (worked out above)
             classes_name, class_of = "classes", "class_of"
         else:
-            of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[members])
-            classes = tuple(dict.fromkeys(of[b] for b in pool))
-            classes_name = self.const(classes)
-            class_of = self.const(tuple(classes.index(of[b]) for b in pool))  # each bearer's, in `bearers`
+            classes_name, class_of = self.classes(ctx, pool)
         out.append(f"        sx = {members}.get({x}, ())")
         vx = f"vx = {'sy' if p.protects is not None else 'sx'}"
         if not C.needs_fact(when):
@@ -474,23 +480,31 @@ class _Generator:
         # the bearer is in none of its conditions: instances alike but for it are worked out once
         shared = not pp.variants and (pp.bearer_var is None or not any(
             pp.bearer_var in A.variables(c) for c in (when, upon, p.unless, p.until) if c is not None))
+        # where memberships change, a bearer's class of memberships (`classes`; with `members`, its spans)
+        cy = "" if fixed else "sy" if self.members else "cy"
         memo = None  # what the bearers that share a status share (`day`)
         if shared:
             out.append("        memo = {}")
-            memo = "None" if fixed else "sy"
+            memo = "None" if fixed else cy
             if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
                 out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
-                out.append("        MK = {}  # a bearer's memberships from d0 on, by its memberships (`clipped`)")
-                memo = "MK.get(sy) or clipped(MK, sy, d0)"  # (none left from d0: clipped again, as ())
+                out.append("        MK = {}  # (`clipped`)")
+                memo = f"clipped(MK, {cy}, sy, d0) if (mk := MK.get({cy})) is None else mk"
         if not fixed:
             out.append(f"        sx = {self.spans(ctx)[0]}.get({x}, ())")
-        out.append(f"        for {y} in {bearers}:")
+        if cy == "cy":
+            classes, class_of = self.classes(ctx, pool)
+            out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
+        else:
+            out.append(f"        for {y} in {bearers}:")
         if differ:
             out.append(f"            if {y} == {x}: continue")
         if pp.bearer_var is not None and pp.bearer_var in bound(when):
             bear_filter = _sources(tname, when, pp.bearer_var, y, seed, self.hidden)
             out.append(f"            if not ({bear_filter}): continue")
-        if not fixed:
+        if cy == "cy":
+            out.append(f"            sy = {classes}[cy]; vx = {'sy' if p.protects is not None else 'sx'}")
+        elif not fixed:
             out.append(f"            {self.pair_spans(ctx, p, sx=False)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")

@@ -312,13 +312,12 @@ def keyed(order: dict[str, int], *tables: dict[str, object]) -> list[str]:
     return found
 
 
-def clipped(memo: dict[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], spans: tuple[tuple[int, int], ...],
-            d0: int) -> tuple[tuple[int, int], ...]:
-    """A party's membership spans from day d0 on (what the bearers alike from d0 share: `_Life.day`),
-    remembered in `memo` (one per beneficiary, for its d0) by the spans: many bearers have the same."""
-    got = memo.get(spans)
-    if got is None:
-        got = memo[spans] = tuple([(s if s > d0 else d0, e) for s, e in spans if e >= d0])
+def clipped(memo: dict[object, int], key: object, spans: tuple[tuple[int, int], ...], d0: int) -> int:
+    """A number for a bearer's membership spans from day d0 on, the same for every bearer whose
+    spans are the same from then on (those share a status: `_Life.day`), remembered in `memo` (one
+    per beneficiary, for its d0) by `key` (the bearer's class of memberships, or its spans)."""
+    mine = tuple([(s if s > d0 else d0, e) for s, e in spans if e >= d0])
+    got = memo[key] = memo.setdefault(mine, len(memo))
     return got
 
 
