@@ -7,6 +7,8 @@
    first) and 100k scenarios x 32 provisions (issue 18 sets its goals on 20k-100k; not with --quick),
    events per scenario 5/50/500, provisions 32/136/510; and what the formats alone cost beside them:
    the json module reading each input line and writing each result JSON line (bench/formats.py);
+   and, where valgrind is installed, the instructions each side executes per scenario, a count the
+   machine's load does not move, for comparing versions of casus (bench/instructions.py);
 2. start-up: `casus run` of a bundled scenario vs importing casus's dependencies (bench/startup.py);
 3. the bundled library on realistic scenarios, in CSV and in result JSON, beside hand.py's rate on
    the peers' rule set of about the same size (bench/realistic.py); what each construct the
@@ -32,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import big_input, codegen, constructs, formats, goals, realistic, scale, startup
+from . import big_input, codegen, constructs, formats, goals, instructions, realistic, scale, startup
 from . import peers as P
 from .common import ROOT, casus_cmd, machine, run_timed
 
@@ -64,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-facts", default=None, help="fact counts for the scale case [1000,10000,100000]")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per scale run [300; quick 60]")
     ap.add_argument("--skip", default="",
-                    help="comma-separated: peers, formats, startup, realistic, constructs, codegen, scale, linear, big")
+                    help="comma-separated: peers, formats, instructions, startup, realistic, constructs, codegen, "
+                         "scale, linear, big")
     ap.add_argument("--write-readme", action="store_true", help="put the tables in README.md, section '## Speed'")
     a = ap.parse_args(argv)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
@@ -109,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
                 hand_split = formats.hand_stages(peers, Path(a.data), got.peer_lines, work)
                 parts.append(formats.render(costs, hand_rate) + "\n\n"
                              + formats.render_stages(stages, hand_split, len(got.spec_lines)))
+            if "instructions" not in skip and (Path(a.data) / instructions.SCENARIOS).exists():
+                print("  instructions per scenario (valgrind) …", file=sys.stderr, flush=True)
+                counted = (instructions.measure(Path(a.data), peers, work, 200 if a.quick else 1_000)
+                           if instructions.available() else [])
+                parts.append(instructions.render(counted))
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         started = startup.measure(5 if a.quick else 10)

@@ -1,0 +1,126 @@
+"""What each side executes per scenario, counted rather than timed: the instructions valgrind's
+callgrind counts (its `Collected` total) for hand.py, casus's CSV and casus's result JSON on
+the same first scenarios of s10k, whole process, each less its run on the first scenario alone
+(start-up, and casus writing its compiled code, left out).
+
+    python3 -m bench.instructions [--data DIR] [--scenarios 1000]
+
+Wall times on a shared machine move by ±10% between two runs of one tree, which hides a change
+of a few percent; a count of instructions moves by less than 0.1% (the hash seed fixed). It is
+for comparing two versions of casus, and to see how far apart the sides are in work done: it
+is not a speed (an instruction that waits on memory costs more than one that does not), so the
+goals stay on the wall times (bench/peers.py). Left out where valgrind is not installed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import ROOT, casus_cmd, table
+
+SCENARIOS = "s10k.jsonl"
+RULES = "rules.json"
+_COLLECTED = re.compile(r"Collected\s*:\s*([0-9]+)")
+
+
+@dataclass(frozen=True)
+class Counted:
+    side: str
+    scenarios: int  # counted (all but the first)
+    per_scenario: float  # instructions
+
+
+def available() -> bool:
+    """Whether valgrind is installed."""
+    return shutil.which("valgrind") is not None
+
+
+def collected(stderr: str) -> int:
+    """The instructions callgrind counted, from what it prints when the program ends."""
+    found = _COLLECTED.search(stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count: {stderr.strip()[-300:]}")
+    return int(found.group(1))
+
+
+def count(cmd: Sequence[str]) -> int:
+    """The instructions of one run of `cmd` (whole process, the hash seed fixed)."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # (as bench/common.py `run_timed`: casus's bytecode written once)
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env, check=True)
+    return collected(done.stderr)
+
+
+def per_scenario(many: int, one: int, n: int) -> float:
+    """Instructions per scenario from a run on `n` scenarios and one on the first alone."""
+    return (many - one) / max(n - 1, 1)
+
+
+def measure(data: Path, peers: Path, work: Path, n: int) -> list[Counted]:
+    """hand.py, casus's CSV and casus's result JSON on the first `n` scenarios of s10k (casus on
+    their translation, bench/peers.py), each counted on them and on the first alone."""
+    from .peers import Translator
+
+    with open(data / SCENARIOS, encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for _, line in zip(range(n), f, strict=False)]
+    tr = Translator(json.loads((data / RULES).read_text(encoding="utf-8")))
+    library = str(tr.write(work / "lib_instructions"))
+    files = {}
+    for side, text in (("peers", lines), ("casus", list(tr.scenario_lines(lines)))):
+        for size, part in (("many", text), ("one", text[:1])):
+            path = files[side, size] = work / f"instructions_{side}_{size}.jsonl"
+            path.write_text("".join(line + "\n" for line in part), encoding="utf-8")
+
+    def hand(size: str) -> list[str]:
+        return [sys.executable, str(peers / "hand.py"), str(data / RULES), str(files["peers", size]), "-o", os.devnull]
+
+    def casus(size: str, fmt: str) -> list[str]:
+        return casus_cmd("run", "--batch", str(files["casus", size]), "--library", library, "--format", fmt)
+
+    subprocess.run(casus("one", "csv"), check=True, capture_output=True, cwd=ROOT)  # (its library's cache written)
+    out = []
+    for side, cmd in (("hand.py", hand), ("casus, CSV", lambda size: casus(size, "csv")),
+                      ("casus, result JSON", lambda size: casus(size, "json"))):
+        out.append(Counted(side, len(lines) - 1, per_scenario(count(cmd("many")), count(cmd("one")), len(lines))))
+    return out
+
+
+def render(rows: Sequence[Counted]) -> str:
+    if not rows:
+        return "Instructions per scenario (bench/instructions.py): not counted (valgrind is not installed)."
+    hand = next((r.per_scenario for r in rows if r.side == "hand.py"), None)
+    body = [[r.side, f"{r.per_scenario:,.0f}", "" if hand is None else f"{hand / r.per_scenario:.3f}"] for r in rows]
+    return (f"Instructions per scenario (bench/instructions.py: valgrind's callgrind, whole process, less a run on "
+            f"the first scenario alone) on the first {rows[0].scenarios + 1:,} scenarios of s10k; the same within "
+            "0.1% from run to run, for comparing versions of casus (not a speed: the goals are on wall time):\n\n"
+            + table(["side", "instructions a scenario", "hand.py's ÷ this"], body))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m bench.instructions", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default="/tmp/peers", help="the peers' generated inputs [/tmp/peers]")
+    ap.add_argument("--scenarios", type=int, default=1_000)
+    a = ap.parse_args(argv)
+    from .peers import peers_dir
+
+    peers = peers_dir()
+    if not available() or peers is None:
+        print(render([]))
+        return 0
+    with tempfile.TemporaryDirectory() as work:
+        print(render(measure(Path(a.data), peers, Path(work), a.scenarios)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
