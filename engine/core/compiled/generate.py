@@ -54,6 +54,63 @@ def _function(source: str, constants: _Constants, what: str = "") -> Callable[..
     return cast("Callable[..., list[object]]", namespace["run"])
 
 
+class _Membership:
+    """The constants of the generated code that say who is a member when, in a treaty whose
+    memberships change, and whose duties are suspended when (or, with `members`, for a scenario in
+    which parties withdraw: `Program.leaving`, the variables `run` sets from its argument)."""
+
+    def __init__(self, constants: _Constants, members: bool):
+        self.constants, self.members = constants, members
+        self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
+        self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
+
+    def spans(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty whose memberships
+        change: party -> its membership spans; spans -> the days on which they can change a
+        status (each first day, each day after a last). (With `members`: two variables that
+        `run` sets from its argument.)"""
+        if self.members:
+            return "MEM", "MDAYS"
+        names = self.memberships.get(ctx.treaty.id)
+        if names is None:
+            of = {x: tuple(ctx.members[x]) for x in ctx.parties}
+            days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
+            names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
+        return names
+
+    def classes(self, ctx: TreatyContext, pool: Sequence[str]) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty whose memberships change
+        (as declared: not `members`): its bearers' classes of memberships (the distinct spans of
+        those of `pool`: NATO's founders, those who joined on one day), and each bearer's class,
+        in the order of `pool`."""
+        of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[self.spans(ctx)[0]])
+        classes = tuple(dict.fromkeys(of[b] for b in pool))
+        return self.constants.add(classes), self.constants.add(tuple(classes.index(of[b]) for b in pool))
+
+    def pair_spans(self, ctx: TreatyContext, p: A.Provision, sx: bool = True) -> str:
+        """Code that sets `sx` (unless not `sx`: set already, for the beneficiary `x`) and `sy`, the
+        beneficiary's and the bearer's membership spans, and `vx`: whose membership a fact must
+        overlap beside the bearer's (the beneficiary's, or, for a provision that protects a class
+        wider than the parties, the bearer's again: `TreatyContext.seers`)."""
+        members = self.spans(ctx)[0]
+        return (f"{f'sx = {members}.get(x, ()); ' if sx else ''}sy = {members}.get(y, ()); "
+                f"vx = {'sy' if p.protects is not None else 'sx'}")
+
+    def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
+        """The names of two constants of the generated code for a treaty that suspends duties:
+        (bearer, beneficiary) -> the spans of days on which the bearer's duties toward the
+        beneficiary are suspended; -> the days on which they start and end (the day after)."""
+        names = self.suspended.get(ctx.treaty.id)
+        if names is None:
+            spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+            for bearer, beneficiary, s, e in ctx.suspensions:
+                spans.setdefault((bearer, beneficiary), []).append((s, e))
+            days = {pair: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for pair, sp in spans.items()}
+            names = self.suspended[ctx.treaty.id] = (
+                self.constants.fresh({pair: tuple(sp) for pair, sp in spans.items()}), self.constants.fresh(days))
+        return names
+
+
 class _Generator:
     """The generated source of a selection: `run`, which fills the tables (`_Tables`), then
     works out each compiled provision's instances and appends their CSV lines, in treaty order
@@ -84,60 +141,13 @@ class _Generator:
         self.share = sum(map(len, plans.values())) > _SHARE_FROM
         # the provision being written: its variables read as "some value" (`_hidden`)
         self.hidden: dict[str, tuple[tuple[A.Cond, tuple[A.Cond, ...]], ...]] = {}
-        self.memberships: dict[str, tuple[str, str]] = {}  # see `spans`
-        self.suspended: dict[str, tuple[str, str]] = {}  # see `suspensions`
-        self.membership_days = ""  # its treaty's, if its memberships change (`spans`)
+        self.membership = _Membership(self.constants, members)
+        self.membership_days = ""  # its treaty's, if its memberships change (`_Membership.spans`)
         self.life = _Life(self)  # writes each instance's life
         self.probes: dict[str, TreatyRun] = {}  # each treaty's run without facts (`provision`)
 
     def const(self, value: object) -> str:
         return self.constants.add(value)
-
-    def spans(self, ctx: TreatyContext) -> tuple[str, str]:
-        """The names of two constants of the generated code for a treaty whose memberships
-        change: party -> its membership spans; spans -> the days on which they can change a
-        status (each first day, each day after a last). (With `members`: two variables that
-        `run` sets from its argument.)"""
-        if self.members:
-            return "MEM", "MDAYS"
-        names = self.memberships.get(ctx.treaty.id)
-        if names is None:
-            of = {x: tuple(ctx.members[x]) for x in ctx.parties}
-            days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
-            names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
-        return names
-
-    def classes(self, ctx: TreatyContext, pool: Sequence[str]) -> tuple[str, str]:
-        """The names of two constants of the generated code for a treaty whose memberships change
-        (as declared: not `members`): its bearers' classes of memberships (the distinct spans of
-        those of `pool`: NATO's founders, those who joined on one day), and each bearer's class,
-        in the order of `pool`."""
-        of = cast("dict[str, tuple[tuple[int, int], ...]]", self.constants.values[self.spans(ctx)[0]])
-        classes = tuple(dict.fromkeys(of[b] for b in pool))
-        return self.const(classes), self.const(tuple(classes.index(of[b]) for b in pool))
-
-    def pair_spans(self, ctx: TreatyContext, p: A.Provision, sx: bool = True) -> str:
-        """Code that sets `sx` (unless not `sx`: set already, for the beneficiary `x`) and `sy`, the
-        beneficiary's and the bearer's membership spans, and `vx`: whose membership a fact must
-        overlap beside the bearer's (the beneficiary's, or, for a provision that protects a class
-        wider than the parties, the bearer's again: `TreatyContext.seers`)."""
-        members = self.spans(ctx)[0]
-        return (f"{f'sx = {members}.get(x, ()); ' if sx else ''}sy = {members}.get(y, ()); "
-                f"vx = {'sy' if p.protects is not None else 'sx'}")
-
-    def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
-        """The names of two constants of the generated code for a treaty that suspends duties:
-        (bearer, beneficiary) -> the spans of days on which the bearer's duties toward the
-        beneficiary are suspended; -> the days on which they start and end (the day after)."""
-        names = self.suspended.get(ctx.treaty.id)
-        if names is None:
-            spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
-            for bearer, beneficiary, s, e in ctx.suspensions:
-                spans.setdefault((bearer, beneficiary), []).append((s, e))
-            days = {pair: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for pair, sp in spans.items()}
-            names = self.suspended[ctx.treaty.id] = (
-                self.constants.fresh({pair: tuple(sp) for pair, sp in spans.items()}), self.constants.fresh(days))
-        return names
 
     def source(self) -> str:
         """`run` and the functions its provisions share, as Python source. (The cycle collector
@@ -180,7 +190,7 @@ class _Generator:
         lines += [f"def run(hits, starts, {'' if self.rows else 'lead, '}others{', members' if self.members else ''}):",
                  "    out = []",
                  "    SM = {}  # which facts of a table's entry a pair of memberships sees (`seen_in`)"]
-        if self.members:  # (see `spans`)
+        if self.members:  # (see `_Membership.spans`)
             lines += ["    MEM = members",
                       "    MDAYS = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG)",
                       "             for sp in MEM.values()}"]
@@ -273,7 +283,7 @@ class _Generator:
         parties = list(ctx.parties)
         self.hidden = pp.hidden
         if not fixed:
-            self.membership_days = self.spans(ctx)[1]
+            self.membership_days = self.membership.spans(ctx)[1]
         self.keep.filing(self.tables.states(treaty.id, p.id) if (treaty.id, p.id) in self.read else "")
         out = self.body
         out.append(f"    # {treaty.id}.{p.id}")
@@ -363,11 +373,11 @@ class _Generator:
             return
         # the bearers whose memberships are the same (NATO's founders; those who joined on one
         # day) live the same life toward one beneficiary: once for each such class
-        members = self.spans(ctx)[0]
+        members = self.membership.spans(ctx)[0]
         if self.members:  # (worked out above)
             classes_name, class_of = "classes", "class_of"
         else:
-            classes_name, class_of = self.classes(ctx, pool)
+            classes_name, class_of = self.membership.classes(ctx, pool)
         out.append(f"        sx = {members}.get({x}, ())")
         vx = f"vx = {'sy' if p.protects is not None else 'sx'}"
         if not C.needs_fact(when):
@@ -466,7 +476,7 @@ class _Generator:
             if differ:
                 out.append(f"        if {y} == {x}: continue")
             if not fixed:
-                out.append(f"        {self.pair_spans(ctx, p)}")
+                out.append(f"        {self.membership.pair_spans(ctx, p)}")
             self.instance(pp, tname, seed, probe, parties, "        ", start)
             out += self.keep.record("        ")
             out.append(f"        if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
@@ -491,9 +501,9 @@ class _Generator:
                 out.append("        MK = {}  # (`clipped`)")
                 memo = f"clipped(MK, {cy}, sy, d0) if (mk := MK.get({cy})) is None else mk"
         if not fixed:
-            out.append(f"        sx = {self.spans(ctx)[0]}.get({x}, ())")
+            out.append(f"        sx = {self.membership.spans(ctx)[0]}.get({x}, ())")
         if cy == "cy":
-            classes, class_of = self.classes(ctx, pool)
+            classes, class_of = self.membership.classes(ctx, pool)
             out.append(f"        for {y}, cy in zip({bearers}, {class_of}):")
         else:
             out.append(f"        for {y} in {bearers}:")
@@ -505,7 +515,7 @@ class _Generator:
         if cy == "cy":
             out.append(f"            sy = {classes}[cy]; vx = {'sy' if p.protects is not None else 'sx'}")
         elif not fixed:
-            out.append(f"            {self.pair_spans(ctx, p, sx=False)}")
+            out.append(f"            {self.membership.pair_spans(ctx, p, sx=False)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")
         out.append(f"            if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
@@ -628,7 +638,7 @@ class _Life:
                 out.append(f"{pad}if w: w = seen(w, vx, sy)")
             own.append("w")
         if pp.suspends:
-            out.append(f"{pad}su = {self.gen.suspensions(probe.ctx)[0]}.get((y, x), ())")
+            out.append(f"{pad}su = {self.gen.membership.suspensions(probe.ctx)[0]}.get((y, x), ())")
             own.append("su")
         if memo is None:
             self._day(pp, tname, seed, probe, parties, pad, start)
@@ -718,7 +728,7 @@ class _Life:
         suspended: list[str] = []  # the days its suspensions start and end
         if pp.suspends:  # (`su`: `day`)
             ask["suspended"] = "member(su, t)"
-            suspended.append(f"*{self.gen.suspensions(probe.ctx)[1]}.get((y, x), ())")
+            suspended.append(f"*{self.gen.membership.suspensions(probe.ctx)[1]}.get((y, x), ())")
         if upon is not None:
             ask["prerequisites"] = expr.truth(upon)
         if pp.p.ends_with_situation:  # the facts of its own trigger (`_Now.situation_ended`)
