@@ -114,9 +114,11 @@ def main(argv: list[str] | None = None) -> int:
                              + formats.render_stages(stages, hand_split, len(got.spec_lines)))
             if "instructions" not in skip and (Path(a.data) / instructions.SCENARIOS).exists():
                 print("  instructions per scenario (valgrind) …", file=sys.stderr, flush=True)
-                counted = (instructions.measure(Path(a.data), peers, work, 200 if a.quick else 1_000)
-                           if instructions.available() else [])
-                parts.append(instructions.render(counted))
+                counted, split = (instructions.measure(Path(a.data), peers, work, 200 if a.quick else 1_000)
+                                  if instructions.available() else ([], []))
+                whole = next((r.per_scenario for r in counted if r.side == "casus, CSV"), None)
+                parts.append(instructions.render(counted)
+                             + (f"\n\n{instructions.render_stages(split, whole)}" if split else ""))
     if "startup" not in skip:
         print("  start-up …", file=sys.stderr, flush=True)
         started = startup.measure(5 if a.quick else 10)

@@ -5,6 +5,12 @@ the same first scenarios of s10k, whole process, each less its run on the first 
 
     python3 -m bench.instructions [--data DIR] [--scenarios 1000]
 
+And where casus's CSV spends them, in-process, stage by stage as a batch goes (each counted as
+a run that stops after it, less the run that stops before it): reading the line (the json
+scanner alone, then the strictness check), its events as the compiled code's facts (every
+distinct event checked the first time it is seen, as in a run), evaluating (the compiled code),
+and the rest of `batch.csv_lines` (its lines joined).
+
 Wall times on a shared machine move by ±10% between two runs of one tree, which hides a change
 of a few percent; a count of instructions moves by less than 0.1% (the hash seed fixed). It is
 for comparing two versions of casus, and to see how far apart the sides are in work done: it
@@ -66,9 +72,10 @@ def per_scenario(many: int, one: int, n: int) -> float:
     return (many - one) / max(n - 1, 1)
 
 
-def measure(data: Path, peers: Path, work: Path, n: int) -> list[Counted]:
+def measure(data: Path, peers: Path, work: Path, n: int) -> tuple[list[Counted], list[Counted]]:
     """hand.py, casus's CSV and casus's result JSON on the first `n` scenarios of s10k (casus on
-    their translation, bench/peers.py), each counted on them and on the first alone."""
+    their translation, bench/peers.py), each counted on them and on the first alone; and the
+    stages of casus's CSV on them (`stages`)."""
     from .peers import Translator
 
     with open(data / SCENARIOS, encoding="utf-8") as f:
@@ -92,6 +99,60 @@ def measure(data: Path, peers: Path, work: Path, n: int) -> list[Counted]:
     for side, cmd in (("hand.py", hand), ("casus, CSV", lambda size: casus(size, "csv")),
                       ("casus, result JSON", lambda size: casus(size, "json"))):
         out.append(Counted(side, len(lines) - 1, per_scenario(count(cmd("many")), count(cmd("one")), len(lines))))
+    return out, stages(library, files["casus", "many"], len(lines))
+
+
+# the stages of casus's CSV, in order (`stage_run`): a run that stops after each
+STAGES = (("scan", "reading the line: the json scanner"), ("read", "reading the line: the strictness check"),
+          ("facts", "its events as the compiled code's facts (`_light_facts`)"),
+          ("evaluate", "evaluating: the compiled code (`Program.run`)"),
+          ("all", "the rest of `batch.csv_lines` (its lines joined)"))
+
+
+def stage_run(library: str, scenarios: str, stage: str) -> None:
+    """The child counted for `stages`: the library loaded and the compiled code written (on the
+    first line, as a batch does), then each line's CSV pipeline up to `stage` ("start": none)."""
+    import engine
+    from engine.core.options import current
+    from engine.core.records import csv_field
+    from engine.io import batch
+
+    lib = engine.load_library(library)
+    with open(scenarios, encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in f]
+    treaties, options, programs = tuple(sorted(lib.treaties)), current(), {}  # type: ignore[var-annotated]
+    batch.csv_lines(lib, lines[0], treaties, None, "<stages>", 1, programs, options)
+    prog = programs[None]
+    if stage == "start":
+        return
+    for number, line in enumerate(lines, 1):
+        if stage == "all":
+            batch.csv_lines(lib, line, treaties, None, "<stages>", number, programs, options)
+            continue
+        if stage == "scan":
+            batch._SCAN(line, 0)
+            continue
+        obj = batch._strict_object(line)
+        if stage == "read":
+            continue
+        got = batch._light_facts(lib, prog, obj)  # type: ignore[arg-type]
+        if stage == "facts":
+            continue
+        assert got is not None and not prog.withdrawn(got[0])  # (the peers' rules all compile; none leaves)
+        prog.run(got[0], got[1], csv_field(obj["name"]), {})  # type: ignore[index]
+
+
+def stages(library: str, scenarios: Path, n: int) -> list[Counted]:
+    """Instructions per scenario of each stage of casus's CSV (`STAGES`), on a file of `n`
+    translated scenarios and its translated rule set (`library`)."""
+    def counted(stage: str) -> int:
+        return count([sys.executable, "-m", "bench.instructions", "--stage", stage, library, str(scenarios)])
+
+    out, before = [], counted("start")
+    for stage, what in STAGES:
+        after = counted(stage)
+        out.append(Counted(what, n, (after - before) / max(n, 1)))
+        before = after
     return out
 
 
@@ -106,11 +167,28 @@ def render(rows: Sequence[Counted]) -> str:
             + table(["side", "instructions a scenario", "hand.py's ÷ this"], body))
 
 
+def render_stages(rows: Sequence[Counted], whole: float | None = None) -> str:
+    """Where casus's CSV spends its instructions (`stages`), beside its whole-process count."""
+    body = [[r.side, f"{r.per_scenario:,.0f}"] for r in rows]
+    body.append(["in all, in-process", f"{sum(r.per_scenario for r in rows):,.0f}"])
+    if whole is not None:
+        body.append(["whole process (above)", f"{whole:,.0f}"])
+    n = rows[0].scenarios if rows else 0
+    return (f"Where casus's CSV spends them, in-process, stage by stage as a batch goes, on the first {n:,} "
+            "scenarios (each stage counted as a run that stops after it, less the run that stops before it):\n\n"
+            + table(["casus, CSV: stage", "instructions a scenario"], body))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m bench.instructions", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="/tmp/peers", help="the peers' generated inputs [/tmp/peers]")
     ap.add_argument("--scenarios", type=int, default=1_000)
+    ap.add_argument("--stage", default=None, help=argparse.SUPPRESS)  # (the child `stages` counts)
+    ap.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.stage is not None:
+        stage_run(a.files[0], a.files[1], a.stage)
+        return 0
     from .peers import peers_dir
 
     peers = peers_dir()
@@ -118,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         print(render([]))
         return 0
     with tempfile.TemporaryDirectory() as work:
-        print(render(measure(Path(a.data), peers, Path(work), a.scenarios)))
+        rows, split = measure(Path(a.data), peers, Path(work), a.scenarios)
+    whole = next((r.per_scenario for r in rows if r.side == "casus, CSV"), None)
+    print(render(rows) + "\n\n" + render_stages(split, whole))
     return 0
 
 

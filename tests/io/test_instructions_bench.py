@@ -3,9 +3,13 @@ run on the first scenario alone, and (where valgrind is installed) the same from
 
 from __future__ import annotations
 
+import collections
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from helpers import require_peers
 
 from bench import instructions
 from bench.instructions import Counted
@@ -49,3 +53,44 @@ def test_a_count_is_the_same_from_run_to_run_and_grows_with_the_work() -> None:
     first, again = instructions.count(small), instructions.count(small)
     assert abs(first - again) <= first / 1_000  # (the wall time of such runs moves by far more)
     assert instructions.count(big) > first + 2_000_000  # at least an instruction a number added
+
+
+def test_each_stage_is_the_count_of_a_run_that_stops_after_it_less_one_that_stops_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    totals = {"start": 1_000, "scan": 3_000, "read": 3_500, "facts": 6_500, "evaluate": 10_500, "all": 11_000}
+    monkeypatch.setattr(instructions, "count", lambda cmd: totals[cmd[cmd.index("--stage") + 1]])
+    got = instructions.stages("LIB", Path("FILE"), 10)
+    assert [r.per_scenario for r in got] == [200, 50, 300, 400, 50]
+    assert [r.side for r in got] == [what for _, what in instructions.STAGES]
+    text = instructions.render_stages(got, 1_100.0)
+    assert "| in all, in-process | 1,000 |" in text and "| whole process (above) | 1,100 |" in text
+
+
+def test_a_stage_run_goes_through_a_batch_as_far_as_its_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child `stages` counts: every line read, then made facts of, then evaluated, as a batch
+    does, and no further than its stage (the first line goes through the batch, writing the code)."""
+    import json
+
+    from bench.peers import Translator
+    from engine.io import batch
+
+    peers = require_peers()
+    rules = subprocess.run([sys.executable, str(peers / "gen.py"), "rules", "--treaties", "3", "--seed", "1"],
+                           check=True, capture_output=True, text=True).stdout
+    lines = subprocess.run([sys.executable, str(peers / "gen.py"), "scenarios", "-n", "6", "--seed", "1"],
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    tr = Translator(json.loads(rules))
+    library = str(tr.write(tmp_path / "lib"))
+    scenarios = tmp_path / "s.jsonl"
+    scenarios.write_text("".join(line + "\n" for line in tr.scenario_lines(lines)), encoding="utf-8")
+    calls: collections.Counter[str] = collections.Counter()
+    for name in ("_strict_object", "_light_facts", "csv_lines"):
+        real = getattr(batch, name)
+        monkeypatch.setattr(batch, name, lambda *a, _n=name, _f=real: calls.update([_n]) or _f(*a))
+    ran = []
+    for stage in ("start", "read", "facts", "evaluate", "all"):
+        calls.clear()
+        instructions.stage_run(library, str(scenarios), stage)
+        ran.append((calls["csv_lines"] - 1, calls["_strict_object"] - 1, calls["_light_facts"] - 1))
+    # (csv_lines calls the other two itself)
+    assert ran == [(0, 0, 0), (0, 6, 0), (0, 6, 6), (0, 6, 6), (6, 6, 6)]
