@@ -129,6 +129,7 @@ class Program:
         self.codes = gen.tables.codes
         # the number of the withdrawals and denunciations (`withdrawn`): a list of their own
         self.withdrawal = len(self.codes) + 1
+        self._code_of: dict[str, int] = {}  # see `code_of`
         self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
         self._leaving: dict[tuple[str, bool], Callable[..., list[object]] | None] = {}  # see `leaving`
         # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
@@ -255,11 +256,14 @@ class Program:
         return hits, starts
 
     def code_of(self, kind: str) -> int:
-        """The number by which the compiled code knows a kind (0: it reads no fact of it)."""
-        info = self.lib.kinds.get(kind)
-        if info is not None and any(k in info.ancestors for k in LEAVING):
-            return self.withdrawal
-        return self.codes.get(kind, 0)
+        """The number by which the compiled code knows a kind (0: it reads no fact of it), worked
+        out once per kind (`_code_of`)."""
+        code = self._code_of.get(kind)
+        if code is None:
+            info = self.lib.kinds.get(kind)
+            leaves = info is not None and any(k in info.ancestors for k in LEAVING)
+            code = self._code_of[kind] = self.withdrawal if leaves else self.codes.get(kind, 0)
+        return code
 
     def withdrawn(self, hits: list[tuple[int, dict[str, str], int | None]]) -> list[str]:
         """The compiled treaties a withdrawal or denunciation of the scenario names, sorted: their
