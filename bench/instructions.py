@@ -58,12 +58,19 @@ def collected(stderr: str) -> int:
     return int(found.group(1))
 
 
-def count(cmd: Sequence[str]) -> int:
-    """The instructions of one run of `cmd` (whole process, the hash seed fixed)."""
+def _env() -> dict[str, str]:
+    """The children's environment: the hash seed fixed, and (as bench/common.py `run_timed`)
+    bytecode written, so that it is compiled once, not counted in every run."""
     env = dict(os.environ, PYTHONHASHSEED="0")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # (as bench/common.py `run_timed`: casus's bytecode written once)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def count(cmd: Sequence[str]) -> int:
+    """The instructions of one run of `cmd` (whole process)."""
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env, check=True)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env(),
+                          check=True)
     return collected(done.stderr)
 
 
@@ -94,10 +101,11 @@ def measure(data: Path, peers: Path, work: Path, n: int) -> tuple[list[Counted],
     def casus(size: str, fmt: str) -> list[str]:
         return casus_cmd("run", "--batch", str(files["casus", size]), "--library", library, "--format", fmt)
 
-    subprocess.run(casus("one", "csv"), check=True, capture_output=True, cwd=ROOT)  # (its library's cache written)
     out = []
     for side, cmd in (("hand.py", hand), ("casus, CSV", lambda size: casus(size, "csv")),
                       ("casus, result JSON", lambda size: casus(size, "json"))):
+        # (run once first, not counted: its bytecode and casus's library cache are written then)
+        subprocess.run(cmd("one"), check=True, capture_output=True, cwd=ROOT, env=_env())
         out.append(Counted(side, len(lines) - 1, per_scenario(count(cmd("many")), count(cmd("one")), len(lines))))
     return out, stages(library, files["casus", "many"], len(lines))
 
