@@ -539,17 +539,21 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
 
 def _light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
                     hits: list[tuple[int, dict[str, str], int | None]], starts: list[int], name: str, path: str,
-                    lineno: int) -> Scenario:
+                    lineno: int, only: int | None = None) -> Scenario:
     """The scenario of a line the compiled code has read (`_light_facts`: `obj` without its
     events' dates, each event's key, its reading and its first day), as `_fast_scenario` reads
     it, for the engine beside the compiled code (the explainer; the treaties it does not compile,
     or that a withdrawal leaves to it): each distinct event's kind, roles as written and text are
-    remembered (`_written_events`), its days are the compiled code's reading."""
+    remembered (`_written_events`), its days are the compiled code's reading. `only`: with the
+    events the code reads under that number only (the withdrawals and denunciations, all that
+    the parties' memberships are read from: `Program.memberships`)."""
     where = f"{path}:{lineno}"
     written = _written_events(lib)
     facts = []
     # (the facts an interpretation's definitions derive come after the events': left out, `prepare` adds them)
-    for ev, key, (_, _, end), start in zip(obj["events"], keys, hits, starts, strict=False):
+    for ev, key, (code, _, end), start in zip(obj["events"], keys, hits, starts, strict=False):
+        if only is not None and code != only:
+            continue
         seen = written.get(key)
         if seen is None:
             kind = ev["kind"]
@@ -699,12 +703,16 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
             # facts from the same reading, as `json_line` gives them)
             withdrawn = prog.withdrawn(hits)
             scenario = (_light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
-                        if withdrawn or prog.others else None)
-            others = _leaving(prog, withdrawn, hits, starts, scenario, lead)
+                        if prog.others else None)
+            # (the memberships are read from the withdrawals and denunciations alone: their scenario)
+            leavers = scenario if scenario is not None or not withdrawn else _light_scenario(
+                lib, cast("dict", obj), keys, hits, starts, name, path, lineno, only=prog.withdrawal)
+            others = _leaving(prog, withdrawn, hits, starts, leavers, lead)
             leaving = len(others)
             engine_ids = prog.others + [tid for tid in withdrawn if tid not in others]
             if engine_ids:
-                assert scenario is not None
+                if scenario is None:
+                    scenario = _light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
                 ev = evaluate(lib, scenario, engine_ids, interpretation, options)
                 for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                     others[o.treaty.id] = lines

@@ -181,7 +181,9 @@ class Program:
     def memberships(self, tids: Sequence[str], scenario: Scenario) -> dict[str, dict[str, tuple[tuple[int, int], ...]]]:
         """For each treaty of `tids` (those a withdrawal or denunciation of the scenario names):
         each party's membership spans in the scenario (`context`, from the facts the walk reads
-        them from: `leavers`), for `leaving`."""
+        them from: `leavers`), for `leaving`. Only its withdrawals and denunciations are read: a
+        scenario of them alone will do (none is derived: `derive` sends such a scenario to the
+        engine)."""
         index = FactIndex(self.lib, prepare(self.lib, scenario, self.interp))
         out = {}
         for tid in tids:
