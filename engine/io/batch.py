@@ -533,7 +533,7 @@ def _fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenari
         if hit is False:
             return None
         note = ev.get("note")
-        facts.append(Fact(kind, dict(hit[0]), start, end, hit[1], where, note if isinstance(note, str) else None))
+        facts.append(Fact(kind, dict(hit.roles), start, end, hit.text, where, note if isinstance(note, str) else None))
     return Scenario(name, where, interp, tuple(facts), (), None)
 
 
@@ -561,7 +561,7 @@ def _light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
             assert checked is not False  # (the compiled code's reader checked it)
             if len(written) > MEMO_ENTRIES:
                 written.clear()
-            seen = written[key] = (kind, checked[0], checked[1])
+            seen = written[key] = (kind, checked.roles, checked.text)
         note = ev.get("note")
         facts.append(Fact(seen[0], dict(seen[1]), start, start if end is None else end, seen[2], where,
                           note if isinstance(note, str) else None))
@@ -589,7 +589,7 @@ def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
 
 
 _DATES: dict[str, int] = {}
-_KNOWN: list[tuple[Library, dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]]] = []
+_KNOWN: list[tuple[Library, dict[tuple[str, ...], Checked | Literal[False]]]] = []
 _WRITTEN: list[tuple[Library, dict[tuple[object, ...], tuple[str, dict[str, str], str]]]] = []
 
 
@@ -606,12 +606,12 @@ def _written_events(lib: Library) -> dict[tuple[object, ...], tuple[str, dict[st
     return _of_library(cast("list[tuple[Library, dict[Any, Any]]]", _WRITTEN), lib)
 
 
-def _known_events(lib: Library) -> dict[tuple[str, ...], tuple[dict[str, str], str] | Literal[False]]:
-    """The events already checked against this library: (roles, text), or False if not clean."""
+def _known_events(lib: Library) -> dict[tuple[str, ...], Checked | Literal[False]]:
+    """The events already checked against this library, or False if not clean."""
     return _of_library(cast("list[tuple[Library, dict[Any, Any]]]", _KNOWN), lib)
 
 
-def _checked(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
+def _checked(lib: Library, event: tuple[str, ...]) -> Checked | Literal[False]:
     """`_check_event`, remembered per library (`_known_events`): events that differ only in their
     dates, `until` or note are checked once."""
     known = _known_events(lib)
@@ -623,9 +623,26 @@ def _checked(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str]
     return got
 
 
-def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], str] | Literal[False]:
-    """(roles, text) for an event (kind, role, value, role, value, …) the checker accepts as a
-    fact; False otherwise."""
+class Checked:
+    """An event the checker accepts as a fact (`_check_event`): its roles, and its text as the
+    language writes it, written the first time it is asked for (for a `Fact` the engine reads:
+    the compiled code's reader needs only the roles)."""
+
+    __slots__ = ("_atom", "_text", "roles")
+
+    def __init__(self, roles: dict[str, str], atom: A.Atom):
+        self.roles, self._atom, self._text = roles, atom, ""
+
+    @property
+    def text(self) -> str:
+        if not self._text:
+            self._text = self._atom.render()
+        return self._text
+
+
+def _check_event(lib: Library, event: tuple[str, ...]) -> Checked | Literal[False]:
+    """An event (kind, role, value, role, value, …) the checker accepts as a fact; False
+    otherwise."""
     roles = dict(zip(event[1::2], event[2::2], strict=True))  # (a value's text is itself: a code, a name)
     args = list(map(_arg, roles.items()))
     # (None: not a code or a name; a role twice: the checker's error; both the positional reader's to say)
@@ -637,7 +654,7 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> tuple[dict[str, str], 
     if checker.d.items:  # (its problems are the positional reader's to report)
         checker.d.items.clear()
         return False
-    return roles, atom.render()
+    return Checked(roles, atom)
 
 
 _SPAN = Span("<batch>", 1, 1, 1, 2)
@@ -909,7 +926,7 @@ def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]
     checked = _checked(lib, event)
     if checked is False:
         return False
-    roles = prog.complete(kind, checked[0])
+    roles = prog.complete(kind, checked.roles)
     if roles is None:
         return False
     if prog.derived is not None:

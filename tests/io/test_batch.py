@@ -283,7 +283,8 @@ def test_an_event_the_checker_refuses_leaves_the_next_ones_to_their_own_check(li
     good = ("armed_attack", "by", "RU", "on", "UA")
     assert batch_module._check_event(lib, bad) is False
     assert batch_module._check_event(lib, twice) is False
-    assert batch_module._check_event(lib, good) == ({"by": "RU", "on": "UA"}, "armed_attack(by: RU, on: UA)")
+    checked = batch_module._check_event(lib, good)
+    assert checked and (checked.roles, checked.text) == ({"by": "RU", "on": "UA"}, "armed_attack(by: RU, on: UA)")
 
 
 def test_a_value_that_is_neither_a_code_nor_a_name_goes_to_the_positional_reader(tmp_path: Path) -> None:
@@ -295,8 +296,9 @@ def test_a_value_that_is_neither_a_code_nor_a_name_goes_to_the_positional_reader
                           encoding="utf-8")
     lib = engine.load([str(vocabulary)])[0]
     assert batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "two tons")) is False
-    assert batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "grain")) == (
-        {"by": "RU", "cargo": "grain"}, "shipment(by: RU, cargo: grain)")
+    checked = batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "grain"))
+    assert checked and checked.roles == {"by": "RU", "cargo": "grain"}
+    assert checked.text == "shipment(by: RU, cargo: grain)"
     line = '{"events": [{"kind": "shipment", "date": "2025-01-01", "by": "RU", "cargo": "two tons"}]}'
     with pytest.raises(CasusError) as e:
         list(run_batch(lib, [line], treaties=["anzus_1951"], path="g.jsonl"))
