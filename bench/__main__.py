@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 hand_split = formats.hand_stages(peers, Path(a.data), got.peer_lines, work)
                 parts.append(formats.render(costs, hand_rate) + "\n\n"
                              + formats.render_stages(stages, hand_split, len(got.spec_lines)))
-            if "instructions" not in skip and (Path(a.data) / instructions.SCENARIOS).exists():
+            if "instructions" not in skip and (Path(a.data) / formats.SCENARIOS).exists():
                 print("  instructions per scenario (valgrind) …", file=sys.stderr, flush=True)
                 counted, split = (instructions.measure(Path(a.data), peers, work, 200 if a.quick else 1_000)
                                   if instructions.available() else ([], []))

@@ -26,9 +26,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .common import ROOT, table
+
+if TYPE_CHECKING:
+    from .peers import Translator
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -93,6 +96,16 @@ class Inputs:
     lib: Any  # the translated rule set, loaded (an engine.Library)
 
 
+def first_scenarios(data: Path, n: int) -> tuple[list[str], Translator]:
+    """The first `n` lines of s10k, and the translator of the rule set they go with into casus
+    (bench/peers.py)."""
+    from .peers import Translator
+
+    with open(data / SCENARIOS, encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for _, line in zip(range(n), f, strict=False)]
+    return lines, Translator(json.loads((data / RULES).read_text(encoding="utf-8")))
+
+
 def inputs(data: Path, work: Path, n: int, runs: int = 3) -> Inputs:
     """The first `n` scenarios of s10k: the peers' lines, their translation into SPEC's scenario
     JSON (bench/peers.py), casus's result JSON of each (in this process, on the translated rule
@@ -101,11 +114,7 @@ def inputs(data: Path, work: Path, n: int, runs: int = 3) -> Inputs:
     import engine
     from engine.io import batch
 
-    from .peers import Translator
-
-    with open(data / SCENARIOS, encoding="utf-8") as f:
-        peer_lines = [line.rstrip("\n") for _, line in zip(range(n), f, strict=False)]
-    tr = Translator(json.loads((data / RULES).read_text(encoding="utf-8")))
+    peer_lines, tr = first_scenarios(data, n)
     spec_lines = list(tr.scenario_lines(peer_lines))
     lib = engine.load_library(str(tr.write(work / "lib_formats")))
     writer = batch.outcomes_json

@@ -20,7 +20,6 @@ goals stay on the wall times (bench/peers.py). Left out where valgrind is not in
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -32,9 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import ROOT, casus_cmd, table
+from .formats import RULES, first_scenarios
 
-SCENARIOS = "s10k.jsonl"
-RULES = "rules.json"
 _COLLECTED = re.compile(r"Collected\s*:\s*([0-9]+)")
 
 
@@ -83,11 +81,7 @@ def measure(data: Path, peers: Path, work: Path, n: int) -> tuple[list[Counted],
     """hand.py, casus's CSV and casus's result JSON on the first `n` scenarios of s10k (casus on
     their translation, bench/peers.py), each counted on them and on the first alone; and the
     stages of casus's CSV on them (`stages`)."""
-    from .peers import Translator
-
-    with open(data / SCENARIOS, encoding="utf-8") as f:
-        lines = [line.rstrip("\n") for _, line in zip(range(n), f, strict=False)]
-    tr = Translator(json.loads((data / RULES).read_text(encoding="utf-8")))
+    lines, tr = first_scenarios(data, n)
     library = str(tr.write(work / "lib_instructions"))
     files = {}
     for side, text in (("peers", lines), ("casus", list(tr.scenario_lines(lines)))):

@@ -718,19 +718,18 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
             # the treaties a withdrawal of the scenario names, with its memberships, where they
             # compile so; the engine's lines for the others and those that do not (the engine's
             # facts from the same reading, as `json_line` gives them)
+            def light(only: int | None = None) -> Scenario:
+                return _light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno, only)
+
             withdrawn = prog.withdrawn(hits)
-            scenario = (_light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
-                        if prog.others else None)
+            scenario = light() if prog.others else None
             # (the memberships are read from the withdrawals and denunciations alone: their scenario)
-            leavers = scenario if scenario is not None or not withdrawn else _light_scenario(
-                lib, cast("dict", obj), keys, hits, starts, name, path, lineno, only=prog.withdrawal)
+            leavers = scenario if scenario is not None or not withdrawn else light(only=prog.withdrawal)
             others = _leaving(prog, withdrawn, hits, starts, leavers, lead)
             leaving = len(others)
             engine_ids = prog.others + [tid for tid in withdrawn if tid not in others]
             if engine_ids:
-                if scenario is None:
-                    scenario = _light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno)
-                ev = evaluate(lib, scenario, engine_ids, interpretation, options)
+                ev = evaluate(lib, scenario or light(), engine_ids, interpretation, options)
                 for o, lines in zip(ev.outcomes, _split_csv(ev), strict=True):
                     others[o.treaty.id] = lines
             out = "\n".join(prog.run(hits, starts, lead, others))

@@ -89,12 +89,16 @@ class _Membership:
 
     def pair_spans(self, ctx: TreatyContext, p: A.Provision, sx: bool = True) -> str:
         """Code that sets `sx` (unless not `sx`: set already, for the beneficiary `x`) and `sy`, the
-        beneficiary's and the bearer's membership spans, and `vx`: whose membership a fact must
-        overlap beside the bearer's (the beneficiary's, or, for a provision that protects a class
-        wider than the parties, the bearer's again: `TreatyContext.seers`)."""
+        beneficiary's and the bearer's membership spans, and `vx` (`seer`)."""
         members = self.spans(ctx)[0]
-        return (f"{f'sx = {members}.get(x, ()); ' if sx else ''}sy = {members}.get(y, ()); "
-                f"vx = {'sy' if p.protects is not None else 'sx'}")
+        return f"{f'sx = {members}.get(x, ()); ' if sx else ''}sy = {members}.get(y, ()); {self.seer(p)}"
+
+    @staticmethod
+    def seer(p: A.Provision) -> str:
+        """Code that sets `vx`: whose membership a fact must overlap beside the bearer's (the
+        beneficiary's, or, for a provision that protects a class wider than the parties, the
+        bearer's again: `TreatyContext.seers`)."""
+        return f"vx = {'sy' if p.protects is not None else 'sx'}"
 
     def suspensions(self, ctx: TreatyContext) -> tuple[str, str]:
         """The names of two constants of the generated code for a treaty that suspends duties:
@@ -379,7 +383,7 @@ class _Generator:
         else:
             classes_name, class_of = self.membership.classes(ctx, pool)
         out.append(f"        sx = {members}.get({x}, ())")
-        vx = f"vx = {'sy' if p.protects is not None else 'sx'}"
+        vx = self.membership.seer(p)
         if not C.needs_fact(when):
             out.append(f"        for c, sy in enumerate({classes_name}):")
             out.append(f"            {vx}")
@@ -513,7 +517,7 @@ class _Generator:
             bear_filter = _sources(tname, when, pp.bearer_var, y, seed, self.hidden)
             out.append(f"            if not ({bear_filter}): continue")
         if cy == "cy":
-            out.append(f"            sy = {classes}[cy]; vx = {'sy' if p.protects is not None else 'sx'}")
+            out.append(f"            sy = {classes}[cy]; {self.membership.seer(p)}")
         elif not fixed:
             out.append(f"            {self.membership.pair_spans(ctx, p, sx=False)}")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)

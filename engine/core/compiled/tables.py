@@ -190,8 +190,9 @@ class _Tables:
         code = list(self.temporal_code)
         for (kind, _), group in self.groups.items():
             at, firsts = self.lookers[group]
-            looking = " or ".join(dict.fromkeys(firsts))
-            code[at] += f" if {self.lists[kind]} and {f'({looking})' if len(set(firsts)) > 1 else looking} else {{}}"
+            looking = list(dict.fromkeys(firsts))
+            test = looking[0] if len(looking) == 1 else f"({' or '.join(looking)})"
+            code[at] += f" if {self.lists[kind]} and {test} else {{}}"
         return code
 
     def states(self, treaty: str, provision: str) -> str:
