@@ -185,10 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m bench.instructions", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="/tmp/peers", help="the peers' generated inputs [/tmp/peers]")
     ap.add_argument("--scenarios", type=int, default=1_000)
-    ap.add_argument("--stage", default=None, help=argparse.SUPPRESS)  # (the child `stages` counts)
+    ap.add_argument("--stage", default=None, choices=["start", *(stage for stage, _ in STAGES)],
+                    help=argparse.SUPPRESS)  # (the child `stages` counts)
     ap.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.stage is not None:
+        if len(a.files) != 2:
+            ap.error("--stage needs a library folder and a file of scenarios")
         stage_run(a.files[0], a.files[1], a.stage)
         return 0
     from .peers import peers_dir
