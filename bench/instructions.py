@@ -105,15 +105,15 @@ def measure(data: Path, peers: Path, work: Path, n: int) -> tuple[list[Counted],
 
 
 # the stages of casus's CSV, in order (`stage_run`): a run that stops after each
-STAGES = (("scan", "reading the line: the json scanner"), ("read", "reading the line: the strictness check"),
-          ("facts", "its events as the compiled code's facts (`_light_facts`)"),
+STAGES = (("facts", "reading the line: its events as the compiled code's facts, from its text (`_canonical_input`)"),
           ("evaluate", "evaluating: the compiled code (`Program.run`)"),
           ("all", "the rest of `batch.csv_lines` (its lines joined)"))
 
 
 def stage_run(library: str, scenarios: str, stage: str) -> None:
     """The child counted for `stages`: the library loaded and the compiled code written (on the
-    first line, as a batch does), then each line's CSV pipeline up to `stage` ("start": none)."""
+    first line, as a batch does), then each line's CSV pipeline up to `stage` ("start": none).
+    (The peers' translated lines are canonical: casus reads them as text, not with the json module.)"""
     import engine
     from engine.core.options import current
     from engine.core.records import csv_field
@@ -124,24 +124,19 @@ def stage_run(library: str, scenarios: str, stage: str) -> None:
         lines = [line.rstrip("\n") for line in f]
     treaties, options, programs = tuple(sorted(lib.treaties)), current(), {}  # type: ignore[var-annotated]
     batch.csv_lines(lib, lines[0], treaties, None, "<stages>", 1, programs, options)
-    prog = programs[None]
     if stage == "start":
         return
     for number, line in enumerate(lines, 1):
         if stage == "all":
             batch.csv_lines(lib, line, treaties, None, "<stages>", number, programs, options)
             continue
-        if stage == "scan":
-            batch._SCAN(line, 0)
-            continue
-        obj = batch._strict_object(line)
-        if stage == "read":
-            continue
-        got = batch._light_facts(lib, prog, obj)  # type: ignore[arg-type]
+        got = batch._canonical_input(lib, line, treaties, None, "<stages>", number, programs, options)
+        assert got is not None  # (the peers' rules all compile; their lines are canonical)
         if stage == "facts":
             continue
-        assert got is not None and not prog.withdrawn(got[0])  # (the peers' rules all compile; none leaves)
-        prog.run(got[0], got[1], csv_field(obj["name"]), {})  # type: ignore[index]
+        prog, (hits, starts, _), name = got
+        assert not prog.withdrawn(hits)  # (none leaves)
+        prog.run(hits, starts, csv_field(name), {})
 
 
 def stages(library: str, scenarios: Path, n: int) -> list[Counted]:

@@ -701,16 +701,20 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
     """The CSV lines (`records.result_csv`, joined by newlines) of one scenario line.
 
     Where the selection has compiled treaties (engine/core/compiled/) and the scenario is of the
-    common shape (`_compiled_input`), its facts go straight from the JSON to the compiled code, as
-    (start, end, roles) under their kinds, without `Fact` objects, preparation or an index; the
+    common shape, its facts go straight from the line to the compiled code, as (start, end, roles)
+    under their kinds, without `Fact` objects, preparation or an index — read as text where the
+    line is canonical (`_canonical_input`), else by the json module (`_compiled_input`); the
     engine evaluates the treaties that are not compiled. Any other line goes to the engine whole
     (and a bad line to the readers that report it). `programs`: a cache for a run of lines with
     the same `treaties` and `interpretation`. `options`: the engine's shortcuts, and whether the
     compiled code may be used at all (`compiled`)."""
     options = options if options is not None else current()
     counts = options.counts
-    obj = _strict_object(line) if options.compiled else None
-    got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
+    obj: object = None  # the line as JSON, read where it is needed (`light`)
+    got = _canonical_input(lib, line, treaties, interpretation, path, lineno, programs, options)
+    if got is None:
+        obj = _strict_object(line) if options.compiled else None
+        got = _compiled_input(lib, obj, treaties, interpretation, path, lineno, programs, options)
     if got is not None:
         prog, (hits, starts, keys), name = got
         lead = csv_field(name)
@@ -719,6 +723,9 @@ def csv_lines(lib: Library, line: str, treaties: tuple[str, ...], interpretation
             # compile so; the engine's lines for the others and those that do not (the engine's
             # facts from the same reading, as `json_line` gives them)
             def light(only: int | None = None) -> Scenario:
+                nonlocal obj
+                if obj is None:  # (a canonical line: `_canonical_input` read its text alone)
+                    obj = _strict_object(line)
                 return _light_scenario(lib, cast("dict", obj), keys, hits, starts, name, path, lineno, only)
 
             withdrawn = prog.withdrawn(hits)
@@ -816,12 +823,7 @@ def _compiled_input(lib: Library, obj: object, treaties: tuple[str, ...], interp
     interp = obj.get("interpretation")
     if interp is not None and not (isinstance(interp, str) and interp in lib.interpretations):
         return None
-    if programs is not None and interp in programs:
-        prog = programs[interp]
-    else:
-        prog = compiled.program(lib, treaties, interpretation or interp or "default")
-        if programs is not None:
-            programs[interp] = prog
+    prog = _program(lib, interp, treaties, interpretation, programs)
     if prog is None:
         return None
     light = _light_facts(lib, prog, obj)
@@ -829,6 +831,94 @@ def _compiled_input(lib: Library, obj: object, treaties: tuple[str, ...], interp
     if light is None or not isinstance(name, str):
         return None
     return prog, light, name
+
+
+def _program(lib: Library, interp: str | None, treaties: tuple[str, ...], interpretation: str | None,
+             programs: dict[str | None, Program | None] | None) -> Program | None:
+    """The compiled program of the selection under a line's interpretation (`interp`), made once
+    per run (`programs`); None if nothing compiles."""
+    if programs is not None and interp in programs:
+        return programs[interp]
+    prog = compiled.program(lib, treaties, interpretation or interp or "default")
+    if programs is not None:
+        programs[interp] = prog
+    return prog
+
+
+# A canonical line: compact JSON (`json.dumps(..., separators=(",", ":"))`, casus's own writers,
+# bench/realistic.py) of a name and events only, each event's kind first and its date second:
+#   {"name":"s1","events":[{"kind":"threat","date":"2025-01-15","by":"FR","on":"RO"},…]}
+# Split at each '{"kind":' and at its '"date":"', an event is (the text before its date, its date,
+# the text after it): `_canonical_input` reads a line without the json module, and each distinct
+# text around a date is read as JSON once (`_canonical_event`).
+_CANONICAL_HEAD, _CANONICAL_EVENTS, _NAMELESS_HEAD = '{"name":"', '","events":[', '{"events":['
+_EVENT_START, _DATE_START = '{"kind":', '"date":"'
+_BEFORE_DATE, _FROM_DATE = operator.itemgetter(0), operator.itemgetter(2)
+_DAY_TEXT, _AFTER_DAY = operator.itemgetter(slice(0, 10)), operator.itemgetter(slice(10, None))
+
+
+def _canonical_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
+                     lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
+                     ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int],
+                                               list[tuple[object, ...]]], str] | None:
+    """`_compiled_input` for a canonical line (above), read as text: the same program, facts and
+    name as the json module's reading gives, or None for any line that is not canonical, or has
+    an event the compiled code does not read (`_compiled_input` then reads it as JSON). Each
+    event's key in the memos of distinct events is its text without its date."""
+    if not options.compiled:
+        return None
+    if not line.endswith("}]}"):
+        line = line.rstrip()
+        if not line.endswith("}]}"):
+            return None
+    pieces = (line[:-2] + ",").split(_EVENT_START)  # (every piece after the first ends with "},")
+    head = pieces[0]
+    if head.startswith(_CANONICAL_HEAD) and head.endswith(_CANONICAL_EVENTS):
+        name = head[len(_CANONICAL_HEAD):-len(_CANONICAL_EVENTS)]
+        # (the text of a JSON string as it is: no quote, escape or control character)
+        if not (name.isascii() and name.isprintable()) or '"' in name or "\\" in name:
+            return None
+    elif head == _NAMELESS_HEAD:
+        name = f"{path}:{lineno}"
+    else:
+        return None
+    prog = _program(lib, None, treaties, interpretation, programs)
+    if prog is None or prog.attack_kinds is not None:  # (self-defence reads the kinds: `_light_facts`)
+        return None
+    parts = list(map(str.partition, itertools.islice(pieces, 1, None), repeat(_DATE_START)))
+    after = list(map(_FROM_DATE, parts))  # (the date's 10 characters, then the rest)
+    keys: list[tuple[object, ...]] = list(zip(map(_BEFORE_DATE, parts), map(_AFTER_DAY, after), strict=True))
+    shapes = prog.shapes
+    hits = list(map(shapes.get, keys))
+    if not all(hits):  # texts not seen before (None), or that the engine must see (False)
+        _room_for_shapes(prog)
+        for i, hit in enumerate(hits):
+            if hit is None:
+                ev = _canonical_event(*cast("tuple[str, str]", keys[i]))
+                hits[i] = hit = shapes[keys[i]] = False if ev is None else _shape(lib, prog, ev, keys[i])
+            if hit is False:
+                return None
+    starts = _days(list(map(_DAY_TEXT, after)))
+    if starts is None:
+        return None
+    facts = cast("list[tuple[int, dict[str, str], int | None]]", hits)
+    return prog, _with_derived(prog, facts, starts, keys), name
+
+
+def _canonical_event(before: str, after: str) -> dict | None:
+    """The event (without its date) of a canonical line's text around its date (`_canonical_input`),
+    such as `"threat",` and `","by":"FR","on":"RO"},`; None unless, with a date put back between
+    them, that text is one event of strict JSON (`_strict_object`) whose kind comes first and its
+    date, of 10 characters, second. (Its text is then read alike in the line: a JSON value reads
+    the same wherever it is, and the text `{"kind":` is in no JSON string, where a quote is escaped.)"""
+    ev = _strict_object(_EVENT_START + before + _DATE_START + _SOME_DAY + after[:-1])
+    if not isinstance(ev, dict) or list(ev)[:2] != ["kind", "date"] or ev["date"] != _SOME_DAY:
+        return None
+    del ev["date"]
+    return ev
+
+
+_SOME_DAY = "2000-01-01"  # (its place in an event's text: the line's own date, there, is read on its own)
 
 
 def _strict_object(line: str) -> object:
@@ -874,17 +964,38 @@ def _light_facts(lib: Library, prog: Program, obj: dict
         return None
     # `all` tests truth (cheap for tuples and ordinals), where `None in …` would compare
     if not all(hits):  # events not seen before (None), or that the engine must see (False)
-        if len(shapes) > MEMO_ENTRIES:
-            shapes.clear()
-            if prog.derived is not None:
-                prog.derived.clear()
+        _room_for_shapes(prog)
         for i, hit in enumerate(hits):
             if hit is None:
                 hits[i] = hit = shapes[keys[i]] = _shape(lib, prog, events[i], keys[i])
             if hit is False:
                 return None
+    starts = _days(days)
+    if starts is None:
+        return None
+    # none is None or False now
+    facts = cast("list[tuple[int, dict[str, str], int | None]]", hits)
+    if prog.attack_kinds is not None and prog.reads_self_defence(list(map(_KIND_OF, events)), facts, starts):
+        return None
+    return _with_derived(prog, facts, starts, cast("list[tuple[object, ...]]", keys))
+
+
+def _room_for_shapes(prog: Program) -> None:
+    """The memo of distinct events (`Program.shapes`, keyed by their text or their reading) and
+    what the interpretation derives from them, emptied once they hold `MEMO_ENTRIES`."""
+    if len(prog.shapes) > MEMO_ENTRIES:
+        prog.shapes.clear()
+        if prog.derived is not None:
+            prog.derived.clear()
+
+
+def _days(days: list[Any]) -> list[int] | None:
+    """The ordinals of the events' dates (remembered: `_DATES`); None if one is not a date."""
     dates = _DATES
-    starts = list(map(dates.get, days))
+    try:
+        starts = list(map(dates.get, days))
+    except TypeError:  # (a date written as a list or an object: the positional reader says where)
+        return None
     if not all(starts):  # dates not seen before (ordinals are never 0)
         if len(dates) > MEMO_ENTRIES:
             dates.clear()
@@ -894,16 +1005,20 @@ def _light_facts(lib: Library, prog: Program, obj: dict
                 if not isinstance(day, str) or (start := date_ordinal(day)) is None:
                     return None
                 starts[i] = dates[day] = start
-    # none is None or False now
-    facts, days = cast("list[tuple[int, dict[str, str], int | None]]", hits), cast("list[int]", starts)
-    if prog.attack_kinds is not None and prog.reads_self_defence(list(map(_KIND_OF, events)), facts, days):
-        return None
-    if prog.derived is not None:  # the interpretation's definitions: their facts beside each event's
+    return cast("list[int]", starts)
+
+
+def _with_derived(prog: Program, facts: list[tuple[int, dict[str, str], int | None]], starts: list[int],
+                  keys: list[tuple[object, ...]]
+                  ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int], list[tuple[object, ...]]]:
+    """A scenario's facts for the compiled code, (hits, starts, keys), with those the
+    interpretation's definitions derive from each event after the events' own."""
+    if prog.derived is not None:
         derived = prog.derived
-        more = [(d, start) for key, start in zip(keys, days, strict=True) for d in derived[key]]
+        more = [(d, start) for key, start in zip(keys, starts, strict=True) for d in derived[key]]
         facts += [d for d, _ in more]
-        days += [start for _, start in more]
-    return facts, days, cast("list[tuple[object, ...]]", keys)
+        starts += [start for _, start in more]
+    return facts, starts, keys
 
 
 def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]

@@ -163,7 +163,8 @@ def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
     obj = {"name": scenario.name, "events": events}
     if scenario.interpretation:
         obj["interpretation"] = scenario.interpretation
-    return json.dumps(obj)
+    # (half compact: the canonical lines the compiled code's reader reads as text, `_canonical_input`)
+    return json.dumps(obj, separators=(",", ":")) if len(events) % 2 else json.dumps(obj)
 
 
 class Outputs(NamedTuple):

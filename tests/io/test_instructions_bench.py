@@ -57,10 +57,10 @@ def test_a_count_is_the_same_from_run_to_run_and_grows_with_the_work() -> None:
 
 def test_each_stage_is_the_count_of_a_run_that_stops_after_it_less_one_that_stops_before(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    totals = {"start": 1_000, "scan": 3_000, "read": 3_500, "facts": 6_500, "evaluate": 10_500, "all": 11_000}
+    totals = {"start": 1_000, "facts": 6_000, "evaluate": 10_500, "all": 11_000}
     monkeypatch.setattr(instructions, "count", lambda cmd: totals[cmd[cmd.index("--stage") + 1]])
     got = instructions.stages("LIB", Path("FILE"), 10)
-    assert [r.per_scenario for r in got] == [200, 50, 300, 400, 50]
+    assert [r.per_scenario for r in got] == [500, 450, 50]
     assert [r.side for r in got] == [what for _, what in instructions.STAGES]
     text = instructions.render_stages(got, 1_100.0)
     assert "| in all, in-process | 1,000 |" in text and "| whole process (above) | 1,100 |" in text
@@ -84,13 +84,13 @@ def test_a_stage_run_goes_through_a_batch_as_far_as_its_stage(tmp_path: Path, mo
     scenarios = tmp_path / "s.jsonl"
     scenarios.write_text("".join(line + "\n" for line in tr.scenario_lines(lines)), encoding="utf-8")
     calls: collections.Counter[str] = collections.Counter()
-    for name in ("_strict_object", "_light_facts", "csv_lines"):
+    for name in ("_light_facts", "_canonical_input", "csv_lines"):
         real = getattr(batch, name)
         monkeypatch.setattr(batch, name, lambda *a, _n=name, _f=real: calls.update([_n]) or _f(*a))
     ran = []
-    for stage in ("start", "read", "facts", "evaluate", "all"):
+    for stage in ("start", "facts", "evaluate", "all"):
         calls.clear()
         instructions.stage_run(library, str(scenarios), stage)
-        ran.append((calls["csv_lines"] - 1, calls["_strict_object"] - 1, calls["_light_facts"] - 1))
-    # (csv_lines calls the other two itself)
-    assert ran == [(0, 0, 0), (0, 6, 0), (0, 6, 6), (0, 6, 6), (6, 6, 6)]
+        ran.append((calls["csv_lines"] - 1, calls["_canonical_input"] - 1, calls["_light_facts"]))
+    # (csv_lines calls `_canonical_input` itself; the lines are canonical: never read by the json module)
+    assert ran == [(0, 0, 0), (0, 6, 0), (0, 6, 0), (6, 6, 0)]

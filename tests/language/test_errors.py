@@ -198,6 +198,19 @@ def test_until_before_date_in_json(cli, tmp_path: Path) -> None:  # type: ignore
     assert f'{p}:5:32: E-DATE: "2024-02-30" is not a date' in err
 
 
+@pytest.mark.parametrize("date", ["{}", "[]", '["2024-08-06"]'])
+def test_a_date_that_is_a_list_or_an_object_in_a_batch_line(cli, tmp_path: Path, date: str) -> None:  # type: ignore[no-untyped-def]
+    """(The compiled code's reader looked such a date up in its memo of dates: an internal error.)"""
+    p = tmp_path / "b.jsonl"
+    p.write_text('{"name":"x","events":[{"kind":"threat","date":' + date + ',"by":"IQ","on":"UZ"}]}\n',
+                 encoding="utf-8")
+    kind = "an object" if date == "{}" else "a list"
+    for fmt in ("csv", "json"):
+        result = cli("run", "--batch", p, "--format", fmt)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"{p}:1:47: E-DATE: {kind} is not a date" in result.stderr.splitlines()
+
+
 def test_treaty_in_force_until_before_its_start(cli, write) -> None:  # type: ignore[no-untyped-def]
     p = write("t.casus", SMALL_TREATY.replace("in force 2020-01-01", "in force 2020-01-01 until 2019-01-01")
               .replace("COND", "armed_attack(on: X)"))

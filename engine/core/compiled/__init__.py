@@ -132,8 +132,9 @@ class Program:
         self._code_of: dict[str, int] = {}  # see `code_of`
         self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
         self._leaving: dict[tuple[str, bool], Callable[..., list[object]] | None] = {}  # see `leaving`
-        # each distinct event (its date taken out) -> (kind code, roles, end), or False when its
-        # scenario goes to the engine (engine/io/batch.py `_light_facts`)
+        # each distinct event (its date taken out: its text, or its reading by the json module) ->
+        # (kind code, roles, end), or False when its scenario goes to the engine (engine/io/batch.py
+        # `_canonical_input`, `_light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
         # under an interpretation with definitions: each distinct event -> the facts they derive
         # from it, as the code reads facts (`derive`); None: it defines nothing
