@@ -12,8 +12,8 @@ on the first scenarios of the peers' s10k. Beside hand.py's whole-process rate i
 of the time a goal leaves casus per scenario the format takes before any evaluation.
 
 Then where a scenario's time goes on each side, in-process, on the same scenarios: casus's CSV
-by stage (reading the line, its events as facts, the compiled code, its lines joined:
-`csv_stages`), hand.py by its own clock (evaluating, and the rest: `hand_stages`)."""
+by stage (reading the line into facts, the compiled code, its lines joined: `csv_stages`),
+hand.py by its own clock (evaluating, and the rest: `hand_stages`)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .common import ROOT, table
 
@@ -148,10 +148,10 @@ class Stage:
 
 def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage]:
     """Where a CSV scenario's time goes in casus, in this process, line by line as a batch goes,
-    every distinct event already seen (as in a long run): reading the line (the json scanner and
-    the strictness check), its events as the compiled code's facts, the compiled code, and its
-    lines joined into the scenario's text (as `batch.csv_lines` does them), each the best of
-    `runs`, per scenario. (Not timed: the batch's loop and the file written.)"""
+    every distinct event already seen (as in a long run): reading the line into the compiled
+    code's facts (the translated lines are canonical: read as text, `_canonical_input`), the
+    compiled code, and its lines joined into the scenario's text (as `batch.csv_lines` does them),
+    each the best of `runs`, per scenario. (Not timed: the batch's loop and the file written.)"""
     from engine.core.options import current
     from engine.core.records import csv_field
     from engine.io import batch
@@ -159,29 +159,27 @@ def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage
     treaties, options, programs = tuple(sorted(lib.treaties)), current(), {}  # type: ignore[var-annotated]
     for number, line in enumerate(spec_lines, 1):  # (the compiled code written, every distinct event checked)
         batch.csv_lines(lib, line, treaties, None, SCENARIOS, number, programs, options)
-    prog = programs[None]
-    best = [float("inf")] * 4
+    best = [float("inf")] * 3
     clock = time.perf_counter
     for _ in range(runs):  # (a line's objects die before the next, as in a batch)
-        spent = [0.0] * 4
-        for line in spec_lines:
+        spent = [0.0] * 3
+        for number, line in enumerate(spec_lines, 1):
             t0 = clock()
-            obj = cast("dict[str, Any]", batch._strict_object(line))
+            got = batch._canonical_input(lib, line, treaties, None, SCENARIOS, number, programs, options)
             t1 = clock()
-            got = batch._light_facts(lib, prog, obj)
+            assert got is not None  # (the peers' rules all compile; their translated lines are canonical)
+            prog, (hits, starts, _), name = got
+            assert not prog.withdrawn(hits)  # (none leaves)
+            lines = prog.run(hits, starts, csv_field(name), {})
             t2 = clock()
-            assert got is not None and not prog.withdrawn(got[0])  # (the peers' rules all compile; none leaves)
-            lines = prog.run(got[0], got[1], csv_field(obj["name"]), {})
-            t3 = clock()
             "\n".join(lines)  # (the scenario's text, as `csv_lines` gives it; not kept)
-            t4 = clock()
-            for i, t in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            t3 = clock()
+            for i, t in enumerate((t1 - t0, t2 - t1, t3 - t2)):
                 spent[i] += t
         best = [min(b, t) for b, t in zip(best, spent, strict=True)]
     n = max(len(spec_lines), 1)
     return [Stage(what, t / n * 1e6) for what, t in zip(
-        ("reading the line (the json scanner, the strictness check)",
-         "its events as the compiled code's facts (`_light_facts`)",
+        ("reading the line: its events as the compiled code's facts, from its text (`_canonical_input`)",
          "evaluating: the compiled code (`Program.run`)",
          "its lines joined into the scenario's text"), best, strict=True)]
 

@@ -65,7 +65,7 @@ def test_where_a_scenarios_time_goes_on_each_side(tmp_path: Path) -> None:
     got = formats.inputs(data, tmp_path, 300, runs=1)
     stages = formats.csv_stages(got.lib, got.spec_lines, runs=1)
     assert [st.what.split(" (")[0] for st in stages] == [
-        "reading the line", "its events as the compiled code's facts", "evaluating: the compiled code",
+        "reading the line: its events as the compiled code's facts, from its text", "evaluating: the compiled code",
         "its lines joined into the scenario's text"]
     assert all(st.us > 0 for st in stages)
     hand = formats.hand_stages(require_peers(), data, got.peer_lines, tmp_path)
