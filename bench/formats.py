@@ -149,12 +149,12 @@ class Stage:
 def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage]:
     """Where a CSV scenario's time goes in casus, in this process, line by line as a batch goes,
     every distinct event already seen (as in a long run): reading the line into the compiled
-    code's facts (the translated lines are canonical: read as text, `_canonical_input`), the
+    code's facts (the translated lines are canonical: read as text, `batchline.canonical_input`), the
     compiled code, and its lines joined into the scenario's text (as `batch.csv_lines` does them),
     each the best of `runs`, per scenario. (Not timed: the batch's loop and the file written.)"""
     from engine.core.options import current
     from engine.core.records import csv_field
-    from engine.io import batch
+    from engine.io import batch, batchline
 
     treaties, options, programs = tuple(sorted(lib.treaties)), current(), {}  # type: ignore[var-annotated]
     for number, line in enumerate(spec_lines, 1):  # (the compiled code written, every distinct event checked)
@@ -165,7 +165,7 @@ def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage
         spent = [0.0] * 3
         for number, line in enumerate(spec_lines, 1):
             t0 = clock()
-            got = batch._canonical_input(lib, line, treaties, None, SCENARIOS, number, programs, options)
+            got = batchline.canonical_input(lib, line, treaties, None, SCENARIOS, number, programs, options)
             t1 = clock()
             assert got is not None  # (the peers' rules all compile; their translated lines are canonical)
             prog, (hits, starts, _), name = got
@@ -179,7 +179,7 @@ def csv_stages(lib: Any, spec_lines: Sequence[str], runs: int = 3) -> list[Stage
         best = [min(b, t) for b, t in zip(best, spent, strict=True)]
     n = max(len(spec_lines), 1)
     return [Stage(what, t / n * 1e6) for what, t in zip(
-        ("reading the line: its events as the compiled code's facts, from its text (`_canonical_input`)",
+        ("reading the line: its events as the compiled code's facts, from its text (`canonical_input`)",
          "evaluating: the compiled code (`Program.run`)",
          "its lines joined into the scenario's text"), best, strict=True)]
 

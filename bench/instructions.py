@@ -105,7 +105,7 @@ def measure(data: Path, peers: Path, work: Path, n: int) -> tuple[list[Counted],
 
 
 # the stages of casus's CSV, in order (`stage_run`): a run that stops after each
-STAGES = (("facts", "reading the line: its events as the compiled code's facts, from its text (`_canonical_input`)"),
+STAGES = (("facts", "reading the line: its events as the compiled code's facts, from its text (`canonical_input`)"),
           ("evaluate", "evaluating: the compiled code (`Program.run`)"),
           ("all", "the rest of `batch.csv_lines` (its lines joined)"))
 
@@ -117,7 +117,7 @@ def stage_run(library: str, scenarios: str, stage: str) -> None:
     import engine
     from engine.core.options import current
     from engine.core.records import csv_field
-    from engine.io import batch
+    from engine.io import batch, batchline
 
     lib = engine.load_library(library)
     with open(scenarios, encoding="utf-8") as f:
@@ -130,7 +130,7 @@ def stage_run(library: str, scenarios: str, stage: str) -> None:
         if stage == "all":
             batch.csv_lines(lib, line, treaties, None, "<stages>", number, programs, options)
             continue
-        got = batch._canonical_input(lib, line, treaties, None, "<stages>", number, programs, options)
+        got = batchline.canonical_input(lib, line, treaties, None, "<stages>", number, programs, options)
         assert got is not None  # (the peers' rules all compile; their lines are canonical)
         if stage == "facts":
             continue

@@ -150,7 +150,7 @@ def profile(n: int, shape: str, top: int = 25) -> str:
     import pstats
 
     import engine
-    from engine.io.batch import _scenario
+    from engine.io.batchline import line_scenario as _scenario
 
     lib = engine.load_library()
     scenario = _scenario(lib, json.dumps(SHAPES[shape](n)), "<profile>", 1)

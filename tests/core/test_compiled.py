@@ -33,7 +33,7 @@ from engine.core.compiled import generate
 from engine.core.evaluate import evaluate
 from engine.core.options import Counts, EvalOptions
 from engine.core.records import CSV_COLUMNS, CSV_HEADER, csv_field, result_csv, result_json
-from engine.io import batch
+from engine.io import batch, batchline
 from engine.kernel.facts import BIG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def engine_csv(lib, lines: list[str], treaties: list[str] | None = None, path: s
     """What `run_batch(fmt="csv")` must give: the engine's own evaluation of each line."""
     out = [CSV_HEADER]
     for n, line in enumerate(lines, 1):
-        rows = result_csv(evaluate(lib, batch._scenario(lib, line, path, n), treaties))
+        rows = result_csv(evaluate(lib, batchline.line_scenario(lib, line, path, n), treaties))
         if rows:
             out.append("\n".join(rows))
     return out
@@ -163,7 +163,7 @@ def json_line(scenario) -> str:  # type: ignore[no-untyped-def]
     obj = {"name": scenario.name, "events": events}
     if scenario.interpretation:
         obj["interpretation"] = scenario.interpretation
-    # (half compact: the canonical lines the compiled code's reader reads as text, `_canonical_input`)
+    # (half compact: the canonical lines the compiled code's reader reads as text, `batchline.canonical_input`)
     return json.dumps(obj, separators=(",", ":")) if len(events) % 2 else json.dumps(obj)
 
 
@@ -192,7 +192,7 @@ def outputs_of(case: Case, folder: Path) -> Outputs:
         mp.setattr(generate, "_SHARE_FROM", 0 if len(line) % 2 else generate._SHARE_FROM)
         got = list(batch.run_batch(lib, [line], [tid], fmt="csv", options=options))
         got_json = list(batch.run_batch(lib, [line], [tid], fmt="json", options=options))
-    ev = evaluate(lib, batch._scenario(lib, line, "<batch>", 1), [tid])
+    ev = evaluate(lib, batchline.line_scenario(lib, line, "<batch>", 1), [tid])
     return Outputs(got, engine_csv(lib, [line], [tid]), got_json, [result_json(lib, ev)], taken.compiled == 2,
                    taken.leaving == 2,
                    [(r.status, str(r.activated is not None)) for o in ev.outcomes for r in o.instances])
@@ -639,7 +639,7 @@ def test_relations_between_facts_are_compiled_as_a_sweep_not_all_pairs(tmp_path:
     def reads(n: int) -> int:
         line = json.dumps({"name": "r", "events": _relation_events(n)})
         assert list(batch.run_batch(lib, [line], fmt="csv")) == engine_csv(lib, [line])
-        light = batch._light_facts(lib, prog, json.loads(line))
+        light = batchline.light_facts(lib, prog, json.loads(line))
         assert light is not None  # the compiled code takes it
         hits = [(code, _Roles(roles), end) for code, roles, end in light[0]]
         _Roles.reads = 0
@@ -1322,7 +1322,7 @@ def test_a_fact_at_a_territory_is_on_its_sovereign() -> None:
         got = list(batch.run_batch(lib, lines, fmt="csv", interpretation=interpretation, options=options))
         want = [CSV_HEADER]
         for n, line in enumerate(lines, 1):
-            rows = result_csv(evaluate(lib, batch._scenario(lib, line, "<batch>", n), None, interpretation))
+            rows = result_csv(evaluate(lib, batchline.line_scenario(lib, line, "<batch>", n), None, interpretation))
             if rows:
                 want.append("\n".join(rows))
         assert got == want
@@ -1872,7 +1872,7 @@ def test_a_withdrawal_is_compiled_with_the_scenarios_memberships() -> None:
         {"kind": "armed_attack", "date": "2025-02-01", "by": "CN", "on": "JP", "at": "JP-47"},
         {"kind": "state_of_war", "date": "2025-02-01", "party": "RU"},
         {"kind": "withdrawal", "date": "2025-03-01", "party": "KP", "treaty": "ru_kp_2024"}]})
-    hits = batch._light_facts(lib, prog, json.loads(line))
+    hits = batchline.light_facts(lib, prog, json.loads(line))
     assert hits is not None
     assert prog.withdrawn(hits[0]) == ["csto_1992", "nato_1949", "ru_kp_2024", "us_jp_1960"]
     options, taken = counting()

@@ -333,7 +333,7 @@ def test_one_scenario_of_many_facts_costs_about_linearly(
     instances that more facts bring alive); re-solving conditions from the first fact at every
     instant made it 9x to 12x."""
     from bench.scale import SHAPES
-    from engine.io.batch import _scenario
+    from engine.io.batchline import line_scenario as _scenario
 
     def looks(n: int) -> int:
         return _looks(lib, _scenario(lib, json.dumps(SHAPES[shape](n)), "<scale>", 1), None, monkeypatch)[0]

@@ -17,7 +17,7 @@ import pytest
 
 import engine
 from engine.base.errors import CasusError
-from engine.io import batch as batch_module
+from engine.io import batchline
 from engine.io.batch import parse_shard, run_batch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,7 +215,7 @@ def test_memory_does_not_grow_with_the_number_of_scenarios(lib: engine.Library,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # the readers' memos of dates and distinct events are bounded (`MEMO_ENTRIES`); here the
     # bound is small, so that both runs reach it and what is measured is the rest
-    monkeypatch.setattr(batch_module, "MEMO_ENTRIES", 300)
+    monkeypatch.setattr(batchline, "MEMO_ENTRIES", 300)
     tracemalloc.start()
     try:
         _peak(lib, 200)  # warm the caches
@@ -281,9 +281,9 @@ def test_an_event_the_checker_refuses_leaves_the_next_ones_to_their_own_check(li
     bad = ("armed_attack", "by", "RU", "on", "ZZ")  # not a country
     twice = ("armed_attack", "by", "RU", "on", "UA", "on", "PL")
     good = ("armed_attack", "by", "RU", "on", "UA")
-    assert batch_module._check_event(lib, bad) is False
-    assert batch_module._check_event(lib, twice) is False
-    checked = batch_module._check_event(lib, good)
+    assert batchline._check_event(lib, bad) is False
+    assert batchline._check_event(lib, twice) is False
+    checked = batchline._check_event(lib, good)
     assert checked and (checked.roles, checked.text) == ({"by": "RU", "on": "UA"}, "armed_attack(by: RU, on: UA)")
 
 
@@ -295,8 +295,8 @@ def test_a_value_that_is_neither_a_code_nor_a_name_goes_to_the_positional_reader
     vocabulary.write_text('vocabulary goods {\n  kind shipment(by: party, cargo: goods) "goods sent"\n}\n',
                           encoding="utf-8")
     lib = engine.load([str(vocabulary)])[0]
-    assert batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "two tons")) is False
-    checked = batch_module._check_event(lib, ("shipment", "by", "RU", "cargo", "grain"))
+    assert batchline._check_event(lib, ("shipment", "by", "RU", "cargo", "two tons")) is False
+    checked = batchline._check_event(lib, ("shipment", "by", "RU", "cargo", "grain"))
     assert checked and checked.roles == {"by": "RU", "cargo": "grain"}
     assert checked.text == "shipment(by: RU, cargo: grain)"
     line = '{"events": [{"kind": "shipment", "date": "2025-01-01", "by": "RU", "cargo": "two tons"}]}'

@@ -1,7 +1,7 @@
-"""The compiled code's reader of canonical lines (engine/io/batch.py, `_canonical_input`): a line
+"""The compiled code's reader of canonical lines (engine/io/batchline.py, `canonical_input`): a line
 written as compact JSON with each event's kind first and its date second is read as text, without
 the json module (issue 18, item 2: reading the JSON was a third of a peers' scenario's time). It
-must read any line it takes exactly as the json module's reading does (`_compiled_input`: the same
+must read any line it takes exactly as the json module's reading does (`compiled_input`: the same
 facts, days and name), take the lines casus and its benchmarks write, and leave every other line
 (spaces, another order of keys, a key twice, an escape, a control character, a bad date, …) to
 that reading."""
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.core.options import current
-from engine.io import batch
+from engine.io import batch, batchline
 
 LIB = engine.load_library()
 TREATIES = tuple(sorted(LIB.treaties))
@@ -95,9 +95,9 @@ def both_readings(line: str, interpretation: str | None = None) -> tuple[object,
     """What the canonical reader gives for a line, and the json module's reading (None: the line
     is not for the compiled code), as (facts, days, name)."""
     options, programs = current(), {}
-    got = batch._canonical_input(LIB, line, TREATIES, interpretation, "f.jsonl", 7, programs, options)
-    want = batch._compiled_input(LIB, batch._strict_object(line), TREATIES, interpretation, "f.jsonl", 7, programs,
-                                 options)
+    got = batchline.canonical_input(LIB, line, TREATIES, interpretation, "f.jsonl", 7, programs, options)
+    want = batchline.compiled_input(LIB, batchline.strict_object(line), TREATIES, interpretation, "f.jsonl", 7,
+                                    programs, options)
 
     def seen(read: object) -> object:
         if read is None:
@@ -190,9 +190,9 @@ def test_an_interpretation_reading_self_defence_sees_each_line_through_the_engin
         {"kind": "state_of_war", "date": "2026-06-02", "until": None, "party": "KP"},
         {"kind": "armed_attack", "date": "2026-06-02", "by": "KR", "at": "KP-13"}])
     options, programs = current(), {}
-    assert batch._canonical_input(LIB, line, TREATIES, "self_defence", "f", 1, programs, options) is None
+    assert batchline.canonical_input(LIB, line, TREATIES, "self_defence", "f", 1, programs, options) is None
     got = batch.csv_lines(LIB, line, TREATIES, "self_defence", "f", 1, programs, options)
-    ev = evaluate(LIB, batch._scenario(LIB, line, "f", 1), list(TREATIES), "self_defence")
+    ev = evaluate(LIB, batchline.line_scenario(LIB, line, "f", 1), list(TREATIES), "self_defence")
     assert got == "\n".join(result_csv(ev))
     assert ",ru_kp_2024,art4," in batch.csv_lines(LIB, line, TREATIES, None, "f", 1, {}, options)  # (not under it)
     assert ",ru_kp_2024,art4," not in got

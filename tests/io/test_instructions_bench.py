@@ -72,7 +72,7 @@ def test_a_stage_run_goes_through_a_batch_as_far_as_its_stage(tmp_path: Path, mo
     import json
 
     from bench.peers import Translator
-    from engine.io import batch
+    from engine.io import batch, batchline
 
     peers = require_peers()
     rules = subprocess.run([sys.executable, str(peers / "gen.py"), "rules", "--treaties", "3", "--seed", "1"],
@@ -84,13 +84,13 @@ def test_a_stage_run_goes_through_a_batch_as_far_as_its_stage(tmp_path: Path, mo
     scenarios = tmp_path / "s.jsonl"
     scenarios.write_text("".join(line + "\n" for line in tr.scenario_lines(lines)), encoding="utf-8")
     calls: collections.Counter[str] = collections.Counter()
-    for name in ("_light_facts", "_canonical_input", "csv_lines"):
-        real = getattr(batch, name)
-        monkeypatch.setattr(batch, name, lambda *a, _n=name, _f=real: calls.update([_n]) or _f(*a))
+    for module, name in ((batchline, "light_facts"), (batchline, "canonical_input"), (batch, "csv_lines")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _n=name, _f=real: calls.update([_n]) or _f(*a))
     ran = []
     for stage in ("start", "facts", "evaluate", "all"):
         calls.clear()
         instructions.stage_run(library, str(scenarios), stage)
-        ran.append((calls["csv_lines"] - 1, calls["_canonical_input"] - 1, calls["_light_facts"]))
-    # (csv_lines calls `_canonical_input` itself; the lines are canonical: never read by the json module)
+        ran.append((calls["csv_lines"] - 1, calls["canonical_input"] - 1, calls["light_facts"]))
+    # (csv_lines calls `canonical_input` itself; the lines are canonical: never read by the json module)
     assert ran == [(0, 0, 0), (0, 6, 0), (0, 6, 0), (6, 6, 0)]

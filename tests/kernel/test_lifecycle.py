@@ -304,7 +304,7 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
     from engine.core import compiled
     from engine.core import evaluate as ev
     from engine.core.records import result_csv
-    from engine.io import batch
+    from engine.io import batch, batchline
 
     (tmp_path / "t.casus").write_text(
         'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
@@ -315,7 +315,7 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
     line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"},
                                                {"kind": "unsc_measures", "date": "2025-01-10", "on": "RU"}]})
 
-    light = batch._light_facts
+    light = batchline.light_facts
     taken: list[bool] = []
 
     def spy(*args):  # type: ignore[no-untyped-def]
@@ -323,13 +323,13 @@ def test_the_walk_and_the_compiled_code_both_follow_the_lifecycle(tmp_path, monk
         taken.append(got is not None)
         return got
 
-    monkeypatch.setattr(batch, "_light_facts", spy)
+    monkeypatch.setattr(batchline, "light_facts", spy)
 
     def both() -> tuple[list[str], list[str]]:
         """The walk's CSV lines and the compiled code's, without their lead (the scenario)."""
         _forget(ev, compiled)
         assert compiled.program(lib, ("tt",), "default") is not None  # the treaty is compiled
-        walk = result_csv(ev.evaluate(lib, batch._scenario(lib, line, "<batch>", 1)))
+        walk = result_csv(ev.evaluate(lib, batchline.line_scenario(lib, line, "<batch>", 1)))
         taken.clear()
         code = list(batch.run_batch(lib, [line], fmt="csv"))[1:]
         assert taken == [True]  # the scenario went through the compiled code
@@ -368,7 +368,7 @@ def test_the_compiled_lifecycle_reads_a_deadline_only_where_the_lifecycle_does(
     from engine.core import compiled
     from engine.core import evaluate as ev
     from engine.core.records import result_csv
-    from engine.io import batch
+    from engine.io import batch, batchline
 
     (tmp_path / "t.casus").write_text(
         'treaty tt "T" {\n  parties RU, BY\n  in force 2020-01-01\n'
@@ -382,7 +382,7 @@ def test_the_compiled_lifecycle_reads_a_deadline_only_where_the_lifecycle_does(
     line = json.dumps({"name": "n", "events": [{"kind": "armed_attack", "date": "2025-01-05", "on": "RU"},
                                                {"kind": "request", "date": "2025-01-20", "from": "RU",
                                                 "for": "assist"}]})
-    walk = result_csv(ev.evaluate(lib, batch._scenario(lib, line, "<batch>", 1)))
+    walk = result_csv(ev.evaluate(lib, batchline.line_scenario(lib, line, "<batch>", 1)))
     got = list(batch.run_batch(lib, [line], fmt="csv"))[1:]
     assert [x.split(",", 1)[1] for x in got] == [x.split(",", 1)[1] for x in walk] == [
         f"tt,p,1,BY,RU,{status}"]

@@ -133,8 +133,8 @@ class Program:
         self.run = cast("Callable[..., list[str]]", _function(self.source, gen.constants))
         self._leaving: dict[tuple[str, bool], Callable[..., list[object]] | None] = {}  # see `leaving`
         # each distinct event (its date taken out: its text, or its reading by the json module) ->
-        # (kind code, roles, end), or False when its scenario goes to the engine (engine/io/batch.py
-        # `_canonical_input`, `_light_facts`)
+        # (kind code, roles, end), or False when its scenario goes to the engine
+        # (engine/io/batchline.py `canonical_input`, `light_facts`)
         self.shapes: dict[tuple[object, ...], tuple[int, dict[str, str], int | None] | bool] = {}
         # under an interpretation with definitions: each distinct event -> the facts they derive
         # from it, as the code reads facts (`derive`); None: it defines nothing
@@ -238,7 +238,7 @@ class Program:
 
     def read(self, facts: Sequence[Fact]) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int]] | None:
         """A scenario's facts (as written, already checked: `Scenario.facts`) as the code reads
-        them, (hits, starts) as engine/io/batch.py reads a line's; None when the engine must see
+        them, (hits, starts) as engine/io/batchline.py reads a line's; None when the engine must see
         them (`complete`, `reads_self_defence`, `derive`)."""
         hits: list[tuple[int, dict[str, str], int | None]] = []
         for f in facts:
