@@ -158,18 +158,13 @@ def fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenario
             if len(_DATES) > MEMO_ENTRIES:
                 _DATES.clear()
             _DATES[date] = start
-        end = start
-        if "until" in ev:
-            until = _until(ev["until"])
-            if until is None or until < start:
-                return None
-            end = until
-        event = _event_key(kind, ev)
-        if event is None:
+        got = _until_and_checked(lib, kind, ev)
+        if got is None:
             return None
-        hit = _checked(lib, event)
-        if hit is False:
+        until, hit = got
+        if until is not None and until < start:
             return None
+        end = start if until is None else until
         note = ev.get("note")
         facts.append(Fact(kind, dict(hit.roles), start, end, hit.text, where, note if isinstance(note, str) else None))
     return Scenario(name, where, interp, tuple(facts), (), None)
@@ -205,6 +200,24 @@ def _until(u: object) -> int | None:
     if u is None:
         return BIG
     return date_ordinal(u) if isinstance(u, str) else None
+
+
+def _until_and_checked(lib: Library, kind: str, ev: dict) -> tuple[int | None, Checked] | None:
+    """An event's `until` (None: not written) and the checker's reading of it (`_checked`), as
+    the fast readers take them; None if its `until` is not a date or null, a role's value not
+    a string, or the checker refuses it."""
+    end = None
+    if "until" in ev:
+        end = _until(ev["until"])
+        if end is None:
+            return None
+    event = _event_key(kind, ev)
+    if event is None:
+        return None
+    checked = _checked(lib, event)
+    if checked is False:
+        return None
+    return end, checked
 
 
 def _event_key(kind: str, ev: dict) -> tuple[str, ...] | None:
@@ -528,17 +541,10 @@ def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]
     kind = ev.get("kind")
     if not isinstance(kind, str):
         return False
-    end = None
-    if "until" in ev:
-        end = _until(ev["until"])
-        if end is None:
-            return False
-    event = _event_key(kind, ev)
-    if event is None:
+    got = _until_and_checked(lib, kind, ev)
+    if got is None:
         return False
-    checked = _checked(lib, event)
-    if checked is False:
-        return False
+    end, checked = got
     roles = prog.complete(kind, checked.roles)
     if roles is None:
         return False
