@@ -44,13 +44,14 @@ def _event(rng: random.Random) -> dict[str, Any]:
 
 
 def generated(n: int, seed: int = 1, events: tuple[int, int] = (1, 6)) -> Iterator[str]:
-    """n JSON scenario lines, lazily (random facts of the standard vocabulary)."""
+    """n JSON scenario lines, lazily (random facts of the standard vocabulary), every other one
+    compact: a canonical line, which the compiled code's reader reads as text (batchline.py)."""
     rng = random.Random(seed)
     for i in range(n):
         doc = {"name": f"g{i}", "events": [_event(rng) for _ in range(rng.randint(*events))]}
         if rng.random() < 0.2:
             doc["interpretation"] = rng.choice(["default", "ru_claims"])
-        yield json.dumps(doc)
+        yield json.dumps(doc, separators=(",", ":")) if i % 2 else json.dumps(doc)
 
 
 def bundled_lines() -> list[str]:
@@ -233,12 +234,13 @@ def test_workers_give_the_same_output_in_the_same_order(tmp_path: Path, cli: Any
     lines = list(generated(150, seed=21, events=(1, 12)))
     lines[40:40] = ["", "  "]  # blank lines keep their place in the numbering
     batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    one = cli("run", "--batch", batch)
-    assert one.exit_code == 0, one.output
-    for args in (("--workers", "2"), ("--workers", "3")):
-        res = cli("run", "--batch", batch, *args)
-        assert res.exit_code == 0, res.output
-        assert res.stdout == one.stdout  # byte for byte, whatever the number of processes
+    for fmt in ("json", "csv"):
+        one = cli("run", "--batch", batch, "--format", fmt)
+        assert one.exit_code == 0 and one.stdout.count("\n") > 100, one.output
+        for args in (("--workers", "2"), ("--workers", "3")):
+            res = cli("run", "--batch", batch, "--format", fmt, *args)
+            assert res.exit_code == 0, res.output
+            assert res.stdout == one.stdout  # byte for byte, whatever the number of processes
     for empty in ("", "\n\n"):  # no scenario at all
         (tmp_path / "empty.jsonl").write_text(empty, encoding="utf-8")
         res = cli("run", "--batch", tmp_path / "empty.jsonl", "--workers", "2")
