@@ -686,14 +686,16 @@ class _Life:
             mode = self.gen.tables.modes[tname[id(n)]]
             entry = (self.state_runs(n, tname[id(n)], seed) if isinstance(n, A.StateRef) else
                      f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})")
+            # (a key with no fact has no entry, the case of most: nothing to look at)
+            got = f"(g_ := {tname[id(n)]}.get({_key(self.gen.names(n), seed)})) is not None"
             if mode in _RUNS:  # (the days on which it holds, not a first day)
                 self.runs.add(id(n))
             if mode == "runs" and not pp.fixed:  # of the facts both parties see
-                entry = f"seen_in(SM, {entry}, vx, sy)"
+                entry = f"seen_in(SM, g_, vx, sy) if {got} else []"
             elif mode == "pieces":  # the same, cut by place
                 entry = f"seen_pieces({entry}, vx, sy)"
             elif mode == "facts":  # the first day on which one that both parties see has started
-                entry = f"first_seen_in(SM, {entry}, vx, sy)"
+                entry = f"first_seen_in(SM, g_, vx, sy) if {got} else NEVER"
             elif mode == "pairs":  # the first day on which a pair of facts both parties see holds
                 entry = f"first_pair({entry}, vx, sy)"
             elif mode in _UNANSWERED:  # the days on which it holds beside `not`, of the facts both
