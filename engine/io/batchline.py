@@ -109,6 +109,8 @@ def strict_object(line: str) -> object:
 
 
 def line_scenario(lib: Library, line: str, path: str, lineno: int) -> Scenario:
+    """The scenario of a batch line for the engine; a line that is not strict JSON, or that the
+    library refuses, raises its located error (FILE:LINE:COL, from the positional reader)."""
     text = line.rstrip("\r\n")
     try:
         obj = _STRICT.decode(text)
@@ -150,14 +152,9 @@ def fast_scenario(lib: Library, obj: object, path: str, lineno: int) -> Scenario
         kind, date = ev.get("kind"), ev.get("date")
         if not isinstance(kind, str) or not isinstance(date, str):
             return None
-        start = _DATES.get(date)
+        start = _DATES.get(date) or _ordinal(date)
         if start is None:
-            start = date_ordinal(date)
-            if start is None:
-                return None
-            if len(_DATES) > MEMO_ENTRIES:
-                _DATES.clear()
-            _DATES[date] = start
+            return None
         got = _until_and_checked(lib, kind, ev)
         if got is None:
             return None
@@ -391,9 +388,9 @@ _DAY_TEXT, _AFTER_DAY = operator.itemgetter(slice(0, 10)), operator.itemgetter(s
 
 
 def canonical_input(lib: Library, line: str, treaties: tuple[str, ...], interpretation: str | None, path: str,
-                     lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
-                     ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int],
-                                               list[tuple[object, ...]]], str] | None:
+                    lineno: int, programs: dict[str | None, Program | None] | None, options: EvalOptions
+                    ) -> tuple[Program, tuple[list[tuple[int, dict[str, str], int | None]], list[int],
+                                              list[tuple[object, ...]]], str] | None:
     """`compiled_input` for a canonical line (above), read as text: the same program, facts and
     name as the json module's reading gives, or None for any line that is not canonical, or has
     an event the compiled code does not read (`compiled_input` then reads it as JSON). Each
@@ -455,7 +452,7 @@ _SOME_DAY = "2000-01-01"  # (its place in an event's text: the line's own date, 
 
 
 def light_facts(lib: Library, prog: Program, obj: dict
-                 ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int], list[tuple[object, ...]]] | None:
+                ) -> tuple[list[tuple[int, dict[str, str], int | None]], list[int], list[tuple[object, ...]]] | None:
     """A scenario's facts for compiled code (`compiled.Program.run`): (hits, starts), and each
     event's key in the memos of distinct events (all but its date: `light_scenario`). None when
     the engine must see the scenario (a line the fast reader would not take, or a fact that
@@ -503,21 +500,29 @@ def _room_for_shapes(prog: Program) -> None:
 
 def _days(days: list[Any]) -> list[int] | None:
     """The ordinals of the events' dates (remembered: `_DATES`); None if one is not a date."""
-    dates = _DATES
     try:
-        starts = list(map(dates.get, days))
+        starts = list(map(_DATES.get, days))
     except TypeError:  # (a date written as a list or an object: the positional reader says where)
         return None
     if not all(starts):  # dates not seen before (ordinals are never 0)
-        if len(dates) > MEMO_ENTRIES:
-            dates.clear()
         for i, start in enumerate(starts):
             if start is None:
                 day = days[i]
-                if not isinstance(day, str) or (start := date_ordinal(day)) is None:
+                if not isinstance(day, str) or (start := _ordinal(day)) is None:
                     return None
-                starts[i] = dates[day] = start
+                starts[i] = start
     return cast("list[int]", starts)
+
+
+def _ordinal(day: str) -> int | None:
+    """A date's ordinal, remembered in `_DATES` (emptied once it holds `MEMO_ENTRIES`); None if
+    it is not a date."""
+    start = date_ordinal(day)
+    if start is not None:
+        if len(_DATES) > MEMO_ENTRIES:
+            _DATES.clear()
+        _DATES[day] = start
+    return start
 
 
 def _with_derived(prog: Program, facts: list[tuple[int, dict[str, str], int | None]], starts: list[int],
@@ -557,8 +562,8 @@ def _shape(lib: Library, prog: Program, ev: dict, key: tuple[object, ...]
 
 
 def light_scenario(lib: Library, obj: dict, keys: list[tuple[object, ...]],
-                    hits: list[tuple[int, dict[str, str], int | None]], starts: list[int], name: str, path: str,
-                    lineno: int, only: int | None = None) -> Scenario:
+                   hits: list[tuple[int, dict[str, str], int | None]], starts: list[int], name: str, path: str,
+                   lineno: int, only: int | None = None) -> Scenario:
     """The scenario of a line the compiled code has read (`light_facts`: `obj` without its
     events' dates, each event's key, its reading and its first day), as `fast_scenario` reads
     it, for the engine beside the compiled code (the explainer; the treaties it does not compile,

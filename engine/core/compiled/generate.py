@@ -684,10 +684,12 @@ class _Life:
         for i, n in enumerate(leaves):
             local[id(n)] = f"f{i}"
             mode = self.gen.tables.modes[tname[id(n)]]
-            entry = (self.state_runs(n, tname[id(n)], seed) if isinstance(n, A.StateRef) else
-                     f"{tname[id(n)]}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})")
+            table = tname[id(n)]
+            key = "" if isinstance(n, A.StateRef) else _key(self.gen.names(n), seed)
+            entry = (self.state_runs(n, table, seed) if isinstance(n, A.StateRef) else
+                     f"{table}.get({key}, {'NEVER' if mode == 'first' else '()'})")
             # (a key with no fact has no entry, the case of most: nothing to look at)
-            got = f"(g_ := {tname[id(n)]}.get({_key(self.gen.names(n), seed)})) is not None"
+            got = f"(g_ := {table}.get({key})) is not None"
             if mode in _RUNS:  # (the days on which it holds, not a first day)
                 self.runs.add(id(n))
             if mode == "runs" and not pp.fixed:  # of the facts both parties see
