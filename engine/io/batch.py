@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from engine.base.errors import CasusError, Diagnostic
+from engine.base.memo import long_lived
 from engine.base.source import Span
 from engine.core import compiled, explained
 from engine.core.evaluate import Evaluation, evaluate
@@ -188,16 +189,18 @@ def _sequential(lib: Library, lines: Iterable[str], treaties: Sequence[str] | No
     one = csv_lines if fmt == "csv" else json_line
     wanted = tuple(sorted(treaties)) if treaties else tuple(sorted(lib.treaties))
     programs: dict[str | None, Program | None] = {}  # the scenario's interpretation -> its program
-    for _, lineno, line in _own_lines(lines, shard):
-        try:
-            block = one(lib, line, wanted, interpretation, path, lineno, programs, options)
-        except CasusError as e:
-            if not each:
-                raise
-            yield e
-            continue
-        if block or each:
-            yield block
+    with long_lived() as keep:
+        for _, lineno, line in _own_lines(lines, shard):
+            try:
+                block = one(lib, line, wanted, interpretation, path, lineno, programs, options)
+            except CasusError as e:
+                if not each:
+                    raise
+                yield e
+                continue
+            keep()  # (after the first line: the program it compiled lives as long as the batch)
+            if block or each:
+                yield block
 
 
 def error_record(error: CasusError, fmt: str = "json") -> str:

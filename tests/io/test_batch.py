@@ -307,3 +307,30 @@ def test_a_value_that_is_neither_a_code_nor_a_name_goes_to_the_positional_reader
     found = [(d.code, d.span.column) for d in e.value.diagnostics if d.code == "E-JSON"]
     assert found == [("E-JSON", line.index('"two tons"') + 1)]
     assert "'two tons' is neither a party or territory code nor a name" in e.value.render()
+
+
+def test_a_value_clean_in_one_role_is_checked_again_in_another(lib: engine.Library) -> None:
+    """The events' checker remembers the values a role of its type took without a problem
+    (`_EventChecker`): a territory taken as the place of an attack is still refused as a party."""
+    assert batchline._check_event(lib, ("armed_attack", "by", "RU", "on", "UA", "at", "RU-KRS"))
+    assert batchline._check_event(lib, ("armed_attack", "by", "RU-KRS", "on", "UA")) is False
+    assert batchline._check_event(lib, ("armed_attack", "by", "XX", "on", "UA")) is False  # refused, not remembered
+    assert batchline._check_event(lib, ("armed_attack", "by", "XX", "on", "UA")) is False
+
+
+def test_a_batch_gives_the_collector_back_what_it_kept_out(lib: engine.Library) -> None:
+    """Through a batch the objects made before its second line (the library, its compiled code)
+    are left out of the cycle collector's walks (`memo.long_lived`); at its end, or when it is
+    left unfinished, they are its again, so that a long-lived process (a Dask worker, pytest)
+    collects what a batch left behind."""
+    assert gc.get_freeze_count() == 0
+    lines = list(generated(20, seed=5))
+    frozen = []
+    for _ in run_batch(lib, lines, fmt="csv"):
+        frozen.append(gc.get_freeze_count())
+    assert max(frozen) > 0 and gc.get_freeze_count() == 0
+    unfinished = run_batch(lib, lines, fmt="csv")
+    next(unfinished), next(unfinished), next(unfinished)
+    assert gc.get_freeze_count() > 0
+    unfinished.close()
+    assert gc.get_freeze_count() == 0
