@@ -504,7 +504,7 @@ def test_a_variable_only_tested_is_compiled_as_some_value(tmp_path: Path) -> Non
     lib = with_vocabulary(tmp_path, SOME)
     prog = compiled.program(lib, ("tt",), "default")
     assert prog is not None and prog.compiled == ["tt"]
-    assert "(v_S)" in prog.source and "(v_T)" in prog.source  # tested where a fact binds them
+    assert "[v_S]" in prog.source and "[v_T]" in prog.source  # tested where a fact binds them
     day = dt.date(2025, 1, 1)
     events = []
     for n in range(60):

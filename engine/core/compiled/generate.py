@@ -393,9 +393,14 @@ class _Generator:
             # every one of them a class sees starts then or later: classes whose memberships are
             # the same from then on (NATO's, for an attack in 2025) live the same life (`memo`)
             out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
+            last = self.last_end(pp, tname, seed)
+            if last is not None:
+                out.append(f"        dz = {last}")
             out.append("        memo = {}")
             out.append(f"        for c, sy in enumerate({classes_name}):")
             out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
+            if last is not None:  # (its spans are in order)
+                out.append("            if not mk or mk[0][0] > dz: continue  # (dormant: `last_end`)")
             out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
             out.append("            else:")
             out.append(f"                {vx}")
@@ -454,6 +459,34 @@ class _Generator:
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
 
+    def last_end(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str | None:
+        """An expression of the last day on which a fact that can make the trigger hold is under
+        way (outside `not`; of those on the instance's beneficiary), where memberships change and
+        every way the trigger holds has a fact of its own (`C.needs_fact`): a bearer who is a
+        member on none of the days from `d0` (`first_start`) to then sees none of them (the
+        code reads only the facts both parties see: `_Life._day`), so its instance is dormant,
+        not worked out (NATO's members who joined after an attack). None: no such day is
+        read from the tables (their modes), or none is needed."""
+        when = pp.p.when
+        if pp.fixed or when is None or not C.needs_fact(when):
+            return None
+        lasts = []
+        for n, positive in C.tabled(when):
+            if not positive:
+                continue
+            name = tname[id(n)]
+            mode = self.tables.modes[name]
+            entry = f"{name}.get({_key(self.names(n), seed)}, ())"
+            if mode in ("runs", "facts"):  # (start, end) of each fact
+                lasts.append(f"max([f_[1] for f_ in {entry}], default=0)")
+            elif mode == "pieces":  # (run start, run end, fact start, fact end)
+                lasts.append(f"max([f_[3] for f_ in {entry}], default=0)")
+            elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
+                lasts.append(f"max([max(f_[2], f_[4]) for f_ in {entry}], default=0)")
+            else:
+                return None
+        return f"max({', '.join(lasts)})" if len(lasts) > 1 else lasts[0] if lasts else None
+
     def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                    probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
                    driver: list[str] | None, line: _Lines, start: int) -> None:
@@ -497,11 +530,15 @@ class _Generator:
         # where memberships change, a bearer's class of memberships (`classes`; with `members`, its spans)
         cy = "" if fixed else "sy" if self.members else "cy"
         memo = None  # what the bearers that share a status share (`day`)
+        last = None  # the last day of a fact that can make the trigger hold (`last_end`)
         if shared:
             out.append("        memo = {}")
             memo = "None" if fixed else cy
             if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
                 out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
+                last = self.last_end(pp, tname, seed)
+                if last is not None:
+                    out.append(f"        dz = {last}")
                 out.append("        MK = {}  # (`clipped`)")
                 memo = f"clipped(MK, {cy}, sy, d0) if (mk := MK.get({cy})) is None else mk"
         if not fixed:
@@ -520,6 +557,8 @@ class _Generator:
             out.append(f"            sy = {classes}[cy]; {self.membership.seer(p)}")
         elif not fixed:
             out.append(f"            {self.membership.pair_spans(ctx, p, sx=False)}")
+        if last is not None:
+            out.append("            if not overlaps(d0, dz, sy): continue  # (dormant: `last_end`)")
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")
         out.append(f"            if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")

@@ -30,6 +30,7 @@ from engine.core.compiled.runtime import (
     later,
     member,
     merged,
+    overlaps,
     seen,
     seen_in,
     seen_pieces,
@@ -71,7 +72,7 @@ class _Constants:
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
             "unanswered_pieces": unanswered_pieces, "unanswered_runs": unanswered_runs,
-            "state_runs": state_runs}
+            "state_runs": state_runs, "overlaps": overlaps}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
@@ -235,7 +236,7 @@ class _Tables:
             self.modes[first], "antijoin")
         names = tuple(n for n in C.names(leaf) if n not in others)
         unpack = f"        {''.join(f'v_{n}, ' for n in names)}= {'(k,)' if len(names) == 1 else 'k'}" + (
-            f"\n        if not {passes}(v_{var}): continue" if passes else "")
+            f"\n        if not {passes}[v_{var}]: continue" if passes else "")
         out_key = _key(tuple(n for n in names if n != var))
         if fixed:
             ends = [f"{self.table(n, start, {}, probe)}.get({_key(C.names(n))}, NEVER)" for n in negs]
@@ -272,23 +273,13 @@ class _Tables:
         return f"{fn}(s1, {'e1' if ongoing else 'BIG'}, ({places},), ({whos},))"
 
     def passing(self, var: str, tests: tuple[A.Cond, ...], probe: TreatyRun) -> str:
-        """The name of a function of the generated code: whether a value of `var` passes `tests`
-        (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
+        """The name of a table of the generated code (`C[value]`): whether a value of `var` passes
+        `tests` (fixed for a value: `C.fixed_test`), as the engine's solver answers, once per value."""
         scoped = any(isinstance(n, A.InArea) and n.what == "scope" for c in tests for n in A.walk(c))
         key = (probe.treaty.id if scoped else "", var, tests)  # a scope is its treaty's
         name = self.passes.get(key)
         if name is None:
-            solver, start = probe.solver, probe.ctx.start
-            memo: dict[str, bool] = {}
-
-            def passes(value: str) -> bool:
-                got = memo.get(value)
-                if got is None:
-                    got = memo[value] = all(next(solver.solve(c, {var: value}, start, ()), None) is not None
-                                            for c in tests)
-                return got
-
-            name = self.passes[key] = self.constants.add(passes)
+            name = self.passes[key] = self.constants.fresh(_Passing(probe, var, tests))
         return name
 
     def unify(self, atom: A.Atom, roles: str, bound: set[str],
@@ -311,7 +302,7 @@ class _Tables:
                     bound.add(v.name)
                     parts.append(f"(v_{v.name} := {have}) is not None")
                     if hidden and hidden.get(v.name):
-                        parts.append(f"{hidden[v.name]}(v_{v.name})")
+                        parts.append(f"{hidden[v.name]}[v_{v.name}]")
             elif isinstance(v, A.Code):
                 if a.role in ("at", "in") and is_country(v.code):
                     self.constants.values["country_of"] = country_of
@@ -435,6 +426,21 @@ def _pair_loop(leaf: A.Temporal, start: int, table: str, names: tuple[str, ...],
             *([f"            {table}.setdefault(k, []).append((d, s1, e1, s2, e2))"] if every else
               [f"            if d < {table}.get(k, NEVER): {table}[k] = d",
                *(["            break"] if first_only else [])])]
+
+
+class _Passing(dict[str, bool]):
+    """Value -> whether it passes the tests of a variable (`_Tables.passing`), as the engine's
+    solver answers, worked out the first time the generated code reads it (`__missing__`): the
+    same parties recur, and a read is a lookup, not a call."""
+
+    def __init__(self, probe: TreatyRun, var: str, tests: tuple[A.Cond, ...]):
+        super().__init__()
+        self.solver, self.start, self.var, self.tests = probe.solver, probe.ctx.start, var, tests
+
+    def __missing__(self, value: str) -> bool:
+        got = self[value] = all(next(self.solver.solve(c, {self.var: value}, self.start, ()), None) is not None
+                                for c in self.tests)
+        return got
 
 
 def _key(names: tuple[str, ...], seed: dict[str, str] | None = None) -> str:
