@@ -540,7 +540,8 @@ class _Generator:
                 if last is not None:
                     out.append(f"        dz = {last}")
                 out.append("        MK = {}  # (`clipped`)")
-                memo = f"clipped(MK, {cy}, sy, d0) if (mk := MK.get({cy})) is None else mk"
+                memo = (f"clipped(MK, {cy}, sy, d0{', dz' if last is not None else ''}) "
+                        f"if (mk := MK.get({cy})) is None else mk")
         if not fixed:
             out.append(f"        sx = {self.membership.spans(ctx)[0]}.get({x}, ())")
         if cy == "cy":
@@ -557,8 +558,10 @@ class _Generator:
             out.append(f"            sy = {classes}[cy]; {self.membership.seer(p)}")
         elif not fixed:
             out.append(f"            {self.membership.pair_spans(ctx, p, sx=False)}")
-        if last is not None:
-            out.append("            if not overlaps(d0, dz, sy): continue  # (dormant: `last_end`)")
+        if last is not None:  # (a class that sees no fact: `clipped` gives -1)
+            out.append(f"            mk = {memo}")
+            out.append("            if mk < 0: continue  # (dormant: `last_end`)")
+            memo = "mk"
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")
         out.append(f"            if {self.keep.listed()}: rows.append(({y}, {x}, {self.keep.state}))")
@@ -687,7 +690,8 @@ class _Life:
             self._day(pp, tname, seed, probe, parties, pad, start)
             return
         alone = f"not ({' or '.join(own)})" if own else "True"
-        out.append(f"{pad}mk = {memo}")
+        if memo != "mk":  # (else set already)
+            out.append(f"{pad}mk = {memo}")
         out.append(f"{pad}if {alone} and mk in memo: {self.gen.keep.state} = memo[mk]")
         out.append(f"{pad}else:")
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)

@@ -178,10 +178,10 @@ def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tupl
          ) -> list[tuple[int, int]]:
     """The facts (start, end) of a table's entry that overlap a membership span of each of two
     parties (`TreatyContext.visible`)."""
-    return [(s, e) for s, e in facts if overlaps(s, e, sx) and overlaps(s, e, sy)]
+    return [(s, e) for s, e in facts if _overlaps(s, e, sx) and _overlaps(s, e, sy)]
 
 
-def overlaps(s: int, e: int, spans: tuple[tuple[int, int], ...]) -> bool:
+def _overlaps(s: int, e: int, spans: tuple[tuple[int, int], ...]) -> bool:
     """Whether the days [s, e] overlap one of the spans (a loop: the generated code asks this of
     every fact a pair of parties may see, and a generator in `any` costs several times more)."""
     for a, b in spans:
@@ -194,7 +194,7 @@ def seen_pieces(pieces: list[tuple[int, int, int, int]], sx: tuple[tuple[int, in
                 sy: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """The runs of days (a, b) of a table's entry whose fact (its days s, e) both parties see
     (`seen`)."""
-    return [(a, b) for a, b, s, e in pieces if overlaps(s, e, sx) and overlaps(s, e, sy)]
+    return [(a, b) for a, b, s, e in pieces if _overlaps(s, e, sx) and _overlaps(s, e, sy)]
 
 
 def seen_in(memo: dict[tuple[object, ...], object], facts: list[tuple[int, int]],
@@ -227,8 +227,8 @@ def first_pair(pairs: list[tuple[int, int, int, int, int]], sx: tuple[tuple[int,
                sy: tuple[tuple[int, int], ...]) -> int:
     """The first day of a within/after/before's entry (`_pair_loop`: each pair of facts as (day,
     s1, e1, s2, e2)) whose two facts both parties see (`seen`; NEVER: none)."""
-    return min([d for d, s1, e1, s2, e2 in pairs if overlaps(s1, e1, sx) and overlaps(s1, e1, sy)
-                and overlaps(s2, e2, sx) and overlaps(s2, e2, sy)], default=NEVER)
+    return min([d for d, s1, e1, s2, e2 in pairs if _overlaps(s1, e1, sx) and _overlaps(s1, e1, sy)
+                and _overlaps(s2, e2, sx) and _overlaps(s2, e2, sy)], default=NEVER)
 
 
 def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]
@@ -236,7 +236,7 @@ def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy
     """The first start of the facts that both parties see (`seen`; NEVER: none)."""
     first = NEVER
     for s, e in facts:
-        if s < first and overlaps(s, e, sx) and overlaps(s, e, sy):
+        if s < first and _overlaps(s, e, sx) and _overlaps(s, e, sy):
             first = s
     return first
 
@@ -268,7 +268,7 @@ def unanswered_pieces(entry: list[tuple[list[tuple[int, int, int, int]], tuple[l
     for pieces, negs in entry:
         last = min([first_seen(f, sx, sy) for f in negs])
         for a, b, s, e in pieces:
-            if a < last and overlaps(s, e, sx) and overlaps(s, e, sy):
+            if a < last and _overlaps(s, e, sx) and _overlaps(s, e, sy):
                 out.append((a, b if b < last else last - 1))
     return out
 
@@ -312,11 +312,15 @@ def keyed(order: dict[str, int], *tables: dict[str, object]) -> list[str]:
     return found
 
 
-def clipped(memo: dict[object, int], key: object, spans: tuple[tuple[int, int], ...], d0: int) -> int:
+def clipped(memo: dict[object, int], key: object, spans: tuple[tuple[int, int], ...], d0: int, dz: int = BIG) -> int:
     """A number for a bearer's membership spans from day d0 on, the same for every bearer whose
     spans are the same from then on (those share a status: `_Life.day`), remembered in `memo` (one
-    per beneficiary, for its d0) by `key` (the bearer's class of memberships, or its spans)."""
+    per beneficiary, for its d0) by `key` (the bearer's class of memberships, or its spans); -1
+    for spans with no day from d0 to dz (the bearer sees none of the facts: `_Generator.last_end`)."""
     mine = tuple([(s if s > d0 else d0, e) for s, e in spans if e >= d0])
+    if not mine or mine[0][0] > dz:
+        memo[key] = -1
+        return -1
     got = memo[key] = memo.setdefault(mine, len(memo))
     return got
 

@@ -30,7 +30,6 @@ from engine.core.compiled.runtime import (
     later,
     member,
     merged,
-    overlaps,
     seen,
     seen_in,
     seen_pieces,
@@ -72,7 +71,7 @@ class _Constants:
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
             "unanswered_pieces": unanswered_pieces, "unanswered_runs": unanswered_runs,
-            "state_runs": state_runs, "overlaps": overlaps}
+            "state_runs": state_runs}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
