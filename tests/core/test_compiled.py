@@ -2004,3 +2004,54 @@ def test_an_instance_leaves_dormant_only_when_its_trigger_holds(modality: str) -
         "prerequisites", lifecycle.Step(lifecycle.DORMANT), lifecycle.Step(lifecycle.ACTIVE, True)),
         lifecycle.Step(lifecycle.ACTIVE, True))),))
     assert not generate._stays_untriggered(moves)  # active with its trigger not holding
+
+
+READERS_TREATY = """\
+treaty tr "T" {
+  parties RU, BY, KZ
+  in force 2020-01-01
+  provision named "one party assists" article "1" {
+    when armed_attack(on: X)
+    then RU must assist(to: X), within 10 days
+  }
+  provision each "the others consult" article "2" {
+    when threat(on: X) or armed_attack(on: X)
+    then each other party must consult(with: X)
+  }
+  provision one "one party for another" article "3" {
+    when armed_attack(on: BY)
+    then RU must assist(to: BY), within 10 days
+  }
+}
+"""
+
+
+def test_tables_keep_the_parties_their_provisions_read(tmp_path: Path) -> None:
+    """The compiled code's tables keep only the entries its provisions read: a beneficiary's, a
+    bearer's (`_Tables.reading`); facts about other parties fill nothing. A bearer named in the
+    text (RU) is read by its own facts of the action, though it is no beneficiary of its duty
+    (of `one`);
+    the engine's CSV, byte for byte, with every status."""
+    lib = with_vocabulary(tmp_path, READERS_TREATY)
+    assert " in C" in compiled.program(lib, ("tr",), "default").source
+    rng = random.Random(4)
+    scenarios = {}
+    for n in range(120):
+        events: list[dict[str, object]] = []
+        for _ in range(rng.randint(1, 6)):
+            kind = rng.choice(["armed_attack", "threat", "assist", "consult"])
+            day = (dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 40))).isoformat()
+            a, b = rng.sample(["RU", "BY", "KZ", "UA", "PL"], 2)
+            roles = {"armed_attack": {"by": a, "on": b}, "threat": {"by": a, "on": b},
+                     "assist": {"by": a, "to": b}, "consult": {"by": a, "with": b}}[kind]
+            events.append({"kind": kind, "date": day, **roles})
+        if n % 3 == 0:  # the named bearer acts, for a party or not, in time or not
+            to = rng.choice(["BY", "KZ", "UA"])
+            events += [{"kind": "armed_attack", "date": "2025-02-01", "by": "PL", "on": to},
+                       {"kind": "assist", "date": f"2025-02-{rng.randint(2, 20):02d}", "by": "RU", "to": to}]
+        scenarios[f"s{n}"] = events
+    got = compiled_csv(lib, scenarios, ["tr"])
+    statuses = collections.Counter((r.split(",")[2], r.split(",")[6]) for block in got[1:] for r in block.split("\n"))
+    assert statuses[("named", "fulfilled")] and statuses[("named", "violated")]
+    assert statuses[("one", "fulfilled")] and statuses[("one", "violated")]
+    assert statuses[("each", "fulfilled")] and statuses[("each", "active")]

@@ -296,6 +296,13 @@ class _Generator:
         reading = self.interp.name if self.interp is not None else "default"
         if not benefs or p.version is not None and not p.version.read_under(reading):
             return  # (a text that does not apply under the reading is never triggered: nothing listed)
+        # its code reads its tables by its beneficiaries and its bearers only (`x`, `y`)
+        bearers = frozenset(ctx.bearer_pool(then.bearer)[0])
+        reader = {_BY: bearers}
+        for var, values in ((pp.ben_var, frozenset(benefs)), (pp.bearer_var, bearers)):
+            if var:
+                reader[var] = reader.get(var, frozenset()) | values
+        self.tables.reading(reader)
         tname = self.tables_of(pp, start, probe)
         x, y = "x", "y"  # the beneficiary, the bearer
         seed = {v: (x if v == pp.ben_var else y) for v in (pp.ben_var, pp.bearer_var) if v}

@@ -121,6 +121,10 @@ class _Tables:
         self.places: dict[tuple[tuple[A.PlaceOf, ...], ...], str] = {}  # see `_placed`
         self.temporal_code: list[str] = []
         self.passes: dict[tuple[str, str, tuple[A.Cond, ...]], str] = {}  # see `passing`
+        # the values the provision being written reads a variable's table entries by (`reading`)
+        self.reader: dict[str, frozenset[str]] = {}
+        # table -> its variable -> the values its readers read it by (None: any): `_fill` keeps only those
+        self.read_by: dict[str, dict[str, frozenset[str] | None]] = {}
 
     def table(self, leaf: A.Cond, start: int, tests: dict[str, tuple[A.Cond, ...]], probe: TreatyRun,
               starts: bool = False, fixed: bool = True) -> str:
@@ -149,12 +153,14 @@ class _Tables:
         mode = ("starts" if starts else "pieces" if places and not fixed else "runs" if isinstance(leaf, A.Ongoing)
                 or places else "first" if fixed else "pairs" if isinstance(leaf, A.Temporal) else "facts")
         key = (C.leaf_key(leaf), start, tuple(hidden.items()), mode, placed)
+        names = tuple(n for n in C.names(leaf) if n not in tests)
         name = self.names.get(key)
         if name is not None:
+            self._read(name, names)
             return name
         name = self.names[key] = f"T{len(self.names)}"
         self.modes[name] = mode
-        names = tuple(n for n in C.names(leaf) if n not in tests)
+        self._read(name, names)
         if isinstance(leaf, (A.Occurred, A.Ongoing)):
             self.occurred.setdefault((leaf.atom.kind, start), []).append((name, leaf.atom, names, hidden, mode, placed))
             return name
@@ -183,6 +189,32 @@ class _Tables:
             f"{groups}.get({'None' if join is None else f'v_{join[1]}'})", self.unify(leaf.second, "r2", bound, hidden),
             first_only, every=mode == "pairs")
         return name
+
+    def reading(self, reader: dict[str, frozenset[str]]) -> None:
+        """The provision whose code is written next reads the tables it asks for (`table`) by
+        these values of these variables only (its beneficiaries, its bearers: the code's `x` and
+        `y`), and any value of the others."""
+        self.reader = reader
+
+    def _read(self, name: str, names: tuple[str, ...]) -> None:
+        """Table `name`, keyed by the variables `names`, is read by the provision being written
+        (`reading`): the values by which any provision reads each variable's entries."""
+        read = self.read_by.setdefault(name, {})
+        for v in names:
+            if v not in read:
+                read[v] = self.reader.get(v)
+            elif (was := read[v]) is not None:
+                mine = self.reader.get(v)
+                read[v] = None if mine is None else was | mine
+
+    def _kept(self, name: str, names: tuple[str, ...]) -> str:
+        """A test, in the pass that fills table `name`, that keeps only the entries some provision
+        reads (`_read`: a beneficiary of its, a bearer): a fact about other parties fills nothing,
+        and the provisions of a treaty none of whose parties a scenario names find their tables
+        empty. "" where any value is read."""
+        read = self.read_by.get(name, {})
+        tests = [f" and v_{v} in {self.constants.add(values)}" for v in names if (values := read.get(v)) is not None]
+        return "".join(tests)
 
     def temporal(self) -> list[str]:
         """`temporal_code`, where the facts of a kind are grouped by value (`by_value`) only in a
@@ -361,7 +393,7 @@ class _Tables:
         # others' from entry into force: theirs come before any start is moved
         for i, (start, tables) in enumerate(groups):
             for name, atom, names, hidden, _, _ in (t for t in tables if t[4] == "starts"):
-                match = self.unify(atom, "r1", set(), hidden, got)
+                match = self.unify(atom, "r1", set(), hidden, got) + self._kept(name, names)
                 test = match if i == 0 else f"e1 >= {start} and {match}"
                 code.append(f"        if {test}: {name}.setdefault({_key(names)}, []).append((s1, e1))")
         for i, (start, tables) in enumerate(groups):
@@ -372,7 +404,7 @@ class _Tables:
                 code.append(f"        if e1 < {start}: continue")
             code.append(f"        if s1 < {start}: s1 = {start}")
             for name, atom, names, hidden, mode, placed in rest:
-                key, match = _key(names), self.unify(atom, "r1", set(), hidden, got)
+                key, match = _key(names), self.unify(atom, "r1", set(), hidden, got) + self._kept(name, names)
                 if mode == "pieces":
                     code.append(f"        if {match}: {name}.setdefault({key}, []).extend("
                                 f"[(a, b, s1, e1) for a, b in {placed}])")
