@@ -404,13 +404,24 @@ class _Generator:
             if last is not None:
                 out.append(f"        dz = {last}")
             out.append("        memo = {}")
-            out.append(f"        for c, sy in enumerate({classes_name}):")
-            out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
-            if last is not None:  # (its spans are in order)
-                out.append("            if not mk or mk[0][0] > dz: continue  # (dormant: `last_end`)")
-            out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
-            out.append("            else:")
-            out.append(f"                {vx}")
+            spans = None if self.members else cast("tuple[tuple[tuple[int, int], ...], ...]",
+                                                   self.constants.values[classes_name])
+            if last is not None and spans is not None and all(len(sp) == 1 for sp in spans):
+                # (each class one span, the case of most treaties: its clipped span is its key)
+                out.append(f"        for c, (s_, e_) in enumerate({self.const(tuple(sp[0] for sp in spans))}):")
+                out.append("            if e_ < d0 or s_ > dz: continue  # (dormant: `last_end`)")
+                out.append("            mk = (s_ if s_ > d0 else d0, e_)")
+                out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
+                out.append("            else:")
+                out.append(f"                sy = {classes_name}[c]; {vx}")
+            else:
+                out.append(f"        for c, sy in enumerate({classes_name}):")
+                out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
+                if last is not None:  # (its spans are in order)
+                    out.append("            if not mk or mk[0][0] > dz: continue  # (dormant: `last_end`)")
+                out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
+                out.append("            else:")
+                out.append(f"                {vx}")
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
             out.append(f"                memo[mk] = {self.keep.remembered()}")
         # each class's acts (by beneficiary): a bearer's lines are those of its class
