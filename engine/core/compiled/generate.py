@@ -414,6 +414,7 @@ class _Generator:
                 out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
                 out.append("            else:")
                 out.append(f"                sy = {classes_name}[c]; {vx}")
+                self.life.bearer_member = "s_ <= t <= e_"
             else:
                 out.append(f"        for c, sy in enumerate({classes_name}):")
                 out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
@@ -423,6 +424,7 @@ class _Generator:
                 out.append("            else:")
                 out.append(f"                {vx}")
             self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
+            self.life.bearer_member = "member(sy, t)"
             out.append(f"                memo[mk] = {self.keep.remembered()}")
         # each class's acts (by beneficiary): a bearer's lines are those of its class
         out += self.keep.record("            ", f"for b_, c_ in zip({bearers}, {class_of}) if c_ == c"
@@ -674,6 +676,9 @@ class _Life:
     def __init__(self, gen: _Generator):
         self.gen = gen
         self.runs: set[int] = set()  # the leaves of the instance being written whose tables keep runs of days
+        # whether the bearer is a member on day t: its spans (`sy`), or, where its class has one
+        # span that the loop over the classes unpacked, two comparisons (`per_beneficiary`)
+        self.bearer_member = "member(sy, t)"
 
     def day_of(self, var: str) -> str:
         """A day (an ordinal) as `run` gives it: ISO text in a CSV line, the ordinal in a row."""
@@ -793,7 +798,7 @@ class _Life:
             first = start if version.start is None else version.start
             ask["trigger"] = f"{_among(first, version.end)} and {ask['trigger']}"
         if not pp.fixed:
-            ask.update(bearer_member="member(sy, t)", beneficiary_member="member(sx, t)")  # (as `machine` asks)
+            ask.update(bearer_member=self.bearer_member, beneficiary_member="member(sx, t)")  # (as `machine` asks)
         suspended: list[str] = []  # the days its suspensions start and end
         if pp.suspends:  # (`su`: `day`)
             ask["suspended"] = "member(su, t)"
