@@ -930,7 +930,7 @@ treaty tt "T" {
 
 def test_members_alike_from_the_first_fact_share_one_evaluation(tmp_path: Path) -> None:
     """Bearers whose memberships are the same from the first day a fact of the instance starts
-    share one evaluation (`_Generator.first_start`): the first fact is its prerequisite's, not
+    share one evaluation (`_Life.first_start`): the first fact is its prerequisite's, not
     its trigger's. Belarus asks in March, when Kazakhstan is a member and Armenia is not yet;
     Belarus is attacked in August, when both are: Kazakhstan's duty is active, Armenia's waits
     for a request it can see. With and without an ally acting (each bearer worked out for

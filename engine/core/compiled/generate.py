@@ -399,8 +399,8 @@ class _Generator:
             # nothing can happen to an instance before the first of its facts starts (`d0`), and
             # every one of them a class sees starts then or later: classes whose memberships are
             # the same from then on (NATO's, for an attack in 2025) live the same life (`memo`)
-            out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
-            last = self.last_end(pp, tname, seed)
+            out.append(f"        d0 = {self.life.first_start(pp, tname, seed)}")
+            last = self.life.last_end(pp, tname, seed)
             if last is not None:
                 out.append(f"        dz = {last}")
             out.append("        memo = {}")
@@ -409,7 +409,7 @@ class _Generator:
             if last is not None and spans is not None and all(len(sp) == 1 for sp in spans):
                 # (each class one span, the case of most treaties: its clipped span is its key)
                 out.append(f"        for c, (s_, e_) in enumerate({self.const(tuple(sp[0] for sp in spans))}):")
-                out.append("            if e_ < d0 or s_ > dz: continue  # (dormant: `last_end`)")
+                out.append("            if e_ < d0 or s_ > dz: continue")  # (dormant: `_Life.last_end`)
                 out.append("            mk = (s_ if s_ > d0 else d0, e_)")
                 out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
                 out.append("            else:")
@@ -419,7 +419,7 @@ class _Generator:
                 out.append(f"        for c, sy in enumerate({classes_name}):")
                 out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
                 if last is not None:  # (its spans are in order)
-                    out.append("            if not mk or mk[0][0] > dz: continue  # (dormant: `last_end`)")
+                    out.append("            if not mk or mk[0][0] > dz: continue")  # (dormant: `_Life.last_end`)
                 out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
                 out.append("            else:")
                 out.append(f"                {vx}")
@@ -451,61 +451,6 @@ class _Generator:
         if order is None:
             order = self.orders[key] = self.constants.fresh({b: i for i, b in enumerate(benefs)})
         return f"keyed({order}, {', '.join(driver)})"
-
-    def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
-        """An expression of the first day on which a fact of the instance's conditions starts, as
-        the tables keep them (NEVER: none): the first of the days on which a fact that a party
-        must see to count starts (`seen`: a piece of a fact's days counts by the fact's)."""
-        p = pp.p
-        firsts = []
-        for c in (p.when, p.upon, p.unless, p.until):
-            for n, _ in C.tabled(c):
-                name = tname[id(n)]
-                mode = self.tables.modes[name]
-                entry = f"{name}.get({_key(self.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
-                if mode == "first":
-                    firsts.append(entry)
-                elif mode == "pieces":  # (run start, run end, fact start, fact end)
-                    firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
-                elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
-                    firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
-                elif mode.startswith("antijoin"):
-                    # (a value's facts, or runs with their facts' days, and those under `not`: a
-                    # class that sees one of these, and one that does not, live different lives)
-                    facts = "_, _, s_, _" if mode == "antijoin pieces" else "s_, _"
-                    firsts.append(f"min([s_ for f_ in {entry} for {facts} in f_[0]], default=NEVER)")
-                    firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
-                else:  # (start, end) of each fact, or run of days
-                    firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
-        return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
-
-    def last_end(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str | None:
-        """An expression of the last day on which a fact that can make the trigger hold is under
-        way (outside `not`; of those on the instance's beneficiary), where memberships change and
-        every way the trigger holds has a fact of its own (`C.needs_fact`): a bearer who is a
-        member on none of the days from `d0` (`first_start`) to then sees none of them (the
-        code reads only the facts both parties see: `_Life._day`), so its instance is dormant,
-        not worked out (NATO's members who joined after an attack). None: no such day is
-        read from the tables (their modes), or none is needed."""
-        when = pp.p.when
-        if pp.fixed or when is None or not C.needs_fact(when):
-            return None
-        lasts = []
-        for n, positive in C.tabled(when):
-            if not positive:
-                continue
-            name = tname[id(n)]
-            mode = self.tables.modes[name]
-            entry = f"{name}.get({_key(self.names(n), seed)}, ())"
-            if mode in ("runs", "facts"):  # (start, end) of each fact
-                lasts.append(f"max([f_[1] for f_ in {entry}], default=0)")
-            elif mode == "pieces":  # (run start, run end, fact start, fact end)
-                lasts.append(f"max([f_[3] for f_ in {entry}], default=0)")
-            elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
-                lasts.append(f"max([max(f_[2], f_[4]) for f_ in {entry}], default=0)")
-            else:
-                return None
-        return f"max({', '.join(lasts)})" if len(lasts) > 1 else lasts[0] if lasts else None
 
     def per_bearer(self, pp: _ProvisionPlan, ctx: TreatyContext, tname: dict[int, str], seed: dict[str, str],
                    probe: TreatyRun, parties: list[str], benefs: Sequence[str], ben_filter: str | None,
@@ -550,13 +495,13 @@ class _Generator:
         # where memberships change, a bearer's class of memberships (`classes`; with `members`, its spans)
         cy = "" if fixed else "sy" if self.members else "cy"
         memo = None  # what the bearers that share a status share (`day`)
-        last = None  # the last day of a fact that can make the trigger hold (`last_end`)
+        last = None  # the last day of a fact that can make the trigger hold (`_Life.last_end`)
         if shared:
             out.append("        memo = {}")
             memo = "None" if fixed else cy
             if not fixed and C.needs_fact(when):  # (as in `per_beneficiary`) their memberships from `d0` on
-                out.append(f"        d0 = {self.first_start(pp, tname, seed)}")
-                last = self.last_end(pp, tname, seed)
+                out.append(f"        d0 = {self.life.first_start(pp, tname, seed)}")
+                last = self.life.last_end(pp, tname, seed)
                 if last is not None:
                     out.append(f"        dz = {last}")
                 out.append("        MK = {}  # (`clipped`)")
@@ -580,7 +525,7 @@ class _Generator:
             out.append(f"            {self.membership.pair_spans(ctx, p, sx=False)}")
         if last is not None:  # (a class that sees no fact: `clipped` gives -1)
             out.append(f"            mk = {memo}")
-            out.append("            if mk < 0: continue  # (dormant: `last_end`)")
+            out.append("            if mk < 0: continue")  # (dormant: `_Life.last_end`)
             memo = "mk"
         self.instance(pp, tname, seed, probe, parties, "            ", start, memo)
         out += self.keep.record("            ")
@@ -719,6 +664,62 @@ class _Life:
         out.append(f"{pad}else:")
         self._day(pp, tname, seed, probe, parties, pad + "    ", start)
         out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.keep.remembered()}")
+
+    def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
+        """An expression of the first day on which a fact of the instance's conditions starts, as
+        the tables keep them (NEVER: none): the first of the days on which a fact that a party
+        must see to count starts (`seen`: a piece of a fact's days counts by the fact's)."""
+        p = pp.p
+        firsts = []
+        for c in (p.when, p.upon, p.unless, p.until):
+            for n, _ in C.tabled(c):
+                name = tname[id(n)]
+                mode = self.gen.tables.modes[name]
+                entry = f"{name}.get({_key(self.gen.names(n), seed)}, {'NEVER' if mode == 'first' else '()'})"
+                if mode == "first":
+                    firsts.append(entry)
+                elif mode == "pieces":  # (run start, run end, fact start, fact end)
+                    firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
+                elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
+                    firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
+                elif mode.startswith("antijoin"):
+                    # (a value's facts, or runs with their facts' days, and those under `not`: a
+                    # class that sees one of these, and one that does not, live different lives)
+                    facts = "_, _, s_, _" if mode == "antijoin pieces" else "s_, _"
+                    firsts.append(f"min([s_ for f_ in {entry} for {facts} in f_[0]], default=NEVER)")
+                    firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
+                else:  # (start, end) of each fact, or run of days
+                    firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
+        return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
+
+
+    def last_end(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str | None:
+        """An expression of the last day on which a fact that can make the trigger hold is under
+        way (outside `not`; of those on the instance's beneficiary), where memberships change and
+        every way the trigger holds has a fact of its own (`C.needs_fact`): a bearer who is a
+        member on none of the days from `d0` (`first_start`) to then sees none of them (the
+        code reads only the facts both parties see: `_Life._day`), so its instance is dormant,
+        not worked out (NATO's members who joined after an attack). None: no such day is
+        read from the tables (their modes), or none is needed."""
+        when = pp.p.when
+        if pp.fixed or when is None or not C.needs_fact(when):
+            return None
+        lasts = []
+        for n, positive in C.tabled(when):
+            if not positive:
+                continue
+            name = tname[id(n)]
+            mode = self.gen.tables.modes[name]
+            entry = f"{name}.get({_key(self.gen.names(n), seed)}, ())"
+            if mode in ("runs", "facts"):  # (start, end) of each fact
+                lasts.append(f"max([f_[1] for f_ in {entry}], default=0)")
+            elif mode == "pieces":  # (run start, run end, fact start, fact end)
+                lasts.append(f"max([f_[3] for f_ in {entry}], default=0)")
+            elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
+                lasts.append(f"max([max(f_[2], f_[4]) for f_ in {entry}], default=0)")
+            else:
+                return None
+        return f"max({', '.join(lasts)})" if len(lasts) > 1 else lasts[0] if lasts else None
 
     def state_runs(self, ref: A.StateRef, table: str, seed: dict[str, str]) -> str:
         """An expression of the runs of days on which an instance of the provision `ref` names,

@@ -316,7 +316,7 @@ def clipped(memo: dict[object, int], key: object, spans: tuple[tuple[int, int], 
     """A number for a bearer's membership spans from day d0 on, the same for every bearer whose
     spans are the same from then on (those share a status: `_Life.day`), remembered in `memo` (one
     per beneficiary, for its d0) by `key` (the bearer's class of memberships, or its spans); -1
-    for spans with no day from d0 to dz (the bearer sees none of the facts: `_Generator.last_end`)."""
+    for spans with no day from d0 to dz (the bearer sees none of the facts: `_Life.last_end`)."""
     mine = tuple([(s if s > d0 else d0, e) for s, e in spans if e >= d0])
     if not mine or mine[0][0] > dz:
         memo[key] = -1
