@@ -692,7 +692,6 @@ class _Life:
                     firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
 
-
     def last_end(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str | None:
         """An expression of the last day on which a fact that can make the trigger hold is under
         way (outside `not`; of those on the instance's beneficiary), where memberships change and
