@@ -150,10 +150,10 @@ def profile(n: int, shape: str, top: int = 25) -> str:
     import pstats
 
     import engine
-    from engine.io.batchline import line_scenario as _scenario
+    from engine.io.batchline import line_scenario
 
     lib = engine.load_library()
-    scenario = _scenario(lib, json.dumps(SHAPES[shape](n)), "<profile>", 1)
+    scenario = line_scenario(lib, json.dumps(SHAPES[shape](n)), "<profile>", 1)
     prof = cProfile.Profile()
     prof.enable()
     engine.evaluate(lib, scenario)

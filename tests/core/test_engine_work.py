@@ -333,10 +333,10 @@ def test_one_scenario_of_many_facts_costs_about_linearly(
     instances that more facts bring alive); re-solving conditions from the first fact at every
     instant made it 9x to 12x."""
     from bench.scale import SHAPES
-    from engine.io.batchline import line_scenario as _scenario
+    from engine.io.batchline import line_scenario
 
     def looks(n: int) -> int:
-        return _looks(lib, _scenario(lib, json.dumps(SHAPES[shape](n)), "<scale>", 1), None, monkeypatch)[0]
+        return _looks(lib, line_scenario(lib, json.dumps(SHAPES[shape](n)), "<scale>", 1), None, monkeypatch)[0]
 
     small, big = looks(1000), looks(4000)
     assert big <= 6 * small, f"{big} facts read for 4,000 facts, {small} for 1,000"

@@ -322,7 +322,7 @@ def test_a_batch_gives_the_collector_back_what_it_kept_out(lib: engine.Library) 
     """Through a batch the objects made before its second line (the library, its compiled code)
     are left out of the cycle collector's walks (`memo.long_lived`); at its end, or when it is
     left unfinished, they are its again, so that a long-lived process (a Dask worker, pytest)
-    collects what a batch left behind."""
+    collects what a batch left behind; what the program around had frozen stays so."""
     assert gc.get_freeze_count() == 0
     lines = list(generated(20, seed=5))
     frozen = []
@@ -334,3 +334,10 @@ def test_a_batch_gives_the_collector_back_what_it_kept_out(lib: engine.Library) 
     assert gc.get_freeze_count() > 0
     unfinished.close()
     assert gc.get_freeze_count() == 0
+    gc.freeze()  # frozen by the program around it: a batch leaves them so
+    try:
+        held = gc.get_freeze_count()
+        assert held > 0 and len(list(run_batch(lib, lines, fmt="csv"))) > 1
+        assert gc.get_freeze_count() == held
+    finally:
+        gc.unfreeze()

@@ -406,25 +406,24 @@ class _Generator:
             out.append("        memo = {}")
             spans = None if self.members else cast("tuple[tuple[tuple[int, int], ...], ...]",
                                                    self.constants.values[classes_name])
+            bearer_member = "member(sy, t)"
             if last is not None and spans is not None and all(len(sp) == 1 for sp in spans):
                 # (each class one span, the case of most treaties: its clipped span is its key)
                 out.append(f"        for c, (s_, e_) in enumerate({self.const(tuple(sp[0] for sp in spans))}):")
                 out.append("            if e_ < d0 or s_ > dz: continue")  # (dormant: `_Life.last_end`)
                 out.append("            mk = (s_ if s_ > d0 else d0, e_)")
-                out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
-                out.append("            else:")
-                out.append(f"                sy = {classes_name}[c]; {vx}")
-                self.life.bearer_member = "s_ <= t <= e_"
+                setup, bearer_member = f"sy = {classes_name}[c]; {vx}", "s_ <= t <= e_"
             else:
                 out.append(f"        for c, sy in enumerate({classes_name}):")
                 out.append("            mk = tuple([(s_ if s_ > d0 else d0, e_) for s_, e_ in sy if e_ >= d0])")
                 if last is not None:  # (its spans are in order)
                     out.append("            if not mk or mk[0][0] > dz: continue")  # (dormant: `_Life.last_end`)
-                out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
-                out.append("            else:")
-                out.append(f"                {vx}")
-            self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted)
-            self.life.bearer_member = "member(sy, t)"
+                setup = vx
+            out.append(f"            if mk in memo: {self.keep.state} = memo[mk]")
+            out.append("            else:")
+            out.append(f"                {setup}")
+            self.life.day(pp, tname, seed, probe, parties, "                ", start, acted=acted,
+                          bearer_member=bearer_member)
             out.append(f"                memo[mk] = {self.keep.remembered()}")
         # each class's acts (by beneficiary): a bearer's lines are those of its class
         out += self.keep.record("            ", f"for b_, c_ in zip({bearers}, {class_of}) if c_ == c"
@@ -621,23 +620,23 @@ class _Life:
     def __init__(self, gen: _Generator):
         self.gen = gen
         self.runs: set[int] = set()  # the leaves of the instance being written whose tables keep runs of days
-        # whether the bearer is a member on day t: its spans (`sy`), or, where its class has one
-        # span that the loop over the classes unpacked, two comparisons (`per_beneficiary`)
-        self.bearer_member = "member(sy, t)"
 
     def day_of(self, var: str) -> str:
         """A day (an ordinal) as `run` gives it: ISO text in a CSV line, the ordinal in a row."""
         return var if self.gen.rows else f"ISO.get({var}) or iso({var})"
 
     def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
-            parties: list[str], pad: str, start: int, memo: str | None = None, acted: bool = True) -> None:
+            parties: list[str], pad: str, start: int, memo: str | None = None, acted: bool = True,
+            bearer_member: str = "member(sy, t)") -> None:
         """`_day`, with what is the bearer's own set first: `w`, the facts of its action, and `su`,
         the spans of its suspension toward the beneficiary. `memo`: the rest depends on the
         bearer only through this expression of its membership (`sy`, or `sy` from the first day
         a fact can count), so a bearer that did not act and is not suspended takes the status
         worked out for another with the same (`memo`, emptied for each beneficiary): NATO's
         thirty allies, once. Not `acted`: no bearer has a fact of the action, so the lifecycle is
-        the one where it never comes."""
+        the one where it never comes. `bearer_member`: whether the bearer is a member on day t,
+        from its spans (`sy`), or, where the loop over the classes unpacked its class's one
+        span, two comparisons (`per_beneficiary`)."""
         out = self.gen.body
         own = []
         if not acted:
@@ -655,14 +654,14 @@ class _Life:
             out.append(f"{pad}su = {self.gen.membership.suspensions(probe.ctx)[0]}.get((y, x), ())")
             own.append("su")
         if memo is None:
-            self._day(pp, tname, seed, probe, parties, pad, start)
+            self._day(pp, tname, seed, probe, parties, pad, start, bearer_member)
             return
         alone = f"not ({' or '.join(own)})" if own else "True"
         if memo != "mk":  # (else set already)
             out.append(f"{pad}mk = {memo}")
         out.append(f"{pad}if {alone} and mk in memo: {self.gen.keep.state} = memo[mk]")
         out.append(f"{pad}else:")
-        self._day(pp, tname, seed, probe, parties, pad + "    ", start)
+        self._day(pp, tname, seed, probe, parties, pad + "    ", start, bearer_member)
         out.append(f"{pad}    if {alone}: memo[mk] = {self.gen.keep.remembered()}")
 
     def first_start(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str:
@@ -732,7 +731,8 @@ class _Life:
         return f"state_runs({table}, {value(ref.beneficiary)}, {value(ref.bearer)}, {ref.state!r})"
 
     def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
-             probe: TreatyRun, parties: list[str], pad: str, start: int) -> None:
+             probe: TreatyRun, parties: list[str], pad: str, start: int,
+             bearer_member: str = "member(sy, t)") -> None:
         """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
         lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
         the days its conditions can change (entry into force, each fact's first day, the days an
@@ -798,7 +798,7 @@ class _Life:
             first = start if version.start is None else version.start
             ask["trigger"] = f"{_among(first, version.end)} and {ask['trigger']}"
         if not pp.fixed:
-            ask.update(bearer_member=self.bearer_member, beneficiary_member="member(sx, t)")  # (as `machine` asks)
+            ask.update(bearer_member=bearer_member, beneficiary_member="member(sx, t)")  # (as `machine` asks)
         suspended: list[str] = []  # the days its suspensions start and end
         if pp.suspends:  # (`su`: `day`)
             ask["suspended"] = "member(su, t)"
