@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine.base.errors import CasusError
@@ -341,3 +343,45 @@ def test_a_batch_gives_the_collector_back_what_it_kept_out(lib: engine.Library) 
         assert gc.get_freeze_count() == held
     finally:
         gc.unfreeze()
+
+
+EVENT_KINDS = {"armed_attack": ["by", "on", "at", "against"], "threat": ["by", "on"], "state_of_war": ["party"],
+               "agreement": ["by", "with", "on"], "withdrawal": ["party", "treaty"], "no_such_kind": ["by"]}
+EVENT_VALUES = ["RU", "UA", "US", "RU-KRS", "XX", "coral_sea", "pacific_ocean", "assist", "nato_1949", "vessels",
+                "territory", "ru"]
+
+
+def fresh_check(lib: engine.Library, event: tuple[str, ...]) -> object:
+    """`_check_event` by a checker that remembers nothing: (roles, text) or False."""
+    held = batchline._CHECKERS[:]
+    batchline._CHECKERS.clear()
+    try:
+        got = batchline._check_event(lib, event)
+    finally:
+        batchline._CHECKERS[:] = held
+    return got and (got.roles, got.text)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
+@given(st.lists(st.tuples(st.sampled_from(sorted(EVENT_KINDS)), st.lists(st.tuples(
+    st.sampled_from(["by", "on", "at", "against", "party", "with", "treaty", "x"]), st.sampled_from(EVENT_VALUES)),
+    min_size=1, max_size=4)), min_size=1, max_size=10))
+def test_an_event_is_taken_as_a_checker_that_remembers_nothing_takes_it(
+        lib: engine.Library, events: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    """The events' checker takes an event of a shape (kind, roles) it took before, each value one
+    a role of its type took, without a check (`_EventChecker.clean`): whatever came before, it
+    takes and refuses what a checker that remembers nothing does."""
+    for kind, pairs in events:
+        if pairs[0][0] != "x":  # (mostly the kind's own roles)
+            pairs = [(EVENT_KINDS[kind][i % len(EVENT_KINDS[kind])], v) for i, (_, v) in enumerate(pairs)]
+        event = (kind, *(x for pair in pairs for x in pair))
+        got = batchline._check_event(lib, event)
+        assert (got and (got.roles, got.text)) == fresh_check(lib, event), event
+
+
+def test_a_shape_taken_is_taken_again_only_where_its_values_are_not_read(lib: engine.Library) -> None:
+    """An attack without `on` is taken at a territory (its sovereign is attacked) but not at an
+    area, which has none: events of that shape are checked one by one, whatever their values."""
+    assert batchline._check_event(lib, ("armed_attack", "on", "US", "at", "coral_sea"))  # (the area: a clean place)
+    assert batchline._check_event(lib, ("armed_attack", "by", "RU", "at", "RU-KRS"))
+    assert batchline._check_event(lib, ("armed_attack", "by", "RU", "at", "coral_sea")) is False

@@ -212,3 +212,46 @@ def test_an_interpretation_reading_self_defence_sees_each_line_through_the_engin
     assert got == "\n".join(result_csv(ev))
     assert ",ru_kp_2024,art4," in batch.csv_lines(LIB, line, TREATIES, None, "f", 1, {}, options)  # (not under it)
     assert ",ru_kp_2024,art4," not in got
+
+
+KEYS = ["by", "on", "at", "until", "note", "kind", "date", "x_1", "Bad", "a b", ""]
+TEXTS = ['"RU"', '"RU-KRS"', '"coral_sea"', '"2025-01-15"', "null", '""', '"a b"', "5", "1.5", "true", "[]", "{}",
+         '"é"', '"\\u0041"', '"a\\"b"', '"\x7f"', '"\u0001"']
+
+
+@st.composite
+def event_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """An event's text around its date as a canonical line splits it (`canonical_input`): mostly
+    the plain text of codes, names, dates and null, now and then with a key twice, a value of
+    another sort, a space, or text cut short."""
+    kind = draw(st.sampled_from(["threat", "armed_attack", "x_1", "Kind", "a b", ""]))
+    pairs = draw(st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(TEXTS)), max_size=5))
+    before, after = f'"{kind}",', '"' + "".join(f',"{k}":{v}' for k, v in pairs) + "},"
+    change = draw(st.integers(0, 9))
+    if change == 1:
+        after = after.replace(",", ", ", 1)
+    elif change == 2:
+        after = after[:draw(st.integers(0, len(after)))]
+    elif change == 3:
+        before = draw(st.sampled_from(['"threat"', '"threat" ,', "threat,", '"thr\\u0065at",', '5,']))
+    elif change == 4:
+        after = after.replace("},", "}", 1)
+    return before, after
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
+@given(event_texts())
+def test_an_event_text_read_without_the_json_module_reads_as_it_does(text: tuple[str, str]) -> None:
+    """The common event text (codes, names, dates, null) is read by a regular expression
+    (`_canonical_event`); any text reads as the json module reads it (`_strict_event`): the
+    same event, or None for one that is not strict JSON or whose key is written twice."""
+    assert batchline._canonical_event(*text) == batchline._strict_event(*text)
+
+
+def test_the_plain_event_texts_are_read_by_the_expression() -> None:
+    """(The test above would pass if the expression took no text.)"""
+    plain = ('"armed_attack",', '","by":"CU","on":"HT","at":"HT-SD","until":null},')
+    assert batchline._PLAIN_KIND.fullmatch(plain[0]) and batchline._PLAIN_EVENT.fullmatch(plain[1])
+    assert batchline._canonical_event(*plain) == {"kind": "armed_attack", "by": "CU", "on": "HT", "at": "HT-SD",
+                                                  "until": None}
+    assert batchline._canonical_event('"threat",', '","by":"RU","by":"US"},') is None  # a key twice
