@@ -45,6 +45,12 @@ _SHARED_NAME = re.compile(r"[TCSM][A-Z0-9]*\b")  # (a prefix the scan finds fast
 _SHARED = re.compile(r"[TC][0-9]+|SM|MEM|MDAYS")
 
 
+def _chained(entries: list[str]) -> str:
+    """An expression of the items of one or more tables' entries, in turn (`chain`: in C, where a
+    comprehension over each would make a function call of each)."""
+    return entries[0] if len(entries) == 1 else f"chain({', '.join(entries)})"
+
+
 def _function(source: str, constants: _Constants, what: str = "") -> Callable[..., list[object]]:
     """The function `run` of generated source, with its constants."""
     namespace: dict[str, object] = dict(constants.values)
@@ -670,6 +676,7 @@ class _Life:
         must see to count starts (`seen`: a piece of a fact's days counts by the fact's)."""
         p = pp.p
         firsts = []
+        entries: dict[str, list[str]] = {}  # a day's getter (`_Constants`) -> the entries it reads it from
         for c in (p.when, p.upon, p.unless, p.until):
             for n, _ in C.tabled(c):
                 name = tname[id(n)]
@@ -678,7 +685,7 @@ class _Life:
                 if mode == "first":
                     firsts.append(entry)
                 elif mode == "pieces":  # (run start, run end, fact start, fact end)
-                    firsts.append(f"min([f_[2] for f_ in {entry}], default=NEVER)")
+                    entries.setdefault("F2", []).append(entry)
                 elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                     firsts.append(f"min([min(f_[1], f_[3]) for f_ in {entry}], default=NEVER)")
                 elif mode.startswith("antijoin"):
@@ -688,7 +695,8 @@ class _Life:
                     firsts.append(f"min([s_ for f_ in {entry} for {facts} in f_[0]], default=NEVER)")
                     firsts.append(f"min([s_ for f_ in {entry} for n_ in f_[1] for s_, _ in n_], default=NEVER)")
                 else:  # (start, end) of each fact, or run of days
-                    firsts.append(f"min([f_[0] for f_ in {entry}], default=NEVER)")
+                    entries.setdefault("F0", []).append(entry)
+        firsts += [f"min(map({get}, {_chained(read)}), default=NEVER)" for get, read in sorted(entries.items())]
         return f"min({', '.join(firsts)})" if len(firsts) > 1 else firsts[0] if firsts else "NEVER"
 
     def last_end(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str]) -> str | None:
@@ -703,6 +711,7 @@ class _Life:
         if pp.fixed or when is None or not C.needs_fact(when):
             return None
         lasts = []
+        entries: dict[str, list[str]] = {}  # a day's getter (`_Constants`) -> the entries it reads it from
         for n, positive in C.tabled(when):
             if not positive:
                 continue
@@ -710,13 +719,14 @@ class _Life:
             mode = self.gen.tables.modes[name]
             entry = f"{name}.get({_key(self.gen.names(n), seed)}, ())"
             if mode in ("runs", "facts"):  # (start, end) of each fact
-                lasts.append(f"max([f_[1] for f_ in {entry}], default=0)")
+                entries.setdefault("F1", []).append(entry)
             elif mode == "pieces":  # (run start, run end, fact start, fact end)
-                lasts.append(f"max([f_[3] for f_ in {entry}], default=0)")
+                entries.setdefault("F3", []).append(entry)
             elif mode == "pairs":  # (day, first fact's start, end, second fact's start, end)
                 lasts.append(f"max([max(f_[2], f_[4]) for f_ in {entry}], default=0)")
             else:
                 return None
+        lasts += [f"max(map({get}, {_chained(read)}), default=0)" for get, read in sorted(entries.items())]
         return f"max({', '.join(lasts)})" if len(lasts) > 1 else lasts[0] if lasts else None
 
     def state_runs(self, ref: A.StateRef, table: str, seed: dict[str, str]) -> str:

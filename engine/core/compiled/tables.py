@@ -5,6 +5,8 @@ constants it names (`_Constants`)."""
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from collections import Counter
 from collections.abc import Collection
 
@@ -71,7 +73,10 @@ class _Constants:
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
             "unanswered_pieces": unanswered_pieces, "unanswered_runs": unanswered_runs,
-            "state_runs": state_runs}
+            "state_runs": state_runs, "chain": itertools.chain,
+            # an entry's day: (start, end, …) of a fact or run; (…, fact start, fact end) of a piece
+            "F0": operator.itemgetter(0), "F1": operator.itemgetter(1), "F2": operator.itemgetter(2),
+            "F3": operator.itemgetter(3)}
         self._names: dict[tuple[type, object], str] = {}
 
     def add(self, value: object) -> str:
