@@ -408,18 +408,44 @@ class _Tables:
             if i > 0:
                 code.append(f"        if e1 < {start}: continue")
             code.append(f"        if s1 < {start}: s1 = {start}")
+            guard = self._guard(rest, got)
+            if guard:
+                code.append(f"        if {guard}:")
+            at = "            " if guard else "        "
             for name, atom, names, hidden, mode, placed in rest:
                 key, match = _key(names), self.unify(atom, "r1", set(), hidden, got) + self._kept(name, names)
                 if mode == "pieces":
-                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend("
+                    code.append(f"{at}if {match}: {name}.setdefault({key}, []).extend("
                                 f"[(a, b, s1, e1) for a, b in {placed}])")
                 elif placed:
-                    code.append(f"        if {match}: {name}.setdefault({key}, []).extend({placed})")
+                    code.append(f"{at}if {match}: {name}.setdefault({key}, []).extend({placed})")
                 elif mode in ("runs", "facts"):
-                    code.append(f"        if {match}: {name}.setdefault({key}, []).append((s1, e1))")
+                    code.append(f"{at}if {match}: {name}.setdefault({key}, []).append((s1, e1))")
                 else:
-                    code.append(f"        if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
+                    code.append(f"{at}if {match} and s1 < {name}.get({key}, NEVER): {name}[{key}] = s1")
         return code
+
+    def _guard(self, tables: list[_Filled], got: dict[str, str]) -> str:
+        """A test, before the tables of one entry into force in the pass over a kind's facts, that
+        every one of them makes (`_kept`): a role's value among the parties they are read for
+        (those of a treaty), so that a fact about other parties is tested once, not by each
+        table. "" where they share no such test."""
+        shared: set[tuple[str, str]] | None = None
+        for name, atom, names, _, _, _ in tables:
+            read = self.read_by.get(name, {})
+            roles: dict[str, str] = {}  # variable -> the role it is read from (the first: the others test equality)
+            for a in atom.args:
+                if isinstance(a.value, A.Var):
+                    roles.setdefault(a.value.name, a.role)
+            tests = {(roles[v], self.constants.add(parties)) for v in names
+                     if v in roles and (parties := read.get(v)) is not None}
+            shared = tests if shared is None else shared & tests
+            if not shared:
+                return ""
+        if not shared:
+            return ""
+        role, constant = min(shared)
+        return f"{got.get(role) or f'r1.get({role!r})'} in {constant}"
 
 
 def _unhidden(leaf: A.Cond, hidden: Collection[str]) -> tuple[str, ...]:
