@@ -287,13 +287,14 @@ def _check_event(lib: Library, event: tuple[str, ...]) -> Checked | Literal[Fals
     """An event (kind, role, value, role, value, …) the checker accepts as a fact; False
     otherwise. One of a shape the checker took before, its values each taken in a role of its
     type, is not looked at again (`_EventChecker.clean`)."""
-    kind = event[0]
-    roles = dict(zip(event[1::2], event[2::2], strict=True))  # (a value's text is itself: a code, a name)
-    if 2 * len(roles) + 1 < len(event):  # a role twice: the checker's error, the positional reader's to say
-        return False
+    # (a value's text is itself: a code, a name; as many values as roles, the event's length odd)
+    kind, names, values = event[0], event[1::2], event[2::2]
     checker = _checker(lib)
-    if checker.clean(kind, roles):
-        return Checked(kind, roles)
+    if checker.clean(kind, names, values):
+        return Checked(kind, dict(zip(names, values, strict=False)))
+    roles = dict(zip(names, values, strict=False))
+    if len(roles) < len(names):  # a role twice: the checker's error, the positional reader's to say
+        return False
     args = list(map(_arg, roles.items()))
     if not all(args) or not _NAME.match(kind):  # (None: not a code or a name, the positional reader's to say)
         return False
@@ -354,12 +355,12 @@ class _EventChecker(Checker):
                 self._clean.clear()
             self._clean.add(key)
 
-    def clean(self, kind: str, roles: dict[str, str]) -> bool:
-        """Whether the checker takes an event (its kind, roles and values) without a problem,
-        known without a check: its shape was taken (`took`) and each value taken in a role of its
-        type; False when it is not known so."""
-        types = self._shapes.get((kind, tuple(roles)))
-        return types is not None and all(map(self._clean.__contains__, zip(types, roles.values(), strict=True)))
+    def clean(self, kind: str, roles: tuple[str, ...], values: tuple[str, ...]) -> bool:
+        """Whether the checker takes an event (its kind, roles and their values) without a
+        problem, known without a check: its shape was taken (`took`: no role twice) and each
+        value taken in a role of its type; False when it is not known so."""
+        types = self._shapes.get((kind, roles))  # (a type for each role)
+        return types is not None and self._clean.issuperset(zip(types, values, strict=False))
 
     def took(self, kind: str, roles: dict[str, str]) -> None:
         """An event of this kind and roles was taken without a problem: its shape is remembered
@@ -490,22 +491,7 @@ def _canonical_event(before: str, after: str) -> dict | None:
     such as `"threat",` and `","by":"FR","on":"RO"},`; None unless, with a date put back between
     them, that text is one event of strict JSON (`strict_object`) whose kind comes first and its
     date, of 10 characters, second. (Its text is then read alike in the line: a JSON value reads
-    the same wherever it is, and the text `{"kind":` is in no JSON string, where a quote is escaped.)
-    The common text, of codes, names, dates and null only, is read by a regular expression
-    (`_PLAIN_EVENT`): the same event as the json module reads from it, at half the cost."""
-    if (kind := _PLAIN_KIND.fullmatch(before)) is not None and (rest := _PLAIN_EVENT.fullmatch(after)) is not None:
-        plain: dict[str, object] = {"kind": kind[1]}
-        pairs = _PLAIN_ROLE.findall(rest[1])
-        for role, text, null in pairs:
-            plain[role] = None if null else text
-        if len(plain) == len(pairs) + 1 and "date" not in plain:
-            return plain
-        # (a key written twice: the json module's reading refuses it)
-    return _strict_event(before, after)
-
-
-def _strict_event(before: str, after: str) -> dict | None:
-    """`_canonical_event`, read by the json module (`strict_object`)."""
+    the same wherever it is, and the text `{"kind":` is in no JSON string, where a quote is escaped.)"""
     ev = strict_object(_EVENT_START + before + _DATE_START + _SOME_DAY + after[:-1])
     if not isinstance(ev, dict) or list(ev)[:2] != ["kind", "date"] or ev["date"] != _SOME_DAY:
         return None
@@ -514,12 +500,6 @@ def _strict_event(before: str, after: str) -> dict | None:
 
 
 _SOME_DAY = "2000-01-01"  # (its place in an event's text: the line's own date, there, is read on its own)
-# a canonical event's text (`_canonical_event`) before its date, and after it, where each value is
-# a code, a name, a date or null: JSON strings without a quote, a backslash or a character
-# outside ASCII's letters, digits, '_' and '-', so the text is the value
-_PLAIN_KIND = re.compile(r'"([a-z_][a-z0-9_]*)",')
-_PLAIN_EVENT = re.compile(r'"((?:,"[a-z_][a-z0-9_]*":(?:"[A-Za-z0-9_-]*"|null))*)},')
-_PLAIN_ROLE = re.compile(r'"([a-z_][a-z0-9_]*)":(?:"([A-Za-z0-9_-]*)"|(null))')
 
 
 def light_facts(lib: Library, prog: Program, obj: dict
