@@ -12,6 +12,7 @@ from typing import cast
 from engine.base.memo import collector_paused
 from engine.core import records
 from engine.core.compiled.plan import _BY, _action_leaf, _beneficiaries, _machine, _monotone, _ProvisionPlan, bound
+from engine.core.compiled.runtime import span_days
 from engine.core.compiled.tables import _LEAVES, _Constants, _key, _Tables, _unhidden
 from engine.core.evaluate import TreatyRun, _natural
 from engine.kernel import conditions as C
@@ -80,7 +81,7 @@ class _Membership:
         names = self.memberships.get(ctx.treaty.id)
         if names is None:
             of = {x: tuple(ctx.members[x]) for x in ctx.parties}
-            days = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG) for sp in of.values()}
+            days = {spans: span_days(spans) for spans in of.values()}
             names = self.memberships[ctx.treaty.id] = (self.constants.fresh(of), self.constants.fresh(days))
         return names
 
@@ -201,9 +202,7 @@ class _Generator:
                  "    out = []",
                  "    SM = {}  # which facts of a table's entry a pair of memberships sees (`seen_in`)"]
         if self.members:  # (see `_Membership.spans`)
-            lines += ["    MEM = members",
-                      "    MDAYS = {sp: tuple(d for s, e in sp for d in (s, e + 1) if d <= BIG)",
-                      "             for sp in MEM.values()}"]
+            lines += ["    MEM = members", "    MDAYS = SpanDays()"]
         lines += [f"    {name} = {{}}" for name in self.tables.names.values()]
         lines += self.tables.dispatch()
         lines += self.tables.temporal()

@@ -340,6 +340,22 @@ def later(days: list[int], t: int, day: int) -> None:
         bisect.insort(days, day)
 
 
+def span_days(spans: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    """The days on which a party's membership spans can change a status: each first day, each
+    day after a last (up to BIG)."""
+    return tuple(d for s, e in spans for d in (s, e + 1) if d <= BIG)
+
+
+class SpanDays(dict[tuple[tuple[int, int], ...], tuple[int, ...]]):
+    """Membership spans -> their `span_days`, worked out the first time they are read: in a
+    scenario in which parties withdraw (`MDAYS` of the code `Program.leaving` writes), the pairs
+    of parties whose instances leave dormant are few."""
+
+    def __missing__(self, spans: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+        days = self[spans] = span_days(spans)
+        return days
+
+
 def change_days(runs: list[tuple[int, int]]) -> list[int]:
     """The days on which an `ongoing` table's entry can change: each fact's start and the day
     after its end (the engine's instants: `TreatyContext.days`)."""

@@ -16,6 +16,7 @@ from engine.core.compiled.runtime import (
     NEVER,
     Invalid,
     Row,
+    SpanDays,
     _placed,
     acted,
     both,
@@ -73,7 +74,7 @@ class _Constants:
             "first_seen": first_seen, "seen_in": seen_in, "first_seen_in": first_seen_in, "member": member,
             "acted": acted, "Row": Row, "keyed": keyed, "clipped": clipped, "unanswered": unanswered,
             "unanswered_pieces": unanswered_pieces, "unanswered_runs": unanswered_runs,
-            "state_runs": state_runs, "chain": itertools.chain,
+            "state_runs": state_runs, "chain": itertools.chain, "SpanDays": SpanDays,
             # an entry's day: (start, end, …) of a fact or run; (…, fact start, fact end) of a piece
             "F0": operator.itemgetter(0), "F1": operator.itemgetter(1), "F2": operator.itemgetter(2),
             "F3": operator.itemgetter(3)}
