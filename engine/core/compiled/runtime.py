@@ -178,7 +178,18 @@ def seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy: tupl
          ) -> list[tuple[int, int]]:
     """The facts (start, end) of a table's entry that overlap a membership span of each of two
     parties (`TreatyContext.visible`)."""
+    if len(sx) == 1 and len(sy) == 1:  # (most parties have one span: `_bounds`)
+        lo, hi = _bounds(sx, sy)
+        return [(s, e) for s, e in facts if s <= hi and e >= lo]
     return [(s, e) for s, e in facts if _overlaps(s, e, sx) and _overlaps(s, e, sy)]
+
+
+def _bounds(sx: tuple[tuple[int, int], ...], sy: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """For two parties of one membership span each: (lo, hi) such that the days [s, e] overlap
+    the span of each if and only if s <= hi and e >= lo (s <= b1 and e >= a1 and s <= b2 and
+    e >= a2, whether or not the spans meet)."""
+    (a1, b1), (a2, b2) = sx[0], sy[0]
+    return (a1 if a1 > a2 else a2), (b1 if b1 < b2 else b2)
 
 
 def _overlaps(s: int, e: int, spans: tuple[tuple[int, int], ...]) -> bool:
@@ -235,6 +246,12 @@ def first_seen(facts: list[tuple[int, int]], sx: tuple[tuple[int, int], ...], sy
                ) -> int:
     """The first start of the facts that both parties see (`seen`; NEVER: none)."""
     first = NEVER
+    if len(sx) == 1 and len(sy) == 1:
+        lo, hi = _bounds(sx, sy)
+        for s, e in facts:
+            if s < first and s <= hi and e >= lo:
+                first = s
+        return first
     for s, e in facts:
         if s < first and _overlaps(s, e, sx) and _overlaps(s, e, sy):
             first = s
