@@ -212,4 +212,3 @@ def test_an_interpretation_reading_self_defence_sees_each_line_through_the_engin
     assert got == "\n".join(result_csv(ev))
     assert ",ru_kp_2024,art4," in batch.csv_lines(LIB, line, TREATIES, None, "f", 1, {}, options)  # (not under it)
     assert ",ru_kp_2024,art4," not in got
-
