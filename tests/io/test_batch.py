@@ -326,20 +326,25 @@ def test_a_batch_gives_the_collector_back_what_it_kept_out(lib: engine.Library) 
     left unfinished, they are its again, so that a long-lived process (a Dask worker, pytest)
     collects what a batch left behind; what the program around had frozen stays so."""
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     lines = list(generated(20, seed=5))
-    frozen = []
+    frozen, thresholds = [], []
     for _ in run_batch(lib, lines, fmt="csv"):
         frozen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold())
     assert max(frozen) > 0 and gc.get_freeze_count() == 0
+    # (meanwhile a full collection is rarer: nothing old is left to walk)
+    assert thresholds[-1] == (*before[:2], max(before[2], 100)) and gc.get_threshold() == before
     unfinished = run_batch(lib, lines, fmt="csv")
     next(unfinished), next(unfinished), next(unfinished)
-    assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() > 0 and gc.get_threshold() != before
     unfinished.close()
-    assert gc.get_freeze_count() == 0
-    gc.freeze()  # frozen by the program around it: a batch leaves them so
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+    gc.freeze()  # frozen by the program around it: a batch leaves them so, and the collector as it is
     try:
         held = gc.get_freeze_count()
-        assert held > 0 and len(list(run_batch(lib, lines, fmt="csv"))) > 1
+        seen = [gc.get_threshold() for _ in run_batch(lib, lines, fmt="csv")]
+        assert held > 0 and len(seen) > 1 and set(seen) == {before}
         assert gc.get_freeze_count() == held
     finally:
         gc.unfreeze()
