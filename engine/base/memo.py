@@ -63,24 +63,24 @@ def long_lived() -> Iterator[Callable[[], None]]:
     memos of distinct events and dates (17 ms of its 0.04 s). Where objects are frozen already
     (by the program around, or a batch beside: Dask's threads), it does neither: `gc.unfreeze`
     gives back every frozen object, theirs too."""
-    frozen: tuple[int, int, int] | None = None  # the collector's thresholds before
+    before: tuple[int, int, int] | None = None  # the collector's thresholds, where this froze objects
     done = False
 
     def keep() -> None:
-        nonlocal frozen, done
+        nonlocal before, done
         if not done:
             done = True
             if gc.get_freeze_count() == 0:
                 gc.freeze()
-                frozen = gc.get_threshold()
-                gc.set_threshold(frozen[0], frozen[1], max(frozen[2], _RARELY))
+                before = gc.get_threshold()
+                gc.set_threshold(before[0], before[1], max(before[2], _RARELY))
 
     try:
         yield keep
     finally:
-        if frozen is not None:
+        if before is not None:
             gc.unfreeze()
-            gc.set_threshold(*frozen)
+            gc.set_threshold(*before)
 
 
 _RARELY = 100  # (`long_lived`)
