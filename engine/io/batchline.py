@@ -23,7 +23,7 @@ from engine.io.jsonscenario import RESERVED, bad_char, parse_json_scenario
 from engine.kernel.facts import BIG, Fact, Scenario
 from engine.language import ast as A
 from engine.language.build import date_ordinal
-from engine.language.library import Checker, Library, check_scenario
+from engine.language.library import Checker, Library, check_scenario, placed_without_on
 
 if TYPE_CHECKING:
     from engine.core.compiled import Program
@@ -364,11 +364,10 @@ class _EventChecker(Checker):
 
     def took(self, kind: str, roles: dict[str, str]) -> None:
         """An event of this kind and roles was taken without a problem: its shape is remembered
-        (`clean`), unless how an event of that shape is taken can depend on a value: a fact
-        without the `on` its kind needs is taken only where its `at` is not an area
-        (`Checker.atom`)."""
+        (`clean`), unless how an event of that shape is taken depends on a value
+        (`placed_without_on`: its `at`, where it lacks the `on` its kind needs)."""
         info = self.lib.kinds[kind]
-        if "on" in info.roles and not info.roles["on"].optional and "on" not in roles:
+        if placed_without_on(info, roles):
             return
         if len(self._shapes) > MEMO_ENTRIES:
             self._shapes.clear()

@@ -4,7 +4,7 @@ treaties) and checked scenarios. Every name is resolved here, with "did you mean
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -470,7 +470,7 @@ class Checker(_ScenarioChecks):
             for rname, role in info.roles.items():
                 if role.optional or rname in seen:
                     continue
-                if rname == "on" and "at" in seen:
+                if rname == "on" and placed_without_on(info, seen):
                     if _area_at(atom):
                         area_needs_on(self.d, atom)
                     continue
@@ -785,6 +785,14 @@ def check_place_of(diags: Diagnostics, c: A.PlaceOf, outer: set[str]) -> None:
     if isinstance(c.party, A.Var) and c.party.name not in outer:
         diags.error(c.party.span, "E-UNSAFE", f"variable '{c.party.name}' must be bound before '{word}'",
                     f"bind it in an atom, e.g. armed_attack(on: {c.party.name}, at: {c.var})")
+
+
+def placed_without_on(info: KindInfo, roles: Collection[str]) -> bool:
+    """Whether a fact of this kind with these roles lacks the `on` its kind needs and is placed
+    `at` instead: it is taken only where that place is not an area (`Checker.atom`, `area_needs_on`)
+    — the one way taking a fact reads one of its values beyond the value's own check."""
+    on = info.roles.get("on")
+    return on is not None and not on.optional and "on" not in roles and "at" in roles
 
 
 def area_needs_on(diags: Diagnostics, atom: A.Atom) -> None:

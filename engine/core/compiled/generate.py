@@ -46,6 +46,10 @@ _SHARED_NAME = re.compile(r"[TCSM][A-Z0-9]*\b")  # (a prefix the scan finds fast
 _SHARED = re.compile(r"[TC][0-9]+|SM|MEM|MDAYS")
 
 
+# whether the bearer is a member on day t, from its spans (`_Life.day`)
+_BEARER_MEMBER = "member(sy, t)"
+
+
 def _chained(entries: list[str]) -> str:
     """An expression of the items of one or more tables' entries, in turn (`chain`: in C, where a
     comprehension over each would make a function call of each)."""
@@ -411,7 +415,7 @@ class _Generator:
             out.append("        memo = {}")
             spans = None if self.members else cast("tuple[tuple[tuple[int, int], ...], ...]",
                                                    self.constants.values[classes_name])
-            bearer_member = "member(sy, t)"
+            bearer_member = _BEARER_MEMBER
             if last is not None and spans is not None and all(len(sp) == 1 for sp in spans):
                 # (each class one span, the case of most treaties: its clipped span is its key)
                 out.append(f"        for c, (s_, e_) in enumerate({self.const(tuple(sp[0] for sp in spans))}):")
@@ -632,7 +636,7 @@ class _Life:
 
     def day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str], probe: TreatyRun,
             parties: list[str], pad: str, start: int, memo: str | None = None, acted: bool = True,
-            bearer_member: str = "member(sy, t)") -> None:
+            bearer_member: str = _BEARER_MEMBER) -> None:
         """`_day`, with what is the bearer's own set first: `w`, the facts of its action, and `su`,
         the spans of its suspension toward the beneficiary. `memo`: the rest depends on the
         bearer only through this expression of its membership (`sy`, or `sy` from the first day
@@ -741,7 +745,7 @@ class _Life:
 
     def _day(self, pp: _ProvisionPlan, tname: dict[int, str], seed: dict[str, str],
              probe: TreatyRun, parties: list[str], pad: str, start: int,
-             bearer_member: str = "member(sy, t)") -> None:
+             bearer_member: str = _BEARER_MEMBER) -> None:
         """Code that sets `st` (None: dormant), `a` (activation date or '') and `s` (since): the
         lifecycle's decision trees for the provision (`_ProvisionPlan.machine`), written out over
         the days its conditions can change (entry into force, each fact's first day, the days an

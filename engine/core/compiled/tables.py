@@ -218,9 +218,13 @@ class _Tables:
         reads (`_read`: a beneficiary of its, a bearer): a fact about other parties fills nothing,
         and the provisions of a treaty none of whose parties a scenario names find their tables
         empty. "" where any value is read."""
+        return "".join(f" and v_{v} in {parties}" for v, parties in self._kept_sets(name, names))
+
+    def _kept_sets(self, name: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The tests of `_kept`: each variable of `names` that is read by some values only, and
+        the name of the constant set of them."""
         read = self.read_by.get(name, {})
-        tests = [f" and v_{v} in {self.constants.add(values)}" for v in names if (values := read.get(v)) is not None]
-        return "".join(tests)
+        return [(v, self.constants.add(values)) for v in names if (values := read.get(v)) is not None]
 
     def temporal(self) -> list[str]:
         """`temporal_code`, where the facts of a kind are grouped by value (`by_value`) only in a
@@ -433,13 +437,11 @@ class _Tables:
         table. "" where they share no such test."""
         shared: set[tuple[str, str]] | None = None
         for name, atom, names, _, _, _ in tables:
-            read = self.read_by.get(name, {})
             roles: dict[str, str] = {}  # variable -> the role it is read from (the first: the others test equality)
             for a in atom.args:
                 if isinstance(a.value, A.Var):
                     roles.setdefault(a.value.name, a.role)
-            tests = {(roles[v], self.constants.add(parties)) for v in names
-                     if v in roles and (parties := read.get(v)) is not None}
+            tests = {(roles[v], parties) for v, parties in self._kept_sets(name, names) if v in roles}
             shared = tests if shared is None else shared & tests
             if not shared:
                 return ""
